@@ -18,7 +18,8 @@ import java.util.List;
  * {@code normalize(u[i] + c * (u[i-1] + u[i+1]))} where {@code c} is the context weight (default 0.2;
  * missing neighbours at the ends count as zero). With {@code c = 0} the vector of a piece is exactly its
  * unit sign vector. All vectors are L2-normalised. Thread-safe and allocation-light (one output array and
- * one token list per text, three scratch rows per call).
+ * one token list per text, three rows of sign bits per call); since every coordinate takes one of at most
+ * eight values per token, the norm comes from popcounts and the output from a table lookup.
  */
 public final class HashingEncoder implements TextEncoder {
 
@@ -59,7 +60,7 @@ public final class HashingEncoder implements TextEncoder {
   @Override
   public List<EncodedText> encode(List<String> texts) {
     List<EncodedText> out = new ArrayList<>(texts.size());
-    float[] scratch = new float[3 * dim];
+    long[] scratch = new long[3 * words()];
     int[] spans = new int[64];
     for (String t : texts) {
       out.add(encodeOne(t == null ? "" : t, scratch, spans));
@@ -69,17 +70,26 @@ public final class HashingEncoder implements TextEncoder {
 
   @Override
   public EncodedText encode(String text) {
-    return encodeOne(text == null ? "" : text, new float[3 * dim], new int[64]);
+    return encodeOne(text == null ? "" : text, new long[3 * words()], new int[64]);
   }
 
   /** The context-free unit vector of one piece (as the encoder would produce it for a lone piece). */
   public float[] pieceVector(String piece) {
+    long[] signs = new long[words()];
+    signs(seed(piece, 0, piece.length()), signs, 0);
+    float a = (float) (1.0 / Math.sqrt(dim));
     float[] v = new float[dim];
-    fill(seed(piece, 0, piece.length()), v, 0);
+    for (int j = 0; j < dim; j++) {
+      v[j] = ((signs[j >>> 6] >>> (j & 63)) & 1L) == 0 ? a : -a;
+    }
     return v;
   }
 
-  private EncodedText encodeOne(String text, float[] scratch, int[] spans) {
+  private int words() {
+    return (dim + 63) >>> 6;
+  }
+
+  private EncodedText encodeOne(String text, long[] scratch, int[] spans) {
     // split into pieces: spans[2k] = start, spans[2k+1] = end (char indices)
     int n = 0;
     int len = text.length();
@@ -110,38 +120,64 @@ public final class HashingEncoder implements TextEncoder {
     }
     String[] tokens = new String[n];
     float[] v = new float[n * dim];
-    // rolling rows: prev, cur, next of the base (context-free) vectors
+    // The base vector of a piece is a sign vector: 64 signs per long (bit 1 = negative). With signs
+    // s_p, s_c, s_n of the previous, current and next piece, coordinate j of the mixed vector is
+    // s_c + w*(s_p + s_n): one of at most 8 values, so the norm follows from 8 popcounts and the output is
+    // a table lookup per coordinate. Rolling rows of sign words: prev, cur, next.
+    int words = words();
+    long lastMask = (dim & 63) == 0 ? -1L : (1L << (dim & 63)) - 1;
     int prev = 0;
-    int cur = dim;
-    int next = 2 * dim;
-    Arrays.fill(scratch, 0, dim, 0f);
-    fill(seed(text, spans[0], spans[1]), scratch, cur);
+    int cur = words;
+    int next = 2 * words;
+    signs(seed(text, spans[0], spans[1]), scratch, cur);
+    float[] t = new float[8];
+    int[] counts = new int[8];
     for (int k = 0; k < n; k++) {
       tokens[k] = text.substring(spans[2 * k], spans[2 * k + 1]).toLowerCase(java.util.Locale.ROOT);
-      if (k + 1 < n) {
-        fill(seed(text, spans[2 * k + 2], spans[2 * k + 3]), scratch, next);
-      } else {
-        Arrays.fill(scratch, next, next + dim, 0f);
+      boolean hasNext = k + 1 < n;
+      if (hasNext) {
+        signs(seed(text, spans[2 * k + 2], spans[2 * k + 3]), scratch, next);
+      }
+      float wp = k > 0 ? context : 0f;
+      float wn = hasNext ? context : 0f;
+      // t[idx] for idx = c | p << 1 | n << 2 (bit set = negative sign)
+      Arrays.fill(counts, 0);
+      for (int w = 0; w < words; w++) {
+        long mask = w == words - 1 ? lastMask : -1L;
+        long cw = scratch[cur + w];
+        long pw = scratch[prev + w];
+        long nw = scratch[next + w];
+        for (int idx = 0; idx < 8; idx++) {
+          long m = mask & ((idx & 1) != 0 ? cw : ~cw) & ((idx & 2) != 0 ? pw : ~pw) & ((idx & 4) != 0 ? nw : ~nw);
+          counts[idx] += Long.bitCount(m);
+        }
+      }
+      double norm2 = 0;
+      for (int idx = 0; idx < 8; idx++) {
+        float x = ((idx & 1) != 0 ? -1f : 1f) + wp * ((idx & 2) != 0 ? -1f : 1f) + wn * ((idx & 4) != 0 ? -1f : 1f);
+        t[idx] = x;
+        norm2 += counts[idx] * (double) x * x;
+      }
+      float inv = (float) (1.0 / Math.sqrt(norm2));
+      for (int idx = 0; idx < 8; idx++) {
+        t[idx] *= inv;
       }
       int o = k * dim;
-      if (context == 0f) {
-        System.arraycopy(scratch, cur, v, o, dim);
-      } else {
-        double ss = 0;
-        for (int j = 0; j < dim; j++) {
-          float x = scratch[cur + j] + context * (scratch[prev + j] + scratch[next + j]);
-          v[o + j] = x;
-          ss += x * x;
-        }
-        float inv = (float) (1.0 / Math.sqrt(ss));
-        for (int j = 0; j < dim; j++) {
-          v[o + j] *= inv;
+      for (int w = 0; w < words; w++) {
+        long cw = scratch[cur + w];
+        long pw = scratch[prev + w];
+        long nw = scratch[next + w];
+        int m = Math.min(64, dim - (w << 6));
+        int base = o + (w << 6);
+        for (int b = 0; b < m; b++) {
+          int idx = (int) ((cw >>> b) & 1L) | (int) ((pw >>> b) & 1L) << 1 | (int) ((nw >>> b) & 1L) << 2;
+          v[base + b] = t[idx];
         }
       }
-      int t = prev;
+      int tmp = prev;
       prev = cur;
       cur = next;
-      next = t;
+      next = tmp;
     }
     return new EncodedText(v, n, Arrays.asList(tokens));
   }
@@ -182,20 +218,16 @@ public final class HashingEncoder implements TextEncoder {
     return h;
   }
 
-  /** Writes the unit sign vector of {@code seed} into {@code dst[off, off+dim)}. */
-  private void fill(long seed, float[] dst, int off) {
-    float a = (float) (1.0 / Math.sqrt(dim));
+  /** Writes the sign words of {@code seed} (bit 1 = negative coordinate) into {@code dst[off, off+words)}. */
+  private void signs(long seed, long[] dst, int off) {
     long state = seed;
-    for (int j = 0; j < dim; j += 64) {
+    int words = words();
+    for (int w = 0; w < words; w++) {
       state += 0x9e3779b97f4a7c15L;
       long z = state;
       z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
       z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-      z ^= z >>> 31;
-      int m = Math.min(64, dim - j);
-      for (int b = 0; b < m; b++) {
-        dst[off + j + b] = ((z >>> b) & 1L) == 0 ? a : -a;
-      }
+      dst[off + w] = z ^ (z >>> 31);
     }
   }
 

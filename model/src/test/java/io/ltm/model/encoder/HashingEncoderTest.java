@@ -108,6 +108,26 @@ class HashingEncoderTest {
   }
 
   @Test
+  void mixedVectorIsTheNormalisedSumOfPieceVectors() {
+    for (int dim : new int[] {384, 100, 1, 64}) {
+      HashingEncoder enc = new HashingEncoder(dim, 0.3f);
+      EncodedText e = enc.encode("alpha beta gamma");
+      float[][] u = {enc.pieceVector("alpha"), enc.pieceVector("beta"), enc.pieceVector("gamma")};
+      for (int k = 0; k < 3; k++) {
+        float[] x = new float[dim];
+        for (int j = 0; j < dim; j++) {
+          x[j] = u[k][j] + (k > 0 ? 0.3f * u[k - 1][j] : 0f) + (k < 2 ? 0.3f * u[k + 1][j] : 0f);
+        }
+        VectorMath.normalize(x, 0, dim);
+        float[] got = e.vector(k);
+        for (int j = 0; j < dim; j++) {
+          assertThat(got[j]).as("dim %d token %d coord %d", dim, k, j).isCloseTo(x[j], within(1e-5f));
+        }
+      }
+    }
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThatThrownBy(() -> new HashingEncoder(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new HashingEncoder(8, 2f)).isInstanceOf(IllegalArgumentException.class);
