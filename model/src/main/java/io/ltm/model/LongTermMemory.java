@@ -1,0 +1,388 @@
+package io.ltm.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.model.internal.ContinuousAttention;
+import io.ltm.model.internal.DeviceMath;
+import io.ltm.model.internal.MemoryUpdate;
+import io.ltm.model.internal.RidgeSolver;
+import io.ltm.model.internal.ShortTermMemory;
+import io.ltm.model.internal.SpanFitter;
+import io.ltm.model.internal.StickySampler;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongFunction;
+import java.util.random.RandomGenerator;
+
+/**
+ * The memory engine for one {@link MemoryConfig}: absorbs tokens (∞-former contractions on DJL/PyTorch NDArrays,
+ * float32 with ridge matrices precomputed in float64 and cached) and reads (continuous attention). Runs on the GPU
+ * when PyTorch sees one, else on the CPU. Not thread-safe: use one engine per thread (the float64 ridge solutions are
+ * shared process-wide; each engine keeps its own float32 device copies).
+ *
+ * <p><b>Query pooling.</b> The zero-shot head pools the queryCount query vectors by their mean q̄ (no normalisation):
+ * one query per read. The trained head uses every query vector as is (the host layer's per-head queries).
+ *
+ * <p><b>Context.</b> Zero-shot: c_LTM = Bᵀ E_{N(μ,σ²)}[ψ] with the moment-matched Gaussian (official affines=False);
+ * with the short-term buffer included, c = w_L c_LTM + w_S c_STM where c_STM is the softmax attention over the
+ * short-term vectors and (w_L, w_S) = softmax(cos(q̄, c_LTM)/T, cos(q̄, c_STM)/T). Trained: Z = [c_1…c_H] W_O of every
+ * query, flattened [Q·e_out] (long-term only, as in the paper; short-term hits are still listed).
+ *
+ * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
+ * Gaussians) is binned into 512 bins of [0,1] and the k strongest modes are fitted by one Gaussian each
+ * (see {@code SpanFitter}); score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]).
+ */
+public final class LongTermMemory implements AutoCloseable {
+    private final MemoryConfig cfg;
+    private final Device device;
+    private final NDManager root;
+    private final DeviceMath math;
+    private TrainedHeadWeights trained;
+    private NDManager trainedMgr;
+    private NDArray[] trainedDev;
+    private LongFunction<RandomGenerator> random = SplittableRandom::new;
+
+    private LongTermMemory(MemoryConfig cfg, Device device) {
+        this.cfg = cfg;
+        this.device = device;
+        this.root = NDManager.newBaseManager(device, "PyTorch");
+        this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
+                cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
+    }
+
+    /** Picks the GPU when PyTorch sees one, else the CPU. */
+    public static LongTermMemory create(MemoryConfig cfg) {
+        return new LongTermMemory(cfg, defaultDevice());
+    }
+
+    public static LongTermMemory create(MemoryConfig cfg, Device device) {
+        return new LongTermMemory(cfg, device);
+    }
+
+    public static Device defaultDevice() {
+        Engine e = Engine.getEngine("PyTorch");
+        return e.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    public Device device() { return device; }
+    public MemoryConfig config() { return cfg; }
+    /** The engine's NDManager (for tests: its managed arrays must not grow). */
+    public NDManager manager() { return root; }
+
+    /** Sets (or clears, with null) the weights of the TRAINED head. */
+    public synchronized void setTrainedHead(TrainedHeadWeights w) {
+        if (trainedMgr != null) { trainedMgr.close(); trainedMgr = null; trainedDev = null; }
+        trained = w;
+        if (w == null) return;
+        int e = w.dim();
+        if (e != cfg.dim()) throw new IllegalArgumentException("trained head is for dim " + e + ", memory has " + cfg.dim());
+        if (w.wMu().length != cfg.basisSize()) throw new IllegalArgumentException("wMu must have N entries");
+        if (e % w.heads() != 0) throw new IllegalArgumentException("dim not divisible by heads");
+        trainedMgr = root.newSubManager();
+        trainedDev = new NDArray[] {
+                trainedMgr.create(w.wk(), new Shape(e, e)), trainedMgr.create(w.wv(), new Shape(e, e)),
+                trainedMgr.create(w.wMu()), trainedMgr.create(w.wSigma()),
+                w.wo() == null ? null : trainedMgr.create(w.wo(), new Shape(e, w.outDim()))};
+    }
+
+    public TrainedHeadWeights trainedHead() { return trained; }
+
+    /**
+     * Source of randomness of the sticky draws: called with a seed derived from (config seed, contraction index),
+     * so a replay of the same state and batches draws the same positions. Default: {@link SplittableRandom}.
+     */
+    public void setRandomSource(LongFunction<RandomGenerator> factory) {
+        this.random = factory == null ? SplittableRandom::new : factory;
+    }
+
+    // ================================================================= update
+
+    /**
+     * Appends the batch to the short-term buffer; every time L tokens are there, contracts them into B (fresh fit the
+     * first time; afterwards uniform samples, or sticky samples drawn from the accumulated read histogram, which is
+     * then cleared), updating the timeline and sources.
+     */
+    public MemoryState absorb(MemoryState s, TokenBatch b) {
+        int d = cfg.dim();
+        if (s.dim() != d || s.basisSize() != cfg.basisSize()) throw new IllegalArgumentException("state does not match config");
+        if (b.count() == 0) return s;
+        if (b.vectors().length != b.count() * d)
+            throw new IllegalArgumentException("batch has " + b.vectors().length + " floats, expected count*dim = " + b.count() * d);
+        int l = cfg.contractionLength();
+        long first = s.tokensAbsorbed();
+        Timeline tl = s.timeline().withSource(first, b.source(), cfg.maxSourceSegments());
+        int sc = s.shortTermCount();
+        int total = sc + b.count();
+        float[] stm = Arrays.copyOf(s.shortTermRef(), total * d);
+        System.arraycopy(b.vectors(), 0, stm, sc * d, b.count() * d);
+        List<String> tokens = new ArrayList<>(total);
+        tokens.addAll(s.shortTermTokens());
+        if (b.tokens() == null) tokens.addAll(Collections.nCopies(b.count(), null)); else tokens.addAll(b.tokens());
+        long absorbed = first + b.count();
+        float[] coef = s.coefficientsRef();
+        long contractions = s.contractions();
+        double[] sticky = s.stickyRef();
+        int off = 0;
+        if (total >= l) {
+            try (NDManager m = root.newSubManager()) {
+                NDArray bArr = coef == null ? null : m.create(coef, new Shape(cfg.basisSize(), d));
+                while (total - off >= l) {
+                    NDArray x = m.create(FloatBuffer.wrap(stm, off * d, l * d), new Shape(l, d));
+                    long firstNew = absorbed - (total - off);
+                    if (bArr == null) {
+                        bArr = MemoryUpdate.fresh(math, x);
+                        tl = tl.afterFreshFit(firstNew, l, cfg.maxTimelineKnots());
+                    } else {
+                        double tau = MemoryUpdate.tau(cfg.retention(), cfg.tau(), firstNew, l);
+                        double[] p = cfg.sticky() ? StickySampler.normalise(sticky) : null;
+                        double[] pos;
+                        if (p != null) {
+                            RandomGenerator rng = random.apply(StickySampler.seedFor(cfg.seed(), contractions));
+                            pos = StickySampler.leftEdges(StickySampler.sampleBins(p, cfg.samples(), rng), p.length);
+                            bArr = MemoryUpdate.atPositions(math, bArr, x, m.create(DeviceMath.toFloat(pos)), tau);
+                        } else {
+                            pos = uniformPositions(cfg.samples());
+                            bArr = MemoryUpdate.uniform(math, bArr, x, tau);
+                        }
+                        tl = tl.afterContraction(pos, tau, firstNew, l, cfg.maxTimelineKnots());
+                        sticky = null;
+                    }
+                    contractions++;
+                    off += l;
+                }
+                coef = bArr.toFloatArray();
+            }
+        }
+        int rest = total - off;
+        float[] newStm = off == 0 ? stm : Arrays.copyOfRange(stm, off * d, total * d);
+        List<String> newTokens = Collections.unmodifiableList(new ArrayList<>(tokens.subList(off, total)));
+        return s.with(coef, newStm, rest, newTokens, absorbed, contractions, tl, sticky);
+    }
+
+    static double[] uniformPositions(int m) {
+        double[] p = new double[m];
+        for (int j = 0; j < m; j++) p[j] = (j + 1) / (double) m;
+        return p;
+    }
+
+    // ================================================================= read
+
+    /** One read; see {@link #readBatch(List)}. query: queryCount vectors of dim, row-major. */
+    public ReadResult read(MemoryState state, float[] query, int queryCount, ReadOptions opts) {
+        return readBatch(List.of(new ReadRequest(state, query, queryCount, opts))).get(0);
+    }
+
+    /**
+     * Many reads at once. Zero-shot reads of memories with a long-term part are computed together: B stacked into
+     * [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each for the profiles and the
+     * sticky histograms, one batched matmul for the span scores. Trained reads and the short-term parts run per request.
+     */
+    public List<ReadResult> readBatch(List<ReadRequest> requests) {
+        int n = requests.size();
+        int d = cfg.dim();
+        int nb = cfg.basisSize();
+        List<Span>[] spans = newLists(n);
+        float[][] ltmCtx = new float[n][];
+        double[][] hist = new double[n][];
+        float[][] qbar = new float[n][];
+        List<Integer> zs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ReadRequest r = requests.get(i);
+            if (r.queryCount() < 1 || r.query().length < r.queryCount() * d)
+                throw new IllegalArgumentException("query must hold queryCount >= 1 vectors of dim " + d);
+            if (r.state().dim() != d) throw new IllegalArgumentException("state dim != config dim");
+            qbar[i] = pool(r.query(), r.queryCount(), d);
+            ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
+            if (o.head() == AttentionHeadKind.TRAINED && trained == null)
+                throw new IllegalStateException("TRAINED head requested but no TrainedHeadWeights set on the engine");
+            if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.ZERO_SHOT) zs.add(i);
+        }
+        List<ShortTermHit>[] hits = newLists(n);
+        float[][] stmCtx = new float[n][];
+        try (NDManager m = root.newSubManager()) {
+            if (!zs.isEmpty()) zeroShotGroup(m, requests, zs, qbar, spans, ltmCtx, hist);
+            for (int i = 0; i < n; i++) {
+                ReadRequest r = requests.get(i);
+                ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
+                if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.TRAINED)
+                    trainedOne(m, r, qbar[i], o.spans(), spans, ltmCtx, hist, i);
+                MemoryState s = r.state();
+                if (o.includeShortTerm() && s.shortTermCount() > 0) {
+                    ShortTermMemory.Out st = ShortTermMemory.attend(m, s.shortTermRef(), s.shortTermCount(), d, qbar[i],
+                            cfg.temperature());
+                    stmCtx[i] = st.context();
+                    Integer[] order = new Integer[s.shortTermCount()];
+                    for (int j = 0; j < order.length; j++) order[j] = j;
+                    float[] w = st.weights();
+                    Arrays.sort(order, (a, b) -> Float.compare(w[b], w[a]));
+                    long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
+                    List<String> toks = s.shortTermTokens();
+                    for (int j = 0; j < Math.min(o.spans(), order.length); j++) {
+                        int k = order[j];
+                        hits[i].add(new ShortTermHit(firstIdx + k, st.cosines()[k], w[k], toks.get(k),
+                                s.timeline().sourceOf(firstIdx + k)));
+                    }
+                }
+            }
+        }
+        List<ReadResult> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ReadRequest r = requests.get(i);
+            ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
+            float[] ctx = null;
+            if (o.includeContext()) {
+                if (o.head() == AttentionHeadKind.TRAINED || stmCtx[i] == null) ctx = ltmCtx[i];
+                else if (ltmCtx[i] == null) ctx = stmCtx[i];
+                else ctx = mix(qbar[i], ltmCtx[i], stmCtx[i], cfg.temperature());
+            }
+            out.add(new ReadResult(Collections.unmodifiableList(spans[i]), ctx,
+                    Collections.unmodifiableList(hits[i]), cfg.sticky() ? hist[i] : null));
+        }
+        return out;
+    }
+
+    private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,
+                               List<Span>[] spans, float[][] ltmCtx, double[][] hist) {
+        int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
+        float[] ball = new float[k * nb * d];
+        float[] qall = new float[k * d];
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(requests.get(zs.get(j)).state().coefficientsRef(), 0, ball, j * nb * d, nb * d);
+            System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
+        }
+        NDArray b = m.create(ball, new Shape(k, nb, d));
+        NDArray q = m.create(qall, new Shape(k, d));
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min());
+        int rb = DeviceMath.PROFILE_BINS;
+        float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
+        float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
+        float[] ctx = z.ctx().toFloatArray();
+        int kmax = 1;
+        List<List<double[]>> fits = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) {
+            int i = zs.get(j);
+            double[] pm = new double[rb];
+            for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
+            List<double[]> f = SpanFitter.fit(pm, requests.get(i).options().spans());
+            fits.add(f);
+            kmax = Math.max(kmax, f.size());
+            ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
+            if (h != null) {
+                int nd = cfg.stickyBins();
+                hist[i] = new double[nd];
+                for (int t = 0; t < nd; t++) hist[i][t] = h[j * nd + t];
+            }
+        }
+        float[] smu = new float[k * kmax], ss2 = new float[k * kmax];
+        Arrays.fill(smu, 0.5f);
+        Arrays.fill(ss2, 1f);
+        for (int j = 0; j < k; j++) {
+            List<double[]> f = fits.get(j);
+            for (int t = 0; t < f.size(); t++) {
+                smu[j * kmax + t] = (float) f.get(t)[0];
+                ss2[j * kmax + t] = (float) (f.get(t)[1] * f.get(t)[1]);
+            }
+        }
+        NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(k, kmax, nb);
+        NDArray c = r.batchMatMul(b);                                                  // [K, kmax, d]
+        NDArray dots = c.batchMatMul(q.reshape(k, d, 1)).reshape(k, kmax);
+        NDArray norms = c.norm(new int[] {2}).mul(q.norm(new int[] {1}).reshape(k, 1)).maximum(1e-30f);
+        float[] cos = dots.div(norms).toFloatArray();
+        for (int j = 0; j < k; j++) {
+            int i = zs.get(j);
+            List<double[]> f = fits.get(j);
+            for (int t = 0; t < f.size(); t++) {
+                spans[i].add(span(requests.get(i).state(), f.get(t), cos[j * kmax + t]));
+            }
+        }
+    }
+
+    private void trainedOne(NDManager m, ReadRequest r, float[] qbar, int nSpans, List<Span>[] spans,
+                            float[][] ltmCtx, double[][] hist, int i) {
+        int e = cfg.dim(), nb = cfg.basisSize();
+        int heads = trained.heads(), dh = e / heads, nq = r.queryCount();
+        NDArray b = m.create(r.state().coefficientsRef(), new Shape(nb, e));
+        NDArray q = m.create(FloatBuffer.wrap(r.query(), 0, nq * e), new Shape(nq, heads, dh)).transpose(1, 0, 2);
+        ContinuousAttention.Trained t = ContinuousAttention.trained(math, b, q, trainedDev[0], trainedDev[1],
+                trainedDev[2], trainedDev[3], trainedDev[4], cfg.sigma2Min());
+        ltmCtx[i] = t.z().toFloatArray();
+        NDArray mu = t.mu().reshape(-1);
+        NDArray sd = t.s2().reshape(-1).sqrt();
+        double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, DeviceMath.PROFILE_BINS + 1))
+                .sum(new int[] {0}).toDoubleArray();
+        if (cfg.sticky()) {
+            hist[i] = DeviceMath.gaussianBinMass(mu, sd, DeviceMath.stickyEdges(cfg.stickyBins()))
+                    .sum(new int[] {0}).toDoubleArray();
+        }
+        List<double[]> f = SpanFitter.fit(prof, nSpans);
+        if (f.isEmpty()) return;
+        float[] smu = new float[f.size()], ss2 = new float[f.size()];
+        for (int j = 0; j < f.size(); j++) { smu[j] = (float) f.get(j)[0]; ss2[j] = (float) (f.get(j)[1] * f.get(j)[1]); }
+        NDArray c = math.expectedPsi(m.create(smu), m.create(ss2)).matMul(b);          // [S, e]
+        NDArray qq = m.create(qbar, new Shape(e, 1));
+        float[] cos = c.matMul(qq).reshape(-1).div(c.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f)).toFloatArray();
+        for (int j = 0; j < f.size(); j++) spans[i].add(span(r.state(), f.get(j), cos[j]));
+    }
+
+    private static Span span(MemoryState s, double[] f, double score) {
+        Timeline tl = s.timeline();
+        long maxTok = Math.max(0, s.longTermTokens() - 1);
+        double a = tl.tokenAt(f[0] - f[1]), b = tl.tokenAt(f[0] + f[1]);
+        long start = Double.isNaN(a) ? 0 : Math.max(0, Math.min(maxTok, (long) Math.floor(a)));
+        long end = Double.isNaN(b) ? maxTok : Math.max(start, Math.min(maxTok, (long) Math.ceil(b)));
+        return new Span(f[0], f[1], score, f[2], start, end, tl.sourceOf(start), tl.sourceOf(end));
+    }
+
+    private static float[] mix(float[] q, float[] a, float[] b, double temperature) {
+        double ca = cos(q, a), cb = cos(q, b);
+        double mx = Math.max(ca, cb);
+        double wa = Math.exp((ca - mx) / temperature), wb = Math.exp((cb - mx) / temperature);
+        double s = wa + wb;
+        float[] c = new float[a.length];
+        for (int i = 0; i < c.length; i++) c[i] = (float) ((wa * a[i] + wb * b[i]) / s);
+        return c;
+    }
+
+    private static double cos(float[] a, float[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) { ab += a[i] * (double) b[i]; aa += a[i] * (double) a[i]; bb += b[i] * (double) b[i]; }
+        return ab / Math.max(1e-30, Math.sqrt(aa * bb));
+    }
+
+    /** Mean of the queryCount query vectors. */
+    static float[] pool(float[] q, int count, int d) {
+        float[] p = new float[d];
+        for (int i = 0; i < count; i++) for (int j = 0; j < d; j++) p[j] += q[i * d + j];
+        for (int j = 0; j < d; j++) p[j] /= count;
+        return p;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T>[] newLists(int n) {
+        List<T>[] a = new List[n];
+        for (int i = 0; i < n; i++) a[i] = new ArrayList<>();
+        return a;
+    }
+
+    /** Adds the read's attention histogram to the state's sticky statistics (no-op when not sticky). */
+    public MemoryState recordRead(MemoryState state, ReadResult r) {
+        double[] h = r.attentionHistogram();
+        if (!cfg.sticky() || h == null) return state;
+        double[] old = state.stickyRef();
+        double[] acc = old == null || old.length != h.length ? new double[h.length] : old.clone();
+        for (int i = 0; i < h.length; i++) acc[i] += h[i];
+        return state.withStickyHistogram(acc);
+    }
+
+    @Override public void close() {
+        root.close();
+    }
+}

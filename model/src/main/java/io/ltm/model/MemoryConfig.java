@@ -1,0 +1,172 @@
+package io.ltm.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of one long-term memory. Built with {@link #builder()}, which validates.
+ * The basis size N is rounded up to a multiple of the number of widths, as the official code does.
+ */
+public final class MemoryConfig {
+    private final int dim;
+    private final int basisSize;
+    private final double[] widths;
+    private final int contractionLength;
+    private final int samples;
+    private final double tau;
+    private final double ridgePenalty;
+    private final int stickyBins;
+    private final boolean sticky;
+    private final RetentionPolicy retention;
+    private final double sigma2Min;
+    private final CoefficientPrecision precision;
+    private final double temperature;
+    private final long seed;
+    private final int maxTimelineKnots;
+    private final int maxSourceSegments;
+
+    private MemoryConfig(Builder b) {
+        this.dim = b.dim;
+        int s = b.widths.length;
+        this.basisSize = b.basisSize % s == 0 ? b.basisSize : b.basisSize + s - b.basisSize % s;
+        this.widths = b.widths.clone();
+        this.contractionLength = b.contractionLength;
+        this.samples = b.samples;
+        this.tau = b.tau;
+        this.ridgePenalty = b.ridgePenalty;
+        this.stickyBins = b.stickyBins;
+        this.sticky = b.sticky;
+        this.retention = b.retention;
+        this.sigma2Min = b.sigma2Min;
+        this.precision = b.precision;
+        this.temperature = b.temperature;
+        this.seed = b.seed;
+        this.maxTimelineKnots = b.maxTimelineKnots;
+        this.maxSourceSegments = b.maxSourceSegments;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, RECENCY, σ²min 1e-4, FLOAT16, T 1, seed 0. */
+    public static MemoryConfig defaults() { return builder().build(); }
+
+    public Builder toBuilder() {
+        return builder().dim(dim).basisSize(basisSize).widths(widths).contractionLength(contractionLength).samples(samples)
+                .tau(tau).ridgePenalty(ridgePenalty).stickyBins(stickyBins).sticky(sticky).retention(retention)
+                .sigma2Min(sigma2Min).precision(precision).temperature(temperature).seed(seed)
+                .maxTimelineKnots(maxTimelineKnots).maxSourceSegments(maxSourceSegments);
+    }
+
+    /** d: dimension of the token vectors. */
+    public int dim() { return dim; }
+    /** N: number of basis functions (a multiple of widths().length). */
+    public int basisSize() { return basisSize; }
+    /** Widths σ_s of the Gaussian RBFs; every centre carries every width. */
+    public double[] widths() { return widths.clone(); }
+    /** L: tokens per contraction (short-term capacity is L-1). */
+    public int contractionLength() { return contractionLength; }
+    /** M: samples of the old signal per contraction. */
+    public int samples() { return samples; }
+    /** τ: share of [0,1] given to the old signal at a contraction (RECENCY). */
+    public double tau() { return tau; }
+    /** λ: ridge penalty. */
+    public double ridgePenalty() { return ridgePenalty; }
+    /** D: bins of the sticky histogram. */
+    public int stickyBins() { return stickyBins; }
+    public boolean sticky() { return sticky; }
+    public RetentionPolicy retention() { return retention; }
+    /** Lower clamp of the attention variance σ². */
+    public double sigma2Min() { return sigma2Min; }
+    public CoefficientPrecision precision() { return precision; }
+    /** Softmax temperature T of the zero-shot head: a = softmax(B q / (√d·T)). */
+    public double temperature() { return temperature; }
+    /** Seed of the sticky sampler (combined with the contraction counter, so a replay draws the same positions). */
+    public long seed() { return seed; }
+    /** Upper bound on timeline knots kept in the state. */
+    public int maxTimelineKnots() { return maxTimelineKnots; }
+    /** Upper bound on source segments kept in the state. */
+    public int maxSourceSegments() { return maxSourceSegments; }
+
+    @Override public boolean equals(Object o) {
+        if (!(o instanceof MemoryConfig c)) return false;
+        return dim == c.dim && basisSize == c.basisSize && Arrays.equals(widths, c.widths)
+                && contractionLength == c.contractionLength && samples == c.samples && tau == c.tau
+                && ridgePenalty == c.ridgePenalty && stickyBins == c.stickyBins && sticky == c.sticky
+                && retention == c.retention && sigma2Min == c.sigma2Min && precision == c.precision
+                && temperature == c.temperature && seed == c.seed && maxTimelineKnots == c.maxTimelineKnots
+                && maxSourceSegments == c.maxSourceSegments;
+    }
+
+    @Override public int hashCode() {
+        return Objects.hash(dim, basisSize, Arrays.hashCode(widths), contractionLength, samples, tau, ridgePenalty,
+                stickyBins, sticky, retention, sigma2Min, precision, temperature, seed);
+    }
+
+    @Override public String toString() {
+        return "MemoryConfig{dim=" + dim + ", N=" + basisSize + ", widths=" + Arrays.toString(widths)
+                + ", L=" + contractionLength + ", M=" + samples + ", tau=" + tau + ", lambda=" + ridgePenalty
+                + ", D=" + stickyBins + ", sticky=" + sticky + ", retention=" + retention
+                + ", sigma2Min=" + sigma2Min + ", precision=" + precision + ", temperature=" + temperature
+                + ", seed=" + seed + ", maxTimelineKnots=" + maxTimelineKnots
+                + ", maxSourceSegments=" + maxSourceSegments + "}";
+    }
+
+    public static final class Builder {
+        private int dim = 384;
+        private int basisSize = 512;
+        private double[] widths = {0.005, 0.01};
+        private int contractionLength = 512;
+        private int samples = 512;
+        private double tau = 0.5;
+        private double ridgePenalty = 0.5;
+        private int stickyBins = 128;
+        private boolean sticky = true;
+        private RetentionPolicy retention = RetentionPolicy.RECENCY;
+        private double sigma2Min = 1e-4;
+        private CoefficientPrecision precision = CoefficientPrecision.FLOAT16;
+        private double temperature = 1.0;
+        private long seed = 0;
+        private int maxTimelineKnots = 256;
+        private int maxSourceSegments = 1024;
+
+        private Builder() {}
+        public Builder dim(int v) { dim = v; return this; }
+        public Builder basisSize(int v) { basisSize = v; return this; }
+        public Builder widths(double... v) { widths = v == null ? null : v.clone(); return this; }
+        public Builder contractionLength(int v) { contractionLength = v; return this; }
+        public Builder samples(int v) { samples = v; return this; }
+        public Builder tau(double v) { tau = v; return this; }
+        public Builder ridgePenalty(double v) { ridgePenalty = v; return this; }
+        public Builder stickyBins(int v) { stickyBins = v; return this; }
+        public Builder sticky(boolean v) { sticky = v; return this; }
+        public Builder retention(RetentionPolicy v) { retention = v; return this; }
+        public Builder sigma2Min(double v) { sigma2Min = v; return this; }
+        public Builder precision(CoefficientPrecision v) { precision = v; return this; }
+        public Builder temperature(double v) { temperature = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder maxTimelineKnots(int v) { maxTimelineKnots = v; return this; }
+        public Builder maxSourceSegments(int v) { maxSourceSegments = v; return this; }
+
+        public MemoryConfig build() {
+            req(dim >= 1, "dim must be >= 1");
+            req(widths != null && widths.length >= 1, "at least one width");
+            for (double w : widths) req(w > 0 && Double.isFinite(w), "widths must be positive");
+            req(basisSize >= widths.length, "basisSize must be >= number of widths");
+            req(basisSize / widths.length >= 2 || basisSize == widths.length, "need at least 2 centres");
+            req(contractionLength >= 2, "contractionLength (L) must be >= 2");
+            req(samples >= 1, "samples (M) must be >= 1");
+            req(tau > 0 && tau < 1, "tau must be in (0,1)");
+            req(ridgePenalty > 0, "ridgePenalty must be > 0");
+            req(stickyBins >= 1, "stickyBins must be >= 1");
+            req(retention != null, "retention is null");
+            req(sigma2Min > 0, "sigma2Min must be > 0");
+            req(precision != null, "precision is null");
+            req(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
+            req(maxTimelineKnots >= 4, "maxTimelineKnots must be >= 4");
+            req(maxSourceSegments >= 2, "maxSourceSegments must be >= 2");
+            return new MemoryConfig(this);
+        }
+
+        private static void req(boolean ok, String msg) { if (!ok) throw new IllegalArgumentException(msg); }
+    }
+}

@@ -1,0 +1,158 @@
+package io.ltm.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One key's whole memory, with value semantics (immutable; arrays are copied on the way in and out of the public
+ * API). Holds the coefficients B (N×d, float32, null before the first contraction), the short-term buffer (the last
+ * &lt; L token vectors, exact), counters, the {@link Timeline} (memory position → token index → source record) and the
+ * sticky statistics (attention mass per bin accumulated by reads since the last contraction).
+ *
+ * <p>Token indices are absolute: token i is the i-th token ever absorbed. {@link #tokensAbsorbed()} counts the
+ * tokens folded into the long-term memory plus the short-term ones; short-term token j has index
+ * {@code tokensAbsorbed() - shortTermCount() + j}.
+ */
+public final class MemoryState {
+    private final int dim;
+    private final int basisSize;
+    private final float[] coefficients;
+    private final float[] stm;
+    private final int stmCount;
+    private final List<String> stmTokens;
+    private final long tokensAbsorbed;
+    private final long contractions;
+    private final Timeline timeline;
+    private final double[] stickyHistogram;
+    private final long updatedAt;
+
+    MemoryState(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount, List<String> stmTokens,
+                long tokensAbsorbed, long contractions, Timeline timeline, double[] stickyHistogram, long updatedAt) {
+        if (coefficients != null && coefficients.length != dim * basisSize)
+            throw new IllegalArgumentException("coefficients must have N*dim = " + dim * basisSize + " floats");
+        if (stm.length < stmCount * dim) throw new IllegalArgumentException("short-term vectors too short");
+        if (stmTokens.size() != stmCount) throw new IllegalArgumentException("short-term tokens size != count");
+        if (tokensAbsorbed < stmCount) throw new IllegalArgumentException("tokensAbsorbed < shortTermCount");
+        this.dim = dim;
+        this.basisSize = basisSize;
+        this.coefficients = coefficients;
+        this.stm = stm.length == stmCount * dim ? stm : Arrays.copyOf(stm, stmCount * dim);
+        this.stmCount = stmCount;
+        this.stmTokens = stmTokens;
+        this.tokensAbsorbed = tokensAbsorbed;
+        this.contractions = contractions;
+        this.timeline = timeline;
+        this.stickyHistogram = stickyHistogram;
+        this.updatedAt = updatedAt;
+    }
+
+    public static MemoryState empty(MemoryConfig cfg) {
+        return new MemoryState(cfg.dim(), cfg.basisSize(), null, new float[0], 0, List.of(), 0, 0,
+                Timeline.empty(), null, 0);
+    }
+
+    public int dim() { return dim; }
+    public int basisSize() { return basisSize; }
+    public boolean hasLongTerm() { return coefficients != null; }
+    /** Tokens folded into the long-term memory plus the short-term ones. */
+    public long tokensAbsorbed() { return tokensAbsorbed; }
+    /** Tokens folded into the long-term memory. */
+    public long longTermTokens() { return tokensAbsorbed - stmCount; }
+    public long contractions() { return contractions; }
+    public int shortTermCount() { return stmCount; }
+    public long updatedAt() { return updatedAt; }
+
+    /** Copy of B, row-major N×d, or null before the first contraction. */
+    public float[] coefficients() { return coefficients == null ? null : coefficients.clone(); }
+    /** Copy of the short-term vectors, row-major count×d. */
+    public float[] shortTermVectors() { return stm.clone(); }
+    /** Short-term token strings (entries may be null). */
+    public List<String> shortTermTokens() { return stmTokens; }
+    /** Source record of each short-term token. */
+    public List<TokenSource> shortTermSources() {
+        List<TokenSource> out = new ArrayList<>(stmCount);
+        long first = tokensAbsorbed - stmCount;
+        for (int i = 0; i < stmCount; i++) out.add(timeline.sourceOf(first + i));
+        return Collections.unmodifiableList(out);
+    }
+    public Timeline timeline() { return timeline; }
+    /** Attention mass per bin accumulated by reads since the last contraction (D bins), or null. */
+    public double[] stickyHistogram() { return stickyHistogram == null ? null : stickyHistogram.clone(); }
+
+    public MemoryState withStickyHistogram(double[] h) {
+        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
+                timeline, h == null ? null : h.clone(), updatedAt);
+    }
+
+    public MemoryState withUpdatedAt(long millis) {
+        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
+                timeline, stickyHistogram, millis);
+    }
+
+    /** The same memory without its short-term buffer (tokensAbsorbed drops to longTermTokens()). */
+    public MemoryState withoutShortTerm() {
+        if (stmCount == 0) return this;
+        long lt = longTermTokens();
+        return new MemoryState(dim, basisSize, coefficients, new float[0], 0, List.of(), lt, contractions,
+                timeline.truncateSources(lt), stickyHistogram, updatedAt);
+    }
+
+    /**
+     * Replaces the short-term buffer by count vectors (row-major) with their tokens (nullable list) and per-token
+     * sources (nullable list); tokensAbsorbed becomes longTermTokens() + count. count must stay below L for
+     * the state to be canonical; the engine contracts on the next absorb otherwise.
+     */
+    public MemoryState withShortTerm(float[] vectors, int count, List<String> tokens, List<TokenSource> sources) {
+        if (vectors.length < count * dim) throw new IllegalArgumentException("vectors too short");
+        if (tokens != null && tokens.size() != count) throw new IllegalArgumentException("tokens.size() != count");
+        if (sources != null && sources.size() != count) throw new IllegalArgumentException("sources.size() != count");
+        long lt = longTermTokens();
+        Timeline tl = timeline.truncateSources(lt);
+        if (sources != null) {
+            for (int i = 0; i < count; i++) tl = tl.withSource(lt + i, sources.get(i), Integer.MAX_VALUE);
+        }
+        List<String> tk = tokens == null ? Collections.nCopies(count, null) : Collections.unmodifiableList(new ArrayList<>(tokens));
+        return new MemoryState(dim, basisSize, coefficients, Arrays.copyOf(vectors, count * dim), count, tk,
+                lt + count, contractions, tl, stickyHistogram, updatedAt);
+    }
+
+    // ---------------------------------------------------------------- package-private, no copies
+    float[] coefficientsRef() { return coefficients; }
+    float[] shortTermRef() { return stm; }
+    double[] stickyRef() { return stickyHistogram; }
+
+    MemoryState with(float[] coefficients, float[] stm, int stmCount, List<String> stmTokens, long tokensAbsorbed,
+                     long contractions, Timeline timeline, double[] sticky) {
+        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
+                timeline, sticky, updatedAt);
+    }
+
+    static MemoryState restore(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount,
+                               List<String> stmTokens, long tokensAbsorbed, long contractions, Timeline timeline,
+                               double[] sticky, long updatedAt) {
+        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
+                timeline, sticky, updatedAt);
+    }
+
+    @Override public boolean equals(Object o) {
+        if (!(o instanceof MemoryState s)) return false;
+        return dim == s.dim && basisSize == s.basisSize && stmCount == s.stmCount && tokensAbsorbed == s.tokensAbsorbed
+                && contractions == s.contractions && updatedAt == s.updatedAt
+                && Arrays.equals(coefficients, s.coefficients) && Arrays.equals(stm, s.stm)
+                && stmTokens.equals(s.stmTokens) && timeline.equals(s.timeline)
+                && Arrays.equals(stickyHistogram, s.stickyHistogram);
+    }
+
+    @Override public int hashCode() {
+        return Objects.hash(dim, basisSize, stmCount, tokensAbsorbed, contractions, Arrays.hashCode(coefficients),
+                Arrays.hashCode(stm), timeline);
+    }
+
+    @Override public String toString() {
+        return "MemoryState{N=" + basisSize + ", dim=" + dim + ", longTerm=" + hasLongTerm() + ", tokens="
+                + tokensAbsorbed + ", shortTerm=" + stmCount + ", contractions=" + contractions + ", " + timeline + "}";
+    }
+}

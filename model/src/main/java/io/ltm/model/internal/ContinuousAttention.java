@@ -1,0 +1,76 @@
+package io.ltm.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+
+/**
+ * Continuous attention over the signal X̄(t) = Bᵀψ(t) with a Gaussian density p = N(μ, σ²) on ℝ, r = E_p[ψ] in
+ * closed form (official {@code ContinuousSoftmax}).
+ */
+public final class ContinuousAttention {
+    private ContinuousAttention() {}
+
+    /** Output of the trained ("affines") head. mu, s2: [H,Q]; r: [H·Q, N]; ctx: [Q, e] (pre-Wo); z: [Q, e_out]. */
+    public record Trained(NDArray mu, NDArray s2, NDArray r, NDArray ctx, NDArray z) {}
+
+    /** Output of the zero-shot head for K memories: a [K,N] basis attention, mu/s2 [K], r [K,N], ctx [K,d]. */
+    public record ZeroShot(NDArray a, NDArray mu, NDArray s2, NDArray r, NDArray ctx) {}
+
+    /**
+     * The official affines=True head. K = B W_K, V = B W_V split into H column blocks; scores = K_h q/√d;
+     * μ = sigmoid(w_μᵀ scores), σ² = max(softplus(w_σᵀ scores), σ²_min) (w shared by heads); c_h = V_hᵀ r;
+     * Z = [c_1 … c_H] W_O. Computed without forming K and V: w_μᵀ K_h q = ((w_μᵀB) W_K)_h · q and
+     * V_hᵀ r = W_V[:,h]ᵀ (Bᵀ r), which is mathematically identical and e/N times cheaper.
+     *
+     * @param b [N, e]; q [H, Q, d]; wk, wv [e, e]; wmu, wsig [N]; wo [e, e_out] or null
+     */
+    public static Trained trained(DeviceMath k, NDArray b, NDArray q, NDArray wk, NDArray wv, NDArray wmu,
+                                  NDArray wsig, NDArray wo, double sigma2Min) {
+        long h = q.getShape().get(0), nq = q.getShape().get(1), d = q.getShape().get(2);
+        long e = b.getShape().get(1);
+        double isd = 1.0 / Math.sqrt(d);
+        NDArray w2 = wmu.reshape(1, -1).concat(wsig.reshape(1, -1), 0);        // [2, N]
+        NDArray kw = w2.matMul(b).matMul(wk);                                  // [2, e]
+        NDArray kmu = kw.get(0).reshape(h, 1, d);
+        NDArray ksg = kw.get(1).reshape(h, 1, d);
+        NDArray xmu = q.mul(kmu).sum(new int[] {2}).mul(isd);                 // [H, Q]
+        NDArray xsg = q.mul(ksg).sum(new int[] {2}).mul(isd);
+        NDArray mu = xmu.neg().exp().add(1).pow(-1);
+        NDArray y = xsg.minimum(20f).exp();                                    // softplus without log1p:
+        NDArray sp = NDArrays.where(y.lt(1e-3f), y.mul(y.mul(-0.5f).add(1f)), y.add(1f).log());
+        NDArray s2 = NDArrays.where(xsg.gt(20f), xsg, sp).maximum((float) sigma2Min);
+        NDArray r = k.expectedPsi(mu.reshape(-1), s2.reshape(-1));             // [H·Q, N]
+        NDArray rb = r.matMul(b).reshape(h, nq, e);                             // [H, Q, e]
+        NDArray wvh = wv.reshape(e, h, d).transpose(1, 0, 2);                   // [H, e, d]
+        NDArray ctx = rb.batchMatMul(wvh).transpose(1, 0, 2).reshape(nq, h * d);
+        NDArray z = wo == null ? ctx : ctx.matMul(wo);
+        return new Trained(mu, s2, r, ctx, z);
+    }
+
+    /**
+     * Zero-shot head for K memories at once (official affines=False branch with keys = values = B):
+     * a = softmax(B q / (√d·T)) over the N basis functions, μ = Σ a_n μ_n, σ² = Σ a_n(μ_n² + σ_n²) − μ²
+     * (moment matching of the mixture Σ a_n ψ_n), clamped at σ²_min; r = E_{N(μ,σ²)}[ψ]; context = Bᵀ r.
+     *
+     * @param b [K, N, d]; q [K, d] pooled queries
+     */
+    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, double temperature, double sigma2Min) {
+        long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
+        NDArray s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
+        NDArray a = s.softmax(1);
+        NDArray mu = a.matMul(k.muVec().reshape(n, 1)).reshape(kk);
+        NDArray m2 = a.matMul(k.mu2PlusSig2().reshape(n, 1)).reshape(kk);
+        NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);
+        NDArray r = k.expectedPsi(mu, s2);                                     // [K, N]
+        NDArray ctx = r.reshape(kk, 1, n).batchMatMul(b).reshape(kk, d);
+        return new ZeroShot(a, mu, s2, r, ctx);
+    }
+
+    /** KL(N(μ,σ²) ‖ N(μ₀,σ₀²)) = ½(σ²/σ₀² − log(σ²/σ₀²) − 1) [+ ½(μ−μ₀)²/σ₀² when mu0 is not null]. */
+    public static double kl(double mu, double s2, double sigma0, Double mu0) {
+        double s0 = sigma0 * sigma0;
+        double v = 0.5 * (s2 / s0 - Math.log(s2 / s0) - 1.0);
+        if (mu0 != null) v += 0.5 * (mu - mu0) * (mu - mu0) / s0;
+        return v;
+    }
+}

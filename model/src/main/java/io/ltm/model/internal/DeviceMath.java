@@ -1,0 +1,174 @@
+package io.ltm.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Per-configuration constants on one device (basis parameters, float32 copies of the float64 ridge matrices,
+ * bin-mass tables), owned by one long-lived NDManager. Not thread-safe (one engine per thread).
+ */
+public final class DeviceMath implements AutoCloseable {
+    /** Resolution of the attention profile over t used to find modes (spans). */
+    public static final int PROFILE_BINS = 512;
+    private static final int MAX_CACHED_TAUS = 32;
+
+    private final NDManager mgr;
+    private final Basis basis;
+    private final int l;
+    private final int m;
+    private final double lambda;
+    private final boolean f32Positions;
+    private final NDArray mu;      // [1,N] f32
+    private final NDArray sig2;    // [1,N] f32
+    private final NDArray negHalfInvSig2; // [1,N]
+    private final NDArray norm;    // [1,N] 1/(σ√2π)
+    private final NDArray mu2PlusSig2; // [N] f32, for moment matching
+    private final NDArray muVec;   // [N] f32
+    private NDArray gFitT;         // [N,L]
+    private final Map<Double, NDArray[]> inf = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Integer, NDArray> binMassTables = new LinkedHashMap<>();
+
+    public DeviceMath(NDManager parent, Basis basis, int l, int m, double lambda, boolean float32Positions) {
+        this.mgr = parent.newSubManager();
+        this.basis = basis;
+        this.l = l;
+        this.m = m;
+        this.lambda = lambda;
+        this.f32Positions = float32Positions;
+        int n = basis.size();
+        double[] mu0 = basis.mu();
+        double[] s0 = basis.sigma();
+        float[] muF = new float[n], s2F = new float[n], nh = new float[n], nr = new float[n], m2 = new float[n];
+        for (int i = 0; i < n; i++) {
+            muF[i] = (float) mu0[i];
+            s2F[i] = (float) (s0[i] * s0[i]);
+            nh[i] = (float) (-0.5 / (s0[i] * s0[i]));
+            nr[i] = (float) (1.0 / (s0[i] * Basis.SQRT2PI));
+            m2[i] = (float) (mu0[i] * mu0[i] + s0[i] * s0[i]);
+        }
+        Shape row = new Shape(1, n);
+        mu = mgr.create(muF, row);
+        sig2 = mgr.create(s2F, row);
+        negHalfInvSig2 = mgr.create(nh, row);
+        norm = mgr.create(nr, row);
+        mu2PlusSig2 = mgr.create(m2);
+        muVec = mgr.create(muF);
+    }
+
+    public NDManager manager() { return mgr; }
+    public Basis basis() { return basis; }
+    public int n() { return basis.size(); }
+    public int l() { return l; }
+    public int m() { return m; }
+    public double lambda() { return lambda; }
+    public NDArray muRow() { return mu; }
+    public NDArray muVec() { return muVec; }
+    public NDArray mu2PlusSig2() { return mu2PlusSig2; }
+
+    /** G_fitᵀ, [N, L] float32 (from the float64 solution). */
+    public NDArray gFitT() {
+        if (gFitT == null) {
+            RidgeSolver.Fit f = RidgeSolver.fit(basis, l, lambda);
+            gFitT = mgr.create(toFloat(f.gReal()), new Shape(l, n())).transpose();
+            gFitT = gFitT.duplicate(); // contiguous
+        }
+        return gFitT;
+    }
+
+    /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L]}, float32, LRU-cached per τ. */
+    public NDArray[] inf(double tau) {
+        NDArray[] r = inf.get(tau);
+        if (r != null) return r;
+        RidgeSolver.Inf s = RidgeSolver.inf(basis, l, m, tau, lambda, f32Positions);
+        int n = n();
+        NDArray gT = mgr.create(toFloat(s.gReal()), new Shape(m + l, n)).transpose().duplicate();
+        float[] op = new float[n * (n + l)];
+        double[] u = s.uniformOld();   // [N, N]
+        double[] g = s.gReal();        // [(M+L), N]
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) op[i * (n + l) + j] = (float) u[i * n + j];
+            for (int j = 0; j < l; j++) op[i * (n + l) + n + j] = (float) g[(m + j) * n + i];
+        }
+        NDArray uop = mgr.create(op, new Shape(n, n + l));
+        r = new NDArray[] {gT, uop};
+        inf.put(tau, r);
+        if (inf.size() > MAX_CACHED_TAUS) {
+            Double eldest = inf.keySet().iterator().next();
+            for (NDArray a : inf.remove(eldest)) a.close();
+        }
+        return r;
+    }
+
+    /** ψ(t), [T, N] float32, on the device. t: [T] float32. */
+    public NDArray psi(NDArray t) {
+        NDArray d = t.reshape(-1, 1).sub(mu);
+        return d.square().mul(negHalfInvSig2).exp().mul(norm);
+    }
+
+    /** r = E_{N(mq, s2)}[ψ] = N(mq; μ_n, σ_n²+s2), [Q, N]. mq, s2: [Q] float32. */
+    public NDArray expectedPsi(NDArray mq, NDArray s2) {
+        NDArray v = s2.reshape(-1, 1).add(sig2);                     // [Q,N]
+        NDArray d = mq.reshape(-1, 1).sub(mu);
+        return d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
+    }
+
+    /**
+     * Mass of each Gaussian N(mu_q, sd_q²) in each bin [e_j, e_{j+1}), float64 on the device, [Q, D].
+     * mu, sd: [Q] (any float type).
+     */
+    public static NDArray gaussianBinMass(NDArray mu, NDArray sd, double[] edges) {
+        NDManager m = mu.getManager();
+        NDArray e = m.create(edges).reshape(1, -1);                                       // [1, D+1] f64
+        NDArray z = e.sub(mu.toType(DataType.FLOAT64, false).reshape(-1, 1))
+                .div(sd.toType(DataType.FLOAT64, false).reshape(-1, 1).mul(Math.sqrt(2.0)));
+        NDArray cdf = z.erf().add(1.0).mul(0.5);                                          // [Q, D+1]
+        long d = edges.length - 1;
+        return cdf.get(":, 1:").sub(cdf.get(":, :" + d));
+    }
+
+    /** Edges of the sticky histogram: linspace(0,1,D+1) with the outer edges moved to -1e-6 and 1+1e-6. */
+    public static double[] stickyEdges(int d) {
+        double[] e = RidgeSolver.linspace(0, 1, d + 1);
+        e[0] = -1e-6;
+        e[d] = 1 + 1e-6;
+        return e;
+    }
+
+    /** Mass of every basis density ψ_n in each of D bins of [0,1] (sticky edges), [N, D] float32, cached. */
+    public NDArray basisBinMass(int d) {
+        return binMassTables.computeIfAbsent(d, k -> {
+            try (NDManager t = mgr.newSubManager()) {
+                double[] s = basis.sigma();
+                NDArray mass = gaussianBinMass(t.create(basis.mu()), t.create(s), stickyEdges(k))
+                        .toType(DataType.FLOAT32, false);
+                mass.attach(mgr);
+                return mass;
+            }
+        });
+    }
+
+    /** Mass of every ψ_n in each of {@link #PROFILE_BINS} equal bins of [0,1], [N, R] float32, cached. */
+    public NDArray profileBinMass() {
+        return binMassTables.computeIfAbsent(-PROFILE_BINS, k -> {
+            try (NDManager t = mgr.newSubManager()) {
+                NDArray mass = gaussianBinMass(t.create(basis.mu()), t.create(basis.sigma()),
+                        RidgeSolver.linspace(0, 1, PROFILE_BINS + 1)).toType(DataType.FLOAT32, false);
+                mass.attach(mgr);
+                return mass;
+            }
+        });
+    }
+
+    public static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+
+    @Override public void close() { mgr.close(); }
+}

@@ -1,0 +1,43 @@
+package io.ltm.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import io.ltm.model.RetentionPolicy;
+
+/**
+ * The ∞-former memory update on the device (float32, G precomputed in float64):
+ * <ul>
+ *   <li>fresh fit: B = G_fitᵀ X (X: [L, d]);</li>
+ *   <li>uniform samples s_j = j/M: B_new = G_infᵀ [Ψ(s) B; X] = [G_oldᵀΨ(s) | G_newᵀ] · [B; X] — one matmul with a
+ *   precomputed [N, N+L] operator;</li>
+ *   <li>any sample positions (sticky draws, replayed positions): X_old = Ψ(s) B, B_new = G_infᵀ [X_old; X].</li>
+ * </ul>
+ * Old sample j is refit at τ·j/M, new vector j at τ + (1-τ)·j/L, whatever the sample positions were.
+ */
+public final class MemoryUpdate {
+    private MemoryUpdate() {}
+
+    public static NDArray fresh(DeviceMath k, NDArray x) {
+        return k.gFitT().matMul(x);
+    }
+
+    public static NDArray uniform(DeviceMath k, NDArray b, NDArray x, double tau) {
+        return k.inf(tau)[1].matMul(b.concat(x, 0));
+    }
+
+    /** s: [M] float32 sample positions in the old signal's [0,1]. */
+    public static NDArray atPositions(DeviceMath k, NDArray b, NDArray x, NDArray s, double tau) {
+        NDArray old = k.psi(s).matMul(b);
+        return k.inf(tau)[0].matMul(old.concat(x, 0));
+    }
+
+    /**
+     * τ of a contraction. RECENCY: the configured τ. UNIFORM: n_old/(n_old+L) so that every absorbed token keeps an
+     * equal share of [0,1], rounded to 1/64 and clamped to [1/64, 63/64] (bounded cache of ridge matrices).
+     */
+    public static double tau(RetentionPolicy policy, double configured, long oldTokens, int l) {
+        if (policy == RetentionPolicy.RECENCY) return configured;
+        double t = oldTokens / (double) (oldTokens + l);
+        t = Math.rint(t * 64) / 64.0;
+        return Math.min(63 / 64.0, Math.max(1 / 64.0, t));
+    }
+}

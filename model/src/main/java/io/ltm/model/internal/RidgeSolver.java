@@ -1,0 +1,129 @@
+package io.ltm.model.internal;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Ridge regression with zero-target padding, G = Fᵀ(FFᵀ + λI)⁻¹ with F = [ψ(p_1) … ψ(p_P)] ∈ ℝ^{N×P}, computed
+ * once per configuration in float64 (PyTorch double on the CPU) and cached process-wide.
+ * Positions follow the official code (see infinity-former.md §1, §2).
+ */
+public final class RidgeSolver {
+    private RidgeSolver() {}
+
+    /** Fresh fit: all positions, the real slice [start,end), and the real rows of G, row-major [L, N]. */
+    public record Fit(double[] positions, int start, int end, double[] gReal) {
+        public double[] realPositions() { return Arrays.copyOfRange(positions, start, end); }
+    }
+
+    /**
+     * Update: all positions, real slice, G_inf real rows [M+L, N] and the uniform-sampling operator
+     * U = G_oldᵀ Ψ(j/M) ∈ ℝ^{N×N} (so that, with uniform samples, B_new = U B_past + G_newᵀ X_new).
+     */
+    public record Inf(double[] positions, int start, int end, double[] gReal, double[] uniformOld) {
+        public double[] realPositions() { return Arrays.copyOfRange(positions, start, end); }
+    }
+
+    private record FitKey(Basis b, int l, double lambda) {}
+    private record InfKey(Basis b, int l, int m, double tau, double lambda, boolean f32) {}
+
+    private static final Map<FitKey, Fit> FITS = new ConcurrentHashMap<>();
+    private static final Map<InfKey, Inf> INFS = new ConcurrentHashMap<>();
+
+    public static Fit fit(Basis b, int l, double lambda) {
+        return FITS.computeIfAbsent(new FitKey(b, l, lambda), k -> {
+            double[] pos = fitPositionsAll(l);
+            int cut = l % 2 == 1 ? (l - 1) / 2 : l / 2;
+            double[] g = ridgeRows(b, pos, lambda, cut, pos.length - cut);
+            return new Fit(pos, cut, pos.length - cut, g);
+        });
+    }
+
+    public static Inf inf(Basis b, int l, int m, double tau, double lambda, boolean float32Positions) {
+        return INFS.computeIfAbsent(new InfKey(b, l, m, tau, lambda, float32Positions), k -> {
+            double[][] pr = infPositionsAll(l, m, tau, float32Positions);
+            double[] pos = pr[0];
+            int start = (int) pr[1][0];
+            double[] g = ridgeRows(b, pos, lambda, start, start + m + l);
+            double[] uniform = new double[m];
+            for (int j = 0; j < m; j++) uniform[j] = (j + 1) / (double) m;
+            double[] psiU = b.psi(uniform);                // [M, N]
+            int n = b.size();
+            double[] u;
+            try (NDManager mg = NDManager.newBaseManager(Device.cpu())) {
+                NDArray gOld = mg.create(Arrays.copyOfRange(g, 0, m * n), new Shape(m, n));
+                NDArray ps = mg.create(psiU, new Shape(m, n));
+                u = gOld.transpose().matMul(ps).toDoubleArray();
+            }
+            return new Inf(pos, start, start + m + l, g, u);
+        });
+    }
+
+    /** numpy.linspace bit-exactly. */
+    public static double[] linspace(double start, double stop, int num) {
+        double[] y = new double[num];
+        if (num == 1) { y[0] = start; return y; }
+        double step = (stop - start) / (num - 1);
+        for (int i = 0; i < num; i++) y[i] = i * step + start;
+        y[num - 1] = stop;
+        return y;
+    }
+
+    /** Fresh-fit positions including the zero-target padding (reference {@code fit_positions(L, True)}). */
+    public static double[] fitPositionsAll(int l) {
+        if (l % 2 == 1) {
+            double shift = 1.0 / l;
+            return linspace(-0.5 + shift, 1.5 - shift, 2 * l - 1);
+        }
+        double shift = 1.0 / (2 * l);
+        return linspace(-0.5 + shift, 1.5 - shift, 2 * l);
+    }
+
+    /** Update positions: {all positions, {realStart}} (reference {@code inf_positions}). */
+    public static double[][] infPositionsAll(int l, int m, double tau, boolean f32) {
+        double[] core = new double[m + l];
+        for (int j = 1; j <= m; j++) {
+            core[j - 1] = f32 ? (double) ((float) j * (float) tau / (float) m) : j * tau / m;
+        }
+        for (int j = 1; j <= l; j++) {
+            core[m + j - 1] = f32 ? (double) ((float) tau + (float) (1.0 - tau) * (float) j / (float) l)
+                    : tau + (1.0 - tau) * j / l;
+        }
+        double shift = 1.0 / (2 * l + m);
+        double[] grid = linspace(-0.5 + shift, 1.5 - shift, 2 * (l + m));
+        if (f32) for (int i = 0; i < grid.length; i++) grid[i] = (float) grid[i];
+        int nNeg = 0, nPos = 0;
+        for (double g : grid) { if (g < 0) nNeg++; else if (g > 1) nPos++; }
+        double[] all = new double[nNeg + m + l + nPos];
+        int k = 0;
+        for (double g : grid) if (g < 0) all[k++] = g;
+        System.arraycopy(core, 0, all, k, m + l);
+        k += m + l;
+        for (double g : grid) if (g > 1) all[k++] = g;
+        return new double[][] {all, {nNeg}};
+    }
+
+    /** Rows [from,to) of G = Fᵀ(FFᵀ+λI)⁻¹ for the given positions, row-major [to-from, N], float64. */
+    public static double[] ridgeRows(Basis b, double[] positions, double lambda, int from, int to) {
+        int n = b.size();
+        int p = positions.length;
+        double[] psiT = b.psi(positions);                  // [P, N] = Fᵀ
+        try (NDManager mg = NDManager.newBaseManager(Device.cpu())) {
+            NDArray ft = mg.create(psiT, new Shape(p, n));  // float64
+            NDArray a = ft.transpose().matMul(ft).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
+            NDArray ainv = a.inverse();
+            // one Newton-Schulz refinement step: X <- X(2I - A X), improves the float64 inverse of a cond ~1e6 matrix
+            NDArray eye2 = mg.eye(n, n, 0, DataType.FLOAT64).mul(2.0);
+            ainv = ainv.matMul(eye2.sub(a.matMul(ainv)));
+            NDArray g = ft.get(from + ":" + to).matMul(ainv);
+            return g.toDoubleArray();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.ltm.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Plain softmax attention over the exact short-term vectors: w = softmax(X q / (√d·T)), context = Xᵀ w,
+ * score_i = cosine(x_i, q).
+ */
+public final class ShortTermMemory {
+    private ShortTermMemory() {}
+
+    /** {weights[count], cosines[count], context[d]}. */
+    public record Out(float[] weights, float[] cosines, float[] context) {}
+
+    public static Out attend(NDManager parent, float[] vectors, int count, int dim, float[] q, double temperature) {
+        try (NDManager m = parent.newSubManager()) {
+            NDArray x = m.create(FloatBuffer.wrap(vectors, 0, count * dim), new Shape(count, dim));
+            NDArray qq = m.create(q, new Shape(dim, 1));
+            NDArray s = x.matMul(qq).reshape(count);
+            NDArray w = s.mul(1.0 / (Math.sqrt(dim) * temperature)).softmax(0);
+            NDArray xn = x.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f);
+            NDArray cos = s.div(xn);
+            NDArray ctx = w.reshape(1, count).matMul(x).reshape(dim);
+            return new Out(w.toFloatArray(), cos.toFloatArray(), ctx.toFloatArray());
+        }
+    }
+}

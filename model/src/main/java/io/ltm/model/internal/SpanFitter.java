@@ -1,0 +1,67 @@
+package io.ltm.model.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Top-k spans: fits one Gaussian to each of the k strongest modes of an attention profile given as masses of R equal
+ * bins of [0,1]. Modes are local maxima whose prominence is at least 5% of the highest peak, ranked by height. The
+ * region of a mode is the contiguous run of bins around it whose mass is at least 5% of the peak, cut at the minimum
+ * between two selected modes; μ and σ² are the mass-weighted mean and variance of the bin centres in the region
+ * (plus the bin width²/12), weight = region mass / total mass in [0,1]. Host-side O(R) per profile.
+ */
+public final class SpanFitter {
+    private SpanFitter() {}
+
+    /** {mu, sigma, weight} for up to k modes, strongest first. */
+    public static List<double[]> fit(double[] mass, int k) {
+        int r = mass.length;
+        double total = 0, top = 0;
+        for (double v : mass) { total += Math.max(0, v); top = Math.max(top, v); }
+        List<double[]> out = new ArrayList<>();
+        if (!(total > 0)) return out;
+        List<Integer> peaks = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            boolean leftOk = i == 0 || mass[i] > mass[i - 1];
+            boolean rightOk = i == r - 1 || mass[i] >= mass[i + 1];
+            if (!leftOk || !rightOk) continue;
+            int a = i; while (a > 0 && mass[a - 1] <= mass[a]) a--;
+            int b = i; while (b < r - 1 && mass[b + 1] <= mass[b]) b++;
+            double lv = a > 0 ? mass[a] : Double.NaN, rv = b < r - 1 ? mass[b] : Double.NaN;
+            double base = Double.isNaN(lv) ? (Double.isNaN(rv) ? 0 : rv) : (Double.isNaN(rv) ? lv : Math.max(lv, rv));
+            if (mass[i] - base >= 0.05 * top) peaks.add(i);
+        }
+        if (peaks.isEmpty()) {
+            int am = 0; for (int i = 1; i < r; i++) if (mass[i] > mass[am]) am = i;
+            peaks.add(am);
+        }
+        peaks.sort(Comparator.comparingDouble((Integer i) -> -mass[i]));
+        List<Integer> sel = new ArrayList<>(peaks.subList(0, Math.min(k, peaks.size())));
+        List<Integer> byPos = new ArrayList<>(sel);
+        byPos.sort(Comparator.naturalOrder());
+        for (int p : sel) {
+            int idx = byPos.indexOf(p);
+            int lo = 0, hi = r - 1;
+            if (idx > 0) lo = argmin(mass, byPos.get(idx - 1), p) + 1;
+            if (idx < byPos.size() - 1) hi = argmin(mass, p, byPos.get(idx + 1));
+            double thr = 0.05 * mass[p];
+            int a = p; while (a > lo && mass[a - 1] >= thr) a--;
+            int b = p; while (b < hi && mass[b + 1] >= thr) b++;
+            double w = 0, m1 = 0;
+            for (int i = a; i <= b; i++) { double v = Math.max(0, mass[i]); w += v; m1 += v * (i + 0.5) / r; }
+            if (!(w > 0)) continue;
+            double mu = m1 / w, var = 0;
+            for (int i = a; i <= b; i++) { double c = (i + 0.5) / r - mu; var += Math.max(0, mass[i]) * c * c; }
+            var = var / w + 1.0 / (12.0 * r * r);
+            out.add(new double[] {mu, Math.sqrt(var), w / total});
+        }
+        return out;
+    }
+
+    private static int argmin(double[] m, int from, int to) {
+        int best = from;
+        for (int i = from; i <= to; i++) if (m[i] < m[best]) best = i;
+        return best;
+    }
+}

@@ -1,0 +1,176 @@
+package io.ltm.topology.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.serde.LtmSerdes;
+
+/**
+ * A client of a running LTM Streams setup over its topics: send events, ask queries and wait for their
+ * answers (correlated by query id), forget keys. Thread-safe.
+ */
+public final class LtmClient implements AutoCloseable {
+
+    private final LtmConfig config;
+    private final KafkaProducer<String, Object> producer;
+    private final KafkaConsumer<String, MemoryResponse> responses;
+    private final Map<String, CompletableFuture<MemoryResponse>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread poller;
+
+    public LtmClient(LtmConfig config) {
+        this.config = config;
+        Map<String, Object> serdes = config.serdeConfig();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
+        Serde<org.apache.avro.specific.SpecificRecord> values = LtmSerdes.avro(
+                org.apache.avro.specific.SpecificRecord.class, serdes);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(),
+                (topic, v) -> values.serializer().serialize(topic, (org.apache.avro.specific.SpecificRecord) v));
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.responses = new KafkaConsumer<>(c, new StringDeserializer(),
+                LtmSerdes.avro(MemoryResponse.class, serdes).deserializer());
+        String topic = config.getString(LtmConfig.TOPIC_RESPONSES);
+        List<TopicPartition> parts = new ArrayList<>();
+        responses.partitionsFor(topic, Duration.ofSeconds(30))
+                .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+        responses.assign(parts);
+        responses.seekToEnd(parts);
+        parts.forEach(tp -> responses.position(tp)); // resolve now: answers to later queries come after this point
+        this.poller = new Thread(this::poll, "ltm-client-responses");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    private void poll() {
+        try {
+            while (running.get()) {
+                for (ConsumerRecord<String, MemoryResponse> r : responses.poll(Duration.ofMillis(100))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    CompletableFuture<MemoryResponse> f = pending.remove(r.value().getQueryId());
+                    if (f != null) {
+                        f.complete(r.value());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            pending.values().forEach(f -> f.completeExceptionally(e));
+        }
+    }
+
+    /** Sends a text event for the encode worker. */
+    public void sendText(String key, String text, String sourceId) {
+        send(config.getString(LtmConfig.TOPIC_EVENTS), key,
+                TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build());
+    }
+
+    /** Sends already encoded tokens straight to the memory node. */
+    public void sendTokens(String key, EncodedTokens tokens) {
+        send(config.getString(LtmConfig.TOPIC_TOKENS), key, tokens);
+    }
+
+    /** Erases the key's memory for good. */
+    public void forget(String key) {
+        send(config.getString(LtmConfig.TOPIC_CONTROL), key, ControlCommand.newBuilder()
+                .setAction(ControlAction.FORGET).setCommandId(UUID.randomUUID().toString())
+                .setIssuedAt(Instant.now()).build());
+    }
+
+    /** Asks a text question of one key's memory and waits for the answer. */
+    public MemoryResponse query(String key, String text, int spans, Duration timeout) throws TimeoutException {
+        MemoryQuery q = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key).setText(text)
+                .setOptions(QueryOptions.newBuilder().setSpans(spans).build()).setRequestedAt(Instant.now()).build();
+        return query(q, timeout);
+    }
+
+    /** Sends a query and waits for the response with its query id. */
+    public MemoryResponse query(MemoryQuery query, Duration timeout) throws TimeoutException {
+        CompletableFuture<MemoryResponse> f = new CompletableFuture<>();
+        pending.put(query.getQueryId(), f);
+        send(config.getString(LtmConfig.TOPIC_QUERIES), query.getKey(), query);
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for query " + query.getQueryId(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read responses", e.getCause());
+        } finally {
+            pending.remove(query.getQueryId());
+        }
+    }
+
+    private void send(String topic, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot send to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends without waiting for each acknowledgement (bulk loads); {@link #flush()} waits for all. */
+    public void sendTextAsync(String key, String text, String sourceId) {
+        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key,
+                TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build()));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        responses.wakeup();
+        try {
+            poller.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        responses.close();
+        producer.close(Duration.ofSeconds(10));
+    }
+}

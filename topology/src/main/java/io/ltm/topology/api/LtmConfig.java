@@ -1,0 +1,280 @@
+package io.ltm.topology.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.streams.StreamsConfig;
+
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.RetentionPolicy;
+
+/**
+ * The one configuration class of LTM Streams: every key, its default and its documentation. Keys that
+ * are not defined here (for example {@code num.stream.threads}) are passed to Kafka Streams and to the
+ * clients unchanged. Sources, later ones winning: defaults, a properties file, environment variables
+ * ({@link #envName(String)}), explicit overrides.
+ */
+public final class LtmConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String STATE_DIR = "state.dir";
+
+    public static final String TOPIC_EVENTS = "ltm.topic.events";
+    public static final String TOPIC_TOKENS = "ltm.topic.tokens";
+    public static final String TOPIC_QUERIES = "ltm.topic.queries";
+    public static final String TOPIC_CONTROL = "ltm.topic.control";
+    public static final String TOPIC_RESPONSES = "ltm.topic.responses";
+    public static final String TOPIC_ATTENTION_REQUESTS = "ltm.topic.attention.requests";
+    public static final String TOPIC_DLQ = "ltm.topic.dlq";
+    public static final String TOPIC_PARTITIONS = "ltm.topic.partitions";
+    public static final String TOPIC_REPLICATION = "ltm.topic.replication.factor";
+
+    public static final String MEMORY_DIM = "ltm.memory.dim";
+    public static final String MEMORY_BASIS_SIZE = "ltm.memory.basis.size";
+    public static final String MEMORY_BASIS_WIDTHS = "ltm.memory.basis.widths";
+    public static final String MEMORY_CONTRACTION_LENGTH = "ltm.memory.contraction.length";
+    public static final String MEMORY_SAMPLES = "ltm.memory.samples";
+    public static final String MEMORY_TAU = "ltm.memory.tau";
+    public static final String MEMORY_RIDGE_PENALTY = "ltm.memory.ridge.penalty";
+    public static final String MEMORY_STICKY = "ltm.memory.sticky";
+    public static final String MEMORY_STICKY_BINS = "ltm.memory.sticky.bins";
+    public static final String MEMORY_RETENTION = "ltm.memory.retention";
+    public static final String MEMORY_SIGMA2_MIN = "ltm.memory.sigma2.min";
+    public static final String MEMORY_PRECISION = "ltm.memory.precision";
+    public static final String MEMORY_TEMPERATURE = "ltm.memory.temperature";
+    public static final String MEMORY_SEED = "ltm.memory.seed";
+
+    public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
+    public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
+    public static final String ATTENTION_MODE = "ltm.attention.mode";
+    public static final String ENCODER = "ltm.encoder";
+
+    public static final String ROCKSDB_BLOCK_CACHE_BYTES = "ltm.rocksdb.block.cache.bytes";
+    public static final String ROCKSDB_WRITE_BUFFER_BYTES = "ltm.rocksdb.write.buffer.bytes";
+
+    public static final String HTTP_HOST = "ltm.http.host";
+    public static final String HTTP_PORT = "ltm.http.port";
+
+    public static final String WORKER_MAX_BATCH_RECORDS = "ltm.worker.max.batch.records";
+    public static final String WORKER_MAX_BATCH_TOKENS = "ltm.worker.max.batch.tokens";
+    public static final String WORKER_POLL_MS = "ltm.worker.poll.ms";
+
+    /**
+     * Upper bound of one state record (and of the producer request that carries it): 8 MiB, room for float32
+     * coefficients of N = 512 and d = 1024. The default memory (512 x 384, float16) is about 0.4 MB.
+     */
+    public static final int MAX_STATE_BYTES = 8 << 20;
+
+    /** Where queries are answered. */
+    public static final String ATTENTION_MODE_INLINE = "inline";
+    public static final String ATTENTION_MODE_WORKER = "worker";
+
+    private static final ConfigDef DEF = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
+                    "Kafka bootstrap servers.")
+            .define(APPLICATION_ID, Type.STRING, "ltm-memory-node", Importance.HIGH,
+                    "Kafka Streams application id of the memory node; also the prefix of its changelog topics and "
+                            + "the consumer group id of the workers (suffixed with the role).")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH,
+                    "Confluent-compatible schema registry URL (for Apicurio: .../apis/ccompat/v7); "
+                            + "mock://SCOPE selects an in-memory registry for tests.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/ltm-streams", Importance.MEDIUM,
+                    "Directory of the RocksDB state stores.")
+            .define(TOPIC_EVENTS, Type.STRING, "ltm.events", Importance.MEDIUM,
+                    "Input of the encode worker: TokenEvent (text or vectors) keyed by memory key.")
+            .define(TOPIC_TOKENS, Type.STRING, "ltm.tokens", Importance.MEDIUM,
+                    "Input of the memory node: EncodedTokens keyed by memory key.")
+            .define(TOPIC_QUERIES, Type.STRING, "ltm.queries", Importance.MEDIUM,
+                    "MemoryQuery keyed by memory key; co-partitioned with the tokens topic.")
+            .define(TOPIC_CONTROL, Type.STRING, "ltm.control", Importance.MEDIUM,
+                    "ControlCommand keyed by memory key (forget, reset statistics); co-partitioned with tokens.")
+            .define(TOPIC_RESPONSES, Type.STRING, "ltm.responses", Importance.MEDIUM,
+                    "MemoryResponse keyed by memory key.")
+            .define(TOPIC_ATTENTION_REQUESTS, Type.STRING, "ltm.attention-requests", Importance.MEDIUM,
+                    "AttentionRequest for the attention worker when ltm.attention.mode=worker.")
+            .define(TOPIC_DLQ, Type.STRING, "ltm.dlq", Importance.MEDIUM,
+                    "DeadLetter: every record that could not be used, with the reason.")
+            .define(TOPIC_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Partitions of the topics the CLI creates (all keyed topics get the same count, so they are "
+                            + "co-partitioned). The unit of parallelism: at most this many active stream tasks.")
+            .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, Importance.MEDIUM,
+                    "Replication factor of the topics the CLI creates and of the changelogs (replication.factor).")
+            .define(MEMORY_DIM, Type.INT, 384, ConfigDef.Range.atLeast(1), Importance.HIGH,
+                    "Dimension d of token vectors (384 for the MiniLM encoder). Events of another dimension go to "
+                            + "the dead-letter topic.")
+            .define(MEMORY_BASIS_SIZE, Type.INT, 512, ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+                    "N, the number of Gaussian basis functions; the memory holds N x d coefficients.")
+            .define(MEMORY_BASIS_WIDTHS, Type.LIST, "0.005,0.01", Importance.LOW,
+                    "Widths (standard deviations) of the basis functions; each centre carries every width.")
+            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, 512, ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+                    "L: every L tokens the short-term buffer is contracted into the long-term memory (even).")
+            .define(MEMORY_SAMPLES, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "M: samples of the old signal taken at each contraction.")
+            .define(MEMORY_TAU, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "tau: the old signal is contracted into [0, tau] (recency retention).")
+            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, 0.5, ConfigDef.Range.atLeast(0.0), Importance.LOW,
+                    "lambda of the ridge regression.")
+            .define(MEMORY_STICKY, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Sticky memories: resample the old signal where past queries attended.")
+            .define(MEMORY_STICKY_BINS, Type.INT, 128, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "D: histogram bins of the sticky attention statistics.")
+            .define(MEMORY_RETENTION, Type.STRING, "recency", ValidString.in("recency", "uniform"), Importance.MEDIUM,
+                    "recency: fixed tau as in the paper (old content loses resolution geometrically); uniform: tau "
+                            + "from token counts so every token keeps an equal share of [0,1].")
+            .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, 1e-4, Importance.LOW, "Lower clamp of the attention variance.")
+            .define(MEMORY_PRECISION, Type.STRING, "float16", ValidString.in("float16", "float32"), Importance.MEDIUM,
+                    "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
+            .define(MEMORY_TEMPERATURE, Type.DOUBLE, 1.0, Importance.LOW, "Temperature T of the zero-shot head.")
+            .define(MEMORY_SEED, Type.LONG, 0L, Importance.LOW,
+                    "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
+            .define(INGEST_MAX_TOKENS, Type.INT, 8192, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "An event with more token vectors than this is rejected to the dead-letter topic.")
+            .define(QUERY_MAX_SPANS, Type.INT, 8, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Upper bound on the spans a query may ask for.")
+            .define(ATTENTION_MODE, Type.STRING, ATTENTION_MODE_INLINE,
+                    ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
+                    "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
+                            + "AttentionRequest and the attention worker answers (batched, GPU when present).")
+            .define(ENCODER, Type.STRING, "minilm", ValidString.in("minilm", "hashing", "none"), Importance.MEDIUM,
+                    "Text encoder used for text queries on the node and for events in the encode worker.")
+            .define(ROCKSDB_BLOCK_CACHE_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
+                    "One block cache shared by all RocksDB stores of the process (bounds read memory).")
+            .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
+                    "Memtable budget shared by all RocksDB stores of the process, charged to the block cache.")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.LOW,
+                    "Host of the HTTP endpoint (interactive queries, Prometheus metrics); also advertised to other "
+                            + "instances as application.server.")
+            .define(HTTP_PORT, Type.INT, -1, Importance.LOW, "Port of the HTTP endpoint; -1 disables it, 0 picks one.")
+            .define(WORKER_MAX_BATCH_RECORDS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most records a worker processes in one model call (max.poll.records).")
+            .define(WORKER_MAX_BATCH_TOKENS, Type.INT, 16384, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most tokens the encode worker puts in one model call.")
+            .define(WORKER_POLL_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "Poll timeout of the workers: the latency budget of a batch.");
+
+    public LtmConfig(Map<?, ?> props) {
+        super(DEF, props, false);
+    }
+
+    /** The documentation of every key, for the README and {@code ./ltm config}. */
+    public static ConfigDef configDef() {
+        return DEF;
+    }
+
+    /** Environment variable that overrides a key: LTM_ plus the key upper-cased, dots to underscores, without a leading "ltm.". */
+    public static String envName(String key) {
+        String k = key.startsWith("ltm.") ? key.substring(4) : key;
+        return "LTM_" + k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Defaults, then the file (may be null), then environment overrides, then explicit overrides. */
+    public static LtmConfig load(Path file, Map<String, String> env, Map<String, ?> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read config file " + file, e);
+            }
+            p.forEach((k, v) -> props.put(k.toString(), v));
+        }
+        for (String key : DEF.names()) {
+            String v = env.get(envName(key));
+            if (v != null) {
+                props.put(key, v);
+            }
+        }
+        props.putAll(overrides);
+        return new LtmConfig(props);
+    }
+
+    /** The memory math configuration. */
+    public MemoryConfig memoryConfig() {
+        double[] widths = getList(MEMORY_BASIS_WIDTHS).stream().mapToDouble(Double::parseDouble).toArray();
+        return MemoryConfig.builder()
+                .dim(getInt(MEMORY_DIM))
+                .basisSize(getInt(MEMORY_BASIS_SIZE))
+                .widths(widths)
+                .contractionLength(getInt(MEMORY_CONTRACTION_LENGTH))
+                .samples(getInt(MEMORY_SAMPLES))
+                .tau(getDouble(MEMORY_TAU))
+                .ridgePenalty(getDouble(MEMORY_RIDGE_PENALTY))
+                .sticky(getBoolean(MEMORY_STICKY))
+                .stickyBins(getInt(MEMORY_STICKY_BINS))
+                .retention(RetentionPolicy.valueOf(getString(MEMORY_RETENTION).toUpperCase(Locale.ROOT)))
+                .sigma2Min(getDouble(MEMORY_SIGMA2_MIN))
+                .precision(CoefficientPrecision.valueOf(getString(MEMORY_PRECISION).toUpperCase(Locale.ROOT)))
+                .temperature(getDouble(MEMORY_TEMPERATURE))
+                .seed(getLong(MEMORY_SEED))
+                .build();
+    }
+
+    /** Serde configuration (schema.registry.url plus any client keys given, e.g. basic.auth.user.info). */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> m = new HashMap<>(originals());
+        m.put(SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
+        return m;
+    }
+
+    /**
+     * Kafka Streams properties of the memory node: our defaults (exactly-once v2, short commit interval and
+     * linger for query latency), then every key the user gave that is not one of ours.
+     */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // p50 query latency is about half the commit interval plus linger (design notes): keep both short.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_STATE_BYTES);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION));
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.ltm.topology.internal.BoundedRocksDbConfig.class.getName());
+        p.put(ROCKSDB_BLOCK_CACHE_BYTES, getLong(ROCKSDB_BLOCK_CACHE_BYTES));
+        p.put(ROCKSDB_WRITE_BUFFER_BYTES, getLong(ROCKSDB_WRITE_BUFFER_BYTES));
+        originals().forEach((k, v) -> {
+            if (!DEF.names().contains(k) && !k.startsWith("ltm.")) {
+                p.put(k, v);
+            }
+        });
+        if (getInt(HTTP_PORT) > 0) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(HTTP_HOST) + ":" + getInt(HTTP_PORT));
+        }
+        return p;
+    }
+
+    /** Every keyed topic (created with the same partition count so they are co-partitioned). */
+    public Map<String, Integer> topicPartitions() {
+        int n = getInt(TOPIC_PARTITIONS);
+        Map<String, Integer> m = new HashMap<>();
+        for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_CONTROL, TOPIC_RESPONSES,
+                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ)) {
+            m.put(getString(t), n);
+        }
+        return m;
+    }
+
+    /** One line per key with its default and documentation. */
+    public static String describe() {
+        return DEF.toEnrichedRst();
+    }
+}

@@ -1,0 +1,107 @@
+package io.ltm.topology.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.topology.internal.HttpEndpoint;
+import io.ltm.topology.internal.KeyInspector;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * A running memory node: the Kafka Streams application built by {@link MemoryTopology}, its metrics bound to a
+ * Prometheus registry, and (when {@link LtmConfig#HTTP_PORT} is not -1) the HTTP endpoint for interactive
+ * queries and metrics.
+ */
+public final class MemoryNode implements AutoCloseable {
+
+    private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final HttpEndpoint http;
+
+    private MemoryNode(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
+                       HttpEndpoint http) {
+        this.streams = streams;
+        this.registry = registry;
+        this.streamsMetrics = streamsMetrics;
+        this.http = http;
+    }
+
+    /** Builds and starts the node; {@code encoder} (may be null) encodes text queries. */
+    public static MemoryNode start(LtmConfig config, TextEncoder encoder) {
+        Topology topology = MemoryTopology.build(config, encoder);
+        KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        HttpEndpoint http = null;
+        int port = config.getInt(LtmConfig.HTTP_PORT);
+        try {
+            if (port >= 0) {
+                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);
+        }
+        streams.start();
+        return new MemoryNode(streams, registry, metrics, http);
+    }
+
+    /** Waits until the node is RUNNING (all tasks assigned and restored). */
+    public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("memory node stopped: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("memory node not RUNNING after " + timeout + ": " + streams.state());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Port of the HTTP endpoint, or -1 when it is disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /**
+     * Statistics and timeline of a key held by this instance (tokens absorbed, contractions, short-term tokens,
+     * long-term bytes, timeline knots, source segments); the HTTP endpoint serves the same as JSON.
+     */
+    public java.util.Map<String, Object> describe(String key) {
+        return KeyInspector.describe(streams, key, "local");
+    }
+
+    /** The process's metrics in the Prometheus text format. */
+    public String scrapeMetrics() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,62 @@
+package io.ltm.topology.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.SourceSegment;
+import io.ltm.schemas.TimelineKnot;
+
+/** Interactive queries of a key's memory statistics and timeline from the local stores of a running node. */
+public final class KeyInspector {
+
+    private KeyInspector() {
+    }
+
+    /** Statistics and timeline of one key, from this instance's stores. */
+    public static Map<String, Object> describe(KafkaStreams streams, String key, String host) {
+        ReadOnlyKeyValueStore<String, MemoryState> memory = streams.store(
+                StoreQueryParameters.fromNameAndType(Names.STORE_MEMORY, QueryableStoreTypes.keyValueStore()));
+        ReadOnlyKeyValueStore<String, ShortTermIndex> index = streams.store(
+                StoreQueryParameters.fromNameAndType(Names.STORE_SHORT_TERM_INDEX, QueryableStoreTypes.keyValueStore()));
+        MemoryState s = memory.get(key);
+        ShortTermIndex idx = index.get(key);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("key", key);
+        out.put("host", host);
+        out.put("found", s != null || (idx != null && idx.tokens() > 0));
+        int shortTerm = idx == null ? 0 : idx.tokens();
+        out.put("tokensAbsorbed", (s == null ? 0 : s.getTokensAbsorbed()) + shortTerm);
+        out.put("contractions", s == null ? 0 : s.getContractions());
+        out.put("shortTermTokens", shortTerm);
+        out.put("longTermBytes", s == null || s.getCoefficients() == null ? 0 : s.getCoefficients().getData().remaining());
+        List<Map<String, Object>> timeline = new ArrayList<>();
+        if (s != null) {
+            for (TimelineKnot k : s.getTimeline()) {
+                timeline.add(Map.of("t", k.getT(), "tokenIndex", k.getTokenIndex()));
+            }
+        }
+        out.put("timeline", timeline);
+        List<Map<String, Object>> sources = new ArrayList<>();
+        if (s != null) {
+            for (SourceSegment seg : s.getSources()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("firstToken", seg.getFirstToken());
+                m.put("topic", seg.getSource().getTopic());
+                m.put("partition", seg.getSource().getPartition());
+                m.put("offset", seg.getSource().getOffset());
+                m.put("timestamp", seg.getSource().getTimestamp().toString());
+                sources.add(m);
+            }
+        }
+        out.put("sources", sources);
+        return out;
+    }
+}

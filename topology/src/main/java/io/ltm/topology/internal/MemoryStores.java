@@ -1,0 +1,98 @@
+package io.ltm.topology.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.TokenSource;
+import io.ltm.schemas.EncodedTokens;
+
+/**
+ * The four stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
+ * the long-term part (rewritten once per contraction), the append-only short-term records, their index,
+ * and the sticky attention statistics.
+ */
+public final class MemoryStores {
+
+    final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
+    final KeyValueStore<String, EncodedTokens> shortTerm;
+    final KeyValueStore<String, ShortTermIndex> index;
+    final KeyValueStore<String, double[]> attention;
+    private final MemoryConfig config;
+
+    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config) {
+        this.memory = context.getStateStore(Names.STORE_MEMORY);
+        this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
+        this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
+        this.attention = context.getStateStore(Names.STORE_ATTENTION);
+        this.config = config;
+    }
+
+    /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
+    public MemoryState load(String key) {
+        io.ltm.schemas.MemoryState stored = memory.get(key);
+        ShortTermIndex idx = index.get(key);
+        if (stored == null && (idx == null || idx.tokens() == 0)) {
+            return null;
+        }
+        MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
+        state = withShortTerm(state, key);
+        double[] hist = attention.get(key);
+        return hist == null ? state : state.withStickyHistogram(hist);
+    }
+
+    /** Adds the key's buffered short-term records (in arrival order) to a long-term state. */
+    MemoryState withShortTerm(MemoryState state, String key) {
+        List<EncodedTokens> records = shortTermRecords(key, null);
+        int dim = config.dim();
+        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
+        float[] vectors = new float[count * dim];
+        List<String> tokens = new ArrayList<>(count);
+        List<TokenSource> sources = new ArrayList<>(count);
+        int at = 0;
+        for (EncodedTokens r : records) {
+            float[] v = VectorBlocks.floats(r.getVectors());
+            System.arraycopy(v, 0, vectors, at * dim, v.length);
+            int n = r.getVectors().getCount();
+            TokenSource src = Sources.toModel(r.getSource());
+            for (int i = 0; i < n; i++) {
+                tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
+                sources.add(src);
+            }
+            at += n;
+        }
+        return state.withShortTerm(vectors, count, tokens, sources);
+    }
+
+    /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
+    List<EncodedTokens> shortTermRecords(String key, List<String> keysOut) {
+        List<EncodedTokens> out = new ArrayList<>();
+        try (KeyValueIterator<String, EncodedTokens> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+            while (it.hasNext()) {
+                KeyValue<String, EncodedTokens> kv = it.next();
+                out.add(kv.value);
+                if (keysOut != null) {
+                    keysOut.add(kv.key);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */
+    public void forget(String key) {
+        List<String> stKeys = new ArrayList<>();
+        shortTermRecords(key, stKeys);
+        stKeys.forEach(shortTerm::delete);
+        memory.delete(key);
+        index.delete(key);
+        attention.delete(key);
+    }
+}

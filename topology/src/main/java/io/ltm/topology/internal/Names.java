@@ -1,0 +1,26 @@
+package io.ltm.topology.internal;
+
+/** Names of the memory node's processors and state stores (changelogs are {application.id}-{store}-changelog). */
+public final class Names {
+    public static final String SOURCE_TOKENS = "ltm-tokens-source";
+    public static final String SOURCE_QUERIES = "ltm-queries-source";
+    public static final String SOURCE_CONTROL = "ltm-control-source";
+    public static final String INGEST = "ltm-ingest";
+    public static final String QUERY = "ltm-query";
+    public static final String CONTROL = "ltm-control";
+    public static final String SINK_RESPONSES = "ltm-responses-sink";
+    public static final String SINK_ATTENTION_REQUESTS = "ltm-attention-requests-sink";
+    public static final String SINK_DLQ = "ltm-dlq-sink";
+
+    /** Long-term part of each key's memory: B, counters, timeline, sources (MemoryState, rewritten once per L tokens). */
+    public static final String STORE_MEMORY = "ltm-memory";
+    /** Short-term buffer: one small record per event (key + sequence number), append-only, folded at contraction. */
+    public static final String STORE_SHORT_TERM = "ltm-short-term";
+    /** Per key: next sequence number and token count of the short-term buffer (12 bytes). */
+    public static final String STORE_SHORT_TERM_INDEX = "ltm-short-term-index";
+    /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
+    public static final String STORE_ATTENTION = "ltm-attention";
+
+    private Names() {
+    }
+}

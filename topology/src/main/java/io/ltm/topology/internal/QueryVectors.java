@@ -1,0 +1,50 @@
+package io.ltm.topology.internal;
+
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.MemoryQuery;
+
+/**
+ * The token vectors of a query: the ones it carries, or its text encoded with the node's encoder. One
+ * encoder serves every stream thread of the process, so calls are serialised (encoding a short query
+ * costs milliseconds; events are encoded by the encode worker, not here).
+ */
+public final class QueryVectors {
+
+    /** Vectors of a query, row-major. */
+    public record Encoded(float[] vectors, int count) {
+    }
+
+    private final TextEncoder encoder;
+    private final InputValidator validator;
+
+    public QueryVectors(TextEncoder encoder, InputValidator validator) {
+        this.encoder = encoder;
+        this.validator = validator;
+    }
+
+    public Encoded of(MemoryQuery q) {
+        if (q.getVectors() != null) {
+            return new Encoded(validator.vectors(q.getVectors(), "query"), q.getVectors().getCount());
+        }
+        if (q.getText() == null || q.getText().isBlank()) {
+            throw new InvalidInputException("query has neither vectors nor text");
+        }
+        if (encoder == null) {
+            throw new InvalidInputException("query has text but this node has no encoder (ltm.encoder=none); "
+                    + "send vectors");
+        }
+        EncodedText e;
+        synchronized (encoder) {
+            e = encoder.encode(q.getText());
+        }
+        if (e.count() == 0) {
+            throw new InvalidInputException("query text has no tokens");
+        }
+        if (encoder.dimension() != validator.dim()) {
+            throw new InvalidInputException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()
+                    + ", this memory expects " + validator.dim());
+        }
+        return new Encoded(e.vectors(), e.count());
+    }
+}

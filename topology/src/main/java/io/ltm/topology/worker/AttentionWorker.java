@@ -1,0 +1,121 @@
+package io.ltm.topology.worker;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.ReadRequest;
+import io.ltm.model.ReadResult;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.Responses;
+
+/**
+ * Worker role {@code attend}: AttentionRequests (a query plus a snapshot of the key's memory, emitted by memory
+ * nodes with {@code ltm.attention.mode=worker}) in, MemoryResponses out, exactly once. All requests of a poll,
+ * across keys, are answered by one batched read on the engine's device (the GPU when present). Sticky
+ * statistics of these reads stay with the worker's answers: the node's state is not written back.
+ */
+public final class AttentionWorker extends TransactionalLoop {
+
+    public static final String ROLE = "attend";
+
+    private final MemoryConfig memory;
+    private final LongTermMemory engine;
+    private final QueryVectors queryVectors;
+    private final int maxSpans;
+    private final Serde<AttentionRequest> requests;
+    private final Serde<MemoryResponse> responses;
+    private final Serde<DeadLetter> deadLetters;
+    private final String responsesTopic;
+    private final String dlqTopic;
+
+    public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
+        super(config, ROLE, instanceId, config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS));
+        this.memory = config.memoryConfig();
+        this.engine = LongTermMemory.create(memory);
+        this.queryVectors = new QueryVectors(encoder,
+                new InputValidator(memory.dim(), config.getInt(LtmConfig.INGEST_MAX_TOKENS)));
+        this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
+        this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
+        this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
+        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
+        this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
+    }
+
+    @Override
+    protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        List<ReadRequest> reads = new ArrayList<>();
+        List<MemoryQuery> readQueries = new ArrayList<>();
+        List<MemoryState> readStates = new ArrayList<>();
+        List<Long> readBytes = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            MemoryQuery q = null;
+            try {
+                AttentionRequest req = requests.deserializer().deserialize(r.topic(), r.value());
+                q = req.getQuery();
+                if (req.getState() == null) {
+                    out.add(response(Responses.notFound(q, Responses.BY_WORKER, now)));
+                    continue;
+                }
+                MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
+                QueryVectors.Encoded v = queryVectors.of(q);
+                reads.add(new ReadRequest(state, v.vectors(), v.count(), Responses.options(q.getOptions(), maxSpans)));
+                readQueries.add(q);
+                readStates.add(state);
+                readBytes.add((long) r.value().length);
+            } catch (RuntimeException e) {
+                out.add(deadLetter(r, e));
+                if (q != null) {
+                    out.add(response(Responses.error(q.getQueryId(), q.getKey(), "query rejected: " + e.getMessage(),
+                            Responses.BY_WORKER, now)));
+                }
+            }
+        }
+        if (!reads.isEmpty()) {
+            List<ReadResult> results = engine.readBatch(reads);
+            for (int i = 0; i < results.size(); i++) {
+                MemoryState s = readStates.get(i);
+                out.add(response(Responses.answer(readQueries.get(i), results.get(i), Responses.stats(s, readBytes.get(i)),
+                        Responses.BY_WORKER, now)));
+            }
+        }
+        return out;
+    }
+
+    private ProducerRecord<String, byte[]> response(MemoryResponse r) {
+        return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(dlqTopic, key,
+                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-attention-worker")));
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        engine.close();
+    }
+}

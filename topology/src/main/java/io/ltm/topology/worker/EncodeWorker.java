@@ -1,0 +1,122 @@
+package io.ltm.topology.worker;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.VectorEncoding;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.VectorBlocks;
+
+/**
+ * Worker role {@code encode}: TokenEvents in, EncodedTokens out, exactly once. The texts of a whole poll are
+ * encoded in one batched model call; events that already carry vectors pass through after validation. The
+ * source (topic, partition, offset, timestamp) of each event travels with its vectors into the memory's
+ * timeline. Bad events go to the dead-letter topic.
+ */
+public final class EncodeWorker extends TransactionalLoop {
+
+    public static final String ROLE = "encode";
+
+    private final TextEncoder encoder;
+    private final InputValidator validator;
+    private final Serde<TokenEvent> events;
+    private final Serde<EncodedTokens> tokens;
+    private final Serde<DeadLetter> deadLetters;
+    private final String tokensTopic;
+    private final String dlqTopic;
+
+    public EncodeWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
+        super(config, ROLE, instanceId, config.getString(LtmConfig.TOPIC_EVENTS));
+        this.encoder = encoder;
+        this.validator = new InputValidator(config.getInt(LtmConfig.MEMORY_DIM),
+                config.getInt(LtmConfig.INGEST_MAX_TOKENS));
+        this.events = LtmSerdes.avro(TokenEvent.class, config.serdeConfig());
+        this.tokens = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
+        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
+        this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
+        if (encoder.dimension() != validator.dim()) {
+            throw new IllegalArgumentException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()
+                    + " but " + LtmConfig.MEMORY_DIM + " is " + validator.dim());
+        }
+    }
+
+    @Override
+    protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> textRecords = new ArrayList<>();
+        List<TokenEvent> textEvents = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            try {
+                if (r.key() == null || r.key().length == 0) {
+                    throw new IllegalArgumentException("record has no key (the memory key is required)");
+                }
+                if (r.value() == null || r.value().length == 0) {
+                    throw new IllegalArgumentException("empty token event");
+                }
+                TokenEvent e = events.deserializer().deserialize(r.topic(), r.value());
+                if (e.getVectors() != null) {
+                    validator.vectors(e.getVectors(), "token event");
+                    out.add(tokensRecord(r, e, EncodedTokens.newBuilder().setVectors(e.getVectors())
+                            .setTokens(e.getTokens())));
+                } else if (e.getText() != null && !e.getText().isBlank()) {
+                    textRecords.add(r);
+                    textEvents.add(e);
+                } else {
+                    throw new IllegalArgumentException("token event has neither text nor vectors");
+                }
+            } catch (RuntimeException ex) {
+                out.add(deadLetter(r, ex));
+            }
+        }
+        if (!textEvents.isEmpty()) {
+            List<EncodedText> encoded = encoder.encode(textEvents.stream().map(TokenEvent::getText).toList());
+            for (int i = 0; i < encoded.size(); i++) {
+                EncodedText t = encoded.get(i);
+                ConsumerRecord<byte[], byte[]> r = textRecords.get(i);
+                if (t.count() == 0) {
+                    out.add(deadLetter(r, new IllegalArgumentException("text has no tokens")));
+                } else if (t.count() > validator.maxTokens()) {
+                    out.add(deadLetter(r, new IllegalArgumentException("text has " + t.count()
+                            + " tokens, more than the limit of " + validator.maxTokens() + " per event")));
+                } else {
+                    out.add(tokensRecord(r, textEvents.get(i), EncodedTokens.newBuilder()
+                            .setVectors(VectorBlocks.of(t.vectors(), t.count(), encoder.dimension(), VectorEncoding.FLOAT16))
+                            .setTokens(t.tokens()).setText(textEvents.get(i).getText())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private ProducerRecord<String, byte[]> tokensRecord(ConsumerRecord<byte[], byte[]> r, TokenEvent e,
+                                                        EncodedTokens.Builder b) {
+        long ts = e.getEventTime() != null ? e.getEventTime().toEpochMilli() : r.timestamp();
+        b.setSource(SourcePosition.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
+                .setTimestamp(Instant.ofEpochMilli(ts)).setSourceId(e.getSourceId()).build());
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(tokensTopic, null, ts, key, tokens.serializer().serialize(tokensTopic, b.build()));
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(dlqTopic, key,
+                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-encode-worker")));
+    }
+}

@@ -1,0 +1,372 @@
+package io.ltm.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.VectorBlock;
+import io.ltm.schemas.VectorEncoding;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.ShortTermIndex;
+import io.ltm.topology.internal.VectorBlocks;
+
+class MemoryTopologyTest {
+
+    @TempDir
+    Path stateDir;
+
+    private String scope;
+    private LtmConfig config;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> tokens;
+    private TestInputTopic<byte[], byte[]> queries;
+    private TestInputTopic<byte[], byte[]> control;
+    private TestOutputTopic<String, MemoryResponse> responses;
+    private TestOutputTopic<String, DeadLetter> dlq;
+    private TestOutputTopic<String, AttentionRequest> attentionRequests;
+    private final Random rnd = new Random(7);
+    private long offset;
+
+    @BeforeEach
+    void start() {
+        startWith(Map.of());
+    }
+
+    private void startWith(Map<String, Object> extra) {
+        scope = "topology-" + UUID.randomUUID();
+        config = TestFixtures.config(scope, extra);
+        driver = driver(MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM)));
+    }
+
+    private TopologyTestDriver driver(Topology topology) {
+        Properties p = new Properties();
+        p.putAll(config.streamsProperties());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        TopologyTestDriver d = new TopologyTestDriver(topology, p);
+        ByteArraySerializer b = new ByteArraySerializer();
+        tokens = d.createInputTopic("ltm.tokens", b, b);
+        queries = d.createInputTopic("ltm.queries", b, b);
+        control = d.createInputTopic("ltm.control", b, b);
+        StringDeserializer s = new StringDeserializer();
+        responses = d.createOutputTopic("ltm.responses", s, LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
+        dlq = d.createOutputTopic("ltm.dlq", s, LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).deserializer());
+        attentionRequests = d.createOutputTopic("ltm.attention-requests", s,
+                LtmSerdes.avro(AttentionRequest.class, config.serdeConfig()).deserializer());
+        return d;
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static byte[] key(String k) {
+        return k.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] encode(EncodedTokens t) {
+        return LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer().serialize("ltm.tokens", t);
+    }
+
+    private void send(String k, int count) {
+        tokens.pipeInput(key(k), encode(TestFixtures.tokens(TestFixtures.vectors(rnd, count), count, offset++)));
+    }
+
+    private byte[] query(MemoryQuery q) {
+        return LtmSerdes.avro(MemoryQuery.class, config.serdeConfig()).serializer().serialize("ltm.queries", q);
+    }
+
+    private MemoryQuery textQuery(String k, String text, int spans) {
+        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(k).setText(text)
+                .setOptions(QueryOptions.newBuilder().setSpans(spans).setIncludeContext(true).build())
+                .setRequestedAt(Instant.now()).build();
+    }
+
+    private KeyValueStore<String, MemoryState> memory() {
+        return driver.getKeyValueStore(Names.STORE_MEMORY);
+    }
+
+    private KeyValueStore<String, ShortTermIndex> index() {
+        return driver.getKeyValueStore(Names.STORE_SHORT_TERM_INDEX);
+    }
+
+    private int shortTermRecords() {
+        KeyValueStore<String, EncodedTokens> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        int n = 0;
+        try (KeyValueIterator<String, EncodedTokens> it = st.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void tokensBelowLStayInTheShortTermBufferAsOneRecordPerEvent() {
+        send("chat-1", 5);
+        send("chat-1", 4);
+        assertThat(memory().get("chat-1")).isNull();
+        assertThat(index().get("chat-1").tokens()).isEqualTo(9);
+        assertThat(shortTermRecords()).isEqualTo(2);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void everyLTokensAreContractedIntoTheLongTermMemoryAndTheRemainderStaysShortTerm() {
+        send("chat-1", 5);
+        send("chat-1", 5);
+        send("chat-1", 5); // 15 tokens: one contraction of 12, 3 left
+        MemoryState s = memory().get("chat-1");
+        assertThat(s).isNotNull();
+        assertThat(s.getContractions()).isEqualTo(1);
+        assertThat(s.getTokensAbsorbed()).isEqualTo(12);
+        assertThat(s.getCoefficients().getCount()).isEqualTo(16);
+        assertThat(s.getCoefficients().getDim()).isEqualTo(TestFixtures.DIM);
+        assertThat(index().get("chat-1").tokens()).isEqualTo(3);
+        assertThat(shortTermRecords()).isEqualTo(1);
+        assertThat(s.getSources()).isNotEmpty();
+    }
+
+    @Test
+    void theStateDoesNotGrowWithTheStream() {
+        send("log", 12);
+        int first = memory().get("log").getCoefficients().getData().remaining();
+        for (int i = 0; i < 40; i++) {
+            send("log", 11);
+        }
+        MemoryState s = memory().get("log");
+        assertThat(s.getContractions()).isGreaterThan(30);
+        assertThat(s.getCoefficients().getData().remaining()).isEqualTo(first);
+        assertThat(s.getTimeline().size()).isLessThanOrEqualTo(first); // bounded, not one knot per token
+        assertThat(shortTermRecords()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aQueryIsAnsweredFromLongAndShortTermMemoryWithSpansSourcesAndStats() {
+        for (int i = 0; i < 6; i++) {
+            send("chat-1", 5);
+        }
+        MemoryQuery q = textQuery("chat-1", "what did the user say", 2);
+        queries.pipeInput(key("chat-1"), query(q));
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getQueryId()).isEqualTo(q.getQueryId());
+        assertThat(r.getFound()).isTrue();
+        assertThat(r.getError()).isNull();
+        assertThat(r.getSpans()).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+        r.getSpans().forEach(span -> {
+            assertThat(span.getTokenStart()).isBetween(0L, 24L);
+            assertThat(span.getTokenEnd()).isBetween(span.getTokenStart(), 24L);
+            assertThat(span.getFrom()).isNotNull();
+        });
+        assertThat(r.getContext()).hasSize(TestFixtures.DIM);
+        assertThat(r.getShortTermHits()).isNotEmpty();
+        assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(30);
+        assertThat(r.getStats().getContractions()).isEqualTo(2);
+        assertThat(r.getStats().getShortTermTokens()).isEqualTo(6);
+        assertThat(r.getStats().getStateBytes()).isGreaterThan(0);
+    }
+
+    @Test
+    void aQueryForAnUnknownKeyGetsAnAnswerThatSaysSo() {
+        MemoryQuery q = textQuery("nobody", "hello?", 1);
+        queries.pipeInput(key("nobody"), query(q));
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getFound()).isFalse();
+        assertThat(r.getError()).contains("no memory");
+        assertThat(r.getQueryId()).isEqualTo(q.getQueryId());
+    }
+
+    @Test
+    void readsLeaveStickyStatisticsThatTheNextContractionConsumes() {
+        send("k", 12);
+        queries.pipeInput(key("k"), query(textQuery("k", "x", 1)));
+        KeyValueStore<String, double[]> attention = driver.getKeyValueStore(Names.STORE_ATTENTION);
+        double[] h = attention.get("k");
+        assertThat(h).hasSize(8);
+        assertThat(java.util.Arrays.stream(h).sum()).isGreaterThan(0);
+        send("k", 12);
+        assertThat(attention.get("k")).isNull();
+    }
+
+    @Test
+    void forgetErasesEveryStoreEntryOfTheKeyAndLeavesOtherKeys() {
+        send("a", 12);
+        send("a", 3);
+        send("b", 12);
+        control.pipeInput(key("a"), LtmSerdes.avro(ControlCommand.class, config.serdeConfig()).serializer()
+                .serialize("ltm.control", ControlCommand.newBuilder().setAction(ControlAction.FORGET).build()));
+        assertThat(memory().get("a")).isNull();
+        assertThat(index().get("a")).isNull();
+        assertThat(memory().get("b")).isNotNull();
+        assertThat(shortTermRecords()).isZero(); // b had exactly L tokens: nothing buffered
+        queries.pipeInput(key("a"), query(textQuery("a", "anything", 1)));
+        assertThat(responses.readValue().getFound()).isFalse();
+    }
+
+    private DeadLetter expectDeadLetter(String reasonFragment) {
+        List<KeyValue<String, DeadLetter>> all = new ArrayList<>(dlq.readKeyValuesToList());
+        assertThat(all).hasSize(1);
+        DeadLetter d = all.get(0).value;
+        assertThat(d.getErrorMessage()).containsIgnoringCase(reasonFragment);
+        assertThat(d.getTopic()).isNotEmpty();
+        return d;
+    }
+
+    private EncodedTokens withBlock(VectorBlock block) {
+        return EncodedTokens.newBuilder(TestFixtures.tokens(TestFixtures.vectors(rnd, 1), 1, 99))
+                .setVectors(block).setTokens(null).build();
+    }
+
+    @Test
+    void undecodableBytesGoToTheDeadLetterTopicWithTheOriginalBytes() {
+        byte[] junk = {1, 2, 3, 4, 5, 6, 7};
+        tokens.pipeInput(key("k"), junk);
+        DeadLetter d = expectDeadLetter("magic");
+        assertThat(d.getValue()).isEqualTo(ByteBuffer.wrap(junk));
+        assertThat(memory().get("k")).isNull();
+        assertThat(index().get("k")).isNull();
+    }
+
+    @Test
+    void anUnknownSchemaIdGoesToTheDeadLetterTopic() {
+        byte[] bytes = {0, 0, 0, 0x7f, 0x7f, 1, 2, 3};
+        tokens.pipeInput(key("k"), bytes);
+        expectDeadLetter("schema");
+        assertThat(index().get("k")).isNull();
+    }
+
+    @Test
+    void aWrongDimensionGoesToTheDeadLetterTopicAndTheStateIsUntouched() {
+        send("k", 3);
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(new float[10], 2, 5, VectorEncoding.FLOAT32))));
+        expectDeadLetter("dimension");
+        assertThat(index().get("k").tokens()).isEqualTo(3);
+    }
+
+    @Test
+    void nanAndInfiniteValuesGoToTheDeadLetterTopic() {
+        float[] v = TestFixtures.vectors(rnd, 2);
+        v[3] = Float.NaN;
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(v, 2, TestFixtures.DIM, VectorEncoding.FLOAT32))));
+        expectDeadLetter("non-finite");
+        v[3] = Float.POSITIVE_INFINITY;
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(v, 2, TestFixtures.DIM, VectorEncoding.FLOAT16))));
+        expectDeadLetter("non-finite");
+        assertThat(index().get("k")).isNull();
+    }
+
+    @Test
+    void emptyAndOversizedEventsGoToTheDeadLetterTopic() {
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(0)
+                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(0)).build())));
+        expectDeadLetter("empty");
+        tokens.pipeInput(key("k"), new byte[0]);
+        expectDeadLetter("empty");
+        int tooMany = 65;
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(TestFixtures.vectors(rnd, tooMany), tooMany,
+                TestFixtures.DIM, VectorEncoding.FLOAT32))));
+        expectDeadLetter("limit");
+        assertThat(index().get("k")).isNull();
+    }
+
+    @Test
+    void aTruncatedVectorBlockAndAMissingKeyGoToTheDeadLetterTopic() {
+        tokens.pipeInput(key("k"), encode(withBlock(VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(2)
+                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(17)).build())));
+        expectDeadLetter("bytes");
+        tokens.pipeInput((byte[]) null, encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 2), 2, 5)));
+        expectDeadLetter("key");
+    }
+
+    @Test
+    void aBadQueryGoesToTheDeadLetterTopicAndGetsAnErrorAnswer() {
+        send("k", 12);
+        MemoryQuery q = MemoryQuery.newBuilder().setQueryId("q-bad").setKey("k")
+                .setVectors(VectorBlocks.of(new float[6], 2, 3, VectorEncoding.FLOAT32)).build();
+        queries.pipeInput(key("k"), query(q));
+        expectDeadLetter("dimension");
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getQueryId()).isEqualTo("q-bad");
+        assertThat(r.getError()).contains("dimension");
+        queries.pipeInput(key("k"), new byte[] {9, 9, 9});
+        expectDeadLetter("magic");
+        assertThat(responses.isEmpty()).isTrue(); // no query id to answer to
+    }
+
+    @Test
+    void inWorkerModeTheNodeEmitsAnAttentionRequestWithTheMemorySnapshotInsteadOfAnswering() {
+        driver.close();
+        startWith(Map.of(LtmConfig.ATTENTION_MODE, LtmConfig.ATTENTION_MODE_WORKER));
+        send("k", 12);
+        send("k", 4);
+        MemoryQuery q = textQuery("k", "question", 1);
+        queries.pipeInput(key("k"), query(q));
+        assertThat(responses.isEmpty()).isTrue();
+        AttentionRequest req = attentionRequests.readValue();
+        assertThat(req.getQuery().getQueryId()).isEqualTo(q.getQueryId());
+        assertThat(req.getState().getContractions()).isEqualTo(1);
+        assertThat(req.getState().getShortTerm().getCount()).isEqualTo(4);
+    }
+
+    @Test
+    void theMemoryIsALibraryThatJoinsAUsersOwnTopology() {
+        driver.close();
+        scope = "library-" + UUID.randomUUID();
+        config = TestFixtures.config(scope, Map.of());
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        builder.stream("user.input", org.apache.kafka.streams.kstream.Consumed.with(
+                        org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()))
+                .mapValues(String::toUpperCase)
+                .to("user.output", org.apache.kafka.streams.kstream.Produced.with(
+                        org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.String()));
+        Topology t = MemoryTopology.addTo(builder.build(), config, null);
+        driver = driver(t);
+        var in = driver.createInputTopic("user.input", new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer());
+        var out = driver.createOutputTopic("user.output", new StringDeserializer(), new StringDeserializer());
+        in.pipeInput("x", "hello");
+        assertThat(out.readValue()).isEqualTo("HELLO");
+        send("k", 12);
+        assertThat(memory().get("k").getContractions()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,73 @@
+package io.ltm.topology;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.VectorEncoding;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.VectorBlocks;
+
+/** A small memory (d = 8, N = 16, L = 12) so that topology tests exercise contractions with few records. */
+final class TestFixtures {
+
+    static final int DIM = 8;
+    static final int L = 12;
+
+    private TestFixtures() {
+    }
+
+    static Map<String, Object> smallConfig(String registryScope) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://" + registryScope);
+        m.put(LtmConfig.APPLICATION_ID, "ltm-test");
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        m.put(LtmConfig.MEMORY_DIM, DIM);
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, L);
+        m.put(LtmConfig.MEMORY_SAMPLES, 10);
+        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        m.put(LtmConfig.INGEST_MAX_TOKENS, 64);
+        m.put(LtmConfig.ENCODER, "hashing");
+        return m;
+    }
+
+    static LtmConfig config(String scope, Map<String, Object> extra) {
+        Map<String, Object> m = smallConfig(scope);
+        m.putAll(extra);
+        return new LtmConfig(m);
+    }
+
+    /** count smooth random vectors (a slow walk, like consecutive token embeddings of one topic). */
+    static float[] vectors(Random rnd, int count) {
+        float[] v = new float[count * DIM];
+        float[] cur = new float[DIM];
+        for (int i = 0; i < count; i++) {
+            for (int j = 0; j < DIM; j++) {
+                cur[j] = (float) (0.9 * cur[j] + 0.3 * rnd.nextGaussian());
+                v[i * DIM + j] = cur[j];
+            }
+        }
+        return v;
+    }
+
+    static EncodedTokens tokens(float[] vectors, int count, long offset) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            texts.add("tok" + offset + "_" + i);
+        }
+        return EncodedTokens.newBuilder()
+                .setVectors(VectorBlocks.of(vectors, count, vectors.length / count, VectorEncoding.FLOAT32))
+                .setTokens(texts)
+                .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(offset)
+                        .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + offset * 1000)).setSourceId("e" + offset)
+                        .build())
+                .build();
+    }
+}
