@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlAction;
@@ -45,7 +47,6 @@ import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
-import io.ltm.topology.internal.VectorBlocks;
 
 class MemoryTopologyTest {
 
@@ -276,7 +277,7 @@ class MemoryTopologyTest {
     @Test
     void aWrongDimensionGoesToTheDeadLetterTopicAndTheStateIsUntouched() {
         send("k", 3);
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(new float[10], 2, 5, VectorEncoding.FLOAT32))));
+        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(new float[10], 2, 5, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("dimension");
         assertThat(index().get("k").tokens()).isEqualTo(3);
     }
@@ -285,10 +286,10 @@ class MemoryTopologyTest {
     void nanAndInfiniteValuesGoToTheDeadLetterTopic() {
         float[] v = TestFixtures.vectors(rnd, 2);
         v[3] = Float.NaN;
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(v, 2, TestFixtures.DIM, VectorEncoding.FLOAT32))));
+        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("non-finite");
         v[3] = Float.POSITIVE_INFINITY;
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(v, 2, TestFixtures.DIM, VectorEncoding.FLOAT16))));
+        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT16))));
         expectDeadLetter("non-finite");
         assertThat(index().get("k")).isNull();
     }
@@ -301,8 +302,8 @@ class MemoryTopologyTest {
         tokens.pipeInput(key("k"), new byte[0]);
         expectDeadLetter("empty");
         int tooMany = 65;
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlocks.of(TestFixtures.vectors(rnd, tooMany), tooMany,
-                TestFixtures.DIM, VectorEncoding.FLOAT32))));
+        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(TestFixtures.vectors(rnd, tooMany), tooMany,
+                TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("limit");
         assertThat(index().get("k")).isNull();
     }
@@ -320,7 +321,7 @@ class MemoryTopologyTest {
     void aBadQueryGoesToTheDeadLetterTopicAndGetsAnErrorAnswer() {
         send("k", 12);
         MemoryQuery q = MemoryQuery.newBuilder().setQueryId("q-bad").setKey("k")
-                .setVectors(VectorBlocks.of(new float[6], 2, 3, VectorEncoding.FLOAT32)).build();
+                .setVectors(MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32)).build();
         queries.pipeInput(key("k"), query(q));
         expectDeadLetter("dimension");
         MemoryResponse r = responses.readValue();
@@ -355,7 +356,7 @@ class MemoryTopologyTest {
         builder.stream("user.input", org.apache.kafka.streams.kstream.Consumed.with(
                         org.apache.kafka.common.serialization.Serdes.String(),
                         org.apache.kafka.common.serialization.Serdes.String()))
-                .mapValues(String::toUpperCase)
+                .mapValues(v -> v.toUpperCase(java.util.Locale.ROOT))
                 .to("user.output", org.apache.kafka.streams.kstream.Produced.with(
                         org.apache.kafka.common.serialization.Serdes.String(),
                         org.apache.kafka.common.serialization.Serdes.String()));

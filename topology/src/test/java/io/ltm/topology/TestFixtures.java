@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.VectorEncoding;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.internal.VectorBlocks;
 
 /** A small memory (d = 8, N = 16, L = 12) so that topology tests exercise contractions with few records. */
 final class TestFixtures {
@@ -63,7 +63,7 @@ final class TestFixtures {
             texts.add("tok" + offset + "_" + i);
         }
         return EncodedTokens.newBuilder()
-                .setVectors(VectorBlocks.of(vectors, count, vectors.length / count, VectorEncoding.FLOAT32))
+                .setVectors(MemoryStateCodec.block(vectors, count, vectors.length / count, CoefficientPrecision.FLOAT32))
                 .setTokens(texts)
                 .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(offset)
                         .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + offset * 1000)).setSourceId("e" + offset)

@@ -234,8 +234,9 @@ public final class LtmCli implements Runnable {
         List<String> files;
 
         @Override
-        public Integer call() {
-            return io.ltm.model.tools.VerifyReference.run(files.toArray(String[]::new));
+        public Integer call() throws Exception {
+            io.ltm.model.tools.VerifyReference.main(files.toArray(String[]::new)); // exits non-zero on failure
+            return 0;
         }
     }
 

@@ -9,13 +9,13 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.VectorEncoding;
 
 /**
  * Token events into a key's memory. An event is appended to the short-term store as one small record;
@@ -104,7 +104,7 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
         if (rest > 0) {
             // after a contraction the remainder is always a tail of this event (fewer than L tokens were buffered)
             EncodedTokens tail = EncodedTokens.newBuilder(event)
-                    .setVectors(VectorBlocks.of(next.shortTermVectors(), rest, config.dim(), VectorEncoding.FLOAT32))
+                    .setVectors(MemoryStateCodec.block(next.shortTermVectors(), rest, config.dim(), CoefficientPrecision.FLOAT32))
                     .setTokens(event.getTokens() == null ? null : next.shortTermTokens())
                     .build();
             stores.shortTerm.put(ShortTermKeys.of(key, seq), tail);

@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.MemoryStateCodec;
 import io.ltm.schemas.VectorBlock;
 
 /** Checks of incoming vectors: dimension, size, finiteness. Bad input is rejected, never fixed up silently. */
@@ -30,7 +31,7 @@ public final class InputValidator {
         }
         float[] v;
         try {
-            v = VectorBlocks.floats(block);
+            v = MemoryStateCodec.unblock(block, block.getCount(), block.getDim());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new InvalidInputException(what + ": " + e.getMessage());
         }

@@ -58,7 +58,7 @@ public final class MemoryStores {
         List<TokenSource> sources = new ArrayList<>(count);
         int at = 0;
         for (EncodedTokens r : records) {
-            float[] v = VectorBlocks.floats(r.getVectors());
+            float[] v = MemoryStateCodec.unblock(r.getVectors(), r.getVectors().getCount(), r.getVectors().getDim());
             System.arraycopy(v, 0, vectors, at * dim, v.length);
             int n = r.getVectors().getCount();
             TokenSource src = Sources.toModel(r.getSource());

@@ -46,7 +46,7 @@ public final class Responses {
 
     public static MemoryStats stats(MemoryState s, long stateBytes) {
         return MemoryStats.newBuilder()
-                .setTokensAbsorbed(s.tokensAbsorbed() + s.shortTermCount())
+                .setTokensAbsorbed(s.tokensAbsorbed())
                 .setContractions(s.contractions())
                 .setShortTermTokens(s.shortTermCount())
                 .setStateBytes(stateBytes)

@@ -10,18 +10,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.VectorEncoding;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.InputValidator;
-import io.ltm.topology.internal.VectorBlocks;
 
 /**
  * Worker role {@code encode}: TokenEvents in, EncodedTokens out, exactly once. The texts of a whole poll are
@@ -97,7 +97,7 @@ public final class EncodeWorker extends TransactionalLoop {
                             + " tokens, more than the limit of " + validator.maxTokens() + " per event")));
                 } else {
                     out.add(tokensRecord(r, textEvents.get(i), EncodedTokens.newBuilder()
-                            .setVectors(VectorBlocks.of(t.vectors(), t.count(), encoder.dimension(), VectorEncoding.FLOAT16))
+                            .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
                             .setTokens(t.tokens()).setText(textEvents.get(i).getText())));
                 }
             }
