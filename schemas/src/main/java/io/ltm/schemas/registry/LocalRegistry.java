@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The runner jar is found via system property {@code ltm.registry.jar}, environment variable
  * {@code LTM_REGISTRY_JAR}, or by searching upward from the working directory for
- * {@code registry/target/*-runner.jar}. The child is started through {@code /bin/sh} with a watchdog that kills it
+ * {@code registry/target/quarkus-app/quarkus-run.jar} (the module's fast-jar layout) or
+ * {@code registry/target/*-runner.jar} (an uber-jar build). The child is started through {@code /bin/sh} with a watchdog that kills it
  * when this JVM's pipe to it closes, so it dies with its parent even on {@code kill -9}; a shutdown hook also
  * stops it on a normal exit.
  */
@@ -124,7 +125,7 @@ public final class LocalRegistry implements AutoCloseable {
             try (SchemaRegistryClient c = new HttpSchemaRegistryClient(reg.url())) {
                 c.setCompatibility(null, Compatibility.LTM_DEFAULT); // Apicurio's default is NONE
             }
-            LOG.info("schema registry (Apicurio, {}) ready at {} in {} ms", jar.getFileName(), reg.url(),
+            LOG.info("schema registry (Apicurio, {}) ready at {} in {} ms", jar, reg.url(),
                     (System.nanoTime() - t0) / 1_000_000);
             return reg;
         } catch (InterruptedException e) {
@@ -238,6 +239,8 @@ public final class LocalRegistry implements AutoCloseable {
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
             Path target = dir.resolve("registry").resolve("target");
+            Path fastJar = target.resolve("quarkus-app").resolve("quarkus-run.jar");
+            if (Files.isRegularFile(fastJar)) return fastJar;
             if (Files.isDirectory(target)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(target, "*-runner.jar")) {
                     for (Path p : ds) return p;
@@ -248,6 +251,7 @@ public final class LocalRegistry implements AutoCloseable {
         }
         throw new IllegalStateException("Apicurio registry runner jar not found: set -D" + JAR_PROPERTY + "=... or "
                 + JAR_ENV + ", or build it with `mvn -pl registry package` (or `mvn install` at the root), which writes "
-                + "registry/target/ltm-registry-*-runner.jar (searched upward from " + start + ")");
+                + "registry/target/quarkus-app/quarkus-run.jar (searched upward from " + start
+                + " for registry/target/quarkus-app/quarkus-run.jar or registry/target/*-runner.jar)");
     }
 }

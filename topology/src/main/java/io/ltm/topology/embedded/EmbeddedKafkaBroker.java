@@ -138,7 +138,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** A new admin client for this broker; the caller closes it. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+                // must not exceed default.api.timeout.ms (default 30 s), else Admin.create throws ConfigException
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
     }
 
     /** Creates a topic (replication factor 1); an existing topic of that name is left as it is. */
