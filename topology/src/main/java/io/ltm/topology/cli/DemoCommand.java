@@ -16,6 +16,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
@@ -107,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                     say(String.format("streaming %-14s %4d events: %s", s.key(), n, s.description()));
                 }
                 client.flush();
-                awaitIngested(node, expected.keySet());
+                awaitIngested(broker, config, node, expected.keySet());
 
                 for (Source s : sources) {
                     System.out.println();
@@ -206,26 +211,55 @@ final class DemoCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Shows progress until every key's token count has stopped moving (all events encoded and absorbed). */
-    private static void awaitIngested(MemoryNode node, Iterable<String> keys) throws InterruptedException {
-        Map<String, Object> last = Map.of();
-        int stable = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (stable < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            Map<String, Object> now = new LinkedHashMap<>();
-            StringBuilder line = new StringBuilder("ingesting:");
-            for (String k : keys) {
-                Map<String, Object> d = node.describe(k);
-                now.put(k, d.get("tokensAbsorbed"));
-                line.append(String.format("  %s %s tokens (%s contractions)", k, d.get("tokensAbsorbed"),
-                        d.get("contractions")));
+    /**
+     * Shows progress until the pipeline has caught up: the encode worker's group has committed every event and
+     * the memory node's group every encoded record (both lags zero).
+     */
+    private static void awaitIngested(EmbeddedKafkaBroker broker, LtmConfig config, MemoryNode node,
+                                      Iterable<String> keys) throws Exception {
+        String app = config.getString(LtmConfig.APPLICATION_ID);
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        try (Admin admin = broker.admin()) {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+                StringBuilder line = new StringBuilder("ingesting:");
+                for (String k : keys) {
+                    Map<String, Object> d = node.describe(k);
+                    line.append(String.format("  %s %s tokens (%s contractions)", k, d.get("tokensAbsorbed"),
+                            d.get("contractions")));
+                }
+                say(line.toString());
+                if (lag(admin, app + "-" + EncodeWorker.ROLE, config.getString(LtmConfig.TOPIC_EVENTS), false) == 0
+                        && lag(admin, app, config.getString(LtmConfig.TOPIC_TOKENS), true) == 0) {
+                    return;
+                }
             }
-            say(line.toString());
-            boolean any = now.values().stream().anyMatch(v -> ((Number) v).longValue() > 0);
-            stable = any && now.equals(last) ? stable + 1 : 0;
-            last = now;
         }
+        throw new IllegalStateException("the pipeline did not catch up within 10 minutes");
+    }
+
+    /**
+     * Records of {@code topic} not yet committed by {@code group} (Long.MAX_VALUE before its first commit).
+     * {@code transactional}: the topic is written in transactions, whose commit markers take an offset each.
+     */
+    private static long lag(Admin admin, String group, String topic, boolean transactional) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long end = e.getValue().offset();
+            if (c == null && end > 0) {
+                return Long.MAX_VALUE;
+            }
+            long behind = end - (c == null ? 0 : c.offset());
+            lag += transactional ? Math.max(0, behind - 1) : behind; // the last marker is never consumed
+        }
+        return lag;
     }
 
     private static MemoryResponse awaitForgotten(LtmClient client, String key) throws Exception {
