@@ -76,6 +76,26 @@ public final class Basis {
         return out;
     }
 
+    /**
+     * ∂r/∂θ with θ = [μ/σ², −1/(2σ²)] (official ContinuousSoftmaxFunction.backward): E[φψᵀ] − E[φ]E[ψ]ᵀ, φ = (t, t²).
+     * Row-major [Q, 2, N].
+     */
+    public double[] expectedPsiJacobian(double[] m, double[] s2) {
+        double[] r = expectedPsi(m, s2);
+        double[] out = new double[m.length * 2 * size];
+        for (int q = 0; q < m.length; q++) {
+            for (int n = 0; n < size; n++) {
+                double sn2 = sigma[n] * sigma[n];
+                double sv = r[q * size + n];
+                double mt = (mu[n] * s2[q] + m[q] * sn2) / (sn2 + s2[q]);
+                double st = sn2 * s2[q] / (sn2 + s2[q]);
+                out[(q * 2) * size + n] = sv * mt - m[q] * sv;
+                out[(q * 2 + 1) * size + n] = sv * (mt * mt + st) - (m[q] * m[q] + s2[q]) * sv;
+            }
+        }
+        return out;
+    }
+
     @Override public boolean equals(Object o) {
         return o instanceof Basis b && b.size == size && Arrays.equals(b.widths, widths);
     }

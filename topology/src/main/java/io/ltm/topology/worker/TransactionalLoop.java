@@ -50,6 +50,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        // static membership: a restarted instance takes its partitions back at once instead of waiting for the
+        // dead member's session to time out (the transactional id below fences its open transaction)
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + instanceId);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,0 +1,47 @@
+package io.ltm.it;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+
+/** The end-to-end scenarios on the embedded KRaft broker and the real (Apicurio) registry: they always run. */
+class EmbeddedEndToEndTest extends EndToEndScenarios {
+
+    private static EmbeddedKafkaBroker broker;
+    private static LocalRegistry registry;
+
+    @BeforeAll
+    static void startInfrastructure() {
+        broker = EmbeddedKafkaBroker.start();
+        registry = LocalRegistry.start();
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Override
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    @Override
+    String registryUrl() {
+        return registry.url();
+    }
+
+    @Override
+    void createTopics(Map<String, Integer> partitions) {
+        broker.createTopics(partitions, Map.of());
+    }
+}

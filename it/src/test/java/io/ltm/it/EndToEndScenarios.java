@@ -1,0 +1,231 @@
+package io.ltm.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.AttendedSpan;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
+
+/**
+ * End-to-end scenarios on a real broker and a real schema registry, through Avro on every topic: text events
+ * through the encode worker into memory, questions answered in line and by the attention worker, bad input to
+ * the dead-letter topic, forget, the HTTP endpoint. Subclasses supply the broker and the registry.
+ */
+abstract class EndToEndScenarios {
+
+    /** A small memory (d = 64, N = 64, L = 32) and the hashing encoder keep the scenarios fast on 2 cores. */
+    static final int DIM = 64;
+
+    @TempDir
+    Path stateDir;
+
+    abstract String bootstrapServers();
+
+    abstract String registryUrl();
+
+    abstract void createTopics(Map<String, Integer> partitions);
+
+    LtmConfig config(String attentionMode) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, bootstrapServers());
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registryUrl());
+        m.put(LtmConfig.APPLICATION_ID, "ltm-it-" + UUID.randomUUID());
+        m.put(LtmConfig.STATE_DIR, stateDir.toString());
+        m.put(LtmConfig.TOPIC_PARTITIONS, 2);
+        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
+        for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
+                LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES, LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ)) {
+            m.put(t, t.substring("ltm.topic.".length()) + suffix);
+        }
+        m.put(LtmConfig.MEMORY_DIM, DIM);
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.05");
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 32);
+        m.put(LtmConfig.MEMORY_SAMPLES, 32);
+        m.put(LtmConfig.MEMORY_STICKY_BINS, 16);
+        m.put(LtmConfig.ENCODER, "hashing");
+        m.put(LtmConfig.ATTENTION_MODE, attentionMode);
+        m.put(LtmConfig.HTTP_PORT, 0);
+        m.put("commit.interval.ms", 50);
+        LtmConfig c = new LtmConfig(m);
+        createTopics(c.topicPartitions());
+        return c;
+    }
+
+    /** Two topics, far apart in one stream: the answer must point to the right stretch. */
+    static final List<String> STORY = List.of(
+            "the quarterly invoice for the data center was paid late",
+            "finance asked about the invoice payment terms and late fees",
+            "the invoice total included power and cooling for the racks",
+            "weather today is sunny with a light breeze from the west",
+            "tomorrow brings rain clouds and a cold wind over the hills",
+            "the forecast for the weekend says snow in the mountains",
+            "storm warnings were issued for the coast on sunday night",
+            "the kitchen menu offers soup bread cheese and apple pie",
+            "dinner tonight is pasta with tomato sauce and basil leaves",
+            "breakfast was eggs toast coffee and fresh orange juice");
+
+    private void sendStory(LtmClient client, String key) {
+        for (int i = 0; i < STORY.size(); i++) {
+            client.sendText(key, STORY.get(i), key + ":" + i);
+        }
+    }
+
+    private static void awaitTokens(MemoryNode node, String key, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Object n = node.describe(key).get("tokensAbsorbed");
+            if (((Number) n).longValue() >= atLeast) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("key " + key + " never reached " + atLeast + " tokens: " + node.describe(key));
+    }
+
+    static long storyTokens() {
+        try (HashingEncoder e = new HashingEncoder(DIM)) {
+            return STORY.stream().mapToLong(s -> e.encode(s).count()).sum();
+        }
+    }
+
+    private void answersFromMemory(String attentionMode) throws Exception {
+        LtmConfig config = config(attentionMode);
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+             MemoryNode node = MemoryNode.start(config, encoder);
+             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+             AttentionWorker att = new AttentionWorker(config, encoder, "it");
+             LtmClient client = new LtmClient(config)) {
+            node.awaitRunning(Duration.ofSeconds(60));
+            enc.start();
+            att.start();
+            sendStory(client, "user-1");
+            awaitTokens(node, "user-1", storyTokens());
+
+            MemoryResponse r = client.query("user-1", "snow storm rain wind forecast", 1, Duration.ofSeconds(30));
+            assertThat(r.getError()).isNull();
+            assertThat(r.getFound()).isTrue();
+            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals("worker") ? "attention-worker" : "memory-node");
+            assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(storyTokens());
+            assertThat(r.getStats().getContractions()).isGreaterThanOrEqualTo(1);
+            AttendedSpan span = r.getSpans().get(0);
+            assertThat(span.getFrom().getSourceId()).startsWith("user-1:");
+            int from = Integer.parseInt(span.getFrom().getSourceId().substring(7));
+            int to = Integer.parseInt(span.getTo().getSourceId().substring(7));
+            // the weather lines are events 3..6: the attended stretch must overlap them
+            assertThat(from).isLessThanOrEqualTo(6);
+            assertThat(to).isGreaterThanOrEqualTo(3);
+
+            MemoryResponse unknown = client.query("nobody", "hello", 1, Duration.ofSeconds(30));
+            assertThat(unknown.getFound()).isFalse();
+        }
+    }
+
+    @Test
+    void textEventsAreEncodedRememberedAndQueriedInLine() throws Exception {
+        answersFromMemory(LtmConfig.ATTENTION_MODE_INLINE);
+    }
+
+    @Test
+    void inWorkerModeTheAttentionWorkerAnswers() throws Exception {
+        answersFromMemory(LtmConfig.ATTENTION_MODE_WORKER);
+    }
+
+    @Test
+    void badInputGoesToTheDeadLetterTopicForgetErasesAndTheHttpEndpointServesStatsAndMetrics() throws Exception {
+        LtmConfig config = config(LtmConfig.ATTENTION_MODE_INLINE);
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+             MemoryNode node = MemoryNode.start(config, encoder);
+             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+             LtmClient client = new LtmClient(config)) {
+            node.awaitRunning(Duration.ofSeconds(60));
+            enc.start();
+            sendStory(client, "user-2");
+            awaitTokens(node, "user-2", storyTokens());
+
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_TOKENS), "user-2", new byte[] {7, 7, 7})).get();
+                raw.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), "user-2", new byte[] {0, 0, 0, 0, 1})).get();
+            }
+            List<DeadLetter> dead = readAll(config, config.getString(LtmConfig.TOPIC_DLQ), DeadLetter.class, 2);
+            assertThat(dead).extracting(DeadLetter::getTopic).containsExactlyInAnyOrder(
+                    config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_EVENTS));
+            assertThat(node.describe("user-2").get("tokensAbsorbed")).isEqualTo(storyTokens());
+
+            HttpClient http = HttpClient.newHttpClient();
+            String stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/keys/user-2"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(stats).contains("\"tokensAbsorbed\":" + storyTokens()).contains("\"timeline\"");
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("tokens_absorbed").contains("dead_letters");
+
+            client.forget("user-2");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Boolean.TRUE.equals(node.describe("user-2").get("found")) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(node.describe("user-2").get("found")).isEqualTo(false);
+            assertThat(client.query("user-2", "invoice", 1, Duration.ofSeconds(30)).getFound()).isFalse();
+        }
+    }
+
+    <T extends SpecificRecord> List<T> readAll(LtmConfig config, String topic, Class<T> type, int expected) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                LtmSerdes.avro(type, config.serdeConfig()).deserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+            }
+            // anything beyond the expected count would be a duplicate: look a little longer
+            for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(1500))) {
+                out.add(r.value());
+            }
+        }
+        return out;
+    }
+}

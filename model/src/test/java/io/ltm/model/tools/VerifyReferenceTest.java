@@ -1,0 +1,33 @@
+package io.ltm.model.tools;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.File;
+import java.net.URISyntaxException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Replays every vector file (shared ones and fresh ones with other parameters) through VerifyReference. */
+class VerifyReferenceTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny.json", "tiny-sticky.json", "gpt2.json", "gpt2-sticky.json", "sorting.json",
+            "fresh-3widths-sticky.json", "fresh-oddL-f32pos.json", "fresh-M300-sticky.json"})
+    void fileConformsWithinTolerance(String name) throws Exception {
+        ObjectNode r = VerifyReference.verify(file(name));
+        System.out.println(r);
+        assertThat(r.get("errors").size()).isGreaterThan(20);
+        for (String key : new String[] {"basis_psi", "B_after", "Xbar_probe", "mu", "sigma2", "r", "context", "Z", "KL",
+                "engine_B_after", "engine_Z"}) {
+            assertThat(r.get("errors").has(key)).as(key).isTrue();
+        }
+        if (r.get("config").get("sticky").asBoolean()) assertThat(r.get("errors").has("histogram")).isTrue();
+        assertThat(r.get("max_error").asDouble()).isLessThanOrEqualTo(VerifyReference.TOLERANCE);
+        assertThat(r.get("pass").asBoolean()).isTrue();
+    }
+
+    static File file(String name) throws URISyntaxException {
+        return new File(VerifyReferenceTest.class.getResource("/vectors/" + name).toURI());
+    }
+}
