@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -119,6 +120,12 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         Schema reader = model.getSchema(target);
         if (writer.getType() != Schema.Type.RECORD) {
             throw new SerializationException("schema id " + id + " is a " + writer.getType() + ", not a record");
+        }
+        SchemaCompatibility.SchemaPairCompatibility compat = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (compat.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerializationException("data written with schema id " + id + " (" + writer.getFullName()
+                    + ") cannot be read as " + target.getName() + ": " + compat.getResult().getIncompatibilities().stream()
+                    .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")").toList());
         }
         return new SpecificDatumReader<>(writer, reader, model);
     }

@@ -24,4 +24,38 @@ class LocalRegistryTest {
         Thread.sleep(200);
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("registry JVM gone").isFalse();
     }
+
+    @Test
+    void theRegistryDiesWhenItsParentJvmIsKilledHard() throws Exception {
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process parent = new ProcessBuilder(javaBin, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", LocalRegistryHolder.class.getName())
+                .redirectErrorStream(true).start();
+        long pid = -1;
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))) {
+            String line;
+            StringBuilder all = new StringBuilder();
+            while ((line = r.readLine()) != null) {
+                all.append(line).append('\n');
+                if (line.startsWith("REGISTRY_PID=")) {
+                    pid = Long.parseLong(line.substring("REGISTRY_PID=".length(), line.indexOf(' ')));
+                    break;
+                }
+            }
+            assertThat(pid).as("holder output:\n%s", all).isPositive();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+            parent.destroyForcibly(); // SIGKILL: no shutdown hooks run
+            parent.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            parent.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        final long p = pid;
+        while (ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        boolean alive = ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+        if (alive) ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
+        assertThat(alive).as("registry JVM %d outlived its killed parent", p).isFalse();
+    }
 }

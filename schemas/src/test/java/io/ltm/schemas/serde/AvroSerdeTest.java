@@ -202,6 +202,17 @@ class AvroSerdeTest {
                 .isInstanceOf(SerializationException.class).hasMessageContaining("trailing bytes");
     }
 
+    @ParameterizedTest
+    @MethodSource("registries")
+    void readingAnotherRecordTypeFailsWithTheReason(String which) {
+        String topic = "wrongtype-" + UUID.randomUUID();
+        byte[] query = LtmSerdes.avro(MemoryQuery.class, config(which)).serializer().serialize(topic, Samples.memoryQuery());
+        assertThatThrownBy(() -> LtmSerdes.avro(TokenEvent.class, config(which)).deserializer().deserialize(topic, query))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("schema id " + idIn(query) + " (io.ltm.schemas.MemoryQuery) cannot be read as "
+                        + "io.ltm.schemas.TokenEvent");
+    }
+
     @Test
     void unconfiguredOrMisconfiguredSerdesFailClearly() {
         assertThatThrownBy(() -> new AvroSerializer<TokenEvent>().serialize("t", Samples.tokenEvent()))
