@@ -117,7 +117,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Map<Schema, Integer> bySchema = idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = bySchema.get(schema);
         if (cached != null) return cached;
-        JsonNode answer = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        JsonNode answer;
+        try {
+            answer = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        } catch (SchemaRegistryException e) {
+            // Two clients registering a new subject at once: Apicurio answers the loser with 409 "already
+            // exists". The schema is registered then, so look it up; an incompatible schema is not found.
+            if (e.status() == 409) {
+                return lookup(subject, schema).orElseThrow(() -> e);
+            }
+            throw e;
+        }
         int id = requiredInt(answer, "id");
         bySchema.put(schema, id);
         remember(id, schema);

@@ -44,6 +44,35 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void clientsRegisteringANewSubjectAtOnceAllGetTheSameId() throws Exception {
+        int threads = 12;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String subject = "race-" + UUID.randomUUID() + "-value";
+                Schema schema = DeadLetter.getClassSchema();
+                var barrier = new java.util.concurrent.CyclicBarrier(threads);
+                java.util.List<java.util.concurrent.Callable<Integer>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(TestRegistry.url());
+                    c.subjects(); // connection warmed up, so the registrations really start together
+                    calls.add(() -> {
+                        barrier.await();
+                        return c.register(subject, schema);
+                    });
+                }
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (var f : pool.invokeAll(calls)) {
+                    distinct.add(f.get());
+                }
+                assertThat(distinct).hasSize(1);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void compatibilityCheckAndLevels() {
         String subject = "client-" + UUID.randomUUID() + "-value";
         Schema v1 = DeadLetter.getClassSchema();
