@@ -33,7 +33,7 @@ import io.ltm.topology.embedded.EmbeddedKafkaBroker;
  */
 class WorkerCrashTest {
 
-    private static final int EVENTS = 6000;
+    private static final int EVENTS = 3000;
 
     @TempDir
     Path tmp;

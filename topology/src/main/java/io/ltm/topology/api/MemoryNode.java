@@ -3,6 +3,7 @@ package io.ltm.topology.api;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -40,7 +41,13 @@ public final class MemoryNode implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
-        metrics.bindTo(registry);
+        // Our sensors are created with the tasks; the binder only re-scans every 60 s, so bind once RUNNING.
+        AtomicBoolean bound = new AtomicBoolean();
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && bound.compareAndSet(false, true)) {
+                metrics.bindTo(registry);
+            }
+        });
         HttpEndpoint http = null;
         int port = config.getInt(LtmConfig.HTTP_PORT);
         try {
