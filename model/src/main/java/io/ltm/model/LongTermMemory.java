@@ -37,7 +37,7 @@ import java.util.random.RandomGenerator;
  * query, flattened [Q·e_out] (long-term only, as in the paper; short-term hits are still listed).
  *
  * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
- * Gaussians) is binned into 512 bins of [0,1] and the k strongest modes are fitted by one Gaussian each
+ * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]) and the k strongest modes are fitted by one Gaussian each
  * (see {@code SpanFitter}); score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]).
  */
 public final class LongTermMemory implements AutoCloseable {
@@ -260,8 +260,9 @@ public final class LongTermMemory implements AutoCloseable {
         }
         NDArray b = m.create(ball, new Shape(k, nb, d));
         NDArray q = m.create(qall, new Shape(k, d));
-        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min());
-        int rb = DeviceMath.PROFILE_BINS;
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min(),
+                cfg.cosineKeys());
+        int rb = math.profileBins();
         float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
         float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
@@ -316,7 +317,7 @@ public final class LongTermMemory implements AutoCloseable {
         ltmCtx[i] = t.z().toFloatArray();
         NDArray mu = t.mu().reshape(-1);
         NDArray sd = t.s2().reshape(-1).sqrt();
-        double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, DeviceMath.PROFILE_BINS + 1))
+        double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, math.profileBins() + 1))
                 .sum(new int[] {0}).toDoubleArray();
         if (cfg.sticky()) {
             hist[i] = DeviceMath.gaussianBinMass(mu, sd, DeviceMath.stickyEdges(cfg.stickyBins()))

@@ -13,7 +13,7 @@ import java.util.Map;
  * bin-mass tables), owned by one long-lived NDManager. Not thread-safe (one engine per thread).
  */
 public final class DeviceMath implements AutoCloseable {
-    /** Resolution of the attention profile over t used to find modes (spans). */
+    /** Upper bound on the resolution of the attention profile over t used to find modes (spans). */
     public static final int PROFILE_BINS = 512;
     private static final int MAX_CACHED_TAUS = 32;
 
@@ -29,6 +29,8 @@ public final class DeviceMath implements AutoCloseable {
     private final NDArray norm;    // [1,N] 1/(σ√2π)
     private final NDArray mu2PlusSig2; // [N] f32, for moment matching
     private final NDArray muVec;   // [N] f32
+    private final NDArray muCol;   // [N,1] f32
+    private final NDArray mu2Col;  // [N,1] f32
     private NDArray gFitT;         // [N,L]
     private final Map<Double, NDArray[]> inf = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Integer, NDArray> binMassTables = new LinkedHashMap<>();
@@ -58,6 +60,22 @@ public final class DeviceMath implements AutoCloseable {
         norm = mgr.create(nr, row);
         mu2PlusSig2 = mgr.create(m2);
         muVec = mgr.create(muF);
+        muCol = mgr.create(muF, new Shape(n, 1));
+        mu2Col = mgr.create(m2, new Shape(n, 1));
+    }
+
+    private NDArray centreOp;
+
+    /** P = Ψ(μ) ∈ ℝ^{N×N}: P·B is the reconstructed signal X̄ at every basis centre. Cached. */
+    public NDArray centreSignalOp() {
+        if (centreOp == null) centreOp = mgr.create(toFloat(basis.psi(basis.mu())), new Shape(n(), n()));
+        return centreOp;
+    }
+
+    /** Moves r into the manager of {@code like} (results of ops whose first operand is a long-lived constant). */
+    public static NDArray scoped(NDArray r, NDArray like) {
+        r.attach(like.getManager());
+        return r;
     }
 
     public NDManager manager() { return mgr; }
@@ -69,13 +87,14 @@ public final class DeviceMath implements AutoCloseable {
     public NDArray muRow() { return mu; }
     public NDArray muVec() { return muVec; }
     public NDArray mu2PlusSig2() { return mu2PlusSig2; }
+    public NDArray muCol() { return muCol; }
+    public NDArray mu2Col() { return mu2Col; }
 
     /** G_fitᵀ, [N, L] float32 (from the float64 solution). */
     public NDArray gFitT() {
         if (gFitT == null) {
             RidgeSolver.Fit f = RidgeSolver.fit(basis, l, lambda);
-            gFitT = mgr.create(toFloat(f.gReal()), new Shape(l, n())).transpose();
-            gFitT = gFitT.duplicate(); // contiguous
+            gFitT = transposed(toFloat(f.gReal()), l, n());
         }
         return gFitT;
     }
@@ -86,7 +105,7 @@ public final class DeviceMath implements AutoCloseable {
         if (r != null) return r;
         RidgeSolver.Inf s = RidgeSolver.inf(basis, l, m, tau, lambda, f32Positions);
         int n = n();
-        NDArray gT = mgr.create(toFloat(s.gReal()), new Shape(m + l, n)).transpose().duplicate();
+        NDArray gT = transposed(toFloat(s.gReal()), m + l, n);
         float[] op = new float[n * (n + l)];
         double[] u = s.uniformOld();   // [N, N]
         double[] g = s.gReal();        // [(M+L), N]
@@ -102,6 +121,12 @@ public final class DeviceMath implements AutoCloseable {
             for (NDArray a : inf.remove(eldest)) a.close();
         }
         return r;
+    }
+
+    private NDArray transposed(float[] rowMajor, int rows, int cols) {
+        float[] t = new float[rowMajor.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = rowMajor[i * cols + j];
+        return mgr.create(t, new Shape(cols, rows));
     }
 
     /** ψ(t), [T, N] float32, on the device. t: [T] float32. */
@@ -152,12 +177,20 @@ public final class DeviceMath implements AutoCloseable {
         });
     }
 
-    /** Mass of every ψ_n in each of {@link #PROFILE_BINS} equal bins of [0,1], [N, R] float32, cached. */
+    /**
+     * Bins of the attention profile: one per basis centre (N/S), clamped to [16, 512], so that the ripple between
+     * centres of narrow basis functions does not split one stretch into many modes.
+     */
+    public int profileBins() {
+        return Math.max(16, Math.min(PROFILE_BINS, basis.size() / basis.widths().length));
+    }
+
+    /** Mass of every ψ_n in each of {@link #profileBins()} equal bins of [0,1], [N, R] float32, cached. */
     public NDArray profileBinMass() {
-        return binMassTables.computeIfAbsent(-PROFILE_BINS, k -> {
+        return binMassTables.computeIfAbsent(-1, k -> {
             try (NDManager t = mgr.newSubManager()) {
                 NDArray mass = gaussianBinMass(t.create(basis.mu()), t.create(basis.sigma()),
-                        RidgeSolver.linspace(0, 1, PROFILE_BINS + 1)).toType(DataType.FLOAT32, false);
+                        RidgeSolver.linspace(0, 1, profileBins() + 1)).toType(DataType.FLOAT32, false);
                 mass.attach(mgr);
                 return mass;
             }

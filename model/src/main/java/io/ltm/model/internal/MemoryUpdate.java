@@ -17,17 +17,17 @@ public final class MemoryUpdate {
     private MemoryUpdate() {}
 
     public static NDArray fresh(DeviceMath k, NDArray x) {
-        return k.gFitT().matMul(x);
+        return DeviceMath.scoped(k.gFitT().matMul(x), x);
     }
 
     public static NDArray uniform(DeviceMath k, NDArray b, NDArray x, double tau) {
-        return k.inf(tau)[1].matMul(b.concat(x, 0));
+        return DeviceMath.scoped(k.inf(tau)[1].matMul(b.concat(x, 0)), x);
     }
 
     /** s: [M] float32 sample positions in the old signal's [0,1]. */
     public static NDArray atPositions(DeviceMath k, NDArray b, NDArray x, NDArray s, double tau) {
         NDArray old = k.psi(s).matMul(b);
-        return k.inf(tau)[0].matMul(old.concat(x, 0));
+        return DeviceMath.scoped(k.inf(tau)[0].matMul(old.concat(x, 0)), x);
     }
 
     /**
