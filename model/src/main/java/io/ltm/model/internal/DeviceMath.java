@@ -99,7 +99,7 @@ public final class DeviceMath implements AutoCloseable {
         return gFitT;
     }
 
-    /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L]}, float32, LRU-cached per τ. */
+    /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L], G_oldᵀ [N, M], G_newᵀ [N, L]}, float32, LRU-cached per τ. */
     public NDArray[] inf(double tau) {
         NDArray[] r = inf.get(tau);
         if (r != null) return r;
@@ -114,7 +114,12 @@ public final class DeviceMath implements AutoCloseable {
             for (int j = 0; j < l; j++) op[i * (n + l) + n + j] = (float) g[(m + j) * n + i];
         }
         NDArray uop = mgr.create(op, new Shape(n, n + l));
-        r = new NDArray[] {gT, uop};
+        float[] gold = new float[n * m], gnew = new float[n * l];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) gold[i * m + j] = (float) g[j * n + i];
+            for (int j = 0; j < l; j++) gnew[i * l + j] = (float) g[(m + j) * n + i];
+        }
+        r = new NDArray[] {gT, uop, mgr.create(flushTiny(gold), new Shape(n, m)), mgr.create(flushTiny(gnew), new Shape(n, l))};
         inf.put(tau, r);
         if (inf.size() > MAX_CACHED_TAUS) {
             Double eldest = inf.keySet().iterator().next();
@@ -132,14 +137,16 @@ public final class DeviceMath implements AutoCloseable {
     /** ψ(t), [T, N] float32, on the device. t: [T] float32. */
     public NDArray psi(NDArray t) {
         NDArray d = t.reshape(-1, 1).sub(mu);
-        return d.square().mul(negHalfInvSig2).exp().mul(norm);
+        NDArray x = d.square().mul(negHalfInvSig2);
+        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false).mul(norm));   // exact 0 instead of denormals
     }
 
     /** r = E_{N(mq, s2)}[ψ] = N(mq; μ_n, σ_n²+s2), [Q, N]. mq, s2: [Q] float32. */
     public NDArray expectedPsi(NDArray mq, NDArray s2) {
         NDArray v = s2.reshape(-1, 1).add(sig2);                     // [Q,N]
         NDArray d = mq.reshape(-1, 1).sub(mu);
-        return d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
+        NDArray x = d.square().div(v).mul(-0.5);
+        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false)).div(v.mul(2 * Math.PI).sqrt());
     }
 
     /**
@@ -200,7 +207,23 @@ public final class DeviceMath implements AutoCloseable {
     public static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return flushTiny(f);
+    }
+
+    /** Sets values below 1e-30 in magnitude to 0, so that no float32 denormals slow down the matmuls. */
+    public static float[] flushTiny(float[] f) {
+        for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < 1e-30f) f[i] = 0f;
         return f;
+    }
+
+    private final Map<Integer, NDArray> edgePsi = new LinkedHashMap<>();
+
+    /** Ψ at the D left bin edges linspace(0,1,D+1)[0..D-1], [D, N] float32 (float64 on the host, then cast). */
+    public NDArray edgePsi(int d) {
+        return edgePsi.computeIfAbsent(d, k -> {
+            double[] e = java.util.Arrays.copyOf(RidgeSolver.linspace(0, 1, k + 1), k);
+            return mgr.create(toFloat(basis.psi(e)), new Shape(k, n()));
+        });
     }
 
     @Override public void close() { mgr.close(); }
