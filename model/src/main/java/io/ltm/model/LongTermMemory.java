@@ -12,6 +12,7 @@ import io.ltm.model.internal.RidgeSolver;
 import io.ltm.model.internal.ShortTermMemory;
 import io.ltm.model.internal.SpanFitter;
 import io.ltm.model.internal.StickySampler;
+import io.ltm.model.internal.Staging;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ import java.util.random.RandomGenerator;
  * query, flattened [Q·e_out] (long-term only, as in the paper; short-term hits are still listed).
  *
  * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
- * Gaussians) is binned into 512 bins of [0,1] and the k strongest modes are fitted by one Gaussian each
+ * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]) and the k strongest modes are fitted by one Gaussian each
  * (see {@code SpanFitter}); score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]).
  */
 public final class LongTermMemory implements AutoCloseable {
@@ -49,6 +50,8 @@ public final class LongTermMemory implements AutoCloseable {
     private NDManager trainedMgr;
     private NDArray[] trainedDev;
     private LongFunction<RandomGenerator> random = SplittableRandom::new;
+    private final Staging staging = new Staging();
+    private static final int SLOT_B = 0, SLOT_X = 1, SLOT_STM = 2, SLOT_B1 = 3;
 
     private LongTermMemory(MemoryConfig cfg, Device device) {
         this.cfg = cfg;
@@ -133,9 +136,9 @@ public final class LongTermMemory implements AutoCloseable {
         int off = 0;
         if (total >= l) {
             try (NDManager m = root.newSubManager()) {
-                NDArray bArr = coef == null ? null : m.create(coef, new Shape(cfg.basisSize(), d));
+                NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
                 while (total - off >= l) {
-                    NDArray x = m.create(FloatBuffer.wrap(stm, off * d, l * d), new Shape(l, d));
+                    NDArray x = staging.upload(m, SLOT_X, stm, off * d, new Shape(l, d));
                     long firstNew = absorbed - (total - off);
                     if (bArr == null) {
                         bArr = MemoryUpdate.fresh(math, x);
@@ -146,8 +149,9 @@ public final class LongTermMemory implements AutoCloseable {
                         double[] pos;
                         if (p != null) {
                             RandomGenerator rng = random.apply(StickySampler.seedFor(cfg.seed(), contractions));
-                            pos = StickySampler.leftEdges(StickySampler.sampleBins(p, cfg.samples(), rng), p.length);
-                            bArr = MemoryUpdate.atPositions(math, bArr, x, m.create(DeviceMath.toFloat(pos)), tau);
+                            int[] bins = StickySampler.sampleBins(p, cfg.samples(), rng);
+                            pos = StickySampler.leftEdges(bins, p.length);
+                            bArr = MemoryUpdate.atBins(math, bArr, x, bins, p.length, tau);
                         } else {
                             pos = uniformPositions(cfg.samples());
                             bArr = MemoryUpdate.uniform(math, bArr, x, tau);
@@ -216,8 +220,11 @@ public final class LongTermMemory implements AutoCloseable {
                     trainedOne(m, r, qbar[i], o.spans(), spans, ltmCtx, hist, i);
                 MemoryState s = r.state();
                 if (o.includeShortTerm() && s.shortTermCount() > 0) {
-                    ShortTermMemory.Out st = ShortTermMemory.attend(m, s.shortTermRef(), s.shortTermCount(), d, qbar[i],
-                            cfg.temperature());
+                    ShortTermMemory.Out st;
+                    try (NDManager sm = m.newSubManager()) {
+                        st = ShortTermMemory.attend(staging.upload(sm, SLOT_STM, s.shortTermRef(), 0,
+                                new Shape(s.shortTermCount(), d)), qbar[i], cfg.temperature());
+                    }
                     stmCtx[i] = st.context();
                     Integer[] order = new Integer[s.shortTermCount()];
                     for (int j = 0; j < order.length; j++) order[j] = j;
@@ -252,16 +259,17 @@ public final class LongTermMemory implements AutoCloseable {
     private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,
                                List<Span>[] spans, float[][] ltmCtx, double[][] hist) {
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
-        float[] ball = new float[k * nb * d];
         float[] qall = new float[k * d];
+        staging.begin(SLOT_B, k * nb * d);
         for (int j = 0; j < k; j++) {
-            System.arraycopy(requests.get(zs.get(j)).state().coefficientsRef(), 0, ball, j * nb * d, nb * d);
+            staging.put(SLOT_B, j * nb * d, requests.get(zs.get(j)).state().coefficientsRef(), 0, nb * d);
             System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
         }
-        NDArray b = m.create(ball, new Shape(k, nb, d));
+        NDArray b = staging.finish(m, SLOT_B, new Shape(k, nb, d));
         NDArray q = m.create(qall, new Shape(k, d));
-        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min());
-        int rb = DeviceMath.PROFILE_BINS;
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min(),
+                cfg.cosineKeys());
+        int rb = math.profileBins();
         float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
         float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
@@ -309,14 +317,14 @@ public final class LongTermMemory implements AutoCloseable {
                             float[][] ltmCtx, double[][] hist, int i) {
         int e = cfg.dim(), nb = cfg.basisSize();
         int heads = trained.heads(), dh = e / heads, nq = r.queryCount();
-        NDArray b = m.create(r.state().coefficientsRef(), new Shape(nb, e));
+        NDArray b = staging.upload(m, SLOT_B1, r.state().coefficientsRef(), 0, new Shape(nb, e));
         NDArray q = m.create(FloatBuffer.wrap(r.query(), 0, nq * e), new Shape(nq, heads, dh)).transpose(1, 0, 2);
         ContinuousAttention.Trained t = ContinuousAttention.trained(math, b, q, trainedDev[0], trainedDev[1],
                 trainedDev[2], trainedDev[3], trainedDev[4], cfg.sigma2Min());
         ltmCtx[i] = t.z().toFloatArray();
         NDArray mu = t.mu().reshape(-1);
         NDArray sd = t.s2().reshape(-1).sqrt();
-        double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, DeviceMath.PROFILE_BINS + 1))
+        double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, math.profileBins() + 1))
                 .sum(new int[] {0}).toDoubleArray();
         if (cfg.sticky()) {
             hist[i] = DeviceMath.gaussianBinMass(mu, sd, DeviceMath.stickyEdges(cfg.stickyBins()))

@@ -24,6 +24,7 @@ public final class MemoryConfig {
     private final long seed;
     private final int maxTimelineKnots;
     private final int maxSourceSegments;
+    private final boolean cosineKeys;
 
     private MemoryConfig(Builder b) {
         this.dim = b.dim;
@@ -43,6 +44,7 @@ public final class MemoryConfig {
         this.seed = b.seed;
         this.maxTimelineKnots = b.maxTimelineKnots;
         this.maxSourceSegments = b.maxSourceSegments;
+        this.cosineKeys = b.cosineKeys;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -54,7 +56,7 @@ public final class MemoryConfig {
         return builder().dim(dim).basisSize(basisSize).widths(widths).contractionLength(contractionLength).samples(samples)
                 .tau(tau).ridgePenalty(ridgePenalty).stickyBins(stickyBins).sticky(sticky).retention(retention)
                 .sigma2Min(sigma2Min).precision(precision).temperature(temperature).seed(seed)
-                .maxTimelineKnots(maxTimelineKnots).maxSourceSegments(maxSourceSegments);
+                .maxTimelineKnots(maxTimelineKnots).maxSourceSegments(maxSourceSegments).cosineKeys(cosineKeys);
     }
 
     /** d: dimension of the token vectors. */
@@ -87,8 +89,21 @@ public final class MemoryConfig {
     /** Upper bound on source segments kept in the state. */
     public int maxSourceSegments() { return maxSourceSegments; }
 
+    /**
+     * Zero-shot scoring. false (default, the issue's definition): a = softmax(B q/(√d·T)) with the raw coefficient
+     * rows as keys; coefficients carry the memory's scale (≈ X/Σψ) and are larger where old content was compressed or
+     * where the fit overshoots, so regions of different age do not compete on equal terms, and T must be small
+     * (≈ 1e-3 for unit-norm vectors) to get a peaked profile; worse, B has large ill-determined components (pairs of
+     * widths at one centre cancelling each other) that do not show in X̄ but dominate raw rows. true:
+     * a = softmax(cos(X̄(μ_n), q)/T), the key of basis n being the reconstructed signal at its centre: scale-free, so
+     * every stretch that resembles the query counts equally and its mass grows with its share of [0,1]. Costs one
+     * extra N×N by N×d matmul per read (≈0.1 GFLOP at N=512, d=384).
+     */
+    public boolean cosineKeys() { return cosineKeys; }
+
     @Override public boolean equals(Object o) {
         if (!(o instanceof MemoryConfig c)) return false;
+        if (cosineKeys != c.cosineKeys) return false;
         return dim == c.dim && basisSize == c.basisSize && Arrays.equals(widths, c.widths)
                 && contractionLength == c.contractionLength && samples == c.samples && tau == c.tau
                 && ridgePenalty == c.ridgePenalty && stickyBins == c.stickyBins && sticky == c.sticky
@@ -108,7 +123,7 @@ public final class MemoryConfig {
                 + ", D=" + stickyBins + ", sticky=" + sticky + ", retention=" + retention
                 + ", sigma2Min=" + sigma2Min + ", precision=" + precision + ", temperature=" + temperature
                 + ", seed=" + seed + ", maxTimelineKnots=" + maxTimelineKnots
-                + ", maxSourceSegments=" + maxSourceSegments + "}";
+                + ", maxSourceSegments=" + maxSourceSegments + ", cosineKeys=" + cosineKeys + "}";
     }
 
     public static final class Builder {
@@ -128,8 +143,10 @@ public final class MemoryConfig {
         private long seed = 0;
         private int maxTimelineKnots = 256;
         private int maxSourceSegments = 1024;
+        private boolean cosineKeys = false;
 
         private Builder() {}
+        public Builder cosineKeys(boolean v) { cosineKeys = v; return this; }
         public Builder dim(int v) { dim = v; return this; }
         public Builder basisSize(int v) { basisSize = v; return this; }
         public Builder widths(double... v) { widths = v == null ? null : v.clone(); return this; }

@@ -18,7 +18,7 @@ import java.util.Random;
  *
  * <pre>
  * java -cp ... io.ltm.model.encoder.EncoderBench [--encoders minilm,hashing] [--batches 1,8,32,64]
- *     [--seconds 3] [--device cpu|gpu|auto] [--threads 0] [--max-batch-tokens 8192]
+ *     [--seconds 3] [--device cpu|gpu|auto] [--threads 0] [--max-batch-tokens 0 (= by device)]
  * </pre>
  *
  * Encoders: {@code minilm} (default options, batched), {@code minilm-exact} (one window per model call),
@@ -46,7 +46,7 @@ public final class EncoderBench {
     double seconds = 3;
     String device = "cpu";
     int threads = 0;
-    int maxBatchTokens = EncoderOptions.defaults().maxBatchTokens();
+    int maxBatchTokens = 0; // by device
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--encoders" -> encoders = Arrays.asList(args[++i].split(","));
@@ -94,7 +94,7 @@ public final class EncoderBench {
     EncoderOptions o = EncoderOptions.defaults().withDevice(device).withIntraOpThreads(threads);
     return switch (name) {
       case "minilm" -> MiniLmEncoder.create(o.withBatch(maxBatchTokens, o.maxBatchRows()));
-      case "minilm-exact" -> MiniLmEncoder.create(o.withBatch(maxBatchTokens, 1));
+      case "minilm-exact" -> MiniLmEncoder.create(o.withBatch(Math.max(maxBatchTokens, MiniLmEncoder.MAX_POSITIONS), 1));
       case "hashing" -> new HashingEncoder(MiniLmEncoder.DIMENSION);
       default -> throw new IllegalArgumentException("unknown encoder " + name);
     };
@@ -114,6 +114,7 @@ public final class EncoderBench {
     long texts = 0;
     int calls = 0;
     List<Double> lat = new ArrayList<>();
+    long cpu0 = processCpuNanos();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     while (calls < 3 || System.nanoTime() < end) {
@@ -128,6 +129,7 @@ public final class EncoderBench {
       calls++;
     }
     double secs = (System.nanoTime() - start) / 1e9;
+    long cpu = processCpuNanos() - cpu0;
     lat.sort(Double::compare);
     ObjectNode r = json.createObjectNode();
     r.put("batch_texts", b);
@@ -136,9 +138,19 @@ public final class EncoderBench {
     r.put("avg_tokens_per_text", round(tokens / (double) texts, 1));
     r.put("tokens_per_s", Math.round(tokens / secs));
     r.put("texts_per_s", round(texts / secs, 1));
+    if (cpu0 >= 0 && cpu > 0) {
+      // all threads of this JVM (ORT's pool included): less sensitive to other load on the machine
+      r.put("cpu_seconds", round(cpu / 1e9, 2));
+      r.put("tokens_per_cpu_s", Math.round(tokens / (cpu / 1e9)));
+    }
     r.put("ms_per_batch_p50", round(lat.get(lat.size() / 2), 3));
     r.put("ms_per_batch_p90", round(lat.get((int) (lat.size() * 0.9)), 3));
     return r;
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }
 
   private static List<String> slice(List<String> pool, int from, int b) {

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       (see {@link Windows}); every piece gets exactly one vector, taken from the window where it has the
  *       most context. Nothing is truncated.</li>
  *   <li>Batching: the windows of all texts of one call are sorted by length and packed into model calls of at
- *       most {@code maxBatchRows} rows and {@code maxBatchTokens} padded positions; padding is masked.</li>
+ *       most {@code maxBatchRows} rows and {@code maxBatchTokens} padded positions (1024 on the CPU by default);
+ *       padding is masked.</li>
  *   <li>Device: CPU unless {@link EncoderOptions#device()} says {@code gpu} or {@code auto}.</li>
  * </ul>
  *
@@ -79,8 +80,8 @@ public final class MiniLmEncoder implements TextEncoder {
   private final long sepId;
   private boolean closed;
 
-  private MiniLmEncoder(EncoderOptions options) {
-    this.options = options;
+  private MiniLmEncoder(EncoderOptions requested) {
+    EncoderOptions options = requested;
     Path dir = null;
     HuggingFaceTokenizer tok = null;
     ZooModel<Batch, float[]> zoo = null;
@@ -109,6 +110,11 @@ public final class MiniLmEncoder implements TextEncoder {
         Files.copy(in, onnx, StandardCopyOption.REPLACE_EXISTING);
       }
       device = chooseDevice(options.device());
+      if (options.maxBatchTokens() == 0) {
+        int t = device.isGpu() ? EncoderOptions.GPU_BATCH_TOKENS : EncoderOptions.CPU_BATCH_TOKENS;
+        options = options.withBatch(t, options.maxBatchRows());
+      }
+      this.options = options;
       Criteria.Builder<Batch, float[]> cb = Criteria.builder()
           .setTypes(Batch.class, float[].class)
           .optEngine("OnnxRuntime")
@@ -124,7 +130,8 @@ public final class MiniLmEncoder implements TextEncoder {
       model = zoo;
       tokenizer = tok;
       tempDir = dir;
-      LOG.info("MiniLM encoder loaded ({} on {}, window {} overlap {})", options.modelResource(), device, options.maxSequenceLength(), options.windowOverlap());
+      LOG.info("MiniLM encoder loaded ({} on {}, window {} overlap {}, batch <= {} tokens / {} windows)", options.modelResource(), device,
+          options.maxSequenceLength(), options.windowOverlap(), options.maxBatchTokens(), options.maxBatchRows());
     } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException | UnsatisfiedLinkError e) {
       if (zoo != null) {
         zoo.close();
@@ -191,6 +198,7 @@ public final class MiniLmEncoder implements TextEncoder {
     return device.toString();
   }
 
+  /** The options in effect (with {@code maxBatchTokens} resolved for the device). */
   public EncoderOptions options() {
     return options;
   }

@@ -29,7 +29,7 @@ public final class ContinuousAttention {
         long h = q.getShape().get(0), nq = q.getShape().get(1), d = q.getShape().get(2);
         long e = b.getShape().get(1);
         double isd = 1.0 / Math.sqrt(d);
-        NDArray w2 = wmu.reshape(1, -1).concat(wsig.reshape(1, -1), 0);        // [2, N]
+        NDArray w2 = DeviceMath.scoped(wmu.reshape(1, -1), q).concat(DeviceMath.scoped(wsig.reshape(1, -1), q), 0); // [2, N]
         NDArray kw = w2.matMul(b).matMul(wk);                                  // [2, e]
         NDArray kmu = kw.get(0).reshape(h, 1, d);
         NDArray ksg = kw.get(1).reshape(h, 1, d);
@@ -41,7 +41,7 @@ public final class ContinuousAttention {
         NDArray s2 = NDArrays.where(xsg.gt(20f), xsg, sp).maximum((float) sigma2Min);
         NDArray r = k.expectedPsi(mu.reshape(-1), s2.reshape(-1));             // [H·Q, N]
         NDArray rb = r.matMul(b).reshape(h, nq, e);                             // [H, Q, e]
-        NDArray wvh = wv.reshape(e, h, d).transpose(1, 0, 2);                   // [H, e, d]
+        NDArray wvh = DeviceMath.scoped(DeviceMath.scoped(wv.reshape(e, h, d), q).transpose(1, 0, 2), q); // [H, e, d]
         NDArray ctx = rb.batchMatMul(wvh).transpose(1, 0, 2).reshape(nq, h * d);
         NDArray z = wo == null ? ctx : ctx.matMul(wo);
         return new Trained(mu, s2, r, ctx, z);
@@ -51,15 +51,26 @@ public final class ContinuousAttention {
      * Zero-shot head for K memories at once (official affines=False branch with keys = values = B):
      * a = softmax(B q / (√d·T)) over the N basis functions, μ = Σ a_n μ_n, σ² = Σ a_n(μ_n² + σ_n²) − μ²
      * (moment matching of the mixture Σ a_n ψ_n), clamped at σ²_min; r = E_{N(μ,σ²)}[ψ]; context = Bᵀ r.
+     * With cosineKeys, the scores are cos(X̄(μ_n), q)/T instead: the key of basis n is the reconstructed signal at its
+     * centre (see {@code MemoryConfig#cosineKeys()}).
      *
      * @param b [K, N, d]; q [K, d] pooled queries
      */
-    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, double temperature, double sigma2Min) {
+    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, double temperature, double sigma2Min,
+                                    boolean cosineKeys) {
         long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
-        NDArray s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
+        NDArray s;
+        if (cosineKeys) {
+            NDArray kb = DeviceMath.scoped(k.centreSignalOp().matMul(b), b);      // X̄(μ_n), [K, N, d]
+            NDArray bn = kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
+            NDArray qn = q.div(q.norm(new int[] {1}, true).maximum(1e-30f));
+            s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / temperature);
+        } else {
+            s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
+        }
         NDArray a = s.softmax(1);
-        NDArray mu = a.matMul(k.muVec().reshape(n, 1)).reshape(kk);
-        NDArray m2 = a.matMul(k.mu2PlusSig2().reshape(n, 1)).reshape(kk);
+        NDArray mu = a.matMul(k.muCol()).reshape(kk);
+        NDArray m2 = a.matMul(k.mu2Col()).reshape(kk);
         NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);
         NDArray r = k.expectedPsi(mu, s2);                                     // [K, N]
         NDArray ctx = r.reshape(kk, 1, n).batchMatMul(b).reshape(kk, d);

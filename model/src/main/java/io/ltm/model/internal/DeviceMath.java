@@ -13,7 +13,7 @@ import java.util.Map;
  * bin-mass tables), owned by one long-lived NDManager. Not thread-safe (one engine per thread).
  */
 public final class DeviceMath implements AutoCloseable {
-    /** Resolution of the attention profile over t used to find modes (spans). */
+    /** Upper bound on the resolution of the attention profile over t used to find modes (spans). */
     public static final int PROFILE_BINS = 512;
     private static final int MAX_CACHED_TAUS = 32;
 
@@ -29,6 +29,8 @@ public final class DeviceMath implements AutoCloseable {
     private final NDArray norm;    // [1,N] 1/(σ√2π)
     private final NDArray mu2PlusSig2; // [N] f32, for moment matching
     private final NDArray muVec;   // [N] f32
+    private final NDArray muCol;   // [N,1] f32
+    private final NDArray mu2Col;  // [N,1] f32
     private NDArray gFitT;         // [N,L]
     private final Map<Double, NDArray[]> inf = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Integer, NDArray> binMassTables = new LinkedHashMap<>();
@@ -58,6 +60,22 @@ public final class DeviceMath implements AutoCloseable {
         norm = mgr.create(nr, row);
         mu2PlusSig2 = mgr.create(m2);
         muVec = mgr.create(muF);
+        muCol = mgr.create(muF, new Shape(n, 1));
+        mu2Col = mgr.create(m2, new Shape(n, 1));
+    }
+
+    private NDArray centreOp;
+
+    /** P = Ψ(μ) ∈ ℝ^{N×N}: P·B is the reconstructed signal X̄ at every basis centre. Cached. */
+    public NDArray centreSignalOp() {
+        if (centreOp == null) centreOp = mgr.create(toFloat(basis.psi(basis.mu())), new Shape(n(), n()));
+        return centreOp;
+    }
+
+    /** Moves r into the manager of {@code like} (results of ops whose first operand is a long-lived constant). */
+    public static NDArray scoped(NDArray r, NDArray like) {
+        r.attach(like.getManager());
+        return r;
     }
 
     public NDManager manager() { return mgr; }
@@ -69,24 +87,25 @@ public final class DeviceMath implements AutoCloseable {
     public NDArray muRow() { return mu; }
     public NDArray muVec() { return muVec; }
     public NDArray mu2PlusSig2() { return mu2PlusSig2; }
+    public NDArray muCol() { return muCol; }
+    public NDArray mu2Col() { return mu2Col; }
 
     /** G_fitᵀ, [N, L] float32 (from the float64 solution). */
     public NDArray gFitT() {
         if (gFitT == null) {
             RidgeSolver.Fit f = RidgeSolver.fit(basis, l, lambda);
-            gFitT = mgr.create(toFloat(f.gReal()), new Shape(l, n())).transpose();
-            gFitT = gFitT.duplicate(); // contiguous
+            gFitT = transposed(toFloat(f.gReal()), l, n());
         }
         return gFitT;
     }
 
-    /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L]}, float32, LRU-cached per τ. */
+    /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L], G_oldᵀ [N, M], G_newᵀ [N, L]}, float32, LRU-cached per τ. */
     public NDArray[] inf(double tau) {
         NDArray[] r = inf.get(tau);
         if (r != null) return r;
         RidgeSolver.Inf s = RidgeSolver.inf(basis, l, m, tau, lambda, f32Positions);
         int n = n();
-        NDArray gT = mgr.create(toFloat(s.gReal()), new Shape(m + l, n)).transpose().duplicate();
+        NDArray gT = transposed(toFloat(s.gReal()), m + l, n);
         float[] op = new float[n * (n + l)];
         double[] u = s.uniformOld();   // [N, N]
         double[] g = s.gReal();        // [(M+L), N]
@@ -95,7 +114,12 @@ public final class DeviceMath implements AutoCloseable {
             for (int j = 0; j < l; j++) op[i * (n + l) + n + j] = (float) g[(m + j) * n + i];
         }
         NDArray uop = mgr.create(op, new Shape(n, n + l));
-        r = new NDArray[] {gT, uop};
+        float[] gold = new float[n * m], gnew = new float[n * l];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) gold[i * m + j] = (float) g[j * n + i];
+            for (int j = 0; j < l; j++) gnew[i * l + j] = (float) g[(m + j) * n + i];
+        }
+        r = new NDArray[] {gT, uop, mgr.create(flushTiny(gold), new Shape(n, m)), mgr.create(flushTiny(gnew), new Shape(n, l))};
         inf.put(tau, r);
         if (inf.size() > MAX_CACHED_TAUS) {
             Double eldest = inf.keySet().iterator().next();
@@ -104,17 +128,25 @@ public final class DeviceMath implements AutoCloseable {
         return r;
     }
 
+    private NDArray transposed(float[] rowMajor, int rows, int cols) {
+        float[] t = new float[rowMajor.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = rowMajor[i * cols + j];
+        return mgr.create(t, new Shape(cols, rows));
+    }
+
     /** ψ(t), [T, N] float32, on the device. t: [T] float32. */
     public NDArray psi(NDArray t) {
         NDArray d = t.reshape(-1, 1).sub(mu);
-        return d.square().mul(negHalfInvSig2).exp().mul(norm);
+        NDArray x = d.square().mul(negHalfInvSig2);
+        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false).mul(norm));   // exact 0 instead of denormals
     }
 
     /** r = E_{N(mq, s2)}[ψ] = N(mq; μ_n, σ_n²+s2), [Q, N]. mq, s2: [Q] float32. */
     public NDArray expectedPsi(NDArray mq, NDArray s2) {
         NDArray v = s2.reshape(-1, 1).add(sig2);                     // [Q,N]
         NDArray d = mq.reshape(-1, 1).sub(mu);
-        return d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
+        NDArray x = d.square().div(v).mul(-0.5);
+        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false)).div(v.mul(2 * Math.PI).sqrt());
     }
 
     /**
@@ -152,12 +184,20 @@ public final class DeviceMath implements AutoCloseable {
         });
     }
 
-    /** Mass of every ψ_n in each of {@link #PROFILE_BINS} equal bins of [0,1], [N, R] float32, cached. */
+    /**
+     * Bins of the attention profile: one per basis centre (N/S), clamped to [16, 512], so that the ripple between
+     * centres of narrow basis functions does not split one stretch into many modes.
+     */
+    public int profileBins() {
+        return Math.max(16, Math.min(PROFILE_BINS, basis.size() / basis.widths().length));
+    }
+
+    /** Mass of every ψ_n in each of {@link #profileBins()} equal bins of [0,1], [N, R] float32, cached. */
     public NDArray profileBinMass() {
-        return binMassTables.computeIfAbsent(-PROFILE_BINS, k -> {
+        return binMassTables.computeIfAbsent(-1, k -> {
             try (NDManager t = mgr.newSubManager()) {
                 NDArray mass = gaussianBinMass(t.create(basis.mu()), t.create(basis.sigma()),
-                        RidgeSolver.linspace(0, 1, PROFILE_BINS + 1)).toType(DataType.FLOAT32, false);
+                        RidgeSolver.linspace(0, 1, profileBins() + 1)).toType(DataType.FLOAT32, false);
                 mass.attach(mgr);
                 return mass;
             }
@@ -167,7 +207,23 @@ public final class DeviceMath implements AutoCloseable {
     public static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return flushTiny(f);
+    }
+
+    /** Sets values below 1e-30 in magnitude to 0, so that no float32 denormals slow down the matmuls. */
+    public static float[] flushTiny(float[] f) {
+        for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < 1e-30f) f[i] = 0f;
         return f;
+    }
+
+    private final Map<Integer, NDArray> edgePsi = new LinkedHashMap<>();
+
+    /** Ψ at the D left bin edges linspace(0,1,D+1)[0..D-1], [D, N] float32 (float64 on the host, then cast). */
+    public NDArray edgePsi(int d) {
+        return edgePsi.computeIfAbsent(d, k -> {
+            double[] e = java.util.Arrays.copyOf(RidgeSolver.linspace(0, 1, k + 1), k);
+            return mgr.create(toFloat(basis.psi(e)), new Shape(k, n()));
+        });
     }
 
     @Override public void close() { mgr.close(); }

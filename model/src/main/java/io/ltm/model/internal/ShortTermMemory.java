@@ -16,9 +16,11 @@ public final class ShortTermMemory {
     /** {weights[count], cosines[count], context[d]}. */
     public record Out(float[] weights, float[] cosines, float[] context) {}
 
-    public static Out attend(NDManager parent, float[] vectors, int count, int dim, float[] q, double temperature) {
-        try (NDManager m = parent.newSubManager()) {
-            NDArray x = m.create(FloatBuffer.wrap(vectors, 0, count * dim), new Shape(count, dim));
+    /** x: [count, dim] (its manager is used for the temporaries). */
+    public static Out attend(NDArray x, float[] q, double temperature) {
+        int count = (int) x.getShape().get(0), dim = (int) x.getShape().get(1);
+        NDManager m = x.getManager();
+        {
             NDArray qq = m.create(q, new Shape(dim, 1));
             NDArray s = x.matMul(qq).reshape(count);
             NDArray w = s.mul(1.0 / (Math.sqrt(dim) * temperature)).softmax(0);

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Top-k spans: fits one Gaussian to each of the k strongest modes of an attention profile given as masses of R equal
- * bins of [0,1]. Modes are local maxima whose prominence is at least 5% of the highest peak, ranked by height. The
+ * bins of [0,1]. Modes are local maxima; neighbouring maxima separated by a dip of less than 10% of the
+ * highest peak are merged (a plateau is one mode); modes are ranked by the mass of their basin (bins split at the minima between neighbouring modes). The
  * region of a mode is the contiguous run of bins around it whose mass is at least 5% of the peak, cut at the minimum
  * between two selected modes; μ and σ² are the mass-weighted mean and variance of the bin centres in the region
  * (plus the bin width²/12), weight = region mass / total mass in [0,1]. Host-side O(R) per profile.
@@ -25,18 +26,42 @@ public final class SpanFitter {
         for (int i = 0; i < r; i++) {
             boolean leftOk = i == 0 || mass[i] > mass[i - 1];
             boolean rightOk = i == r - 1 || mass[i] >= mass[i + 1];
-            if (!leftOk || !rightOk) continue;
-            int a = i; while (a > 0 && mass[a - 1] <= mass[a]) a--;
-            int b = i; while (b < r - 1 && mass[b + 1] <= mass[b]) b++;
-            double lv = a > 0 ? mass[a] : Double.NaN, rv = b < r - 1 ? mass[b] : Double.NaN;
-            double base = Double.isNaN(lv) ? (Double.isNaN(rv) ? 0 : rv) : (Double.isNaN(rv) ? lv : Math.max(lv, rv));
-            if (mass[i] - base >= 0.05 * top) peaks.add(i);
+            if (leftOk && rightOk) peaks.add(i);
+        }
+        // merge neighbouring maxima separated by a shallow dip (less than 10% of the highest peak): one plateau
+        boolean merged = true;
+        while (merged && peaks.size() > 1) {
+            merged = false;
+            int best = -1;
+            double bestDip = Double.POSITIVE_INFINITY;
+            for (int c = 0; c + 1 < peaks.size(); c++) {
+                int a = peaks.get(c), b = peaks.get(c + 1);
+                double dip = Math.min(mass[a], mass[b]) - mass[argmin(mass, a, b)];
+                if (dip < bestDip) { bestDip = dip; best = c; }
+            }
+            if (bestDip < 0.1 * top) {
+                int a = peaks.get(best), b = peaks.get(best + 1);
+                peaks.remove(mass[a] >= mass[b] ? best + 1 : best);
+                merged = true;
+            }
         }
         if (peaks.isEmpty()) {
             int am = 0; for (int i = 1; i < r; i++) if (mass[i] > mass[am]) am = i;
             peaks.add(am);
         }
-        peaks.sort(Comparator.comparingDouble((Integer i) -> -mass[i]));
+        // rank candidate modes by the mass of their basin (bins split at the minimum between neighbouring candidates)
+        double[] basin = new double[peaks.size()];
+        for (int c = 0; c < peaks.size(); c++) {
+            int lo = c == 0 ? 0 : argmin(mass, peaks.get(c - 1), peaks.get(c)) + 1;
+            int hi = c == peaks.size() - 1 ? r - 1 : argmin(mass, peaks.get(c), peaks.get(c + 1));
+            for (int i = lo; i <= hi; i++) basin[c] += Math.max(0, mass[i]);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < peaks.size(); c++) order.add(c);
+        order.sort(Comparator.comparingDouble((Integer c) -> -basin[c]));
+        List<Integer> ranked = new ArrayList<>();
+        for (int c : order) ranked.add(peaks.get(c));
+        peaks = ranked;
         List<Integer> sel = new ArrayList<>(peaks.subList(0, Math.min(k, peaks.size())));
         List<Integer> byPos = new ArrayList<>(sel);
         byPos.sort(Comparator.naturalOrder());

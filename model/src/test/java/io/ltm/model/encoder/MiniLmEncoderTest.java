@@ -28,6 +28,7 @@ class MiniLmEncoderTest {
     EncodedText e = enc.encode("The cat sat on the mat, unbelievably!");
     assertThat(enc.dimension()).isEqualTo(384);
     assertThat(enc.device()).isEqualTo("cpu()");
+    assertThat(enc.options().maxBatchTokens()).isEqualTo(EncoderOptions.CPU_BATCH_TOKENS);
     assertThat(e.tokens()).containsExactly("the", "cat", "sat", "on", "the", "mat", ",", "un", "##bel", "##ie", "##va", "##bly", "!");
     assertThat(e.count()).isEqualTo(13);
     assertThat(e.vectors()).hasSize(13 * 384);
