@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -273,8 +274,17 @@ public final class LtmConfig extends AbstractConfig {
         return m;
     }
 
-    /** One line per key with its default and documentation. */
+    /** A Markdown table: every key, its environment variable, default and documentation. */
     public static String describe() {
-        return DEF.toEnrichedRst();
+        StringBuilder b = new StringBuilder("| key | environment | default | description |\n|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
+            Object d = k.hasDefault() ? k.defaultValue : null;
+            String dflt = d instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList())
+                    : String.valueOf(d);
+            b.append("| `").append(k.name).append("` | `").append(envName(k.name)).append("` | `")
+                    .append(k.name.equals(STATE_DIR) ? "${java.io.tmpdir}/ltm-streams" : dflt).append("` | ")
+                    .append(k.documentation).append(" |\n");
+        }
+        return b.toString();
     }
 }

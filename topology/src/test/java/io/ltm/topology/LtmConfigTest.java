@@ -1,0 +1,70 @@
+package io.ltm.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.RetentionPolicy;
+import io.ltm.topology.api.LtmConfig;
+
+class LtmConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fileThenEnvironmentThenOverridesWin() throws Exception {
+        Path file = dir.resolve("ltm.properties");
+        Files.writeString(file, "ltm.memory.tau=0.25\nltm.memory.retention=uniform\nbootstrap.servers=file:9092\n"
+                + "num.stream.threads=3\n");
+        LtmConfig c = LtmConfig.load(file, Map.of("LTM_BOOTSTRAP_SERVERS", "env:9092", "LTM_MEMORY_STICKY", "false"),
+                Map.of(LtmConfig.MEMORY_TAU, "0.75"));
+        assertThat(c.getString(LtmConfig.BOOTSTRAP_SERVERS)).isEqualTo("env:9092");
+        MemoryConfig m = c.memoryConfig();
+        assertThat(m.tau()).isEqualTo(0.75);
+        assertThat(m.retention()).isEqualTo(RetentionPolicy.UNIFORM);
+        assertThat(m.sticky()).isFalse();
+        Properties p = c.streamsProperties();
+        assertThat(p.get("num.stream.threads")).isEqualTo("3"); // not ours: passed to Kafka Streams
+        assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(p).doesNotContainKey(LtmConfig.MEMORY_TAU);
+    }
+
+    @Test
+    void environmentNamesDropTheLtmPrefix() {
+        assertThat(LtmConfig.envName("ltm.memory.basis.size")).isEqualTo("LTM_MEMORY_BASIS_SIZE");
+        assertThat(LtmConfig.envName("schema.registry.url")).isEqualTo("LTM_SCHEMA_REGISTRY_URL");
+    }
+
+    @Test
+    void invalidValuesAreRejectedWithTheKeyNamed() {
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_RETENTION, "forever")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RETENTION);
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU);
+    }
+
+    @Test
+    void keyedTopicsAreCreatedWithOnePartitionCountSoTheyAreCoPartitioned() {
+        LtmConfig c = new LtmConfig(Map.of(LtmConfig.TOPIC_PARTITIONS, 6));
+        assertThat(c.topicPartitions()).containsEntry("ltm.tokens", 6).containsEntry("ltm.queries", 6)
+                .containsEntry("ltm.control", 6).hasSize(7);
+    }
+
+    @Test
+    void theReadmeDocumentsEveryKeyAsTheConfigClassDoes() throws Exception {
+        Path readme = Path.of("..", "README.md");
+        assertThat(readme).exists();
+        assertThat(Files.readString(readme)).contains(LtmConfig.describe());
+    }
+}
