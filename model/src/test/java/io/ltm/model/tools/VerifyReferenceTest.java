@@ -16,7 +16,7 @@ class VerifyReferenceTest {
             "fresh-3widths-sticky.json", "fresh-oddL-f32pos.json", "fresh-M300-sticky.json"})
     void fileConformsWithinTolerance(String name) throws Exception {
         ObjectNode r = VerifyReference.verify(file(name));
-        System.out.println(r);
+        System.out.println(name + ": max_error=" + r.get("max_error").asDouble() + " pass=" + r.get("pass").asBoolean());
         assertThat(r.get("errors").size()).isGreaterThan(20);
         for (String key : new String[] {"basis_psi", "B_after", "Xbar_probe", "mu", "sigma2", "r", "context", "Z", "KL",
                 "engine_B_after", "engine_Z"}) {
