@@ -56,6 +56,7 @@ public final class LongTermMemory implements AutoCloseable {
     private LongTermMemory(MemoryConfig cfg, Device device) {
         this.cfg = cfg;
         this.device = device;
+        engine();
         this.root = NDManager.newBaseManager(device, "PyTorch");
         this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
                 cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
@@ -70,8 +71,21 @@ public final class LongTermMemory implements AutoCloseable {
         return new LongTermMemory(cfg, device);
     }
 
+    /**
+     * The PyTorch engine, started with one intra-op and one inter-op thread unless the system properties
+     * {@code ai.djl.pytorch.num_threads} / {@code ai.djl.pytorch.num_interop_threads} say otherwise. The math issues
+     * many small ops from several stream threads; on 2 shared cores PyTorch's default (one thread per core, spinning)
+     * made the update 5-9x slower in MathBench (see NOTES-math.md). Has no effect if the engine was already started.
+     */
+    public static Engine engine() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null)
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        return Engine.getEngine("PyTorch");
+    }
+
     public static Device defaultDevice() {
-        Engine e = Engine.getEngine("PyTorch");
+        Engine e = engine();
         return e.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
 
