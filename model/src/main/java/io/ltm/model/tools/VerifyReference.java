@@ -158,6 +158,10 @@ public final class VerifyReference {
                 put(err, "r", rel(t.r().toFloatArray(), flat(st.get("r"))));
                 put(err, "context", rel(t.ctx().toFloatArray(), flat(st.get("context"))));
                 put(err, "Z", rel(t.z().toFloatArray(), flat(st.get("Z"))));
+                // the read alone, on the reference's own B (isolates read precision from update precision)
+                NDArray bRef = sm.create(f(flat(st.get("B_after"))), b.getShape());
+                ContinuousAttention.Trained tr = ContinuousAttention.trained(k, bRef, q, wkA, wvA, wmuA, wsgA, woA, s2min);
+                put(err, "Z_on_reference_B", rel(tr.z().toFloatArray(), flat(st.get("Z"))));
                 float[] mu = t.mu().toFloatArray(), s2 = t.s2().toFloatArray();
                 double[] kl = new double[mu.length];
                 prevMu = new double[mu.length];
