@@ -224,6 +224,17 @@ class EngineTest {
     }
 
     @Test
+    void emptyStateRoundTripsThroughAvro() {
+        MemoryConfig cfg = small(true);
+        MemoryState e = MemoryState.empty(cfg);
+        io.ltm.schemas.MemoryState a = MemoryStateCodec.toAvro(e, cfg);
+        assertThat(a.getCoefficients()).isNull();
+        assertThat(a.getShortTerm()).isNull();
+        assertThat(MemoryStateCodec.fromAvro(a, cfg)).isEqualTo(e);
+        assertThat(MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(e, cfg), cfg)).isEqualTo(e);
+    }
+
+    @Test
     void configValidatesAndPrints() {
         assertThat(MemoryConfig.defaults().toString()).contains("N=512", "tau=0.5", "FLOAT16");
         assertThat(MemoryConfig.builder().basisSize(511).build().basisSize()).isEqualTo(512);
