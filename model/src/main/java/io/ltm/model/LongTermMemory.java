@@ -56,6 +56,7 @@ public final class LongTermMemory implements AutoCloseable {
     private LongTermMemory(MemoryConfig cfg, Device device) {
         this.cfg = cfg;
         this.device = device;
+        engine();
         this.root = NDManager.newBaseManager(device, "PyTorch");
         this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
                 cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
@@ -70,8 +71,21 @@ public final class LongTermMemory implements AutoCloseable {
         return new LongTermMemory(cfg, device);
     }
 
+    /**
+     * The PyTorch engine, started with one intra-op and one inter-op thread unless the system properties
+     * {@code ai.djl.pytorch.num_threads} / {@code ai.djl.pytorch.num_interop_threads} say otherwise. The math issues
+     * many small ops from several stream threads; on 2 shared cores PyTorch's default (one thread per core, spinning)
+     * made the update 5-9x slower in MathBench (see NOTES-math.md). Has no effect if the engine was already started.
+     */
+    public static Engine engine() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null)
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        return Engine.getEngine("PyTorch");
+    }
+
     public static Device defaultDevice() {
-        Engine e = Engine.getEngine("PyTorch");
+        Engine e = engine();
         return e.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
 
@@ -124,8 +138,8 @@ public final class LongTermMemory implements AutoCloseable {
         Timeline tl = s.timeline().withSource(first, b.source(), cfg.maxSourceSegments());
         int sc = s.shortTermCount();
         int total = sc + b.count();
-        float[] stm = Arrays.copyOf(s.shortTermRef(), total * d);
-        System.arraycopy(b.vectors(), 0, stm, sc * d, b.count() * d);
+        float[] prev = s.shortTermRef();
+        float[] add = b.vectors();
         List<String> tokens = new ArrayList<>(total);
         tokens.addAll(s.shortTermTokens());
         if (b.tokens() == null) tokens.addAll(Collections.nCopies(b.count(), null)); else tokens.addAll(b.tokens());
@@ -138,7 +152,7 @@ public final class LongTermMemory implements AutoCloseable {
             try (NDManager m = root.newSubManager()) {
                 NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
                 while (total - off >= l) {
-                    NDArray x = staging.upload(m, SLOT_X, stm, off * d, new Shape(l, d));
+                    NDArray x = rows(m, prev, sc, add, off, l, d);
                     long firstNew = absorbed - (total - off);
                     if (bArr == null) {
                         bArr = MemoryUpdate.fresh(math, x);
@@ -166,9 +180,24 @@ public final class LongTermMemory implements AutoCloseable {
             }
         }
         int rest = total - off;
-        float[] newStm = off == 0 ? stm : Arrays.copyOfRange(stm, off * d, total * d);
+        float[] newStm = new float[rest * d];
+        if (off < sc) {
+            System.arraycopy(prev, off * d, newStm, 0, (sc - off) * d);
+            System.arraycopy(add, 0, newStm, (sc - off) * d, b.count() * d);
+        } else {
+            System.arraycopy(add, (off - sc) * d, newStm, 0, rest * d);
+        }
         List<String> newTokens = Collections.unmodifiableList(new ArrayList<>(tokens.subList(off, total)));
         return s.with(coef, newStm, rest, newTokens, absorbed, contractions, tl, sticky);
+    }
+
+    /** Rows [off, off+l) of the logical concatenation [prev (sc rows); add], uploaded without building it. */
+    private NDArray rows(NDManager m, float[] prev, int sc, float[] add, int off, int l, int d) {
+        staging.begin(SLOT_X, l * d);
+        int fromPrev = Math.max(0, Math.min(sc - off, l));
+        if (fromPrev > 0) staging.put(SLOT_X, 0, prev, off * d, fromPrev * d);
+        if (l - fromPrev > 0) staging.put(SLOT_X, fromPrev * d, add, Math.max(0, off - sc) * d, (l - fromPrev) * d);
+        return staging.finish(m, SLOT_X, new Shape(l, d));
     }
 
     static double[] uniformPositions(int m) {

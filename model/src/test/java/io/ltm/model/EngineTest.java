@@ -178,7 +178,7 @@ class EngineTest {
             NDManager m = ltm.manager();
             MemoryState s = MemoryState.empty(cfg);
             int warm = -1;
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 200; i++) {
                 s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(40 * D, rng), 40, null, null));
                 List<ReadRequest> reqs = List.of(new ReadRequest(s, MathPropertiesTest.randn(D, rng), 1, new ReadOptions(2, true, true, AttentionHeadKind.ZERO_SHOT)),
                         new ReadRequest(s, MathPropertiesTest.randn(D, rng), 1, ReadOptions.defaults()));
@@ -221,6 +221,17 @@ class EngineTest {
             assertThat(exact).isEqualTo(s);
             assertThatThrownBy(() -> MemoryStateCodec.fromBytes(full, small(true))).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void emptyStateRoundTripsThroughAvro() {
+        MemoryConfig cfg = small(true);
+        MemoryState e = MemoryState.empty(cfg);
+        io.ltm.schemas.MemoryState a = MemoryStateCodec.toAvro(e, cfg);
+        assertThat(a.getCoefficients()).isNull();
+        assertThat(a.getShortTerm()).isNull();
+        assertThat(MemoryStateCodec.fromAvro(a, cfg)).isEqualTo(e);
+        assertThat(MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(e, cfg), cfg)).isEqualTo(e);
     }
 
     @Test

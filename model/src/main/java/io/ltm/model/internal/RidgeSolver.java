@@ -57,7 +57,7 @@ public final class RidgeSolver {
             double[] psiU = b.psi(uniform);                // [M, N]
             int n = b.size();
             double[] u;
-            try (NDManager mg = NDManager.newBaseManager(Device.cpu())) {
+            try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
                 NDArray gOld = mg.create(Arrays.copyOfRange(g, 0, m * n), new Shape(m, n));
                 NDArray ps = mg.create(psiU, new Shape(m, n));
                 u = gOld.transpose().matMul(ps).toDoubleArray();
@@ -115,7 +115,7 @@ public final class RidgeSolver {
         int n = b.size();
         int p = positions.length;
         double[] psiT = b.psi(positions);                  // [P, N] = Fᵀ
-        try (NDManager mg = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             NDArray ft = mg.create(psiT, new Shape(p, n));  // float64
             NDArray a = ft.transpose().matMul(ft).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
             NDArray ainv = a.inverse();
