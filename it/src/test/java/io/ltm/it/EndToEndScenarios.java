@@ -59,6 +59,10 @@ abstract class EndToEndScenarios {
     abstract void createTopics(Map<String, Integer> partitions);
 
     LtmConfig config(String attentionMode) {
+        return config(attentionMode, Map.of());
+    }
+
+    LtmConfig config(String attentionMode, Map<String, Object> extra) {
         Map<String, Object> m = new HashMap<>();
         m.put(LtmConfig.BOOTSTRAP_SERVERS, bootstrapServers());
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, registryUrl());
@@ -80,6 +84,7 @@ abstract class EndToEndScenarios {
         m.put(LtmConfig.ATTENTION_MODE, attentionMode);
         m.put(LtmConfig.HTTP_PORT, 0);
         m.put("commit.interval.ms", 50);
+        m.putAll(extra);
         LtmConfig c = new LtmConfig(m);
         createTopics(c.topicPartitions());
         return c;
@@ -202,6 +207,67 @@ abstract class EndToEndScenarios {
             }
             assertThat(node.describe("user-2").get("found")).isEqualTo(false);
             assertThat(client.query("user-2", "invoice", 1, Duration.ofSeconds(30)).getFound()).isFalse();
+        }
+    }
+
+    @Test
+    void anyInstanceAnswersTheHttpStatsOfAKeyByAskingTheInstanceThatOwnsIt() throws Exception {
+        LtmConfig first = config(LtmConfig.ATTENTION_MODE_INLINE);
+        Map<String, Object> shared = new HashMap<>(first.originals());
+        int portA = freePort();
+        int portB = freePort();
+        Map<String, Object> a = new HashMap<>(shared);
+        a.put(LtmConfig.HTTP_PORT, portA);
+        a.put(LtmConfig.STATE_DIR, stateDir.resolve("a").toString());
+        Map<String, Object> b = new HashMap<>(shared);
+        b.put(LtmConfig.HTTP_PORT, portB);
+        b.put(LtmConfig.STATE_DIR, stateDir.resolve("b").toString());
+        LtmConfig ca = new LtmConfig(a);
+        LtmConfig cb = new LtmConfig(b);
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+             MemoryNode nodeA = MemoryNode.start(ca, encoder);
+             MemoryNode nodeB = MemoryNode.start(cb, encoder);
+             EncodeWorker enc = new EncodeWorker(ca, encoder, "it");
+             LtmClient client = new LtmClient(ca)) {
+            nodeA.awaitRunning(Duration.ofSeconds(60));
+            nodeB.awaitRunning(Duration.ofSeconds(60));
+            enc.start();
+            List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5");
+            for (String k : keys) {
+                client.sendText(k, "some words for key " + k, k);
+            }
+            HttpClient http = HttpClient.newHttpClient();
+            java.util.Set<String> owners = new java.util.HashSet<>();
+            for (String k : keys) {
+                String viaA = awaitFound(http, portA, k);
+                String viaB = awaitFound(http, portB, k);
+                String owner = viaA.replaceAll(".*\"host\":\"([^\"]+)\".*", "$1");
+                assertThat(viaB).contains("\"host\":\"" + owner + "\"");
+                owners.add(owner);
+            }
+            // with 2 partitions and 6 keys both instances own some keys, so some answers were forwarded
+            assertThat(owners).containsExactlyInAnyOrder("127.0.0.1:" + portA, "127.0.0.1:" + portB);
+        }
+    }
+
+    private static String awaitFound(HttpClient http, int port, String key) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/keys/" + key)).build(), HttpResponse.BodyHandlers.ofString());
+            body = r.body();
+            if (r.statusCode() == 200 && body.contains("\"found\":true")) {
+                return body;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("key " + key + " not found via port " + port + ": " + body);
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
