@@ -3,11 +3,7 @@ package io.ltm.topology.internal;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.LongTermMemory;
@@ -24,50 +20,33 @@ import io.ltm.schemas.EncodedTokens;
  * to the dead-letter topic and leaves the state untouched: stores are written only after all compute
  * has succeeded.
  */
-public final class IngestProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
+public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     private final MemoryConfig config;
-    private final Deserializer<EncodedTokens> deserializer;
     private final InputValidator validator;
-    private ProcessorContext<String, SpecificRecord> context;
     private MemoryStores stores;
     private LongTermMemory engine;
-    private NodeMetrics metrics;
 
     public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, int maxTokensPerEvent) {
+        super(deserializer, Names.INGEST, "token event");
         this.config = config;
-        this.deserializer = deserializer;
         this.validator = new InputValidator(config.dim(), maxTokensPerEvent);
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
-        this.context = context;
+    protected void open() {
         this.stores = new MemoryStores(context, config);
         this.engine = LongTermMemory.create(config);
-        this.metrics = new NodeMetrics(context);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
-        try {
-            String key = Keys.decode(record.key());
-            if (record.value() == null || record.value().length == 0) {
-                throw new InvalidInputException("empty token event");
-            }
-            String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-            EncodedTokens event = deserializer.deserialize(topic, record.value());
-            float[] vectors = validator.vectors(event.getVectors(), "token event");
-            if (event.getTokens() != null && event.getTokens().size() != event.getVectors().getCount()) {
-                throw new InvalidInputException("token event has " + event.getTokens().size() + " token texts for "
-                        + event.getVectors().getCount() + " vectors");
-            }
-            ingest(key, event, vectors);
-        } catch (RuntimeException e) {
-            // bad input (InvalidInputException, SerializationException) or a failure of the math on this
-            // key's input: either way nothing was written yet, and the other keys must go on
-            deadLetter(record, e);
+    protected void handle(String key, EncodedTokens event, long timestamp) {
+        float[] vectors = validator.vectors(event.getVectors(), "token event");
+        if (event.getTokens() != null && event.getTokens().size() != event.getVectors().getCount()) {
+            throw new InvalidInputException("token event has " + event.getTokens().size() + " token texts for "
+                    + event.getVectors().getCount() + " vectors");
         }
+        ingest(key, event, vectors);
     }
 
     private void ingest(String key, EncodedTokens event, float[] vectors) {
@@ -116,12 +95,6 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
         metrics.contractions.record(next.contractions() - state.contractions());
         metrics.stateBytes.record(longTerm.getCoefficients() == null ? 0
                 : longTerm.getCoefficients().getData().remaining());
-    }
-
-    private void deadLetter(Record<byte[], byte[]> record, Exception e) {
-        metrics.deadLetters.record(1);
-        context.forward(new Record<String, SpecificRecord>(Keys.lenient(record.key()),
-                DeadLetters.of(context, record, e, Names.INGEST), record.timestamp()), Names.SINK_DLQ);
     }
 
     @Override

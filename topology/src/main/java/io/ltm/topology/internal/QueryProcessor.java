@@ -1,10 +1,6 @@
 package io.ltm.topology.internal;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -22,57 +18,48 @@ import io.ltm.schemas.MemoryResponse;
  * attention worker. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
  * queries get a response saying so (bad ones also go to the dead-letter topic).
  */
-public final class QueryProcessor implements Processor<byte[], byte[], String, SpecificRecord> {
+public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     private final MemoryConfig config;
-    private final Deserializer<MemoryQuery> deserializer;
     private final QueryVectors queryVectors;
     private final int maxSpans;
     private final boolean workerMode;
-    private ProcessorContext<String, SpecificRecord> context;
     private MemoryStores stores;
     private LongTermMemory engine;
-    private NodeMetrics metrics;
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
                           int maxSpans, boolean workerMode) {
+        super(deserializer, Names.QUERY, "query");
         this.config = config;
-        this.deserializer = deserializer;
         this.queryVectors = queryVectors;
         this.maxSpans = maxSpans;
         this.workerMode = workerMode;
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
-        this.context = context;
+    protected void open() {
         this.stores = new MemoryStores(context, config);
         this.engine = workerMode ? null : LongTermMemory.create(config);
-        this.metrics = new NodeMetrics(context);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
+    protected void handle(String key, MemoryQuery query, long timestamp) {
+        if (!key.equals(query.getKey())) {
+            throw new InvalidInputException("query for key '" + query.getKey() + "' was sent with record key '"
+                    + key + "'; the record key must be the memory key");
+        }
         long start = System.nanoTime();
-        MemoryQuery query = null;
-        try {
-            String key = Keys.decode(record.key());
-            if (record.value() == null || record.value().length == 0) {
-                throw new InvalidInputException("empty query");
-            }
-            String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-            query = deserializer.deserialize(topic, record.value());
-            if (!key.equals(query.getKey())) {
-                throw new InvalidInputException("query for key '" + query.getKey() + "' was sent with record key '"
-                        + key + "'; the record key must be the memory key");
-            }
-            answer(key, query, record.timestamp());
-        } catch (RuntimeException e) {
-            // bad input (InvalidInputException, SerializationException) or a failure of the math on this
-            // key's input: either way nothing was written yet, and the other keys must go on
-            reject(record, query, e);
-        } finally {
-            metrics.queries.record((System.nanoTime() - start) / 1e6);
+        answer(key, query, timestamp);
+        metrics.queries.record((System.nanoTime() - start) / 1e6);
+    }
+
+    /** A query that could be decoded still gets an answer: the error, so the caller does not wait in vain. */
+    @Override
+    protected void rejected(MemoryQuery query, RuntimeException error, long timestamp) {
+        if (query != null) {
+            forward(query.getKey(), Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
+                    + error.getMessage(), Responses.BY_NODE, context.currentSystemTimeMs()), timestamp,
+                    Names.SINK_RESPONSES);
         }
     }
 
@@ -118,20 +105,6 @@ public final class QueryProcessor implements Processor<byte[], byte[], String, S
             bytes += r.getVectors().getData().remaining();
         }
         return bytes;
-    }
-
-    private void reject(Record<byte[], byte[]> record, MemoryQuery query, Exception e) {
-        metrics.deadLetters.record(1);
-        String key = Keys.lenient(record.key());
-        forward(key, DeadLetters.of(context, record, e, Names.QUERY), record.timestamp(), Names.SINK_DLQ);
-        if (query != null) {
-            forward(key, Responses.error(query.getQueryId(), query.getKey(), "query rejected: " + e.getMessage(),
-                    Responses.BY_NODE, context.currentSystemTimeMs()), record.timestamp(), Names.SINK_RESPONSES);
-        }
-    }
-
-    private void forward(String key, SpecificRecord value, long timestamp, String child) {
-        context.forward(new Record<>(key, value, timestamp), child);
     }
 
     @Override
