@@ -140,7 +140,12 @@ abstract class EndToEndScenarios {
             sendStory(client, "user-1");
             awaitTokens(node, "user-1", storyTokens());
 
-            MemoryResponse r = client.query("user-1", "snow storm rain wind forecast", 1, Duration.ofSeconds(30));
+            // in worker mode the whole path is workers: the encode worker encodes the question, the node hands
+            // the memory to the attention worker, which answers
+            String question = "snow storm rain wind forecast";
+            MemoryResponse r = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+                    ? client.queryThroughEncodeWorker("user-1", question, 1, Duration.ofSeconds(30))
+                    : client.query("user-1", question, 1, Duration.ofSeconds(30));
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).isTrue();
             assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals("worker") ? "attention-worker" : "memory-node");

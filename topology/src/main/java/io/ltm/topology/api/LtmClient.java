@@ -118,16 +118,32 @@ public final class LtmClient implements AutoCloseable {
 
     /** Asks a text question of one key's memory and waits for the answer. */
     public MemoryResponse query(String key, String text, int spans, Duration timeout) throws TimeoutException {
-        MemoryQuery q = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key).setText(text)
-                .setOptions(QueryOptions.newBuilder().setSpans(spans).build()).setRequestedAt(Instant.now()).build();
-        return query(q, timeout);
+        return query(textQuery(key, text, spans), timeout);
+    }
+
+    /**
+     * As {@link #query(String, String, int, Duration)}, but the text goes to the encode worker (query requests
+     * topic), which sends it on with vectors: for memory nodes that run without an encoder.
+     */
+    public MemoryResponse queryThroughEncodeWorker(String key, String text, int spans, Duration timeout)
+            throws TimeoutException {
+        return await(textQuery(key, text, spans), config.getString(LtmConfig.TOPIC_QUERY_REQUESTS), timeout);
     }
 
     /** Sends a query and waits for the response with its query id. */
     public MemoryResponse query(MemoryQuery query, Duration timeout) throws TimeoutException {
+        return await(query, config.getString(LtmConfig.TOPIC_QUERIES), timeout);
+    }
+
+    private static MemoryQuery textQuery(String key, String text, int spans) {
+        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key).setText(text)
+                .setOptions(QueryOptions.newBuilder().setSpans(spans).build()).setRequestedAt(Instant.now()).build();
+    }
+
+    private MemoryResponse await(MemoryQuery query, String topic, Duration timeout) throws TimeoutException {
         CompletableFuture<MemoryResponse> f = new CompletableFuture<>();
         pending.put(query.getQueryId(), f);
-        send(config.getString(LtmConfig.TOPIC_QUERIES), query.getKey(), query);
+        send(topic, query.getKey(), query);
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -39,6 +39,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String TOPIC_EVENTS = "ltm.topic.events";
     public static final String TOPIC_TOKENS = "ltm.topic.tokens";
     public static final String TOPIC_QUERIES = "ltm.topic.queries";
+    public static final String TOPIC_QUERY_REQUESTS = "ltm.topic.query.requests";
     public static final String TOPIC_CONTROL = "ltm.topic.control";
     public static final String TOPIC_RESPONSES = "ltm.topic.responses";
     public static final String TOPIC_ATTENTION_REQUESTS = "ltm.topic.attention.requests";
@@ -103,6 +104,10 @@ public final class LtmConfig extends AbstractConfig {
                     "Input of the memory node: EncodedTokens keyed by memory key.")
             .define(TOPIC_QUERIES, Type.STRING, "ltm.queries", Importance.MEDIUM,
                     "MemoryQuery keyed by memory key; co-partitioned with the tokens topic.")
+            .define(TOPIC_QUERY_REQUESTS, Type.STRING, "ltm.query-requests", Importance.MEDIUM,
+                    "Text queries (MemoryQuery) for the encode worker, which writes them with vectors to the queries "
+                            + "topic; lets memory nodes run without an encoder (text queries sent straight to the "
+                            + "queries topic are encoded by the node itself).")
             .define(TOPIC_CONTROL, Type.STRING, "ltm.control", Importance.MEDIUM,
                     "ControlCommand keyed by memory key (forget, reset statistics); co-partitioned with tokens.")
             .define(TOPIC_RESPONSES, Type.STRING, "ltm.responses", Importance.MEDIUM,
@@ -267,7 +272,7 @@ public final class LtmConfig extends AbstractConfig {
     public Map<String, Integer> topicPartitions() {
         int n = getInt(TOPIC_PARTITIONS);
         Map<String, Integer> m = new HashMap<>();
-        for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_CONTROL, TOPIC_RESPONSES,
+        for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_QUERY_REQUESTS, TOPIC_CONTROL, TOPIC_RESPONSES,
                 TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ)) {
             m.put(getString(t), n);
         }

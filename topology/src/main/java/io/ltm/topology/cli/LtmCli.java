@@ -199,10 +199,16 @@ public final class LtmCli implements Runnable {
         @Option(names = "--timeout", description = "seconds to wait for the answer (default ${DEFAULT-VALUE})")
         int timeoutSeconds = 30;
 
+        @Option(names = "--via-encode-worker", description = "send the text to the encode worker instead of the "
+                + "memory node (for nodes that run without an encoder)")
+        boolean viaWorker;
+
         @Override
         public Integer call() throws Exception {
             try (LtmClient client = new LtmClient(config.load())) {
-                MemoryResponse r = client.query(key, text, spans, Duration.ofSeconds(timeoutSeconds));
+                Duration timeout = Duration.ofSeconds(timeoutSeconds);
+                MemoryResponse r = viaWorker ? client.queryThroughEncodeWorker(key, text, spans, timeout)
+                        : client.query(key, text, spans, timeout);
                 System.out.println(AnswerPrinter.format(r, null));
                 return r.getError() == null ? 0 : 1;
             }

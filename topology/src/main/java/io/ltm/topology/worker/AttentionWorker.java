@@ -48,7 +48,7 @@ public final class AttentionWorker extends TransactionalLoop {
     private final String dlqTopic;
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        super(config, ROLE, instanceId, config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS));
+        super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)));
         this.memory = config.memoryConfig();
         this.engine = LongTermMemory.create(memory);
         this.queryVectors = new QueryVectors(encoder,

@@ -44,7 +44,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private Thread thread;
     private volatile long batches;
 
-    protected TransactionalLoop(LtmConfig config, String role, String instanceId, String inputTopic) {
+    protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
         this.role = role;
         String group = config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
         Properties c = new Properties();
@@ -66,7 +66,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
         producer.initTransactions();
-        consumer.subscribe(List.of(inputTopic));
+        consumer.subscribe(inputTopics);
     }
 
     /** Output records (already serialised) for one polled batch. Must not have side effects elsewhere. */
