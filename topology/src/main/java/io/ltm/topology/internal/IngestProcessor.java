@@ -65,8 +65,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         io.ltm.schemas.MemoryState stored = stores.memory.get(key);
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
         List<String> shortTermKeys = new ArrayList<>();
-        stores.shortTermRecords(key, shortTermKeys);
-        state = stores.withShortTerm(state, key);
+        state = stores.withShortTerm(state, key, shortTermKeys);
         double[] hist = stores.attention.get(key);
         if (hist != null) {
             state = state.withStickyHistogram(hist);
@@ -87,9 +86,9 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
                     .setTokens(event.getTokens() == null ? null : next.shortTermTokens())
                     .build();
             stores.shortTerm.put(ShortTermKeys.of(key, seq), tail);
-            stores.index.put(key, new ShortTermIndex(seq, seq + 1, rest));
+            stores.index.put(key, new ShortTermIndex(seq + 1, rest));
         } else {
-            stores.index.put(key, new ShortTermIndex(seq, seq, 0));
+            stores.index.put(key, new ShortTermIndex(seq, 0));
         }
         metrics.tokens.record(count);
         metrics.contractions.record(next.contractions() - state.contractions());

@@ -43,14 +43,17 @@ public final class MemoryStores {
             return null;
         }
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
-        state = withShortTerm(state, key);
+        state = withShortTerm(state, key, null);
         double[] hist = attention.get(key);
         return hist == null ? state : state.withStickyHistogram(hist);
     }
 
-    /** Adds the key's buffered short-term records (in arrival order) to a long-term state. */
-    MemoryState withShortTerm(MemoryState state, String key) {
-        List<EncodedTokens> records = shortTermRecords(key, null);
+    /**
+     * Adds the key's buffered short-term records (in arrival order) to a long-term state; their store keys are
+     * added to {@code keysOut} when it is not null.
+     */
+    MemoryState withShortTerm(MemoryState state, String key, List<String> keysOut) {
+        List<EncodedTokens> records = shortTermRecords(key, keysOut);
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];

@@ -9,29 +9,29 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Per key: the sequence number of the next short-term record, the first one still buffered and the number
- * of tokens buffered. Twenty bytes, rewritten per event instead of the whole buffer (design notes).
+ * Per key: the sequence number of the next short-term record and the number of tokens buffered. Twelve
+ * bytes, rewritten per event instead of the whole buffer (design notes).
  */
-public record ShortTermIndex(long firstSeq, long nextSeq, int tokens) {
+public record ShortTermIndex(long nextSeq, int tokens) {
 
-    public static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0, 0);
+    public static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0);
 
     public ShortTermIndex append(int count) {
-        return new ShortTermIndex(firstSeq, nextSeq + 1, tokens + count);
+        return new ShortTermIndex(nextSeq + 1, tokens + count);
     }
 
     public static Serde<ShortTermIndex> serde() {
         Serializer<ShortTermIndex> ser = (topic, v) -> v == null ? null
-                : ByteBuffer.allocate(20).putLong(v.firstSeq).putLong(v.nextSeq).putInt(v.tokens).array();
+                : ByteBuffer.allocate(12).putLong(v.nextSeq).putInt(v.tokens).array();
         Deserializer<ShortTermIndex> de = (topic, b) -> {
             if (b == null) {
                 return null;
             }
-            if (b.length != 20) {
-                throw new SerializationException("short-term index must be 20 bytes, got " + b.length);
+            if (b.length != 12) {
+                throw new SerializationException("short-term index must be 12 bytes, got " + b.length);
             }
             ByteBuffer buf = ByteBuffer.wrap(b);
-            return new ShortTermIndex(buf.getLong(), buf.getLong(), buf.getInt());
+            return new ShortTermIndex(buf.getLong(), buf.getInt());
         };
         return Serdes.serdeFrom(ser, de);
     }
