@@ -35,17 +35,29 @@ public final class MemoryStores {
         this.config = config;
     }
 
+    /**
+     * A key's whole memory and the bytes of vectors it occupies in the stores (long-term coefficients plus
+     * buffered short-term vectors: the bulk of its state).
+     */
+    public record Loaded(MemoryState state, long vectorBytes) {
+    }
+
     /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
-    public MemoryState load(String key) {
+    public Loaded load(String key) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         ShortTermIndex idx = index.get(key);
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
-        state = withShortTerm(state, key, null);
+        List<EncodedTokens> records = shortTermRecords(key, null);
+        state = withShortTerm(state, records);
         double[] hist = attention.get(key);
-        return hist == null ? state : state.withStickyHistogram(hist);
+        long bytes = stored == null || stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
+        for (EncodedTokens r : records) {
+            bytes += r.getVectors().getData().remaining();
+        }
+        return new Loaded(hist == null ? state : state.withStickyHistogram(hist), bytes);
     }
 
     /**
@@ -53,7 +65,10 @@ public final class MemoryStores {
      * added to {@code keysOut} when it is not null.
      */
     MemoryState withShortTerm(MemoryState state, String key, List<String> keysOut) {
-        List<EncodedTokens> records = shortTermRecords(key, keysOut);
+        return withShortTerm(state, shortTermRecords(key, keysOut));
+    }
+
+    private MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records) {
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];

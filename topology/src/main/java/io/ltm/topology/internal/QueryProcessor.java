@@ -65,12 +65,13 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     private void answer(String key, MemoryQuery query, long timestamp) {
         ReadOptions options = Responses.options(query.getOptions(), maxSpans);
-        MemoryState state = stores.load(key);
+        MemoryStores.Loaded loaded = stores.load(key);
         long now = context.currentSystemTimeMs();
-        if (state == null) {
+        if (loaded == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
             return;
         }
+        MemoryState state = loaded.state();
         if (workerMode) {
             if (query.getVectors() != null) {
                 queryVectors.of(query); // reject bad vectors here, where the record can still go to the DLQ
@@ -85,26 +86,9 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.attention.put(key, engine.recordRead(state, result).stickyHistogram());
         }
-        MemoryResponse response = Responses.answer(query, result, Responses.stats(state, stateBytes(key)),
+        MemoryResponse response = Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()),
                 Responses.BY_NODE, now);
         forward(key, response, timestamp, Names.SINK_RESPONSES);
-    }
-
-    /** Bytes the key occupies in the stores (long-term value plus buffered short-term vectors). */
-    private long stateBytes(String key) {
-        io.ltm.schemas.MemoryState stored = stores.memory.get(key);
-        long bytes = 0;
-        if (stored != null) {
-            try {
-                bytes += stored.toByteBuffer().remaining();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        for (var r : stores.shortTermRecords(key, null)) {
-            bytes += r.getVectors().getData().remaining();
-        }
-        return bytes;
     }
 
     @Override

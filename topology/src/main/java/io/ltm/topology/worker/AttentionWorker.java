@@ -83,7 +83,8 @@ public final class AttentionWorker extends TransactionalLoop {
                 reads.add(new ReadRequest(state, v.vectors(), v.count(), Responses.options(q.getOptions(), maxSpans)));
                 readQueries.add(q);
                 readStates.add(state);
-                readBytes.add((long) r.value().length);
+                readBytes.add(vectorBytes(req.getState().getCoefficients())
+                        + vectorBytes(req.getState().getShortTerm()));
             } catch (RuntimeException e) {
                 out.add(deadLetter(r, e));
                 if (q != null) {
@@ -101,6 +102,10 @@ public final class AttentionWorker extends TransactionalLoop {
             }
         }
         return out;
+    }
+
+    private static long vectorBytes(io.ltm.schemas.VectorBlock b) {
+        return b == null ? 0 : b.getData().remaining();
     }
 
     private ProducerRecord<String, byte[]> response(MemoryResponse r) {
