@@ -519,6 +519,8 @@ public final class NodeBench {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> latencyNs = new ConcurrentHashMap<>();
+        Map<String, Long> sentWallMs = new ConcurrentHashMap<>();
+        Map<String, Long> untilAnsweredMs = new ConcurrentHashMap<>(); // node: answeredAt - send (wall clock)
         AtomicBoolean running = new AtomicBoolean(true);
         SplittableRandom rnd = new SplittableRandom(11);
         int total = qps * (seconds + warmup);
@@ -544,6 +546,10 @@ public final class NodeBench {
                             MemoryResponse resp = responseSerde.deserializer().deserialize(outTopic, r.value());
                             id = resp.getQueryId();
                             ok.put(id, resp.getFound() && resp.getError() == null);
+                            Long wall = sentWallMs.get(id);
+                            if (wall != null && resp.getAnsweredAt() != null) {
+                                untilAnsweredMs.putIfAbsent(id, resp.getAnsweredAt().toEpochMilli() - wall);
+                            }
                         } else {
                             id = querySerde.deserializer().deserialize(outTopic, r.value()).getQueryId();
                         }
@@ -585,6 +591,7 @@ public final class NodeBench {
                     LockSupport.parkNanos(wait);
                 }
                 long now = System.nanoTime();
+                sentWallMs.put(ids.get(i), System.currentTimeMillis());
                 sentAt.put(ids.get(i), now);
                 if (now >= measuredFrom) {
                     measured.add(ids.get(i));
@@ -614,6 +621,23 @@ public final class NodeBench {
             r.put("p99Ms", pct(lat, 99));
             r.put("meanMs", round3(Arrays.stream(lat).average().orElse(Double.NaN) / 1e6));
             r.put("maxMs", lat.length == 0 ? Double.NaN : round3(lat[lat.length - 1] / 1e6));
+            if (node) {
+                // where the time goes: send -> the node's stream thread took the query up (answeredAt, the
+                // thread's cached wall clock of that processing loop, ms), and from there to the client's poll
+                // (processing, the transaction commit that makes the answer visible, the fetch)
+                long[] until = measured.stream().map(untilAnsweredMs::get).filter(x -> x != null)
+                        .mapToLong(ms -> ms * 1_000_000L).sorted().toArray();
+                Map<String, Object> split = new LinkedHashMap<>();
+                split.put("sendToNodeP50Ms", pct(until, 50));
+                split.put("sendToNodeP95Ms", pct(until, 95));
+                split.put("sendToNodeP99Ms", pct(until, 99));
+                long[] rest = measured.stream().filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
+                        .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L).sorted().toArray();
+                split.put("nodeToClientP50Ms", pct(rest, 50));
+                split.put("nodeToClientP95Ms", pct(rest, 95));
+                split.put("nodeToClientP99Ms", pct(rest, 99));
+                r.put("split", split);
+            }
             return r;
         }
     }
