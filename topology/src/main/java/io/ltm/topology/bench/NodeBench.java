@@ -139,6 +139,7 @@ public final class NodeBench {
             topics.put(ECHO_IN, partitions);
             topics.put(ECHO_OUT, partitions);
             broker.createTopics(topics, Map.of());
+            awaitLeaders(broker, topics.keySet());
             say("broker " + broker.bootstrapServers() + ", registry " + registry.url() + ", startup "
                     + secs(t0) + " s");
 
@@ -255,6 +256,7 @@ public final class NodeBench {
         double noise = Math.sqrt(1 - rho * rho);
         long bytes = 0;
         long now = System.currentTimeMillis();
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
@@ -274,9 +276,16 @@ public final class NodeBench {
                         .build();
                 byte[] value = serializer.serialize(topic, e);
                 bytes += value.length;
-                producer.send(new ProducerRecord<>(topic, key(k), value));
+                producer.send(new ProducerRecord<>(topic, key(k), value), (md, ex) -> {
+                    if (ex != null) {
+                        failed.compareAndSet(null, ex);
+                    }
+                });
             }
             producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("the backlog is incomplete: a send failed", failed.get());
         }
         return bytes;
     }
@@ -367,6 +376,10 @@ public final class NodeBench {
             }
             Map<TopicPartition, Long> ends = new HashMap<>();
             admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+            long inTopic = ends.values().stream().mapToLong(Long::longValue).sum();
+            if (inTopic != events) {
+                throw new IllegalStateException(topic + " holds " + inTopic + " records, expected " + events);
+            }
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             long nextLagCheck = 0;
             while (true) {
@@ -483,6 +496,25 @@ public final class NodeBench {
             }
         }
         return sum;
+    }
+
+    /** Waits until every partition of the topics has a leader (sends right after creation can fail otherwise). */
+    private static void awaitLeaders(EmbeddedKafkaBroker broker, java.util.Set<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = broker.admin()) {
+            while (true) {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) {
+                    Thread.sleep(500); // let the broker's own metadata catch up with the controller's
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics without leaders after 30 s");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
