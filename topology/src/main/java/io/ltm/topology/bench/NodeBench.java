@@ -367,8 +367,10 @@ public final class NodeBench {
             start.run();
         }
         long first = -1;
+        long cpuAtFirst = 0;
         long allProcessed = -1;
         long done;
+        long cpuAtDone;
         try (Admin admin = broker.admin()) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (var pi : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
@@ -393,6 +395,7 @@ public final class NodeBench {
                 double processed = processTotal(streams);
                 if (first < 0 && processed > 0) {
                     first = now;
+                    cpuAtFirst = streamThreadCpuNanos(group);
                 }
                 if (allProcessed < 0 && processed >= events) {
                     allProcessed = now;
@@ -408,6 +411,7 @@ public final class NodeBench {
                     }
                     if (lag == 0) {
                         done = System.nanoTime();
+                        cpuAtDone = streamThreadCpuNanos(group);
                         break;
                     }
                 }
@@ -419,6 +423,9 @@ public final class NodeBench {
             r.put("firstToLastCommittedSec", round3(seconds));
             r.put("firstToAllProcessedSec", allProcessed < 0 ? null : round3((allProcessed - first) / 1e9));
             r.put("eventsPerSec", round1(events / seconds));
+            // CPU time of the stream threads over the same interval: less sensitive to the machine's other load
+            r.put("streamThreadCpuSec", round3((cpuAtDone - cpuAtFirst) / 1e9));
+            r.put("streamThreadCpuMsPerEvent", round3((cpuAtDone - cpuAtFirst) / 1e6 / events));
             r.put("tokensPerSec", round1((double) events * tokensPerEvent / seconds));
             Map<String, Double> m = metrics(streams, Map.of(
                     "contractions-total", "contractions", "tokens-absorbed-total", "tokensAbsorbed",
@@ -450,6 +457,20 @@ public final class NodeBench {
             r.put("changelogBytesOnDisk", logDirBytes(admin, group + "-", "-changelog"));
             return r;
         }
+    }
+
+    /** CPU time so far of the live stream threads of an application (not their producers' network threads). */
+    private static long streamThreadCpuNanos(String appId) {
+        var mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (n.startsWith(appId + "-") && n.contains("-StreamThread-") && !n.contains("producer")) {
+                long c = mx.getThreadCpuTime(t.getId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
     }
 
     private static double processTotal(KafkaStreams streams) {
@@ -613,6 +634,8 @@ public final class NodeBench {
                 values.add(querySerde.serializer().serialize(inTopic, q));
             }
             payloadBytes = values.get(0).length;
+            String app = node ? NODE_APP : PLAIN_ECHO_APP;
+            long cpuBefore = streamThreadCpuNanos(app);
             long start = System.nanoTime();
             long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmup);
             List<String> measured = new ArrayList<>();
@@ -635,6 +658,7 @@ public final class NodeBench {
             while (System.nanoTime() < grace && !latencyNs.keySet().containsAll(measured)) {
                 Thread.sleep(20);
             }
+            long cpuAfter = streamThreadCpuNanos(app);
             running.set(false);
             poller.join(5_000);
             long[] lat = measured.stream().map(latencyNs::get).filter(x -> x != null).mapToLong(Long::longValue)
@@ -645,6 +669,7 @@ public final class NodeBench {
             r.put("measured", measured.size());
             r.put("answered", lat.length);
             r.put("payloadBytes", payloadBytes);
+            r.put("streamThreadCpuMsPerQuery", round3((cpuAfter - cpuBefore) / 1e6 / total));
             if (node) {
                 r.put("answeredFound", measured.stream().filter(id -> Boolean.TRUE.equals(ok.get(id))).count());
             }
