@@ -484,18 +484,29 @@ public final class NodeBench {
         return sum;
     }
 
-    /** Sums of the metrics with the given names (over all tasks and threads), renamed. */
+    /**
+     * The metrics with the given names over all tasks and threads, renamed: totals are summed, maxima take the
+     * maximum, averages (Streams' windowed avg, about the last minute) the mean over the tasks that have one.
+     */
     private static Map<String, Double> metrics(KafkaStreams streams, Map<String, String> names) {
         Map<String, Double> out = new HashMap<>();
+        Map<String, Integer> n = new HashMap<>();
         for (var e : streams.metrics().entrySet()) {
-            String as = names.get(e.getKey().name());
-            if (as != null && (e.getKey().group().startsWith("stream-ltm") || e.getKey().group().contains("ltm"))) {
+            String name = e.getKey().name();
+            String as = names.get(name);
+            if (as != null && e.getKey().group().contains("ltm")) {
                 double v = value(e.getValue());
                 if (!Double.isNaN(v)) {
-                    out.merge(as, v, as.endsWith("max") ? Math::max : Double::sum);
+                    out.merge(as, v, name.endsWith("-max") ? Math::max : Double::sum);
+                    n.merge(as, 1, Integer::sum);
                 }
             }
         }
+        names.forEach((name, as) -> {
+            if (name.endsWith("-avg") && out.containsKey(as)) {
+                out.put(as, out.get(as) / n.get(as));
+            }
+        });
         return out;
     }
 
