@@ -86,8 +86,8 @@ public final class IngestProcessor implements Processor<byte[], byte[], String, 
         io.ltm.schemas.MemoryState stored = stores.memory.get(key);
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
         List<String> shortTermKeys = new ArrayList<>();
-        stores.shortTermRecords(key, shortTermKeys);
-        state = stores.withShortTerm(state, key);
+        // one range scan: the same records are folded and then deleted
+        state = stores.withShortTerm(state, stores.shortTermRecords(key, shortTermKeys));
         double[] hist = stores.attention.get(key);
         if (hist != null) {
             state = state.withStickyHistogram(hist);

@@ -35,22 +35,55 @@ public final class MemoryStores {
         this.config = config;
     }
 
+    /** A key's whole memory and the bytes it occupies in the stores (long-term value plus buffered short-term vectors). */
+    public record Loaded(MemoryState state, long storedBytes) {
+    }
+
     /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
     public MemoryState load(String key) {
+        Loaded l = load(key, false);
+        return l == null ? null : l.state();
+    }
+
+    /**
+     * As {@link #load(String)}, with the bytes the key occupies in the stores, counted from the same reads (one
+     * get of the long-term value, one range scan of the short-term records), not from a second pass over the stores.
+     */
+    public Loaded loadWithBytes(String key) {
+        return load(key, true);
+    }
+
+    private Loaded load(String key, boolean countBytes) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         ShortTermIndex idx = index.get(key);
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
-        state = withShortTerm(state, key);
+        List<EncodedTokens> records = shortTermRecords(key, null);
+        state = withShortTerm(state, records);
         double[] hist = attention.get(key);
-        return hist == null ? state : state.withStickyHistogram(hist);
+        if (hist != null) {
+            state = state.withStickyHistogram(hist);
+        }
+        long bytes = 0;
+        if (countBytes) {
+            if (stored != null) {
+                try {
+                    bytes += stored.toByteBuffer().remaining();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            for (EncodedTokens r : records) {
+                bytes += r.getVectors().getData().remaining();
+            }
+        }
+        return new Loaded(state, bytes);
     }
 
-    /** Adds the key's buffered short-term records (in arrival order) to a long-term state. */
-    MemoryState withShortTerm(MemoryState state, String key) {
-        List<EncodedTokens> records = shortTermRecords(key, null);
+    /** Adds the given short-term records of a key (in arrival order) to a long-term state. */
+    MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records) {
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];

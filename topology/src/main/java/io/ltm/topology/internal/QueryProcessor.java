@@ -78,7 +78,8 @@ public final class QueryProcessor implements Processor<byte[], byte[], String, S
 
     private void answer(String key, MemoryQuery query, long timestamp) {
         ReadOptions options = Responses.options(query.getOptions(), maxSpans);
-        MemoryState state = stores.load(key);
+        MemoryStores.Loaded loaded = stores.loadWithBytes(key);
+        MemoryState state = loaded == null ? null : loaded.state();
         long now = context.currentSystemTimeMs();
         if (state == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
@@ -98,26 +99,9 @@ public final class QueryProcessor implements Processor<byte[], byte[], String, S
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.attention.put(key, engine.recordRead(state, result).stickyHistogram());
         }
-        MemoryResponse response = Responses.answer(query, result, Responses.stats(state, stateBytes(key)),
+        MemoryResponse response = Responses.answer(query, result, Responses.stats(state, loaded.storedBytes()),
                 Responses.BY_NODE, now);
         forward(key, response, timestamp, Names.SINK_RESPONSES);
-    }
-
-    /** Bytes the key occupies in the stores (long-term value plus buffered short-term vectors). */
-    private long stateBytes(String key) {
-        io.ltm.schemas.MemoryState stored = stores.memory.get(key);
-        long bytes = 0;
-        if (stored != null) {
-            try {
-                bytes += stored.toByteBuffer().remaining();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        for (var r : stores.shortTermRecords(key, null)) {
-            bytes += r.getVectors().getData().remaining();
-        }
-        return bytes;
     }
 
     private void reject(Record<byte[], byte[]> record, MemoryQuery query, Exception e) {
