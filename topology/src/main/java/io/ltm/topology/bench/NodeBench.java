@@ -368,9 +368,13 @@ public final class NodeBench {
         }
         long first = -1;
         long cpuAtFirst = 0;
+        long processCpuAtFirst = 0;
+        long gcAtFirst = 0;
         long allProcessed = -1;
         long done;
         long cpuAtDone;
+        long processCpuAtDone;
+        long gcAtDone;
         try (Admin admin = broker.admin()) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (var pi : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
@@ -396,6 +400,8 @@ public final class NodeBench {
                 if (first < 0 && processed > 0) {
                     first = now;
                     cpuAtFirst = streamThreadCpuNanos(group);
+                    processCpuAtFirst = processCpuNanos();
+                    gcAtFirst = gcMillis();
                 }
                 if (allProcessed < 0 && processed >= events) {
                     allProcessed = now;
@@ -412,6 +418,8 @@ public final class NodeBench {
                     if (lag == 0) {
                         done = System.nanoTime();
                         cpuAtDone = streamThreadCpuNanos(group);
+                        processCpuAtDone = processCpuNanos();
+                        gcAtDone = gcMillis();
                         break;
                     }
                 }
@@ -426,6 +434,10 @@ public final class NodeBench {
             // CPU time of the stream threads over the same interval: less sensitive to the machine's other load
             r.put("streamThreadCpuSec", round3((cpuAtDone - cpuAtFirst) / 1e9));
             r.put("streamThreadCpuMsPerEvent", round3((cpuAtDone - cpuAtFirst) / 1e6 / events));
+            // the whole JVM (broker, registry client, RocksDB background threads, producers, GC) over the interval
+            r.put("processCpuSec", round3((processCpuAtDone - processCpuAtFirst) / 1e9));
+            r.put("processCpuCoresBusy", round2((processCpuAtDone - processCpuAtFirst) / 1e9 / seconds));
+            r.put("gcMs", gcAtDone - gcAtFirst);
             r.put("tokensPerSec", round1((double) events * tokensPerEvent / seconds));
             Map<String, Double> m = metrics(streams, Map.of(
                     "contractions-total", "contractions", "tokens-absorbed-total", "tokensAbsorbed",
@@ -457,6 +469,18 @@ public final class NodeBench {
             r.put("changelogBytesOnDisk", logDirBytes(admin, group + "-", "-changelog"));
             return r;
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     /** CPU time so far of the live stream threads of an application (not their producers' network threads). */
