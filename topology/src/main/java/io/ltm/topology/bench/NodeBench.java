@@ -371,6 +371,10 @@ public final class NodeBench {
         long processCpuAtFirst = 0;
         long gcAtFirst = 0;
         long allProcessed = -1;
+        long half = -1;
+        long cpuAtAll = 0;
+        long cpuAtHalf = 0;
+        List<Metric> processMetrics = List.of();
         long done;
         long cpuAtDone;
         long processCpuAtDone;
@@ -396,15 +400,28 @@ public final class NodeBench {
                 if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
                     throw new IllegalStateException(group + " stopped: " + streams.state());
                 }
-                double processed = processTotal(streams);
+                // the thread-level process-total sensors exist from the thread's start: look them up once, then
+                // read them directly (building streams.metrics() every few ms costs CPU the node needs)
+                if (processMetrics.isEmpty()) {
+                    processMetrics = processTotalMetrics(streams);
+                }
+                double processed = 0;
+                for (Metric m : processMetrics) {
+                    processed += value(m);
+                }
                 if (first < 0 && processed > 0) {
                     first = now;
                     cpuAtFirst = streamThreadCpuNanos(group);
                     processCpuAtFirst = processCpuNanos();
                     gcAtFirst = gcMillis();
                 }
+                if (half < 0 && processed >= events / 2.0) {
+                    half = now;
+                    cpuAtHalf = streamThreadCpuNanos(group);
+                }
                 if (allProcessed < 0 && processed >= events) {
                     allProcessed = now;
+                    cpuAtAll = streamThreadCpuNanos(group);
                 }
                 if (first >= 0 && now >= nextLagCheck) {
                     nextLagCheck = now + 25_000_000L;
@@ -430,6 +447,13 @@ public final class NodeBench {
             r.put("startupToFirstRecordSec", round3((first - startCall) / 1e9));
             r.put("firstToLastCommittedSec", round3(seconds));
             r.put("firstToAllProcessedSec", allProcessed < 0 ? null : round3((allProcessed - first) / 1e9));
+            // the second half of the backlog (by records processed): less JIT warm-up and start-up in it
+            if (half > 0 && allProcessed > half) {
+                double hs = (allProcessed - half) / 1e9;
+                r.put("secondHalfEventsPerSec", round1((events - events / 2) / hs));
+                r.put("secondHalfTokensPerSec", round1((double) (events - events / 2) * tokensPerEvent / hs));
+                r.put("secondHalfStreamThreadCpuMsPerEvent", round3((cpuAtAll - cpuAtHalf) / 1e6 / (events - events / 2)));
+            }
             r.put("eventsPerSec", round1(events / seconds));
             // CPU time of the stream threads over the same interval: less sensitive to the machine's other load
             r.put("streamThreadCpuSec", round3((cpuAtDone - cpuAtFirst) / 1e9));
@@ -495,6 +519,17 @@ public final class NodeBench {
             }
         }
         return sum;
+    }
+
+    private static List<Metric> processTotalMetrics(KafkaStreams streams) {
+        List<Metric> out = new ArrayList<>();
+        for (var e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            if (n.group().equals("stream-thread-metrics") && n.name().equals("process-total")) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
     }
 
     private static double processTotal(KafkaStreams streams) {
