@@ -4,15 +4,28 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.ltm.topology.bench.AttentionBench;
+import io.ltm.topology.bench.NodeBench;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Benchmarks (never tests): each prints JSON with the numbers and the device they were measured on. */
 @Command(name = "bench", description = "Benchmarks: math (memory update and reads), encoder (tokens/s by batch), "
-        + "attention (batched reads across keys, next to a plain matmul of the same work).")
+        + "attention (batched reads across keys, next to a plain matmul of the same work), node (ingest throughput and "
+        + "query latency of the memory node on an embedded broker, next to a plain stateful Streams topology).",
+        modelTransformer = BenchCommand.PassOptions.class)
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "math, encoder or attention")
+    /** Everything after the benchmark's name (e.g. {@code --events 800}) goes to the benchmark unparsed. */
+    static final class PassOptions implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            spec.parser().stopAtPositional(true);
+            return spec;
+        }
+    }
+
+    @Parameters(index = "0", description = "math, encoder, attention or node")
     String which;
 
     @Parameters(index = "1..*", description = "arguments of the benchmark")
@@ -25,8 +38,9 @@ final class BenchCommand implements Callable<Integer> {
             case "math" -> io.ltm.model.tools.MathBench.main(a);
             case "encoder" -> io.ltm.model.encoder.EncoderBench.main(a);
             case "attention" -> AttentionBench.main(a);
+            case "node" -> NodeBench.main(a);
             default -> {
-                System.err.println("unknown benchmark '" + which + "': math, encoder or attention");
+                System.err.println("unknown benchmark '" + which + "': math, encoder, attention or node");
                 return 2;
             }
         }
