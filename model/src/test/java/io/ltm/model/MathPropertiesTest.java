@@ -187,6 +187,17 @@ class MathPropertiesTest {
         assertThat(Half.fromFloat(-2f)).isEqualTo((short) 0xc000);
     }
 
+    @Test
+    void everyHalfDecodesToAFloatThatEncodesBackToIt() {
+        for (int h = 0; h < 1 << 16; h++) {
+            float f = Half.toFloat((short) h);
+            if (Float.isNaN(f)) continue;
+            assertThat(Half.fromFloat(f) & 0xffff).as("half 0x%04x", h).isEqualTo(h);
+        }
+        assertThat(Half.toFloat((short) 0x0001)).isEqualTo(5.9604645e-8f); // smallest subnormal
+        assertThat(Half.toFloat((short) 0x7bff)).isEqualTo(65504f);
+    }
+
     static float[] randn(int n, Random rng) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian();

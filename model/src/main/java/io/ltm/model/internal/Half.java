@@ -2,6 +2,13 @@ package io.ltm.model.internal;
 
 /** IEEE 754 binary16 conversion (round to nearest even), for Java 17 which lacks Float.floatToFloat16. */
 public final class Half {
+    /** Every binary16 value as a float: decoding a state's 196,608 coefficients is then one load each. */
+    private static final float[] TO_FLOAT = new float[1 << 16];
+
+    static {
+        for (int h = 0; h < TO_FLOAT.length; h++) TO_FLOAT[h] = convert((short) h);
+    }
+
     private Half() {}
 
     public static short fromFloat(float f) {
@@ -29,6 +36,11 @@ public final class Half {
     }
 
     public static float toFloat(short hs) {
+        return TO_FLOAT[hs & 0xffff];
+    }
+
+    /** The conversion itself, used to fill the table. */
+    static float convert(short hs) {
         int h = hs & 0xffff;
         int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
