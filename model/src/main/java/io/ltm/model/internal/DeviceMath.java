@@ -204,6 +204,25 @@ public final class DeviceMath implements AutoCloseable {
         });
     }
 
+    private double[] profileRef;
+
+    /**
+     * The profile of uniform attention (a_n = 1/N) per bin of {@link #profileBins()}, normalised to mean 1: dividing an
+     * attention profile by it gives the density relative to uniform attention (the edge bins at t = 0 and 1 are only
+     * half covered by the basis). Host side, cached.
+     */
+    public double[] profileReference() {
+        if (profileRef == null) {
+            float[] m = profileBinMass().sum(new int[] {0}).toFloatArray();
+            double s = 0;
+            for (float v : m) s += v;
+            double[] r = new double[m.length];
+            for (int i = 0; i < m.length; i++) r[i] = Math.max(1e-12, m[i] * m.length / s);
+            profileRef = r;
+        }
+        return profileRef;
+    }
+
     public static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
