@@ -72,6 +72,22 @@ public final class DeviceMath implements AutoCloseable {
         return centreOp;
     }
 
+    private NDArray centreRowsOp;
+
+    /**
+     * Ψ at the N/S distinct centres, [N/S, N]: row i is X̄(μ) at centre i (every width at that centre shares it), so the
+     * cosine keys cost half of {@link #centreSignalOp()}'s matmul. Cached.
+     */
+    public NDArray centreRowsOp() {
+        if (centreRowsOp == null) {
+            int s = basis.widths().length, c = n() / s;
+            double[] m = new double[c];
+            for (int i = 0; i < c; i++) m[i] = basis.mu(i * s);
+            centreRowsOp = mgr.create(toFloat(basis.psi(m)), new Shape(c, n()));
+        }
+        return centreRowsOp;
+    }
+
     /** Moves r into the manager of {@code like} (results of ops whose first operand is a long-lived constant). */
     public static NDArray scoped(NDArray r, NDArray like) {
         r.attach(like.getManager());
