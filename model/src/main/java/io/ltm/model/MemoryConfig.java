@@ -89,7 +89,7 @@ public final class MemoryConfig {
      * calibrated default chosen with {@code io.ltm.model.tools.RetrievalBench} (MiniLM and hashing vectors, streams of
      * 2k-50k tokens; 0.02-0.1 are within a few points, 0.2 is clearly worse, see NOTES-quality.md). Without cosine keys:
      * a = softmax(B q/(√d·T)) on raw coefficients, whose scale is ≈ 1/500 of the token vectors at N = 512, so T must
-     * be ≈ 1e-5..1e-4 there; T = 1 gives the uniform distribution.
+     * be ≈ 1e-5..1e-4 there; T = 1 gives an almost uniform distribution.
      */
     public double temperature() { return temperature; }
     /** Seed of the sticky sampler (combined with the contraction counter, so a replay draws the same positions). */
