@@ -38,8 +38,10 @@ import java.util.random.RandomGenerator;
  * query, flattened [Q·e_out] (long-term only, as in the paper; short-term hits are still listed).
  *
  * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
- * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]) and the k strongest modes are fitted by one Gaussian each
- * (see {@code SpanFitter}); score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]).
+ * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]). Zero-shot: the profile is divided by
+ * that of uniform attention (edge correction) and the k strongest separated modes above its median are fitted by one
+ * Gaussian each ({@code SpanFitter.modes}); trained: {@code SpanFitter.fit} (basins of the binned profile, unchanged).
+ * score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
  */
 public final class LongTermMemory implements AutoCloseable {
     private final MemoryConfig cfg;
@@ -252,7 +254,7 @@ public final class LongTermMemory implements AutoCloseable {
                     ShortTermMemory.Out st;
                     try (NDManager sm = m.newSubManager()) {
                         st = ShortTermMemory.attend(staging.upload(sm, SLOT_STM, s.shortTermRef(), 0,
-                                new Shape(s.shortTermCount(), d)), qbar[i], cfg.temperature());
+                                new Shape(s.shortTermCount(), d)), qbar[i], cfg.temperature(), cfg.cosineKeys());
                     }
                     stmCtx[i] = st.context();
                     Integer[] order = new Integer[s.shortTermCount()];
@@ -300,6 +302,7 @@ public final class LongTermMemory implements AutoCloseable {
                 cfg.cosineKeys());
         int rb = math.profileBins();
         float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
+        double[] ref = math.profileReference();     // uniform attention's profile, mean 1
         float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
         int kmax = 1;
@@ -308,7 +311,9 @@ public final class LongTermMemory implements AutoCloseable {
             int i = zs.get(j);
             double[] pm = new double[rb];
             for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
-            List<double[]> f = SpanFitter.fit(pm, requests.get(i).options().spans());
+            double[] dens = new double[rb];
+            for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
+            List<double[]> f = SpanFitter.modes(dens, pm, requests.get(i).options().spans());
             fits.add(f);
             kmax = Math.max(kmax, f.size());
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);

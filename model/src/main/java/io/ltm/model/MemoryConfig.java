@@ -49,7 +49,10 @@ public final class MemoryConfig {
 
     public static Builder builder() { return new Builder(); }
 
-    /** dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, RECENCY, σ²min 1e-4, FLOAT16, T 1, seed 0. */
+    /**
+     * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, RECENCY, σ²min 1e-4, FLOAT16,
+     * cosine keys, T 0.05, seed 0.
+     */
     public static MemoryConfig defaults() { return builder().build(); }
 
     public Builder toBuilder() {
@@ -80,7 +83,14 @@ public final class MemoryConfig {
     /** Lower clamp of the attention variance σ². */
     public double sigma2Min() { return sigma2Min; }
     public CoefficientPrecision precision() { return precision; }
-    /** Softmax temperature T of the zero-shot head: a = softmax(B q / (√d·T)). */
+    /**
+     * Softmax temperature T of the zero-shot head (and of the short-term softmax and the long/short-term mix). With
+     * {@link #cosineKeys()} (default): a = softmax(cos(X̄(μ_n), q)/T), cosines in [-1, 1]; the default 0.05 is a
+     * calibrated default chosen with {@code io.ltm.model.tools.RetrievalBench} (MiniLM and hashing vectors, streams of
+     * 2k-50k tokens; 0.02-0.1 are within a few points, 0.2 is clearly worse, see NOTES-quality.md). Without cosine keys:
+     * a = softmax(B q/(√d·T)) on raw coefficients, whose scale is ≈ 1/500 of the token vectors at N = 512, so T must
+     * be ≈ 1e-5..1e-4 there; T = 1 gives an almost uniform distribution.
+     */
     public double temperature() { return temperature; }
     /** Seed of the sticky sampler (combined with the contraction counter, so a replay draws the same positions). */
     public long seed() { return seed; }
@@ -90,14 +100,16 @@ public final class MemoryConfig {
     public int maxSourceSegments() { return maxSourceSegments; }
 
     /**
-     * Zero-shot scoring. false (default, the issue's definition): a = softmax(B q/(√d·T)) with the raw coefficient
+     * Zero-shot scoring. true (default since the retrieval evaluation, NOTES-quality.md): see below. false (the
+     * issue's original definition): a = softmax(B q/(√d·T)) with the raw coefficient
      * rows as keys; coefficients carry the memory's scale (≈ X/Σψ) and are larger where old content was compressed or
      * where the fit overshoots, so regions of different age do not compete on equal terms, and T must be small
      * (≈ 1e-3 for unit-norm vectors) to get a peaked profile; worse, B has large ill-determined components (pairs of
      * widths at one centre cancelling each other) that do not show in X̄ but dominate raw rows. true:
      * a = softmax(cos(X̄(μ_n), q)/T), the key of basis n being the reconstructed signal at its centre: scale-free, so
      * every stretch that resembles the query counts equally and its mass grows with its share of [0,1]. Costs one
-     * extra N×N by N×d matmul per read (≈0.1 GFLOP at N=512, d=384).
+     * extra N×N by N×d matmul per read (≈0.1 GFLOP at N=512, d=384). Also switches the short-term softmax to
+     * softmax(cos(x_i, q)/T), so that both memories use one temperature scale.
      */
     public boolean cosineKeys() { return cosineKeys; }
 
@@ -139,11 +151,11 @@ public final class MemoryConfig {
         private RetentionPolicy retention = RetentionPolicy.RECENCY;
         private double sigma2Min = 1e-4;
         private CoefficientPrecision precision = CoefficientPrecision.FLOAT16;
-        private double temperature = 1.0;
+        private double temperature = 0.05;
         private long seed = 0;
         private int maxTimelineKnots = 256;
         private int maxSourceSegments = 1024;
-        private boolean cosineKeys = false;
+        private boolean cosineKeys = true;
 
         private Builder() {}
         public Builder cosineKeys(boolean v) { cosineKeys = v; return this; }

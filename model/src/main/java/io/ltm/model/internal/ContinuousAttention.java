@@ -61,10 +61,13 @@ public final class ContinuousAttention {
         long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
         NDArray s;
         if (cosineKeys) {
-            NDArray kb = DeviceMath.scoped(k.centreSignalOp().matMul(b), b);      // X̄(μ_n), [K, N, d]
+            NDArray op = k.centreRowsOp();                                         // [C, N], C = N/S centres
+            long c = op.getShape().get(0);
+            NDArray kb = DeviceMath.scoped(op.matMul(b), b);                       // X̄(centre i), [K, C, d]
             NDArray bn = kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
             NDArray qn = q.div(q.norm(new int[] {1}, true).maximum(1e-30f));
-            s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / temperature);
+            s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, c).mul(1.0 / temperature);
+            if (c != n) s = s.repeat(1, n / c);                                    // basis n = i·S + s has centre i
         } else {
             s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
         }

@@ -72,6 +72,22 @@ public final class DeviceMath implements AutoCloseable {
         return centreOp;
     }
 
+    private NDArray centreRowsOp;
+
+    /**
+     * Ψ at the N/S distinct centres, [N/S, N]: row i is X̄(μ) at centre i (every width at that centre shares it), so the
+     * cosine keys cost half of {@link #centreSignalOp()}'s matmul. Cached.
+     */
+    public NDArray centreRowsOp() {
+        if (centreRowsOp == null) {
+            int s = basis.widths().length, c = n() / s;
+            double[] m = new double[c];
+            for (int i = 0; i < c; i++) m[i] = basis.mu(i * s);
+            centreRowsOp = mgr.create(toFloat(basis.psi(m)), new Shape(c, n()));
+        }
+        return centreRowsOp;
+    }
+
     /** Moves r into the manager of {@code like} (results of ops whose first operand is a long-lived constant). */
     public static NDArray scoped(NDArray r, NDArray like) {
         r.attach(like.getManager());
@@ -202,6 +218,25 @@ public final class DeviceMath implements AutoCloseable {
                 return mass;
             }
         });
+    }
+
+    private double[] profileRef;
+
+    /**
+     * The profile of uniform attention (a_n = 1/N) per bin of {@link #profileBins()}, normalised to mean 1: dividing an
+     * attention profile by it gives the density relative to uniform attention (the edge bins at t = 0 and 1 are only
+     * half covered by the basis). Host side, cached.
+     */
+    public double[] profileReference() {
+        if (profileRef == null) {
+            float[] m = profileBinMass().sum(new int[] {0}).toFloatArray();
+            double s = 0;
+            for (float v : m) s += v;
+            double[] r = new double[m.length];
+            for (int i = 0; i < m.length; i++) r[i] = Math.max(1e-12, m[i] * m.length / s);
+            profileRef = r;
+        }
+        return profileRef;
     }
 
     public static float[] toFloat(double[] a) {
