@@ -60,6 +60,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MEMORY_SIGMA2_MIN = "ltm.memory.sigma2.min";
     public static final String MEMORY_PRECISION = "ltm.memory.precision";
     public static final String MEMORY_TEMPERATURE = "ltm.memory.temperature";
+    public static final String MEMORY_COSINE_KEYS = "ltm.memory.cosine.keys";
     public static final String MEMORY_SEED = "ltm.memory.seed";
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
@@ -146,7 +147,14 @@ public final class LtmConfig extends AbstractConfig {
             .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, 1e-4, Importance.LOW, "Lower clamp of the attention variance.")
             .define(MEMORY_PRECISION, Type.STRING, "float16", ValidString.in("float16", "float32"), Importance.MEDIUM,
                     "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
-            .define(MEMORY_TEMPERATURE, Type.DOUBLE, 1.0, Importance.LOW, "Temperature T of the zero-shot head.")
+            .define(MEMORY_TEMPERATURE, Type.DOUBLE, 0.05, ConfigDef.Range.atLeast(1e-9), Importance.LOW,
+                    "Temperature T of the zero-shot head's softmax over basis functions (and of the short-term "
+                            + "softmax). 0.05 is calibrated for cosine keys by `./ltm bench retrieval`; raw keys need "
+                            + "about 1e-5.")
+            .define(MEMORY_COSINE_KEYS, Type.BOOLEAN, true, Importance.LOW,
+                    "Zero-shot keys: true scores each basis function by the cosine between the query and the "
+                            + "remembered signal at its centre; false uses the raw coefficient rows of B (the paper's "
+                            + "form, needs a far smaller temperature).")
             .define(MEMORY_SEED, Type.LONG, 0L, Importance.LOW,
                     "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
             .define(INGEST_MAX_TOKENS, Type.INT, 8192, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
@@ -228,6 +236,7 @@ public final class LtmConfig extends AbstractConfig {
                 .sigma2Min(getDouble(MEMORY_SIGMA2_MIN))
                 .precision(CoefficientPrecision.valueOf(getString(MEMORY_PRECISION).toUpperCase(Locale.ROOT)))
                 .temperature(getDouble(MEMORY_TEMPERATURE))
+                .cosineKeys(getBoolean(MEMORY_COSINE_KEYS))
                 .seed(getLong(MEMORY_SEED))
                 .build();
     }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 /** Benchmarks (never tests): each prints JSON with the numbers and the device they were measured on. */
 @Command(name = "bench", description = "Benchmarks: math (memory update and reads), encoder (tokens/s by batch), "
         + "attention (batched reads across keys, next to a plain matmul of the same work), node (ingest throughput and "
-        + "query latency of the memory node on an embedded broker, next to a plain stateful Streams topology).",
+        + "query latency of the memory node on an embedded broker, next to a plain stateful Streams topology), retrieval "
+        + "(labelled questions over real text: does the top span point at the answer?).",
         modelTransformer = BenchCommand.PassOptions.class)
 final class BenchCommand implements Callable<Integer> {
 
@@ -25,7 +26,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(index = "0", description = "math, encoder, attention or node")
+    @Parameters(index = "0", description = "math, encoder, attention, node or retrieval")
     String which;
 
     @Parameters(index = "1..*", description = "arguments of the benchmark")
@@ -39,8 +40,9 @@ final class BenchCommand implements Callable<Integer> {
             case "encoder" -> io.ltm.model.encoder.EncoderBench.main(a);
             case "attention" -> AttentionBench.main(a);
             case "node" -> NodeBench.main(a);
+            case "retrieval" -> io.ltm.model.tools.RetrievalBench.main(a);
             default -> {
-                System.err.println("unknown benchmark '" + which + "': math, encoder, attention or node");
+                System.err.println("unknown benchmark '" + which + "': math, encoder, attention, node or retrieval");
                 return 2;
             }
         }
