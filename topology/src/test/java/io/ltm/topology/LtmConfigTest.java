@@ -25,14 +25,14 @@ class LtmConfigTest {
     @Test
     void fileThenEnvironmentThenOverridesWin() throws Exception {
         Path file = dir.resolve("ltm.properties");
-        Files.writeString(file, "ltm.memory.tau=0.25\nltm.memory.retention=uniform\nbootstrap.servers=file:9092\n"
+        Files.writeString(file, "ltm.memory.tau=0.25\nltm.memory.retention=recency\nbootstrap.servers=file:9092\n"
                 + "num.stream.threads=3\n");
         LtmConfig c = LtmConfig.load(file, Map.of("LTM_BOOTSTRAP_SERVERS", "env:9092", "LTM_MEMORY_STICKY", "false"),
                 Map.of(LtmConfig.MEMORY_TAU, "0.75"));
         assertThat(c.getString(LtmConfig.BOOTSTRAP_SERVERS)).isEqualTo("env:9092");
         MemoryConfig m = c.memoryConfig();
         assertThat(m.tau()).isEqualTo(0.75);
-        assertThat(m.retention()).isEqualTo(RetentionPolicy.UNIFORM);
+        assertThat(m.retention()).isEqualTo(RetentionPolicy.RECENCY);
         assertThat(m.sticky()).isFalse();
         Properties p = c.streamsProperties();
         assertThat(p.get("num.stream.threads")).isEqualTo("3"); // not ours: passed to Kafka Streams
