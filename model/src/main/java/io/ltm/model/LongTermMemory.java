@@ -77,7 +77,7 @@ public final class LongTermMemory implements AutoCloseable {
      * The PyTorch engine, started with one intra-op and one inter-op thread unless the system properties
      * {@code ai.djl.pytorch.num_threads} / {@code ai.djl.pytorch.num_interop_threads} say otherwise. The math issues
      * many small ops from several stream threads; on 2 shared cores PyTorch's default (one thread per core, spinning)
-     * made the update 5-9x slower in MathBench (see NOTES-math.md). Has no effect if the engine was already started.
+     * made the update 5-9x slower in MathBench (see docs/notes-math.md). Has no effect if the engine was already started.
      */
     public static Engine engine() {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");

@@ -87,7 +87,7 @@ public final class MemoryConfig {
      * Softmax temperature T of the zero-shot head (and of the short-term softmax and the long/short-term mix). With
      * {@link #cosineKeys()} (default): a = softmax(cos(X̄(μ_n), q)/T), cosines in [-1, 1]; the default 0.05 is a
      * calibrated default chosen with {@code io.ltm.model.tools.RetrievalBench} (MiniLM and hashing vectors, streams of
-     * 2k-50k tokens; 0.02-0.1 are within a few points, 0.2 is clearly worse, see NOTES-quality.md). Without cosine keys:
+     * 2k-50k tokens; 0.02-0.1 are within a few points, 0.2 is clearly worse, see docs/notes-retrieval.md). Without cosine keys:
      * a = softmax(B q/(√d·T)) on raw coefficients, whose scale is ≈ 1/500 of the token vectors at N = 512, so T must
      * be ≈ 1e-5..1e-4 there; T = 1 gives an almost uniform distribution.
      */
@@ -100,7 +100,7 @@ public final class MemoryConfig {
     public int maxSourceSegments() { return maxSourceSegments; }
 
     /**
-     * Zero-shot scoring. true (default since the retrieval evaluation, NOTES-quality.md): see below. false (the
+     * Zero-shot scoring. true (default since the retrieval evaluation, docs/notes-retrieval.md): see below. false (the
      * issue's original definition): a = softmax(B q/(√d·T)) with the raw coefficient
      * rows as keys; coefficients carry the memory's scale (≈ X/Σψ) and are larger where old content was compressed or
      * where the fit overshoots, so regions of different age do not compete on equal terms, and T must be small
