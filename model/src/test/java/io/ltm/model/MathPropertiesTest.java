@@ -1,6 +1,5 @@
 package io.ltm.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.Basis;

@@ -1,6 +1,5 @@
 package io.ltm.model.internal;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import java.util.Arrays;

@@ -11,7 +11,6 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
-import io.ltm.model.ReadResult;
 import io.ltm.model.TokenBatch;
 
 import java.util.ArrayList;
