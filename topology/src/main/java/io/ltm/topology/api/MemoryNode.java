@@ -7,6 +7,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.internal.HttpEndpoint;
@@ -21,6 +24,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * queries and metrics.
  */
 public final class MemoryNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryNode.class);
 
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry;
@@ -39,6 +44,12 @@ public final class MemoryNode implements AutoCloseable {
     public static MemoryNode start(LtmConfig config, TextEncoder encoder) {
         Topology topology = MemoryTopology.build(config, encoder);
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        // Bad records never reach here (they go to the DLQ); what does is infrastructure (a registry or broker
+        // outage). Exactly-once rolls the thread's open transaction back, so a fresh thread can retry safely.
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         // Our sensors are created with the tasks; the binder only re-scans every 60 s, so bind once RUNNING.
