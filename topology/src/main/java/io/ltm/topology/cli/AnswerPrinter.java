@@ -26,9 +26,10 @@ final class AnswerPrinter {
             return b.toString();
         }
         if (r.getStats() != null) {
-            b.append(String.format(Locale.ROOT, "  memory: %d tokens absorbed, %d contractions, %d in short-term, %d bytes%n",
+            b.append(String.format(Locale.ROOT, "  memory: %d tokens absorbed, %d contractions, %d in short-term, "
+                            + "%d bytes of vectors; answered by the %s%n",
                     r.getStats().getTokensAbsorbed(), r.getStats().getContractions(),
-                    r.getStats().getShortTermTokens(), r.getStats().getStateBytes()));
+                    r.getStats().getShortTermTokens(), r.getStats().getStateBytes(), r.getAnsweredBy()));
         }
         int i = 1;
         for (AttendedSpan s : r.getSpans()) {
