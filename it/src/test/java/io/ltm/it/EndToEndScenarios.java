@@ -159,6 +159,18 @@ abstract class EndToEndScenarios {
             assertThat(from).isLessThanOrEqualTo(6);
             assertThat(to).isGreaterThanOrEqualTo(3);
 
+            if (attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)) {
+                // where the worker's read attended comes back to the node for sticky resampling
+                var attention = node.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                        io.ltm.topology.internal.Names.STORE_ATTENTION,
+                        org.apache.kafka.streams.state.QueryableStoreTypes.<String, double[]>keyValueStore()));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (attention.get("user-1") == null && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(attention.get("user-1")).isNotNull();
+            }
+
             MemoryResponse unknown = client.query("nobody", "hello", 1, Duration.ofSeconds(30));
             assertThat(unknown.getFound()).isFalse();
         }

@@ -242,6 +242,27 @@ class MemoryTopologyTest {
         assertThat(responses.readValue().getFound()).isFalse();
     }
 
+    private byte[] control(ControlCommand c) {
+        return LtmSerdes.avro(ControlCommand.class, config.serdeConfig()).serializer().serialize("ltm.control", c);
+    }
+
+    @Test
+    void readsAnsweredByTheWorkerAddToTheStickyStatistics() {
+        send("k", 12);
+        java.util.List<Double> h = java.util.Collections.nCopies(8, 0.125);
+        ControlCommand record = ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(h).build();
+        control.pipeInput(key("k"), control(record));
+        control.pipeInput(key("k"), control(record));
+        KeyValueStore<String, double[]> attention = driver.getKeyValueStore(Names.STORE_ATTENTION);
+        assertThat(attention.get("k")).containsOnly(0.25);
+        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(java.util.List.of(1.0, 2.0)).build()));
+        expectDeadLetter("8 bins");
+        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.RESET_STATS).build()));
+        assertThat(attention.get("k")).isNull();
+    }
+
     private DeadLetter expectDeadLetter(String reasonFragment) {
         List<KeyValue<String, DeadLetter>> all = new ArrayList<>(dlq.readKeyValuesToList());
         assertThat(all).hasSize(1);

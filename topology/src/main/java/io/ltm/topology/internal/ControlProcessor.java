@@ -1,5 +1,7 @@
 package io.ltm.topology.internal;
 
+import java.util.List;
+
 import org.apache.kafka.common.serialization.Deserializer;
 
 import io.ltm.model.MemoryConfig;
@@ -7,7 +9,8 @@ import io.ltm.schemas.ControlCommand;
 
 /**
  * Control commands: FORGET erases every store entry of the key (tombstones, so log compaction removes the
- * memory from the changelogs too); RESET_STATS clears the key's sticky attention statistics.
+ * memory from the changelogs too); RESET_STATS clears the key's sticky attention statistics; RECORD_READS adds
+ * the attention histogram of reads the attention worker answered, so sticky memories see those reads too.
  */
 public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
 
@@ -24,11 +27,32 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
         this.stores = new MemoryStores(context, config);
     }
 
+    private void recordReads(String key, List<Double> histogram) {
+        int bins = config.stickyBins();
+        if (histogram == null || histogram.size() != bins) {
+            throw new InvalidInputException("RECORD_READS needs an attention histogram of " + bins + " bins, got "
+                    + (histogram == null ? "none" : histogram.size()));
+        }
+        double[] sum = stores.attention.get(key);
+        if (sum == null) {
+            sum = new double[bins];
+        }
+        for (int i = 0; i < bins; i++) {
+            double v = histogram.get(i);
+            if (!Double.isFinite(v) || v < 0) {
+                throw new InvalidInputException("attention histogram bin " + i + " is " + v);
+            }
+            sum[i] += v;
+        }
+        stores.attention.put(key, sum);
+    }
+
     @Override
     protected void handle(String key, ControlCommand command, long timestamp) {
         switch (command.getAction()) {
             case FORGET -> stores.forget(key);
             case RESET_STATS -> stores.attention.delete(key);
+            case RECORD_READS -> recordReads(key, command.getAttentionHistogram());
             default -> throw new InvalidInputException("unknown control action " + command.getAction());
         }
     }

@@ -17,6 +17,8 @@ import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -30,8 +32,9 @@ import io.ltm.topology.internal.Responses;
 /**
  * Worker role {@code attend}: AttentionRequests (a query plus a snapshot of the key's memory, emitted by memory
  * nodes with {@code ltm.attention.mode=worker}) in, MemoryResponses out, exactly once. All requests of a poll,
- * across keys, are answered by one batched read on the engine's device (the GPU when present). Sticky
- * statistics of these reads stay with the worker's answers: the node's state is not written back.
+ * across keys, are answered by one batched read on the engine's device (the GPU when present). Where the reads
+ * attended goes back to the node as a RECORD_READS control command in the same transaction, so sticky memories
+ * see worker-answered reads too.
  */
 public final class AttentionWorker extends TransactionalLoop {
 
@@ -44,6 +47,8 @@ public final class AttentionWorker extends TransactionalLoop {
     private final Serde<AttentionRequest> requests;
     private final Serde<MemoryResponse> responses;
     private final Serde<DeadLetter> deadLetters;
+    private final Serde<ControlCommand> control;
+    private final String controlTopic;
     private final String responsesTopic;
     private final String dlqTopic;
 
@@ -57,6 +62,8 @@ public final class AttentionWorker extends TransactionalLoop {
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
         this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
         this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.control = LtmSerdes.avro(ControlCommand.class, config.serdeConfig());
+        this.controlTopic = config.getString(LtmConfig.TOPIC_CONTROL);
         this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
         this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
     }
@@ -97,11 +104,25 @@ public final class AttentionWorker extends TransactionalLoop {
             List<ReadResult> results = engine.readBatch(reads);
             for (int i = 0; i < results.size(); i++) {
                 MemoryState s = readStates.get(i);
-                out.add(response(Responses.answer(readQueries.get(i), results.get(i), Responses.stats(s, readBytes.get(i)),
-                        Responses.BY_WORKER, now)));
+                MemoryQuery q = readQueries.get(i);
+                ReadResult r = results.get(i);
+                out.add(response(Responses.answer(q, r, Responses.stats(s, readBytes.get(i)), Responses.BY_WORKER, now)));
+                if (r.attentionHistogram() != null) {
+                    out.add(recordReads(q.getKey(), r.attentionHistogram(), now));
+                }
             }
         }
         return out;
+    }
+
+    private ProducerRecord<String, byte[]> recordReads(String key, double[] histogram, long now) {
+        List<Double> h = new ArrayList<>(histogram.length);
+        for (double v : histogram) {
+            h.add(v);
+        }
+        ControlCommand c = ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(h).setIssuedAt(java.time.Instant.ofEpochMilli(now)).build();
+        return new ProducerRecord<>(controlTopic, key, control.serializer().serialize(controlTopic, c));
     }
 
     private static long vectorBytes(io.ltm.schemas.VectorBlock b) {
