@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import io.ltm.model.CoefficientPrecision;
+import ai.djl.Device;
+
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -36,7 +38,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     @Override
     protected void open() {
         this.stores = new MemoryStores(context, config);
-        this.engine = LongTermMemory.create(config);
+        this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.ltm.topology.internal;
 
 import org.apache.kafka.common.serialization.Deserializer;
 
+import ai.djl.Device;
+
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -39,7 +41,8 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     @Override
     protected void open() {
         this.stores = new MemoryStores(context, config);
-        this.engine = workerMode ? null : LongTermMemory.create(config);
+        // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
+        this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());
     }
 
     @Override
