@@ -1,6 +1,5 @@
 package io.ltm.topology.worker;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,12 +18,10 @@ import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlAction;
 import io.ltm.schemas.ControlCommand;
-import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Responses;
@@ -46,11 +43,9 @@ public final class AttentionWorker extends TransactionalLoop {
     private final int maxSpans;
     private final Serde<AttentionRequest> requests;
     private final Serde<MemoryResponse> responses;
-    private final Serde<DeadLetter> deadLetters;
     private final Serde<ControlCommand> control;
     private final String controlTopic;
     private final String responsesTopic;
-    private final String dlqTopic;
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)));
@@ -61,11 +56,9 @@ public final class AttentionWorker extends TransactionalLoop {
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
         this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
-        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
         this.control = LtmSerdes.avro(ControlCommand.class, config.serdeConfig());
         this.controlTopic = config.getString(LtmConfig.TOPIC_CONTROL);
         this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
-        this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
     }
 
     @Override
@@ -131,12 +124,6 @@ public final class AttentionWorker extends TransactionalLoop {
 
     private ProducerRecord<String, byte[]> response(MemoryResponse r) {
         return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
-    }
-
-    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(dlqTopic, key,
-                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-attention-worker")));
     }
 
     @Override

@@ -15,14 +15,12 @@ import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.InputValidator;
 
 /**
@@ -40,12 +38,10 @@ public final class EncodeWorker extends TransactionalLoop {
     private final InputValidator validator;
     private final Serde<TokenEvent> events;
     private final Serde<EncodedTokens> tokens;
-    private final Serde<DeadLetter> deadLetters;
     private final Serde<MemoryQuery> queries;
     private final String queryRequestsTopic;
     private final String queriesTopic;
     private final String tokensTopic;
-    private final String dlqTopic;
 
     public EncodeWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_EVENTS),
@@ -55,12 +51,10 @@ public final class EncodeWorker extends TransactionalLoop {
                 config.getInt(LtmConfig.INGEST_MAX_TOKENS));
         this.events = LtmSerdes.avro(TokenEvent.class, config.serdeConfig());
         this.tokens = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
-        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
         this.queries = LtmSerdes.avro(MemoryQuery.class, config.serdeConfig());
         this.queryRequestsTopic = config.getString(LtmConfig.TOPIC_QUERY_REQUESTS);
         this.queriesTopic = config.getString(LtmConfig.TOPIC_QUERIES);
         this.tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
-        this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
         if (encoder.dimension() != validator.dim()) {
             throw new IllegalArgumentException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()
                     + " but " + LtmConfig.MEMORY_DIM + " is " + validator.dim());
@@ -145,9 +139,4 @@ public final class EncodeWorker extends TransactionalLoop {
         return new ProducerRecord<>(tokensTopic, null, ts, key, tokens.serializer().serialize(tokensTopic, b.build()));
     }
 
-    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(dlqTopic, key,
-                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-encode-worker")));
-    }
 }

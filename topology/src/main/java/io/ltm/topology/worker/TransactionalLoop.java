@@ -1,5 +1,6 @@
 package io.ltm.topology.worker;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +21,15 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.DeadLetters;
 
 /**
  * Exactly-once read-process-write for the workers: poll a batch, turn it into output records, and send them
@@ -41,11 +46,15 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final Duration poll;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final String role;
+    private final Serde<DeadLetter> deadLetters;
+    private final String dlqTopic;
     private Thread thread;
     private volatile long batches;
 
     protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
         this.role = role;
+        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
         String group = config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
@@ -67,6 +76,13 @@ public abstract class TransactionalLoop implements AutoCloseable {
         this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
         producer.initTransactions();
         consumer.subscribe(inputTopics);
+    }
+
+    /** The dead-letter record of an input record this worker cannot use, with the reason. */
+    protected final ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        return new ProducerRecord<>(dlqTopic, key,
+                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-" + role + "-worker")));
     }
 
     /** Output records (already serialised) for one polled batch. Must not have side effects elsewhere. */
