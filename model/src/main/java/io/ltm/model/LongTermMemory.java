@@ -39,7 +39,7 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
  * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]). Zero-shot: the profile is divided by
- * * that of uniform attention (edge correction) and the k strongest separated modes above its 10% quantile are fitted by one
+ * that of uniform attention (edge correction) and the k strongest separated modes above its 10% quantile are fitted by one
  * Gaussian each ({@code SpanFitter.modes}); trained: {@code SpanFitter.fit} (basins of the binned profile, unchanged).
  * score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
  */
