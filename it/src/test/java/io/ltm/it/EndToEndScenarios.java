@@ -216,6 +216,13 @@ abstract class EndToEndScenarios {
             String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("tokens_absorbed").contains("dead_letters");
+            // the same sensors are Kafka Streams metrics, so JMX has them too
+            var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            double absorbed = 0;
+            for (var name : jmx.queryNames(new javax.management.ObjectName("kafka.streams:type=stream-ltm-metrics,task-id=*"), null)) {
+                absorbed += ((Number) jmx.getAttribute(name, "tokens-absorbed-total")).doubleValue();
+            }
+            assertThat(absorbed).isGreaterThanOrEqualTo(storyTokens());
 
             client.forget("user-2");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -1,17 +1,24 @@
 package io.ltm.topology.internal;
 
+import java.util.Map;
+
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Rate;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
  * The memory node's own sensors, registered in Kafka Streams' metrics (so JMX and the Prometheus endpoint
- * see them) under scope "ltm", one entity per task: tokens absorbed, contractions, query latency,
- * dead letters, state bytes written.
+ * see them) in group {@value #GROUP}, one set per task: tokens absorbed, contractions and state bytes written
+ * (sums: {@code -total} and {@code -rate} per second of the recorded values), query latency and dead letters
+ * (counts of occurrences, with latency avg/max for queries).
  */
 final class NodeMetrics {
 
     static final String SCOPE = "ltm";
+    static final String GROUP = "stream-" + SCOPE + "-metrics";
 
     final Sensor tokens;
     final Sensor contractions;
@@ -21,11 +28,20 @@ final class NodeMetrics {
 
     NodeMetrics(ProcessorContext<?, ?> context) {
         StreamsMetrics m = context.metrics();
-        String entity = "task-" + context.taskId();
-        tokens = m.addRateTotalSensor(SCOPE, entity, "tokens-absorbed", Sensor.RecordingLevel.INFO);
-        contractions = m.addRateTotalSensor(SCOPE, entity, "contractions", Sensor.RecordingLevel.INFO);
-        queries = m.addLatencyRateTotalSensor(SCOPE, entity, "query", Sensor.RecordingLevel.INFO);
-        deadLetters = m.addRateTotalSensor(SCOPE, entity, "dead-letters", Sensor.RecordingLevel.INFO);
-        stateBytes = m.addRateTotalSensor(SCOPE, entity, "state-bytes-written", Sensor.RecordingLevel.INFO);
+        String task = context.taskId().toString();
+        Map<String, String> tags = Map.of("task-id", task);
+        tokens = sum(m, task, tags, "tokens-absorbed", "token vectors absorbed into memory");
+        contractions = sum(m, task, tags, "contractions", "contractions of short-term tokens into the long-term memory");
+        stateBytes = sum(m, task, tags, "state-bytes-written", "bytes of vectors written to the memory's stores");
+        queries = m.addLatencyRateTotalSensor(SCOPE, "task-" + task, "query", Sensor.RecordingLevel.INFO);
+        deadLetters = m.addRateTotalSensor(SCOPE, "task-" + task, "dead-letters", Sensor.RecordingLevel.INFO);
+    }
+
+    /** A sensor whose recorded values are summed (Kafka's rate-total sensors count recordings instead). */
+    private static Sensor sum(StreamsMetrics m, String task, Map<String, String> tags, String name, String what) {
+        Sensor s = m.addSensor("ltm-task-" + task + "-" + name, Sensor.RecordingLevel.INFO);
+        s.add(new MetricName(name + "-total", GROUP, "Total " + what, tags), new CumulativeSum());
+        s.add(new MetricName(name + "-rate", GROUP, "Per second: " + what, tags), new Rate());
+        return s;
     }
 }
