@@ -75,7 +75,6 @@ public final class LtmConfig extends AbstractConfig {
     public static final String HTTP_PORT = "ltm.http.port";
 
     public static final String WORKER_MAX_BATCH_RECORDS = "ltm.worker.max.batch.records";
-    public static final String WORKER_MAX_BATCH_TOKENS = "ltm.worker.max.batch.tokens";
     public static final String WORKER_POLL_MS = "ltm.worker.poll.ms";
 
     /**
@@ -167,8 +166,11 @@ public final class LtmConfig extends AbstractConfig {
                     ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
                             + "AttentionRequest and the attention worker answers (batched, GPU when present).")
-            .define(ENCODER, Type.STRING, "minilm", ValidString.in("minilm", "hashing", "none"), Importance.MEDIUM,
-                    "Text encoder used for text queries on the node and for events in the encode worker.")
+            .define(ENCODER, Type.STRING, "minilm", ValidString.in("minilm", "minilm-gpu", "minilm-auto", "hashing", "none"),
+                    Importance.MEDIUM,
+                    "Text encoder for text queries on the node and for events in the encode worker: minilm (CPU), "
+                            + "minilm-gpu, minilm-auto (GPU when present), hashing (no model), none. MiniLM batches a "
+                            + "poll's texts into model calls of at most 1,024 padded tokens on the CPU, 16,384 on a GPU.")
             .define(ROCKSDB_BLOCK_CACHE_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                     "One block cache shared by all RocksDB stores of the process (bounds read memory).")
             .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
@@ -178,9 +180,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "instances as application.server.")
             .define(HTTP_PORT, Type.INT, -1, Importance.LOW, "Port of the HTTP endpoint; -1 disables it, 0 picks one.")
             .define(WORKER_MAX_BATCH_RECORDS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Most records a worker processes in one model call (max.poll.records).")
-            .define(WORKER_MAX_BATCH_TOKENS, Type.INT, 16384, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Most tokens the encode worker puts in one model call.")
+                    "Most records a worker takes per poll and transaction (max.poll.records); they all go to one batched "
+                            + "encode or attention call.")
             .define(WORKER_POLL_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(1L), Importance.LOW,
                     "Poll timeout of the workers: the latency budget of a batch.");
 
