@@ -154,9 +154,12 @@ class MemoryTopologyTest {
     void everyLTokensAreContractedIntoTheLongTermMemoryAndTheRemainderStaysShortTerm() {
         send("chat-1", 5);
         send("chat-1", 5);
-        send("chat-1", 5); // 15 tokens: one contraction of 12, 3 left
+        Instant contractedAt = Instant.ofEpochMilli(1_750_000_000_000L);
+        tokens.pipeInput(key("chat-1"), encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++)),
+                contractedAt); // 15 tokens: one contraction of 12, 3 left
         MemoryState s = memory().get("chat-1");
         assertThat(s).isNotNull();
+        assertThat(s.getUpdatedAt()).isEqualTo(contractedAt);
         assertThat(s.getContractions()).isEqualTo(1);
         assertThat(s.getTokensAbsorbed()).isEqualTo(12);
         assertThat(s.getCoefficients().getCount()).isEqualTo(16);

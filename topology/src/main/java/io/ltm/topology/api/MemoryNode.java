@@ -108,10 +108,6 @@ public final class MemoryNode implements AutoCloseable {
         return KeyInspector.describe(streams, key, "local");
     }
 
-    /** The process's metrics in the Prometheus text format. */
-    public String scrapeMetrics() {
-        return registry.scrape();
-    }
 
     @Override
     public void close() {

@@ -48,10 +48,11 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             throw new InvalidInputException("token event has " + event.getTokens().size() + " token texts for "
                     + event.getVectors().getCount() + " vectors");
         }
-        ingest(key, event, vectors);
+        ingest(key, event, vectors, timestamp);
     }
 
-    private void ingest(String key, EncodedTokens event, float[] vectors) {
+    /** {@code timestamp}: of the event that triggered a contraction, kept as the memory's updatedAt. */
+    private void ingest(String key, EncodedTokens event, float[] vectors, long timestamp) {
         int count = event.getVectors().getCount();
         ShortTermIndex idx = stores.index.get(key);
         if (idx == null) {
@@ -75,7 +76,8 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         MemoryState next = engine.absorb(state, new TokenBatch(vectors, count, event.getTokens(),
                 Sources.toModel(event.getSource())));
 
-        io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(next.withoutShortTerm(), config);
+        io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(
+                next.withoutShortTerm().withUpdatedAt(timestamp), config);
         stores.memory.put(key, longTerm);
         shortTermKeys.forEach(stores.shortTerm::delete);
         stores.attention.delete(key);

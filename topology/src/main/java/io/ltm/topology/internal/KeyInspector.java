@@ -35,6 +35,7 @@ public final class KeyInspector {
         int shortTerm = idx == null ? 0 : idx.tokens();
         out.put("tokensAbsorbed", (s == null ? 0 : s.getTokensAbsorbed()) + shortTerm);
         out.put("contractions", s == null ? 0 : s.getContractions());
+        out.put("updatedAt", s == null ? null : s.getUpdatedAt().toString());
         out.put("shortTermTokens", shortTerm);
         out.put("longTermBytes", s == null || s.getCoefficients() == null ? 0 : s.getCoefficients().getData().remaining());
         List<Map<String, Object>> timeline = new ArrayList<>();

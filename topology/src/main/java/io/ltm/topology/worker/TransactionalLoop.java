@@ -49,7 +49,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final Serde<DeadLetter> deadLetters;
     private final String dlqTopic;
     private Thread thread;
-    private volatile long batches;
 
     protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
         this.role = role;
@@ -115,7 +114,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 }
                 producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
                 producer.commitTransaction();
-                batches++;
             } catch (ProducerFencedException e) {
                 LOG.error("worker fenced by a newer instance with the same id; stopping", e);
                 break;
@@ -161,10 +159,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
     }
 
-    /** Batches committed so far. */
-    public long committedBatches() {
-        return batches;
-    }
 
     /** Stops after the current batch and closes the clients. */
     @Override
