@@ -100,8 +100,7 @@ public final class LtmClient implements AutoCloseable {
 
     /** Sends a text event for the encode worker. */
     public void sendText(String key, String text, String sourceId) {
-        send(config.getString(LtmConfig.TOPIC_EVENTS), key,
-                TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build());
+        send(config.getString(LtmConfig.TOPIC_EVENTS), key, textEvent(text, sourceId));
     }
 
     /** Sends already encoded tokens straight to the memory node. */
@@ -169,8 +168,11 @@ public final class LtmClient implements AutoCloseable {
 
     /** Sends without waiting for each acknowledgement (bulk loads); {@link #flush()} waits for all. */
     public void sendTextAsync(String key, String text, String sourceId) {
-        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key,
-                TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build()));
+        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key, textEvent(text, sourceId)));
+    }
+
+    private static TokenEvent textEvent(String text, String sourceId) {
+        return TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build();
     }
 
     public void flush() {
