@@ -7,11 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ContinuousAttention;
 import io.ltm.model.internal.DeviceMath;
-import io.ltm.model.internal.MemoryUpdate;
+import io.ltm.model.internal.Retention;
 import io.ltm.model.internal.RidgeSolver;
 import io.ltm.model.internal.ShortTermMemory;
 import io.ltm.model.internal.SpanFitter;
-import io.ltm.model.internal.StickySampler;
 import io.ltm.model.internal.Staging;
 
 import java.nio.FloatBuffer;
@@ -53,6 +52,7 @@ public final class LongTermMemory implements AutoCloseable {
     private NDArray[] trainedDev;
     private LongFunction<RandomGenerator> random = SplittableRandom::new;
     private final Staging staging = new Staging();
+    private final Retention retention;
     private static final int SLOT_B = 0, SLOT_X = 1, SLOT_STM = 2, SLOT_B1 = 3;
 
     private LongTermMemory(MemoryConfig cfg, Device device) {
@@ -62,6 +62,7 @@ public final class LongTermMemory implements AutoCloseable {
         this.root = NDManager.newBaseManager(device, "PyTorch");
         this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
                 cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
+        this.retention = Retention.of(cfg, math, seed -> random.apply(seed));
     }
 
     /** Picks the GPU when PyTorch sees one, else the CPU. */
@@ -125,9 +126,8 @@ public final class LongTermMemory implements AutoCloseable {
     // ================================================================= update
 
     /**
-     * Appends the batch to the short-term buffer; every time L tokens are there, contracts them into B (fresh fit the
-     * first time; afterwards uniform samples, or sticky samples drawn from the accumulated read histogram, which is
-     * then cleared), updating the timeline and sources.
+     * Appends the batch to the short-term buffer; every time L tokens are there, contracts them into B by the
+     * configured retention policy (which also updates the timeline and decides when the read histogram is used up).
      */
     public MemoryState absorb(MemoryState s, TokenBatch b) {
         int d = cfg.dim();
@@ -155,26 +155,10 @@ public final class LongTermMemory implements AutoCloseable {
                 NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
                 while (total - off >= l) {
                     NDArray x = rows(m, prev, sc, add, off, l, d);
-                    long firstNew = absorbed - (total - off);
-                    if (bArr == null) {
-                        bArr = MemoryUpdate.fresh(math, x);
-                        tl = tl.afterFreshFit(firstNew, l, cfg.maxTimelineKnots());
-                    } else {
-                        double tau = MemoryUpdate.tau(cfg.retention(), cfg.tau(), firstNew, l);
-                        double[] p = cfg.sticky() ? StickySampler.normalise(sticky) : null;
-                        double[] pos;
-                        if (p != null) {
-                            RandomGenerator rng = random.apply(StickySampler.seedFor(cfg.seed(), contractions));
-                            int[] bins = StickySampler.sampleBins(p, cfg.samples(), rng);
-                            pos = StickySampler.leftEdges(bins, p.length);
-                            bArr = MemoryUpdate.atBins(math, bArr, x, bins, p.length, tau);
-                        } else {
-                            pos = uniformPositions(cfg.samples());
-                            bArr = MemoryUpdate.uniform(math, bArr, x, tau);
-                        }
-                        tl = tl.afterContraction(pos, tau, firstNew, l, cfg.maxTimelineKnots());
-                        sticky = null;
-                    }
+                    Retention.Step step = retention.contract(bArr, x, absorbed - (total - off), tl, sticky, contractions);
+                    bArr = step.coefficients();
+                    tl = step.timeline();
+                    sticky = step.sticky();
                     contractions++;
                     off += l;
                 }
@@ -200,12 +184,6 @@ public final class LongTermMemory implements AutoCloseable {
         if (fromPrev > 0) staging.put(SLOT_X, 0, prev, off * d, fromPrev * d);
         if (l - fromPrev > 0) staging.put(SLOT_X, fromPrev * d, add, Math.max(0, off - sc) * d, (l - fromPrev) * d);
         return staging.finish(m, SLOT_X, new Shape(l, d));
-    }
-
-    static double[] uniformPositions(int m) {
-        double[] p = new double[m];
-        for (int j = 0; j < m; j++) p[j] = (j + 1) / (double) m;
-        return p;
     }
 
     // ================================================================= read
@@ -380,7 +358,7 @@ public final class LongTermMemory implements AutoCloseable {
         double a = tl.tokenAt(f[0] - f[1]), b = tl.tokenAt(f[0] + f[1]);
         long start = Double.isNaN(a) ? 0 : Math.max(0, Math.min(maxTok, (long) Math.floor(a)));
         long end = Double.isNaN(b) ? maxTok : Math.max(start, Math.min(maxTok, (long) Math.ceil(b)));
-        return new Span(f[0], f[1], score, f[2], start, end, tl.sourceOf(start), tl.sourceOf(end));
+        return new Span(f[0], f[1], score, f[2], start, end, tl.sourceOf(start), tl.lastSourceOf(end));
     }
 
     private static float[] mix(float[] q, float[] a, float[] b, double temperature) {

@@ -44,9 +44,8 @@ public final class MemoryStateCodec {
         for (int i = 0; i < tl.knotCount(); i++) knots.add(new TimelineKnot(tl.knotPosition(i), tl.knotToken(i)));
         List<SourceSegment> segs = new ArrayList<>(tl.segmentCount());
         for (int i = 0; i < tl.segmentCount(); i++) {
-            TokenSource src = tl.segmentSource(i);
-            segs.add(new SourceSegment(tl.segmentFirstToken(i), new SourcePosition(src.topic(), src.partition(),
-                    src.offset(), Instant.ofEpochMilli(src.timestamp()), src.sourceId())));
+            TokenSource src = tl.segmentSource(i), last = tl.segmentLastSource(i);
+            segs.add(new SourceSegment(tl.segmentFirstToken(i), position(src), last.equals(src) ? null : position(last)));
         }
         double[] h = s.stickyRef();
         List<Double> hist = null;
@@ -84,12 +83,12 @@ public final class MemoryStateCodec {
         int ns = a.getSources().size();
         long[] first = new long[ns];
         List<TokenSource> srcs = new ArrayList<>(ns);
+        List<TokenSource> lasts = new ArrayList<>(ns);
         for (int i = 0; i < ns; i++) {
             SourceSegment g = a.getSources().get(i);
             first[i] = g.getFirstToken();
-            SourcePosition p = g.getSource();
-            srcs.add(new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
-                    p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(), p.getSourceId()));
+            srcs.add(source(g.getSource()));
+            lasts.add(g.getLastSource() == null ? null : source(g.getLastSource()));
         }
         double[] hist = null;
         if (a.getStickyHistogram() != null) {
@@ -97,8 +96,17 @@ public final class MemoryStateCodec {
             for (int i = 0; i < hist.length; i++) hist[i] = a.getStickyHistogram().get(i);
         }
         return MemoryState.restore(cfg.dim(), cfg.basisSize(), b, stm, sc, tokens, a.getTokensAbsorbed(),
-                a.getContractions(), Timeline.of(t, k, first, srcs), hist,
+                a.getContractions(), Timeline.of(t, k, first, srcs, lasts), hist,
                 a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli());
+    }
+
+    private static SourcePosition position(TokenSource s) {
+        return new SourcePosition(s.topic(), s.partition(), s.offset(), Instant.ofEpochMilli(s.timestamp()), s.sourceId());
+    }
+
+    private static TokenSource source(SourcePosition p) {
+        return new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
+                p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(), p.getSourceId());
     }
 
     /** Avro binary body (no framing) of the state. */

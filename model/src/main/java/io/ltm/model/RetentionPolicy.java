@@ -1,19 +1,19 @@
 package io.ltm.model;
 
 /**
- * How the long-term memory shares the axis [0,1] between old and new content at a contraction.
+ * How the long-term memory shares the axis [0,1] between old and new content; each mode is one class behind
+ * {@code io.ltm.model.internal.Retention}.
  *
  * <ul>
- *   <li>{@link #RECENCY}: fixed τ as in the paper. The old signal is squeezed into [0,τ] and the L new vectors
- *   fill [τ,1]. A segment absorbed k contractions ago occupies [0,τ^k]: old content loses resolution
- *   geometrically (after about log(N/S)/log(1/τ) contractions it is covered by fewer than one basis centre),
- *   recent content is sharp. Good for "what happened lately" questions.</li>
- *   <li>{@link #UNIFORM}: τ is chosen from token counts, τ = n_old/(n_old+L), so every token ever absorbed keeps an
- *   equal share 1/n of the axis. Nothing is forgotten faster than anything else, but everything blurs together
- *   once n exceeds the resolution of the basis (≈ N/S centres): after many contractions a new segment gets only
- *   (1-τ) ≈ L/n of the axis, i.e. a handful of centres, so recent content is as coarse as old content. τ is
- *   rounded to 1/64 and clamped to [1/64, 63/64] so that only a bounded set of ridge matrices is ever cached.</li>
+ *   <li>{@link #RECENCY}: the paper's update with a fixed τ. The old signal is squeezed into [0,τ] and the L new
+ *   vectors fill [τ,1]. A segment absorbed k contractions ago occupies [0,τ^k]: old content loses resolution
+ *   geometrically, recent content is sharp. Good for "what happened lately" questions.</li>
+ *   <li>{@link #UNIFORM}: every token ever absorbed keeps an equal share of the axis at any stream length. Ridge
+ *   statistics accumulate in place on a fixed grid and the old signal is resampled only when the stream doubles, so a
+ *   token's content is refit log₂(n/L) times, not n/L times; the timeline is exact (linear within an epoch).
+ *   Resolution is that of the basis: about n/(N/S) tokens per centre.</li>
  * </ul>
- * Either policy combines with sticky sampling, which changes where the old signal is sampled, not τ.
+ * Either policy combines with sticky memories: recency samples where reads attended at every contraction, uniform
+ * gives where reads attended more of the axis at the next doubling.
  */
 public enum RetentionPolicy { RECENCY, UNIFORM }

@@ -7,34 +7,51 @@ import java.util.Objects;
 
 /**
  * Bounded, monotone map from memory position t ∈ [0,1] to absolute token index (piecewise linear between knots,
- * clamped outside), plus a run-length map from absolute token index to the source record it came from.
- * Immutable. Updated at every contraction: the old map is composed with the sample positions (uniform j/M or the
- * sorted sticky draws, both refit at τ·j/M) and the new segment's tokens are placed at τ + (1-τ)·j/L; then the knots
- * are thinned (collinear knots dropped, then the knot whose removal changes the map least, until at most
- * {@code maxKnots} remain). Source segments beyond {@code maxSegments} are thinned among the oldest half, so old
- * token→source answers become approximate (they name a neighbouring record).
+ * clamped outside), plus a run-length map from absolute token index to the source records it came from.
+ * Immutable. Updated at every contraction by the retention policy (recency: the old map is composed with the sample
+ * positions refit at τ·j/M and the new tokens are placed at τ + (1-τ)·j/L; uniform: new tokens are appended on a
+ * linear grid and a doubling composes the map with its warp); then the knots are thinned (collinear knots dropped,
+ * then the knot whose removal changes the map least, until at most {@code maxKnots} remain).
+ *
+ * <p>Source segments: tokens from a segment's first token on came from the records between its first and last
+ * source (one record unless merged). Beyond {@code maxSegments} the two adjacent segments of one topic-partition that
+ * cover the fewest tokens are merged into one whose range spans both: an old answer widens, it never names a record
+ * the token did not come from.
  */
 public final class Timeline {
-    private static final Timeline EMPTY = new Timeline(new double[0], new double[0], new long[0], new TokenSource[0]);
+    private static final Timeline EMPTY = new Timeline(new double[0], new double[0], new long[0], new TokenSource[0],
+            new TokenSource[0]);
     private final double[] t;
     private final double[] tok;
     private final long[] segFirst;
     private final TokenSource[] segSource;
+    private final TokenSource[] segLast;
 
-    Timeline(double[] t, double[] tok, long[] segFirst, TokenSource[] segSource) {
+    Timeline(double[] t, double[] tok, long[] segFirst, TokenSource[] segSource, TokenSource[] segLast) {
         this.t = t;
         this.tok = tok;
         this.segFirst = segFirst;
         this.segSource = segSource;
+        this.segLast = segLast;
     }
 
     public static Timeline empty() { return EMPTY; }
 
-    /** Rebuilds a timeline from its parts (for decoding); knots must be sorted by t. */
-    public static Timeline of(double[] t, double[] tokenIndex, long[] segmentFirstToken, List<TokenSource> segmentSources) {
-        if (t.length != tokenIndex.length || segmentFirstToken.length != segmentSources.size())
+    /**
+     * Rebuilds a timeline from its parts (for decoding); knots must be sorted by t. segmentLastSources may be null
+     * (or hold nulls) for segments of one record.
+     */
+    public static Timeline of(double[] t, double[] tokenIndex, long[] segmentFirstToken, List<TokenSource> segmentSources,
+                              List<TokenSource> segmentLastSources) {
+        if (t.length != tokenIndex.length || segmentFirstToken.length != segmentSources.size()
+                || (segmentLastSources != null && segmentLastSources.size() != segmentSources.size()))
             throw new IllegalArgumentException("length mismatch");
-        return new Timeline(t.clone(), tokenIndex.clone(), segmentFirstToken.clone(), segmentSources.toArray(new TokenSource[0]));
+        TokenSource[] first = segmentSources.toArray(new TokenSource[0]);
+        TokenSource[] last = first.clone();
+        for (int i = 0; segmentLastSources != null && i < last.length; i++) {
+            if (segmentLastSources.get(i) != null) last[i] = segmentLastSources.get(i);
+        }
+        return new Timeline(t.clone(), tokenIndex.clone(), segmentFirstToken.clone(), first, last);
     }
 
     public int knotCount() { return t.length; }
@@ -42,7 +59,10 @@ public final class Timeline {
     public double knotToken(int i) { return tok[i]; }
     public int segmentCount() { return segFirst.length; }
     public long segmentFirstToken(int i) { return segFirst[i]; }
+    /** The first source record of segment i. */
     public TokenSource segmentSource(int i) { return segSource[i]; }
+    /** The last source record of segment i (the first one unless segments were merged). */
+    public TokenSource segmentLastSource(int i) { return segLast[i]; }
 
     /** Absolute token index (fractional) at memory position t; NaN when there is no long-term content. */
     public double tokenAt(double pos) {
@@ -72,12 +92,26 @@ public final class Timeline {
         return t[n - 1];
     }
 
-    /** Source record of an absolute token index; {@link TokenSource#UNKNOWN} when none is known. */
+    /**
+     * The earliest source record that token tokenIndex may have come from (exact unless its segment was merged);
+     * {@link TokenSource#UNKNOWN} when none is known.
+     */
     public TokenSource sourceOf(long tokenIndex) {
+        int i = segmentOf(tokenIndex);
+        return i < 0 ? TokenSource.UNKNOWN : segSource[i];
+    }
+
+    /** The latest source record that token tokenIndex may have come from; with {@link #sourceOf} a true range. */
+    public TokenSource lastSourceOf(long tokenIndex) {
+        int i = segmentOf(tokenIndex);
+        return i < 0 ? TokenSource.UNKNOWN : segLast[i];
+    }
+
+    private int segmentOf(long tokenIndex) {
         int i = Arrays.binarySearch(segFirst, tokenIndex);
         if (i < 0) i = -i - 2;
-        if (i < 0) return segFirst.length == 0 ? TokenSource.UNKNOWN : segSource[0];
-        return segSource[i];
+        if (i < 0) return segFirst.length == 0 ? -1 : 0;
+        return i;
     }
 
     // ------------------------------------------------------------------ updates (package-private)
@@ -87,24 +121,47 @@ public final class Timeline {
         int n = segFirst.length;
         int keep = n;
         while (keep > 0 && segFirst[keep - 1] >= firstToken) keep--;   // overwrite anything at or after firstToken
-        if (keep > 0 && Objects.equals(segSource[keep - 1], src)) {
+        if (keep > 0 && Objects.equals(segSource[keep - 1], src) && Objects.equals(segLast[keep - 1], src)) {
             if (keep == n) return this;
-            return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep));
+            return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep), Arrays.copyOf(segLast, keep));
         }
         long[] f = Arrays.copyOf(segFirst, keep + 1);
         TokenSource[] s = Arrays.copyOf(segSource, keep + 1);
+        TokenSource[] e = Arrays.copyOf(segLast, keep + 1);
         f[keep] = firstToken;
         s[keep] = src;
-        if (f.length > maxSegments) {
-            int half = f.length / 2;
-            List<Integer> idx = new ArrayList<>();
-            for (int i = 0; i < f.length; i++) if (i >= half || i % 2 == 0) idx.add(i);
-            long[] f2 = new long[idx.size()];
-            TokenSource[] s2 = new TokenSource[idx.size()];
-            for (int i = 0; i < idx.size(); i++) { f2[i] = f[idx.get(i)]; s2[i] = s[idx.get(i)]; }
-            f = f2; s = s2;
+        e[keep] = src;
+        int len = f.length;
+        while (len > maxSegments) {
+            int i = cheapestMerge(f, s, len);
+            boolean samePartition = Objects.equals(s[i].topic(), e[i + 1].topic()) && s[i].partition() == e[i + 1].partition();
+            if (!samePartition) { s[i] = TokenSource.UNKNOWN; e[i] = TokenSource.UNKNOWN; } else e[i] = e[i + 1];
+            System.arraycopy(f, i + 2, f, i + 1, len - i - 2);
+            System.arraycopy(s, i + 2, s, i + 1, len - i - 2);
+            System.arraycopy(e, i + 2, e, i + 1, len - i - 2);
+            len--;
         }
-        return new Timeline(t, tok, f, s);
+        return new Timeline(t, tok, Arrays.copyOf(f, len), Arrays.copyOf(s, len), Arrays.copyOf(e, len));
+    }
+
+    /**
+     * The segment i to merge with i + 1: the pair covering the fewest tokens, among pairs of one topic-partition when
+     * there are any (so a merged range stays a range of offsets). The open last segment is never merged.
+     */
+    private static int cheapestMerge(long[] f, TokenSource[] s, int len) {
+        int best = -1;
+        long bestTokens = Long.MAX_VALUE;
+        boolean bestSame = false;
+        for (int i = 0; i + 2 < len; i++) {
+            boolean same = Objects.equals(s[i].topic(), s[i + 1].topic()) && s[i].partition() == s[i + 1].partition();
+            long tokens = f[i + 2] - f[i];
+            if ((same && !bestSame) || (same == bestSame && tokens < bestTokens)) {
+                best = i;
+                bestTokens = tokens;
+                bestSame = same;
+            }
+        }
+        return Math.max(best, 0);
     }
 
     /** Drops sources of tokens ≥ firstToken (when the short-term buffer is replaced). */
@@ -112,21 +169,67 @@ public final class Timeline {
         int keep = segFirst.length;
         while (keep > 0 && segFirst[keep - 1] >= firstToken) keep--;
         if (keep == segFirst.length) return this;
-        return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep));
+        return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep), Arrays.copyOf(segLast, keep));
     }
 
     /** Fresh fit of tokens [first, first+L) at positions (j+½)/L. */
-    Timeline afterFreshFit(long first, int l, int maxKnots) {
+    public Timeline afterFreshFit(long first, int l, int maxKnots) {
         double[] nt = {0.5 / l, 1 - 0.5 / l};
         double[] nk = {first, first + l - 1};
-        return new Timeline(nt, nk, segFirst, segSource);
+        return new Timeline(nt, nk, segFirst, segSource, segLast);
+    }
+
+    /** Tokens [first, first + l) appended at t = (i + ½)/capacity (uniform retention). */
+    public Timeline afterAppend(long first, int l, long capacity, int maxKnots) {
+        int n = t.length;
+        double[] nt = Arrays.copyOf(t, n + 2), nk = Arrays.copyOf(tok, n + 2);
+        nt[n] = (first + 0.5) / capacity;
+        nk[n] = first;
+        nt[n + 1] = (first + l - 0.5) / capacity;
+        nk[n + 1] = first + l - 1;
+        return thin(nt, nk, n + 2, maxKnots);
+    }
+
+    /**
+     * A doubling of uniform retention: the old signal read at s_j (sorted) is refit at u_j, so old position x moves
+     * to the piecewise-linear warp through (0, 0), (s_j, u_j) and (1, ½).
+     */
+    public Timeline afterWarp(double[] s, double[] u, int maxKnots) {
+        int m = s.length;
+        double[] ws = new double[m + 2], wu = new double[m + 2];
+        ws[m + 1] = 1;
+        wu[m + 1] = 0.5;
+        System.arraycopy(s, 0, ws, 1, m);
+        System.arraycopy(u, 0, wu, 1, m);
+        int n = t.length;
+        double[] nt = new double[n + m], nk = new double[n + m];
+        int k = 0;
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            // the samples before this knot, then the knot itself: all points of the composed map, in order
+            while (j < m && s[j] < t[i]) { nt[k] = u[j]; nk[k] = tokenAt(s[j]); k++; j++; }
+            nt[k] = interpolate(ws, wu, t[i]);
+            nk[k] = tok[i];
+            k++;
+        }
+        // samples past the last knot are clamped to its token: they add no information
+        return thin(nt, nk, k, maxKnots);
+    }
+
+    private static double interpolate(double[] xs, double[] ys, double x) {
+        int i = Arrays.binarySearch(xs, x);
+        if (i >= 0) return ys[i];
+        i = -i - 1;
+        if (i <= 0) return ys[0];
+        if (i >= xs.length) return ys[xs.length - 1];
+        return ys[i - 1] + (x - xs[i - 1]) / (xs[i] - xs[i - 1]) * (ys[i] - ys[i - 1]);
     }
 
     /**
      * Contraction: old samples at old positions s_j (sorted) are refit at τ·j/M; new tokens [first, first+L) at
      * τ + (1-τ)·j/L, j = 1..L.
      */
-    Timeline afterContraction(double[] samplePositions, double tau, long first, int l, int maxKnots) {
+    public Timeline afterContraction(double[] samplePositions, double tau, long first, int l, int maxKnots) {
         int m = samplePositions.length;
         double[] nt = new double[m + 3];
         double[] nk = new double[m + 3];
@@ -181,16 +284,18 @@ public final class Timeline {
         }
         double[] rt = new double[c.size()], rk = new double[c.size()];
         for (int i = 0; i < c.size(); i++) { rt[i] = c.get(i)[0]; rk[i] = c.get(i)[1]; }
-        return new Timeline(rt, rk, segFirst, segSource);
+        return new Timeline(rt, rk, segFirst, segSource, segLast);
     }
 
     @Override public boolean equals(Object o) {
         return o instanceof Timeline x && Arrays.equals(t, x.t) && Arrays.equals(tok, x.tok)
-                && Arrays.equals(segFirst, x.segFirst) && Arrays.equals(segSource, x.segSource);
+                && Arrays.equals(segFirst, x.segFirst) && Arrays.equals(segSource, x.segSource)
+                && Arrays.equals(segLast, x.segLast);
     }
 
     @Override public int hashCode() {
-        return Objects.hash(Arrays.hashCode(t), Arrays.hashCode(tok), Arrays.hashCode(segFirst), Arrays.hashCode(segSource));
+        return Objects.hash(Arrays.hashCode(t), Arrays.hashCode(tok), Arrays.hashCode(segFirst), Arrays.hashCode(segSource),
+                Arrays.hashCode(segLast));
     }
 
     @Override public String toString() {

@@ -50,7 +50,7 @@ public final class Samples {
                 .setShortTerm(vectors(2, 4)).setShortTermTokens(Arrays.asList("a", null))
                 .setTokensAbsorbed(1000).setContractions(7)
                 .setTimeline(List.of(new TimelineKnot(0.0, 0.0), new TimelineKnot(1.0, 998.0)))
-                .setSources(List.of(new SourceSegment(0L, source(1)), new SourceSegment(500L, source(9))))
+                .setSources(List.of(new SourceSegment(0L, source(1), null), new SourceSegment(500L, source(9), source(12))))
                 .setStickyHistogram(List.of(0.1, 0.2, 0.7)).setUpdatedAt(T0).build();
     }
 

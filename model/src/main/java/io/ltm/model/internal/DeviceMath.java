@@ -129,7 +129,7 @@ public final class DeviceMath implements AutoCloseable {
             for (int j = 0; j < n; j++) op[i * (n + l) + j] = (float) u[i * n + j];
             for (int j = 0; j < l; j++) op[i * (n + l) + n + j] = (float) g[(m + j) * n + i];
         }
-        NDArray uop = mgr.create(op, new Shape(n, n + l));
+        NDArray uop = mgr.create(flushTiny(op), new Shape(n, n + l));   // denormals slow matmuls on some CPUs
         float[] gold = new float[n * m], gnew = new float[n * l];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) gold[i * m + j] = (float) g[j * n + i];
@@ -249,6 +249,35 @@ public final class DeviceMath implements AutoCloseable {
     public static float[] flushTiny(float[] f) {
         for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < 1e-30f) f[i] = 0f;
         return f;
+    }
+
+    private NDArray uniformGramInverse;
+
+    /** Â⁻¹ of {@link RidgeSolver#uniformGramInverse}, [N, N] float32 (from the float64 solution). Cached. */
+    public NDArray uniformGramInverse() {
+        if (uniformGramInverse == null) {
+            uniformGramInverse = mgr.create(toFloat(RidgeSolver.uniformGramInverse(basis, l, lambda)), new Shape(n(), n()));
+        }
+        return uniformGramInverse;
+    }
+
+    private NDArray halfAxisSamplesT;
+
+    /**
+     * (L/2M)·Ψ(u)ᵀ with u_j = (j + ½)/(2M), [N, M] float32: the ridge statistics of M samples that stand for a
+     * uniform density of L per unit of t over [0, ½] (where a doubling puts the old signal). Cached.
+     */
+    public NDArray halfAxisSamplesT() {
+        if (halfAxisSamplesT == null) {
+            double[] u = new double[m];
+            for (int j = 0; j < m; j++) u[j] = (j + 0.5) / (2.0 * m);
+            float[] p = toFloat(basis.psi(u));                     // [M, N]
+            float[] t = new float[p.length];
+            float w = (float) (l / (2.0 * m));
+            for (int j = 0; j < m; j++) for (int i = 0; i < n(); i++) t[i * m + j] = p[j * n() + i] * w;
+            halfAxisSamplesT = mgr.create(flushTiny(t), new Shape(n(), m));
+        }
+        return halfAxisSamplesT;
     }
 
     private final Map<Integer, NDArray> edgePsi = new LinkedHashMap<>();

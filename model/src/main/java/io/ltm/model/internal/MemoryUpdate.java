@@ -3,7 +3,6 @@ package io.ltm.model.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.ltm.model.RetentionPolicy;
 
 /**
  * The ∞-former memory update on the device (float32, G precomputed in float64):
@@ -46,16 +45,5 @@ public final class MemoryUpdate {
         NDArray e = DeviceMath.scoped(k.edgePsi(d).matMul(b), x);                    // [D, d]
         NDArray nw = DeviceMath.scoped(g[3].matMul(x), x);                            // [N, d]
         return w.matMul(e).addi(nw);
-    }
-
-    /**
-     * τ of a contraction. RECENCY: the configured τ. UNIFORM: n_old/(n_old+L) so that every absorbed token keeps an
-     * equal share of [0,1], rounded to 1/64 and clamped to [1/64, 63/64] (bounded cache of ridge matrices).
-     */
-    public static double tau(RetentionPolicy policy, double configured, long oldTokens, int l) {
-        if (policy == RetentionPolicy.RECENCY) return configured;
-        double t = oldTokens / (double) (oldTokens + l);
-        t = Math.rint(t * 64) / 64.0;
-        return Math.min(63 / 64.0, Math.max(1 / 64.0, t));
     }
 }

@@ -35,6 +35,7 @@ public final class RidgeSolver {
     private record InfKey(Basis b, int l, int m, double tau, double lambda, boolean f32) {}
 
     private static final Map<FitKey, Fit> FITS = new ConcurrentHashMap<>();
+    private static final Map<FitKey, double[]> UNIFORM_INVERSES = new ConcurrentHashMap<>();
     private static final Map<InfKey, Inf> INFS = new ConcurrentHashMap<>();
 
     public static Fit fit(Basis b, int l, double lambda) {
@@ -63,6 +64,36 @@ public final class RidgeSolver {
                 u = gOld.transpose().matMul(ps).toDoubleArray();
             }
             return new Inf(pos, start, start + m + l, g, u);
+        });
+    }
+
+    /**
+     * Â⁻¹ with Â = l ∫₀¹ ψψᵀ dt + λI, row-major [N, N], float64: the ridge matrix of a uniform density of l samples per
+     * unit of t (the limit of Σ ψ(t_i)ψ(t_i)ᵀ over l evenly spaced t_i, which it matches to float precision once the
+     * spacing is below the narrowest width). ∫₀¹ ψ_a ψ_b = N(μ_a; μ_b, σ_a²+σ_b²)·P(0 ≤ T ≤ 1) for T ~ N(m, s²),
+     * m = (μ_a σ_b² + μ_b σ_a²)/(σ_a²+σ_b²), s² = σ_a²σ_b²/(σ_a²+σ_b²). Cached per configuration.
+     */
+    public static double[] uniformGramInverse(Basis b, int l, double lambda) {
+        return UNIFORM_INVERSES.computeIfAbsent(new FitKey(b, l, lambda), k -> {
+            int n = b.size();
+            double[] va = new double[n * n], mm = new double[n * n], ss = new double[n * n], dd = new double[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double si = b.sigma(i) * b.sigma(i), sj = b.sigma(j) * b.sigma(j), v = si + sj;
+                    va[i * n + j] = v;
+                    mm[i * n + j] = (b.mu(i) * sj + b.mu(j) * si) / v;
+                    ss[i * n + j] = Math.sqrt(si * sj / v) * Math.sqrt(2.0);
+                    dd[i * n + j] = b.mu(i) - b.mu(j);
+                }
+            }
+            try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                Shape sh = new Shape(n, n);
+                NDArray v = mg.create(va, sh), mid = mg.create(mm, sh), s = mg.create(ss, sh), d = mg.create(dd, sh);
+                NDArray peak = d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
+                NDArray mass = mid.neg().add(1.0).div(s).erf().sub(mid.neg().div(s).erf()).mul(0.5);
+                NDArray a = peak.mul(mass).mul((double) l).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
+                return refinedInverse(mg, a, n).toDoubleArray();
+            }
         });
     }
 
@@ -118,12 +149,16 @@ public final class RidgeSolver {
         try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             NDArray ft = mg.create(psiT, new Shape(p, n));  // float64
             NDArray a = ft.transpose().matMul(ft).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
-            NDArray ainv = a.inverse();
-            // one Newton-Schulz refinement step: X <- X(2I - A X), improves the float64 inverse of a cond ~1e6 matrix
-            NDArray eye2 = mg.eye(n, n, 0, DataType.FLOAT64).mul(2.0);
-            ainv = ainv.matMul(eye2.sub(a.matMul(ainv)));
+            NDArray ainv = refinedInverse(mg, a, n);
             NDArray g = ft.get(from + ":" + to).matMul(ainv);
             return g.toDoubleArray();
         }
+    }
+
+    /** A⁻¹ with one Newton-Schulz refinement step X ← X(2I − AX), which improves the float64 inverse of a cond ~1e6 matrix. */
+    private static NDArray refinedInverse(NDManager mg, NDArray a, int n) {
+        NDArray ainv = a.inverse();
+        NDArray eye2 = mg.eye(n, n, 0, DataType.FLOAT64).mul(2.0);
+        return ainv.matMul(eye2.sub(a.matMul(ainv)));
     }
 }

@@ -1,0 +1,130 @@
+package io.ltm.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.Timeline;
+
+/**
+ * Every token keeps an equal share of [0,1] at any stream length, and each token's content is resampled only
+ * log₂(n/L) times: ridge statistics accumulated in place, contraction on doubling.
+ *
+ * <p>The stream fills an epoch of capacity c = L·2^k tokens; token i sits at t = (i + ½)/c. B is the ridge fit
+ * B = Â⁻¹ S with S = (L/c) Σ_i ψ(t_i) x_iᵀ and Â = L ∫₀¹ ψψᵀ dt + λI: the Gram of a uniform density of L samples per unit
+ * of t over the whole axis, so the not yet filled tail of the epoch is fitted as zero, as the official code pads
+ * its positions with zero targets. Â does not depend on the stream, so a contraction adds its L tokens with one
+ * product, B ← B + Â⁻¹ (L/c) Ψ(t)ᵀ X, restricted to the basis functions the chunk touches; nothing old is
+ * resampled. When an epoch is full the capacity doubles: the old signal is read at M points s_j and refit at
+ * u_j = (j + ½)/(2M) in [0, ½] (B ← Â⁻¹ (L/2M) Ψ(u)ᵀ Ψ(s) B). Without reads s_j = (j + ½)/M, a plain halving of t;
+ * with sticky memories the s_j are the quantiles of an even mix of the uniform density and the reads' histogram, so
+ * where reads attended gets more of [0, ½] (and of the basis) — deterministic, so replays are identical.
+ * The timeline is exact: t ↦ token is linear within an epoch and composed with each doubling's warp.
+ * The sticky statistics are kept across contractions (the positions they refer to do not move) and used up at the
+ * next doubling.
+ */
+final class UniformRetention implements Retention {
+    /** ψ_n(t) below this fraction of its peak is left out of a chunk's product (float32 cannot tell it from 0). */
+    private static final double NEGLIGIBLE = 1e-8;
+    /** Share of the doubling warp that follows the reads' histogram (the rest stays uniform). */
+    private static final double STICKY_SHARE = 0.5;
+
+    private final MemoryConfig cfg;
+    private final DeviceMath math;
+    private final Basis basis;
+    private final int centres;
+    private final int widthsPerCentre;
+    private final double reach;
+
+    UniformRetention(MemoryConfig cfg, DeviceMath math) {
+        this.cfg = cfg;
+        this.math = math;
+        this.basis = math.basis();
+        this.widthsPerCentre = basis.widths().length;
+        this.centres = basis.size() / widthsPerCentre;
+        double maxWidth = 0;
+        for (double w : basis.widths()) maxWidth = Math.max(maxWidth, w);
+        this.reach = Math.sqrt(2 * Math.log(1 / NEGLIGIBLE)) * maxWidth;
+    }
+
+    /** Capacity of the epoch that receives tokens [n, n + l): the smallest l·2^k ≥ n + l. */
+    static long capacity(long n, int l) {
+        long c = l;
+        while (c < n + l) c <<= 1;
+        return c;
+    }
+
+    /** True when the epoch holding tokens [0, n) is full, so absorbing more doubles the capacity. */
+    static boolean full(long n, int l) {
+        return n > 0 && n % l == 0 && Long.bitCount(n / l) == 1;
+    }
+
+    @Override
+    public Step contract(NDArray b, NDArray x, long first, Timeline tl, double[] sticky, long contraction) {
+        int l = cfg.contractionLength();
+        if (first % l != 0) throw new IllegalStateException("long-term tokens " + first + " not a multiple of L = " + l);
+        NDManager m = x.getManager();
+        int nb = basis.size();
+        long d = x.getShape().get(1);
+        if (b == null) {
+            b = m.zeros(new Shape(nb, d), DataType.FLOAT32);
+        } else if (full(first, l)) {
+            double[] s = samplePositions(cfg.sticky() ? StickySampler.normalise(sticky) : null);
+            double[] u = new double[s.length];
+            for (int j = 0; j < u.length; j++) u[j] = (j + 0.5) / (2.0 * s.length);
+            NDArray old = math.psi(m.create(toFloat(s))).matMul(b);                     // X̄(s_j), [M, d]
+            NDArray stats = DeviceMath.scoped(math.halfAxisSamplesT().matMul(old), x);  // (L/2M) Ψ(u)ᵀ X̄(s)
+            b = DeviceMath.scoped(math.uniformGramInverse().matMul(stats), x);
+            tl = tl.afterWarp(s, u, cfg.maxTimelineKnots());
+            sticky = null;
+        }
+        long cap = capacity(first, l);
+        double t0 = (first + 0.5) / cap, t1 = (first + l - 0.5) / cap;
+        int lo = Math.max(0, (int) Math.ceil((t0 - reach) * (centres - 1))) * widthsPerCentre;
+        int hi = Math.min(centres, (int) Math.floor((t1 + reach) * (centres - 1)) + 1) * widthsPerCentre;
+        float[] psi = new float[l * (hi - lo)];
+        for (int i = 0; i < l; i++) {
+            double t = (first + i + 0.5) / cap;
+            for (int k = lo; k < hi; k++) {
+                double z = (t - basis.mu(k)) / basis.sigma(k);
+                psi[i * (hi - lo) + k - lo] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(k) * Basis.SQRT2PI));
+            }
+        }
+        DeviceMath.flushTiny(psi);
+        NDArray y = m.create(psi, new Shape(l, hi - lo)).transpose().matMul(x).muli((double) l / cap);   // [w, d]
+        NDArray cols = DeviceMath.scoped(math.uniformGramInverse().get(":, " + lo + ":" + hi), x);       // [N, w]
+        NDArray next = b.add(cols.matMul(y));
+        return new Step(next, tl.afterAppend(first, l, cap, cfg.maxTimelineKnots()), sticky);
+    }
+
+    /**
+     * Where the old signal is read at a doubling: the M midpoints of [0,1], or with a read histogram p the
+     * quantiles (j + ½)/M of the density (1 − STICKY_SHARE) + STICKY_SHARE·D·p (piecewise constant on D bins).
+     */
+    double[] samplePositions(double[] p) {
+        int mm = cfg.samples();
+        double[] s = new double[mm];
+        if (p == null) {
+            for (int j = 0; j < mm; j++) s[j] = (j + 0.5) / mm;
+            return s;
+        }
+        int bins = p.length;
+        double[] cdf = new double[bins + 1];
+        for (int k = 0; k < bins; k++) cdf[k + 1] = cdf[k] + (1 - STICKY_SHARE) / bins + STICKY_SHARE * p[k];
+        int k = 0;
+        for (int j = 0; j < mm; j++) {
+            double q = (j + 0.5) / mm * cdf[bins];
+            while (k < bins - 1 && cdf[k + 1] < q) k++;
+            double w = cdf[k + 1] - cdf[k];
+            s[j] = (k + (w > 0 ? (q - cdf[k]) / w : 0)) / bins;
+        }
+        return s;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+}
