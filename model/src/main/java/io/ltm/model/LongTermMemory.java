@@ -394,12 +394,7 @@ public final class LongTermMemory implements AutoCloseable {
 
     /** Adds the read's attention histogram to the state's sticky statistics (no-op when not sticky). */
     public MemoryState recordRead(MemoryState state, ReadResult r) {
-        double[] h = r.attentionHistogram();
-        if (!cfg.sticky() || h == null) return state;
-        double[] old = state.stickyRef();
-        double[] acc = old == null || old.length != h.length ? new double[h.length] : old.clone();
-        for (int i = 0; i < h.length; i++) acc[i] += h[i];
-        return state.withStickyHistogram(acc);
+        return cfg.sticky() ? state.plusReads(r.attentionHistogram()) : state;
     }
 
     @Override public void close() {

@@ -87,6 +87,18 @@ public final class MemoryState {
                 timeline, h == null ? null : h.clone(), updatedAt);
     }
 
+    /**
+     * Adds reads' attention mass per bin to the sticky statistics the state already carries (a retention policy may
+     * keep them across contractions until it uses them); h of another length replaces them.
+     */
+    public MemoryState plusReads(double[] h) {
+        if (h == null) return this;
+        if (stickyHistogram == null || stickyHistogram.length != h.length) return withStickyHistogram(h);
+        double[] sum = stickyHistogram.clone();
+        for (int i = 0; i < h.length; i++) sum[i] += h[i];
+        return withStickyHistogram(sum);
+    }
+
     public MemoryState withUpdatedAt(long millis) {
         return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
                 timeline, stickyHistogram, millis);

@@ -33,18 +33,14 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
             throw new InvalidInputException("RECORD_READS needs an attention histogram of " + bins + " bins, got "
                     + (histogram == null ? "none" : histogram.size()));
         }
-        double[] sum = stores.attention.get(key);
-        if (sum == null) {
-            sum = new double[bins];
-        }
+        double[] h = new double[bins];
         for (int i = 0; i < bins; i++) {
-            double v = histogram.get(i);
-            if (!Double.isFinite(v) || v < 0) {
-                throw new InvalidInputException("attention histogram bin " + i + " is " + v);
+            h[i] = histogram.get(i);
+            if (!Double.isFinite(h[i]) || h[i] < 0) {
+                throw new InvalidInputException("attention histogram bin " + i + " is " + h[i]);
             }
-            sum[i] += v;
         }
-        stores.attention.put(key, sum);
+        stores.addReads(key, h);
     }
 
     @Override

@@ -69,10 +69,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
         List<String> shortTermKeys = new ArrayList<>();
         state = stores.withShortTerm(state, key, shortTermKeys);
-        double[] hist = stores.attention.get(key);
-        if (hist != null) {
-            state = state.withStickyHistogram(hist);
-        }
+        state = state.plusReads(stores.attention.get(key));
         MemoryState next = engine.absorb(state, new TokenBatch(vectors, count, event.getTokens(),
                 Sources.toModel(event.getSource())));
 

@@ -57,7 +57,7 @@ public final class MemoryStores {
         for (EncodedTokens r : records) {
             bytes += r.getVectors().getData().remaining();
         }
-        return new Loaded(hist == null ? state : state.withStickyHistogram(hist), bytes);
+        return new Loaded(state.plusReads(hist), bytes);
     }
 
     /**
@@ -102,6 +102,21 @@ public final class MemoryStores {
             }
         }
         return out;
+    }
+
+    /**
+     * Adds one read's attention mass per bin to the key's sticky statistics since its last contraction (the state
+     * itself may carry older ones; {@link MemoryState#plusReads} combines both).
+     */
+    void addReads(String key, double[] histogram) {
+        double[] sum = attention.get(key);
+        if (sum == null || sum.length != histogram.length) {
+            sum = new double[histogram.length];
+        }
+        for (int i = 0; i < histogram.length; i++) {
+            sum[i] += histogram[i];
+        }
+        attention.put(key, sum);
     }
 
     /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */

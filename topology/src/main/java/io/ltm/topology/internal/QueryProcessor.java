@@ -87,7 +87,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         QueryVectors.Encoded q = queryVectors.of(query);
         ReadResult result = engine.read(state, q.vectors(), q.count(), options);
         if (config.sticky() && result.attentionHistogram() != null) {
-            stores.attention.put(key, engine.recordRead(state, result).stickyHistogram());
+            stores.addReads(key, result.attentionHistogram());
         }
         MemoryResponse response = Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()),
                 Responses.BY_NODE, now);

@@ -1,0 +1,169 @@
+package io.ltm.model;
+
+import io.ltm.model.internal.Basis;
+import io.ltm.model.internal.RidgeSolver;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+class UniformRetentionTest {
+
+    static MemoryConfig.Builder small() {
+        return MemoryConfig.builder().dim(8).basisSize(64).contractionLength(32).samples(32)
+                .retention(RetentionPolicy.UNIFORM);
+    }
+
+    @Test
+    void everyTokenKeepsAnEqualShareOfTheAxisAtAnyLength() {
+        MemoryConfig cfg = small().sticky(false).build();
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(3);
+            for (int c = 0; c < 100; c++) {
+                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            }
+            // 3,200 tokens fill an epoch of 4,096: token i sits at (i + ½)/4096, however old it is
+            for (long i : new long[] {0, 31, 32, 1000, 2047, 2048, 3199}) {
+                assertThat(s.timeline().positionOf(i)).isCloseTo((i + 0.5) / 4096, offset(1e-9));
+            }
+            assertThat(s.timeline().knotCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withinAnEpochAContractionAddsItsTokensAndRefitsNothingOld() {
+        MemoryConfig cfg = small().sticky(false).ridgePenalty(0.5).build();
+        int l = 32, d = 8, n = 64;
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(5);
+            for (int c = 0; c < 3; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(l * d, rng), l, null, null));
+            float[] before = s.coefficients();
+            float[] x = MathPropertiesTest.randn(l * d, rng);
+            float[] after = ltm.absorb(s, new TokenBatch(x, l, null, null)).coefficients();
+            // the 4th chunk of 32 lands in the epoch of 128 at t = (96 + i + ½)/128: B gains Â⁻¹ (L/128) Ψ(t)ᵀ X
+            Basis basis = Basis.of(n, 0.005, 0.01);
+            double[] t = new double[l];
+            for (int i = 0; i < l; i++) t[i] = (96 + i + 0.5) / 128;
+            double[] psi = basis.psi(t);
+            double[] ainv = RidgeSolver.uniformGramInverse(basis, l, 0.5);
+            double maxErr = 0, maxDelta = 0;
+            for (int a = 0; a < n; a++) {
+                for (int j = 0; j < d; j++) {
+                    double expected = 0;
+                    for (int b = 0; b < n; b++) {
+                        double sb = 0;
+                        for (int i = 0; i < l; i++) sb += psi[i * n + b] * x[i * d + j];
+                        expected += ainv[a * n + b] * sb * l / 128.0;
+                    }
+                    double delta = after[a * d + j] - before[a * d + j];
+                    maxErr = Math.max(maxErr, Math.abs(delta - expected));
+                    maxDelta = Math.max(maxDelta, Math.abs(expected));
+                }
+            }
+            assertThat(maxErr).isLessThan(1e-4 * maxDelta);
+        }
+    }
+
+    @Test
+    void stickyReadsGiveAttendedContentMoreOfTheAxisAtTheNextDoubling() {
+        MemoryConfig cfg = small().sticky(true).build();
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(7);
+            for (int c = 0; c < 4; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            // reads that attended to the first quarter of [0,1] (tokens 0..31 of the full epoch of 128)
+            double[] h = new double[cfg.stickyBins()];
+            for (int b = 0; b < h.length / 4; b++) h[b] = 1;
+            s = s.plusReads(h);
+            MemoryState kept = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            // without reads the first 32 tokens would occupy [0, 1/8); attended, they get more than twice that
+            double end = kept.timeline().positionOf(32);
+            assertThat(end).isGreaterThan(0.25);
+            assertThat(kept.timeline().positionOf(128)).isCloseTo(0.5, offset(0.01));
+            assertThat(kept.stickyHistogram()).isNull();
+        }
+    }
+
+    @Test
+    void stickyStatisticsWaitForTheNextDoubling() {
+        MemoryConfig cfg = small().sticky(true).build();
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(9);
+            for (int c = 0; c < 5; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            double[] h = new double[cfg.stickyBins()];
+            h[3] = 2;
+            s = s.plusReads(h);
+            // 160 tokens in an epoch of 256: the 6th chunk does not double, so the reads are kept for later
+            MemoryState next = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            assertThat(next.stickyHistogram()).containsExactly(h);
+        }
+    }
+
+    /**
+     * Five million tokens through the model: the state's size does not grow, every token's source range stays true,
+     * and content planted anywhere in the stream is still found by a read.
+     */
+    @Test
+    void fiveMillionTokensKeepAFixedStateTrueSourcesAndFindOldContent() {
+        int d = 32, l = 512;
+        MemoryConfig cfg = MemoryConfig.builder().dim(d).retention(RetentionPolicy.UNIFORM).sticky(false).build();
+        long total = 5_000_192;                       // a whole number of 512-token events
+        int events = (int) (total / l);
+        int needles = 10, needleEvents = 40;          // 20,480 tokens each, 0.4% of the stream
+        SplittableRandom rng = new SplittableRandom(11);
+        float[][] topics = new float[needles][];
+        for (int k = 0; k < needles; k++) topics[k] = unit(rng, d);
+        int[] needleStart = new int[needles];
+        for (int k = 0; k < needles; k++) needleStart[k] = (int) ((k + 0.5) * events / needles) - needleEvents / 2;
+        float[] x = new float[l * d];
+        List<Integer> sizes = new ArrayList<>();
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            for (int e = 0; e < events; e++) {
+                int needle = -1;
+                for (int k = 0; k < needles; k++) if (e >= needleStart[k] && e < needleStart[k] + needleEvents) needle = k;
+                float[] centre = needle >= 0 ? topics[needle] : unit(rng, d);
+                for (int i = 0; i < l; i++) {
+                    for (int j = 0; j < d; j++) x[i * d + j] = centre[j] + (float) ((rng.nextDouble() - 0.5) * 0.6);
+                }
+                s = ltm.absorb(s, new TokenBatch(x, l, null, new TokenSource("ltm.tokens", 2, e, 1_000L * e, null)));
+                if (e == 20 || e == events - 1) sizes.add(MemoryStateCodec.toBytes(s, cfg).length);
+            }
+            assertThat(s.tokensAbsorbed()).isEqualTo(total);
+            // the state at 5M tokens is as big as at 10k, give or take the bounded source map
+            assertThat(sizes.get(1)).isLessThan(1_000_000);
+            assertThat(sizes.get(1) - sizes.get(0)).isLessThan(cfg.maxSourceSegments() * 64);
+            assertThat(s.timeline().segmentCount()).isLessThanOrEqualTo(cfg.maxSourceSegments());
+            for (long tok = 0; tok < total; tok += 7919) {
+                long event = tok / l;
+                assertThat(s.timeline().sourceOf(tok).offset()).isLessThanOrEqualTo(event);
+                assertThat(s.timeline().lastSourceOf(tok).offset()).isGreaterThanOrEqualTo(event);
+            }
+            int found = 0;
+            for (int k = 0; k < needles; k++) {
+                ReadResult r = ltm.read(s, topics[k], 1, new ReadOptions(3, false, false, AttentionHeadKind.ZERO_SHOT));
+                long from = (long) needleStart[k] * l, to = from + (long) needleEvents * l;
+                boolean hit = false;
+                for (Span sp : r.spans()) hit |= sp.tokenStart() < to && sp.tokenEnd() >= from && sp.from().offset() <= needleStart[k] + needleEvents;
+                if (hit) found++;
+            }
+            assertThat(found).isGreaterThanOrEqualTo(9);
+        }
+    }
+
+    private static float[] unit(SplittableRandom rng, int d) {
+        float[] v = new float[d];
+        double n = 0;
+        for (int j = 0; j < d; j++) { v[j] = (float) (rng.nextDouble() - 0.5); n += v[j] * v[j]; }
+        for (int j = 0; j < d; j++) v[j] /= (float) Math.sqrt(n);
+        return v;
+    }
+}
