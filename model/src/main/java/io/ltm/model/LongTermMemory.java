@@ -269,18 +269,19 @@ public final class LongTermMemory implements AutoCloseable {
                                List<Span>[] spans, float[][] ltmCtx, double[][] hist) {
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
         float[] qall = new float[k * d];
+        float[] filled = new float[k];
         staging.begin(SLOT_B, k * nb * d);
         for (int j = 0; j < k; j++) {
             staging.put(SLOT_B, j * nb * d, requests.get(zs.get(j)).state().coefficientsRef(), 0, nb * d);
             System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
+            filled[j] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
         }
         NDArray b = staging.finish(m, SLOT_B, new Shape(k, nb, d));
         NDArray q = m.create(qall, new Shape(k, d));
-        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, cfg.temperature(), cfg.sigma2Min(),
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(),
                 cfg.cosineKeys());
-        int rb = math.profileBins();
-        float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
-        double[] ref = math.profileReference();     // uniform attention's profile, mean 1
+        int sw = math.basis().widths().length, rb = nb / sw;    // one profile bin per basis centre
+        float[] att = z.a().toFloatArray();
         float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
         int kmax = 1;
@@ -288,10 +289,10 @@ public final class LongTermMemory implements AutoCloseable {
         for (int j = 0; j < k; j++) {
             int i = zs.get(j);
             double[] pm = new double[rb];
-            for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
+            for (int t = 0; t < nb; t++) pm[t / sw] += att[j * nb + t];
             double[] dens = new double[rb];
-            for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
-            List<double[]> f = SpanFitter.modes(dens, pm, requests.get(i).options().spans());
+            for (int t = 0; t < rb; t++) dens[t] = pm[t] * rb;      // relative to uniform attention
+            List<double[]> f = atCentres(SpanFitter.modes(dens, pm, requests.get(i).options().spans()), rb);
             fits.add(f);
             kmax = Math.max(kmax, f.size());
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
@@ -323,6 +324,18 @@ public final class LongTermMemory implements AutoCloseable {
                 spans[i].add(span(requests.get(i).state(), f.get(t), cos[j * kmax + t]));
             }
         }
+    }
+
+    /**
+     * Spans come from the attention over the basis centres, not from its profile blurred by the basis widths (which
+     * would widen every span by about a width): {@link SpanFitter#modes} places bin i at (i + ½)/r, centre i sits at
+     * i/(r − 1).
+     */
+    private static List<double[]> atCentres(List<double[]> fits, int r) {
+        double scale = r > 1 ? r / (double) (r - 1) : 1;
+        List<double[]> out = new ArrayList<>(fits.size());
+        for (double[] f : fits) out.add(new double[] {Math.min(1, Math.max(0, (f[0] * r - 0.5) / Math.max(1, r - 1))), f[1] * scale, f[2]});
+        return out;
     }
 
     private void trainedOne(NDManager m, ReadRequest r, float[] qbar, int nSpans, List<Span>[] spans,

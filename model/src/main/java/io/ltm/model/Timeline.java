@@ -77,6 +77,11 @@ public final class Timeline {
         return tok[i - 1] + f * (tok[i] - tok[i - 1]);
     }
 
+    /** The end of the content on [0, 1]: the last knot's position (below 1 while a uniform epoch fills up), else 1. */
+    public double filledUpTo() {
+        return t.length == 0 ? 1.0 : t[t.length - 1];
+    }
+
     /** Smallest memory position whose token index is ≥ tokenIndex (inverse of {@link #tokenAt}); NaN if empty. */
     public double positionOf(double tokenIndex) {
         int n = t.length;

@@ -2,12 +2,16 @@ package io.ltm.model.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Continuous attention over the signal X̄(t) = Bᵀψ(t) with a Gaussian density p = N(μ, σ²) on ℝ, r = E_p[ψ] in
  * closed form (official {@code ContinuousSoftmax}).
  */
 public final class ContinuousAttention {
+    /** Score subtracted from basis functions past a memory's content: exp(−1e4) is 0 in float32 for any temperature. */
+    private static final float EMPTY_PENALTY = 1e4f;
+
     private ContinuousAttention() {}
 
     /** Output of the trained ("affines") head. mu, s2: [H,Q]; r: [H·Q, N]; ctx: [Q, e] (pre-Wo); z: [Q, e_out]. */
@@ -54,10 +58,13 @@ public final class ContinuousAttention {
      * With cosineKeys, the scores are cos(X̄(μ_n), q)/T instead: the key of basis n is the reconstructed signal at its
      * centre (see {@code MemoryConfig#cosineKeys()}).
      *
-     * @param b [K, N, d]; q [K, d] pooled queries
+     * Basis functions centred past a memory's filled extent (the empty tail of a uniform memory's epoch, where X̄ is
+     * only a faint echo of the content before it, with a direction of its own) get no attention.
+     *
+     * @param b [K, N, d]; q [K, d] pooled queries; filled [K] the end of each memory's content on [0, 1]
      */
-    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, double temperature, double sigma2Min,
-                                    boolean cosineKeys) {
+    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, NDArray filled, double temperature,
+                                    double sigma2Min, boolean cosineKeys) {
         long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
         NDArray s;
         if (cosineKeys) {
@@ -71,7 +78,8 @@ public final class ContinuousAttention {
         } else {
             s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
         }
-        NDArray a = s.softmax(1);
+        NDArray empty = DeviceMath.scoped(k.muRow().sub(k.centreSpacing()), q).gt(filled.reshape(kk, 1));
+        NDArray a = s.sub(empty.toType(DataType.FLOAT32, false).mul(EMPTY_PENALTY)).softmax(1);
         NDArray mu = a.matMul(k.muCol()).reshape(kk);
         NDArray m2 = a.matMul(k.mu2Col()).reshape(kk);
         NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);

@@ -101,6 +101,11 @@ public final class DeviceMath implements AutoCloseable {
     public int m() { return m; }
     public double lambda() { return lambda; }
     public NDArray muRow() { return mu; }
+    /** Distance between neighbouring basis centres. */
+    public double centreSpacing() {
+        int c = n() / basis.widths().length;
+        return c > 1 ? 1.0 / (c - 1) : 1.0;
+    }
     public NDArray muVec() { return muVec; }
     public NDArray mu2PlusSig2() { return mu2PlusSig2; }
     public NDArray muCol() { return muCol; }
