@@ -39,7 +39,9 @@ import java.util.random.RandomGenerator;
  * <p><b>Spans.</b> The attention profile over t (zero-shot: the mixture Σ a_n ψ_n; trained: the mean of the H·Q
  * Gaussians) is binned into one bin per basis centre (N/S, clamped to [16, 512]). Zero-shot: the profile is divided by
  * that of uniform attention (edge correction) and the k strongest separated modes above its 10% quantile are fitted by one
- * Gaussian each ({@code SpanFitter.modes}); trained: {@code SpanFitter.fit} (basins of the binned profile, unchanged).
+ * Gaussian each ({@code SpanFitter.modes}), whose σ² then loses the blur of the basis densities (mean σ_k²), and basis
+ * functions past the memory's filled extent get no attention; trained: {@code SpanFitter.fit} (basins of the binned
+ * profile, unchanged).
  * score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
  */
 public final class LongTermMemory implements AutoCloseable {
@@ -280,8 +282,9 @@ public final class LongTermMemory implements AutoCloseable {
         NDArray q = m.create(qall, new Shape(k, d));
         ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(),
                 cfg.cosineKeys());
-        int sw = math.basis().widths().length, rb = nb / sw;    // one profile bin per basis centre
-        float[] att = z.a().toFloatArray();
+        int rb = math.profileBins();
+        float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
+        double[] ref = math.profileReference();     // uniform attention's profile, mean 1
         float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
         int kmax = 1;
@@ -289,10 +292,10 @@ public final class LongTermMemory implements AutoCloseable {
         for (int j = 0; j < k; j++) {
             int i = zs.get(j);
             double[] pm = new double[rb];
-            for (int t = 0; t < nb; t++) pm[t / sw] += att[j * nb + t];
+            for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
             double[] dens = new double[rb];
-            for (int t = 0; t < rb; t++) dens[t] = pm[t] * rb;      // relative to uniform attention
-            List<double[]> f = atCentres(SpanFitter.modes(dens, pm, requests.get(i).options().spans()), rb);
+            for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
+            List<double[]> f = withoutBasisBlur(SpanFitter.modes(dens, pm, requests.get(i).options().spans()));
             fits.add(f);
             kmax = Math.max(kmax, f.size());
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
@@ -327,14 +330,17 @@ public final class LongTermMemory implements AutoCloseable {
     }
 
     /**
-     * Spans come from the attention over the basis centres, not from its profile blurred by the basis widths (which
-     * would widen every span by about a width): {@link SpanFitter#modes} places bin i at (i + ½)/r, centre i sits at
-     * i/(r − 1).
+     * The profile is the attention over the basis centres blurred by the basis densities, which widens every mode by
+     * their mean variance σ̄² = mean(σ_k²); a span reports where the attention went, so σ² − σ̄² (at least half the
+     * spacing of the centres, the resolution of the memory).
      */
-    private static List<double[]> atCentres(List<double[]> fits, int r) {
-        double scale = r > 1 ? r / (double) (r - 1) : 1;
+    private List<double[]> withoutBasisBlur(List<double[]> fits) {
+        double blur = 0;
+        for (double w : math.basis().widths()) blur += w * w;
+        blur /= math.basis().widths().length;
+        double floor = math.centreSpacing() / 2;
         List<double[]> out = new ArrayList<>(fits.size());
-        for (double[] f : fits) out.add(new double[] {Math.min(1, Math.max(0, (f[0] * r - 0.5) / Math.max(1, r - 1))), f[1] * scale, f[2]});
+        for (double[] f : fits) out.add(new double[] {f[0], Math.sqrt(Math.max(f[1] * f[1] - blur, floor * floor)), f[2]});
         return out;
     }
 
