@@ -110,9 +110,14 @@ public final class RetentionWatch implements AutoCloseable {
         if (now >= next && nextLogAt.compareAndSet(next, now + LOG_INTERVAL.toMillis())) {
             LOG.warn("{}: read a record of {} that is {} old, older than the topic's retention.ms ({}): records "
                     + "of that age are due for deletion, so some may have been deleted unread ({} such records "
-                    + "so far; see README, Retention)", who, topic, Duration.ofMillis(age), Duration.ofMillis(retention),
-                    old.get(topic).sum());
+                    + "so far; see README, Retention)", who, topic, readable(age), readable(retention), old.get(topic).sum());
         }
+    }
+
+    /** Whole days when at least one, else the ISO duration: "1051 days", not "PT25224H". */
+    static String readable(long millis) {
+        Duration d = Duration.ofMillis(millis);
+        return d.toDays() > 0 ? d.toDays() + " days" : d.toString();
     }
 
     /** Records seen older than their topic's retention, on {@code topic}. */
