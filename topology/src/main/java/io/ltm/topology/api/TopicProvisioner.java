@@ -90,8 +90,8 @@ public final class TopicProvisioner {
             }
             List<String> created = create(admin, missing, deadline, timeout, config);
             if (!created.isEmpty()) {
-                LOG.info("created topics {} ({} partitions, replication {}, {})", created, groupCount, replication,
-                        topicConfigs);
+                LOG.info("created topics {} (replication {}, {})", missing.stream().filter(t -> created.contains(t.name()))
+                        .collect(Collectors.toMap(NewTopic::name, NewTopic::numPartitions)), replication, topicConfigs);
             }
             Map<String, Integer> all = partitions(admin, wanted.keySet(), deadline, timeout, config);
             checkCoPartitioned(config, all);

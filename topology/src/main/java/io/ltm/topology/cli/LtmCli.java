@@ -177,6 +177,9 @@ public final class LtmCli implements Runnable {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--role", required = true, description = "encode or attend")
         String role;
 
@@ -187,7 +190,7 @@ public final class LtmCli implements Runnable {
         @Override
         public Integer call() {
             if (!EncodeWorker.ROLE.equals(role) && !AttentionWorker.ROLE.equals(role)) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--role must be encode or attend, not " + role);
             }
             LtmConfig cfg = config.load();
@@ -196,8 +199,7 @@ public final class LtmCli implements Runnable {
             TransactionalLoop loop = switch (role) {
                 case EncodeWorker.ROLE -> new EncodeWorker(cfg, encoder, instanceId);
                 case AttentionWorker.ROLE -> new AttentionWorker(cfg, encoder, instanceId);
-                default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--role must be encode or attend, not " + role);
+                default -> throw new IllegalStateException("role checked above: " + role);
             };
             loop.start();
             System.out.println(role + " worker " + instanceId + " started; Ctrl-C stops it");
