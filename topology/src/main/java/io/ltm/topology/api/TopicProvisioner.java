@@ -93,7 +93,7 @@ public final class TopicProvisioner {
                 LOG.info("created topics {} (replication {}, {})", missing.stream().filter(t -> created.contains(t.name()))
                         .collect(Collectors.toMap(NewTopic::name, NewTopic::numPartitions)), replication, topicConfigs);
             }
-            Map<String, Integer> all = partitions(admin, wanted.keySet(), deadline, timeout, config);
+            Map<String, Integer> all = awaitVisible(admin, wanted.keySet(), deadline, timeout, config);
             checkCoPartitioned(config, all);
             return new Topics(all, retention(admin, all.keySet(), deadline, timeout, config), Set.copyOf(created));
         }
@@ -204,6 +204,22 @@ public final class TopicProvisioner {
         Map<String, Integer> m = new HashMap<>();
         d.forEach((t, td) -> m.put(t, td.partitions().size()));
         return m;
+    }
+
+    /** New topics reach every broker's metadata a moment after creation: wait until all of them are listed. */
+    private static Map<String, Integer> awaitVisible(Admin admin, Collection<String> topics, long deadline,
+                                                     Duration timeout, LtmConfig config) {
+        while (true) {
+            Map<String, Integer> m = partitions(admin, topics, deadline, timeout, config);
+            if (m.keySet().containsAll(topics)) {
+                return m;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new UserFacingException("topics " + topics.stream().filter(t -> !m.containsKey(t)).toList()
+                        + " were created but did not appear within " + seconds(timeout));
+            }
+            sleep(PROBE_RETRY);
+        }
     }
 
     private static List<String> create(Admin admin, List<NewTopic> topics, long deadline, Duration timeout,
