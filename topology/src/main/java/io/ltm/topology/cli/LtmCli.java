@@ -63,6 +63,10 @@ public final class LtmCli implements Runnable {
         if (e instanceof UserFacingException || e instanceof org.apache.kafka.common.config.ConfigException) {
             return e.getMessage();
         }
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            // the cluster answered the start-up checks, then stopped answering
+            return "Kafka did not answer in time: " + e.getMessage();
+        }
         if (e instanceof java.io.UncheckedIOException u) {
             return u.getMessage() + ": " + ioMessage(u.getCause());
         }
