@@ -49,6 +49,11 @@ public final class LtmClient implements AutoCloseable {
     private final Thread poller;
 
     public LtmClient(LtmConfig config) {
+        this(config, Duration.ofMillis(config.getLong(LtmConfig.STARTUP_TIMEOUT_MS)));
+    }
+
+    /** {@code timeout}: for finding the responses topic's partitions. */
+    public LtmClient(LtmConfig config, Duration timeout) {
         this.config = config;
         Map<String, Object> serdes = config.serdeConfig();
         Properties p = new Properties();
@@ -68,7 +73,7 @@ public final class LtmClient implements AutoCloseable {
                 LtmSerdes.avro(MemoryResponse.class, serdes).deserializer());
         String topic = config.getString(LtmConfig.TOPIC_RESPONSES);
         List<TopicPartition> parts = new ArrayList<>();
-        responses.partitionsFor(topic, Duration.ofSeconds(30))
+        responses.partitionsFor(topic, timeout)
                 .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
         responses.assign(parts);
         responses.seekToEnd(parts);

@@ -46,6 +46,8 @@ public final class LtmConfig extends AbstractConfig {
     public static final String TOPIC_DLQ = "ltm.topic.dlq";
     public static final String TOPIC_PARTITIONS = "ltm.topic.partitions";
     public static final String TOPIC_REPLICATION = "ltm.topic.replication.factor";
+    public static final String TOPIC_RETENTION_MS = "ltm.topic.retention.ms";
+    public static final String STARTUP_TIMEOUT_MS = "ltm.startup.timeout.ms";
 
     public static final String MEMORY_DIM = "ltm.memory.dim";
     public static final String MEMORY_BASIS_SIZE = "ltm.memory.basis.size";
@@ -117,10 +119,22 @@ public final class LtmConfig extends AbstractConfig {
             .define(TOPIC_DLQ, Type.STRING, "ltm.dlq", Importance.MEDIUM,
                     "DeadLetter: every record that could not be used, with the reason.")
             .define(TOPIC_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "Partitions of the topics the CLI creates (all keyed topics get the same count, so they are "
-                            + "co-partitioned). The unit of parallelism: at most this many active stream tasks.")
-            .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, Importance.MEDIUM,
-                    "Replication factor of the topics the CLI creates and of the changelogs (replication.factor).")
+                    "Partitions of the topics that `run`, `worker` and `demo` create when they are missing (all "
+                            + "keyed topics get the same count, so they are co-partitioned; existing tokens, queries "
+                            + "and control topics must agree, or the command stops). The unit of parallelism: at "
+                            + "most this many active stream tasks.")
+            .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Replication factor of the topics the commands create and of the changelogs (replication.factor).")
+            .define(TOPIC_RETENTION_MS, Type.LONG, java.time.Duration.ofDays(7).toMillis(), ConfigDef.Range.atLeast(-1L),
+                    Importance.MEDIUM,
+                    "retention.ms of the topics the commands create (default 7 days, as Kafka's). They are created "
+                            + "with message.timestamp.type=LogAppendTime, so retention counts from the time of "
+                            + "writing, never from an event's own time: it bounds how long records may wait unread "
+                            + "(a node or worker stopped or behind), and a backfill of old events is kept as long "
+                            + "as fresh ones. -1 keeps records for ever.")
+            .define(STARTUP_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "How long a command waits to reach the Kafka cluster and to create or check its topics before "
+                            + "it stops with a one-line error (query uses its --timeout instead).")
             .define(MEMORY_DIM, Type.INT, 384, ConfigDef.Range.atLeast(1), Importance.HIGH,
                     "Dimension d of token vectors (384 for the MiniLM encoder). Events of another dimension go to "
                             + "the dead-letter topic.")

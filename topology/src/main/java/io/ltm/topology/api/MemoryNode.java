@@ -3,6 +3,7 @@ package io.ltm.topology.api;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
+import io.ltm.topology.internal.RetentionWatch;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,18 +34,34 @@ public final class MemoryNode implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final KafkaStreamsMetrics streamsMetrics;
     private final HttpEndpoint http;
+    private final RetentionWatch oldRecords;
 
     private MemoryNode(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
-                       HttpEndpoint http) {
+                       HttpEndpoint http, RetentionWatch oldRecords) {
         this.streams = streams;
         this.registry = registry;
         this.streamsMetrics = streamsMetrics;
         this.http = http;
+        this.oldRecords = oldRecords;
     }
 
     /** Builds and starts the node; {@code encoder} (may be null) encodes text queries. */
     public static MemoryNode start(LtmConfig config, TextEncoder encoder) {
-        Topology topology = MemoryTopology.build(config, encoder);
+        return start(config, encoder, RetentionWatch.none());
+    }
+
+    /**
+     * As {@link #start(LtmConfig, TextEncoder)}, with the retention of the input topics (for example from
+     * {@link TopicProvisioner#ensure}): input records older than their topic's retention are counted (metric
+     * {@code ltm_input_records_older_than_retention_total} on /metrics) and logged, rate-limited.
+     */
+    public static MemoryNode start(LtmConfig config, TextEncoder encoder, Map<String, Long> inputRetentionMs) {
+        return start(config, encoder, new RetentionWatch(inputRetentionMs, config.getString(LtmConfig.APPLICATION_ID),
+                System::currentTimeMillis));
+    }
+
+    private static MemoryNode start(LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
+        Topology topology = MemoryTopology.build(config, encoder, oldRecords);
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         // Bad records never reach here (they go to the DLQ); what does is infrastructure (a registry or broker
         // outage). Exactly-once rolls the thread's open transaction back, so a fresh thread can retry safely.
@@ -51,6 +70,11 @@ public final class MemoryNode implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        for (String topic : oldRecords.retentionMs().keySet()) {
+            FunctionCounter.builder("ltm.input.records.older.than.retention", oldRecords, w -> w.oldRecords(topic))
+                    .description("Input records read when already older than their topic's retention.ms")
+                    .tag("topic", topic).register(registry);
+        }
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         // Our sensors are created with the tasks; the binder only re-scans every 60 s, so bind once RUNNING.
         AtomicBoolean bound = new AtomicBoolean();
@@ -69,7 +93,7 @@ public final class MemoryNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);
         }
         streams.start();
-        return new MemoryNode(streams, registry, metrics, http);
+        return new MemoryNode(streams, registry, metrics, http, oldRecords);
     }
 
     /** Waits until the node is RUNNING (all tasks assigned and restored). */
@@ -117,5 +141,11 @@ public final class MemoryNode implements AutoCloseable {
         streams.close(Duration.ofSeconds(30));
         streamsMetrics.close();
         registry.close();
+        oldRecords.close();
+    }
+
+    /** Input records of {@code topic} read when already older than the topic's retention.ms. */
+    public long oldInputRecords(String topic) {
+        return oldRecords.oldRecords(topic);
     }
 }

@@ -6,7 +6,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
+import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -26,6 +29,7 @@ import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
 import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.RetentionWatch;
 import io.ltm.topology.internal.ShortTermIndex;
 import io.ltm.topology.internal.StoreSerdes;
 
@@ -44,8 +48,21 @@ public final class MemoryTopology {
         return addTo(new Topology(), config, encoder);
     }
 
+    /** As {@link #build(LtmConfig, TextEncoder)}; {@code oldRecords} is told the timestamp of every input record. */
+    public static Topology build(LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
+        return addTo(new Topology(), config, encoder, oldRecords);
+    }
+
     /** Adds the memory node's sources, processors, stores and sinks to {@code topology}; returns it. */
     public static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder) {
+        return addTo(topology, config, encoder, RetentionWatch.none());
+    }
+
+    /**
+     * As {@link #addTo(Topology, LtmConfig, TextEncoder)}; {@code oldRecords} sees every input record's timestamp
+     * and warns about records older than their topic's retention.
+     */
+    public static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
         MemoryConfig memory = config.memoryConfig();
         Map<String, Object> serdeConfig = config.serdeConfig();
         InputValidator validator = new InputValidator(memory.dim(), config.getInt(LtmConfig.INGEST_MAX_TOKENS));
@@ -55,9 +72,17 @@ public final class MemoryTopology {
 
         // Inputs are read as bytes and decoded inside the processors, so undecodable records reach the DLQ.
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
-        topology.addSource(Names.SOURCE_TOKENS, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
-        topology.addSource(Names.SOURCE_QUERIES, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
-        topology.addSource(Names.SOURCE_CONTROL, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
+        // Streams' own default extractor after the retention check: the record time stays what it was (the time
+        // of writing on topics we create); the event's own time is read from the payload (source.timestamp)
+        FailOnInvalidTimestamp recordTime = new FailOnInvalidTimestamp();
+        TimestampExtractor watched = (record, partitionTime) -> {
+            oldRecords.check(record.topic(), record.timestamp());
+            return recordTime.extract(record, partitionTime);
+        };
+        AutoOffsetReset appDefault = null; // no per-source reset: the application's auto.offset.reset applies
+        topology.addSource(appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
+        topology.addSource(appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
+        topology.addSource(appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,

@@ -27,6 +27,7 @@ import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
 import io.ltm.topology.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
@@ -80,10 +81,10 @@ final class DemoCommand implements Callable<Integer> {
                     LtmConfig.ATTENTION_MODE, attention,
                     LtmConfig.HTTP_PORT, 0));
             say("broker " + broker.bootstrapServers() + ", registry " + registry.url());
-            broker.createTopics(config.topicPartitions(), Map.of());
+            TopicProvisioner.Topics topics = TopicProvisioner.ensure(config);
             say("loading the " + encoderName + " encoder ...");
             try (TextEncoder encoder = LtmCli.encoder(config);
-                 MemoryNode node = MemoryNode.start(config, encoder);
+                 MemoryNode node = MemoryNode.start(config, encoder, topics.retentionMs());
                  EncodeWorker encodeWorker = new EncodeWorker(config, encoder, "demo");
                  AttentionWorker attentionWorker = LtmConfig.ATTENTION_MODE_WORKER.equals(attention)
                          ? new AttentionWorker(config, encoder, "demo") : null;

@@ -19,6 +19,8 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
+import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
 import io.ltm.topology.worker.TransactionalLoop;
@@ -35,9 +37,53 @@ import picocli.CommandLine.Parameters;
                 LtmCli.Config.class})
 public final class LtmCli implements Runnable {
 
+    /** Exit code of a command that stopped on an error the user can fix (picocli uses 2 for bad usage). */
+    static final int EXIT_USER_ERROR = 1;
+
     public static void main(String[] args) {
-        int rc = new CommandLine(new LtmCli()).execute(args);
+        int rc = new CommandLine(new LtmCli()).setExecutionExceptionHandler(LtmCli::onError).execute(args);
         System.exit(rc);
+    }
+
+    /**
+     * Errors the user can fix (cluster unreachable, no such file, a bad config value, no answer in time) are one
+     * line on stderr and a non-zero exit, never a stack trace; anything else is a bug and keeps its stack trace.
+     */
+    static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        String line = userMessage(e);
+        if (line == null) {
+            throw e;
+        }
+        cmd.getErr().println("ltm " + cmd.getCommandName() + ": " + line);
+        return EXIT_USER_ERROR;
+    }
+
+    /** The one-line message of a user error, or null when {@code e} is not one. */
+    static String userMessage(Throwable e) {
+        if (e instanceof UserFacingException || e instanceof org.apache.kafka.common.config.ConfigException) {
+            return e.getMessage();
+        }
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            // the cluster answered the start-up checks, then stopped answering
+            return "Kafka did not answer in time: " + e.getMessage();
+        }
+        if (e instanceof java.io.UncheckedIOException u) {
+            return u.getMessage() + ": " + ioMessage(u.getCause());
+        }
+        if (e instanceof java.io.IOException io) {
+            return ioMessage(io);
+        }
+        return null;
+    }
+
+    private static String ioMessage(java.io.IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file: " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + e.getMessage();
+        }
+        return e.getMessage();
     }
 
     @Override
@@ -57,6 +103,15 @@ public final class LtmCli implements Runnable {
         LtmConfig load() {
             return LtmConfig.load(file, System.getenv(), overrides);
         }
+    }
+
+    /**
+     * For the short commands (produce, query, forget): fail with one line unless the cluster answers and the
+     * topics they use exist, instead of clients that retry and log until their own timeouts.
+     */
+    static void requireCluster(LtmConfig cfg, Duration timeout, String... topicKeys) {
+        TopicProvisioner.awaitReachable(cfg, timeout);
+        TopicProvisioner.requireTopics(cfg, timeout, java.util.Arrays.stream(topicKeys).map(cfg::getString).toList());
     }
 
     static TextEncoder encoder(LtmConfig config) {
@@ -97,8 +152,9 @@ public final class LtmCli implements Runnable {
         @Override
         public Integer call() {
             LtmConfig cfg = config.load();
+            TopicProvisioner.Topics topics = TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
             TextEncoder encoder = encoder(cfg);
-            MemoryNode node = MemoryNode.start(cfg, encoder);
+            MemoryNode node = MemoryNode.start(cfg, encoder, topics.retentionMs());
             List<AutoCloseable> resources = new ArrayList<>(List.of(node));
             if (withWorkers) {
                 String id = UUID.randomUUID().toString();
@@ -125,6 +181,9 @@ public final class LtmCli implements Runnable {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--role", required = true, description = "encode or attend")
         String role;
 
@@ -134,13 +193,17 @@ public final class LtmCli implements Runnable {
 
         @Override
         public Integer call() {
+            if (!EncodeWorker.ROLE.equals(role) && !AttentionWorker.ROLE.equals(role)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--role must be encode or attend, not " + role);
+            }
             LtmConfig cfg = config.load();
+            TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
             TextEncoder encoder = encoder(cfg);
             TransactionalLoop loop = switch (role) {
                 case EncodeWorker.ROLE -> new EncodeWorker(cfg, encoder, instanceId);
                 case AttentionWorker.ROLE -> new AttentionWorker(cfg, encoder, instanceId);
-                default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--role must be encode or attend, not " + role);
+                default -> throw new IllegalStateException("role checked above: " + role);
             };
             loop.start();
             System.out.println(role + " worker " + instanceId + " started; Ctrl-C stops it");
@@ -162,10 +225,15 @@ public final class LtmCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            boolean stdin = file == null || "-".equals(file);
+            if (!stdin && !Files.isReadable(Path.of(file))) {
+                throw new UserFacingException((Files.exists(Path.of(file)) ? "cannot read " : "no such file: ") + file);
+            }
             LtmConfig cfg = config.load();
+            requireCluster(cfg, Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS)), LtmConfig.TOPIC_EVENTS);
             int n = 0;
             try (LtmClient client = new LtmClient(cfg);
-                 BufferedReader in = file == null || "-".equals(file)
+                 BufferedReader in = stdin
                          ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                          : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
                 String line;
@@ -205,10 +273,23 @@ public final class LtmCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (LtmClient client = new LtmClient(config.load())) {
-                Duration timeout = Duration.ofSeconds(timeoutSeconds);
-                MemoryResponse r = viaWorker ? client.queryThroughEncodeWorker(key, text, spans, timeout)
-                        : client.query(key, text, spans, timeout);
+            LtmConfig cfg = config.load();
+            long t0 = System.nanoTime();
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
+            requireCluster(cfg, timeout, LtmConfig.TOPIC_RESPONSES,
+                    viaWorker ? LtmConfig.TOPIC_QUERY_REQUESTS : LtmConfig.TOPIC_QUERIES);
+            try (LtmClient client = new LtmClient(cfg, timeout)) {
+                // --timeout bounds the whole command, the connection checks included
+                Duration left = timeout.minusNanos(System.nanoTime() - t0);
+                left = left.isNegative() ? Duration.ZERO : left;
+                MemoryResponse r;
+                try {
+                    r = viaWorker ? client.queryThroughEncodeWorker(key, text, spans, left)
+                            : client.query(key, text, spans, left);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new UserFacingException("no answer for key '" + key + "' within " + timeoutSeconds
+                            + " s: is a memory node running (./ltm run)?");
+                }
                 System.out.println(AnswerPrinter.format(r, null));
                 return r.getError() == null ? 0 : 1;
             }
@@ -225,7 +306,10 @@ public final class LtmCli implements Runnable {
 
         @Override
         public Integer call() {
-            try (LtmClient client = new LtmClient(config.load())) {
+            LtmConfig cfg = config.load();
+            requireCluster(cfg, Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS)), LtmConfig.TOPIC_CONTROL,
+                    LtmConfig.TOPIC_RESPONSES);
+            try (LtmClient client = new LtmClient(cfg)) {
                 client.forget(key);
             }
             System.out.println("forget sent for key " + key);

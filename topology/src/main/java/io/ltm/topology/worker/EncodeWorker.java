@@ -136,7 +136,9 @@ public final class EncodeWorker extends TransactionalLoop {
         b.setSource(SourcePosition.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
                 .setTimestamp(Instant.ofEpochMilli(ts)).setSourceId(e.getSourceId()).build());
         String key = new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(tokensTopic, null, ts, key, tokens.serializer().serialize(tokensTopic, b.build()));
+        // no record timestamp: the producer stamps the time of writing, so retention counts from now; the event's
+        // own time travels in the payload (source.timestamp) for spans and the timeline
+        return new ProducerRecord<>(tokensTopic, key, tokens.serializer().serialize(tokensTopic, b.build()));
     }
 
 }

@@ -30,6 +30,7 @@ import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.RetentionWatch;
 
 /**
  * Exactly-once read-process-write for the workers: poll a batch, turn it into output records, and send them
@@ -48,6 +49,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final String role;
     private final Serde<DeadLetter> deadLetters;
     private final String dlqTopic;
+    private final RetentionWatch oldRecords;
     private Thread thread;
 
     protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
@@ -74,6 +76,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
         producer.initTransactions();
+        this.oldRecords = RetentionWatch.describe(config, inputTopics, group + "-" + instanceId);
         consumer.subscribe(inputTopics);
     }
 
@@ -107,6 +110,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
             if (batch.isEmpty()) {
                 continue;
             }
+            batch.forEach(r -> oldRecords.check(r.topic(), r.timestamp()));
             try {
                 producer.beginTransaction();
                 for (ProducerRecord<String, byte[]> out : process(batch)) {
@@ -178,5 +182,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
         producer.close(Duration.ofSeconds(10));
         consumer.close(Duration.ofSeconds(10));
+        oldRecords.close();
     }
 }
