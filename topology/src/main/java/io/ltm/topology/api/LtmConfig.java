@@ -155,10 +155,10 @@ public final class LtmConfig extends AbstractConfig {
             .define(MEMORY_STICKY_BINS, Type.INT, 128, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "D: histogram bins of the sticky attention statistics.")
             .define(MEMORY_RETENTION, Type.STRING, "uniform", ValidString.in("recency", "uniform"), Importance.MEDIUM,
-                    "uniform: tau from token counts so every token seen keeps an equal share of [0,1] (best recall of "
-                            + "old content: `./ltm bench retrieval` finds the answer for 0.91 of questions over 10k "
-                            + "tokens of MiniLM vectors, against 0.38 with recency); recency: fixed tau as in the paper "
-                            + "(recent content keeps fine resolution, old content loses it geometrically).")
+                    "uniform: every token seen keeps an equal share of [0,1] at any stream length; ridge statistics "
+                            + "accumulate in place and the old signal is resampled only when the stream doubles, so old "
+                            + "content is still found after millions of tokens; recency: the paper's fixed tau (recent "
+                            + "content keeps fine resolution, old content loses it geometrically).")
             .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, 1e-4, Importance.LOW, "Lower clamp of the attention variance.")
             .define(MEMORY_PRECISION, Type.STRING, "float16", ValidString.in("float16", "float32"), Importance.MEDIUM,
                     "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
