@@ -1,6 +1,5 @@
 package io.ltm.topology.worker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,12 +7,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -41,20 +42,39 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalLoop.class);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<String, byte[]> producer;
     private final Duration poll;
+    private final long maxBackoffMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final String role;
-    private final Serde<DeadLetter> deadLetters;
+    private final Serde<DeadLetter> deadLetterSerde;
+    private final DeadLetters deadLetters;
     private final String dlqTopic;
     private Thread thread;
 
-    protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
+    /** Clients from {@link #consumer} and {@link #producer}, or mock clients in tests. */
+    protected TransactionalLoop(LtmConfig config, String role, List<String> inputTopics,
+                                Consumer<byte[], byte[]> consumer, Producer<String, byte[]> producer) {
         this.role = role;
-        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.deadLetterSerde = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.deadLetters = DeadLetters.of(config);
         this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
-        String group = config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
+        this.maxBackoffMs = config.getLong(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS);
+        producer.initTransactions();
+        consumer.subscribe(inputTopics);
+    }
+
+    private static String group(LtmConfig config, String role) {
+        return config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
+    }
+
+    /** The transactional worker's consumer: group {@code application.id-role}, static membership, read_committed. */
+    protected static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config, String role, String instanceId) {
+        String group = group(config, role);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -65,23 +85,23 @@ public abstract class TransactionalLoop implements AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(LtmConfig.WORKER_MAX_BATCH_RECORDS));
+        return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The worker's transactional producer; the instance id fences a predecessor with the same id. */
+    protected static KafkaProducer<String, byte[]> producer(LtmConfig config, String role, String instanceId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + instanceId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group(config, role) + "-" + instanceId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
-        producer.initTransactions();
-        consumer.subscribe(inputTopics);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** The dead-letter record of an input record this worker cannot use, with the reason. */
     protected final ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(dlqTopic, key,
-                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-" + role + "-worker")));
+        return new ProducerRecord<>(dlqTopic, deadLetters.recordKey(r.key()),
+                deadLetterSerde.serializer().serialize(dlqTopic, deadLetters.of(r, e, "ltm-" + role + "-worker")));
     }
 
     /** Output records (already serialised) for one polled batch. Must not have side effects elsewhere. */
@@ -97,6 +117,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     }
 
     private void loop() {
+        int failures = 0;
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch;
             try {
@@ -114,23 +135,28 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 }
                 producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
                 producer.commitTransaction();
+                failures = 0;
             } catch (ProducerFencedException e) {
                 LOG.error("worker fenced by a newer instance with the same id; stopping", e);
                 break;
             } catch (RuntimeException e) {
-                // a failed batch (broker error, encoder failure) is aborted and read again: nothing is
-                // lost, and none of its output becomes visible to read_committed consumers
-                LOG.warn("{} batch failed, aborting its transaction and re-reading it", role, e);
+                // a failed batch (broker or registry unavailable; bad records never get here, process()
+                // dead-letters them) is aborted and read again: nothing is lost, and none of its output becomes
+                // visible to read_committed consumers
+                failures++;
+                LOG.warn("{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
                 producer.abortTransaction();
                 rewind();
-                backoff();
+                backoff(failures);
             }
         }
     }
 
-    private void backoff() {
+    /** Doubles from the poll timeout up to the configured maximum: a long outage is retried, not hammered. */
+    private void backoff(int failures) {
+        long wait = Math.min(maxBackoffMs, poll.toMillis() << Math.min(failures - 1, 20));
         try {
-            Thread.sleep(poll.toMillis());
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.set(false);
