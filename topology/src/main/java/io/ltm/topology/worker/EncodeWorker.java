@@ -82,7 +82,7 @@ public final class EncodeWorker extends TransactionalLoop {
     }
 
     /** A record whose text waits for the batched model call, and what to make of its vectors. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, String text,
+    private record Pending(ConsumerRecord<byte[], byte[]> record, MemoryQuery query, String text,
                            BiFunction<ConsumerRecord<byte[], byte[]>, EncodedText, ProducerRecord<String, byte[]>> then) {
     }
 
@@ -105,7 +105,7 @@ public final class EncodeWorker extends TransactionalLoop {
                         out.add(queryRecord(q));
                     } else if (q.getText() != null && !q.getText().isBlank()) {
                         validator.queryText(q.getText(), encoder); // measured before the batched model call
-                        pending.add(new Pending(r, q.getText(), (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
+                        pending.add(new Pending(r, q, q.getText(), (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
                                 .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
                                         CoefficientPrecision.FLOAT32)).build())));
                     } else {
@@ -120,7 +120,7 @@ public final class EncodeWorker extends TransactionalLoop {
                             .setTokens(e.getTokens())));
                 } else if (e.getText() != null && !e.getText().isBlank()) {
                     validator.text(e.getText(), encoder, "token event text"); // measured before the model call
-                    pending.add(new Pending(r, e.getText(), (rec, t) -> tokensRecord(rec, e, EncodedTokens.newBuilder()
+                    pending.add(new Pending(r, null, e.getText(), (rec, t) -> tokensRecord(rec, e, EncodedTokens.newBuilder()
                             .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
                                     CoefficientPrecision.FLOAT16))
                             .setTokens(t.tokens()).setText(e.getText()))));
@@ -128,25 +128,35 @@ public final class EncodeWorker extends TransactionalLoop {
                     throw new InvalidInputException("token event has neither text nor vectors");
                 }
             } catch (RuntimeException ex) {
-                if (Failures.isInfrastructure(ex)) {
-                    throw ex; // the whole batch is retried: the record may be fine
-                }
-                out.add(deadLetter(r, ex));
-                if (query != null) {
-                    // the caller waits for an answer to this query id: tell it now instead of letting it time out
-                    out.add(response(Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
-                            + ex.getMessage(), Responses.BY_ENCODER, System.currentTimeMillis())));
-                }
+                reject(out, r, query, ex);
             }
         }
         if (!pending.isEmpty()) {
             List<EncodedText> encoded = encoder.encode(pending.stream().map(Pending::text).toList());
             for (int i = 0; i < encoded.size(); i++) {
                 Pending p = pending.get(i);
-                out.add(p.then().apply(p.record(), encoded.get(i)));
+                try {
+                    out.add(p.then().apply(p.record(), encoded.get(i)));
+                } catch (RuntimeException ex) {
+                    reject(out, p.record(), p.query(), ex); // e.g. an event time Kafka cannot carry
+                }
             }
         }
         return out;
+    }
+
+    /** Dead-letters a record and, when it is a query, answers it with the error. */
+    private void reject(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<byte[], byte[]> r, MemoryQuery query,
+                        RuntimeException ex) {
+        if (Failures.isInfrastructure(ex)) {
+            throw ex; // the whole batch is retried: the record may be fine
+        }
+        out.add(deadLetter(r, ex));
+        if (query != null) {
+            // the caller waits for an answer to this query id: tell it now instead of letting it time out
+            out.add(response(Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
+                    + ex.getMessage(), Responses.BY_ENCODER, System.currentTimeMillis())));
+        }
     }
 
     private ProducerRecord<String, byte[]> response(MemoryResponse r) {

@@ -113,6 +113,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         thread = new Thread(this::loop, "ltm-worker-" + role);
+        // an Error (out of memory) ends the loop: say so loudly, since the process itself stays up
+        thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} worker stopped: it processes nothing more until "
+                + "the process is restarted", role, e));
         thread.start();
     }
 

@@ -78,6 +78,21 @@ class EncodeWorkerTest {
     }
 
     @Test
+    void aRecordThatFailsAfterTheBatchedEncodeIsDeadLetteredAloneAndTheOthersGoOn() {
+        // an event time before 1970 cannot be a Kafka record timestamp: only this record can fail, after encoding
+        byte[] preEpoch = h.serialize(TokenEvent.class, "ltm.events", TokenEvent.newBuilder().setText("old news")
+                .setEventTime(java.time.Instant.ofEpochMilli(-5)).build());
+        List<ProducerRecord<String, byte[]>> out = worker.process(h
+                .add("ltm.events", key("k"), preEpoch)
+                .add("ltm.events", key("k"), event("fresh news"))
+                .batch());
+        assertThat(h.values(out, "ltm.dlq", DeadLetter.class)).singleElement()
+                .satisfies(d -> assertThat(d.getOffset()).isZero());
+        assertThat(h.values(out, "ltm.tokens", EncodedTokens.class)).singleElement()
+                .satisfies(t -> assertThat(t.getTokens()).containsExactly("fresh", "news"));
+    }
+
+    @Test
     void aKeyWithANulCharacterIsDeadLetteredHere() {
         List<ProducerRecord<String, byte[]>> out = worker.process(h
                 .add("ltm.events", key("bad\u0000key"), event("hello"))
