@@ -107,8 +107,14 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         } catch (SchemaRegistryUnavailableException e) {
             throw e; // the registry did not answer: the record may be fine, so it must be retried, not rejected
         } catch (SchemaRegistryException e) {
-            throw new SerializationException((e.isNotFound() ? "unknown schema id " + id + " (not in the schema registry)"
-                    : "could not fetch schema id " + id) + ": " + e.getMessage(), e);
+            if (e.isNotFound() || e.status() == 200) {
+                // the registry answered: no such id, or a schema that cannot be used; the record is bad
+                throw new SerializationException((e.isNotFound() ? "unknown schema id " + id
+                        + " (not in the schema registry)" : "unusable schema id " + id) + ": " + e.getMessage(), e);
+            }
+            // refused (401, 403, another 4xx): a fault of the setup, not of the record; retry until it is fixed
+            throw new SchemaRegistryUnavailableException("could not fetch schema id " + id + ": " + e.getMessage(),
+                    e.status(), e.errorCode(), e);
         }
         Class<T> target = type;
         if (target == null) {

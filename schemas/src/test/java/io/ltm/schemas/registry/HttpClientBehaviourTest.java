@@ -134,11 +134,38 @@ class HttpClientBehaviourTest {
     }
 
     @Test
+    void aRegistryThatRefusesTheReaderIsAFaultOfTheSetupNotOfTheRecord() throws IOException {
+        HttpServer refusing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        refusing.createContext("/", ex -> {
+            byte[] b = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(401, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        refusing.start();
+        try {
+            io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
+                    Map.of("schema.registry.url", "http://127.0.0.1:" + refusing.getAddress().getPort()));
+            assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0, 13, 0}))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class).hasMessageContaining("HTTP 401")
+                    .hasMessageNotContaining("not in the schema registry");
+        } finally {
+            refusing.stop(0);
+        }
+    }
+
+    @Test
     void aRealNotFoundIsNotRetriable() {
         SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://nf-x"));
         assertThatThrownBy(() -> c.getById(4242)).isInstanceOf(SchemaRegistryException.class)
                 .isNotInstanceOf(SchemaRegistryUnavailableException.class)
                 .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
+        io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
+                Map.of("schema.registry.url", "mock://nf-x"));
+        assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0x10, 0x12, 0}))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                .hasMessageContaining("unknown schema id 4114 (not in the schema registry)");
         MockSchemaRegistryClient.dropScope("nf-x");
     }
 
