@@ -18,7 +18,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,7 +38,8 @@ import io.ltm.topology.internal.DeadLetters;
 /**
  * Exactly-once read-process-write for the workers: poll a batch, turn it into output records, and send them
  * with the consumed offsets in one transaction. A batch that fails is aborted and re-read from the last
- * committed offsets, so nothing is lost or duplicated; a restarted worker with the same instance id fences
+ * committed offsets (after a growing wait), so nothing is lost or duplicated; an output too large to write is
+ * found by writing the batch record by record, and its input is dead-lettered; a restarted worker with the same instance id fences
  * its predecessor's open transaction at once. Members of one consumer group share the partitions.
  */
 public abstract class TransactionalLoop implements AutoCloseable {
@@ -132,27 +136,77 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 continue;
             }
             try {
-                producer.beginTransaction();
-                for (ProducerRecord<String, byte[]> out : process(batch)) {
-                    producer.send(out);
-                }
-                producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
-                producer.commitTransaction();
+                write(batch);
                 failures = 0;
             } catch (ProducerFencedException e) {
                 LOG.error("worker fenced by a newer instance with the same id; stopping", e);
                 break;
             } catch (RuntimeException e) {
                 // a failed batch (broker or registry unavailable; bad records never get here, process()
-                // dead-letters them) is aborted and read again: nothing is lost, and none of its output becomes
-                // visible to read_committed consumers
+                // dead-letters them) was aborted and is read again: nothing is lost, and none of its output
+                // becomes visible to read_committed consumers
                 failures++;
                 LOG.warn("{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
-                producer.abortTransaction();
                 rewind();
                 backoff(failures);
             }
         }
+    }
+
+    /**
+     * The batch's output and offsets in one transaction. An output too large to write (over the producer's
+     * max.request.size or the topic's max.message.bytes) would fail the batch on every retry, so then the batch is
+     * written again one input record per transaction, and the record whose output is too large is dead-lettered.
+     */
+    private void write(ConsumerRecords<byte[], byte[]> batch) {
+        try {
+            transaction(batch, process(batch));
+        } catch (RuntimeException e) {
+            if (tooLarge(e) == null) {
+                throw e;
+            }
+            LOG.warn("an output of a {} batch is too large to write; writing the batch one record at a time", role, e);
+            for (TopicPartition tp : batch.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
+                    ConsumerRecords<byte[], byte[]> one = new ConsumerRecords<>(Map.of(tp, List.of(r)), Map.of());
+                    try {
+                        transaction(one, process(one));
+                    } catch (RuntimeException failed) {
+                        ApiException reason = tooLarge(failed);
+                        if (reason == null) {
+                            throw failed;
+                        }
+                        transaction(one, List.of(deadLetter(r, reason)));
+                    }
+                }
+            }
+        }
+    }
+
+    private void transaction(ConsumerRecords<byte[], byte[]> batch, List<ProducerRecord<String, byte[]>> out) {
+        producer.beginTransaction();
+        try {
+            for (ProducerRecord<String, byte[]> r : out) {
+                producer.send(r);
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw e; // a fenced producer cannot abort; the loop stops
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+    }
+
+    /** The record-too-large error among {@code e} and its causes (the commit wraps it), or null. */
+    private static ApiException tooLarge(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof RecordTooLargeException || c instanceof RecordBatchTooLargeException) {
+                return (ApiException) c;
+            }
+        }
+        return null;
     }
 
     /** Doubles from the poll timeout up to the configured maximum: a long outage is retried, not hammered. */
