@@ -177,10 +177,11 @@ public final class LtmConfig extends AbstractConfig {
                     "Texts of events and queries longer than this many characters are rejected to the dead-letter "
                             + "topic before they are tokenized (a few MB of one-letter words would otherwise need "
                             + "gigabytes of vectors).")
-            .define(DLQ_MAX_BYTES, Type.INT, 262144, ConfigDef.Range.between(1024, 1 << 20), Importance.LOW,
+            .define(DLQ_MAX_BYTES, Type.INT, 131072, ConfigDef.Range.between(1024, 1 << 20), Importance.LOW,
                     "Most bytes of a bad record's key and of its value (each), and characters of the error message, "
                             + "that its dead letter keeps; longer ones are cut (truncated = true, with the original "
-                            + "sizes and the value's SHA-256), so a dead letter always fits in one producer request.")
+                            + "sizes and the value's SHA-256), so a dead letter always fits in one producer request. "
+                            + "With the default a dead letter also stays under a broker's default message size (1 MB).")
             .define(HEALTH_WINDOW_MS, Type.LONG, 300000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
                     "Window in which /health counts stream-thread failures.")
             .define(HEALTH_MAX_THREAD_FAILURES, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
