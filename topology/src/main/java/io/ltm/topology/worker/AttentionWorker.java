@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -30,7 +29,6 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
-import io.ltm.topology.internal.InvalidInputException;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Responses;
 
@@ -96,10 +94,6 @@ public final class AttentionWorker extends TransactionalLoop {
                     continue;
                 }
                 ReadOptions options = Responses.options(q.getOptions(), maxSpans);
-                if (options.head() == AttentionHeadKind.TRAINED && engine.trainedHead() == null) {
-                    throw new InvalidInputException("the TRAINED head was asked for, but this attention worker has "
-                            + "no trained weights; use ZERO_SHOT");
-                }
                 MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
                 QueryVectors.Encoded v = queryVectors.of(q);
                 reads.add(new Read(r, new ReadRequest(state, v.vectors(), v.count(), options), q,
@@ -115,8 +109,9 @@ public final class AttentionWorker extends TransactionalLoop {
         try {
             results = engine.readBatch(reads.stream().map(Read::request).toList());
         } catch (RuntimeException e) {
-            // a request that passed the checks still failed the batched read: read one by one, so that only the
-            // bad ones are rejected and the batch is not retried forever
+            // a request that passed the checks still failed the batched read (e.g. the TRAINED head asked of a
+            // worker without weights): read one by one, so that only the bad ones are rejected and the batch is
+            // not retried forever
             LOG.warn("batched read of {} requests failed; reading them one by one", reads.size(), e);
             results = null;
         }
