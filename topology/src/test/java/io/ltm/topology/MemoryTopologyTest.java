@@ -1,6 +1,7 @@
 package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ import io.ltm.schemas.VectorEncoding;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
 
@@ -286,8 +288,30 @@ class MemoryTopologyTest {
         tokens.pipeInput(key("k"), junk);
         DeadLetter d = expectDeadLetter("magic");
         assertThat(d.getValue()).isEqualTo(ByteBuffer.wrap(junk));
+        assertThat(d.getTruncated()).isFalse();
+        assertThat(d.getValueSize()).isEqualTo(junk.length);
         assertThat(memory().get("k")).isNull();
         assertThat(index().get("k")).isNull();
+    }
+
+    @Test
+    void anOversizedGarbageValueIsDeadLetteredCutToFitAndTheGoodRecordBehindItIsProcessed() throws Exception {
+        byte[] garbage = new byte[8_388_500]; // with the metadata, more than max.request.size if kept whole
+        new Random(3).nextBytes(garbage);
+        garbage[0] = 7; // not the Confluent magic byte
+        tokens.pipeInput(key("k"), garbage);
+        send("k", 3);
+        DeadLetter d = expectDeadLetter("magic");
+        int max = config.getInt(LtmConfig.DLQ_MAX_BYTES);
+        assertThat(d.getTruncated()).isTrue();
+        assertThat(d.getValue().remaining()).isEqualTo(max);
+        assertThat(d.getValueSize()).isEqualTo(garbage.length);
+        assertThat(d.getKeySize()).isEqualTo(1);
+        assertThat(d.getValueSha256()).isEqualTo(ByteBuffer.wrap(
+                java.security.MessageDigest.getInstance("SHA-256").digest(garbage)));
+        byte[] written = LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).serializer().serialize("ltm.dlq", d);
+        assertThat(written.length).isLessThan(LtmConfig.MAX_STATE_BYTES);
+        assertThat(index().get("k").tokens()).isEqualTo(3); // the good event behind it was processed
     }
 
     @Test
@@ -354,6 +378,80 @@ class MemoryTopologyTest {
         queries.pipeInput(key("k"), new byte[] {9, 9, 9});
         expectDeadLetter("magic");
         assertThat(responses.isEmpty()).isTrue(); // no query id to answer to
+    }
+
+    private void expectRejected(MemoryQuery q, String reasonFragment) {
+        queries.pipeInput(key(q.getKey()), query(q));
+        expectDeadLetter(reasonFragment);
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getQueryId()).isEqualTo(q.getQueryId());
+        assertThat(r.getFound()).isFalse();
+        assertThat(r.getError()).contains("rejected").containsIgnoringCase(reasonFragment);
+        assertThat(responses.isEmpty()).isTrue();
+    }
+
+    private MemoryQuery vectorQuery(String k, VectorBlock block) {
+        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(k).setVectors(block).build();
+    }
+
+    @Test
+    void malformedQueriesForAKeyWithNoMemoryAreRejectedNotAnsweredNotFound() {
+        expectRejected(MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
+        expectRejected(vectorQuery("nobody", MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32)),
+                "dimension");
+        float[] nan = TestFixtures.vectors(rnd, 1);
+        nan[2] = Float.NaN;
+        expectRejected(vectorQuery("nobody", MemoryStateCodec.block(nan, 1, TestFixtures.DIM,
+                CoefficientPrecision.FLOAT32)), "non-finite");
+        expectRejected(vectorQuery("nobody", VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(0)
+                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(0)).build()), "empty");
+        assertThat(memory().get("nobody")).isNull();
+    }
+
+    @Test
+    void aHugeTextQueryIsRejectedBeforeEncodingAndTheNextQueryIsAnswered() {
+        send("k", 12);
+        // 5 MB of one-letter words: 2.5 million word pieces, gigabytes of vectors had it been encoded
+        expectRejected(textQuery("k", "a ".repeat(2_500_000), 1), "characters");
+        int maxPieces = config.getInt(LtmConfig.QUERY_MAX_TOKENS);
+        expectRejected(textQuery("k", "a ".repeat(maxPieces + 1), 1), "word pieces");
+        MemoryQuery good = textQuery("k", "what happened", 1);
+        queries.pipeInput(key("k"), query(good));
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getQueryId()).isEqualTo(good.getQueryId());
+        assertThat(r.getFound()).isTrue();
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void inWorkerModeMalformedQueriesAreRejectedByTheNodeWhetherOrNotTheKeyHasAMemory() {
+        driver.close();
+        startWith(Map.of(LtmConfig.ATTENTION_MODE, LtmConfig.ATTENTION_MODE_WORKER));
+        expectRejected(MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
+        send("k", 12);
+        expectRejected(textQuery("k", "a ".repeat(2_500_000), 1), "characters");
+        assertThat(attentionRequests.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aTokenEventIsRetriedNotDeadLetteredWhileTheRegistryDoesNotAnswer() throws Exception {
+        byte[] wellFormed = encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 3), 3, offset++));
+        driver.close();
+        try (StubRegistry registry = new StubRegistry(EncodedTokens.getClassSchema())) {
+            System.arraycopy(java.nio.ByteBuffer.allocate(4).putInt(StubRegistry.ID).array(), 0, wellFormed, 1, 4);
+            startWith(Map.of(LtmConfig.SCHEMA_REGISTRY_URL, registry.url(), "max.retries", 1, "retries.wait.ms", 1,
+                    "retries.max.wait.ms", 5));
+            assertThatThrownBy(() -> tokens.pipeInput(key("k"), wellFormed))
+                    .satisfies(e -> assertThat(Failures.isInfrastructure(e)).isTrue());
+            assertThat(registry.requests()).isGreaterThan(0);
+            assertThat(index().get("k")).isNull();
+            assertThat(dlq.isEmpty()).isTrue();
+
+            registry.up(); // the same record, read again after the failed thread was replaced
+            tokens.pipeInput(key("k"), wellFormed);
+            assertThat(index().get("k").tokens()).isEqualTo(3);
+            assertThat(dlq.isEmpty()).isTrue();
+        }
     }
 
     @Test

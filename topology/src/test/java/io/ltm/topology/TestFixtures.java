@@ -14,15 +14,15 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.topology.api.LtmConfig;
 
 /** A small memory (d = 8, N = 16, L = 12) so that topology tests exercise contractions with few records. */
-final class TestFixtures {
+public final class TestFixtures {
 
-    static final int DIM = 8;
-    static final int L = 12;
+    public static final int DIM = 8;
+    public static final int L = 12;
 
     private TestFixtures() {
     }
 
-    static Map<String, Object> smallConfig(String registryScope) {
+    public static Map<String, Object> smallConfig(String registryScope) {
         Map<String, Object> m = new HashMap<>();
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://" + registryScope);
         m.put(LtmConfig.APPLICATION_ID, "ltm-test");
@@ -38,14 +38,14 @@ final class TestFixtures {
         return m;
     }
 
-    static LtmConfig config(String scope, Map<String, Object> extra) {
+    public static LtmConfig config(String scope, Map<String, Object> extra) {
         Map<String, Object> m = smallConfig(scope);
         m.putAll(extra);
         return new LtmConfig(m);
     }
 
     /** count smooth random vectors (a slow walk, like consecutive token embeddings of one topic). */
-    static float[] vectors(Random rnd, int count) {
+    public static float[] vectors(Random rnd, int count) {
         float[] v = new float[count * DIM];
         float[] cur = new float[DIM];
         for (int i = 0; i < count; i++) {

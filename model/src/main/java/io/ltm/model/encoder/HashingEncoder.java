@@ -73,6 +73,33 @@ public final class HashingEncoder implements TextEncoder {
     return encodeOne(text == null ? "" : text, new long[3 * words()], new int[64]);
   }
 
+  @Override
+  public int countTokens(String text) {
+    if (text == null) {
+      return 0;
+    }
+    // the same split as encodeOne, counting instead of recording spans
+    int n = 0;
+    int len = text.length();
+    int i = 0;
+    while (i < len) {
+      char c = text.charAt(i);
+      int kind = kind(c);
+      if (kind == 0) {
+        i++;
+        continue;
+      }
+      i += Character.isHighSurrogate(c) && i + 1 < len ? 2 : 1;
+      if (kind != 3) {
+        while (i < len && kind(text.charAt(i)) == kind) {
+          i++;
+        }
+      }
+      n++;
+    }
+    return n;
+  }
+
   /** The context-free unit vector of one piece (as the encoder would produce it for a lone piece). */
   public float[] pieceVector(String piece) {
     long[] signs = new long[words()];

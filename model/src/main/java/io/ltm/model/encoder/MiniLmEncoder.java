@@ -207,6 +207,15 @@ public final class MiniLmEncoder implements TextEncoder {
   private record Job(int text, Windows.Window w) {}
 
   @Override
+  public synchronized int countTokens(String text) {
+    if (closed) {
+      throw new IllegalStateException("encoder closed");
+    }
+    // the same tokenization as encode (no special tokens: windows add their own [CLS] ... [SEP])
+    return text == null || text.isBlank() ? 0 : tokenizer.encode(text, false, false).getIds().length;
+  }
+
+  @Override
   public synchronized List<EncodedText> encode(List<String> texts) {
     if (closed) {
       throw new IllegalStateException("encoder closed");

@@ -33,6 +33,12 @@ public interface TextEncoder extends AutoCloseable {
     return encode(java.util.Collections.singletonList(text)).get(0);
   }
 
+  /**
+   * The number of tokens {@link #encode(String)} would give this text, found by tokenizing only (no vectors,
+   * no model call), so that callers can reject oversized texts before paying for their encoding.
+   */
+  int countTokens(String text);
+
   /** Releases native resources; idempotent. */
   @Override
   void close();

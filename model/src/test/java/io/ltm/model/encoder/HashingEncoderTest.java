@@ -21,6 +21,16 @@ class HashingEncoderTest {
   }
 
   @Test
+  void countTokensAgreesWithEncodeWithoutEncoding() {
+    HashingEncoder enc = new HashingEncoder(64);
+    for (String t : Arrays.asList("ERROR: disk sda1 full!  Größe 42%\tok", "", "  ", null, "a b c", "x\uD83D\uDE00y")) {
+      assertThat(enc.countTokens(t)).as(String.valueOf(t)).isEqualTo(enc.encode(t).count());
+    }
+    // a 5 MB text of one-letter words: counted in one pass, no vectors allocated
+    assertThat(enc.countTokens("a ".repeat(2_500_000))).isEqualTo(2_500_000);
+  }
+
+  @Test
   void emptyBlankAndNullTextsGiveNoTokensInOrder() {
     HashingEncoder enc = new HashingEncoder(32);
     List<String> in = new ArrayList<>(Arrays.asList("", "   \n", null, "x"));

@@ -41,6 +41,14 @@ class MiniLmEncoderTest {
   }
 
   @Test
+  void countTokensAgreesWithEncode() {
+    for (String t : Arrays.asList("The cat sat on the mat, unbelievably!", "", " \t ", null,
+        "Numbers 12345 and symbols #@! are word pieces too")) {
+      assertThat(enc.countTokens(t)).as(String.valueOf(t)).isEqualTo(enc.encode(t).count());
+    }
+  }
+
+  @Test
   void deterministic() {
     List<String> texts = List.of("Kafka streams keep state per key.", "The cat sat on the mat");
     List<EncodedText> a = enc.encode(texts);

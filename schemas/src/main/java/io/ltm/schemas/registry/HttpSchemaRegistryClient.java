@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>HTTP basic auth (user info given explicitly or taken from the URL);</li>
  *   <li>TLS through a {@link SSLContext} (default: the JVM's, i.e. {@code javax.net.ssl.trustStore} etc.);</li>
  *   <li>retries with exponential backoff and jitter on 5xx, 408, 429 and I/O errors, rotating over several URLs;</li>
- *   <li>failures throw {@link SchemaRegistryException} with the HTTP status, {@code error_code} and message.</li>
+ *   <li>failures throw {@link SchemaRegistryException} with the HTTP status, {@code error_code} and message;
+ *       when the retries are used up on retriable failures, {@link SchemaRegistryUnavailableException}.</li>
  * </ul>
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
@@ -300,8 +301,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 }
             }
         }
-        throw new SchemaRegistryException(last.getMessage() + " (after " + attempts + " attempts)", last.status(),
-                last.errorCode(), last.getCause());
+        // only retriable failures get here (others were thrown at once): the registry did not answer, which
+        // says nothing about the data, so callers must retry rather than reject
+        throw new SchemaRegistryUnavailableException(last.getMessage() + " (after " + attempts + " attempts)",
+                last.status(), last.errorCode(), last.getCause());
     }
 
     long backoffMillis(int attempt) {

@@ -3,6 +3,7 @@ package io.ltm.schemas.serde;
 import io.ltm.schemas.registry.SchemaRegistryClient;
 import io.ltm.schemas.registry.SchemaRegistryClients;
 import io.ltm.schemas.registry.SchemaRegistryException;
+import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,9 +104,17 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         Schema writer;
         try {
             writer = client.getById(id);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e; // the registry did not answer: the record may be fine, so it must be retried, not rejected
         } catch (SchemaRegistryException e) {
-            throw new SerializationException((e.isNotFound() ? "unknown schema id " + id : "could not fetch schema id " + id)
-                    + " (not in the schema registry): " + e.getMessage(), e);
+            if (e.isNotFound() || e.status() == 200) {
+                // the registry answered: no such id, or a schema that cannot be used; the record is bad
+                throw new SerializationException((e.isNotFound() ? "unknown schema id " + id
+                        + " (not in the schema registry)" : "unusable schema id " + id) + ": " + e.getMessage(), e);
+            }
+            // refused (401, 403, another 4xx): a fault of the setup, not of the record; retry until it is fixed
+            throw new SchemaRegistryUnavailableException("could not fetch schema id " + id + ": " + e.getMessage(),
+                    e.status(), e.errorCode(), e);
         }
         Class<T> target = type;
         if (target == null) {

@@ -108,11 +108,65 @@ class HttpClientBehaviourTest {
     void givesUpAfterMaxRetriesWithStatusAndErrorCode() {
         failuresLeft.set(100);
         SchemaRegistryClient c = client(Map.of("max.retries", 2));
-        assertThatThrownBy(() -> c.getById(5)).isInstanceOf(SchemaRegistryException.class)
+        assertThatThrownBy(() -> c.getById(5)).isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("HTTP 503").hasMessageContaining("error_code 50301").hasMessageContaining("try later")
                 .hasMessageContaining("after 3 attempts")
                 .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(50301));
         assertThat(seen).hasSize(3);
+    }
+
+    @Test
+    void anUnreachableRegistryIsRetriableAndNeverReadsAsAnUnknownSchemaId() throws IOException {
+        // nothing listens on this port: connection refused on every attempt
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, Object> cfg = Map.of("schema.registry.url", "http://127.0.0.1:" + port, "max.retries", 1,
+                "retries.wait.ms", 5, "retries.max.wait.ms", 20);
+        io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class, cfg);
+        byte[] wellFormed = {0, 0, 0, 0, 13, 0};
+        assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", wellFormed))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageNotContaining("not in the schema registry")
+                .satisfies(e -> assertThat(SchemaRegistryUnavailableException.isCause(
+                        new RuntimeException("wrapped", e))).isTrue());
+    }
+
+    @Test
+    void aRegistryThatRefusesTheReaderIsAFaultOfTheSetupNotOfTheRecord() throws IOException {
+        HttpServer refusing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        refusing.createContext("/", ex -> {
+            byte[] b = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(401, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        refusing.start();
+        try {
+            io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
+                    Map.of("schema.registry.url", "http://127.0.0.1:" + refusing.getAddress().getPort()));
+            assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0, 13, 0}))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class).hasMessageContaining("HTTP 401")
+                    .hasMessageNotContaining("not in the schema registry");
+        } finally {
+            refusing.stop(0);
+        }
+    }
+
+    @Test
+    void aRealNotFoundIsNotRetriable() {
+        SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://nf-x"));
+        assertThatThrownBy(() -> c.getById(4242)).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(SchemaRegistryUnavailableException.class)
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
+        io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
+                Map.of("schema.registry.url", "mock://nf-x"));
+        assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0x10, 0x12, 0}))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                .hasMessageContaining("unknown schema id 4114 (not in the schema registry)");
+        MockSchemaRegistryClient.dropScope("nf-x");
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class LtmConfig extends AbstractConfig {
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
+    public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
+    public static final String TEXT_MAX_CHARS = "ltm.text.max.chars";
+    public static final String DLQ_MAX_BYTES = "ltm.dlq.max.bytes";
+    public static final String HEALTH_WINDOW_MS = "ltm.health.window.ms";
+    public static final String HEALTH_MAX_THREAD_FAILURES = "ltm.health.max.thread.failures";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ENCODER = "ltm.encoder";
 
@@ -78,6 +83,7 @@ public final class LtmConfig extends AbstractConfig {
 
     public static final String WORKER_MAX_BATCH_RECORDS = "ltm.worker.max.batch.records";
     public static final String WORKER_POLL_MS = "ltm.worker.poll.ms";
+    public static final String WORKER_RETRY_BACKOFF_MAX_MS = "ltm.worker.retry.backoff.max.ms";
 
     /**
      * Upper bound of one state record (and of the producer request that carries it): 8 MiB, room for float32
@@ -173,9 +179,29 @@ public final class LtmConfig extends AbstractConfig {
             .define(MEMORY_SEED, Type.LONG, 0L, Importance.LOW,
                     "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
             .define(INGEST_MAX_TOKENS, Type.INT, 8192, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "An event with more token vectors than this is rejected to the dead-letter topic.")
+                    "An event with more token vectors (or word pieces of its text, counted before encoding) than "
+                            + "this is rejected to the dead-letter topic. 8192 float16 vectors of d = 384 fit in one "
+                            + "producer request.")
             .define(QUERY_MAX_SPANS, Type.INT, 8, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Upper bound on the spans a query may ask for.")
+            .define(QUERY_MAX_TOKENS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "A query with more token vectors (or word pieces of its text, counted before encoding) than "
+                            + "this is rejected to the dead-letter topic and answered with an error.")
+            .define(TEXT_MAX_CHARS, Type.INT, 65536, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Texts of events and queries longer than this many characters are rejected to the dead-letter "
+                            + "topic before they are tokenized (a few MB of one-letter words would otherwise need "
+                            + "gigabytes of vectors).")
+            .define(DLQ_MAX_BYTES, Type.INT, 131072, ConfigDef.Range.between(1024, 1 << 20), Importance.LOW,
+                    "Most bytes of a bad record's key and of its value (each), and characters of the error message, "
+                            + "that its dead letter keeps; longer ones are cut (truncated = true, with the original "
+                            + "sizes and the value's SHA-256), so a dead letter always fits in one producer request. "
+                            + "With the default a dead letter also stays under a broker's default message size (1 MB).")
+            .define(HEALTH_WINDOW_MS, Type.LONG, 300000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "Window in which /health counts stream-thread failures.")
+            .define(HEALTH_MAX_THREAD_FAILURES, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Stream-thread failures (each one replaced) within ltm.health.window.ms from which /health answers "
+                            + "503 DEGRADED with the last reason: a thread that keeps failing on the same record or "
+                            + "on an unreachable dependency, while the state alone still says RUNNING.")
             .define(ATTENTION_MODE, Type.STRING, ATTENTION_MODE_INLINE,
                     ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
@@ -197,7 +223,10 @@ public final class LtmConfig extends AbstractConfig {
                     "Most records a worker takes per poll and transaction (max.poll.records); they all go to one batched "
                             + "encode or attention call.")
             .define(WORKER_POLL_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(1L), Importance.LOW,
-                    "Poll timeout of the workers: the latency budget of a batch.");
+                    "Poll timeout of the workers: the latency budget of a batch.")
+            .define(WORKER_RETRY_BACKOFF_MAX_MS, Type.LONG, 10000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "Longest wait before a worker retries a batch that failed on infrastructure (broker, schema "
+                            + "registry); the wait doubles from ltm.worker.poll.ms up to this, for as long as it takes.");
 
     public LtmConfig(Map<?, ?> props) {
         super(DEF, props, false);

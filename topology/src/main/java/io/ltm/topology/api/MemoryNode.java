@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
+import io.ltm.topology.internal.NodeHealth;
 import io.ltm.topology.internal.RetentionWatch;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -65,8 +66,11 @@ public final class MemoryNode implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         // Bad records never reach here (they go to the DLQ); what does is infrastructure (a registry or broker
         // outage). Exactly-once rolls the thread's open transaction back, so a fresh thread can retry safely.
+        // Failures are counted so that /health reports a thread that keeps failing.
+        NodeHealth health = NodeHealth.of(config);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
+            health.threadFailed(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -87,7 +91,7 @@ public final class MemoryNode implements AutoCloseable {
         int port = config.getInt(LtmConfig.HTTP_PORT);
         try {
             if (port >= 0) {
-                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape);
+                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape, health);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);

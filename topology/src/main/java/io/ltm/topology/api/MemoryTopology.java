@@ -24,6 +24,7 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
+import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
@@ -65,8 +66,9 @@ public final class MemoryTopology {
     public static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
         MemoryConfig memory = config.memoryConfig();
         Map<String, Object> serdeConfig = config.serdeConfig();
-        InputValidator validator = new InputValidator(memory.dim(), config.getInt(LtmConfig.INGEST_MAX_TOKENS));
+        InputValidator validator = InputValidator.of(config);
         QueryVectors queryVectors = new QueryVectors(encoder, validator);
+        DeadLetters deadLetters = DeadLetters.of(config);
         boolean workerMode = LtmConfig.ATTENTION_MODE_WORKER.equals(config.getString(LtmConfig.ATTENTION_MODE));
         int maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
 
@@ -86,14 +88,15 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,
-                () -> new IngestProcessor(memory, tokens.deserializer(), config.getInt(LtmConfig.INGEST_MAX_TOKENS)),
+                () -> new IngestProcessor(memory, tokens.deserializer(), validator, deadLetters),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         topology.addProcessor(Names.QUERY,
-                () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode),
+                () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
+                        deadLetters),
                 Names.SOURCE_QUERIES);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
-        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer()),
+        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters),
                 Names.SOURCE_CONTROL);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};

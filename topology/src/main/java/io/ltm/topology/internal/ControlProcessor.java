@@ -17,8 +17,8 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
     private final MemoryConfig config;
     private MemoryStores stores;
 
-    public ControlProcessor(MemoryConfig config, Deserializer<ControlCommand> deserializer) {
-        super(deserializer, Names.CONTROL, "control command");
+    public ControlProcessor(MemoryConfig config, Deserializer<ControlCommand> deserializer, DeadLetters deadLetters) {
+        super(deserializer, Names.CONTROL, "control command", deadLetters);
         this.config = config;
     }
 

@@ -10,20 +10,24 @@ import org.apache.kafka.streams.processor.api.Record;
  * What the memory node's processors share: records arrive as bytes and are decoded here, so that any record
  * that cannot be used (no key, empty, undecodable, unknown schema id, or rejected by the subclass) goes to the
  * dead-letter topic with the reason instead of stopping the stream thread. Subclasses write state only after
- * all their checks and compute have succeeded, so a rejected record leaves the state untouched.
+ * all their checks and compute have succeeded, so a rejected record leaves the state untouched. Failures of the
+ * infrastructure ({@link Failures#isInfrastructure}) are not the record's fault: they are rethrown, the stream
+ * thread fails and is replaced, exactly-once aborts its transaction, and the record is processed again.
  */
 abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<byte[], byte[], String, SpecificRecord> {
 
     private final Deserializer<T> deserializer;
     private final String name;
     private final String what;
+    private final DeadLetters deadLetters;
     protected ProcessorContext<String, SpecificRecord> context;
     protected NodeMetrics metrics;
 
-    DecodingProcessor(Deserializer<T> deserializer, String name, String what) {
+    DecodingProcessor(Deserializer<T> deserializer, String name, String what, DeadLetters deadLetters) {
         this.deserializer = deserializer;
         this.name = name;
         this.what = what;
+        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -47,10 +51,13 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
             value = deserializer.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
             handle(key, value, record.timestamp());
         } catch (RuntimeException e) {
+            if (Failures.isInfrastructure(e)) {
+                throw e;
+            }
             // bad input (InvalidInputException, SerializationException) or a failure of the math on this
             // key's input: either way nothing was written yet, and the other keys must go on
             metrics.deadLetters.record(1);
-            forward(Keys.lenient(record.key()), DeadLetters.of(context, record, e, name), record.timestamp(),
+            forward(deadLetters.recordKey(record.key()), deadLetters.of(context, record, e, name), record.timestamp(),
                     Names.SINK_DLQ);
             rejected(value, e, record.timestamp());
         }

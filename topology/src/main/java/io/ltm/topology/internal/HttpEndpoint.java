@@ -27,7 +27,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * HTTP endpoint of a memory node: {@code GET /keys/{key}} (statistics and timeline of a key's memory, as
  * JSON, answered by the instance that owns the key: others forward the request), {@code GET /metrics}
- * (Prometheus text format) and {@code GET /health}.
+ * (Prometheus text format) and {@code GET /health} (200 when RUNNING or REBALANCING and stream threads are not
+ * failing repeatedly, else 503 with the reason; see {@link NodeHealth}).
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -44,14 +45,17 @@ public final class HttpEndpoint implements AutoCloseable {
         String scrape();
     }
 
-    public HttpEndpoint(KafkaStreams streams, String host, int port, MetricsScraper metrics) throws IOException {
+    public HttpEndpoint(KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health)
+            throws IOException {
         this.streams = streams;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
         server.createContext("/keys/", this::keys);
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
-        server.createContext("/health", ex -> send(ex, 200, "application/json",
-                JSON.writeValueAsString(Map.of("state", streams.state().toString()))));
+        server.createContext("/health", ex -> {
+            NodeHealth.Report r = health.report(streams.state());
+            send(ex, r.ok() ? 200 : 503, "application/json", JSON.writeValueAsString(r.body()));
+        });
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "ltm-http");
             t.setDaemon(true);

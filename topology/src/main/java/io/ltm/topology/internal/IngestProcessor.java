@@ -29,10 +29,11 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private MemoryStores stores;
     private LongTermMemory engine;
 
-    public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, int maxTokensPerEvent) {
-        super(deserializer, Names.INGEST, "token event");
+    public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, InputValidator validator,
+                           DeadLetters deadLetters) {
+        super(deserializer, Names.INGEST, "token event", deadLetters);
         this.config = config;
-        this.validator = new InputValidator(config.dim(), maxTokensPerEvent);
+        this.validator = validator;
     }
 
     @Override

@@ -3,11 +3,11 @@ package io.ltm.topology.internal;
 import java.nio.charset.StandardCharsets;
 
 /** Memory keys are non-empty UTF-8 strings without NUL (NUL separates the short-term store's sequence numbers). */
-final class Keys {
+public final class Keys {
     private Keys() {
     }
 
-    static String decode(byte[] key) {
+    public static String decode(byte[] key) {
         if (key == null || key.length == 0) {
             throw new InvalidInputException("record has no key (the memory key is required)");
         }
@@ -16,9 +16,5 @@ final class Keys {
             throw new InvalidInputException("memory key contains a NUL character");
         }
         return s;
-    }
-
-    static String lenient(byte[] key) {
-        return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }
 }

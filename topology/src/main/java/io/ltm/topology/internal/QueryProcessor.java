@@ -30,8 +30,8 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private LongTermMemory engine;
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode) {
-        super(deserializer, Names.QUERY, "query");
+                          int maxSpans, boolean workerMode, DeadLetters deadLetters) {
+        super(deserializer, Names.QUERY, "query", deadLetters);
         this.config = config;
         this.queryVectors = queryVectors;
         this.maxSpans = maxSpans;
@@ -68,6 +68,15 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     private void answer(String key, MemoryQuery query, long timestamp) {
         ReadOptions options = Responses.options(query.getOptions(), maxSpans);
+        // checked before the key is looked up: a malformed query is rejected whether or not the key has a memory.
+        // In worker mode the worker encodes text; what can be checked without encoding is checked here, where the
+        // record can still go to the DLQ.
+        QueryVectors.Encoded q = null;
+        if (workerMode) {
+            queryVectors.check(query);
+        } else {
+            q = queryVectors.of(query);
+        }
         MemoryStores.Loaded loaded = stores.load(key);
         long now = context.currentSystemTimeMs();
         if (loaded == null) {
@@ -76,15 +85,11 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         }
         MemoryState state = loaded.state();
         if (workerMode) {
-            if (query.getVectors() != null) {
-                queryVectors.of(query); // reject bad vectors here, where the record can still go to the DLQ
-            }
             AttentionRequest request = AttentionRequest.newBuilder().setQuery(query)
                     .setState(MemoryStateCodec.toAvro(state, config)).build();
             forward(key, request, timestamp, Names.SINK_ATTENTION_REQUESTS);
             return;
         }
-        QueryVectors.Encoded q = queryVectors.of(query);
         ReadResult result = engine.read(state, q.vectors(), q.count(), options);
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.addReads(key, result.attentionHistogram());

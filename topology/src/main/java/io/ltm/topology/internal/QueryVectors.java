@@ -23,28 +23,41 @@ public final class QueryVectors {
         this.validator = validator;
     }
 
+    /** The query's vectors, or its text encoded; the text is measured before it is encoded. */
     public Encoded of(MemoryQuery q) {
         if (q.getVectors() != null) {
-            return new Encoded(validator.vectors(q.getVectors(), "query"), q.getVectors().getCount());
+            return new Encoded(validator.queryVectors(q.getVectors()), q.getVectors().getCount());
         }
-        if (q.getText() == null || q.getText().isBlank()) {
-            throw new InvalidInputException("query has neither vectors nor text");
-        }
+        String text = text(q);
         if (encoder == null) {
             throw new InvalidInputException("query has text but this node has no encoder (ltm.encoder=none); "
                     + "send vectors");
-        }
-        EncodedText e;
-        synchronized (encoder) {
-            e = encoder.encode(q.getText());
-        }
-        if (e.count() == 0) {
-            throw new InvalidInputException("query text has no tokens");
         }
         if (encoder.dimension() != validator.dim()) {
             throw new InvalidInputException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()
                     + ", this memory expects " + validator.dim());
         }
+        validator.queryText(text, encoder);
+        EncodedText e;
+        synchronized (encoder) {
+            e = encoder.encode(text);
+        }
         return new Encoded(e.vectors(), e.count());
+    }
+
+    /** What can be checked without encoding: for a query whose text is encoded elsewhere (the attention worker). */
+    public void check(MemoryQuery q) {
+        if (q.getVectors() != null) {
+            validator.queryVectors(q.getVectors());
+        } else {
+            validator.textLength(text(q), "query text");
+        }
+    }
+
+    private static String text(MemoryQuery q) {
+        if (q.getText() == null || q.getText().isBlank()) {
+            throw new InvalidInputException("query has neither vectors nor text");
+        }
+        return q.getText();
     }
 }

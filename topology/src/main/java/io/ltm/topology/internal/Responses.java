@@ -21,6 +21,7 @@ public final class Responses {
 
     public static final String BY_NODE = "memory-node";
     public static final String BY_WORKER = "attention-worker";
+    public static final String BY_ENCODER = "encode-worker";
 
     private Responses() {
     }

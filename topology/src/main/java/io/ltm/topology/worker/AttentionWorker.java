@@ -3,15 +3,20 @@ package io.ltm.topology.worker;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.encoder.TextEncoder;
@@ -22,6 +27,7 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Responses;
@@ -34,6 +40,8 @@ import io.ltm.topology.internal.Responses;
  * see worker-answered reads too.
  */
 public final class AttentionWorker extends TransactionalLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AttentionWorker.class);
 
     public static final String ROLE = "attend";
 
@@ -48,11 +56,17 @@ public final class AttentionWorker extends TransactionalLoop {
     private final String responsesTopic;
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)));
+        this(config, encoder, LongTermMemory.create(config.memoryConfig()), consumer(config, ROLE, instanceId),
+                producer(config, ROLE, instanceId));
+    }
+
+    /** With a given engine and clients (tests pass mock clients). */
+    AttentionWorker(LtmConfig config, TextEncoder encoder, LongTermMemory engine, Consumer<byte[], byte[]> consumer,
+                    Producer<String, byte[]> producer) {
+        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producer);
         this.memory = config.memoryConfig();
-        this.engine = LongTermMemory.create(memory);
-        this.queryVectors = new QueryVectors(encoder,
-                new InputValidator(memory.dim(), config.getInt(LtmConfig.INGEST_MAX_TOKENS)));
+        this.engine = engine;
+        this.queryVectors = new QueryVectors(encoder, InputValidator.of(config));
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
         this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
@@ -61,13 +75,14 @@ public final class AttentionWorker extends TransactionalLoop {
         this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
     }
 
+    /** A request that passed its checks, waiting for the batched read. */
+    private record Read(ConsumerRecord<byte[], byte[]> record, ReadRequest request, MemoryQuery query, long bytes) {
+    }
+
     @Override
     protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-        List<ReadRequest> reads = new ArrayList<>();
-        List<MemoryQuery> readQueries = new ArrayList<>();
-        List<MemoryState> readStates = new ArrayList<>();
-        List<Long> readBytes = new ArrayList<>();
+        List<Read> reads = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (ConsumerRecord<byte[], byte[]> r : batch) {
             MemoryQuery q = null;
@@ -78,34 +93,62 @@ public final class AttentionWorker extends TransactionalLoop {
                     out.add(response(Responses.notFound(q, Responses.BY_WORKER, now)));
                     continue;
                 }
+                ReadOptions options = Responses.options(q.getOptions(), maxSpans);
                 MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
                 QueryVectors.Encoded v = queryVectors.of(q);
-                reads.add(new ReadRequest(state, v.vectors(), v.count(), Responses.options(q.getOptions(), maxSpans)));
-                readQueries.add(q);
-                readStates.add(state);
-                readBytes.add(vectorBytes(req.getState().getCoefficients())
-                        + vectorBytes(req.getState().getShortTerm()));
+                reads.add(new Read(r, new ReadRequest(state, v.vectors(), v.count(), options), q,
+                        vectorBytes(req.getState().getCoefficients()) + vectorBytes(req.getState().getShortTerm())));
             } catch (RuntimeException e) {
-                out.add(deadLetter(r, e));
-                if (q != null) {
-                    out.add(response(Responses.error(q.getQueryId(), q.getKey(), "query rejected: " + e.getMessage(),
-                            Responses.BY_WORKER, now)));
-                }
+                reject(out, r, q, e, now);
             }
         }
-        if (!reads.isEmpty()) {
-            List<ReadResult> results = engine.readBatch(reads);
-            for (int i = 0; i < results.size(); i++) {
-                MemoryState s = readStates.get(i);
-                MemoryQuery q = readQueries.get(i);
-                ReadResult r = results.get(i);
-                out.add(response(Responses.answer(q, r, Responses.stats(s, readBytes.get(i)), Responses.BY_WORKER, now)));
-                if (r.attentionHistogram() != null) {
-                    out.add(recordReads(q.getKey(), r.attentionHistogram(), now));
+        if (reads.isEmpty()) {
+            return out;
+        }
+        List<ReadResult> results;
+        try {
+            results = engine.readBatch(reads.stream().map(Read::request).toList());
+        } catch (RuntimeException e) {
+            // a request that passed the checks still failed the batched read (e.g. the TRAINED head asked of a
+            // worker without weights): read one by one, so that only the bad ones are rejected and the batch is
+            // not retried forever
+            LOG.warn("batched read of {} requests failed; reading them one by one", reads.size(), e);
+            results = null;
+        }
+        for (int i = 0; i < reads.size(); i++) {
+            Read read = reads.get(i);
+            ReadResult result;
+            if (results != null) {
+                result = results.get(i);
+            } else {
+                try {
+                    result = engine.readBatch(List.of(read.request())).get(0);
+                } catch (RuntimeException e) {
+                    reject(out, read.record(), read.query(), e, now);
+                    continue;
                 }
+            }
+            MemoryQuery q = read.query();
+            out.add(response(Responses.answer(q, result, Responses.stats(read.request().state(), read.bytes()),
+                    Responses.BY_WORKER, now)));
+            if (result.attentionHistogram() != null) {
+                out.add(recordReads(q.getKey(), result.attentionHistogram(), now));
             }
         }
         return out;
+    }
+
+    /** Dead-letters a request and, when its query is known, answers it with the error. */
+    private void reject(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<byte[], byte[]> r, MemoryQuery q,
+                        RuntimeException e, long now) {
+        if (Failures.isInfrastructure(e)) {
+            throw e; // the whole batch is retried: the request may be fine
+        }
+        out.add(deadLetter(r, e));
+        if (q != null) {
+            out.add(response(Responses.error(q.getQueryId(), q.getKey(), "query rejected: " + e.getMessage(),
+                    Responses.BY_WORKER, now)));
+        }
     }
 
     private ProducerRecord<String, byte[]> recordReads(String key, double[] histogram, long now) {

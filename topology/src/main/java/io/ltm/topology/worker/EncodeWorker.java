@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -17,18 +19,24 @@ import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.InvalidInputException;
+import io.ltm.topology.internal.Keys;
+import io.ltm.topology.internal.Responses;
 
 /**
  * Worker role {@code encode}: TokenEvents in, EncodedTokens out, and text queries in, queries with vectors out,
  * exactly once. The texts of a whole poll (events and queries together) are encoded in one batched model call;
  * events that already carry vectors pass through after validation. The source (topic, partition, offset,
  * timestamp) of each event travels with its vectors into the memory's timeline. Bad records go to the
- * dead-letter topic.
+ * dead-letter topic (texts are measured against the limits before the model call, so an oversized one costs
+ * nothing), and a rejected query is answered with an error so its caller does not wait for a timeout.
  */
 public final class EncodeWorker extends TransactionalLoop {
 
@@ -39,30 +47,42 @@ public final class EncodeWorker extends TransactionalLoop {
     private final Serde<TokenEvent> events;
     private final Serde<EncodedTokens> tokens;
     private final Serde<MemoryQuery> queries;
+    private final Serde<MemoryResponse> responses;
     private final String queryRequestsTopic;
+    private final String responsesTopic;
     private final String queriesTopic;
     private final String tokensTopic;
 
     public EncodeWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_EVENTS),
-                config.getString(LtmConfig.TOPIC_QUERY_REQUESTS)));
+        this(config, encoder, consumer(config, ROLE, instanceId), producer(config, ROLE, instanceId));
+    }
+
+    /** With given clients (tests pass mock clients). */
+    EncodeWorker(LtmConfig config, TextEncoder encoder, Consumer<byte[], byte[]> consumer,
+                 Producer<String, byte[]> producer) {
+        super(config, ROLE, topics(config), consumer, producer);
         this.encoder = encoder;
-        this.validator = new InputValidator(config.getInt(LtmConfig.MEMORY_DIM),
-                config.getInt(LtmConfig.INGEST_MAX_TOKENS));
+        this.validator = InputValidator.of(config);
         this.events = LtmSerdes.avro(TokenEvent.class, config.serdeConfig());
         this.tokens = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         this.queries = LtmSerdes.avro(MemoryQuery.class, config.serdeConfig());
+        this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
         this.queryRequestsTopic = config.getString(LtmConfig.TOPIC_QUERY_REQUESTS);
         this.queriesTopic = config.getString(LtmConfig.TOPIC_QUERIES);
         this.tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
+        this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
         if (encoder.dimension() != validator.dim()) {
             throw new IllegalArgumentException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()
                     + " but " + LtmConfig.MEMORY_DIM + " is " + validator.dim());
         }
     }
 
+    private static List<String> topics(LtmConfig config) {
+        return List.of(config.getString(LtmConfig.TOPIC_EVENTS), config.getString(LtmConfig.TOPIC_QUERY_REQUESTS));
+    }
+
     /** A record whose text waits for the batched model call, and what to make of its vectors. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, String text,
+    private record Pending(ConsumerRecord<byte[], byte[]> record, MemoryQuery query, String text,
                            BiFunction<ConsumerRecord<byte[], byte[]>, EncodedText, ProducerRecord<String, byte[]>> then) {
     }
 
@@ -71,23 +91,25 @@ public final class EncodeWorker extends TransactionalLoop {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : batch) {
+            MemoryQuery query = null;
             try {
-                if (r.key() == null || r.key().length == 0) {
-                    throw new IllegalArgumentException("record has no key (the memory key is required)");
-                }
+                Keys.decode(r.key()); // the node would reject a missing key or a NUL in it: reject it here
                 if (r.value() == null || r.value().length == 0) {
-                    throw new IllegalArgumentException("empty record");
+                    throw new InvalidInputException("empty record");
                 }
                 if (r.topic().equals(queryRequestsTopic)) {
-                    MemoryQuery q = queries.deserializer().deserialize(r.topic(), r.value());
+                    query = queries.deserializer().deserialize(r.topic(), r.value());
+                    MemoryQuery q = query;
                     if (q.getVectors() != null) {
+                        validator.queryVectors(q.getVectors());
                         out.add(queryRecord(q));
                     } else if (q.getText() != null && !q.getText().isBlank()) {
-                        pending.add(new Pending(r, q.getText(), (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
+                        validator.queryText(q.getText(), encoder); // measured before the batched model call
+                        pending.add(new Pending(r, q, q.getText(), (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
                                 .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
                                         CoefficientPrecision.FLOAT32)).build())));
                     } else {
-                        throw new IllegalArgumentException("query has neither text nor vectors");
+                        throw new InvalidInputException("query has neither text nor vectors");
                     }
                     continue;
                 }
@@ -97,33 +119,48 @@ public final class EncodeWorker extends TransactionalLoop {
                     out.add(tokensRecord(r, e, EncodedTokens.newBuilder().setVectors(e.getVectors())
                             .setTokens(e.getTokens())));
                 } else if (e.getText() != null && !e.getText().isBlank()) {
-                    pending.add(new Pending(r, e.getText(), (rec, t) -> tokensRecord(rec, e, EncodedTokens.newBuilder()
+                    validator.text(e.getText(), encoder, "token event text"); // measured before the model call
+                    pending.add(new Pending(r, null, e.getText(), (rec, t) -> tokensRecord(rec, e, EncodedTokens.newBuilder()
                             .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
                                     CoefficientPrecision.FLOAT16))
                             .setTokens(t.tokens()).setText(e.getText()))));
                 } else {
-                    throw new IllegalArgumentException("token event has neither text nor vectors");
+                    throw new InvalidInputException("token event has neither text nor vectors");
                 }
             } catch (RuntimeException ex) {
-                out.add(deadLetter(r, ex));
+                reject(out, r, query, ex);
             }
         }
         if (!pending.isEmpty()) {
             List<EncodedText> encoded = encoder.encode(pending.stream().map(Pending::text).toList());
             for (int i = 0; i < encoded.size(); i++) {
-                EncodedText t = encoded.get(i);
                 Pending p = pending.get(i);
-                if (t.count() == 0) {
-                    out.add(deadLetter(p.record(), new IllegalArgumentException("text has no tokens")));
-                } else if (t.count() > validator.maxTokens()) {
-                    out.add(deadLetter(p.record(), new IllegalArgumentException("text has " + t.count()
-                            + " tokens, more than the limit of " + validator.maxTokens() + " per event")));
-                } else {
-                    out.add(p.then().apply(p.record(), t));
+                try {
+                    out.add(p.then().apply(p.record(), encoded.get(i)));
+                } catch (RuntimeException ex) {
+                    reject(out, p.record(), p.query(), ex); // e.g. an event time Kafka cannot carry
                 }
             }
         }
         return out;
+    }
+
+    /** Dead-letters a record and, when it is a query, answers it with the error. */
+    private void reject(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<byte[], byte[]> r, MemoryQuery query,
+                        RuntimeException ex) {
+        if (Failures.isInfrastructure(ex)) {
+            throw ex; // the whole batch is retried: the record may be fine
+        }
+        out.add(deadLetter(r, ex));
+        if (query != null) {
+            // the caller waits for an answer to this query id: tell it now instead of letting it time out
+            out.add(response(Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
+                    + ex.getMessage(), Responses.BY_ENCODER, System.currentTimeMillis())));
+        }
+    }
+
+    private ProducerRecord<String, byte[]> response(MemoryResponse r) {
+        return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
     }
 
     private ProducerRecord<String, byte[]> queryRecord(MemoryQuery q) {

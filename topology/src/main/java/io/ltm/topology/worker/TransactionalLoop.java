@@ -1,6 +1,5 @@
 package io.ltm.topology.worker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,16 +7,21 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,28 +39,51 @@ import io.ltm.topology.internal.RetentionWatch;
 /**
  * Exactly-once read-process-write for the workers: poll a batch, turn it into output records, and send them
  * with the consumed offsets in one transaction. A batch that fails is aborted and re-read from the last
- * committed offsets, so nothing is lost or duplicated; a restarted worker with the same instance id fences
+ * committed offsets (after a growing wait), so nothing is lost or duplicated; an output too large to write is
+ * found by writing the batch record by record, and its input is dead-lettered; a restarted worker with the same instance id fences
  * its predecessor's open transaction at once. Members of one consumer group share the partitions.
  */
 public abstract class TransactionalLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalLoop.class);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<String, byte[]> producer;
     private final Duration poll;
+    private final long maxBackoffMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final String role;
-    private final Serde<DeadLetter> deadLetters;
+    private final Serde<DeadLetter> deadLetterSerde;
+    private final DeadLetters deadLetters;
     private final String dlqTopic;
     private final RetentionWatch oldRecords;
     private Thread thread;
 
-    protected TransactionalLoop(LtmConfig config, String role, String instanceId, List<String> inputTopics) {
+    /** Clients from {@link #consumer} and {@link #producer}, or mock clients in tests. */
+    protected TransactionalLoop(LtmConfig config, String role, List<String> inputTopics,
+                                Consumer<byte[], byte[]> consumer, Producer<String, byte[]> producer) {
         this.role = role;
-        this.deadLetters = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.deadLetterSerde = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
+        this.deadLetters = DeadLetters.of(config);
         this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
-        String group = config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
+        this.maxBackoffMs = config.getLong(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS);
+        producer.initTransactions();
+        // mock clients in tests have no cluster whose retention could be read
+        this.oldRecords = consumer instanceof KafkaConsumer<byte[], byte[]>
+                ? RetentionWatch.describe(config, inputTopics, group(config, role)) : RetentionWatch.none();
+        consumer.subscribe(inputTopics);
+    }
+
+    private static String group(LtmConfig config, String role) {
+        return config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
+    }
+
+    /** The transactional worker's consumer: group {@code application.id-role}, static membership, read_committed. */
+    protected static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config, String role, String instanceId) {
+        String group = group(config, role);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -67,24 +94,23 @@ public abstract class TransactionalLoop implements AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(LtmConfig.WORKER_MAX_BATCH_RECORDS));
+        return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The worker's transactional producer; the instance id fences a predecessor with the same id. */
+    protected static KafkaProducer<String, byte[]> producer(LtmConfig config, String role, String instanceId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + instanceId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group(config, role) + "-" + instanceId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
-        producer.initTransactions();
-        this.oldRecords = RetentionWatch.describe(config, inputTopics, group + "-" + instanceId);
-        consumer.subscribe(inputTopics);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** The dead-letter record of an input record this worker cannot use, with the reason. */
     protected final ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(dlqTopic, key,
-                deadLetters.serializer().serialize(dlqTopic, DeadLetters.of(r, e, "ltm-" + role + "-worker")));
+        return new ProducerRecord<>(dlqTopic, deadLetters.recordKey(r.key()),
+                deadLetterSerde.serializer().serialize(dlqTopic, deadLetters.of(r, e, "ltm-" + role + "-worker")));
     }
 
     /** Output records (already serialised) for one polled batch. Must not have side effects elsewhere. */
@@ -96,10 +122,14 @@ public abstract class TransactionalLoop implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         thread = new Thread(this::loop, "ltm-worker-" + role);
+        // an Error (out of memory) ends the loop: say so loudly, since the process itself stays up
+        thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} worker stopped: it processes nothing more until "
+                + "the process is restarted", role, e));
         thread.start();
     }
 
     private void loop() {
+        int failures = 0;
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch;
             try {
@@ -112,29 +142,84 @@ public abstract class TransactionalLoop implements AutoCloseable {
             }
             batch.forEach(r -> oldRecords.check(r.topic(), r.timestamp()));
             try {
-                producer.beginTransaction();
-                for (ProducerRecord<String, byte[]> out : process(batch)) {
-                    producer.send(out);
-                }
-                producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
-                producer.commitTransaction();
+                write(batch);
+                failures = 0;
             } catch (ProducerFencedException e) {
                 LOG.error("worker fenced by a newer instance with the same id; stopping", e);
                 break;
             } catch (RuntimeException e) {
-                // a failed batch (broker error, encoder failure) is aborted and read again: nothing is
-                // lost, and none of its output becomes visible to read_committed consumers
-                LOG.warn("{} batch failed, aborting its transaction and re-reading it", role, e);
-                producer.abortTransaction();
+                // a failed batch (broker or registry unavailable; bad records never get here, process()
+                // dead-letters them) was aborted and is read again: nothing is lost, and none of its output
+                // becomes visible to read_committed consumers
+                failures++;
+                LOG.warn("{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
                 rewind();
-                backoff();
+                backoff(failures);
             }
         }
     }
 
-    private void backoff() {
+    /**
+     * The batch's output and offsets in one transaction. An output too large to write (over the producer's
+     * max.request.size or the topic's max.message.bytes) would fail the batch on every retry, so then the batch is
+     * written again one input record per transaction, and the record whose output is too large is dead-lettered.
+     */
+    private void write(ConsumerRecords<byte[], byte[]> batch) {
         try {
-            Thread.sleep(poll.toMillis());
+            transaction(batch, process(batch));
+        } catch (RuntimeException e) {
+            if (tooLarge(e) == null) {
+                throw e;
+            }
+            LOG.warn("an output of a {} batch is too large to write; writing the batch one record at a time", role, e);
+            for (TopicPartition tp : batch.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
+                    ConsumerRecords<byte[], byte[]> one = new ConsumerRecords<>(Map.of(tp, List.of(r)), Map.of());
+                    try {
+                        transaction(one, process(one));
+                    } catch (RuntimeException failed) {
+                        ApiException reason = tooLarge(failed);
+                        if (reason == null) {
+                            throw failed;
+                        }
+                        transaction(one, List.of(deadLetter(r, reason)));
+                    }
+                }
+            }
+        }
+    }
+
+    private void transaction(ConsumerRecords<byte[], byte[]> batch, List<ProducerRecord<String, byte[]>> out) {
+        producer.beginTransaction();
+        try {
+            for (ProducerRecord<String, byte[]> r : out) {
+                producer.send(r);
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw e; // a fenced producer cannot abort; the loop stops
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+    }
+
+    /** The record-too-large error among {@code e} and its causes (the commit wraps it), or null. */
+    private static ApiException tooLarge(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof RecordTooLargeException || c instanceof RecordBatchTooLargeException) {
+                return (ApiException) c;
+            }
+        }
+        return null;
+    }
+
+    /** Doubles from the poll timeout up to the configured maximum: a long outage is retried, not hammered. */
+    private void backoff(int failures) {
+        long wait = Math.min(maxBackoffMs, poll.toMillis() << Math.min(failures - 1, 20));
+        try {
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.set(false);

@@ -1,0 +1,21 @@
+package io.ltm.topology.internal;
+
+import org.apache.kafka.streams.errors.StreamsException;
+
+import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
+
+/** Tells failures of the infrastructure, which must be retried, from bad input, which goes to the dead-letter topic. */
+public final class Failures {
+
+    private Failures() {
+    }
+
+    /**
+     * True when {@code e} says nothing about the record: the schema registry did not answer, or Kafka Streams' own
+     * machinery failed (state store, record collector, a task migrated away). Such a record is retried, never
+     * dead-lettered: exactly-once rolls back what its attempt wrote.
+     */
+    public static boolean isInfrastructure(Throwable e) {
+        return e instanceof StreamsException || SchemaRegistryUnavailableException.isCause(e);
+    }
+}

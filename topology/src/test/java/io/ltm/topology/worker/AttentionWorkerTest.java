@@ -1,0 +1,69 @@
+package io.ltm.topology.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import ai.djl.Device;
+
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.TokenBatch;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.AttentionHead;
+import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.topology.TestFixtures;
+
+class AttentionWorkerTest {
+
+    private final WorkerHarness h = new WorkerHarness(TestFixtures.config("attend-" + UUID.randomUUID(), Map.of()));
+    private final MemoryConfig memory = h.config.memoryConfig();
+    private final LongTermMemory engine = LongTermMemory.create(memory, Device.cpu());
+    private final AttentionWorker worker = new AttentionWorker(h.config, new HashingEncoder(TestFixtures.DIM), engine,
+            h.consumer, h.producer);
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private byte[] request(String queryId, AttentionHead head) {
+        MemoryState state = engine.absorb(MemoryState.empty(memory),
+                new TokenBatch(TestFixtures.vectors(new Random(1), TestFixtures.L), TestFixtures.L, null, null));
+        MemoryQuery q = MemoryQuery.newBuilder().setQueryId(queryId).setKey("k").setText("what happened")
+                .setOptions(QueryOptions.newBuilder().setHead(head).build()).build();
+        return h.serialize(AttentionRequest.class, "ltm.attention-requests", AttentionRequest.newBuilder().setQuery(q)
+                .setState(MemoryStateCodec.toAvro(state, memory)).build());
+    }
+
+    @Test
+    void theTrainedHeadWithoutWeightsIsAnsweredWithAnErrorPerRecordAndTheRestOfTheBatchIsAnswered() {
+        byte[] k = "k".getBytes(StandardCharsets.UTF_8);
+        List<ProducerRecord<String, byte[]>> out = worker.process(h
+                .add("ltm.attention-requests", k, request("q-trained", AttentionHead.TRAINED))
+                .add("ltm.attention-requests", k, request("q-zero", AttentionHead.ZERO_SHOT))
+                .batch());
+        assertThat(h.values(out, "ltm.dlq", DeadLetter.class)).singleElement()
+                .satisfies(d -> assertThat(d.getErrorMessage()).contains("TRAINED"));
+        List<MemoryResponse> answers = h.values(out, "ltm.responses", MemoryResponse.class);
+        assertThat(answers).extracting(MemoryResponse::getQueryId).containsExactly("q-trained", "q-zero");
+        assertThat(answers.get(0).getFound()).isFalse();
+        assertThat(answers.get(0).getError()).contains("TRAINED");
+        assertThat(answers.get(1).getFound()).isTrue();
+        assertThat(answers.get(1).getSpans()).isNotEmpty();
+    }
+}
