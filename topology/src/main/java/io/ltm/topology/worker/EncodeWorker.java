@@ -138,7 +138,7 @@ public final class EncodeWorker extends TransactionalLoop {
                 try {
                     out.add(p.then().apply(p.record(), encoded.get(i)));
                 } catch (RuntimeException ex) {
-                    reject(out, p.record(), p.query(), ex); // e.g. an event time Kafka cannot carry
+                    reject(out, p.record(), p.query(), ex); // one unusable result must not stop the batch
                 }
             }
         }
