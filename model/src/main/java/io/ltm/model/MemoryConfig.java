@@ -50,7 +50,7 @@ public final class MemoryConfig {
     public static Builder builder() { return new Builder(); }
 
     /**
-     * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, RECENCY, σ²min 1e-4, FLOAT16,
+     * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
      * cosine keys, T 0.05, seed 0.
      */
     public static MemoryConfig defaults() { return builder().build(); }
@@ -148,7 +148,7 @@ public final class MemoryConfig {
         private double ridgePenalty = 0.5;
         private int stickyBins = 128;
         private boolean sticky = true;
-        private RetentionPolicy retention = RetentionPolicy.RECENCY;
+        private RetentionPolicy retention = RetentionPolicy.UNIFORM;
         private double sigma2Min = 1e-4;
         private CoefficientPrecision precision = CoefficientPrecision.FLOAT16;
         private double temperature = 0.05;

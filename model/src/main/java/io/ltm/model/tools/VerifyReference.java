@@ -13,6 +13,7 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
+import io.ltm.model.RetentionPolicy;
 import io.ltm.model.ReadResult;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
@@ -205,7 +206,7 @@ public final class VerifyReference {
                                      double[] wk, double[] wv, double[] wmu, double[] wsg, double[] wo, int eo) {
         MemoryConfig cfg = MemoryConfig.builder().dim(e).basisSize(basis.size()).widths(sigmas).contractionLength(l)
                 .samples(m).tau(tau).ridgePenalty(lam).stickyBins(nd).sticky(sticky).sigma2Min(s2min)
-                .precision(CoefficientPrecision.FLOAT32).build();
+                .retention(RetentionPolicy.RECENCY).precision(CoefficientPrecision.FLOAT32).build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             ltm.setTrainedHead(new TrainedHeadWeights(f(wk), f(wv), f(wmu), f(wsg), f(wo), eo, heads));
             MemoryState s = MemoryState.empty(cfg);
