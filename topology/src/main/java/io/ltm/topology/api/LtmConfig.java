@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -95,6 +96,9 @@ public final class LtmConfig extends AbstractConfig {
     public static final String ATTENTION_MODE_INLINE = "inline";
     public static final String ATTENTION_MODE_WORKER = "worker";
 
+    /** The memory's defaults are MemoryConfig's: one definition for the library and the node. */
+    private static final MemoryConfig MEMORY_DEFAULTS = MemoryConfig.defaults();
+
     private static final ConfigDef DEF = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
                     "Kafka bootstrap servers.")
@@ -141,42 +145,42 @@ public final class LtmConfig extends AbstractConfig {
             .define(STARTUP_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
                     "How long a command waits to reach the Kafka cluster and to create or check its topics before "
                             + "it stops with a one-line error (query uses its --timeout instead).")
-            .define(MEMORY_DIM, Type.INT, 384, ConfigDef.Range.atLeast(1), Importance.HIGH,
+            .define(MEMORY_DIM, Type.INT, MEMORY_DEFAULTS.dim(), ConfigDef.Range.atLeast(1), Importance.HIGH,
                     "Dimension d of token vectors (384 for the MiniLM encoder). Events of another dimension go to "
                             + "the dead-letter topic.")
-            .define(MEMORY_BASIS_SIZE, Type.INT, 512, ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+            .define(MEMORY_BASIS_SIZE, Type.INT, MEMORY_DEFAULTS.basisSize(), ConfigDef.Range.atLeast(2), Importance.MEDIUM,
                     "N, the number of Gaussian basis functions; the memory holds N x d coefficients.")
-            .define(MEMORY_BASIS_WIDTHS, Type.LIST, "0.005,0.01", Importance.LOW,
+            .define(MEMORY_BASIS_WIDTHS, Type.LIST, Arrays.stream(MEMORY_DEFAULTS.widths()).mapToObj(Double::toString).collect(Collectors.joining(",")), Importance.LOW,
                     "Widths (standard deviations) of the basis functions; each centre carries every width.")
-            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, 512, ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, MEMORY_DEFAULTS.contractionLength(), ConfigDef.Range.atLeast(2), Importance.MEDIUM,
                     "L: every L tokens the short-term buffer is contracted into the long-term memory (even).")
-            .define(MEMORY_SAMPLES, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(MEMORY_SAMPLES, Type.INT, MEMORY_DEFAULTS.samples(), ConfigDef.Range.atLeast(1), Importance.LOW,
                     "M: samples of the old signal taken at each contraction.")
-            .define(MEMORY_TAU, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+            .define(MEMORY_TAU, Type.DOUBLE, MEMORY_DEFAULTS.tau(), ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
                     "tau: the old signal is contracted into [0, tau] (recency retention).")
-            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, 0.5, ConfigDef.Range.atLeast(0.0), Importance.LOW,
+            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, MEMORY_DEFAULTS.ridgePenalty(), ConfigDef.Range.atLeast(0.0), Importance.LOW,
                     "lambda of the ridge regression.")
-            .define(MEMORY_STICKY, Type.BOOLEAN, true, Importance.MEDIUM,
+            .define(MEMORY_STICKY, Type.BOOLEAN, MEMORY_DEFAULTS.sticky(), Importance.MEDIUM,
                     "Sticky memories: resample the old signal where past queries attended.")
-            .define(MEMORY_STICKY_BINS, Type.INT, 128, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(MEMORY_STICKY_BINS, Type.INT, MEMORY_DEFAULTS.stickyBins(), ConfigDef.Range.atLeast(1), Importance.LOW,
                     "D: histogram bins of the sticky attention statistics.")
-            .define(MEMORY_RETENTION, Type.STRING, "uniform", ValidString.in("recency", "uniform"), Importance.MEDIUM,
+            .define(MEMORY_RETENTION, Type.STRING, MEMORY_DEFAULTS.retention().name().toLowerCase(Locale.ROOT), ValidString.in("recency", "uniform"), Importance.MEDIUM,
                     "uniform: every token seen keeps an equal share of [0,1] at any stream length; ridge statistics "
                             + "accumulate in place and the old signal is resampled only when the stream doubles, so old "
                             + "content is still found after millions of tokens; recency: the paper's fixed tau (recent "
                             + "content keeps fine resolution, old content loses it geometrically).")
-            .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, 1e-4, Importance.LOW, "Lower clamp of the attention variance.")
-            .define(MEMORY_PRECISION, Type.STRING, "float16", ValidString.in("float16", "float32"), Importance.MEDIUM,
+            .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, MEMORY_DEFAULTS.sigma2Min(), Importance.LOW, "Lower clamp of the attention variance.")
+            .define(MEMORY_PRECISION, Type.STRING, MEMORY_DEFAULTS.precision().name().toLowerCase(Locale.ROOT), ValidString.in("float16", "float32"), Importance.MEDIUM,
                     "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
-            .define(MEMORY_TEMPERATURE, Type.DOUBLE, 0.05, ConfigDef.Range.atLeast(1e-9), Importance.LOW,
+            .define(MEMORY_TEMPERATURE, Type.DOUBLE, MEMORY_DEFAULTS.temperature(), ConfigDef.Range.atLeast(1e-9), Importance.LOW,
                     "Temperature T of the zero-shot head's softmax over basis functions (and of the short-term "
                             + "softmax). 0.05 is calibrated for cosine keys by `./ltm bench retrieval`; raw keys need "
                             + "about 1e-5.")
-            .define(MEMORY_COSINE_KEYS, Type.BOOLEAN, true, Importance.LOW,
+            .define(MEMORY_COSINE_KEYS, Type.BOOLEAN, MEMORY_DEFAULTS.cosineKeys(), Importance.LOW,
                     "Zero-shot keys: true scores each basis function by the cosine between the query and the "
                             + "remembered signal at its centre; false uses the raw coefficient rows of B (the paper's "
                             + "form, needs a far smaller temperature).")
-            .define(MEMORY_SEED, Type.LONG, 0L, Importance.LOW,
+            .define(MEMORY_SEED, Type.LONG, MEMORY_DEFAULTS.seed(), Importance.LOW,
                     "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
             .define(INGEST_MAX_TOKENS, Type.INT, 8192, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "An event with more token vectors (or word pieces of its text, counted before encoding) than "
