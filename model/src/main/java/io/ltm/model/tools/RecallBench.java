@@ -252,7 +252,9 @@ public final class RecallBench {
                 if (loc instanceof RecentTokens x) r.put("capacityEntries", x.capacity());
                 if (loc instanceof SketchIndex x) r.put("capacityEntries", x.capacity());
                 if (loc instanceof ReservoirSample x) r.put("capacityEntries", x.capacity());
-                System.err.println("[recall] " + r);
+                ObjectNode log = r.deepCopy();
+                log.remove("perQuestion");
+                System.err.println("[recall] " + log);
             }
         } finally {
             for (Locator m : methods) m.close();
