@@ -62,7 +62,7 @@ class RecallBenchTest {
         assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
-            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "meanWidth",
+            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "hitRateClipped", "meanWidth",
                     "scoreAuc", "queryMicros", "stateBytes"))
                 assertThat(r.has(f)).as(r.get("method") + "." + f).isTrue();
             assertThat(r.get("tokens").asLong()).isGreaterThanOrEqualTo(r.get("length").asLong());
@@ -76,12 +76,12 @@ class RecallBenchTest {
             }
         }
         assertThat(methods).containsExactly("memory/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
-                "exact-index/none", "memory/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
-                "exact-index/none");
+                "pooled-means/none", "exact-index/none", "memory/uniform", "recent-tokens/none", "binary-sketch/none",
+                "reservoir/none", "pooled-means/none", "exact-index/none");
         root.put("loadAverageAtEnd", "");
         Path out = tmp.resolve("out");
         RecallBench.write(root, JSON.writeValueAsString(root), out);
-        assertThat(Files.readString(out.resolve("recall.md"))).contains("| exact-index | none | 1.00 |");
+        assertThat(Files.readString(out.resolve("recall.md"))).contains("| exact-index | none | 1.00 | 1.00 | 1.00 |");
         assertThat(ImageIO.read(out.resolve("recall-hit-rate.png").toFile()).getWidth()).isPositive();
     }
 
@@ -105,6 +105,21 @@ class RecallBenchTest {
         assertThat(all.get(0).start()).isZero();
         for (int i = 1; i < all.size(); i++) assertThat(all.get(i).start()).isEqualTo(all.get(i - 1).end());
         assertThat(all.get(all.size() - 1).end()).isEqualTo(pos);
+    }
+
+    @Test
+    void pooledMeansHalveWhenFullAndKeepContiguousRanges() {
+        int d = 16;
+        PooledMeans p = new PooledMeans(d, 8L * (2 * d + 8));
+        float[] m = new float[d];
+        m[0] = 1;
+        for (int e = 0; e < 9; e++) p.add(new float[2 * d], 2, m, 2L * e, 2L * e + 2);
+        assertThat(p.stateBytes()).isEqualTo(5L * (2 * d + 8));
+        List<Locator.Located> all = new ArrayList<>(p.top(m, 10));
+        all.sort(Comparator.comparingLong(Locator.Located::start));
+        assertThat(all).extracting(Locator.Located::start).containsExactly(0L, 4L, 8L, 12L, 16L);
+        assertThat(all.get(4).end()).isEqualTo(18);
+        assertThat(all.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test
