@@ -53,7 +53,8 @@ import java.util.SplittableRandom;
  * the width limit; {@code hitRateClipped} = the same with every range wider than 1% cut to the central 1% (so a
  * wide range counts only when its centre is near the needle); {@code hitRateTop1} = the first range overlaps (any width); {@code meanWidth} = mean width of the
  * returned ranges as a share of the stream; {@code scoreAuc} = Mann-Whitney AUC of the best score of needle questions
- * against that of unrelated questions (ties count ½); {@code queryMicros} = mean wall time of one query;
+ * against that of unrelated questions (ties count ½); {@code queryMicros} = mean wall time of one query (after one
+ * untimed warm-up query);
  * {@code stateBytes}.
  */
 public final class RecallBench {
@@ -284,6 +285,7 @@ public final class RecallBench {
         double[] answerable = new double[n];
         double[] unrelated = new double[queries.size() - n];
         ArrayNode pq = perQuestion ? r.putArray("perQuestion") : null;
+        loc.top(queries.get(queries.size() - 1), K);   // warm-up, not timed
         for (int qi = 0; qi < queries.size(); qi++) {
             long t = System.nanoTime();
             List<Locator.Located> top = loc.top(queries.get(qi), K);
