@@ -52,7 +52,8 @@ import java.util.SplittableRandom;
  * top-3 ranges no wider than 1% of the stream overlaps the needle's tokens; {@code hitRateAnyWidth} = the same without
  * the width limit; {@code hitRateClipped} = the same with every range wider than 1% cut to the central 1% (so a
  * wide range counts only when its centre is near the needle); {@code hitRateTop1} = the first range overlaps (any width); {@code meanWidth} = mean width of the
- * returned ranges as a share of the stream; {@code scoreAuc} = Mann-Whitney AUC of the best score of needle questions
+ * returned ranges as a share of the stream; {@code coverage} = mean share of the stream covered by the union of a
+ * question's ranges (about the any-width hit rate that ranges placed at random would get: the chance level); {@code scoreAuc} = Mann-Whitney AUC of the best score of needle questions
  * against that of unrelated questions (ties count ½); {@code queryMicros} = mean wall time of one query (after one
  * untimed warm-up query);
  * {@code stateBytes}.
@@ -280,7 +281,7 @@ public final class RecallBench {
                                  long tokens, ObjectNode r, boolean perQuestion) {
         int n = needles.size();
         int hit = 0, hitAny = 0, hitClip = 0, hit1 = 0, ranges = 0;
-        double width = 0;
+        double width = 0, coverage = 0;
         long nanos = 0;
         double[] answerable = new double[n];
         double[] unrelated = new double[queries.size() - n];
@@ -305,6 +306,7 @@ public final class RecallBench {
                 hc |= clip(x, tokens).overlaps(ns[qi], ne[qi]);
                 if (j == 0 && ov) hit1++;
             }
+            coverage += union(top) / (double) tokens;
             if (h) hit++;
             if (ha) hitAny++;
             if (hc) hitClip++;
@@ -321,11 +323,25 @@ public final class RecallBench {
         r.put("hitRateClipped", round((double) hitClip / n, 3));
         r.put("hitRateTop1", round((double) hit1 / n, 3));
         r.put("meanWidth", ranges == 0 ? 0 : round(width / ranges, 5));
+        r.put("coverage", round(coverage / n, 4));
         r.put("scoreAnswerable", round(Arrays.stream(answerable).average().orElse(0), 3));
         r.put("scoreUnrelated", round(Arrays.stream(unrelated).average().orElse(0), 3));
         r.put("scoreAuc", round(auc(answerable, unrelated), 3));
         r.put("queryMicros", round(nanos / 1e3 / queries.size(), 1));
         r.put("stateBytes", loc.stateBytes());
+    }
+
+    /** Tokens covered by the union of the ranges. */
+    static long union(List<Locator.Located> xs) {
+        List<Locator.Located> s = new ArrayList<>(xs);
+        s.sort(java.util.Comparator.comparingLong(Locator.Located::start));
+        long covered = 0, curS = -1, curE = -1;
+        for (Locator.Located x : s) {
+            long e = x.start() + x.width();
+            if (x.start() > curE) { covered += curE - curS; curS = x.start(); curE = e; }
+            else curE = Math.max(curE, e);
+        }
+        return covered + (curE - curS);
     }
 
     /** The range cut to at most MAX_WIDTH of the stream around its centre (unchanged when narrower). */
@@ -368,14 +384,14 @@ public final class RecallBench {
                 .append(root.get("maxWidth").asDouble() * 100).append("% of the stream overlaps the needle; clipped = every range ")
                 .append("cut to its central 1% of the stream. Needles lie before the last 2L tokens (in the memory's long-term ")
                 .append("part), so the recent-tokens baseline cannot hit by construction.\n\n");
-        md.append("| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | score AUC | score needle / unrelated | µs per query | state bytes |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | coverage (chance, any width) | score AUC | score needle / unrelated | µs per query | state bytes |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode r : root.get("results")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.2f | %.2f / %.2f | %,.0f | %,d |%n",
+            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %,.0f | %,d |%n",
                     r.get("tokens").asLong(), r.get("method").asText(), r.get("retention").asText(),
                     r.get("hitRate").asDouble(), r.get("hitRateAnyWidth").asDouble(), r.get("hitRateClipped").asDouble(),
                     r.get("hitRateTop1").asDouble(),
-                    r.get("meanWidth").asDouble(), r.get("scoreAuc").asDouble(), r.get("scoreAnswerable").asDouble(),
+                    r.get("meanWidth").asDouble(), r.get("coverage").asDouble(), r.get("scoreAuc").asDouble(), r.get("scoreAnswerable").asDouble(),
                     r.get("scoreUnrelated").asDouble(), r.get("queryMicros").asDouble(), r.get("stateBytes").asLong()));
         }
         Files.writeString(dir.resolve("recall.md"), md.toString());

@@ -62,7 +62,7 @@ class RecallBenchTest {
         assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
-            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "hitRateClipped", "meanWidth",
+            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "hitRateClipped", "meanWidth", "coverage",
                     "scoreAuc", "queryMicros", "stateBytes"))
                 assertThat(r.has(f)).as(r.get("method") + "." + f).isTrue();
             assertThat(r.get("tokens").asLong()).isGreaterThanOrEqualTo(r.get("length").asLong());
@@ -145,6 +145,8 @@ class RecallBenchTest {
         assertThat(SortingBench.kendallTauB(new double[] {1, 2, 3}, new long[] {30, 20, 10})).isEqualTo(-1.0);
         assertThat(SortingBench.editAccuracy(new int[] {0, 1, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(1.0);
         assertThat(SortingBench.editAccuracy(new int[] {1, 0, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(0.5);
+        assertThat(RecallBench.union(List.of(new Locator.Located(10, 20, 0), new Locator.Located(15, 30, 0),
+                new Locator.Located(40, 41, 0)))).isEqualTo(21);
         assertThat(RecallBench.auc(new double[] {0.9, 0.8}, new double[] {0.1, 0.8})).isEqualTo(0.875);
     }
 }
