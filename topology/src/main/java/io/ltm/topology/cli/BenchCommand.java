@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", description = "Benchmarks: math (memory update and reads), encoder (tokens/s by batch), "
         + "attention (batched reads across keys, next to a plain matmul of the same work), node (ingest throughput and "
         + "query latency of the memory node on an embedded broker, next to a plain stateful Streams topology), retrieval "
-        + "(labelled questions over real text: does the top span point at the answer?).",
+        + "(labelled questions over real text: does the top span point at the answer?), recall (planted needles in long "
+        + "Debian text streams: the memory against equal-bytes baselines), sorting (the paper's sorting-by-frequency task, "
+        + "read zero-shot, against equal-bytes baselines).",
         modelTransformer = BenchCommand.PassOptions.class)
 final class BenchCommand implements Callable<Integer> {
 
@@ -26,7 +28,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(index = "0", description = "math, encoder, attention, node or retrieval")
+    @Parameters(index = "0", description = "math, encoder, attention, node, retrieval, recall or sorting")
     String which;
 
     @Parameters(index = "1..*", description = "arguments of the benchmark")
@@ -41,8 +43,10 @@ final class BenchCommand implements Callable<Integer> {
             case "attention" -> AttentionBench.main(a);
             case "node" -> NodeBench.main(a);
             case "retrieval" -> io.ltm.model.tools.RetrievalBench.main(a);
+            case "recall" -> io.ltm.model.tools.RecallBench.main(a);
+            case "sorting" -> io.ltm.model.tools.SortingBench.main(a);
             default -> {
-                System.err.println("unknown benchmark '" + which + "': math, encoder, attention, node or retrieval");
+                System.err.println("unknown benchmark '" + which + "': math, encoder, attention, node, retrieval, recall or sorting");
                 return 2;
             }
         }

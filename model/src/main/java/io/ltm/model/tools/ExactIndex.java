@@ -1,0 +1,52 @@
+package io.ltm.model.tools;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Baseline (d), the ceiling: every event's mean vector in float16 with its token range (two 8-byte offsets),
+ * unbounded. Answers with the k most similar events by cosine (a full scan).
+ */
+final class ExactIndex implements Locator {
+    private final int d;
+    private short[] rows;
+    private long[] starts;
+    private long[] ends;
+    private int size;
+
+    ExactIndex(int d) {
+        this.d = d;
+        this.rows = new short[1024 * d];
+        this.starts = new long[1024];
+        this.ends = new long[1024];
+    }
+
+    @Override public String name() { return "exact-index"; }
+
+    @Override
+    public void add(float[] tokens, int count, float[] mean, long start, long end) {
+        if (size == starts.length) {
+            int n = size * 2;
+            rows = Arrays.copyOf(rows, n * d);
+            starts = Arrays.copyOf(starts, n);
+            ends = Arrays.copyOf(ends, n);
+        }
+        Vectors.toHalf(mean, 0, rows, size * d, d);
+        starts[size] = start;
+        ends[size] = end;
+        size++;
+    }
+
+    @Override
+    public List<Located> top(float[] q, int k) {
+        double qn = Vectors.norm(q);
+        Vectors.TopK top = new Vectors.TopK(k);
+        for (int i = 0; i < size; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
+        List<Located> out = new ArrayList<>();
+        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
+        return out;
+    }
+
+    @Override public long stateBytes() { return (long) size * (2L * d + ReservoirSample.ENTRY_OVERHEAD); }
+}

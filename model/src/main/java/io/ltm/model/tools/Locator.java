@@ -1,0 +1,37 @@
+package io.ltm.model.tools;
+
+import java.util.List;
+
+/**
+ * One method that remembers a stream of events and answers "where in the stream is this?" with token ranges: the
+ * memory itself ({@link MemoryLocator}) and the baselines of the recall benchmark ({@link RecentTokens},
+ * {@link SketchIndex}, {@link ReservoirSample}, {@link ExactIndex}). Not thread-safe.
+ */
+interface Locator extends AutoCloseable {
+
+    /** A token range [start, end) (end exclusive) with the method's similarity score (higher = more similar). */
+    record Located(long start, long end, double score) {
+        long width() { return Math.max(1, end - start); }
+        boolean overlaps(long from, long to) { return start < to && Math.max(end, start + 1) > from; }
+    }
+
+    /** Short stable name, used in the JSON and the tables. */
+    String name();
+
+    /**
+     * One event: count token vectors (row-major, count·d floats), their mean, and the event's tokens [start, end).
+     * Events arrive in stream order.
+     */
+    void add(float[] tokens, int count, float[] mean, long start, long end);
+
+    /** Called once after the last event, before the first query. */
+    default void finish() {}
+
+    /** The k best ranges for the (unit or not) query vector, best first; fewer when the method holds fewer. */
+    List<Located> top(float[] query, int k);
+
+    /** Bytes of state the method keeps (vectors at their stored precision plus offsets). */
+    long stateBytes();
+
+    @Override default void close() {}
+}

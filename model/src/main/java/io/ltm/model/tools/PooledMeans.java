@@ -1,0 +1,77 @@
+package io.ltm.model.tools;
+
+import io.ltm.model.internal.Half;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Extra baseline, the discrete analogue of the memory's uniform retention: the stream cut into consecutive windows,
+ * each kept as the mean of its token vectors in float16 (2·d bytes) plus its 8-byte first token (a window runs to the
+ * next one's start), as many as fit in the byte budget. Events are appended as windows of their own; when the budget
+ * is full every two adjacent windows are merged into one (token-weighted mean), so windows cover about n/C to 2n/C
+ * tokens each (C = capacity), as the memory's basis covers n/(N/S) tokens per centre. The token counts needed for the
+ * weighting are derived from the offsets. Answers with the k windows most similar to the query by cosine.
+ */
+final class PooledMeans implements Locator {
+    private final int d;
+    private final int capacity;
+    private final short[] rows;
+    private final long[] starts;
+    private int size;
+    private long end;
+    private final float[] tmp;
+
+    PooledMeans(int d, long budgetBytes) {
+        this.d = d;
+        this.capacity = (int) Math.max(2, budgetBytes / (2L * d + 8));
+        this.rows = new short[capacity * d];
+        this.starts = new long[capacity];
+        this.tmp = new float[d];
+    }
+
+    int capacity() { return capacity; }
+
+    @Override public String name() { return "pooled-means"; }
+
+    private long endOf(int i) { return i + 1 < size ? starts[i + 1] : end; }
+
+    @Override
+    public void add(float[] tokens, int count, float[] mean, long start, long e) {
+        if (size == capacity) halve();
+        Vectors.toHalf(mean, 0, rows, size * d, d);
+        starts[size++] = start;
+        end = Math.max(end, e);
+    }
+
+    /** Merges windows (0,1), (2,3), ... into one each, token-weighted. */
+    private void halve() {
+        int out = 0;
+        for (int i = 0; i < size; i += 2) {
+            if (i + 1 < size) {
+                double wa = endOf(i) - starts[i], wb = endOf(i + 1) - starts[i + 1], w = Math.max(1, wa + wb);
+                for (int j = 0; j < d; j++) {
+                    tmp[j] = (float) ((wa * Half.toFloat(rows[i * d + j]) + wb * Half.toFloat(rows[(i + 1) * d + j])) / w);
+                }
+            } else {
+                for (int j = 0; j < d; j++) tmp[j] = Half.toFloat(rows[i * d + j]);
+            }
+            long s = starts[i];
+            Vectors.toHalf(tmp, 0, rows, out * d, d);
+            starts[out++] = s;
+        }
+        size = out;
+    }
+
+    @Override
+    public List<Located> top(float[] q, int k) {
+        double qn = Vectors.norm(q);
+        Vectors.TopK top = new Vectors.TopK(k);
+        for (int i = 0; i < size; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
+        List<Located> out = new ArrayList<>();
+        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], endOf(top.id[i]), top.score[i]));
+        return out;
+    }
+
+    @Override public long stateBytes() { return (long) size * (2L * d + 8); }
+}

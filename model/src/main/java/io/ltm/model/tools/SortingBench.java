@@ -1,0 +1,386 @@
+package io.ltm.model.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.RetentionPolicy;
+import io.ltm.model.TokenBatch;
+import io.ltm.model.internal.Basis;
+import io.ltm.model.internal.Half;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The ∞-former paper's synthetic sorting task, read zero-shot (not a test): symbols of a vocabulary of V = 20 drawn
+ * from a distribution that drifts over the sequence; the answer is the symbols by decreasing frequency.
+ *
+ * <pre>
+ * ./ltm bench sorting [--lengths 4096,8192,16384,1048576] [--retention uniform,recency] [--dim 384] [--vocab 20]
+ *     [--seeds 3] [--out DIR]
+ * </pre>
+ *
+ * <p><b>Sequence</b>: p(i) = (1 − i/(T−1))·p₀ + i/(T−1)·p₁ with p₀, p₁ ~ Dirichlet(1,…,1) drawn per seed; token i is a
+ * symbol drawn from p(i). Symbols are fixed random unit vectors (Gaussian, normalised, seeded), nearly orthogonal at
+ * d = 384 (cosine ~ N(0, 1/d)).
+ *
+ * <p><b>Memory estimator</b> (documented choice): the frequency of symbol s is the mean over the stream's tokens of
+ * the remembered signal's projection on s, f̂_s = (1/J) Σ_j ⟨X̄(t_j), e_s⟩ with X̄(t) = Bᵀψ(t) and t_j the memory
+ * position of token (j + ½)·n/J (through the timeline's {@code positionOf}, so a retention policy that squeezes old
+ * tokens into a short stretch of [0,1] is still averaged per token, not per unit of t), J = 4096; tokens still in the
+ * short-term buffer (none when the length is a multiple of L) are counted exactly. As X̄(t) ≈ the local mean of the
+ * token vectors, ⟨X̄(t), e_s⟩ ≈ the local frequency of s, plus cross-talk of order 1/√d. Because f̂ is linear in B it
+ * is one product: f̂ = E Bᵀ ψ̄ with ψ̄ the mean of ψ(t_j).
+ *
+ * <p><b>Baselines</b> at the bytes of B (N·d·2): the most recent tokens (float16 vectors, 2·d bytes each) and a
+ * reservoir sample of tokens (float16 vector and 8-byte offset each); each stored vector is decoded to its nearest
+ * symbol and counted. The exact counts are the ceiling (V counters).
+ *
+ * <p><b>Metrics</b> per (length, method, retention), mean and standard deviation over the seeds: Kendall τ-b between
+ * the estimate and the true counts; edit accuracy = 1 − Levenshtein(predicted order, true order)/V (the true order
+ * breaks ties by symbol id); microseconds to produce the estimate from the state; state bytes.
+ */
+public final class SortingBench {
+    static final int J = 4096;
+    static final int CHUNK = 4096;
+
+    private SortingBench() {}
+
+    record Options(int[] lengths, List<RetentionPolicy> retentions, int dim, int vocab, int seeds, long seed) {
+        static Options defaults() {
+            return new Options(new int[] {4096, 8192, 16384, 1 << 20}, List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
+                    384, 20, 3, 1);
+        }
+    }
+
+    public static void main(String... args) throws Exception {
+        Options o = Options.defaults();
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--lengths" -> o = new Options(Arrays.stream(args[++i].split(",")).mapToInt(s -> RecallBench.parseCount(s.trim())).toArray(),
+                        o.retentions(), o.dim(), o.vocab(), o.seeds(), o.seed());
+                case "--retention" -> o = new Options(o.lengths(), Arrays.stream(args[++i].split(","))
+                        .map(s -> RetentionPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList(), o.dim(), o.vocab(), o.seeds(), o.seed());
+                case "--dim" -> o = new Options(o.lengths(), o.retentions(), Integer.parseInt(args[++i]), o.vocab(), o.seeds(), o.seed());
+                case "--vocab" -> o = new Options(o.lengths(), o.retentions(), o.dim(), Integer.parseInt(args[++i]), o.seeds(), o.seed());
+                case "--seeds" -> o = new Options(o.lengths(), o.retentions(), o.dim(), o.vocab(), Integer.parseInt(args[++i]), o.seed());
+                case "--seed" -> o = new Options(o.lengths(), o.retentions(), o.dim(), o.vocab(), o.seeds(), Long.parseLong(args[++i]));
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + a + " (use --lengths 4096,8192,16384,1048576"
+                        + " --retention uniform,recency --dim 384 --vocab 20 --seeds 3 --seed S --out DIR)");
+            }
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = run(o, json);
+        String text = json.writeValueAsString(root);
+        if (out != null) write(root, text, out);
+        System.out.println(text);
+    }
+
+    static ObjectNode run(Options o, ObjectMapper json) {
+        MemoryConfig base = MemoryConfig.defaults().toBuilder().dim(o.dim()).build();
+        int d = o.dim(), v = o.vocab();
+        long budget = MemoryLocator.coefficientBytes(base);
+        ObjectNode root = json.createObjectNode();
+        root.put("benchmark", "sorting");
+        BenchInfo.describe(root);
+        root.put("config", base.toString());
+        root.put("vocab", v);
+        root.put("seeds", o.seeds());
+        root.put("budgetBytes", budget);
+        root.put("estimator", "mean over J=" + J + " evenly spaced tokens of <Xbar(t_j), e_s>, t_j through the timeline");
+        float[] symbols = symbols(v, d, o.seed());
+        ArrayNode results = root.putArray("results");
+        List<String> methods = new ArrayList<>();
+        for (RetentionPolicy p : o.retentions()) methods.add("memory-" + p.name().toLowerCase(Locale.ROOT));
+        methods.addAll(List.of("recent-tokens", "reservoir", "exact-counts"));
+        for (int length : o.lengths()) {
+            double[][] tau = new double[methods.size()][o.seeds()];
+            double[][] edit = new double[methods.size()][o.seeds()];
+            double[] micros = new double[methods.size()], ingest = new double[methods.size()];
+            long[] bytes = new long[methods.size()];
+            for (int s = 0; s < o.seeds(); s++) {
+                SplittableRandom rnd = new SplittableRandom(o.seed() * 1_000_003L + 7919L * s + length);
+                double[] p0 = dirichlet(v, rnd), p1 = dirichlet(v, rnd);
+                int[] seq = sequence(length, p0, p1, rnd);
+                long[] counts = new long[v];
+                for (int x : seq) counts[x]++;
+                double[][] est = new double[methods.size()][];
+                int mi = 0;
+                for (RetentionPolicy p : o.retentions()) {
+                    MemoryConfig cfg = base.toBuilder().retention(p).build();
+                    try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+                        MemoryState st = MemoryState.empty(cfg);
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < length; i += CHUNK) {
+                            int n = Math.min(CHUNK, length - i);
+                            float[] x = new float[n * d];
+                            for (int j = 0; j < n; j++) System.arraycopy(symbols, seq[i + j] * d, x, j * d, d);
+                            st = ltm.absorb(st, new TokenBatch(x, n, null, null));
+                        }
+                        ingest[mi] += (System.nanoTime() - t0) / 1e9;
+                        long t1 = System.nanoTime();
+                        est[mi] = memoryEstimate(cfg, st, symbols, v);
+                        micros[mi] += (System.nanoTime() - t1) / 1e3;
+                        bytes[mi] = budget;
+                    }
+                    mi++;
+                }
+                // recent tokens
+                int recentCap = (int) (budget / (2L * d));
+                long t0 = System.nanoTime();
+                short[] recent = new short[recentCap * d];
+                for (int i = 0; i < length; i++) Vectors.toHalf(symbols, seq[i] * d, recent, (i % recentCap) * d, d);
+                ingest[mi] += (System.nanoTime() - t0) / 1e9;
+                long t1 = System.nanoTime();
+                est[mi] = decodeCounts(recent, Math.min(length, recentCap), symbols, v, d);
+                micros[mi] += (System.nanoTime() - t1) / 1e3;
+                bytes[mi++] = 2L * d * Math.min(length, recentCap);
+                // reservoir of tokens
+                int resCap = (int) (budget / (2L * d + 8));
+                SplittableRandom rr = new SplittableRandom(o.seed() + 17L * s);
+                short[] res = new short[resCap * d];
+                int size = 0;
+                t0 = System.nanoTime();
+                for (int i = 0; i < length; i++) {
+                    int slot;
+                    if (size < resCap) slot = size++;
+                    else {
+                        long r = rr.nextLong(i + 1L);
+                        if (r >= resCap) continue;
+                        slot = (int) r;
+                    }
+                    Vectors.toHalf(symbols, seq[i] * d, res, slot * d, d);
+                }
+                ingest[mi] += (System.nanoTime() - t0) / 1e9;
+                t1 = System.nanoTime();
+                est[mi] = decodeCounts(res, size, symbols, v, d);
+                micros[mi] += (System.nanoTime() - t1) / 1e3;
+                bytes[mi++] = (long) size * (2L * d + 8);
+                // exact counts
+                est[mi] = Arrays.stream(counts).asDoubleStream().toArray();
+                bytes[mi++] = 8L * v;
+                for (int m = 0; m < methods.size(); m++) {
+                    tau[m][s] = kendallTauB(est[m], counts);
+                    edit[m][s] = editAccuracy(order(est[m]), order(Arrays.stream(counts).asDoubleStream().toArray()));
+                }
+            }
+            for (int m = 0; m < methods.size(); m++) {
+                ObjectNode r = results.addObject();
+                String name = methods.get(m);
+                r.put("length", length);
+                r.put("method", name.startsWith("memory-") ? "memory" : name);
+                r.put("retention", name.startsWith("memory-") ? name.substring("memory-".length()) : "none");
+                r.put("kendallTau", RecallBench.round(mean(tau[m]), 3));
+                r.put("kendallTauStd", RecallBench.round(std(tau[m]), 3));
+                r.put("editAccuracy", RecallBench.round(mean(edit[m]), 3));
+                r.put("editAccuracyStd", RecallBench.round(std(edit[m]), 3));
+                r.put("estimateMicros", RecallBench.round(micros[m] / o.seeds(), 1));
+                r.put("ingestSeconds", RecallBench.round(ingest[m] / o.seeds(), 3));
+                r.put("stateBytes", bytes[m]);
+                System.err.println("[sorting] " + r);
+            }
+        }
+        root.put("loadAverageAtEnd", BenchInfo.loadAverage());
+        return root;
+    }
+
+    /** V fixed random unit vectors of dim d, row-major. */
+    static float[] symbols(int v, int d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        float[] e = new float[v * d];
+        for (int s = 0; s < v; s++) {
+            double n = 0;
+            double[] g = new double[d];
+            for (int j = 0; j < d; j++) { g[j] = gaussian(r); n += g[j] * g[j]; }
+            n = Math.sqrt(n);
+            for (int j = 0; j < d; j++) e[s * d + j] = (float) (g[j] / n);
+        }
+        return e;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1 - r.nextDouble(), w = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+    }
+
+    /** Dirichlet(1,…,1): normalised exponentials. */
+    static double[] dirichlet(int v, SplittableRandom r) {
+        double[] p = new double[v];
+        double s = 0;
+        for (int i = 0; i < v; i++) { p[i] = -Math.log(1 - r.nextDouble()); s += p[i]; }
+        for (int i = 0; i < v; i++) p[i] /= s;
+        return p;
+    }
+
+    static int[] sequence(int length, double[] p0, double[] p1, SplittableRandom r) {
+        int v = p0.length;
+        int[] seq = new int[length];
+        for (int i = 0; i < length; i++) {
+            double a = length == 1 ? 0 : (double) i / (length - 1);
+            double u = r.nextDouble(), c = 0;
+            int s = v - 1;
+            for (int k = 0; k < v; k++) {
+                c += (1 - a) * p0[k] + a * p1[k];
+                if (u < c) { s = k; break; }
+            }
+            seq[i] = s;
+        }
+        return seq;
+    }
+
+    /** See the class comment. */
+    static double[] memoryEstimate(MemoryConfig cfg, MemoryState st, float[] symbols, int v) {
+        int d = cfg.dim(), nb = cfg.basisSize();
+        double[] f = new double[v];
+        long lt = st.longTermTokens();
+        if (st.hasLongTerm() && lt > 0) {
+            Basis basis = Basis.of(nb, cfg.widths());
+            double[] t = new double[J];
+            for (int j = 0; j < J; j++) t[j] = st.timeline().positionOf((j + 0.5) * lt / J);
+            double[] psi = basis.psi(t);
+            double[] psiBar = new double[nb];
+            for (int j = 0; j < J; j++) for (int n = 0; n < nb; n++) psiBar[n] += psi[j * nb + n] / J;
+            float[] b = st.coefficients();
+            double[] x = new double[d];
+            for (int n = 0; n < nb; n++) {
+                double w = psiBar[n];
+                if (w == 0) continue;
+                for (int k = 0; k < d; k++) x[k] += w * b[n * d + k];
+            }
+            for (int s = 0; s < v; s++) {
+                double dot = 0;
+                for (int k = 0; k < d; k++) dot += x[k] * symbols[s * d + k];
+                f[s] = dot * lt;
+            }
+        }
+        if (st.shortTermCount() > 0) {
+            double[] c = decodeCounts(st.shortTermVectors(), st.shortTermCount(), symbols, v, d);
+            for (int s = 0; s < v; s++) f[s] += c[s];
+        }
+        return f;
+    }
+
+    /** Each stored vector decoded to its nearest symbol (largest inner product) and counted. */
+    static double[] decodeCounts(short[] rows, int count, float[] symbols, int v, int d) {
+        float[] f = new float[count * d];
+        for (int i = 0; i < f.length; i++) f[i] = Half.toFloat(rows[i]);
+        return decodeCounts(f, count, symbols, v, d);
+    }
+
+    static double[] decodeCounts(float[] rows, int count, float[] symbols, int v, int d) {
+        double[] c = new double[v];
+        for (int i = 0; i < count; i++) {
+            int best = 0;
+            double bd = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < v; s++) {
+                double dot = 0;
+                for (int k = 0; k < d; k++) dot += rows[i * d + k] * symbols[s * d + k];
+                if (dot > bd) { bd = dot; best = s; }
+            }
+            c[best]++;
+        }
+        return c;
+    }
+
+    /** Symbol ids by decreasing value; ties by id. */
+    static int[] order(double[] x) {
+        Integer[] o = new Integer[x.length];
+        for (int i = 0; i < o.length; i++) o[i] = i;
+        Arrays.sort(o, (a, b) -> x[a] != x[b] ? Double.compare(x[b], x[a]) : Integer.compare(a, b));
+        return Arrays.stream(o).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Kendall τ-b of an estimate against the true counts (ties in either count as neither concordant nor discordant). */
+    static double kendallTauB(double[] est, long[] truth) {
+        int n = est.length;
+        long conc = 0, disc = 0, tiesX = 0, tiesY = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double dx = Math.signum(est[i] - est[j]), dy = Math.signum(truth[i] - truth[j]);
+                if (dx == 0 && dy == 0) continue;
+                if (dx == 0) tiesX++;
+                else if (dy == 0) tiesY++;
+                else if (dx == dy) conc++;
+                else disc++;
+            }
+        }
+        double den = Math.sqrt((double) (conc + disc + tiesX) * (conc + disc + tiesY));
+        return den == 0 ? 0 : (conc - disc) / den;
+    }
+
+    /** 1 − Levenshtein distance between the two orders / their length. */
+    static double editAccuracy(int[] a, int[] b) {
+        int[] prev = new int[b.length + 1], cur = new int[b.length + 1];
+        for (int j = 0; j <= b.length; j++) prev[j] = j;
+        for (int i = 1; i <= a.length; i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length; j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return 1 - (double) prev[b.length] / Math.max(a.length, b.length);
+    }
+
+    private static double mean(double[] x) { return Arrays.stream(x).average().orElse(Double.NaN); }
+
+    private static double std(double[] x) {
+        double m = mean(x), s = 0;
+        for (double v : x) s += (v - m) * (v - m);
+        return x.length < 2 ? 0 : Math.sqrt(s / (x.length - 1));
+    }
+
+    /** DIR/sorting.json, DIR/sorting.md, DIR/sorting-kendall.png. */
+    static void write(ObjectNode root, String text, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("sorting.json"), text + "\n");
+        StringBuilder md = new StringBuilder("# Sorting benchmark\n\n");
+        md.append("`./ltm bench sorting` — ").append(root.get("date").asText()).append(", ").append(root.get("cpu").asText())
+                .append(" (").append(root.get("cores").asInt()).append(" cores), load average at start ")
+                .append(root.get("loadAverageAtStart").asText()).append(", at end ").append(root.get("loadAverageAtEnd").asText())
+                .append("; vocabulary ").append(root.get("vocab").asInt()).append(", ").append(root.get("seeds").asInt())
+                .append(" seeds; budget ").append(root.get("budgetBytes").asLong()).append(" bytes (the memory's B at float16).\n\n");
+        md.append("| length (tokens) | method | retention | Kendall τ | edit accuracy | µs per estimate | state bytes |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (JsonNode r : root.get("results")) {
+            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %,.0f | %,d |%n",
+                    r.get("length").asLong(), r.get("method").asText(), r.get("retention").asText(),
+                    r.get("kendallTau").asDouble(), r.get("kendallTauStd").asDouble(), r.get("editAccuracy").asDouble(),
+                    r.get("editAccuracyStd").asDouble(), r.get("estimateMicros").asDouble(), r.get("stateBytes").asLong()));
+        }
+        Files.writeString(dir.resolve("sorting.md"), md.toString());
+        List<Integer> lengths = new ArrayList<>();
+        LinkedHashMap<String, List<double[]>> pts = new LinkedHashMap<>();
+        for (JsonNode r : root.get("results")) {
+            int len = r.get("length").asInt();
+            if (!lengths.contains(len)) lengths.add(len);
+            String key = r.get("method").asText() + ("none".equals(r.get("retention").asText()) ? "" : " (" + r.get("retention").asText() + ")");
+            pts.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {len, r.get("kendallTau").asDouble()});
+        }
+        double[] xs = lengths.stream().mapToDouble(Integer::doubleValue).toArray();
+        LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
+        for (var e : pts.entrySet()) {
+            double[] ys = new double[xs.length];
+            Arrays.fill(ys, Double.NaN);
+            for (double[] p : e.getValue()) ys[lengths.indexOf((int) p[0])] = p[1];
+            series.put(e.getKey(), ys);
+        }
+        BenchPlot.lines(dir.resolve("sorting-kendall.png"), "Sorting by frequency: Kendall tau vs exact counts",
+                "sequence length (tokens, log scale)", "Kendall tau", xs, true, -0.2, 1, series);
+    }
+}

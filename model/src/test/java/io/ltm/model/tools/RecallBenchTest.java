@@ -1,0 +1,152 @@
+package io.ltm.model.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.RetentionPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The recall and sorting benchmarks at a tiny size, on a synthetic corpus (licence files and a gzipped changelog). */
+class RecallBenchTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path tmp;
+
+    private static String words(SplittableRandom r, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (i > 0) b.append(' ');
+            int len = 3 + r.nextInt(6);
+            for (int k = 0; k < len; k++) b.append((char) ('a' + r.nextInt(26)));
+        }
+        return b.toString();
+    }
+
+    private void corpus() throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        Path lic = Files.createDirectories(tmp.resolve("licenses"));
+        for (String name : List.of("ALPHA", "BETA")) {
+            StringBuilder t = new StringBuilder();
+            for (int p = 0; p < 20; p++) t.append(words(r, 20 + r.nextInt(30))).append("\n\n");
+            Files.writeString(lic.resolve(name), t.toString());
+        }
+        Path pkg = Files.createDirectories(tmp.resolve("doc/pkg"));
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(pkg.resolve("changelog.Debian.gz")))) {
+            for (int l = 0; l < 400; l++) o.write((words(r, 4 + r.nextInt(10)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void recallAtTinySizeHasItsFieldsAndTheExactIndexFindsEveryNeedle() throws Exception {
+        corpus();
+        RecallBench.Options o = new RecallBench.Options(new int[] {3000, 6000}, List.of(RetentionPolicy.UNIFORM), "hashing",
+                tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults());
+        ObjectNode root = RecallBench.run(o, JSON);
+        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "results"))
+            assertThat(root.has(f)).as(f).isTrue();
+        assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
+        List<String> methods = new ArrayList<>();
+        for (JsonNode r : root.get("results")) {
+            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "hitRateClipped", "meanWidth", "coverage",
+                    "scoreAuc", "queryMicros", "stateBytes"))
+                assertThat(r.has(f)).as(r.get("method") + "." + f).isTrue();
+            assertThat(r.get("tokens").asLong()).isGreaterThanOrEqualTo(r.get("length").asLong());
+            methods.add(r.get("method").asText() + "/" + r.get("retention").asText());
+            if (!r.get("method").asText().equals("exact-index"))
+                assertThat(r.get("stateBytes").asLong()).as(r.get("method").asText()).isLessThanOrEqualTo(root.get("budgetBytes").asLong());
+            if (r.get("method").asText().equals("exact-index")) {
+                assertThat(r.get("hitRate").asDouble()).isEqualTo(1.0);
+                assertThat(r.get("scoreAuc").asDouble()).isGreaterThan(0.9);
+                for (JsonNode q : r.get("perQuestion")) assertThat(q.get("hit").asBoolean()).as(q.toString()).isTrue();
+            }
+        }
+        assertThat(methods).containsExactly("memory/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
+                "pooled-means/none", "exact-index/none", "memory/uniform", "recent-tokens/none", "binary-sketch/none",
+                "reservoir/none", "pooled-means/none", "exact-index/none");
+        root.put("loadAverageAtEnd", "");
+        Path out = tmp.resolve("out");
+        RecallBench.write(root, JSON.writeValueAsString(root), out);
+        assertThat(Files.readString(out.resolve("recall.md"))).contains("| exact-index | none | 1.00 | 1.00 | 1.00 |");
+        assertThat(ImageIO.read(out.resolve("recall-hit-rate.png").toFile()).getWidth()).isPositive();
+    }
+
+    @Test
+    void sketchRangesStayContiguousAndCoverTheStreamAfterMerges() {
+        SplittableRandom r = new SplittableRandom(5);
+        int d = 64;
+        SketchIndex s = new SketchIndex(d, 20L * (d / 8 + 8));
+        long pos = 0;
+        for (int e = 0; e < 500; e++) {
+            float[] m = new float[d];
+            for (int j = 0; j < d; j++) m[j] = (float) (r.nextDouble() - 0.5);
+            int n = 1 + r.nextInt(9);
+            s.add(new float[n * d], n, m, pos, pos + n);
+            pos += n;
+        }
+        assertThat(s.stateBytes()).isEqualTo(20L * (d / 8 + 8));
+        List<Locator.Located> all = new ArrayList<>(s.top(new float[d], 100));
+        assertThat(all).hasSize(20);
+        all.sort(Comparator.comparingLong(Locator.Located::start));
+        assertThat(all.get(0).start()).isZero();
+        for (int i = 1; i < all.size(); i++) assertThat(all.get(i).start()).isEqualTo(all.get(i - 1).end());
+        assertThat(all.get(all.size() - 1).end()).isEqualTo(pos);
+    }
+
+    @Test
+    void pooledMeansHalveWhenFullAndKeepContiguousRanges() {
+        int d = 16;
+        PooledMeans p = new PooledMeans(d, 8L * (2 * d + 8));
+        float[] m = new float[d];
+        m[0] = 1;
+        for (int e = 0; e < 9; e++) p.add(new float[2 * d], 2, m, 2L * e, 2L * e + 2);
+        assertThat(p.stateBytes()).isEqualTo(5L * (2 * d + 8));
+        List<Locator.Located> all = new ArrayList<>(p.top(m, 10));
+        all.sort(Comparator.comparingLong(Locator.Located::start));
+        assertThat(all).extracting(Locator.Located::start).containsExactly(0L, 4L, 8L, 12L, 16L);
+        assertThat(all.get(4).end()).isEqualTo(18);
+        assertThat(all.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void sortingAtTinySizeHasItsFieldsAndRanksWell() {
+        SortingBench.Options o = new SortingBench.Options(new int[] {2048}, List.of(RetentionPolicy.UNIFORM), 384, 8, 2, 1);
+        ObjectNode root = SortingBench.run(o, JSON);
+        for (String f : List.of("benchmark", "date", "cpu", "vocab", "budgetBytes", "results"))
+            assertThat(root.has(f)).as(f).isTrue();
+        List<String> methods = new ArrayList<>();
+        for (JsonNode r : root.get("results")) {
+            for (String f : List.of("length", "method", "retention", "kendallTau", "editAccuracy", "estimateMicros", "stateBytes"))
+                assertThat(r.has(f)).as(f).isTrue();
+            methods.add(r.get("method").asText());
+            if (r.get("method").asText().equals("exact-counts")) assertThat(r.get("kendallTau").asDouble()).isEqualTo(1.0);
+            if (r.get("method").asText().equals("memory")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.5);
+        }
+        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "exact-counts");
+    }
+
+    @Test
+    void rankMetrics() {
+        assertThat(SortingBench.kendallTauB(new double[] {3, 2, 1}, new long[] {30, 20, 10})).isEqualTo(1.0);
+        assertThat(SortingBench.kendallTauB(new double[] {1, 2, 3}, new long[] {30, 20, 10})).isEqualTo(-1.0);
+        assertThat(SortingBench.editAccuracy(new int[] {0, 1, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(1.0);
+        assertThat(SortingBench.editAccuracy(new int[] {1, 0, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(0.5);
+        assertThat(RecallBench.union(List.of(new Locator.Located(10, 20, 0), new Locator.Located(15, 30, 0),
+                new Locator.Located(40, 41, 0)))).isEqualTo(21);
+        assertThat(RecallBench.auc(new double[] {0.9, 0.8}, new double[] {0.1, 0.8})).isEqualTo(0.875);
+    }
+}
