@@ -48,9 +48,9 @@ public final class HostZeroShot {
     }
 
     /**
-     * One read. keysT: [d, C] from {@link MemoryKeys#transposed}; b: [N, d]; q: the pooled query [d].
+     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: the rows of B, [N][d]; q: the pooled query [d].
      */
-    public Out read(float[] keysT, float[] b, float[] q, int spans) {
+    public Out read(float[][] keysT, float[][] b, float[] q, int spans) {
         int c = n / repeat;
         // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q
         float[] qs = q;
@@ -65,8 +65,8 @@ public final class HostZeroShot {
         float[] s = new float[c];
         for (int j = 0; j < d; j++) {
             float w = qs[j];
-            int row = j * c;
-            for (int i = 0; i < c; i++) s[i] += w * keysT[row + i];
+            float[] row = keysT[j];
+            for (int i = 0; i < c; i++) s[i] += w * row[i];
         }
         // softmax over the N basis functions (basis n has key n / repeat)
         double max = Double.NEGATIVE_INFINITY;
@@ -112,12 +112,12 @@ public final class HostZeroShot {
         }
         float[][] acc = new float[outs][d];
         for (int k = 0; k < n; k++) {
-            int row = k * d;
+            float[] row = b[k];
             for (int o = 0; o < outs; o++) {
                 float w = r[o][k];
                 if (w == 0f) continue;
                 float[] x = acc[o];
-                for (int j = 0; j < d; j++) x[j] += w * b[row + j];
+                for (int j = 0; j < d; j++) x[j] += w * row[j];
             }
         }
         double[] scores = new double[fits.size()];

@@ -42,12 +42,19 @@ public final class MemoryKeys {
     /** Number of keys C. */
     public int count() { return keys; }
 
-    /** Keys of B ([N, d] row-major), row-major [d, C]. */
-    public float[] transposed(float[] b, int d) {
-        if (b.length != n * d) throw new IllegalArgumentException("B must be [N, d]");
-        float[] t = new float[d * keys];
+    /** B ([N, d] row-major) as one array per row. */
+    public static float[][] rows(float[] b, int n, int d) {
+        float[][] r = new float[n][];
+        for (int i = 0; i < n; i++) r[i] = java.util.Arrays.copyOfRange(b, i * d, (i + 1) * d);
+        return r;
+    }
+
+    /** Keys of B (given as rows, [N][d]), transposed: [d][C]. */
+    public float[][] transposed(float[][] b, int d) {
+        if (b.length != n) throw new IllegalArgumentException("B must have N rows");
+        float[][] t = new float[d][keys];
         if (!cosine) {
-            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j * n + i] = b[i * d + j];
+            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i][j];
             return t;
         }
         double[] x = new double[d];
@@ -57,13 +64,13 @@ public final class MemoryKeys {
             for (int k = 0; k < p.length; k++) {
                 double w = p[k];
                 if (w == 0) continue;
-                int row = (lo[i] + k) * d;
-                for (int j = 0; j < d; j++) x[j] += w * b[row + j];
+                float[] row = b[lo[i] + k];
+                for (int j = 0; j < d; j++) x[j] += w * row[j];
             }
             double xx = 0;
             for (int j = 0; j < d; j++) xx += x[j] * x[j];
             double inv = 1.0 / Math.max(Math.sqrt(xx), 1e-30);
-            for (int j = 0; j < d; j++) t[j * keys + i] = (float) (x[j] * inv);
+            for (int j = 0; j < d; j++) t[j][i] = (float) (x[j] * inv);
         }
         return t;
     }
