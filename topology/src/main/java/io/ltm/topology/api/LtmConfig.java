@@ -65,6 +65,7 @@ public final class LtmConfig extends AbstractConfig {
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
+    public static final String QUERY_READY_CACHE_BYTES = "ltm.query.ready.cache.bytes";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ENCODER = "ltm.encoder";
 
@@ -162,6 +163,11 @@ public final class LtmConfig extends AbstractConfig {
                     "An event with more token vectors than this is rejected to the dead-letter topic.")
             .define(QUERY_MAX_SPANS, Type.INT, 8, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Upper bound on the spans a query may ask for.")
+            .define(QUERY_READY_CACHE_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(0L), Importance.LOW,
+                    "Bound on the cache of read-ready memories of a memory node process (and of each attention "
+                            + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
+                            + "centres and B, float32: about 1.2 MB at N = 512, d = 384) is computed at the first read "
+                            + "after a contraction, not at every read; least recently read evicted first; 0 disables it.")
             .define(ATTENTION_MODE, Type.STRING, ATTENTION_MODE_INLINE,
                     ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlCommand;
@@ -64,8 +65,9 @@ public final class MemoryTopology {
                 () -> new IngestProcessor(memory, tokens.deserializer(), config.getInt(LtmConfig.INGEST_MAX_TOKENS)),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
+        ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         topology.addProcessor(Names.QUERY,
-                () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode),
+                () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode, readyCache),
                 Names.SOURCE_QUERIES);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer()),

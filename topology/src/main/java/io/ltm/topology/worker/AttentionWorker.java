@@ -14,6 +14,7 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlAction;
@@ -51,6 +52,7 @@ public final class AttentionWorker extends TransactionalLoop {
         super(config, ROLE, instanceId, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)));
         this.memory = config.memoryConfig();
         this.engine = LongTermMemory.create(memory);
+        engine.setReadyCache(new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES)));
         this.queryVectors = new QueryVectors(encoder,
                 new InputValidator(memory.dim(), config.getInt(LtmConfig.INGEST_MAX_TOKENS)));
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
@@ -80,7 +82,8 @@ public final class AttentionWorker extends TransactionalLoop {
                 }
                 MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
                 QueryVectors.Encoded v = queryVectors.of(q);
-                reads.add(new ReadRequest(state, v.vectors(), v.count(), Responses.options(q.getOptions(), maxSpans)));
+                reads.add(new ReadRequest(q.getKey(), state, v.vectors(), v.count(),
+                        Responses.options(q.getOptions(), maxSpans)));
                 readQueries.add(q);
                 readStates.add(state);
                 readBytes.add(vectorBytes(req.getState().getCoefficients())
