@@ -175,6 +175,27 @@ class ReadyMemoryTest {
     }
 
     @Test
+    void theRecurrenceOfExpectedPsiIsTheClosedForm() {
+        for (double[] widths : new double[][] {{0.005, 0.01}, {0.01, 0.02, 0.05}, {0.3}}) {
+            for (int n : new int[] {512, 300, 6}) {
+                io.ltm.model.internal.Basis basis = io.ltm.model.internal.Basis.of(n, widths);
+                io.ltm.model.internal.ExpectedPsi psi = new io.ltm.model.internal.ExpectedPsi(basis);
+                for (double m : new double[] {0, 1e-3, 0.25, 0.5, 0.77777, 1}) {
+                    for (double s2 : new double[] {1e-4, 3e-3, 0.08}) {
+                        float[] r = psi.expected(m, s2);
+                        double[] ref = basis.expectedPsi(new double[] {m}, new double[] {s2});
+                        for (int k = 0; k < basis.size(); k++) {
+                            double v = s2 + basis.sigma(k) * basis.sigma(k), dm = m - basis.mu(k);
+                            if (dm * dm / v * -0.5 > -69) assertThat((double) r[k]).isCloseTo(ref[k], offset(1e-6 * ref[k]));
+                            else assertThat(r[k]).isZero();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void batchedCachedReadsEqualSingleUncachedReads() {
         MemoryConfig cfg = EngineTest.small(true);
         Random rng = new Random(12);

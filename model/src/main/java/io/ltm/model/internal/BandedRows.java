@@ -35,6 +35,27 @@ public final class BandedRows {
         return new BandedRows(cols, lo, hi, r);
     }
 
+    /** The matrix whose row i is the sum of rows i·group … i·group + group − 1 of this one (float sums). */
+    public BandedRows foldRows(int group) {
+        if (group == 1) return this;
+        if (rows.length % group != 0) throw new IllegalArgumentException("rows not divisible by " + group);
+        int m = rows.length / group;
+        int[] l = new int[m], h = new int[m];
+        float[][] r = new float[m][cols];
+        for (int i = 0; i < m; i++) {
+            l[i] = cols;
+            for (int g = 0; g < group; g++) {
+                int src = i * group + g;
+                if (lo[src] >= hi[src]) continue;
+                l[i] = Math.min(l[i], lo[src]);
+                h[i] = Math.max(h[i], hi[src]);
+                for (int j = 0; j < cols; j++) r[i][j] += rows[src][j];
+            }
+            if (l[i] > h[i]) l[i] = h[i];
+        }
+        return new BandedRows(cols, l, h, r);
+    }
+
     public int rows() { return rows.length; }
     public int cols() { return cols; }
     /** Entries inside the bands. */

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The query's own work of one zero-shot read, in plain Java on host arrays, given the memory's precomputed keys
  * ({@link MemoryKeys}) and B: the same mathematics as {@link ContinuousAttention#zeroShot} followed by the profile,
- * the sticky histogram, {@link SpanFitter#modes} and the span scores, without a JNI call per operation.
+ * the sticky histogram, {@link SpanFitter#modes} and the span scores, without a JNI call per operation. With cosine
+ * keys the S basis functions of a centre share one key and so one attention weight: the bin-mass tables are summed
+ * over them once ({@link BandedRows#foldRows}).
  *
  * <p>Per read: scores q·Kᵀ (one pass over the C×d keys), a softmax over the N basis functions, the moment-matched
  * Gaussian, the profile and histogram through banded bin-mass tables, the spans, and one pass over B that gives the
@@ -16,7 +18,6 @@ public final class HostZeroShot {
     /** Output of one read: context [d], histogram [D] or null, fits {mu, sigma, weight}, score per fit. */
     public record Out(float[] context, double[] histogram, List<double[]> fits, double[] scores) {}
 
-    private static final double TWO_PI = 2 * Math.PI;
     private final int n;
     private final int d;
     private final int repeat;          // basis functions per key (S with cosine keys, else 1)
@@ -28,6 +29,7 @@ public final class HostZeroShot {
     private final BandedRows profile;
     private final double[] profileRef;
     private final BandedRows sticky;   // null when not sticky
+    private final ExpectedPsi psi;
 
     public HostZeroShot(DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
         this.n = math.n();
@@ -42,9 +44,11 @@ public final class HostZeroShot {
         this.sig2 = new double[n];
         for (int i = 0; i < n; i++) sig2[i] = s[i] * s[i];
         int rb = math.profileBins();
-        this.profile = BandedRows.of(math.profileBinMass().toFloatArray(), n, rb);
+        this.profile = BandedRows.of(math.profileBinMass().toFloatArray(), n, rb).foldRows(repeat);
         this.profileRef = math.profileReference();
-        this.sticky = stickyBins == null ? null : BandedRows.of(math.basisBinMass(stickyBins).toFloatArray(), n, stickyBins);
+        this.sticky = stickyBins == null ? null
+                : BandedRows.of(math.basisBinMass(stickyBins).toFloatArray(), n, stickyBins).foldRows(repeat);
+        this.psi = new ExpectedPsi(math.basis());
     }
 
     /**
@@ -76,13 +80,10 @@ public final class HostZeroShot {
         for (int i = 0; i < c; i++) { e[i] = Math.exp(s[i] * scoreScale - max); sum += e[i]; }
         double norm = 1.0 / (sum * repeat);
         // moments in float64, two passes (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which cancels when σ² is small)
-        float[] a = new float[n];
+        float[] a = new float[c];     // the attention of each basis function of key i (all S share it)
+        for (int i = 0; i < c; i++) a[i] = (float) (e[i] * norm);
         double m1 = 0, m2 = 0;
-        for (int k = 0; k < n; k++) {
-            double ak = e[k / repeat] * norm;
-            a[k] = (float) ak;
-            m1 += ak * muD[k];
-        }
+        for (int k = 0; k < n; k++) m1 += e[k / repeat] * norm * muD[k];
         for (int k = 0; k < n; k++) {
             double dm = muD[k] - m1;
             m2 += e[k / repeat] * norm * (dm * dm + sig2[k]);
@@ -105,10 +106,10 @@ public final class HostZeroShot {
         // one pass over B: the context (r of the read's Gaussian) and the content under every span
         int outs = 1 + fits.size();
         float[][] r = new float[outs][];
-        r[0] = expectedPsi(m1, s2);
+        r[0] = psi.expected(m1, s2);
         for (int k = 0; k < fits.size(); k++) {
             double[] f = fits.get(k);
-            r[k + 1] = expectedPsi(f[0], f[1] * f[1]);
+            r[k + 1] = psi.expected(f[0], f[1] * f[1]);
         }
         float[][] acc = new float[outs][d];
         for (int k = 0; k < n; k++) {
@@ -128,17 +129,5 @@ public final class HostZeroShot {
             scores[k] = dot / Math.max(Math.sqrt(xx) * qNorm, 1e-30);
         }
         return new Out(acc[0], hist, fits, scores);
-    }
-
-    /** r_n = N(m; μ_n, σ_n² + s2) as {@link DeviceMath#expectedPsi}: exactly 0 where the exponent is below -69. */
-    private float[] expectedPsi(double m, double s2) {
-        float[] r = new float[n];
-        for (int k = 0; k < n; k++) {
-            double v = s2 + sig2[k];
-            double dm = m - muD[k];
-            double x = dm * dm / v * -0.5;
-            if (x > -69) r[k] = (float) (Math.exp(x) / Math.sqrt(v * TWO_PI));
-        }
-        return r;
     }
 }

@@ -57,6 +57,8 @@ public final class MemoryKeys {
             for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i][j];
             return t;
         }
+        double[][] bd = new double[n][d];   // float64 rows once, so that the sums below are plain (vectorised) axpys
+        for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) bd[k][j] = b[k][j];
         double[] x = new double[d];
         for (int i = 0; i < keys; i++) {
             java.util.Arrays.fill(x, 0);
@@ -64,7 +66,7 @@ public final class MemoryKeys {
             for (int k = 0; k < p.length; k++) {
                 double w = p[k];
                 if (w == 0) continue;
-                float[] row = b[lo[i] + k];
+                double[] row = bd[lo[i] + k];
                 for (int j = 0; j < d; j++) x[j] += w * row[j];
             }
             double xx = 0;
