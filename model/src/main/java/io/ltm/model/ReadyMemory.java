@@ -24,6 +24,7 @@ public final class ReadyMemory {
     private final long longTermTokens;
     private final long updatedAt;
     private final long fingerprint;
+    private final java.lang.ref.WeakReference<float[]> source;   // the state's B, to skip the fingerprint for it
 
     ReadyMemory(MemoryConfig config, MemoryState state, float[][] rows, float[][] keysT) {
         if (!state.hasLongTerm()) throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
@@ -36,11 +37,13 @@ public final class ReadyMemory {
         this.longTermTokens = state.longTermTokens();
         this.updatedAt = state.updatedAt();
         this.fingerprint = fingerprint(state.coefficientsRef());
+        this.source = new java.lang.ref.WeakReference<>(state.coefficientsRef());
     }
 
     /** True when {@code state} is the version of the memory this was built from (and has the same shape). */
     public boolean isFor(MemoryState state) {
         float[] b = state.coefficientsRef();
+        if (b != null && b == source.get()) return true;           // the very array it was built from: B is immutable
         return b != null && b.length == rows.length * config.dim() && state.contractions() == contractions
                 && state.longTermTokens() == longTermTokens && state.updatedAt() == updatedAt
                 && fingerprint(b) == fingerprint;
