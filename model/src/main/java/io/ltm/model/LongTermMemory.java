@@ -251,8 +251,7 @@ public final class LongTermMemory implements AutoCloseable {
             throw new IllegalArgumentException("state does not match config");
         if (!state.hasLongTerm()) throw new IllegalArgumentException("the state has no long-term memory yet");
         if (keys == null) keys = new MemoryKeys(math.basis(), cfg.cosineKeys());
-        float[][] rows = MemoryKeys.rows(state.coefficientsRef(), cfg.basisSize(), cfg.dim());
-        return new ReadyMemory(cfg, state, rows, keys.transposed(rows, cfg.dim()));
+        return new ReadyMemory(cfg, state, keys.transposed(state.coefficientsRef(), cfg.dim()));
     }
 
     private ReadyMemory readyFor(ReadRequest r) {
@@ -342,7 +341,7 @@ public final class LongTermMemory implements AutoCloseable {
             ReadRequest r = requests.get(i);
             ReadyMemory ready = readyFor(r);
             int k = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
-            HostZeroShot.Out o = host.read(ready.keysTransposedRef(), ready.rowsRef(), qbar[i], k);
+            HostZeroShot.Out o = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qbar[i], k);
             ltmCtx[i] = o.context();
             hist[i] = o.histogram();
             for (int t = 0; t < o.fits().size(); t++) spans[i].add(span(r.state(), o.fits().get(t), o.scores()[t]));

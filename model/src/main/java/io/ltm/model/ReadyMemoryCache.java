@@ -39,6 +39,15 @@ public final class ReadyMemoryCache {
         return r;
     }
 
+    /**
+     * The ready memory of {@code key} if it is of the version of this stored state, else null (no statistics
+     * counted): its B can stand in for decoding the stored one.
+     */
+    public synchronized ReadyMemory find(String key, io.ltm.schemas.MemoryState stored) {
+        ReadyMemory r = entries.get(key);
+        return r != null && r.isFor(stored) ? r : null;
+    }
+
     /** Drops the key's entry (for example when its memory is forgotten). */
     public synchronized void invalidate(String key) {
         ReadyMemory old = entries.remove(key);

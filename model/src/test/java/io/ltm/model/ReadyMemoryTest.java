@@ -252,6 +252,18 @@ class ReadyMemoryTest {
             MemoryState v2 = ltm.absorb(more, new TokenBatch(MathPropertiesTest.randn(64 * cfg.dim(), rng), 64, null, null));
             assertThat(v2.contractions()).isEqualTo(v1.contractions() + 1);
             assertThat(r1.isFor(v2)).isFalse();
+            // a stored (Avro) state is recognised without decoding it, and its B can be the cached one
+            io.ltm.schemas.MemoryState stored = MemoryStateCodec.toAvro(v2, cfg);
+            io.ltm.schemas.MemoryState stored32 = MemoryStateCodec.toAvro(v2,
+                    cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build());
+            ReadyMemory r2f16 = ltm.ready(MemoryStateCodec.fromAvro(stored, cfg));
+            assertThat(r2f16.isFor(stored)).isTrue();
+            assertThat(r1.isFor(stored)).isFalse();
+            assertThat(ltm.ready(v2).isFor(stored32)).isTrue();
+            assertThat(ltm.ready(v2).isFor(stored)).isFalse();          // float16 B is another B than the float32 one
+            MemoryState shared = MemoryStateCodec.fromAvro(stored, cfg, r2f16.coefficientsRef());
+            assertThat(shared).isEqualTo(MemoryStateCodec.fromAvro(stored, cfg));
+            assertThat(r2f16.isFor(shared)).isTrue();
             ReadResult a = ltm.read("k", v2, q, 1, o);
             assertThat(compare(a, dev.read(v2, q, 1, o))[0]).isLessThan(TOL);
             assertThat(cache.size()).isEqualTo(1);
@@ -261,6 +273,10 @@ class ReadyMemoryTest {
             assertThat(other.contractions()).isEqualTo(v2.contractions());
             assertThat(other.longTermTokens()).isEqualTo(v2.longTermTokens());
             assertThat(cache.get("k", v2, s -> null).isFor(other)).isFalse();
+            assertThat(cache.get("k", v2, s -> null).isFor(MemoryStateCodec.toAvro(other, cfg.toBuilder()
+                    .precision(CoefficientPrecision.FLOAT32).build()))).isFalse();
+            assertThat(cache.find("k", MemoryStateCodec.toAvro(v2, cfg.toBuilder().precision(CoefficientPrecision.FLOAT32)
+                    .build()))).isSameAs(cache.get("k", v2, s -> null));
             ReadResult b = ltm.read("k", other, q, 1, o);
             assertThat(compare(b, dev.read(other, q, 1, o))[0]).isLessThan(TOL);
         }

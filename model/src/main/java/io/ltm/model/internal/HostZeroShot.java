@@ -52,9 +52,9 @@ public final class HostZeroShot {
     }
 
     /**
-     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: the rows of B, [N][d]; q: the pooled query [d].
+     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; q: the pooled query [d].
      */
-    public Out read(float[][] keysT, float[][] b, float[] q, int spans) {
+    public Out read(float[][] keysT, float[] b, float[] q, int spans) {
         int c = n / repeat;
         // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q
         float[] qs = q;
@@ -112,8 +112,12 @@ public final class HostZeroShot {
             r[k + 1] = psi.expected(f[0], f[1] * f[1]);
         }
         float[][] acc = new float[outs][d];
+        float[] row = new float[d];    // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
         for (int k = 0; k < n; k++) {
-            float[] row = b[k];
+            boolean any = false;
+            for (int o = 0; o < outs; o++) any |= r[o][k] != 0f;
+            if (!any) continue;
+            System.arraycopy(b, k * d, row, 0, d);
             for (int o = 0; o < outs; o++) {
                 float w = r[o][k];
                 if (w == 0f) continue;

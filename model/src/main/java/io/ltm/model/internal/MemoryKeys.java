@@ -42,23 +42,16 @@ public final class MemoryKeys {
     /** Number of keys C. */
     public int count() { return keys; }
 
-    /** B ([N, d] row-major) as one array per row. */
-    public static float[][] rows(float[] b, int n, int d) {
-        float[][] r = new float[n][];
-        for (int i = 0; i < n; i++) r[i] = java.util.Arrays.copyOfRange(b, i * d, (i + 1) * d);
-        return r;
-    }
-
-    /** Keys of B (given as rows, [N][d]), transposed: [d][C]. */
-    public float[][] transposed(float[][] b, int d) {
-        if (b.length != n) throw new IllegalArgumentException("B must have N rows");
+    /** Keys of B ([N, d] row-major), transposed: [d][C]. */
+    public float[][] transposed(float[] b, int d) {
+        if (b.length != n * d) throw new IllegalArgumentException("B must be [N, d]");
         float[][] t = new float[d][keys];
         if (!cosine) {
-            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i][j];
+            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i * d + j];
             return t;
         }
         double[][] bd = new double[n][d];   // float64 rows once, so that the sums below are plain (vectorised) axpys
-        for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) bd[k][j] = b[k][j];
+        for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) bd[k][j] = b[k * d + j];
         double[] x = new double[d];
         for (int i = 0; i < keys; i++) {
             java.util.Arrays.fill(x, 0);

@@ -160,7 +160,7 @@ public final class MathBench {
         MemoryConfig cfg = MemoryConfig.builder().dim(d).sticky(true).build();
         ReadOptions opts = new ReadOptions(2, true, false, io.ltm.model.AttentionHeadKind.ZERO_SHOT);
         int singles = iters * 20;
-        double[][] t = new double[7][repeats], cpu = new double[7][repeats];
+        double[][] t = new double[9][repeats], cpu = new double[9][repeats];
         double[] bw = new double[repeats], ratio = new double[repeats];
         long touched;
         try (LongTermMemory ltm = LongTermMemory.create(cfg); LongTermMemory dev = LongTermMemory.create(cfg)) {
@@ -179,6 +179,9 @@ public final class MathBench {
             touched = ready.bytes();
             long touchedBytes = touched;
             byte[] stored = io.ltm.model.MemoryStateCodec.toBytes(one, cfg);
+            io.ltm.schemas.MemoryState storedAvro = io.ltm.model.MemoryStateCodec.toAvro(one, cfg);
+            ReadyMemoryCache cache = ltm.readyCache();
+            cache.get("decoded", io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
             float[] flatKeys = new float[ready.keyCount() * d];
             for (int j = 0; j < d; j++) System.arraycopy(ready.keysTransposedRef()[j], 0, flatKeys, j * ready.keyCount(), ready.keyCount());
             io.ltm.schemas.VectorBlock keyBlock = io.ltm.model.MemoryStateCodec.block(flatKeys, ready.keyCount(), d,
@@ -200,8 +203,11 @@ public final class MathBench {
                 () -> { for (int i = 0; i < iters; i++) dev.read(st, q, 1, opts); },
                 () -> { for (int i = 0; i < iters; i++) ltm.read(st, q, 1, opts); },
                 () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromBytes(stored, cfg); }};
-            double[] per = {iters, singles, reps * (double) keys, iters, iters, iters, iters};
+                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromBytes(stored, cfg); },
+                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg); },
+                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg,
+                        cache.find("decoded", storedAvro).coefficientsRef()); }};
+            double[] per = {iters, singles, reps * (double) keys, iters, iters, iters, iters, iters, iters};
             float[] big = new float[16 << 20], big2 = new float[16 << 20];
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int r = 0; r < repeats; r++) {
@@ -227,7 +233,8 @@ public final class MathBench {
         rd.put("bandwidth_bound_us_per_read", bound);
         String[] names = {"ready_memory_build", "single_read_cached", "batched_read_cached_per_query",
                 "single_read_device_path", "single_read_uncached_host", "alternative_keys_in_state_float16_decode",
-                "decode_whole_state_from_avro"};
+                "decode_whole_state_from_avro", "decode_avro_record_to_state",
+                "decode_avro_record_to_state_with_cached_coefficients"};
         for (int w = 0; w < names.length; w++) {
             rd.put(names[w] + "_us", med(t[w]));
             rd.put(names[w] + "_thread_cpu_us", med(cpu[w]));
@@ -243,7 +250,10 @@ public final class MathBench {
                 + "[d, N/S] + B [N, d], float32 (the per-configuration tables are shared); bound = bytes touched / copy "
                 + "bandwidth (measured at the start; and, for batched_over_bound_same_repeat, a 64 MiB copy right after "
                 + "each repeat's batched reads); _us = wall clock, _thread_cpu_us = CPU time of the benchmark thread (less affected by other "
-                + "processes on the machine, but not by what they do to the caches)");
+                + "processes on the machine, but not by what they do to the caches); decode_whole_state_from_avro = "
+                + "Avro binary to state; decode_avro_record_to_state = the Avro record (as the store's serde gives it) to "
+                + "the state, B decoded; ..._with_cached_coefficients = the same with the version check against the "
+                + "cache and B taken from the ready memory (what the node's query path does on a hit)");
     }
 
     static String cpuModel() {

@@ -74,7 +74,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     private void answer(String key, MemoryQuery query, long timestamp) {
         ReadOptions options = Responses.options(query.getOptions(), maxSpans);
-        MemoryStores.Loaded loaded = stores.load(key);
+        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         long now = context.currentSystemTimeMs();
         if (loaded == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
