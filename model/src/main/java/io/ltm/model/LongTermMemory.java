@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ContinuousAttention;
 import io.ltm.model.internal.DeviceMath;
+import io.ltm.model.internal.HostZeroShot;
+import io.ltm.model.internal.MemoryKeys;
 import io.ltm.model.internal.Retention;
 import io.ltm.model.internal.RidgeSolver;
 import io.ltm.model.internal.ShortTermMemory;
@@ -56,6 +58,10 @@ public final class LongTermMemory implements AutoCloseable {
     private final Staging staging = new Staging();
     private final Retention retention;
     private static final int SLOT_B = 0, SLOT_X = 1, SLOT_STM = 2, SLOT_B1 = 3;
+    private ReadyMemoryCache readyCache;
+    private HostZeroShot host;
+    private MemoryKeys keys;
+    private boolean hostReads;
 
     private LongTermMemory(MemoryConfig cfg, Device device) {
         this.cfg = cfg;
@@ -65,6 +71,7 @@ public final class LongTermMemory implements AutoCloseable {
         this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
                 cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
         this.retention = Retention.of(cfg, math, seed -> random.apply(seed));
+        this.hostReads = Device.Type.CPU.equals(device.getDeviceType());
     }
 
     /** Picks the GPU when PyTorch sees one, else the CPU. */
@@ -195,6 +202,44 @@ public final class LongTermMemory implements AutoCloseable {
         return readBatch(List.of(new ReadRequest(state, query, queryCount, opts))).get(0);
     }
 
+    /** One read of the memory of {@code key}: what depends only on its version comes from the ready cache, if set. */
+    public ReadResult read(String key, MemoryState state, float[] query, int queryCount, ReadOptions opts) {
+        return readBatch(List.of(new ReadRequest(key, state, query, queryCount, opts))).get(0);
+    }
+
+    /**
+     * Where zero-shot reads of requests with a key find their memory's {@link ReadyMemory} (null: none; every read
+     * computes its memory's keys). Share one cache between the engines of one configuration.
+     */
+    public void setReadyCache(ReadyMemoryCache cache) { this.readyCache = cache; }
+    public ReadyMemoryCache readyCache() { return readyCache; }
+
+    /**
+     * Zero-shot reads on host arrays from a {@link ReadyMemory} (default on the CPU: the query's own work is small, and
+     * one JNI call per operation costs more than it) or, when false, batched on the engine's device with DJL (default
+     * on a GPU). Both give the same results within float32 rounding.
+     */
+    public void setHostReads(boolean host) { this.hostReads = host; }
+    public boolean hostReads() { return hostReads; }
+
+    /**
+     * What a zero-shot read needs from this version of the memory, computed once: the keys at the basis centres
+     * (Ψ(centres)·B, normalised) or the rows of B, and B. The state must have a long-term part.
+     */
+    public ReadyMemory ready(MemoryState state) {
+        if (state.dim() != cfg.dim() || state.basisSize() != cfg.basisSize())
+            throw new IllegalArgumentException("state does not match config");
+        if (!state.hasLongTerm()) throw new IllegalArgumentException("the state has no long-term memory yet");
+        if (keys == null) keys = new MemoryKeys(math.basis(), cfg.cosineKeys());
+        return new ReadyMemory(cfg, state, keys.transposed(state.coefficientsRef(), cfg.dim()));
+    }
+
+    private ReadyMemory readyFor(ReadRequest r) {
+        if (r.key() == null || readyCache == null) return ready(r.state());
+        ReadyMemory m = readyCache.get(r.key(), r.state(), this::ready);
+        return m.config().equals(cfg) ? m : ready(r.state());
+    }
+
     /**
      * Many reads at once. Zero-shot reads of memories with a long-term part are computed together: B stacked into
      * [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each for the profiles and the
@@ -223,7 +268,8 @@ public final class LongTermMemory implements AutoCloseable {
         List<ShortTermHit>[] hits = newLists(n);
         float[][] stmCtx = new float[n][];
         try (NDManager m = root.newSubManager()) {
-            if (!zs.isEmpty()) zeroShotGroup(m, requests, zs, qbar, spans, ltmCtx, hist);
+            if (!zs.isEmpty() && hostReads) hostZeroShot(requests, zs, qbar, spans, ltmCtx, hist);
+            else if (!zs.isEmpty()) zeroShotGroup(m, requests, zs, qbar, spans, ltmCtx, hist);
             for (int i = 0; i < n; i++) {
                 ReadRequest r = requests.get(i);
                 ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
@@ -267,6 +313,22 @@ public final class LongTermMemory implements AutoCloseable {
         return out;
     }
 
+    private void hostZeroShot(List<ReadRequest> requests, List<Integer> zs, float[][] qbar, List<Span>[] spans,
+                              float[][] ltmCtx, double[][] hist) {
+        if (host == null) host = new HostZeroShot(math, cfg.dim(), cfg.cosineKeys(), cfg.temperature(), cfg.sigma2Min(),
+                cfg.sticky() ? cfg.stickyBins() : null);
+        for (int i : zs) {
+            ReadRequest r = requests.get(i);
+            ReadyMemory ready = readyFor(r);
+            int k = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
+            HostZeroShot.Out o = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qbar[i], k,
+                    r.state().timeline().filledUpTo());
+            ltmCtx[i] = o.context();
+            hist[i] = o.histogram();
+            for (int t = 0; t < o.fits().size(); t++) spans[i].add(span(r.state(), o.fits().get(t), o.scores()[t]));
+        }
+    }
+
     private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,
                                List<Span>[] spans, float[][] ltmCtx, double[][] hist) {
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
@@ -295,7 +357,8 @@ public final class LongTermMemory implements AutoCloseable {
             for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
             double[] dens = new double[rb];
             for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
-            List<double[]> f = withoutBasisBlur(SpanFitter.modes(dens, pm, requests.get(i).options().spans()));
+            List<double[]> f = SpanFitter.withoutBasisBlur(SpanFitter.modes(dens, pm, requests.get(i).options().spans()),
+                    math.basis());
             fits.add(f);
             kmax = Math.max(kmax, f.size());
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
@@ -327,21 +390,6 @@ public final class LongTermMemory implements AutoCloseable {
                 spans[i].add(span(requests.get(i).state(), f.get(t), cos[j * kmax + t]));
             }
         }
-    }
-
-    /**
-     * The profile is the attention over the basis centres blurred by the basis densities, which widens every mode by
-     * their mean variance σ̄² = mean(σ_k²); a span reports where the attention went, so σ² − σ̄² (at least half the
-     * spacing of the centres, the resolution of the memory).
-     */
-    private List<double[]> withoutBasisBlur(List<double[]> fits) {
-        double blur = 0;
-        for (double w : math.basis().widths()) blur += w * w;
-        blur /= math.basis().widths().length;
-        double floor = math.centreSpacing() / 2;
-        List<double[]> out = new ArrayList<>(fits.size());
-        for (double[] f : fits) out.add(new double[] {f[0], Math.sqrt(Math.max(f[1] * f[1] - blur, floor * floor)), f[2]});
-        return out;
     }
 
     private void trainedOne(NDManager m, ReadRequest r, float[] qbar, int nSpans, List<Span>[] spans,

@@ -69,10 +69,22 @@ public final class MemoryStateCodec {
     }
 
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg) {
+        return fromAvro(a, cfg, null);
+    }
+
+    /**
+     * As {@link #fromAvro(io.ltm.schemas.MemoryState, MemoryConfig)}, with B given already decoded (not copied: the
+     * caller vouches that it is this state's B, e.g. a {@link ReadyMemory} for which {@code isFor(a)} holds), or null
+     * to decode it.
+     */
+    public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, float[] coefficients) {
         check(a.getFormatVersion() == 1, "unsupported formatVersion " + a.getFormatVersion());
         check(a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
                 "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
-        float[] b = a.getCoefficients() == null ? null : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
+        check(coefficients == null || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
+                "decoded coefficients do not fit the state");
+        float[] b = a.getCoefficients() == null ? null
+                : coefficients != null ? coefficients : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
         int sc = a.getShortTerm() == null ? 0 : a.getShortTerm().getCount();
         float[] stm = sc == 0 ? new float[0] : unblock(a.getShortTerm(), sc, cfg.dim());
         List<String> tokens = a.getShortTermTokens() == null || a.getShortTermTokens().isEmpty()
@@ -161,6 +173,18 @@ public final class MemoryStateCodec {
             bb.asFloatBuffer().get(v);
         }
         return v;
+    }
+
+    /** Value i (row-major) of a VectorBlock, either encoding, without unpacking the rest. */
+    public static float valueAt(VectorBlock b, int i) {
+        ByteBuffer bb = b.getData();                  // absolute byte reads: the shared buffer's state is not touched
+        if (b.getEncoding() == VectorEncoding.FLOAT16) {
+            int at = bb.position() + i * 2;
+            return Half.toFloat((short) ((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8));
+        }
+        int at = bb.position() + i * 4;
+        return Float.intBitsToFloat((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8 | (bb.get(at + 2) & 0xff) << 16
+                | (bb.get(at + 3) & 0xff) << 24);
     }
 
     private static void check(boolean ok, String msg) { if (!ok) throw new IllegalArgumentException(msg); }

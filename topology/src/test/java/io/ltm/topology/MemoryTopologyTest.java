@@ -81,7 +81,7 @@ class MemoryTopologyTest {
     private TopologyTestDriver driver(Topology topology) {
         Properties p = new Properties();
         p.putAll(config.streamsProperties());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(scope).toString());
         TopologyTestDriver d = new TopologyTestDriver(topology, p);
         ByteArraySerializer b = new ByteArraySerializer();
         tokens = d.createInputTopic("ltm.tokens", b, b);
@@ -245,6 +245,43 @@ class MemoryTopologyTest {
         assertThat(shortTermRecords()).isZero(); // b had exactly L tokens: nothing buffered
         queries.pipeInput(key("a"), query(textQuery("a", "anything", 1)));
         assertThat(responses.readValue().getFound()).isFalse();
+    }
+
+    /** Answers (spans, context, stats) to queries around contractions and a forget, with the given extra config. */
+    private List<String> answersAroundNewVersions(Map<String, Object> extra) {
+        driver.close();
+        startWith(extra);
+        offset = 0;
+        Random r = new Random(21);
+        List<String> answers = new ArrayList<>();
+        Runnable ask = () -> {
+            queries.pipeInput(key("k"), query(textQuery("k", "what was said", 2)));
+            MemoryResponse a = responses.readValue();
+            answers.add(a.getSpans() + " " + a.getContext() + " " + a.getStats());
+        };
+        java.util.function.IntConsumer send = n -> tokens.pipeInput(key("k"),
+                encode(TestFixtures.tokens(TestFixtures.vectors(r, n), n, offset++)));
+        send.accept(12);
+        ask.run();
+        send.accept(5);                 // short-term only: the same long-term version
+        ask.run();
+        send.accept(12);                // a contraction: a new version
+        ask.run();
+        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.FORGET).build()));
+        send.accept(12);                // after a forget: a first contraction again, of other tokens
+        send.accept(5);
+        send.accept(12);
+        ask.run();
+        return answers;
+    }
+
+    @Test
+    void theReadyCacheAnswersAsAFreshReadAfterContractionsAndAForget() {
+        List<String> cached = answersAroundNewVersions(Map.of());
+        List<String> uncached = answersAroundNewVersions(Map.of(LtmConfig.QUERY_READY_CACHE_BYTES, 0L));
+        assertThat(cached).hasSize(4).isEqualTo(uncached);
+        assertThat(cached.get(2)).isNotEqualTo(cached.get(1));
+        assertThat(cached.get(3)).isNotEqualTo(cached.get(2));
     }
 
     private byte[] control(ControlCommand c) {

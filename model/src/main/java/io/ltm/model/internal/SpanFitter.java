@@ -158,6 +158,23 @@ public final class SpanFitter {
         return out;
     }
 
+    /**
+     * A zero-shot profile is the attention over the basis centres blurred by the basis densities, which widens every
+     * mode by their mean variance σ̄² = mean(σ_k²); a span reports where the attention went: σ² − σ̄², at least half
+     * the spacing of the centres (the resolution of the memory).
+     */
+    public static List<double[]> withoutBasisBlur(List<double[]> fits, Basis basis) {
+        double[] widths = basis.widths();
+        double blur = 0;
+        for (double w : widths) blur += w * w;
+        blur /= widths.length;
+        int centres = basis.size() / widths.length;
+        double floor = (centres > 1 ? 1.0 / (centres - 1) : 1.0) / 2;
+        List<double[]> out = new ArrayList<>(fits.size());
+        for (double[] f : fits) out.add(new double[] {f[0], Math.sqrt(Math.max(f[1] * f[1] - blur, floor * floor)), f[2]});
+        return out;
+    }
+
     private static int argmin(double[] m, int from, int to) {
         int best = from;
         for (int i = from; i <= to; i++) if (m[i] < m[best]) best = i;

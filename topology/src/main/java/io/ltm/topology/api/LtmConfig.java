@@ -73,6 +73,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String DLQ_MAX_BYTES = "ltm.dlq.max.bytes";
     public static final String HEALTH_WINDOW_MS = "ltm.health.window.ms";
     public static final String HEALTH_MAX_THREAD_FAILURES = "ltm.health.max.thread.failures";
+    public static final String QUERY_READY_CACHE_BYTES = "ltm.query.ready.cache.bytes";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ENCODER = "ltm.encoder";
 
@@ -206,6 +207,11 @@ public final class LtmConfig extends AbstractConfig {
                     "Stream-thread failures (each one replaced) within ltm.health.window.ms from which /health answers "
                             + "503 DEGRADED with the last reason: a thread that keeps failing on the same record or "
                             + "on an unreachable dependency, while the state alone still says RUNNING.")
+            .define(QUERY_READY_CACHE_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(0L), Importance.LOW,
+                    "Bound on the cache of read-ready memories of a memory node process (and of each attention "
+                            + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
+                            + "centres and B, float32: about 1.2 MB at N = 512, d = 384) is computed at the first read "
+                            + "after a contraction, not at every read; least recently read evicted first; 0 disables it.")
             .define(ATTENTION_MODE, Type.STRING, ATTENTION_MODE_INLINE,
                     ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "

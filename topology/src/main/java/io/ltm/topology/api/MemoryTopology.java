@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlCommand;
@@ -91,9 +92,10 @@ public final class MemoryTopology {
                 () -> new IngestProcessor(memory, tokens.deserializer(), validator, deadLetters),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
+        ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
-                        deadLetters),
+                        deadLetters, readyCache),
                 Names.SOURCE_QUERIES);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters),

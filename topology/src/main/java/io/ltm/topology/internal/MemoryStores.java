@@ -11,6 +11,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.ReadyMemory;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
 
@@ -44,12 +46,22 @@ public final class MemoryStores {
 
     /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
     public Loaded load(String key) {
+        return load(key, null);
+    }
+
+    /**
+     * As {@link #load(String)}; when {@code ready} (nullable) holds the key's ready memory of the stored version,
+     * its B stands in for decoding the stored one.
+     */
+    public Loaded load(String key, ReadyMemoryCache ready) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         ShortTermIndex idx = index.get(key);
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
-        MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
+        ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, stored);
+        MemoryState state = stored == null ? MemoryState.empty(config)
+                : MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
         List<EncodedTokens> records = shortTermRecords(key, null);
         state = withShortTerm(state, records);
         double[] hist = attention.get(key);

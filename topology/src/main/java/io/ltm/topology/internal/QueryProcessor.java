@@ -10,6 +10,7 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadResult;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -28,10 +29,12 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final boolean workerMode;
     private MemoryStores stores;
     private LongTermMemory engine;
+    private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode, DeadLetters deadLetters) {
+                          int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache) {
         super(deserializer, Names.QUERY, "query", deadLetters);
+        this.readyCache = readyCache;
         this.config = config;
         this.queryVectors = queryVectors;
         this.maxSpans = maxSpans;
@@ -43,6 +46,9 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         this.stores = new MemoryStores(context, config);
         // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
         this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());
+        if (engine != null) {
+            engine.setReadyCache(readyCache);
+        }
     }
 
     @Override
@@ -77,7 +83,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         } else {
             q = queryVectors.of(query);
         }
-        MemoryStores.Loaded loaded = stores.load(key);
+        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         long now = context.currentSystemTimeMs();
         if (loaded == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
@@ -90,7 +96,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
             forward(key, request, timestamp, Names.SINK_ATTENTION_REQUESTS);
             return;
         }
-        ReadResult result = engine.read(state, q.vectors(), q.count(), options);
+        ReadResult result = engine.read(key, state, q.vectors(), q.count(), options);
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.addReads(key, result.attentionHistogram());
         }

@@ -19,6 +19,7 @@ import io.ltm.model.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlAction;
@@ -66,6 +67,7 @@ public final class AttentionWorker extends TransactionalLoop {
         super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producer);
         this.memory = config.memoryConfig();
         this.engine = engine;
+        engine.setReadyCache(new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES)));
         this.queryVectors = new QueryVectors(encoder, InputValidator.of(config));
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
@@ -96,7 +98,7 @@ public final class AttentionWorker extends TransactionalLoop {
                 ReadOptions options = Responses.options(q.getOptions(), maxSpans);
                 MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
                 QueryVectors.Encoded v = queryVectors.of(q);
-                reads.add(new Read(r, new ReadRequest(state, v.vectors(), v.count(), options), q,
+                reads.add(new Read(r, new ReadRequest(q.getKey(), state, v.vectors(), v.count(), options), q,
                         vectorBytes(req.getState().getCoefficients()) + vectorBytes(req.getState().getShortTerm())));
             } catch (RuntimeException e) {
                 reject(out, r, q, e, now);

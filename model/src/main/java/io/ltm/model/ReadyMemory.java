@@ -1,0 +1,92 @@
+package io.ltm.model;
+
+/**
+ * Everything a zero-shot read needs that depends only on one version of a memory (its coefficients B), computed
+ * once per version instead of once per query: the keys of the basis functions, stored transposed ([d, C], so that
+ * the query's scores are one pass of axpy over it, one array per row: JDK 17's C2 does not vectorise a loop over a
+ * flat array with a row offset), and B itself as float32: the very array of the state it was built from, so that a
+ * state decoded again for the same version can share it ({@link MemoryStateCodec#fromAvro(io.ltm.schemas.MemoryState,
+ * MemoryConfig, float[])}) instead of decoding it. With cosine keys the C = N/S keys are
+ * the reconstructed signal X̄ at the basis centres, normalised to unit length (every width at a centre shares its
+ * key); with raw keys they are the N rows of B.
+ *
+ * <p>Immutable and safe to share between threads. Built by {@link LongTermMemory#ready(MemoryState)}; found again by
+ * {@link ReadyMemoryCache}. A ready memory belongs to the version of the state it was built from:
+ * {@link #isFor(MemoryState)} (and {@link #isFor(io.ltm.schemas.MemoryState)} for a stored state not yet decoded)
+ * compares the contraction count, the long-term token count, the time of the last contraction and a fingerprint of 64
+ * coefficients spread over B.
+ */
+public final class ReadyMemory {
+    private static final int FINGERPRINT_SAMPLES = 64;
+
+    private final MemoryConfig config;
+    private final float[] coefficients;
+    private final float[][] keysT;
+    private final int keys;
+    private final long contractions;
+    private final long longTermTokens;
+    private final long updatedAt;
+    private final long fingerprint;
+
+    ReadyMemory(MemoryConfig config, MemoryState state, float[][] keysT) {
+        if (!state.hasLongTerm()) throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
+        if (keysT.length != config.dim()) throw new IllegalArgumentException("keys must be [dim, C]");
+        this.config = config;
+        this.coefficients = state.coefficientsRef();
+        this.keysT = keysT;
+        this.keys = keysT[0].length;
+        this.contractions = state.contractions();
+        this.longTermTokens = state.longTermTokens();
+        this.updatedAt = state.updatedAt();
+        this.fingerprint = fingerprint(coefficients);
+    }
+
+    /** True when {@code state} is the version of the memory this was built from (and has the same shape). */
+    public boolean isFor(MemoryState state) {
+        float[] b = state.coefficientsRef();
+        if (b == coefficients) return true;                      // the very array it was built from: B is immutable
+        return b != null && b.length == coefficients.length && state.contractions() == contractions
+                && state.longTermTokens() == longTermTokens && state.updatedAt() == updatedAt
+                && fingerprint(b) == fingerprint;
+    }
+
+    /** True when the stored (Avro) state is the version this was built from; reads 64 of its coefficients only. */
+    public boolean isFor(io.ltm.schemas.MemoryState stored) {
+        io.ltm.schemas.VectorBlock b = stored.getCoefficients();
+        if (b == null || b.getCount() != config.basisSize() || b.getDim() != config.dim()) return false;
+        int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
+        long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
+        if (stored.getContractions() != contractions || stored.getTokensAbsorbed() - stm != longTermTokens
+                || at != updatedAt) return false;
+        long h = coefficients.length;
+        int last = coefficients.length - 1;
+        for (int i = 0; i < FINGERPRINT_SAMPLES; i++) {
+            int k = (int) ((long) i * last / (FINGERPRINT_SAMPLES - 1));
+            h = 31 * h + Float.floatToRawIntBits(MemoryStateCodec.valueAt(b, k));
+        }
+        return h == fingerprint;
+    }
+
+    public MemoryConfig config() { return config; }
+    /** Number of keys C (N/S centres with cosine keys, else N). */
+    public int keyCount() { return keys; }
+    /** Contraction count of the version this was built from. */
+    public long contractions() { return contractions; }
+    /** Bytes of the arrays a read touches (keys and coefficients, float32; array headers not counted). */
+    public long bytes() { return 4L * (config.dim() * (long) keys + coefficients.length); }
+
+    /** B, row-major [N, d]: the state's own array; shared, do not modify. */
+    public float[] coefficientsRef() { return coefficients; }
+    /** The keys, transposed: [d][C]; shared, do not modify. */
+    public float[][] keysTransposedRef() { return keysT; }
+
+    static long fingerprint(float[] b) {
+        long h = b.length;
+        int last = b.length - 1;
+        for (int i = 0; i < FINGERPRINT_SAMPLES; i++) {
+            int at = (int) ((long) i * last / (FINGERPRINT_SAMPLES - 1));
+            h = 31 * h + Float.floatToRawIntBits(b[at]);
+        }
+        return h;
+    }
+}

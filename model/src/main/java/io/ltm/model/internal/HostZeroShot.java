@@ -1,0 +1,145 @@
+package io.ltm.model.internal;
+
+import java.util.List;
+
+/**
+ * The query's own work of one zero-shot read, in plain Java on host arrays, given the memory's precomputed keys
+ * ({@link MemoryKeys}) and B: the same mathematics as {@link ContinuousAttention#zeroShot} followed by the profile,
+ * the sticky histogram, {@link SpanFitter#modes} and the span scores, without a JNI call per operation. With cosine
+ * keys the S basis functions of a centre share one key and so one attention weight: the bin-mass tables are summed
+ * over them once ({@link BandedRows#foldRows}).
+ *
+ * <p>Per read: scores q·Kᵀ (one pass over the C×d keys), a softmax over the N basis functions, the moment-matched
+ * Gaussian, the profile and histogram through banded bin-mass tables, the spans, and one pass over B that gives the
+ * context and the content under every span together (rows where every weight is exactly 0 are skipped).
+ * Constants per configuration; one instance per engine (not thread-safe only because the engine is not).
+ */
+public final class HostZeroShot {
+    /** Output of one read: context [d], histogram [D] or null, fits {mu, sigma, weight}, score per fit. */
+    public record Out(float[] context, double[] histogram, List<double[]> fits, double[] scores) {}
+
+    private final int n;
+    private final int d;
+    private final int repeat;          // basis functions per key (S with cosine keys, else 1)
+    private final boolean cosine;
+    private final double scoreScale;
+    private final double sigma2Min;
+    private final double[] muD;
+    private final double[] sig2;
+    private final BandedRows profile;
+    private final double[] profileRef;
+    private final BandedRows sticky;   // null when not sticky
+    private final ExpectedPsi psi;
+    private final Basis basis;
+    private final double spacing;
+
+    public HostZeroShot(DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
+        this.n = math.n();
+        this.d = d;
+        this.cosine = cosine;
+        int keys = cosine ? n / math.basis().widths().length : n;
+        this.repeat = n / keys;
+        this.scoreScale = cosine ? 1.0 / temperature : 1.0 / (Math.sqrt(d) * temperature);
+        this.sigma2Min = sigma2Min;
+        double[] s = math.basis().sigma();
+        this.muD = math.basis().mu();
+        this.sig2 = new double[n];
+        for (int i = 0; i < n; i++) sig2[i] = s[i] * s[i];
+        int rb = math.profileBins();
+        this.profile = BandedRows.of(math.profileBinMass().toFloatArray(), n, rb).foldRows(repeat);
+        this.profileRef = math.profileReference();
+        this.sticky = stickyBins == null ? null
+                : BandedRows.of(math.basisBinMass(stickyBins).toFloatArray(), n, stickyBins).foldRows(repeat);
+        this.psi = new ExpectedPsi(math.basis());
+        this.basis = math.basis();
+        this.spacing = math.centreSpacing();
+    }
+
+    /**
+     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; q: the pooled query [d];
+     * filled: the end of the memory's content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch,
+     * get no attention, as in {@link ContinuousAttention#zeroShot}).
+     */
+    public Out read(float[][] keysT, float[] b, float[] q, int spans, double filled) {
+        int c = n / repeat;
+        // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q
+        float[] qs = q;
+        double qq = 0;
+        for (int j = 0; j < d; j++) qq += q[j] * (double) q[j];
+        double qNorm = Math.sqrt(qq);
+        if (cosine) {
+            qs = new float[d];
+            float inv = (float) (1.0 / Math.max(qNorm, 1e-30));
+            for (int j = 0; j < d; j++) qs[j] = q[j] * inv;
+        }
+        float[] s = new float[c];
+        for (int j = 0; j < d; j++) {
+            float w = qs[j];
+            float[] row = keysT[j];
+            for (int i = 0; i < c; i++) s[i] += w * row[i];
+        }
+        // softmax over the N basis functions (basis n has key n / repeat)
+        boolean[] empty = new boolean[c];
+        for (int i = 0; i < c; i++) empty[i] = muD[i * repeat] - spacing > filled;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < c; i++) if (!empty[i]) max = Math.max(max, s[i] * scoreScale);
+        double[] e = new double[c];
+        double sum = 0;
+        for (int i = 0; i < c; i++) { e[i] = empty[i] ? 0 : Math.exp(s[i] * scoreScale - max); sum += e[i]; }
+        double norm = 1.0 / (sum * repeat);
+        // moments in float64, two passes (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which cancels when σ² is small)
+        float[] a = new float[c];     // the attention of each basis function of key i (all S share it)
+        for (int i = 0; i < c; i++) a[i] = (float) (e[i] * norm);
+        double m1 = 0, m2 = 0;
+        for (int k = 0; k < n; k++) m1 += e[k / repeat] * norm * muD[k];
+        for (int k = 0; k < n; k++) {
+            double dm = muD[k] - m1;
+            m2 += e[k / repeat] * norm * (dm * dm + sig2[k]);
+        }
+        double s2 = Math.max(m2, sigma2Min);
+        // profile, histogram, spans
+        int rb = profile.cols();
+        float[] prof = new float[rb];
+        profile.leftMultiply(a, prof);
+        double[] pm = new double[rb], dens = new double[rb];
+        for (int t = 0; t < rb; t++) { pm[t] = prof[t]; dens[t] = pm[t] / profileRef[t]; }
+        double[] hist = null;
+        if (sticky != null) {
+            float[] h = new float[sticky.cols()];
+            sticky.leftMultiply(a, h);
+            hist = new double[h.length];
+            for (int t = 0; t < h.length; t++) hist[t] = h[t];
+        }
+        List<double[]> fits = SpanFitter.withoutBasisBlur(SpanFitter.modes(dens, pm, spans), basis);
+        // one pass over B: the context (r of the read's Gaussian) and the content under every span
+        int outs = 1 + fits.size();
+        float[][] r = new float[outs][];
+        r[0] = psi.expected(m1, s2);
+        for (int k = 0; k < fits.size(); k++) {
+            double[] f = fits.get(k);
+            r[k + 1] = psi.expected(f[0], f[1] * f[1]);
+        }
+        float[][] acc = new float[outs][d];
+        float[] row = new float[d];    // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
+        for (int k = 0; k < n; k++) {
+            boolean any = false;
+            for (int o = 0; o < outs; o++) any |= r[o][k] != 0f;
+            if (!any) continue;
+            System.arraycopy(b, k * d, row, 0, d);
+            for (int o = 0; o < outs; o++) {
+                float w = r[o][k];
+                if (w == 0f) continue;
+                float[] x = acc[o];
+                for (int j = 0; j < d; j++) x[j] += w * row[j];
+            }
+        }
+        double[] scores = new double[fits.size()];
+        for (int k = 0; k < fits.size(); k++) {
+            float[] x = acc[k + 1];
+            double dot = 0, xx = 0;
+            for (int j = 0; j < d; j++) { dot += x[j] * (double) q[j]; xx += x[j] * (double) x[j]; }
+            scores[k] = dot / Math.max(Math.sqrt(xx) * qNorm, 1e-30);
+        }
+        return new Out(acc[0], hist, fits, scores);
+    }
+}
