@@ -11,6 +11,7 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
+import io.ltm.model.RetentionPolicy;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenBatch;
@@ -32,6 +33,9 @@ import java.util.Random;
  * <p>Usage: {@code MathBench [--dims 384,768] [--iters 20] [--repeats 5]}
  */
 public final class MathBench {
+    /** Chunks of 512 tokens absorbed before the "after 1M tokens" figure of uniform retention. */
+    private static final int GROWN_CHUNKS = 2048;
+
     private MathBench() {}
 
     public static void main(String... args) throws Exception {
@@ -72,17 +76,20 @@ public final class MathBench {
         float[][] batches = new float[4][];
         for (int i = 0; i < batches.length; i++) batches[i] = randn(l * d, rng);
         double officialFlops = 2.0 * d * n * (m + m + l);
-        MemoryConfig ucfg = MemoryConfig.builder().dim(d).sticky(false).build();
-        MemoryConfig scfg = MemoryConfig.builder().dim(d).sticky(true).build();
+        // the paper's update (recency retention) with uniform and with sticky samples, and uniform retention (the
+        // default) early in a stream (doublings and chunks that touch most of the basis) and after a million tokens
+        MemoryConfig ucfg = MemoryConfig.builder().dim(d).sticky(false).retention(RetentionPolicy.RECENCY).build();
+        MemoryConfig scfg = MemoryConfig.builder().dim(d).sticky(true).retention(RetentionPolicy.RECENCY).build();
+        MemoryConfig rcfg = MemoryConfig.builder().dim(d).sticky(true).retention(RetentionPolicy.UNIFORM).build();
         double[] hist = new double[scfg.stickyBins()];
         for (int i = 0; i < hist.length; i++) hist[i] = rng.nextDouble() * (i % 7 == 0 ? 5 : 1);
         ReadOptions opts = new ReadOptions(2, true, false, io.ltm.model.AttentionHeadKind.ZERO_SHOT);
         ReadOptions withStm = new ReadOptions(2, true, true, io.ltm.model.AttentionHeadKind.ZERO_SHOT);
         float[] q = randn(d, rng);
         int singles = iters * 5;
-        double[][] t = new double[8][repeats];   // per repeat: uniform, sticky, chain, single, read1, read64, readStm, ratio
+        double[][] t = new double[10][repeats];   // per repeat: uniform, sticky, chain, single, read1, read64, readStm, ratio
         try (LongTermMemory u = LongTermMemory.create(ucfg); LongTermMemory st = LongTermMemory.create(scfg);
-             NDManager mg = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
+             LongTermMemory ret = LongTermMemory.create(rcfg); NDManager mg = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
             MemoryState us0 = u.absorb(MemoryState.empty(ucfg), new TokenBatch(batches[0], l, null, null));
             MemoryState ss0 = st.absorb(MemoryState.empty(scfg), new TokenBatch(batches[0], l, null, null));
             MemoryState rs = u.absorb(us0, new TokenBatch(Arrays.copyOf(batches[1], 256 * d), 256, null, null));
@@ -93,6 +100,9 @@ public final class MathBench {
             NDArray b0 = mg.create(randn(n * d, rng), new Shape(n, d));
             NDArray x = mg.create(randn(l * d, rng), new Shape(l, d));
             MemoryState us = us0, ss = ss0;
+            MemoryState early = ret.absorb(MemoryState.empty(rcfg), new TokenBatch(batches[0], l, null, null));
+            MemoryState late = early;
+            for (int i = 1; i < GROWN_CHUNKS; i++) late = ret.absorb(late, new TokenBatch(batches[i % batches.length], l, null, null));
             for (int w = 0; w < 3; w++) {           // warm-up
                 us = step(u, us, batches, w, false, hist);
                 ss = step(st, ss, batches, w, true, hist);
@@ -103,7 +113,7 @@ public final class MathBench {
             for (int r = 0; r < repeats; r++) {
                 // update figures interleaved step by step (uniform, sticky, plain chain), so that load from other
                 // processes hits all three alike
-                long tu = 0, ts = 0, tc = 0;
+                long tu = 0, ts = 0, tc = 0, te = 0, tl = 0;
                 for (int i = 0; i < iters; i++) {
                     long a0 = System.nanoTime();
                     us = step(u, us, batches, i, false, hist);
@@ -112,7 +122,11 @@ public final class MathBench {
                     long a2 = System.nanoTime();
                     chain(mg, psi, gT, b0, x);
                     long a3 = System.nanoTime();
-                    tu += a1 - a0; ts += a2 - a1; tc += a3 - a2;
+                    early = step(ret, early, batches, i, true, hist);
+                    long a4 = System.nanoTime();
+                    late = step(ret, late, batches, i, true, hist);
+                    long a5 = System.nanoTime();
+                    tu += a1 - a0; ts += a2 - a1; tc += a3 - a2; te += a4 - a3; tl += a5 - a4;
                 }
                 long t3 = System.nanoTime();
                 for (int i = 0; i < singles; i++) u.read(rs, q, 1, opts);
@@ -130,10 +144,15 @@ public final class MathBench {
                 t[5][r] = (t5 - t4) / 1e3 / (reps * 64.0);
                 t[6][r] = (t6 - t5) / 1e3 / singles;
                 t[7][r] = t[1][r] / t[2][r];
+                t[8][r] = l * iters / (te / 1e9);
+                t[9][r] = l * iters / (tl / 1e9);
             }
         }
         o.put("update_uniform_tokens_per_s", med(t[0]));
         o.put("update_sticky_tokens_per_s", med(t[1]));
+        o.put("update_uniform_retention_first_tokens_per_s", med(t[8]));
+        o.put("update_uniform_retention_after_1m_tokens_per_s", med(t[9]));
+        o.put("ratio_update_uniform_retention_after_1m_vs_plain_chain", med(t[9]) / med(t[2]));
         o.put("plain_chain_official_work_tokens_per_s", med(t[2]));
         o.put("plain_chain_gflops", med(t[2]) / l * officialFlops / 1e9);
         o.put("ratio_update_uniform_vs_plain_chain", med(t[3]));
@@ -142,10 +161,13 @@ public final class MathBench {
         o.put("read_zero_shot_batch64_us_per_query", med(t[5]));
         o.put("read_zero_shot_single_with_256_short_term_us_per_query", med(t[6]));
         readBench(o, d, iters, repeats, bandwidth, rng);
-        o.put("note", "medians over repeats; update, sticky update and plain chain interleaved step by step (ratios per repeat); "
-                + "update = absorb() of 512-token batches incl. float[]<->NDArray copies; uniform update = one "
-                + "[N,N+L]x[N+L,d] matmul; sticky = one-hot bins path; plain chain = the official update's two matmuls "
-                + "(Psi(s)B, G_inf^T[X_old;X]) on resident arrays, result copied out");
+        o.put("note", "medians over repeats; every update path and the plain chain interleaved step by step (ratios per "
+                + "repeat); update = absorb() of 512-token batches incl. float[]<->NDArray copies; update_uniform and "
+                + "update_sticky = the paper's update (recency retention) with uniform samples (one [N,N+L]x[N+L,d] "
+                + "matmul) and sticky samples (one-hot bins path); uniform_retention = the default policy with sticky "
+                + "reads, from the first contraction on (doublings, chunks touching most of the basis) and from a "
+                + "state of " + GROWN_CHUNKS * 512 + " tokens on (chunks touching a band of the basis); plain chain = "
+                + "the official update's two matmuls (Psi(s)B, G_inf^T[X_old;X]) on resident arrays, result copied out");
         return o;
     }
 
