@@ -36,6 +36,17 @@ final class PooledMeans implements Locator {
 
     private long endOf(int i) { return i + 1 < size ? starts[i + 1] : end; }
 
+    /** Windows held. */
+    int size() { return size; }
+    long windowStart(int i) { return starts[i]; }
+    long windowEnd(int i) { return endOf(i); }
+    /** The mean vector of window i (decoded from float16). */
+    float[] windowMean(int i) {
+        float[] m = new float[d];
+        for (int j = 0; j < d; j++) m[j] = Half.toFloat(rows[i * d + j]);
+        return m;
+    }
+
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long e) {
         if (size == capacity) halve();

@@ -48,7 +48,9 @@ import java.util.SplittableRandom;
  *
  * <p><b>Baselines</b> at the bytes of B (N·d·2): the most recent tokens (float16 vectors, 2·d bytes each) and a
  * reservoir sample of tokens (float16 vector and 8-byte offset each); each stored vector is decoded to its nearest
- * symbol and counted. A running mean (one float32 sum vector and a count, 4·d + 8 bytes, decoded by the same least
+ * symbol and counted. Pooled means ({@link PooledMeans}: window means in float16, every two adjacent windows merged
+ * when the budget is full), each window decoded by the same least squares and weighted by its tokens in the range.
+ * A running mean (one float32 sum vector and a count, 4·d + 8 bytes, decoded by the same least
  * squares as the memory) shows how much of the task a linear summary solves: the frequencies are a linear function of
  * the stream's mean vector, so any memory that keeps the mean (the memory's B does, approximately) ranks them.
  * The exact counts are the ceiling (V counters).
@@ -118,7 +120,7 @@ public final class SortingBench {
         ArrayNode results = root.putArray("results");
         List<String> methods = new ArrayList<>();
         for (RetentionPolicy p : o.retentions()) methods.add("memory-" + p.name().toLowerCase(Locale.ROOT));
-        methods.addAll(List.of("recent-tokens", "reservoir", "running-mean", "exact-counts"));
+        methods.addAll(List.of("recent-tokens", "reservoir", "pooled-means", "running-mean", "exact-counts"));
         for (int length : o.lengths()) {
             double[][] tau = new double[methods.size()][o.seeds()];
             double[][] edit = new double[methods.size()][o.seeds()];
@@ -202,6 +204,19 @@ public final class SortingBench {
                     for (int k = 0; k < v; k++) estQ[mi][k] += c[k];
                 }
                 bytes[mi++] = (long) size * (2L * d + 8);
+                // pooled means: window means, halved when full (as in the recall bench)
+                PooledMeans pm = new PooledMeans(d, budget);
+                t0 = System.nanoTime();
+                for (int i = 0; i < length; i++) {
+                    float[] x = Arrays.copyOfRange(symbols, seq[i] * d, (seq[i] + 1) * d);
+                    pm.add(x, 1, x, i, i + 1);
+                }
+                ingest[mi] += (System.nanoTime() - t0) / 1e9;
+                t1 = System.nanoTime();
+                est[mi] = pooledEstimate(pm, symbols, v, d, 0, length);
+                micros[mi] += (System.nanoTime() - t1) / 1e3;
+                estQ[mi] = pooledEstimate(pm, symbols, v, d, 0, quarter);
+                bytes[mi++] = pm.stateBytes();
                 // running mean: one float32 sum vector and a count, decoded like the memory's x̄
                 t0 = System.nanoTime();
                 double[] sum = new double[d];
@@ -324,11 +339,31 @@ public final class SortingBench {
         return f;
     }
 
+    /** Counts of tokens [from, to) from pooled window means: each window's least-squares frequencies times its overlap. */
+    static double[] pooledEstimate(PooledMeans pm, float[] symbols, int v, int d, long from, long to) {
+        double[] f = new double[v];
+        double[][] g = gram(symbols, v, d);
+        for (int i = 0; i < pm.size(); i++) {
+            long overlap = Math.min(to, pm.windowEnd(i)) - Math.max(from, pm.windowStart(i));
+            if (overlap <= 0) continue;
+            float[] m = pm.windowMean(i);
+            double[] x = new double[d];
+            for (int k = 0; k < d; k++) x[k] = m[k];
+            double[] w = decodeMean(x, symbols, v, d, g);
+            for (int s = 0; s < v; s++) f[s] += w[s] * overlap;
+        }
+        return f;
+    }
+
     /** Least-squares frequencies of a mean vector x: (E Eᵀ)⁻¹ E x. */
     static double[] decodeMean(double[] x, float[] symbols, int v, int d) {
+        return decodeMean(x, symbols, v, d, gram(symbols, v, d));
+    }
+
+    static double[] decodeMean(double[] x, float[] symbols, int v, int d, double[][] gram) {
         double[] dots = new double[v];
         for (int s = 0; s < v; s++) for (int k = 0; k < d; k++) dots[s] += x[k] * symbols[s * d + k];
-        return solve(gram(symbols, v, d), dots);
+        return solve(gram, dots);
     }
 
     /** G = E Eᵀ, the V×V Gram matrix of the symbol vectors. */

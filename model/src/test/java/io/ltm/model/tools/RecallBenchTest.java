@@ -141,7 +141,8 @@ class RecallBenchTest {
             if (r.get("method").asText().equals("memory")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.8);
             if (r.get("method").asText().equals("running-mean")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.9);
         }
-        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "running-mean", "exact-counts");
+        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "pooled-means", "running-mean",
+                "exact-counts");
     }
 
     @Test
