@@ -57,7 +57,8 @@ class RecallBenchTest {
         RecallBench.Options o = new RecallBench.Options(new int[] {3000, 6000}, List.of(RetentionPolicy.UNIFORM), "hashing",
                 tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults());
         ObjectNode root = RecallBench.run(o, JSON);
-        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "results"))
+        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "corpusFiles",
+                "corpusDigest", "results"))
             assertThat(root.has(f)).as(f).isTrue();
         assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
         List<String> methods = new ArrayList<>();
