@@ -152,7 +152,9 @@ public final class RecallBench {
             List<EncodedText> qEnc = encoder.encode(qs);
             List<float[]> queries = new ArrayList<>();
             for (EncodedText e : qEnc) queries.add(query(e, hashing ? stop : null));
-            root.put("corpusFiles", TextCorpus.files(o.licences(), o.docs()).size());
+            List<Path> files = TextCorpus.files(o.licences(), o.docs());
+            root.put("corpusFiles", files.size());
+            root.put("corpusDigest", TextCorpus.digest(files));
             for (int length : o.lengths()) {
                 runLength(o, length, encoder, needles, needleEnc, queries, budget, results, json);
             }
@@ -377,7 +379,8 @@ public final class RecallBench {
         md.append("`./ltm bench recall` — ").append(root.get("date").asText()).append(", ").append(root.get("cpu").asText())
                 .append(" (").append(root.get("cores").asInt()).append(" cores), load average at start ")
                 .append(root.get("loadAverageAtStart").asText()).append(", at end ").append(root.get("loadAverageAtEnd").asText())
-                .append("; encoder ").append(root.get("encoder").asText()).append("; ").append(root.get("needles").asInt())
+                .append("; corpus ").append(root.get("corpusFiles").asInt()).append(" files, digest ")
+                .append(root.get("corpusDigest").asText()).append("; encoder ").append(root.get("encoder").asText()).append("; ").append(root.get("needles").asInt())
                 .append(" needles, ").append(root.get("unrelatedQuestions").asInt()).append(" unrelated questions; budget ")
                 .append(root.get("budgetBytes").asLong()).append(" bytes per key (the memory's B at float16); top-")
                 .append(root.get("topK").asInt()).append(" ranges, hit = a range no wider than ")

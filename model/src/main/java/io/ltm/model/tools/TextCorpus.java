@@ -62,6 +62,25 @@ final class TextCorpus implements Iterator<String> {
     }
 
     int fileCount() { return files.size(); }
+
+    /**
+     * SHA-256 (first 16 hex digits) of the file list with each file's size: the corpus depends on the packages
+     * installed, so two runs are comparable only when their digests match.
+     */
+    static String digest(List<Path> files) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path f : files) {
+                md.update(f.toString().getBytes(StandardCharsets.UTF_8));
+                md.update(Long.toString(Files.size(f)).getBytes(StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
     int cycles() { return cycles; }
     long events() { return events; }
 

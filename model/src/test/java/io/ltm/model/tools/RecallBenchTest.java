@@ -57,7 +57,8 @@ class RecallBenchTest {
         RecallBench.Options o = new RecallBench.Options(new int[] {3000, 6000}, List.of(RetentionPolicy.UNIFORM), "hashing",
                 tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults());
         ObjectNode root = RecallBench.run(o, JSON);
-        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "results"))
+        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "corpusFiles",
+                "corpusDigest", "results"))
             assertThat(root.has(f)).as(f).isTrue();
         assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
         List<String> methods = new ArrayList<>();
@@ -108,18 +109,32 @@ class RecallBenchTest {
     }
 
     @Test
-    void pooledMeansHalveWhenFullAndKeepContiguousRanges() {
-        int d = 16;
-        PooledMeans p = new PooledMeans(d, 8L * (2 * d + 8));
-        float[] m = new float[d];
-        m[0] = 1;
-        for (int e = 0; e < 9; e++) p.add(new float[2 * d], 2, m, 2L * e, 2L * e + 2);
-        assertThat(p.stateBytes()).isEqualTo(5L * (2 * d + 8));
-        List<Locator.Located> all = new ArrayList<>(p.top(m, 10));
-        all.sort(Comparator.comparingLong(Locator.Located::start));
-        assertThat(all).extracting(Locator.Located::start).containsExactly(0L, 4L, 8L, 12L, 16L);
-        assertThat(all.get(4).end()).isEqualTo(18);
-        assertThat(all.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+    void pooledMeansKeepEqualWindowsWithExactMeans() {
+        int d = 16, n = 1000;
+        PooledMeans p = new PooledMeans(d, 8L * (2 * d + 8) + 4L * d);
+        assertThat(p.capacity()).isEqualTo(8);
+        SplittableRandom r = new SplittableRandom(9);
+        float[][] v = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) v[i][j] = (float) (r.nextDouble() - 0.5);
+            p.add(v[i], 1, v[i], i, i + 1);
+        }
+        assertThat(p.size()).isBetween(5, 8);
+        assertThat(p.windowStart(0)).isZero();
+        assertThat(p.windowEnd(p.size() - 1)).isEqualTo(n);
+        long w = p.windowWidth();
+        for (int i = 0; i < p.size(); i++) {
+            long s = p.windowStart(i), e = p.windowEnd(i);
+            if (i > 0) assertThat(s).isEqualTo(p.windowEnd(i - 1));
+            if (i < p.size() - 1) assertThat(e - s).as("window " + i).isBetween(w / 2, w);
+            float[] m = p.windowMean(i);
+            for (int j = 0; j < d; j++) {
+                double exact = 0;
+                for (long t = s; t < e; t++) exact += v[(int) t][j] / (double) (e - s);
+                assertThat((double) m[j]).as("window " + i + " coordinate " + j).isCloseTo(exact, org.assertj.core.data.Offset.offset(2e-3));
+            }
+        }
+        assertThat(p.stateBytes()).isLessThanOrEqualTo(8L * (2 * d + 8) + 4L * d);
     }
 
     @Test
@@ -130,13 +145,19 @@ class RecallBenchTest {
             assertThat(root.has(f)).as(f).isTrue();
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
-            for (String f : List.of("length", "method", "retention", "kendallTau", "editAccuracy", "estimateMicros", "stateBytes"))
+            for (String f : List.of("length", "method", "retention", "kendallTau", "editAccuracy", "kendallTauOldestQuarter", "estimateMicros",
+                    "stateBytes"))
                 assertThat(r.has(f)).as(f).isTrue();
             methods.add(r.get("method").asText());
-            if (r.get("method").asText().equals("exact-counts")) assertThat(r.get("kendallTau").asDouble()).isEqualTo(1.0);
-            if (r.get("method").asText().equals("memory")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.5);
+            if (r.get("method").asText().equals("exact-counts")) {
+                assertThat(r.get("kendallTau").asDouble()).isEqualTo(1.0);
+                assertThat(r.get("kendallTauOldestQuarter").asDouble()).isEqualTo(1.0);
+            }
+            if (r.get("method").asText().equals("memory")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.8);
+            if (r.get("method").asText().equals("running-mean")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.9);
         }
-        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "exact-counts");
+        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "pooled-means", "running-mean",
+                "exact-counts");
     }
 
     @Test
