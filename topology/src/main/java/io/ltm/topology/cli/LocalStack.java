@@ -56,6 +56,8 @@ final class LocalStack {
     /** The background JVM's command; hidden from the usage, a person runs {@code up}. */
     static final String SERVE = "stack-serve";
     static final String APPLICATION_ID = "ltm-local";
+    /** Marks the service's own lines in its log. */
+    private static final String SAY_PREFIX = " [ltm stack] ";
 
     private LocalStack() {
     }
@@ -262,7 +264,12 @@ final class LocalStack {
         private static String lastLine(Path log) throws IOException {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                     .filter(l -> !l.isBlank() && !l.startsWith("\tat ")).toList();
-            return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).strip();
+            if (lines.isEmpty()) {
+                return "no output";
+            }
+            String last = lines.get(lines.size() - 1).strip();
+            int own = last.indexOf(SAY_PREFIX);
+            return own >= 0 ? last.substring(own + SAY_PREFIX.length()) : last;
         }
     }
 
@@ -306,6 +313,22 @@ final class LocalStack {
         public Integer call() throws Exception {
             Path dir = dir(data);
             Files.writeString(dir.resolve(PID_FILE), String.valueOf(ProcessHandle.current().pid()));
+            try {
+                serve(dir);
+                return 0;
+            } catch (Exception e) {
+                e.printStackTrace();
+                // the last line of the log is what `up` shows the user
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                say("failed to start: " + (root == e ? "" : e.getMessage() + ": ") + root);
+                return LtmCli.EXIT_USER_ERROR;
+            }
+        }
+
+        private void serve(Path dir) throws Exception {
             LtmConfig cfg = LtmConfig.load(dir.resolve(CONFIG_FILE), System.getenv(), Map.of());
             say("starting the broker and the registry (data in " + dir + ")");
             Path kafkaDir = dir.resolve("kafka");
@@ -360,7 +383,6 @@ final class LocalStack {
             say("ready: Kafka " + broker.bootstrapServers() + ", registry " + registry.url() + ", node http port "
                     + node.httpPort());
             Thread.currentThread().join(); // until SIGTERM runs the hook above
-            return 0;
         }
 
         /** The controller port recorded at the first start (in the broker's own server.properties), else a new one. */
@@ -376,7 +398,7 @@ final class LocalStack {
         }
 
         private static void say(String s) {
-            System.out.println(java.time.Instant.now() + " [ltm stack] " + s);
+            System.out.println(java.time.Instant.now() + SAY_PREFIX + s);
         }
     }
 }
