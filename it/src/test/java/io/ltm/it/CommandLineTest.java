@@ -209,6 +209,11 @@ class CommandLineTest {
             assertThat(stopped.lines()).as(stopped.out()).containsExactly("ltm query: the local stack in " + data
                     + " is not running: ./ltm up starts it");
 
+            Result other = runIn(dir, env, "up", "--encoder", "minilm");
+            assertThat(other.rc()).isEqualTo(1);
+            assertThat(other.lines()).as(other.out()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .contains("already has its settings in " + data.resolve("stack.properties"));
+
             Result again = runIn(dir, env, "up");
             assertThat(again.rc()).as(again.out()).isZero();
             Result second = runIn(dir, env, "query", "host-1", "openssh-server configure");
@@ -216,6 +221,11 @@ class CommandLineTest {
             assertThat(second.out()).as("the memory after a restart").isEqualTo(first.out());
         } finally {
             Result down = runIn(dir, env, "down");
+            if (down.rc() != 0 && Files.exists(data.resolve("stack.pid"))) {
+                // never leave a service behind a failed test
+                ProcessHandle.of(Long.parseLong(Files.readString(data.resolve("stack.pid")).strip()))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+            }
             assertThat(down.rc()).as(down.out()).isZero();
         }
         assertThat(Files.exists(data.resolve("stack.pid"))).isFalse();

@@ -352,7 +352,14 @@ final class LocalStack {
             Map<String, AutoCloseable> closeInOrder = new LinkedHashMap<>();
             closeInOrder.put("attention worker", att);
             closeInOrder.put("encode worker", enc);
-            closeInOrder.put("memory node", node);
+            closeInOrder.put("memory node", () -> {
+                // Streams stays in its group on close, for a quick rejoin of the same member; the next `up` is a new
+                // member that would wait out the old one's session timeout (45 s) before RUNNING: leave instead
+                node.streams().close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+                node.close();
+            });
             closeInOrder.put("encoder", encoder);
             closeInOrder.put("registry", registry);
             closeInOrder.put("broker", broker); // last: the others commit to it while closing
