@@ -159,6 +159,100 @@ class CommandLineTest {
         assertThat(r.out()).doesNotContain("\tat ");
     }
 
+    @Test
+    void upProduceWithEventTimesQueryDownUpAndTheMemoryIsIntact() throws Exception {
+        // the commands run where a user would: in a directory whose ./.ltm is the stack, with no --config
+        Map<String, String> env = Map.of(LocalRegistry.JAR_ENV, LocalRegistry.findRunnerJar().toAbsolutePath().toString());
+        Path data = dir.resolve(".ltm");
+        List<String> log = List.of(
+                "2024-05-01 10:22:33 status installed libc6:amd64 2.36-9",
+                "2024-05-01 10:22:35 configure openssh-server:amd64 1:9.2p1-2 <none>",
+                "2024-05-01 10:23:01 remove cowsay:all 3.03+dfsg2-8 <none>",
+                "2024-05-01 10:24:10 upgrade tzdata:all 2024a-0 2024a-1",
+                "2024-05-01 10:25:59 purge cowsay:all 3.03+dfsg2-8 <none>");
+        Path file = dir.resolve("dpkg.log");
+        Files.writeString(file, String.join("\n", log) + "\n");
+        try {
+            Result up = runIn(dir, env, "up", "--encoder", "hashing", "-D" + LtmConfig.MEMORY_CONTRACTION_LENGTH + "=8",
+                    "-D" + LtmConfig.MEMORY_SAMPLES + "=8", "-D" + LtmConfig.TOPIC_PARTITIONS + "=2",
+                    "-Dcommit.interval.ms=50");
+            assertThat(up.rc()).as(up.out()).isZero();
+            assertThat(up.out()).contains("local stack up");
+            assertThat(Files.readString(data.resolve("stack.properties"))).contains(LtmConfig.ENCODER + "=hashing");
+            assertThat(runIn(dir, env, "up").out()).contains("already running");
+
+            Result produced = runIn(dir, env, "produce", "host-1", file.toString(), "--time-regex", "^(\\S+ \\S+)",
+                    "--time-format", "yyyy-MM-dd HH:mm:ss", "--time-zone", "UTC");
+            assertThat(produced.out()).as(produced.out()).contains("sent 5 events to key host-1");
+
+            Result first = stableAnswer(env, "openssh-server configure");
+            assertThat(first.out()).contains("contractions").contains("span 1:");
+            // each span names when its events happened (their own times, not the time of sending) and
+            // prints their original lines, read back from the events topic
+            List<String> printed = first.lines().stream().filter(l -> l.startsWith("      | ")).map(l -> l.substring(8))
+                    .filter(l -> !l.startsWith("... (")).toList();
+            assertThat(printed).isNotEmpty();
+            assertThat(printed).allSatisfy(l -> assertThat(log).anySatisfy(o -> assertThat(o).startsWith(l.replace("...", ""))));
+            assertThat(first.out()).containsPattern("2024-05-01T10:2\\d:\\d\\dZ");
+            assertThat(first.out()).doesNotContain(String.valueOf(java.time.Year.now().getValue()) + "-");
+
+            Result json = runIn(dir, env, "query", "host-1", "openssh-server configure", "--json");
+            assertThat(json.rc()).as(json.out()).isZero();
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(tree.get("found").asBoolean()).isTrue();
+            assertThat(tree.get("spans").get(0).get("from").get("timestamp").asText()).startsWith("2024-05-01T10:2");
+
+            Result down = runIn(dir, env, "down");
+            assertThat(down.out()).as(down.out()).contains("stopped");
+            Result stopped = runIn(dir, env, "query", "host-1", "openssh");
+            assertThat(stopped.rc()).isEqualTo(1);
+            assertThat(stopped.lines()).as(stopped.out()).containsExactly("ltm query: the local stack in " + data
+                    + " is not running: ./ltm up starts it");
+
+            Result other = runIn(dir, env, "up", "--encoder", "minilm");
+            assertThat(other.rc()).isEqualTo(1);
+            assertThat(other.lines()).as(other.out()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .contains("already has its settings in " + data.resolve("stack.properties"));
+
+            Result again = runIn(dir, env, "up");
+            assertThat(again.rc()).as(again.out()).isZero();
+            Result second = runIn(dir, env, "query", "host-1", "openssh-server configure");
+            assertThat(second.rc()).as(second.out()).isZero();
+            assertThat(second.out()).as("the memory after a restart").isEqualTo(first.out());
+        } finally {
+            Result down = runIn(dir, env, "down");
+            if (down.rc() != 0 && Files.exists(data.resolve("stack.pid"))) {
+                // never leave a service behind a failed test
+                ProcessHandle.of(Long.parseLong(Files.readString(data.resolve("stack.pid")).strip()))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+            }
+            assertThat(down.rc()).as(down.out()).isZero();
+        }
+        assertThat(Files.exists(data.resolve("stack.pid"))).isFalse();
+    }
+
+    /** Asks until two answers in a row are the same: the memory has absorbed every event. */
+    private Result stableAnswer(Map<String, String> env, String question) throws Exception {
+        Result last = null;
+        for (int i = 0; i < 30; i++) {
+            Result r = runIn(dir, env, "query", "host-1", question, "--timeout", "20");
+            if (r.rc() == 0 && last != null && r.out().equals(last.out()) && r.out().contains("span 1:")) {
+                return r;
+            }
+            last = r;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no stable answer; last: " + (last == null ? "none" : last.out()));
+    }
+
+    private Result runIn(Path cwd, Map<String, String> env, String... args) throws Exception {
+        Path log = dir.resolve("cmd-" + UUID.randomUUID() + ".log");
+        long t0 = System.nanoTime();
+        Process p = start(cwd, env, log, args);
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), (System.nanoTime() - t0) / 1e9);
+    }
+
     /** Slack for a JVM to start and stop on a busy 2-core machine. */
     private static final int FAST_SECONDS = 15;
     /** picocli's exit code for a command line it cannot parse. */
@@ -192,10 +286,17 @@ class CommandLineTest {
     }
 
     private static Process start(Map<String, String> env, Path log, String... args) throws IOException {
+        return start(null, env, log, args);
+    }
+
+    private static Process start(Path cwd, Map<String, String> env, Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), "io.ltm.topology.cli.LtmCli"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         pb.environment().putAll(env);
         return pb.start();
     }

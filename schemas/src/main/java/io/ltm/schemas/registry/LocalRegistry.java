@@ -61,7 +61,7 @@ public final class LocalRegistry implements AutoCloseable {
         RuntimeException first = null;
         for (int attempt = 0; attempt < 2; attempt++) { // a second try covers losing the free port to a race
             try {
-                return start(jar, freePort(), timeout);
+                return start(jar, freePort(), List.of(), timeout);
             } catch (RuntimeException e) {
                 if (first == null) first = e;
                 else first.addSuppressed(e);
@@ -70,7 +70,24 @@ public final class LocalRegistry implements AutoCloseable {
         throw first;
     }
 
-    private static LocalRegistry start(Path jar, int port, Duration timeout) {
+    /**
+     * A registry on a fixed port whose schemas survive restarts: Apicurio 2.4.2 keeps its state in an H2 database,
+     * in memory by default; here it is an H2 file database under {@code storageDir}, so a schema keeps its id
+     * (the id that every stored record carries) across restarts.
+     */
+    public static LocalRegistry startPersistent(Path storageDir, int port, Duration timeout) {
+        try {
+            Files.createDirectories(storageDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + storageDir + ": " + e, e);
+        }
+        String url = "jdbc:h2:file:" + storageDir.toAbsolutePath().resolve("registry");
+        return start(findRunnerJar(), port, List.of("-Dquarkus.datasource.jdbc.url=" + url,
+                // one local client: the default pool of 20 connections only costs memory
+                "-Dquarkus.datasource.jdbc.min-size=1", "-Dquarkus.datasource.jdbc.initial-size=1"), timeout);
+    }
+
+    private static LocalRegistry start(Path jar, int port, List<String> jvmArgs, Duration timeout) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
                 // fd 3 keeps our pipe; background jobs get /dev/null as stdin, so the watchdog reads fd 3.
@@ -80,8 +97,9 @@ public final class LocalRegistry implements AutoCloseable {
                 java, "-Xmx" + System.getProperty("ltm.registry.xmx", "256m"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.level=" + System.getProperty("ltm.registry.log.level", "WARN"),
-                "-Dquarkus.banner.enabled=false",
-                "-jar", jar.toString()));
+                "-Dquarkus.banner.enabled=false"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Process p;
         try {

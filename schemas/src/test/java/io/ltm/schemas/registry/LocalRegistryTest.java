@@ -26,6 +26,32 @@ class LocalRegistryTest {
     }
 
     @Test
+    void aPersistentRegistryKeepsItsSchemasAndTheirIdsAcrossARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.apache.avro.Schema a = org.apache.avro.SchemaBuilder.record("A").fields().requiredInt("x").endRecord();
+        org.apache.avro.Schema b = org.apache.avro.SchemaBuilder.record("B").fields().requiredLong("y").endRecord();
+        org.apache.avro.Schema c = org.apache.avro.SchemaBuilder.record("C").fields().requiredString("z").endRecord();
+        int port = LocalRegistry.freePort();
+        int idA;
+        int idB;
+        try (LocalRegistry r = LocalRegistry.startPersistent(dir, port, Duration.ofSeconds(90))) {
+            SchemaRegistryClient cl = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", r.url()));
+            idA = cl.register("a-value", a);
+            idB = cl.register("b-value", b);
+        }
+        try (LocalRegistry r = LocalRegistry.startPersistent(dir, port, Duration.ofSeconds(90))) {
+            SchemaRegistryClient cl = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", r.url()));
+            // an in-memory registry would know nothing here, and would hand idA to the first schema it is given
+            assertThat(cl.subjects()).containsExactlyInAnyOrder("a-value", "b-value");
+            int idC = cl.register("c-value", c);
+            assertThat(idC).isNotIn(idA, idB);
+            assertThat(cl.getById(idA)).isEqualTo(a);
+            assertThat(cl.getById(idB)).isEqualTo(b);
+            assertThat(cl.register("b-value", b)).isEqualTo(idB);
+        }
+    }
+
+    @Test
     void theRegistryDiesWhenItsParentJvmIsKilledHard() throws Exception {
         String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process parent = new ProcessBuilder(javaBin, "-Xmx64m", "-cp", System.getProperty("java.class.path"),

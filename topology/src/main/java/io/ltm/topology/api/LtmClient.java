@@ -171,13 +171,33 @@ public final class LtmClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a text event that happened at {@code eventTime} (for example the time stamped on a log line): the
+     * spans and the timeline report this time. The record itself carries the time of writing, so retention counts
+     * from now (see the README on retention). A null time means now.
+     */
+    public void sendText(String key, String text, String sourceId, Instant eventTime) {
+        send(config.getString(LtmConfig.TOPIC_EVENTS), key, textEvent(text, sourceId, eventTime));
+    }
+
     /** Sends without waiting for each acknowledgement (bulk loads); {@link #flush()} waits for all. */
     public void sendTextAsync(String key, String text, String sourceId) {
-        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key, textEvent(text, sourceId)));
+        sendTextAsync(key, text, sourceId, null);
+    }
+
+    /** As {@link #sendText(String, String, String, Instant)}, without waiting; {@link #flush()} waits for all. */
+    public void sendTextAsync(String key, String text, String sourceId, Instant eventTime) {
+        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key,
+                textEvent(text, sourceId, eventTime)));
     }
 
     private static TokenEvent textEvent(String text, String sourceId) {
-        return TokenEvent.newBuilder().setText(text).setSourceId(sourceId).setEventTime(Instant.now()).build();
+        return textEvent(text, sourceId, null);
+    }
+
+    private static TokenEvent textEvent(String text, String sourceId, Instant eventTime) {
+        return TokenEvent.newBuilder().setText(text).setSourceId(sourceId)
+                .setEventTime(eventTime == null ? Instant.now() : eventTime).build();
     }
 
     public void flush() {

@@ -22,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
@@ -88,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
                  EncodeWorker encodeWorker = new EncodeWorker(config, encoder, "demo");
                  AttentionWorker attentionWorker = LtmConfig.ATTENTION_MODE_WORKER.equals(attention)
                          ? new AttentionWorker(config, encoder, "demo") : null;
-                 LtmClient client = new LtmClient(config)) {
+                 LtmClient client = new LtmClient(config);
+                 SourceLines lines = new SourceLines(config)) {
                 node.awaitRunning(Duration.ofSeconds(120));
                 encodeWorker.start();
                 if (attentionWorker != null) {
@@ -97,16 +97,11 @@ final class DemoCommand implements Callable<Integer> {
                 say("memory node running (HTTP endpoint on port " + node.httpPort() + "); attention: " + attention);
 
                 List<Source> sources = sources(logFile);
-                Map<String, Map<String, String>> linesById = new HashMap<>();
                 for (Source s : sources) {
-                    Map<String, String> byId = new HashMap<>();
                     int n = 0;
                     for (String line : s.events()) {
-                        String id = s.key() + ":" + n++;
-                        byId.put(id, line);
-                        client.sendTextAsync(s.key(), line, id);
+                        client.sendTextAsync(s.key(), line, s.key() + ":" + n++);
                     }
-                    linesById.put(s.key(), byId);
                     say(String.format("streaming %-14s %4d events: %s", s.key(), n, s.description()));
                 }
                 client.flush();
@@ -118,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                     for (String q : s.questions()) {
                         MemoryResponse r = client.query(s.key(), q, 2, Duration.ofSeconds(60));
                         System.out.println("Q: " + q);
-                        System.out.print(AnswerPrinter.format(r, (from, to) -> originalLines(linesById.get(s.key()), from, to)));
+                        System.out.print(AnswerPrinter.format(r, lines));
                     }
                 }
                 System.out.println();
@@ -186,27 +181,6 @@ final class DemoCommand implements Callable<Integer> {
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             return r.lines().toList();
         }
-    }
-
-    /** The original events between two sources of a span (by the caller-supplied ids), at most four. */
-    private static List<String> originalLines(Map<String, String> byId, SourcePosition from, SourcePosition to) {
-        if (from == null || from.getSourceId() == null || byId == null) {
-            return List.of();
-        }
-        String prefix = from.getSourceId().substring(0, from.getSourceId().lastIndexOf(':') + 1);
-        int a = Integer.parseInt(from.getSourceId().substring(prefix.length()));
-        int b = to == null || to.getSourceId() == null ? a : Integer.parseInt(to.getSourceId().substring(prefix.length()));
-        List<String> out = new ArrayList<>();
-        for (int i = a; i <= Math.min(b, a + 3); i++) {
-            String line = byId.get(prefix + i);
-            if (line != null) {
-                out.add(line.length() > 150 ? line.substring(0, 147) + "..." : line);
-            }
-        }
-        if (b > a + 3) {
-            out.add("... (" + (b - a - 3) + " more events)");
-        }
-        return out;
     }
 
     /**

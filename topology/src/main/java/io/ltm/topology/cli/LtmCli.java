@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
 /** The {@code ./ltm} command line. */
 @Command(name = "ltm", mixinStandardHelpOptions = true, version = "LTM Streams 0.1.0",
         description = "Kafka-native long-term memory (the infinity-former's continuous memory) per key of a stream.",
-        subcommands = {DemoCommand.class, LtmCli.Run.class, LtmCli.Worker.class, LtmCli.Produce.class,
+        subcommands = {DemoCommand.class, LocalStack.Up.class, LocalStack.Down.class, LocalStack.Serve.class,
+                LtmCli.Run.class, LtmCli.Worker.class, LtmCli.Produce.class,
                 LtmCli.Query.class, LtmCli.Forget.class, LtmCli.VerifyReference.class, BenchCommand.class,
                 LtmCli.Config.class})
 public final class LtmCli implements Runnable {
@@ -102,6 +103,25 @@ public final class LtmCli implements Runnable {
 
         LtmConfig load() {
             return LtmConfig.load(file, System.getenv(), overrides);
+        }
+    }
+
+    /**
+     * The client commands' configuration: {@code --config FILE}, or the local stack of {@code ltm up}
+     * ({@code --data DIR}, else {@code ./.ltm} when it exists), else defaults and the environment.
+     */
+    static class ClientConfigOption extends ConfigOption {
+        @Option(names = "--data", description = "use the local stack of `ltm up --data DIR` (default: ./.ltm when it "
+                + "exists and no --config is given)")
+        Path data;
+
+        @Override
+        LtmConfig load() {
+            if (file != null && data != null) {
+                throw new UserFacingException("--config and --data both name a configuration: give one of them");
+            }
+            Path f = file != null ? file : LocalStack.clientConfig(data);
+            return LtmConfig.load(f, System.getenv(), overrides);
         }
     }
 
@@ -212,16 +232,34 @@ public final class LtmCli implements Runnable {
         }
     }
 
-    @Command(name = "produce", description = "Send text events to a key, one event per line of FILE (or stdin).")
+    @Command(name = "produce", description = "Send text events to a key, one event per line of FILE (or stdin). "
+            + "Each event's time is now, or read from the line (--time-regex, --json-lines): spans report it.")
     static final class Produce implements Callable<Integer> {
         @CommandLine.Mixin
-        ConfigOption config = new ConfigOption();
+        ClientConfigOption config = new ClientConfigOption();
 
-        @Parameters(index = "0", description = "memory key")
+        @Parameters(index = "0", description = "memory key (with --json-lines: of the lines without a \"key\")")
         String key;
 
         @Parameters(index = "1", arity = "0..1", description = "file of lines; - or absent for stdin")
         String file;
+
+        @Option(names = "--time-regex", description = "regular expression that finds the event's time in a line (its "
+                + "first group, else the whole match); a line without one continues the event before it (a stack "
+                + "trace's lines), e.g. '^(\\S+ \\S+)' for dpkg.log")
+        String timeRegex;
+
+        @Option(names = "--time-format", description = "java.time DateTimeFormatter pattern of that time, e.g. "
+                + "'yyyy-MM-dd HH:mm:ss' (default: ISO-8601)")
+        String timeFormat;
+
+        @Option(names = "--time-zone", description = "zone of times written without one (default: this machine's, "
+                + "${DEFAULT-VALUE})")
+        String timeZone = java.time.ZoneId.systemDefault().getId();
+
+        @Option(names = "--json-lines", description = "each line is a JSON object {\"text\": ..., \"time\": ..., "
+                + "\"key\": ...}; time (ISO-8601, --time-format, or epoch milliseconds) and key are optional")
+        boolean jsonLines;
 
         @Override
         public Integer call() throws Exception {
@@ -229,23 +267,38 @@ public final class LtmCli implements Runnable {
             if (!stdin && !Files.isReadable(Path.of(file))) {
                 throw new UserFacingException((Files.exists(Path.of(file)) ? "cannot read " : "no such file: ") + file);
             }
+            EventLines parser = new EventLines(key, timeRegex, timeFormat, timeZone, jsonLines); // bad options: now
             LtmConfig cfg = config.load();
             requireCluster(cfg, Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS)), LtmConfig.TOPIC_EVENTS);
             int n = 0;
+            java.util.Set<String> keys = new java.util.TreeSet<>();
             try (LtmClient client = new LtmClient(cfg);
                  BufferedReader in = stdin
                          ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                          : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
                 String line;
+                int lineNo = 0;
                 while ((line = in.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        client.sendTextAsync(key, line, null);
+                    lineNo++;
+                    EventLines.Event e;
+                    try {
+                        e = parser.parse(line);
+                    } catch (IllegalArgumentException bad) {
+                        client.flush();
+                        throw new UserFacingException("line " + lineNo + " of " + (stdin ? "stdin" : file) + ": "
+                                + bad.getMessage() + (n == 0 ? "; nothing was sent" : "; the " + n
+                                + " events before it were sent"));
+                    }
+                    if (e != null) {
+                        client.sendTextAsync(e.key(), e.text(), null, e.time());
+                        keys.add(e.key());
                         n++;
                     }
                 }
                 client.flush();
             }
-            System.out.println("sent " + n + " events to key " + key);
+            System.out.println("sent " + n + " events to key" + (keys.size() > 1 ? "s " + String.join(", ", keys)
+                    : " " + (keys.isEmpty() ? key : keys.iterator().next())));
             return 0;
         }
     }
@@ -253,7 +306,7 @@ public final class LtmCli implements Runnable {
     @Command(name = "query", description = "Ask a question of a key's memory and print the answer.")
     static final class Query implements Callable<Integer> {
         @CommandLine.Mixin
-        ConfigOption config = new ConfigOption();
+        ClientConfigOption config = new ClientConfigOption();
 
         @Parameters(index = "0", description = "memory key")
         String key;
@@ -266,6 +319,9 @@ public final class LtmCli implements Runnable {
 
         @Option(names = "--timeout", description = "seconds to wait for the answer (default ${DEFAULT-VALUE})")
         int timeoutSeconds = 30;
+
+        @Option(names = "--json", description = "print the whole MemoryResponse as JSON (for scripts) instead of text")
+        boolean json;
 
         @Option(names = "--via-encode-worker", description = "send the text to the encode worker instead of the "
                 + "memory node (for nodes that run without an encoder)")
@@ -290,7 +346,13 @@ public final class LtmCli implements Runnable {
                     throw new UserFacingException("no answer for key '" + key + "' within " + timeoutSeconds
                             + " s: is a memory node running (./ltm run)?");
                 }
-                System.out.println(AnswerPrinter.format(r, null));
+                if (json) {
+                    System.out.println(AvroJson.write(r));
+                } else {
+                    try (SourceLines lines = new SourceLines(cfg)) {
+                        System.out.print(AnswerPrinter.format(r, lines));
+                    }
+                }
                 return r.getError() == null ? 0 : 1;
             }
         }
@@ -299,7 +361,7 @@ public final class LtmCli implements Runnable {
     @Command(name = "forget", description = "Erase a key's memory for good.")
     static final class Forget implements Callable<Integer> {
         @CommandLine.Mixin
-        ConfigOption config = new ConfigOption();
+        ClientConfigOption config = new ClientConfigOption();
 
         @Parameters(index = "0", description = "memory key")
         String key;

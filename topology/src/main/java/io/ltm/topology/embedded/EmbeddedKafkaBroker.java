@@ -37,12 +37,49 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    /** A persistent broker keeps its directory on close (the local stack of `ltm up`); a temporary one deletes it. */
+    private final boolean persistent;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafkaBroker(Path logDir, KafkaRaftServer server, String bootstrapServers, boolean persistent) {
         this.logDir = logDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.persistent = persistent;
+    }
+
+    /**
+     * A broker whose data lives in {@code dir} and survives restarts: the directory is formatted on first use
+     * only, the given ports are used every time, and {@link #close()} keeps the directory.
+     */
+    public static EmbeddedKafkaBroker startPersistent(Path dir, int brokerPort, int controllerPort) {
+        Properties props = singleNodeProperties(dir.resolve("logs"), brokerPort, controllerPort);
+        try {
+            Files.createDirectories(dir);
+            Path config = dir.resolve("server.properties");
+            try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+                props.store(out, "LTM Streams local broker");
+            }
+            if (!Files.exists(dir.resolve("logs").resolve("meta.properties"))) {
+                format(config);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the Kafka log directory " + dir, e);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, server, "127.0.0.1:" + brokerPort, true);
+        broker.awaitReady();
+        return broker;
+    }
+
+    private static void format(Path config) {
+        int rc = kafka.tools.StorageTool.execute(
+                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
+                new PrintStream(OutputStream.nullOutputStream()));
+        if (rc != 0) {
+            throw new IllegalStateException("kafka-storage format failed with exit code " + rc);
+        }
     }
 
     /** Formats a fresh log directory and starts the broker; returns once it accepts clients. */
@@ -67,15 +104,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
                 props.store(out, "LTM Streams embedded broker");
             }
-            int rc = kafka.tools.StorageTool.execute(
-                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
-                    new PrintStream(OutputStream.nullOutputStream()));
-            if (rc != 0) {
-                throw new IllegalStateException("kafka-storage format failed with exit code " + rc);
-            }
+            format(config);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, server, "127.0.0.1:" + brokerPort);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, server, "127.0.0.1:" + brokerPort, false);
             broker.awaitReady();
             return broker;
         } catch (IOException e) {
@@ -189,7 +221,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         closed = true;
         server.shutdown();
         server.awaitShutdown();
-        deleteQuietly(logDir);
+        if (!persistent) {
+            deleteQuietly(logDir);
+        }
     }
 
     private static int freePort() {
