@@ -1,12 +1,15 @@
 package io.ltm.topology.api;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.LtmInternalTopics;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -25,6 +28,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.IngestProcessor;
+import io.ltm.topology.internal.KeyPartitioner;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
@@ -83,6 +87,19 @@ public final class MemoryTopology {
         topology.addSource(appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
         topology.addSource(appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
         topology.addSource(appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
+        String queriesIn = Names.SOURCE_QUERIES;
+        String controlIn = Names.SOURCE_CONTROL;
+        if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
+            // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
+            // partition than its tokens: pass queries and control through an internal topic partitioned with
+            // murmur2, as the tokens are, so each record reaches the task holding the key's memory.
+            queriesIn = byKey(topology, Names.SOURCE_QUERIES, Names.SINK_QUERIES_BY_KEY, Names.TOPIC_QUERIES_BY_KEY,
+                    Names.SOURCE_QUERIES_BY_KEY);
+            controlIn = byKey(topology, Names.SOURCE_CONTROL, Names.SINK_CONTROL_BY_KEY, Names.TOPIC_CONTROL_BY_KEY,
+                    Names.SOURCE_CONTROL_BY_KEY);
+            // sized like the tokens topic, whatever the partition counts of the queries and control topics
+            LtmInternalTopics.copartition(topology, List.of(Names.SOURCE_TOKENS, queriesIn, controlIn));
+        }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,
@@ -91,10 +108,9 @@ public final class MemoryTopology {
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode),
-                Names.SOURCE_QUERIES);
+                queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
-        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer()),
-                Names.SOURCE_CONTROL);
+        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer()), controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");
@@ -112,6 +128,20 @@ public final class MemoryTopology {
         topology.addSink(Names.SINK_DLQ, config.getString(LtmConfig.TOPIC_DLQ), keys,
                 LtmSerdes.avro(DeadLetter.class, serdeConfig).serializer(), all);
         return topology;
+    }
+
+    /**
+     * {@code source} -> sink into the internal topic {@code topic} (murmur2 of the key) -> a new source, whose name
+     * is returned. Records pass as the bytes they arrived as, with their timestamps and headers.
+     */
+    private static String byKey(Topology topology, String source, String sink, String topic, String newSource) {
+        LtmInternalTopics.declare(topology, topic);
+        ByteArraySerializer bytesOut = new ByteArraySerializer();
+        topology.addSink(sink, topic, bytesOut, bytesOut, new KeyPartitioner(), source);
+        ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+        AutoOffsetReset appDefault = null; // as for the input topics
+        topology.addSource(appDefault, newSource, new FailOnInvalidTimestamp(), bytesIn, bytesIn, topic);
+        return newSource;
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values,
