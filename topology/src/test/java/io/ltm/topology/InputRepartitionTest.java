@@ -117,6 +117,7 @@ class InputRepartitionTest {
         assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(100L);
         assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(10_000);
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"))).isEqualTo(1_000);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("group.instance.id"))).isEqualTo("node-a");
         // Streams suffixes the instance id per thread and applies the main-consumer overrides
         Map<String, Object> consumer = new StreamsConfig(p).getMainConsumerConfigs("ltm-test", "client", 0);

@@ -221,8 +221,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "membership.")
             .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "The memory node's consumer session timeout (Kafka's default is 45 s): how long the group "
-                            + "waits for a node that died without leaving before its tasks move to the others. A "
-                            + "node closed cleanly leaves the group at once.")
+                            + "waits for a node that died without leaving before its tasks move to the others "
+                            + "(heartbeats go every tenth of it). A node closed cleanly leaves the group at once.")
             .define(NUM_STANDBY_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "Kafka Streams' num.standby.replicas (Streams' own default is 0): warm copies of each task's "
                             + "stores on other instances, kept up to date from the changelogs, so a task that moves "
@@ -326,6 +326,8 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(NUM_STANDBY_REPLICAS));
         // the main consumer's session: how long a dead node's tasks stay unassigned
         p.put(StreamsConfig.mainConsumerPrefix(SESSION_TIMEOUT_MS), getInt(SESSION_TIMEOUT_MS));
+        // the survivors hear of the rebalance on their next heartbeat: a tenth of the session, not Kafka's 3 s
+        p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10));
         if (!getString(INSTANCE_ID).isBlank()) {
             // Streams suffixes it with each stream thread's index
             p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
