@@ -3,7 +3,6 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,8 @@ import io.ltm.topology.embedded.EmbeddedKafkaBroker;
 /**
  * Two memory nodes in separate JVMs (`ltm run`, static membership, the default session timeout and standby
  * replica); one is killed (SIGKILL, so it cannot leave the group) and the keys it held must answer again, from the
- * other node, within 15 s of the kill. The measured time is printed.
+ * other node, within 15 s of the kill; then the other is killed and restarted at once with its instance id, and
+ * its keys must answer again (from the restarted node, which keeps its tasks). The measured times are printed.
  */
 class FailoverTest {
     static final int PARTITIONS = 4;
@@ -49,7 +49,7 @@ class FailoverTest {
     Path tmp;
 
     @Test
-    void aKilledNodesKeysAnswerAgainFromTheOtherNodeWithin15Seconds() throws Exception {
+    void aKilledNodesKeysAnswerAgainFromTheOtherNodeWithin15SecondsAndAfterARestart() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
              LocalRegistry registry = LocalRegistry.start();
              Admin admin = broker.admin()) {
@@ -109,8 +109,32 @@ class FailoverTest {
                 double seconds = worst / 1e9;
                 System.out.printf("FAILOVER: keys of the killed node (partitions %s) answered again %.1f s after"
                         + " the kill%n", victimPartitions, seconds);
-                Files.writeString(Path.of("target", "failover-seconds.txt"), String.format("%.1f%n", seconds));
                 assertThat(seconds).isLessThan(15.0);
+
+                // 2. a killed node restarted at once with the same ltm.instance.id (static membership)
+                nodes.put("node-a", startNode(m, "node-a")); // back after its session expired: a rebalance
+                awaitStableGroup(admin, appId, 2, Duration.ofSeconds(120));
+                Set<Integer> bPartitions = activePartitions(admin, appId, "node-b", tokensTopic);
+                List<String> bKeys = keys.stream().filter(k -> bPartitions.contains(
+                        Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % PARTITIONS)).toList();
+                assertThat(bKeys).isNotEmpty();
+                Thread.sleep(2000);
+                long t1 = System.nanoTime();
+                nodes.get("node-b").destroyForcibly().waitFor();
+                nodes.put("node-b", startNode(m, "node-b"));
+                long restartWorst = 0;
+                for (String k : bKeys) {
+                    MemoryResponse r = client.query(k, "anything", 1, Duration.ofSeconds(120));
+                    assertThat(r.getFound()).as(k).isTrue();
+                    assertThat(r.getStats().getTokensAbsorbed()).as(k).isEqualTo(30);
+                    restartWorst = System.nanoTime() - t1;
+                }
+                awaitStableGroup(admin, appId, 2, Duration.ofSeconds(120));
+                // measured, not bounded: the time is the new JVM's start (engine included) plus the restore, and the
+                // standby does not step in while the static member's session lasts
+                System.out.printf("FAILOVER: keys of the node killed and restarted at once (partitions %s, after the"
+                        + " restart %s) answered again %.1f s after the kill%n", bPartitions,
+                        activePartitions(admin, appId, "node-b", tokensTopic), restartWorst / 1e9);
             } finally {
                 nodes.values().forEach(Process::destroyForcibly);
                 for (Process p : nodes.values()) p.waitFor();
