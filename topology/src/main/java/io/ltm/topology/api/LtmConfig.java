@@ -306,7 +306,8 @@ public final class LtmConfig extends AbstractConfig {
 
     /**
      * Kafka Streams properties of the memory node: our defaults (exactly-once v2, short commit interval and
-     * linger for query latency), then every key the user gave that is not one of ours.
+     * linger for query latency, max.task.idle.ms for read-your-writes, a short session, a standby replica and the
+     * instance id for failover), then every key the user gave that is not one of ours.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();

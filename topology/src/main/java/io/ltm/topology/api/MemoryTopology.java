@@ -41,6 +41,8 @@ import io.ltm.topology.internal.StoreSerdes;
  * Builds the memory node: token events into per-key memory, queries answered on the responses topic,
  * control commands, bad input to the dead-letter topic. Use {@link #build} for a standalone node, or
  * {@link #addTo} to add the memory to a topology of your own (for example {@code streamsBuilder.build()}).
+ * Queries and control commands pass through internal repartition topics unless
+ * {@link LtmConfig#INPUT_REPARTITION} is false (see {@link io.ltm.topology.internal.Names}).
  */
 public final class MemoryTopology {
 
