@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.zip.CRC32;
 
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -36,10 +37,10 @@ import io.ltm.topology.internal.KeyPartitioner;
 import io.ltm.topology.internal.Names;
 
 /**
- * Queries and control commands pass through internal topics partitioned by murmur2 of the key, so a record that a
- * non-Java producer put on another partition reaches the task of its key. The driver has one partition per topic,
- * so here the wiring and the partitioner are checked; ForeignPartitionerTest (it module) sends to the wrong
- * partition of a real broker.
+ * Queries and control commands that are not on their key's murmur2 partition pass through internal topics
+ * partitioned by murmur2 of the key, so a record that a non-Java producer put on another partition reaches the task
+ * of its key. The driver has one partition per topic, so here the wiring and the partitioner are checked;
+ * ForeignPartitionerTest (it module) sends to the wrong partitions of a real broker.
  */
 class InputRepartitionTest {
 
@@ -79,10 +80,12 @@ class InputRepartitionTest {
         LtmConfig config = TestFixtures.config("repartition-" + UUID.randomUUID(), Map.of());
         Topology topology = MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM));
         String description = topology.describe().toString();
-        assertThat(description).contains(Names.SINK_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY,
+        assertThat(description).contains(Names.ROUTER_QUERIES, Names.ROUTER_CONTROL, Names.SINK_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY,
                 Names.SINK_CONTROL_BY_KEY, Names.SOURCE_CONTROL_BY_KEY, Names.TOPIC_QUERIES_BY_KEY,
                 Names.TOPIC_CONTROL_BY_KEY);
         try (Driver d = new Driver(config, topology, stateDir)) {
+            var hop = d.driver.createOutputTopic("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY,
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
             String key = keyOnAnotherPartition(4);
             for (int i = 0; i < 3; i++) {
                 d.tokens(key, 5, i);
@@ -90,6 +93,11 @@ class InputRepartitionTest {
             MemoryResponse r = d.query(key);
             assertThat(r.getFound()).isTrue();
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(15);
+            // the first query took the internal topic (the partition count was not known yet); the driver has one
+            // partition, so from then on every key is on its partition and queries go straight to the memory
+            assertThat(hop.readRecordsToList()).hasSize(1);
+            assertThat(d.query(key).getFound()).isTrue();
+            assertThat(hop.readRecordsToList()).isEmpty();
             d.forget(key);
             assertThat(d.query(key).getFound()).isFalse();
             // the internal topics are {application.id}-NAME, created by Streams

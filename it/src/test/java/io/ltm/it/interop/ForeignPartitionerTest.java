@@ -196,6 +196,13 @@ class ForeignPartitionerTest {
                     assertThat(rp.getStats().getTokensAbsorbed()).isEqualTo(tokens);
                 }
             }
+            // Streams created the internal topics with the tokens topic's partition count
+            try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+                String appId = config.getString(LtmConfig.APPLICATION_ID);
+                var described = admin.describeTopics(List.of(appId + "-ltm-queries-by-key-repartition",
+                        appId + "-ltm-control-by-key-repartition")).allTopicNames().get();
+                assertThat(described.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(PARTITIONS));
+            }
         }
     }
 

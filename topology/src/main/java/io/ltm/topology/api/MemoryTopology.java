@@ -29,6 +29,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.IngestProcessor;
 import io.ltm.topology.internal.KeyPartitioner;
+import io.ltm.topology.internal.KeyRouter;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
@@ -89,18 +90,19 @@ public final class MemoryTopology {
         topology.addSource(appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
         topology.addSource(appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
         topology.addSource(appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
-        String queriesIn = Names.SOURCE_QUERIES;
-        String controlIn = Names.SOURCE_CONTROL;
+        String[] queriesIn = {Names.SOURCE_QUERIES};
+        String[] controlIn = {Names.SOURCE_CONTROL};
         if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
             // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
-            // partition than its tokens: pass queries and control through an internal topic partitioned with
-            // murmur2, as the tokens are, so each record reaches the task holding the key's memory.
-            queriesIn = byKey(topology, Names.SOURCE_QUERIES, Names.SINK_QUERIES_BY_KEY, Names.TOPIC_QUERIES_BY_KEY,
-                    Names.SOURCE_QUERIES_BY_KEY);
-            controlIn = byKey(topology, Names.SOURCE_CONTROL, Names.SINK_CONTROL_BY_KEY, Names.TOPIC_CONTROL_BY_KEY,
-                    Names.SOURCE_CONTROL_BY_KEY);
-            // sized like the tokens topic, whatever the partition counts of the queries and control topics
-            LtmInternalTopics.copartition(topology, List.of(Names.SOURCE_TOKENS, queriesIn, controlIn));
+            // partition than its tokens: such records pass through an internal topic partitioned with murmur2, as
+            // the tokens are, so each reaches the task holding the key's memory.
+            queriesIn = byKey(topology, Names.SOURCE_QUERIES, Names.ROUTER_QUERIES, Names.QUERY,
+                    Names.SINK_QUERIES_BY_KEY, Names.TOPIC_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY);
+            controlIn = byKey(topology, Names.SOURCE_CONTROL, Names.ROUTER_CONTROL, Names.CONTROL,
+                    Names.SINK_CONTROL_BY_KEY, Names.TOPIC_CONTROL_BY_KEY, Names.SOURCE_CONTROL_BY_KEY);
+            // sized like the tokens topic
+            LtmInternalTopics.copartition(topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY,
+                    Names.SOURCE_CONTROL_BY_KEY));
         }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
@@ -133,17 +135,21 @@ public final class MemoryTopology {
     }
 
     /**
-     * {@code source} -> sink into the internal topic {@code topic} (murmur2 of the key) -> a new source, whose name
-     * is returned. Records pass as the bytes they arrived as, with their timestamps and headers.
+     * {@code source} -> a {@link KeyRouter}: records on their key's partition go straight to {@code target}, the
+     * others to a sink into the internal topic {@code topic} (murmur2 of the key) -> a new source -> {@code target}.
+     * Returns {@code target}'s parents. Records pass as the bytes they arrived as, with timestamps and headers.
      */
-    private static String byKey(Topology topology, String source, String sink, String topic, String newSource) {
+    private static String[] byKey(Topology topology, String source, String router, String target, String sink,
+                                  String topic, String newSource) {
         LtmInternalTopics.declare(topology, topic);
+        KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
+        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink), source);
         ByteArraySerializer bytesOut = new ByteArraySerializer();
-        topology.addSink(sink, topic, bytesOut, bytesOut, new KeyPartitioner(), source);
+        topology.addSink(sink, topic, bytesOut, bytesOut, partitioner, router);
         ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
         AutoOffsetReset appDefault = null; // as for the input topics
         topology.addSource(appDefault, newSource, new FailOnInvalidTimestamp(), bytesIn, bytesIn, topic);
-        return newSource;
+        return new String[] {router, newSource};
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values,

@@ -13,13 +13,22 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  */
 public final class KeyPartitioner implements StreamPartitioner<byte[], byte[]> {
 
+    /** The repartition topic's partition count, learnt from the first record sent (0 until then). */
+    private volatile int partitionCount;
+
     /** The partition of {@code key} among {@code partitions}, as the Java producer chooses it. */
     public static int partition(byte[] key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
 
+    /** The partition count of the topic this partitioner writes, once it has written a record; else 0. */
+    public int partitionCount() {
+        return partitionCount;
+    }
+
     @Override
     public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
+        partitionCount = numPartitions;
         // a record without a key has no memory; it goes to the dead-letter topic from whichever task reads it
         return key == null ? Optional.empty() : Optional.of(Set.of(partition(key, numPartitions)));
     }

@@ -6,6 +6,8 @@ public final class Names {
     public static final String SOURCE_QUERIES = "ltm-queries-source";
     public static final String SOURCE_CONTROL = "ltm-control-source";
     /** Queries and control commands re-keyed by murmur2, whatever partition their producer chose (ltm.input.repartition). */
+    public static final String ROUTER_QUERIES = "ltm-queries-router";
+    public static final String ROUTER_CONTROL = "ltm-control-router";
     public static final String SINK_QUERIES_BY_KEY = "ltm-queries-by-key-sink";
     public static final String SOURCE_QUERIES_BY_KEY = "ltm-queries-by-key-source";
     public static final String SINK_CONTROL_BY_KEY = "ltm-control-by-key-sink";
