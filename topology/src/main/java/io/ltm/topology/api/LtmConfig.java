@@ -196,13 +196,14 @@ public final class LtmConfig extends AbstractConfig {
             .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                     "Memtable budget shared by all RocksDB stores of the process, charged to the block cache.")
             .define(INPUT_REPARTITION, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "true: queries and control commands pass through two internal topics, "
+                    "true: queries and control commands that are not on the partition murmur2 gives their key "
+                            + "(as Java producers place them) pass through two internal topics, "
                             + "{application.id}-ltm-queries-by-key-repartition and "
-                            + "{application.id}-ltm-control-by-key-repartition, partitioned by murmur2 of the key as "
-                            + "Java producers do, so they reach the key's memory whatever partitioner their producer "
-                            + "used (librdkafka's default, consistent_random, is CRC32: without this a Python, Go or C "
-                            + "client's query lands on another task and is answered found=false). Costs one more "
-                            + "hop per query (see README, Measured numbers). false: read them directly, only when "
+                            + "{application.id}-ltm-control-by-key-repartition, partitioned by murmur2, so they reach "
+                            + "the key's memory whatever partitioner their producer used (librdkafka's default, "
+                            + "consistent_random, is CRC32: without this a Python, Go or C client's query lands on "
+                            + "another task and is answered found=false). Those records pay one more hop (see README, "
+                            + "Measured numbers); the others go straight on. false: read them directly, only when "
                             + "every producer of those topics partitions with murmur2 (Java clients, or librdkafka "
                             + "with partitioner=murmur2_random). The tokens topic is never repartitioned: the encode "
                             + "worker writes it with the Java producer whatever client wrote the events.")
