@@ -120,20 +120,28 @@ def consume(spec):
 
 def produce(spec):
     registry = CachedSchemaRegistryClient(spec['registry'])
+    partitions = []  # where the client's own (default) partitioner put each record, in order
+
+    def delivered(err, msg):
+        if err is None:
+            partitions.append(msg.partition())
+
     for r in spec['records']:
         schema = avro.schema.parse(r['schema'])
         value = from_plain(schema, r['value'])
         if r['api'] == 'avro-producer':
             p = AvroProducer({'bootstrap.servers': spec['bootstrap'], 'schema.registry.url': spec['registry']},
                              default_value_schema=schema)
-            p.produce(topic=r['topic'], value=value)
+            p.produce(topic=r['topic'], value=value, on_delivery=delivered)
         else:
+            # default settings: librdkafka's default partitioner (consistent_random, CRC32 of the key)
             p = Producer({'bootstrap.servers': spec['bootstrap']})
             payload = MessageSerializer(registry).encode_record_with_schema(r['topic'], schema, value)
-            p.produce(r['topic'], value=payload, key=r['key'].encode('utf-8') if r.get('key') is not None else None)
+            p.produce(r['topic'], value=payload, key=r['key'].encode('utf-8') if r.get('key') is not None else None,
+                      on_delivery=delivered)
         if p.flush(30) != 0:
             raise SystemExit('produce to %s not acknowledged' % r['topic'])
-    print(json.dumps({'produced': len(spec['records'])}))
+    print(json.dumps({'produced': len(spec['records']), 'partitions': partitions}))
 
 
 if __name__ == '__main__':

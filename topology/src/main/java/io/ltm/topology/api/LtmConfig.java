@@ -80,6 +80,12 @@ public final class LtmConfig extends AbstractConfig {
     public static final String ROCKSDB_BLOCK_CACHE_BYTES = "ltm.rocksdb.block.cache.bytes";
     public static final String ROCKSDB_WRITE_BUFFER_BYTES = "ltm.rocksdb.write.buffer.bytes";
 
+    public static final String INPUT_REPARTITION = "ltm.input.repartition";
+    public static final String MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_CONFIG;
+    public static final String INSTANCE_ID = "ltm.instance.id";
+    public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    public static final String NUM_STANDBY_REPLICAS = StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG;
+
     public static final String HTTP_HOST = "ltm.http.host";
     public static final String HTTP_PORT = "ltm.http.port";
 
@@ -225,6 +231,40 @@ public final class LtmConfig extends AbstractConfig {
                     "One block cache shared by all RocksDB stores of the process (bounds read memory).")
             .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                     "Memtable budget shared by all RocksDB stores of the process, charged to the block cache.")
+            .define(INPUT_REPARTITION, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "true: queries and control commands that are not on the partition murmur2 gives their key "
+                            + "(as Java producers place them) pass through two internal topics, "
+                            + "{application.id}-ltm-queries-by-key-repartition and "
+                            + "{application.id}-ltm-control-by-key-repartition, partitioned by murmur2, so they reach "
+                            + "the key's memory whatever partitioner their producer used (librdkafka's default, "
+                            + "consistent_random, is CRC32: without this a Python, Go or C client's query lands on "
+                            + "another task and is answered found=false). Those records pay one more hop (see README, "
+                            + "Measured numbers); the others go straight on. false: read them directly, only when "
+                            + "every producer of those topics partitions with murmur2 (Java clients, or librdkafka "
+                            + "with partitioner=murmur2_random). The tokens topic is never repartitioned: the encode "
+                            + "worker writes it with the Java producer whatever client wrote the events.")
+            .define(MAX_TASK_IDLE_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(-1L), Importance.LOW,
+                    "Kafka Streams' max.task.idle.ms for the memory node (Streams' own default is 0): when one "
+                            + "input of a task (tokens, queries, control) has just run dry, the task waits up to this "
+                            + "long for it before processing a record of another input, so a query is answered after "
+                            + "the key's token events with earlier timestamps that arrive within this time (for "
+                            + "example in a producer's transaction still open when the query arrived). Costs up to "
+                            + "this much query latency, only while the key's tokens partition was active in the last "
+                            + "max.task.idle.ms; -1 never waits.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Stable id of this memory node instance, unique within the application.id; when set it "
+                            + "becomes group.instance.id (static membership): a node restarted with the same id "
+                            + "within session.timeout.ms gets its tasks back without a rebalance. Empty: dynamic "
+                            + "membership.")
+            .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "The memory node's consumer session timeout (Kafka's default is 45 s): how long the group "
+                            + "waits for a node that died without leaving before its tasks move to the others "
+                            + "(heartbeats go every tenth of it). A node closed cleanly leaves the group at once.")
+            .define(NUM_STANDBY_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Kafka Streams' num.standby.replicas (Streams' own default is 0): warm copies of each task's "
+                            + "stores on other instances, kept up to date from the changelogs, so a task that moves "
+                            + "after a failure is not restored from the start; costs one more copy of the state and "
+                            + "of the changelog reads per replica (nothing with a single instance).")
             .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.LOW,
                     "Host of the HTTP endpoint (interactive queries, Prometheus metrics); also advertised to other "
                             + "instances as application.server.")
@@ -306,7 +346,8 @@ public final class LtmConfig extends AbstractConfig {
 
     /**
      * Kafka Streams properties of the memory node: our defaults (exactly-once v2, short commit interval and
-     * linger for query latency), then every key the user gave that is not one of ours.
+     * linger for query latency, max.task.idle.ms for read-your-writes, a short session, a standby replica and the
+     * instance id for failover), then every key the user gave that is not one of ours.
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -322,6 +363,17 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.ltm.topology.internal.BoundedRocksDbConfig.class.getName());
         p.put(ROCKSDB_BLOCK_CACHE_BYTES, getLong(ROCKSDB_BLOCK_CACHE_BYTES));
         p.put(ROCKSDB_WRITE_BUFFER_BYTES, getLong(ROCKSDB_WRITE_BUFFER_BYTES));
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS));
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(NUM_STANDBY_REPLICAS));
+        // the main consumer's session: how long a dead node's tasks stay unassigned
+        p.put(StreamsConfig.mainConsumerPrefix(SESSION_TIMEOUT_MS), getInt(SESSION_TIMEOUT_MS));
+        // the survivors hear of the rebalance on their next heartbeat: a tenth of the session, not Kafka's 3 s
+        p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10));
+        if (!getString(INSTANCE_ID).isBlank()) {
+            // Streams suffixes it with each stream thread's index
+            p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                    getString(INSTANCE_ID));
+        }
         originals().forEach((k, v) -> {
             if (!DEF.names().contains(k) && !k.startsWith("ltm.")) {
                 p.put(k, v);

@@ -1,12 +1,15 @@
 package io.ltm.topology.api;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.LtmInternalTopics;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -27,6 +30,8 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
+import io.ltm.topology.internal.KeyPartitioner;
+import io.ltm.topology.internal.KeyRouter;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
@@ -39,6 +44,8 @@ import io.ltm.topology.internal.StoreSerdes;
  * Builds the memory node: token events into per-key memory, queries answered on the responses topic,
  * control commands, bad input to the dead-letter topic. Use {@link #build} for a standalone node, or
  * {@link #addTo} to add the memory to a topology of your own (for example {@code streamsBuilder.build()}).
+ * Queries and control commands pass through internal repartition topics unless
+ * {@link LtmConfig#INPUT_REPARTITION} is false (see {@link io.ltm.topology.internal.Names}).
  */
 public final class MemoryTopology {
 
@@ -86,6 +93,20 @@ public final class MemoryTopology {
         topology.addSource(appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
         topology.addSource(appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
         topology.addSource(appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
+        String[] queriesIn = {Names.SOURCE_QUERIES};
+        String[] controlIn = {Names.SOURCE_CONTROL};
+        if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
+            // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
+            // partition than its tokens: such records pass through an internal topic partitioned with murmur2, as
+            // the tokens are, so each reaches the task holding the key's memory.
+            queriesIn = byKey(topology, Names.SOURCE_QUERIES, Names.ROUTER_QUERIES, Names.QUERY,
+                    Names.SINK_QUERIES_BY_KEY, Names.TOPIC_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY);
+            controlIn = byKey(topology, Names.SOURCE_CONTROL, Names.ROUTER_CONTROL, Names.CONTROL,
+                    Names.SINK_CONTROL_BY_KEY, Names.TOPIC_CONTROL_BY_KEY, Names.SOURCE_CONTROL_BY_KEY);
+            // sized like the tokens topic
+            LtmInternalTopics.copartition(topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY,
+                    Names.SOURCE_CONTROL_BY_KEY));
+        }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,
@@ -96,10 +117,10 @@ public final class MemoryTopology {
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
                         deadLetters, readyCache),
-                Names.SOURCE_QUERIES);
+                queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters),
-                Names.SOURCE_CONTROL);
+                controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");
@@ -117,6 +138,24 @@ public final class MemoryTopology {
         topology.addSink(Names.SINK_DLQ, config.getString(LtmConfig.TOPIC_DLQ), keys,
                 LtmSerdes.avro(DeadLetter.class, serdeConfig).serializer(), all);
         return topology;
+    }
+
+    /**
+     * {@code source} -> a {@link KeyRouter}: records on their key's partition go straight to {@code target}, the
+     * others to a sink into the internal topic {@code topic} (murmur2 of the key) -> a new source -> {@code target}.
+     * Returns {@code target}'s parents. Records pass as the bytes they arrived as, with timestamps and headers.
+     */
+    private static String[] byKey(Topology topology, String source, String router, String target, String sink,
+                                  String topic, String newSource) {
+        LtmInternalTopics.declare(topology, topic);
+        KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
+        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink), source);
+        ByteArraySerializer bytesOut = new ByteArraySerializer();
+        topology.addSink(sink, topic, bytesOut, bytesOut, partitioner, router);
+        ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+        AutoOffsetReset appDefault = null; // as for the input topics
+        topology.addSource(appDefault, newSource, new FailOnInvalidTimestamp(), bytesIn, bytesIn, topic);
+        return new String[] {router, newSource};
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values,

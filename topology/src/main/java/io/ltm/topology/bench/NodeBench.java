@@ -69,7 +69,8 @@ import io.ltm.topology.embedded.EmbeddedKafkaBroker;
 
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
- * [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]}: the memory node, end to end,
+ * [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V] [--set KEY=VALUE]...}: the memory
+ * node, end to end,
  * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
  * Streams settings in the same run. Prints one JSON object on stdout (progress goes to stderr).
@@ -131,6 +132,12 @@ public final class NodeBench {
             if (lingerMs != null) {
                 overrides.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), lingerMs);
             }
+            for (int i = 0; i + 1 < args.length; i++) { // --set KEY=VALUE, repeatable: any configuration key
+                if (args[i].equals("--set")) {
+                    String[] kv = args[i + 1].split("=", 2);
+                    overrides.put(kv[0], kv[1]);
+                }
+            }
             LtmConfig config = LtmConfig.load(null, Map.of(), overrides);
             MemoryConfig memory = config.memoryConfig();
             Properties nodeProps = config.streamsProperties();
@@ -148,6 +155,8 @@ public final class NodeBench {
             settings.put("processingGuarantee", nodeProps.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
             settings.put("commitIntervalMs", nodeProps.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
             settings.put("producerLingerMs", nodeProps.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
+            settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
+            settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
             settings.put("streamThreads", threads);
             settings.put("partitions", partitions);
             settings.put("keys", keys);

@@ -5,6 +5,16 @@ public final class Names {
     public static final String SOURCE_TOKENS = "ltm-tokens-source";
     public static final String SOURCE_QUERIES = "ltm-queries-source";
     public static final String SOURCE_CONTROL = "ltm-control-source";
+    /** Queries and control commands re-keyed by murmur2, whatever partition their producer chose (ltm.input.repartition). */
+    public static final String ROUTER_QUERIES = "ltm-queries-router";
+    public static final String ROUTER_CONTROL = "ltm-control-router";
+    public static final String SINK_QUERIES_BY_KEY = "ltm-queries-by-key-sink";
+    public static final String SOURCE_QUERIES_BY_KEY = "ltm-queries-by-key-source";
+    public static final String SINK_CONTROL_BY_KEY = "ltm-control-by-key-sink";
+    public static final String SOURCE_CONTROL_BY_KEY = "ltm-control-by-key-source";
+    /** Internal topics; Streams names them {application.id}-NAME. */
+    public static final String TOPIC_QUERIES_BY_KEY = "ltm-queries-by-key-repartition";
+    public static final String TOPIC_CONTROL_BY_KEY = "ltm-control-by-key-repartition";
     public static final String INGEST = "ltm-ingest";
     public static final String QUERY = "ltm-query";
     public static final String CONTROL = "ltm-control";

@@ -1,0 +1,39 @@
+package io.ltm.topology.internal;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * In front of a processor that needs the key's memory: a record already on the partition that murmur2 gives its
+ * key (any Java producer's) goes straight on; any other (librdkafka's default partitioner, an explicit partition)
+ * goes through the repartition sink, whose {@link KeyPartitioner} sends it to the task that holds the key. Until
+ * that sink has seen one record the partition count is unknown, and every record takes the repartition topic.
+ */
+public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]> {
+
+    private final KeyPartitioner partitioner;
+    private final String direct;
+    private final String repartition;
+    private ProcessorContext<byte[], byte[]> context;
+
+    public KeyRouter(KeyPartitioner partitioner, String direct, String repartition) {
+        this.partitioner = partitioner;
+        this.direct = direct;
+        this.repartition = repartition;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        int partitions = partitioner.partitionCount();
+        int here = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+        boolean home = record.key() == null // no memory to reach: the processor sends it to the dead-letter topic
+                || (partitions > 0 && KeyPartitioner.partition(record.key(), partitions) == here);
+        context.forward(record, home ? direct : repartition);
+    }
+}
