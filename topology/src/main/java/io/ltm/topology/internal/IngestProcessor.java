@@ -28,17 +28,27 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private final InputValidator validator;
     private MemoryStores stores;
     private LongTermMemory engine;
+    private final boolean noveltyEnabled;
+    private NoveltyTracker novelty;
 
     public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, int maxTokensPerEvent) {
+        this(config, deserializer, maxTokensPerEvent, false);
+    }
+
+    /** {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store and the novelty sink). */
+    public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, int maxTokensPerEvent,
+                           boolean novelty) {
         super(deserializer, Names.INGEST, "token event");
         this.config = config;
         this.validator = new InputValidator(config.dim(), maxTokensPerEvent);
+        this.noveltyEnabled = novelty;
     }
 
     @Override
     protected void open() {
         this.stores = new MemoryStores(context, config);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
+        this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
 
     @Override
@@ -58,11 +68,16 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         if (idx == null) {
             idx = ShortTermIndex.EMPTY;
         }
+        NoveltyTracker.Scored scored = novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens());
         if (idx.tokens() + count < config.contractionLength()) {
             stores.shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
             stores.index.put(key, idx.append(count));
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
+            if (scored != null) {
+                novelty.buffered(key, scored.mean(), count);
+                emit(key, scored, timestamp);
+            }
             return;
         }
         io.ltm.schemas.MemoryState stored = stores.memory.get(key);
@@ -95,6 +110,15 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         metrics.contractions.record(next.contractions() - state.contractions());
         metrics.stateBytes.record(longTerm.getCoefficients() == null ? 0
                 : longTerm.getCoefficients().getData().remaining());
+        if (scored != null) {
+            novelty.contracted(key, next, scored.mean());
+            emit(key, scored, timestamp);
+        }
+    }
+
+    private void emit(String key, NoveltyTracker.Scored scored, long timestamp) {
+        metrics.novelty.record(scored.record().getNovelty());
+        forward(key, scored.record(), timestamp, Names.SINK_NOVELTY);
     }
 
     @Override
