@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
+import io.ltm.topology.internal.LocalMemories;
+import io.ltm.topology.internal.PicturePages;
 import io.ltm.topology.internal.RetentionWatch;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -87,7 +89,8 @@ public final class MemoryNode implements AutoCloseable {
         int port = config.getInt(LtmConfig.HTTP_PORT);
         try {
             if (port >= 0) {
-                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape);
+                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape,
+                        new PicturePages(new LocalMemories(streams, config.memoryConfig()), config.memoryConfig(), encoder));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ltm", mixinStandardHelpOptions = true, version = "LTM Streams 0.1.0",
         description = "Kafka-native long-term memory (the infinity-former's continuous memory) per key of a stream.",
         subcommands = {DemoCommand.class, LtmCli.Run.class, LtmCli.Worker.class, LtmCli.Produce.class,
-                LtmCli.Query.class, LtmCli.Forget.class, LtmCli.VerifyReference.class, BenchCommand.class,
+                LtmCli.Query.class, LtmCli.Forget.class, InspectCommand.class, WatchCommand.class, LtmCli.VerifyReference.class, BenchCommand.class,
                 LtmCli.Config.class})
 public final class LtmCli implements Runnable {
 
