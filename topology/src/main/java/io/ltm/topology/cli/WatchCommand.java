@@ -45,7 +45,7 @@ final class WatchCommand implements Callable<Integer> {
     boolean fromBeginning;
 
     @Option(names = "--max", description = "stop after printing this many events (default: never)")
-    long max = Long.MAX_VALUE;
+    volatile long max = Long.MAX_VALUE;
 
     @Option(names = "--duration", description = "stop after this many seconds (default: never)")
     long durationSeconds = -1;
