@@ -26,31 +26,27 @@ public final class Novelty {
     /** Most long-term keys in a summary (the default basis has 256 centres: every second one). */
     public static final int MAX_KEYS = 128;
     /** ψ_n is negligible beyond this many widths from its centre. */
-    private static final double CUTOFF = 6.0;
+    private static final double CUTOFF = 4.0;
     private static final int HEADER = 12;
 
     private Novelty() {
     }
 
-    /** The remembered signal X̄(t) = Σ_n ψ_n(t) B_n (host side, basis functions beyond 6σ skipped). */
+    /** The remembered signal X̄(t) = Σ_n ψ_n(t) B_n (host side, float; basis functions beyond 4σ skipped: < 3.4e-4 of their peak). */
     public static float[] signalAt(float[] b, Basis basis, int d, double t) {
-        double[] acc = new double[d];
+        float[] acc = new float[d];
         for (int n = 0; n < basis.size(); n++) {
             double z = (t - basis.mu(n)) / basis.sigma(n);
             if (Math.abs(z) > CUTOFF) {
                 continue;
             }
-            double w = Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI);
+            float w = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI));
             int row = n * d;
             for (int j = 0; j < d; j++) {
                 acc[j] += w * b[row + j];
             }
         }
-        float[] out = new float[d];
-        for (int j = 0; j < d; j++) {
-            out[j] = (float) acc[j];
-        }
-        return out;
+        return acc;
     }
 
     /** The basis centres, in order (each centre carries every width). */
