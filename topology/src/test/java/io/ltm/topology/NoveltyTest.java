@@ -39,6 +39,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.Novelty;
 
 /**
  * Novelty scores through the real topology: a log with a planted stretch of a very different kind; the planted lines
@@ -229,6 +230,64 @@ class NoveltyTest {
             rep.add(log.get(49));
             Result again = replay(rep, 0, enc, small, true);
             assertThat(again.novelty[50]).isLessThan(0.05);
+        }
+    }
+
+    @Test
+    void aForgottenMemoryIsNotComparedWithAndRepeatsAreNotNew() {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://novelty-" + UUID.randomUUID());
+        m.put(LtmConfig.APPLICATION_ID, "ltm-novelty-test");
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        m.put(LtmConfig.MEMORY_DIM, 64);
+        m.put(LtmConfig.ENCODER, "none");
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 64);
+        m.put(LtmConfig.MEMORY_SAMPLES, 64);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.04");
+        LtmConfig config = new LtmConfig(m);
+        Properties p = new Properties();
+        p.putAll(config.streamsProperties());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("forget").toString());
+        List<String> log = packageLog(60, 5);
+        try (HashingEncoder enc = new HashingEncoder(64);
+             TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
+            ByteArraySerializer b = new ByteArraySerializer();
+            TestInputTopic<byte[], byte[]> in = d.createInputTopic("ltm.tokens", b, b);
+            TestInputTopic<byte[], byte[]> control = d.createInputTopic("ltm.control", b, b);
+            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic("ltm.novelty", new StringDeserializer(),
+                    LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
+            var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
+            byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < log.size(); i++) {
+                EncodedText e = enc.encode(log.get(i));
+                in.pipeInput(key, ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
+                        .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), 64, CoefficientPrecision.FLOAT32))
+                        .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(i)
+                                .setTimestamp(Instant.ofEpochMilli(i)).build()).build()));
+            }
+            assertThat(Novelty.keys((byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("k"))).isPositive();
+            List<NoveltyScore> before = out.readValuesToList();
+            assertThat(before).hasSize(log.size());
+            assertThat(before.get(before.size() - 1).getMemoryTokens()).isPositive();
+            // a line seen before (long-term by now) is not new
+            EncodedText again = enc.encode(log.get(3));
+            byte[] repeat = ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
+                    .setVectors(MemoryStateCodec.block(again.vectors(), again.count(), 64, CoefficientPrecision.FLOAT32))
+                    .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(99).setTimestamp(Instant.ofEpochMilli(99)).build())
+                    .build());
+            in.pipeInput(key, repeat);
+            assertThat(out.readValue().getNovelty()).isLessThan(0.3);
+            control.pipeInput(key, LtmSerdes.avro(io.ltm.schemas.ControlCommand.class, config.serdeConfig()).serializer()
+                    .serialize("ltm.control", io.ltm.schemas.ControlCommand.newBuilder()
+                            .setAction(io.ltm.schemas.ControlAction.FORGET).setCommandId("c1").setIssuedAt(Instant.now()).build()));
+            assertThat(d.getKeyValueStore(Names.STORE_NOVELTY).get("k")).isNull();
+            // after forget there is nothing to compare with: the same line is new again
+            in.pipeInput(key, repeat);
+            NoveltyScore after = out.readValue();
+            assertThat(after.getNovelty()).isEqualTo(1.0);
+            assertThat(after.getMemoryTokens()).isZero();
+            assertThat(after.getBestCosine()).isNull();
         }
     }
 

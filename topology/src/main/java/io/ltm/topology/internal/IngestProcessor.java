@@ -65,10 +65,12 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private void ingest(String key, EncodedTokens event, float[] vectors, long timestamp) {
         int count = event.getVectors().getCount();
         ShortTermIndex idx = stores.index.get(key);
+        boolean noIndex = idx == null;
         if (idx == null) {
             idx = ShortTermIndex.EMPTY;
         }
-        NoveltyTracker.Scored scored = novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens());
+        NoveltyTracker.Scored scored = novelty == null ? null
+                : novelty.score(key, event, vectors, count, idx.tokens(), noIndex);
         if (idx.tokens() + count < config.contractionLength()) {
             stores.shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
             stores.index.put(key, idx.append(count));

@@ -20,12 +20,16 @@ import io.ltm.schemas.NoveltyScore;
  * Novelty scores in the ingest processor (see {@link Novelty} for the definition). Per event it reads only the key's
  * small summary (store {@value Names#STORE_NOVELTY}, written once per contraction) and compares with the mean vectors of
  * the events in the short-term buffer, which it keeps in a per-task cache (rebuilt from the short-term store on a
- * miss, at most {@value #MAX_RECENT} newest events per key, {@value #MAX_CACHED_KEYS} keys).
+ * miss, at most {@value #MAX_RECENT} newest events per key, {@value #MAX_CACHED_KEYS} keys); the summaries it wrote
+ * are cached too ({@value #MAX_CACHED_SUMMARIES} keys), so a warm key costs only the dot products.
  */
 final class NoveltyTracker {
 
     static final int MAX_RECENT = 64;
     static final int MAX_CACHED_KEYS = 512;
+    /** Keys whose summary (up to 98 KB each) is kept in memory: 256 keys, at most 25 MB per task. */
+    static final int MAX_CACHED_SUMMARIES = 256;
+    private static final byte[] NONE = new byte[0];
 
     private final KeyValueStore<String, byte[]> store;
     private final MemoryStores stores;
@@ -44,6 +48,17 @@ final class NoveltyTracker {
         }
     };
 
+    /**
+     * The summaries this processor wrote or read (only it writes them; a forget deletes them, and the first event after
+     * a forget finds no short-term index, which drops the cached one).
+     */
+    private final Map<String, byte[]> summaries = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) {
+            return size() > MAX_CACHED_SUMMARIES;
+        }
+    };
+
     NoveltyTracker(ProcessorContext<?, ?> context, MemoryStores stores, MemoryConfig config) {
         this.store = context.getStateStore(Names.STORE_NOVELTY);
         this.stores = stores;
@@ -55,9 +70,14 @@ final class NoveltyTracker {
     record Scored(NoveltyScore record, float[] mean) {
     }
 
-    Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens) {
+    /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
+    Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
         float[] mean = Novelty.unitMean(vectors, count, dim);
-        byte[] summary = store.get(key);
+        byte[] summary = noIndex ? null : summaries.get(key);
+        if (summary == null) {
+            summary = store.get(key);
+            summaries.put(key, summary == null ? NONE : summary);
+        }
         Novelty.Score s = Novelty.score(mean, summary, dim, recent(key, shortTermTokens));
         NoveltyScore r = NoveltyScore.newBuilder()
                 .setKey(key)
@@ -88,7 +108,9 @@ final class NoveltyTracker {
 
     /** After a contraction: new long-term keys; the short-term buffer now holds only the event's tail (if any). */
     void contracted(String key, MemoryState next, float[] mean) {
-        store.put(key, Novelty.summary(next, basis, Novelty.MAX_KEYS));
+        byte[] summary = Novelty.summary(next, basis, Novelty.MAX_KEYS);
+        store.put(key, summary);
+        summaries.put(key, summary);
         Recent r = new Recent();
         r.tokens = next.shortTermCount();
         if (next.shortTermCount() > 0) {
