@@ -192,9 +192,9 @@ public final class LtmConfig extends AbstractConfig {
                             + "poll's texts into model calls of at most 1,024 padded tokens on the CPU, 16,384 on a GPU.")
             .define(NOVELTY_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Score every absorbed event for novelty against its key's memory before it (1 - the best cosine "
-                            + "between the event's mean vector and the remembered signal at up to 128 basis centres or "
+                            + "between the event's mean vector and the remembered signal at up to 64 basis centres or "
                             + "the short-term events' means) and write it to ltm.topic.novelty and the ltm novelty "
-                            + "metrics. The keys are kept per key in the ltm-novelty store (about 98 KB, float16, "
+                            + "metrics. The keys are kept per key in the ltm-novelty store (about 49 KB, float16, "
                             + "rewritten once per contraction).")
             .define(ROCKSDB_BLOCK_CACHE_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                     "One block cache shared by all RocksDB stores of the process (bounds read memory).")

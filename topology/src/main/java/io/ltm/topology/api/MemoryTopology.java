@@ -106,7 +106,7 @@ public final class MemoryTopology {
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);
         if (novelty) {
-            // not through the thread's record cache: 98 KB values would crowd out the states (the processor caches them)
+            // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches them)
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_NOVELTY),
                     Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(compacted), all);
         }

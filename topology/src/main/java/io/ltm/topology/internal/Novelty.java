@@ -18,13 +18,13 @@ import io.ltm.model.internal.Half;
  * A key with no memory yet scores 1. The range is [0, 2]; 0 means an event just like something remembered.
  *
  * <p><b>Cost.</b> The long-term keys are computed once per contraction ({@link #summary}) and kept, normalised and
- * float16, as one small record per key in their own store: K·(4 + 2d) bytes (98 KB for K = 128, d = 384, against
+ * float16, as one small record per key in their own store: K·(4 + 2d) + 12 bytes (49 KB for K = 64, d = 384, against
  * 393 KB for B); scoring an event is K + J dot products of d floats, never a read of B.
  */
 public final class Novelty {
 
-    /** Most long-term keys in a summary (the default basis has 256 centres: every second one). */
-    public static final int MAX_KEYS = 128;
+    /** Most long-term keys in a summary (the default basis has 256 centres: every fourth one). */
+    public static final int MAX_KEYS = 64;
     /** ψ_n is negligible beyond this many widths from its centre. */
     private static final double CUTOFF = 4.0;
     private static final int HEADER = 12;

@@ -27,7 +27,7 @@ final class NoveltyTracker {
 
     static final int MAX_RECENT = 64;
     static final int MAX_CACHED_KEYS = 512;
-    /** Keys whose summary (up to 98 KB each) is kept in memory: 256 keys, at most 25 MB per task. */
+    /** Keys whose summary (up to 49 KB each by default) is kept in memory: 256 keys, about 13 MB per task. */
     static final int MAX_CACHED_SUMMARIES = 256;
     private static final byte[] NONE = new byte[0];
 
