@@ -71,7 +71,8 @@ abstract class EndToEndScenarios {
         m.put(LtmConfig.TOPIC_PARTITIONS, 2);
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
         for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES, LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ)) {
+                LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES, LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ,
+                LtmConfig.TOPIC_NOVELTY)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
         m.put(LtmConfig.MEMORY_DIM, DIM);

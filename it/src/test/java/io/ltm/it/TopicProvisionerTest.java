@@ -36,7 +36,7 @@ class TopicProvisionerTest {
                 LtmConfig.TOPIC_PARTITIONS, 2));
         for (String k : new String[] {LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
                 LtmConfig.TOPIC_QUERY_REQUESTS, LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ}) {
+                LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ, LtmConfig.TOPIC_NOVELTY}) {
             m.put(k, prefix + "." + k.substring("ltm.topic.".length()));
         }
         m.putAll(extra);

@@ -82,8 +82,14 @@ public final class Samples {
     }
 
     /** Topic (or store) name → a sample of its value type, as in schemas/README.md. */
+    public static NoveltyScore noveltyScore() {
+        return NoveltyScore.newBuilder().setKey("k").setNovelty(0.42).setBestCosine(0.58).setNearestT(0.25)
+                .setSource(source(9)).setTokenCount(12).setMemoryTokens(1024).setText("disk full on /var")
+                .setScoredAt(T0).build();
+    }
+
     public static Map<String, SpecificRecord> byTopic() {
-        return Map.of("ltm.events", tokenEvent(), "ltm.tokens", encodedTokens(), "ltm.queries", memoryQuery(),
+        return Map.of("ltm.novelty", noveltyScore(), "ltm.events", tokenEvent(), "ltm.tokens", encodedTokens(), "ltm.queries", memoryQuery(),
                 "ltm.responses", memoryResponse(), "ltm.attention-requests", attentionRequest(),
                 "ltm.control", controlCommand(), "ltm.dlq", deadLetter(), "ltm-memory", memoryState());
     }

@@ -58,7 +58,7 @@ class LtmConfigTest {
     void keyedTopicsAreCreatedWithOnePartitionCountSoTheyAreCoPartitioned() {
         LtmConfig c = new LtmConfig(Map.of(LtmConfig.TOPIC_PARTITIONS, 6));
         assertThat(c.topicPartitions()).containsEntry("ltm.tokens", 6).containsEntry("ltm.queries", 6)
-                .containsEntry("ltm.control", 6).hasSize(8);
+                .containsEntry("ltm.control", 6).containsEntry("ltm.novelty", 6).hasSize(9);
     }
 
     @Test

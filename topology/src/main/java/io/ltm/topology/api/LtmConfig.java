@@ -45,6 +45,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String TOPIC_RESPONSES = "ltm.topic.responses";
     public static final String TOPIC_ATTENTION_REQUESTS = "ltm.topic.attention.requests";
     public static final String TOPIC_DLQ = "ltm.topic.dlq";
+    public static final String TOPIC_NOVELTY = "ltm.topic.novelty";
     public static final String TOPIC_PARTITIONS = "ltm.topic.partitions";
     public static final String TOPIC_REPLICATION = "ltm.topic.replication.factor";
     public static final String TOPIC_RETENTION_MS = "ltm.topic.retention.ms";
@@ -76,6 +77,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String QUERY_READY_CACHE_BYTES = "ltm.query.ready.cache.bytes";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ENCODER = "ltm.encoder";
+    public static final String NOVELTY_ENABLED = "ltm.novelty.enabled";
 
     public static final String ROCKSDB_BLOCK_CACHE_BYTES = "ltm.rocksdb.block.cache.bytes";
     public static final String ROCKSDB_WRITE_BUFFER_BYTES = "ltm.rocksdb.write.buffer.bytes";
@@ -135,6 +137,9 @@ public final class LtmConfig extends AbstractConfig {
                     "AttentionRequest for the attention worker when ltm.attention.mode=worker.")
             .define(TOPIC_DLQ, Type.STRING, "ltm.dlq", Importance.MEDIUM,
                     "DeadLetter: every record that could not be used, with the reason.")
+            .define(TOPIC_NOVELTY, Type.STRING, "ltm.novelty", Importance.MEDIUM,
+                    "NoveltyScore of every absorbed event (when ltm.novelty.enabled), keyed by memory key; read by "
+                            + "`ltm watch`.")
             .define(TOPIC_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Partitions of the topics that `run`, `worker` and `demo` create when they are missing (all "
                             + "keyed topics get the same count, so they are co-partitioned; existing tokens, queries "
@@ -227,6 +232,12 @@ public final class LtmConfig extends AbstractConfig {
                     "Text encoder for text queries on the node and for events in the encode worker: minilm (CPU), "
                             + "minilm-gpu, minilm-auto (GPU when present), hashing (no model), none. MiniLM batches a "
                             + "poll's texts into model calls of at most 1,024 padded tokens on the CPU, 16,384 on a GPU.")
+            .define(NOVELTY_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Score every absorbed event for novelty against its key's memory before it (1 - the best cosine "
+                            + "between the event's mean vector and the remembered signal at up to 64 basis centres or "
+                            + "the short-term events' means) and write it to ltm.topic.novelty and the ltm novelty "
+                            + "metrics. The keys are kept per key in the ltm-novelty store (about 49 KB, float16, "
+                            + "rewritten once per contraction).")
             .define(ROCKSDB_BLOCK_CACHE_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
                     "One block cache shared by all RocksDB stores of the process (bounds read memory).")
             .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
@@ -390,7 +401,7 @@ public final class LtmConfig extends AbstractConfig {
         int n = getInt(TOPIC_PARTITIONS);
         Map<String, Integer> m = new HashMap<>();
         for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_QUERY_REQUESTS, TOPIC_CONTROL, TOPIC_RESPONSES,
-                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ)) {
+                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ, TOPIC_NOVELTY)) {
             m.put(getString(t), n);
         }
         return m;

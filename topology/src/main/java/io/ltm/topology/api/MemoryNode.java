@@ -17,6 +17,8 @@ import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
 import io.ltm.topology.internal.NodeHealth;
+import io.ltm.topology.internal.LocalMemories;
+import io.ltm.topology.internal.PicturePages;
 import io.ltm.topology.internal.RetentionWatch;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -92,7 +94,8 @@ public final class MemoryNode implements AutoCloseable {
         int port = config.getInt(LtmConfig.HTTP_PORT);
         try {
             if (port >= 0) {
-                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape, health);
+                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape, health,
+                        new PicturePages(new LocalMemories(streams, config.memoryConfig()), config.memoryConfig(), encoder));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);

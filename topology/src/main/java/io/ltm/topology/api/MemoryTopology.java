@@ -26,6 +26,7 @@ import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
@@ -79,6 +80,7 @@ public final class MemoryTopology {
         DeadLetters deadLetters = DeadLetters.of(config);
         boolean workerMode = LtmConfig.ATTENTION_MODE_WORKER.equals(config.getString(LtmConfig.ATTENTION_MODE));
         int maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
+        boolean novelty = config.getBoolean(LtmConfig.NOVELTY_ENABLED);
 
         // Inputs are read as bytes and decoded inside the processors, so undecodable records reach the DLQ.
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
@@ -110,7 +112,7 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,
-                () -> new IngestProcessor(memory, tokens.deserializer(), validator, deadLetters),
+                () -> new IngestProcessor(memory, tokens.deserializer(), validator, deadLetters, novelty),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
@@ -129,12 +131,21 @@ public final class MemoryTopology {
         topology.addStateStore(store(Names.STORE_SHORT_TERM, LtmSerdes.avro(EncodedTokens.class, serdeConfig), compacted), all);
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);
+        if (novelty) {
+            // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches them)
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_NOVELTY),
+                    Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(compacted), all);
+        }
 
         StringSerializer keys = new StringSerializer();
         topology.addSink(Names.SINK_RESPONSES, config.getString(LtmConfig.TOPIC_RESPONSES), keys,
                 LtmSerdes.avro(MemoryResponse.class, serdeConfig).serializer(), Names.QUERY);
         topology.addSink(Names.SINK_ATTENTION_REQUESTS, config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS), keys,
                 LtmSerdes.avro(AttentionRequest.class, serdeConfig).serializer(), Names.QUERY);
+        if (novelty) {
+            topology.addSink(Names.SINK_NOVELTY, config.getString(LtmConfig.TOPIC_NOVELTY), keys,
+                    LtmSerdes.avro(NoveltyScore.class, serdeConfig).serializer(), Names.INGEST);
+        }
         topology.addSink(Names.SINK_DLQ, config.getString(LtmConfig.TOPIC_DLQ), keys,
                 LtmSerdes.avro(DeadLetter.class, serdeConfig).serializer(), all);
         return topology;

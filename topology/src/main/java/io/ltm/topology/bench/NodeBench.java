@@ -69,8 +69,8 @@ import io.ltm.topology.embedded.EmbeddedKafkaBroker;
 
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
- * [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V] [--set KEY=VALUE]...}: the memory
- * node, end to end,
+ * [--novelty true|false] [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]
+ * [--set KEY=VALUE]...}: the memory node, end to end,
  * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
  * Streams settings in the same run. Prints one JSON object on stdout (progress goes to stderr).
@@ -110,6 +110,7 @@ public final class NodeBench {
         int queryVectors = intArg(args, "--query-vectors", 4);
         String commitMs = strArg(args, "--commit-ms", null);
         String lingerMs = strArg(args, "--linger-ms", null);
+        String novelty = strArg(args, "--novelty", null);
 
         long t0 = System.nanoTime();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -137,6 +138,9 @@ public final class NodeBench {
                     String[] kv = args[i + 1].split("=", 2);
                     overrides.put(kv[0], kv[1]);
                 }
+            }
+            if (novelty != null) {
+                overrides.put(LtmConfig.NOVELTY_ENABLED, novelty);
             }
             LtmConfig config = LtmConfig.load(null, Map.of(), overrides);
             MemoryConfig memory = config.memoryConfig();
@@ -167,6 +171,7 @@ public final class NodeBench {
             settings.put("L", memory.contractionLength());
             settings.put("precision", memory.precision().name());
             settings.put("sticky", memory.sticky());
+            settings.put("novelty", config.getBoolean(LtmConfig.NOVELTY_ENABLED));
             settings.put("tokenVectorEncoding", "FLOAT16");
             settings.put("storeCaching", true);
             settings.put("cores", Runtime.getRuntime().availableProcessors());

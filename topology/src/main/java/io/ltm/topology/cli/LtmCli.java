@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
         description = "Kafka-native long-term memory (the infinity-former's continuous memory) per key of a stream.",
         subcommands = {DemoCommand.class, LocalStack.Up.class, LocalStack.Down.class, LocalStack.Serve.class,
                 LtmCli.Run.class, LtmCli.Worker.class, LtmCli.Produce.class,
-                LtmCli.Query.class, LtmCli.Forget.class, LtmCli.VerifyReference.class, BenchCommand.class,
+                LtmCli.Query.class, LtmCli.Forget.class, InspectCommand.class, WatchCommand.class,
+                LtmCli.VerifyReference.class, BenchCommand.class,
                 LtmCli.Config.class})
 public final class LtmCli implements Runnable {
 

@@ -28,7 +28,11 @@ import com.sun.net.httpserver.HttpServer;
  * HTTP endpoint of a memory node: {@code GET /keys/{key}} (statistics and timeline of a key's memory, as
  * JSON, answered by the instance that owns the key: others forward the request), {@code GET /metrics}
  * (Prometheus text format) and {@code GET /health} (200 when RUNNING or REBALANCING and stream threads are not
- * failing repeatedly, else 503 with the reason; see {@link NodeHealth}).
+ * failing repeatedly, else 503 with the reason; see {@link NodeHealth}). With {@link PicturePages}: {@code GET /} (a
+ * page with this instance's keys and a query box), {@code GET /keys/{key}/picture.png?query=TEXT&spans=K} (the picture
+ * of the memory, {@link io.ltm.topology.picture.MemoryPicture}), {@code GET /keys/{key}/view?query=TEXT} (a page with
+ * the picture and the spans) and {@code GET /view?key=K&query=TEXT} (the form's target, redirects); pictures are
+ * forwarded to the owner like the statistics.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -37,6 +41,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpServer server;
+    private final PicturePages pages;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Something that renders the process's metrics in the Prometheus text format. */
@@ -45,12 +50,18 @@ public final class HttpEndpoint implements AutoCloseable {
         String scrape();
     }
 
-    public HttpEndpoint(KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health)
+    /** {@code pages} (may be null) serves the web page and the pictures. */
+    public HttpEndpoint(KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health,
+                        PicturePages pages)
             throws IOException {
         this.streams = streams;
+        this.pages = pages;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
         server.createContext("/keys/", this::keys);
+        if (pages != null) {
+            server.createContext("/", this::root);
+        }
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
         server.createContext("/health", ex -> {
             NodeHealth.Report r = health.report(streams.state());
@@ -70,13 +81,29 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private void keys(HttpExchange ex) throws IOException {
         try {
-            String key = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/keys/".length()),
-                    StandardCharsets.UTF_8);
-            boolean local = String.valueOf(ex.getRequestURI().getQuery()).contains("local=true");
+            String rest = ex.getRequestURI().getRawPath().substring("/keys/".length());
+            String view = null;
+            if (pages != null) {
+                for (String suffix : new String[] {"/picture.png", "/view"}) {
+                    if (rest.endsWith(suffix)) {
+                        view = suffix;
+                        rest = rest.substring(0, rest.length() - suffix.length());
+                    }
+                }
+            }
+            String key = URLDecoder.decode(rest, StandardCharsets.UTF_8);
+            Map<String, String> params = params(ex.getRequestURI().getRawQuery());
+            boolean local = "true".equals(params.get("local"));
             KeyQueryMetadata md = streams.queryMetadataForKey(Names.STORE_MEMORY, key, new StringSerializer());
             HostInfo owner = md == null || md == KeyQueryMetadata.NOT_AVAILABLE ? self : md.activeHost();
             if (!local && !owner.equals(self)) {
-                forward(ex, owner, key);
+                String q = ex.getRequestURI().getRawQuery();
+                forward(ex, owner, "/keys/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")
+                        + (view == null ? "" : view) + "?local=true" + (q == null ? "" : "&" + q));
+                return;
+            }
+            if (view != null) {
+                picture(ex, key, view, params);
                 return;
             }
             send(ex, 200, "application/json", JSON.writeValueAsString(KeyInspector.describe(streams, key, self.host() + ":" + self.port())));
@@ -85,13 +112,78 @@ public final class HttpEndpoint implements AutoCloseable {
         }
     }
 
-    private void forward(HttpExchange ex, HostInfo owner, String key) throws IOException {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/keys/"
-                + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20") + "?local=true");
+    private void picture(HttpExchange ex, String key, String view, Map<String, String> params) throws IOException {
+        String query = params.get("query");
+        int spans = parseInt(params.get("spans"), 2);
+        if (view.equals("/view")) {
+            String page = pages.view(key, query, spans);
+            if (page == null) {
+                send(ex, 404, "text/html; charset=utf-8", "<!DOCTYPE html><html><body><p>no memory of "
+                        + io.ltm.topology.picture.MemoryPicture.escape(key) + " here</p><p><a href=\"/\">all keys</a></p></body></html>");
+            } else {
+                send(ex, 200, "text/html; charset=utf-8", page);
+            }
+            return;
+        }
+        io.ltm.topology.picture.MemoryPicture.Data d = pages.data(key, query, spans);
+        if (d == null) {
+            send(ex, 404, "application/json", JSON.writeValueAsString(Map.of("error", "no memory of " + key)));
+            return;
+        }
+        sendBytes(ex, 200, "image/png", io.ltm.topology.picture.MemoryPicture.png(d));
+    }
+
+    private void root(HttpExchange ex) throws IOException {
         try {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            send(ex, r.statusCode(), "application/json", r.body());
+            String path = ex.getRequestURI().getRawPath();
+            if (path.equals("/") || path.equals("/index.html")) {
+                send(ex, 200, "text/html; charset=utf-8", pages.index());
+            } else if (path.equals("/view")) {
+                Map<String, String> p = params(ex.getRequestURI().getRawQuery());
+                String key = p.getOrDefault("key", "");
+                String q = p.get("query");
+                String loc = "/keys/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20") + "/view"
+                        + "?spans=" + parseInt(p.get("spans"), 2)
+                        + (q == null || q.isBlank() ? "" : "&query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+                ex.getResponseHeaders().set("Location", loc);
+                ex.sendResponseHeaders(303, -1);
+                ex.close();
+            } else {
+                send(ex, 404, "text/plain", "not found");
+            }
+        } catch (RuntimeException e) {
+            send(ex, 503, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+    }
+
+    private static Map<String, String> params(String raw) {
+        Map<String, String> m = new java.util.HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            String k = URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
+            String v = i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8);
+            m.putIfAbsent(k, v);
+        }
+        return m;
+    }
+
+    private static int parseInt(String s, int dflt) {
+        try {
+            return s == null ? dflt : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    private void forward(HttpExchange ex, HostInfo owner, String pathAndQuery) throws IOException {
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery);
+        try {
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            sendBytes(ex, r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking " + owner, e);
@@ -99,7 +191,10 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        sendBytes(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendBytes(HttpExchange ex, int status, String type, byte[] b) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, b.length);
         try (OutputStream out = ex.getResponseBody()) {
@@ -110,5 +205,8 @@ public final class HttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (pages != null) {
+            pages.close();
+        }
     }
 }

@@ -28,18 +28,23 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private final InputValidator validator;
     private MemoryStores stores;
     private LongTermMemory engine;
+    private final boolean noveltyEnabled;
+    private NoveltyTracker novelty;
 
+    /** {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store and the novelty sink). */
     public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, InputValidator validator,
-                           DeadLetters deadLetters) {
+                           DeadLetters deadLetters, boolean novelty) {
         super(deserializer, Names.INGEST, "token event", deadLetters);
         this.config = config;
         this.validator = validator;
+        this.noveltyEnabled = novelty;
     }
 
     @Override
     protected void open() {
         this.stores = new MemoryStores(context, config);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
+        this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
 
     @Override
@@ -56,14 +61,21 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private void ingest(String key, EncodedTokens event, float[] vectors, long timestamp) {
         int count = event.getVectors().getCount();
         ShortTermIndex idx = stores.index.get(key);
+        boolean noIndex = idx == null;
         if (idx == null) {
             idx = ShortTermIndex.EMPTY;
         }
+        NoveltyTracker.Scored scored = novelty == null ? null
+                : novelty.score(key, event, vectors, count, idx.tokens(), noIndex);
         if (idx.tokens() + count < config.contractionLength()) {
             stores.shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
             stores.index.put(key, idx.append(count));
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
+            if (scored != null) {
+                novelty.buffered(key, scored.mean(), count);
+                emit(key, scored, timestamp);
+            }
             return;
         }
         io.ltm.schemas.MemoryState stored = stores.memory.get(key);
@@ -96,6 +108,15 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         metrics.contractions.record(next.contractions() - state.contractions());
         metrics.stateBytes.record(longTerm.getCoefficients() == null ? 0
                 : longTerm.getCoefficients().getData().remaining());
+        if (scored != null) {
+            novelty.contracted(key, next, scored.mean());
+            emit(key, scored, timestamp);
+        }
+    }
+
+    private void emit(String key, NoveltyTracker.Scored scored, long timestamp) {
+        metrics.novelty.record(scored.record().getNovelty());
+        forward(key, scored.record(), timestamp, Names.SINK_NOVELTY);
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class MemoryStores {
     final KeyValueStore<String, EncodedTokens> shortTerm;
     final KeyValueStore<String, ShortTermIndex> index;
     final KeyValueStore<String, double[]> attention;
+    /** The novelty summaries, or null when the topology has no novelty store. */
+    final KeyValueStore<String, byte[]> novelty;
     private final MemoryConfig config;
 
     public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config) {
@@ -34,6 +36,13 @@ public final class MemoryStores {
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
         this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
         this.attention = context.getStateStore(Names.STORE_ATTENTION);
+        KeyValueStore<String, byte[]> n;
+        try {
+            n = context.getStateStore(Names.STORE_NOVELTY);
+        } catch (RuntimeException e) {
+            n = null;
+        }
+        this.novelty = n;
         this.config = config;
     }
 
@@ -139,5 +148,8 @@ public final class MemoryStores {
         memory.delete(key);
         index.delete(key);
         attention.delete(key);
+        if (novelty != null) {
+            novelty.delete(key);
+        }
     }
 }

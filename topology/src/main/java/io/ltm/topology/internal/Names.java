@@ -21,6 +21,7 @@ public final class Names {
     public static final String SINK_RESPONSES = "ltm-responses-sink";
     public static final String SINK_ATTENTION_REQUESTS = "ltm-attention-requests-sink";
     public static final String SINK_DLQ = "ltm-dlq-sink";
+    public static final String SINK_NOVELTY = "ltm-novelty-sink";
 
     /** Long-term part of each key's memory: B, counters, timeline, sources (MemoryState, rewritten once per L tokens). */
     public static final String STORE_MEMORY = "ltm-memory";
@@ -30,6 +31,9 @@ public final class Names {
     public static final String STORE_SHORT_TERM_INDEX = "ltm-short-term-index";
     /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
     public static final String STORE_ATTENTION = "ltm-attention";
+
+    /** Per key: the long-term content keys for novelty scores ({@link Novelty#summary}, rewritten once per L tokens). */
+    public static final String STORE_NOVELTY = "ltm-novelty";
 
     private Names() {
     }

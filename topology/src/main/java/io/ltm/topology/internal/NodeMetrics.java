@@ -4,7 +4,11 @@ import java.util.Map;
 
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Avg;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Max;
+import org.apache.kafka.common.metrics.stats.Percentile;
+import org.apache.kafka.common.metrics.stats.Percentiles;
 import org.apache.kafka.common.metrics.stats.Rate;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,7 +17,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * The memory node's own sensors, registered in Kafka Streams' metrics (so JMX and the Prometheus endpoint
  * see them) in group {@value #GROUP}, one set per task: tokens absorbed, contractions and state bytes written
  * (sums: {@code -total} and {@code -rate} per second of the recorded values), query latency and dead letters
- * (counts of occurrences, with latency avg/max for queries).
+ * (counts of occurrences, with latency avg/max for queries), and the novelty of absorbed events (avg, max, p50/p95/p99
+ * over Kafka's sample window, and a count).
  */
 final class NodeMetrics {
 
@@ -25,6 +30,7 @@ final class NodeMetrics {
     final Sensor queries;
     final Sensor deadLetters;
     final Sensor stateBytes;
+    final Sensor novelty;
 
     NodeMetrics(ProcessorContext<?, ?> context) {
         StreamsMetrics m = context.metrics();
@@ -35,6 +41,15 @@ final class NodeMetrics {
         stateBytes = sum(m, task, tags, "state-bytes-written", "bytes of vectors written to the memory's stores");
         queries = m.addLatencyRateTotalSensor(SCOPE, "task-" + task, "query", Sensor.RecordingLevel.INFO);
         deadLetters = m.addRateTotalSensor(SCOPE, "task-" + task, "dead-letters", Sensor.RecordingLevel.INFO);
+        novelty = m.addSensor("ltm-task-" + task + "-novelty", Sensor.RecordingLevel.INFO);
+        novelty.add(new MetricName("novelty-avg", GROUP, "Mean novelty of the absorbed events (window)", tags), new Avg());
+        novelty.add(new MetricName("novelty-max", GROUP, "Highest novelty of the absorbed events (window)", tags), new Max());
+        novelty.add(new Percentiles(4000, 2.0, Percentiles.BucketSizing.CONSTANT,
+                new Percentile(new MetricName("novelty-p50", GROUP, "Median novelty (window)", tags), 50),
+                new Percentile(new MetricName("novelty-p95", GROUP, "95th percentile of novelty (window)", tags), 95),
+                new Percentile(new MetricName("novelty-p99", GROUP, "99th percentile of novelty (window)", tags), 99)));
+        novelty.add(new MetricName("novelty-scored-total", GROUP, "Events scored for novelty", tags),
+                new org.apache.kafka.common.metrics.stats.CumulativeCount());
     }
 
     /** A sensor whose recorded values are summed (Kafka's rate-total sensors count recordings instead). */

@@ -1,0 +1,95 @@
+package io.ltm.topology.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.TokenSource;
+import io.ltm.schemas.EncodedTokens;
+
+/** Whole memories of the keys this instance holds, read from a running node's stores (interactive queries). */
+public final class LocalMemories {
+
+    private final KafkaStreams streams;
+    private final MemoryConfig config;
+
+    public LocalMemories(KafkaStreams streams, MemoryConfig config) {
+        this.streams = streams;
+        this.config = config;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    /** The keys with a memory on this instance (sorted, at most {@code max}). */
+    public List<String> keys(int max) {
+        TreeSet<String> keys = new TreeSet<>();
+        try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it = this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).all()) {
+            while (it.hasNext() && keys.size() < max) {
+                keys.add(it.next().key);
+            }
+        }
+        try (KeyValueIterator<String, ShortTermIndex> it = this.<ShortTermIndex>store(Names.STORE_SHORT_TERM_INDEX).all()) {
+            while (it.hasNext() && keys.size() < max) {
+                KeyValue<String, ShortTermIndex> kv = it.next();
+                if (kv.value != null && kv.value.tokens() > 0) {
+                    keys.add(kv.key);
+                }
+            }
+        }
+        return new ArrayList<>(keys);
+    }
+
+    /** The whole memory of a key (long-term part and short-term buffer), or null when this instance has none. */
+    public MemoryState load(String key) {
+        io.ltm.schemas.MemoryState stored = this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).get(key);
+        List<EncodedTokens> records = new ArrayList<>();
+        try (KeyValueIterator<String, EncodedTokens> it = this.<EncodedTokens>store(Names.STORE_SHORT_TERM)
+                .range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+            while (it.hasNext()) {
+                records.add(it.next().value);
+            }
+        }
+        return combine(stored, records, config);
+    }
+
+    /**
+     * A key's whole memory from its long-term record (may be null) and its short-term records in order; null when
+     * both are absent.
+     */
+    public static MemoryState combine(io.ltm.schemas.MemoryState stored, List<EncodedTokens> records, MemoryConfig config) {
+        if (stored == null && records.isEmpty()) {
+            return null;
+        }
+        MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
+        int dim = config.dim();
+        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
+        float[] vectors = new float[count * dim];
+        List<String> tokens = new ArrayList<>(count);
+        List<TokenSource> sources = new ArrayList<>(count);
+        int at = 0;
+        for (EncodedTokens r : records) {
+            int n = r.getVectors().getCount();
+            float[] v = MemoryStateCodec.unblock(r.getVectors(), n, r.getVectors().getDim());
+            System.arraycopy(v, 0, vectors, at * dim, v.length);
+            TokenSource src = Sources.toModel(r.getSource());
+            for (int i = 0; i < n; i++) {
+                tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
+                sources.add(src);
+            }
+            at += n;
+        }
+        return state.withShortTerm(vectors, count, tokens, sources);
+    }
+}

