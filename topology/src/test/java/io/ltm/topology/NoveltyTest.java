@@ -168,6 +168,7 @@ class NoveltyTest {
         Properties p = new Properties();
         p.putAll(config.streamsProperties());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(UUID.randomUUID().toString()).toString());
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L); // the driver's wall clock stands still
         List<EncodedText> encoded = encoded(lines, encoder);
         var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
         List<byte[]> values = new ArrayList<>();
@@ -249,6 +250,7 @@ class NoveltyTest {
         Properties p = new Properties();
         p.putAll(config.streamsProperties());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("forget").toString());
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L); // the driver's wall clock stands still
         List<String> log = packageLog(60, 5);
         try (HashingEncoder enc = new HashingEncoder(64);
              TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {

@@ -9,7 +9,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -98,6 +103,31 @@ final class BenchPlot {
             g.dispose();
         }
         ImageIO.write(img, "png", out.toFile());
+    }
+
+    /**
+     * One line per method (and retention) of a bench's {@code results}: {@code field} against {@code length}, the
+     * x axis in log scale.
+     */
+    static void byLength(ObjectNode root, Path out, String field, String title, String xLabel, String yLabel,
+                         double yMin, double yMax) throws IOException {
+        List<Integer> lengths = new ArrayList<>();
+        LinkedHashMap<String, List<double[]>> pts = new LinkedHashMap<>();
+        for (JsonNode r : root.get("results")) {
+            int len = r.get("length").asInt();
+            if (!lengths.contains(len)) lengths.add(len);
+            String key = r.get("method").asText() + ("none".equals(r.get("retention").asText()) ? "" : " (" + r.get("retention").asText() + ")");
+            pts.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {len, r.get(field).asDouble()});
+        }
+        double[] xs = lengths.stream().mapToDouble(Integer::doubleValue).toArray();
+        LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
+        for (var e : pts.entrySet()) {
+            double[] ys = new double[xs.length];
+            Arrays.fill(ys, Double.NaN);
+            for (double[] p : e.getValue()) ys[lengths.indexOf((int) p[0])] = p[1];
+            series.put(e.getKey(), ys);
+        }
+        lines(out, title, xLabel, yLabel, xs, true, yMin, yMax, series);
     }
 
     private static String label(double x) {

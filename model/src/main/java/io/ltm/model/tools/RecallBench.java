@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -404,22 +403,6 @@ public final class RecallBench {
     }
 
     private static void plot(ObjectNode root, Path file, String field, String title) throws IOException {
-        List<Integer> lengths = new ArrayList<>();
-        LinkedHashMap<String, List<double[]>> pts = new LinkedHashMap<>();
-        for (JsonNode r : root.get("results")) {
-            int len = r.get("length").asInt();
-            if (!lengths.contains(len)) lengths.add(len);
-            String key = r.get("method").asText() + ("none".equals(r.get("retention").asText()) ? "" : " (" + r.get("retention").asText() + ")");
-            pts.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {len, r.get(field).asDouble()});
-        }
-        double[] xs = lengths.stream().mapToDouble(Integer::doubleValue).toArray();
-        LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
-        for (var e : pts.entrySet()) {
-            double[] ys = new double[xs.length];
-            Arrays.fill(ys, Double.NaN);
-            for (double[] p : e.getValue()) ys[lengths.indexOf((int) p[0])] = p[1];
-            series.put(e.getKey(), ys);
-        }
-        BenchPlot.lines(file, title, "stream length (tokens, log scale)", "hit rate", xs, true, 0, 1, series);
+        BenchPlot.byLength(root, file, field, title, "stream length (tokens, log scale)", "hit rate", 0, 1);
     }
 }

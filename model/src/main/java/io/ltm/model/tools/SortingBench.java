@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -495,22 +494,6 @@ public final class SortingBench {
     }
 
     private static void plot(ObjectNode root, Path file, String field, String title) throws IOException {
-        List<Integer> lengths = new ArrayList<>();
-        LinkedHashMap<String, List<double[]>> pts = new LinkedHashMap<>();
-        for (JsonNode r : root.get("results")) {
-            int len = r.get("length").asInt();
-            if (!lengths.contains(len)) lengths.add(len);
-            String key = r.get("method").asText() + ("none".equals(r.get("retention").asText()) ? "" : " (" + r.get("retention").asText() + ")");
-            pts.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {len, r.get(field).asDouble()});
-        }
-        double[] xs = lengths.stream().mapToDouble(Integer::doubleValue).toArray();
-        LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
-        for (var e : pts.entrySet()) {
-            double[] ys = new double[xs.length];
-            Arrays.fill(ys, Double.NaN);
-            for (double[] p : e.getValue()) ys[lengths.indexOf((int) p[0])] = p[1];
-            series.put(e.getKey(), ys);
-        }
-        BenchPlot.lines(file, title, "sequence length (tokens, log scale)", "Kendall tau", xs, true, -0.2, 1, series);
+        BenchPlot.byLength(root, file, field, title, "sequence length (tokens, log scale)", "Kendall tau", -0.2, 1);
     }
 }
