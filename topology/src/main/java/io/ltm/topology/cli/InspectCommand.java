@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 final class InspectCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
-    LtmCli.ConfigOption config = new LtmCli.ConfigOption();
+    LtmCli.ClientConfigOption config = new LtmCli.ClientConfigOption();
 
     @Parameters(index = "0", description = "memory key")
     String key;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 final class WatchCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
-    LtmCli.ConfigOption config = new LtmCli.ConfigOption();
+    LtmCli.ClientConfigOption config = new LtmCli.ClientConfigOption();
 
     @Parameters(index = "0", description = "memory key, or * for every key")
     String key;
