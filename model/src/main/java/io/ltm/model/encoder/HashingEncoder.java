@@ -83,18 +83,11 @@ public final class HashingEncoder implements TextEncoder {
     int len = text.length();
     int i = 0;
     while (i < len) {
-      char c = text.charAt(i);
-      int kind = kind(c);
-      if (kind == 0) {
+      if (kind(text.charAt(i)) == 0) {
         i++;
         continue;
       }
-      i += Character.isHighSurrogate(c) && i + 1 < len ? 2 : 1;
-      if (kind != 3) {
-        while (i < len && kind(text.charAt(i)) == kind) {
-          i++;
-        }
-      }
+      i = pieceEnd(text, i);
       n++;
     }
     return n;
@@ -116,25 +109,32 @@ public final class HashingEncoder implements TextEncoder {
     return (dim + 63) >>> 6;
   }
 
+  /** End (exclusive) of the piece that starts at {@code start}: a run of one kind, or a single symbol. */
+  private static int pieceEnd(String text, int start) {
+    int len = text.length();
+    char c = text.charAt(start);
+    int kind = kind(c);
+    int i = start + (Character.isHighSurrogate(c) && start + 1 < len ? 2 : 1);
+    if (kind != 3) {
+      while (i < len && kind(text.charAt(i)) == kind) {
+        i++;
+      }
+    }
+    return i;
+  }
+
   private EncodedText encodeOne(String text, long[] scratch, int[] spans) {
     // split into pieces: spans[2k] = start, spans[2k+1] = end (char indices)
     int n = 0;
     int len = text.length();
     int i = 0;
     while (i < len) {
-      char c = text.charAt(i);
-      int kind = kind(c);
-      if (kind == 0) {
+      if (kind(text.charAt(i)) == 0) {
         i++;
         continue;
       }
       int start = i;
-      i += Character.isHighSurrogate(c) && i + 1 < len ? 2 : 1;
-      if (kind != 3) {
-        while (i < len && kind(text.charAt(i)) == kind) {
-          i++;
-        }
-      }
+      i = pieceEnd(text, i);
       if (2 * n + 2 > spans.length) {
         spans = Arrays.copyOf(spans, spans.length * 2);
       }
