@@ -34,4 +34,17 @@ interface Locator extends AutoCloseable {
     long stateBytes();
 
     @Override default void close() {}
+
+    /**
+     * The k of {@code size} float16 rows (row-major, d each, ranges [starts, ends)) most similar to q by cosine, best
+     * first: the answer of the methods that keep event vectors.
+     */
+    static List<Located> nearest(float[] q, int k, short[] rows, int size, int d, long[] starts, long[] ends) {
+        double qn = Vectors.norm(q);
+        Vectors.TopK top = new Vectors.TopK(k);
+        for (int i = 0; i < size; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
+        List<Located> out = new java.util.ArrayList<>();
+        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
+        return out;
+    }
 }

@@ -1,6 +1,5 @@
 package io.ltm.model.tools;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -50,12 +49,7 @@ final class ReservoirSample implements Locator {
 
     @Override
     public List<Located> top(float[] q, int k) {
-        double qn = Vectors.norm(q);
-        Vectors.TopK top = new Vectors.TopK(k);
-        for (int i = 0; i < size; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
-        List<Located> out = new ArrayList<>();
-        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
-        return out;
+        return Locator.nearest(q, k, rows, size, d, starts, ends);
     }
 
     @Override public long stateBytes() { return (long) size * (2L * d + ENTRY_OVERHEAD); }

@@ -14,7 +14,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.MemoryStateCodec;
-import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
 
 /** Whole memories of the keys this instance holds, read from a running node's stores (interactive queries). */
@@ -73,23 +72,6 @@ public final class LocalMemories {
             return null;
         }
         MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
-        int dim = config.dim();
-        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
-        float[] vectors = new float[count * dim];
-        List<String> tokens = new ArrayList<>(count);
-        List<TokenSource> sources = new ArrayList<>(count);
-        int at = 0;
-        for (EncodedTokens r : records) {
-            int n = r.getVectors().getCount();
-            float[] v = MemoryStateCodec.unblock(r.getVectors(), n, r.getVectors().getDim());
-            System.arraycopy(v, 0, vectors, at * dim, v.length);
-            TokenSource src = Sources.toModel(r.getSource());
-            for (int i = 0; i < n; i++) {
-                tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
-                sources.add(src);
-            }
-            at += n;
-        }
-        return state.withShortTerm(vectors, count, tokens, sources);
+        return MemoryStores.withShortTerm(state, records, config);
     }
 }

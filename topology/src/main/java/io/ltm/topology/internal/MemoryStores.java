@@ -72,7 +72,7 @@ public final class MemoryStores {
         MemoryState state = stored == null ? MemoryState.empty(config)
                 : MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
         List<EncodedTokens> records = shortTermRecords(key, null);
-        state = withShortTerm(state, records);
+        state = withShortTerm(state, records, config);
         double[] hist = attention.get(key);
         long bytes = stored == null || stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
         for (EncodedTokens r : records) {
@@ -86,10 +86,11 @@ public final class MemoryStores {
      * added to {@code keysOut} when it is not null.
      */
     MemoryState withShortTerm(MemoryState state, String key, List<String> keysOut) {
-        return withShortTerm(state, shortTermRecords(key, keysOut));
+        return withShortTerm(state, shortTermRecords(key, keysOut), config);
     }
 
-    private MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records) {
+    /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
+    static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];
