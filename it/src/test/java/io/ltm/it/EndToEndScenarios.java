@@ -32,12 +32,15 @@ import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
 
 /**
  * End-to-end scenarios on a real broker and a real schema registry, through Avro on every topic: text events
@@ -72,7 +75,7 @@ abstract class EndToEndScenarios {
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
         for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
                 LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES, LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ,
-                LtmConfig.TOPIC_NOVELTY)) {
+                LtmConfig.TOPIC_NOVELTY, LtmConfig.TOPIC_REREAD_REQUESTS)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
         m.put(LtmConfig.MEMORY_DIM, DIM);
@@ -185,6 +188,59 @@ abstract class EndToEndScenarios {
     @Test
     void inWorkerModeTheAttentionWorkerAnswers() throws Exception {
         answersFromMemory(LtmConfig.ATTENTION_MODE_WORKER);
+    }
+
+    /**
+     * The two-stage read: the memory's span says where, the reread worker reads that stretch of the events topic
+     * back and names the exact event, with its record and its text.
+     */
+    private void twoStageRead(String attentionMode) throws Exception {
+        LtmConfig config = config(attentionMode);
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+             MemoryNode node = MemoryNode.start(config, encoder);
+             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+             AttentionWorker att = new AttentionWorker(config, encoder, "it");
+             RereadWorker reread = new RereadWorker(config, encoder, "it");
+             LtmClient client = new LtmClient(config)) {
+            node.awaitRunning(Duration.ofSeconds(60));
+            enc.start();
+            att.start();
+            reread.start();
+            sendStory(client, "user-5");
+            awaitTokens(node, "user-5", storyTokens());
+
+            QueryOptions options = QueryOptions.newBuilder().setSpans(1).setRereadTokens(48).build();
+            String question = "snow in the mountains this weekend";
+            MemoryResponse r = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+                    ? client.queryThroughEncodeWorker("user-5", question, options, Duration.ofSeconds(30))
+                    : client.query("user-5", question, options, Duration.ofSeconds(30));
+            assertThat(r.getError()).isNull();
+            assertThat(r.getSpans()).hasSize(1);
+            assertThat(r.getReread()).startsWith("re-read 1 stretches:");
+            assertThat(r.getEvents()).hasSize(1);
+            RereadEvent best = r.getEvents().get(0);
+            assertThat(best.getText()).isEqualTo(STORY.get(5));
+            assertThat(best.getSource().getSourceId()).isEqualTo("user-5:5");
+            assertThat(best.getSource().getTopic()).isEqualTo(config.getString(LtmConfig.TOPIC_EVENTS));
+            assertThat(best.getScore()).isGreaterThan(0.5);
+
+            // without the option the same question is answered by the memory alone, as before
+            MemoryResponse plain = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+                    ? client.queryThroughEncodeWorker("user-5", question, 1, Duration.ofSeconds(30))
+                    : client.query("user-5", question, 1, Duration.ofSeconds(30));
+            assertThat(plain.getEvents()).isEmpty();
+            assertThat(plain.getReread()).isNull();
+        }
+    }
+
+    @Test
+    void aTwoStageReadNamesTheExactEventReReadFromTheLog() throws Exception {
+        twoStageRead(LtmConfig.ATTENTION_MODE_INLINE);
+    }
+
+    @Test
+    void aTwoStageReadWorksWhenTheAttentionWorkerAnswers() throws Exception {
+        twoStageRead(LtmConfig.ATTENTION_MODE_WORKER);
     }
 
     @Test

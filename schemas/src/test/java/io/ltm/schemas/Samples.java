@@ -61,6 +61,9 @@ public final class Samples {
                 .setContext(List.of(0.5f, -1.25f, 3f))
                 .setShortTermHits(List.of(ShortTermHit.newBuilder().setTokenIndex(999).setScore(0.7).setWeight(0.3)
                         .setToken("cat").setSource(source(12)).build()))
+                .setEvents(List.of(RereadEvent.newBuilder().setSpan(0).setScore(0.83).setSource(source(10)).setTokens(9)
+                        .setText("the cat sleeps on the shed roof").build()))
+                .setReread("re-read 1 stretch, 200 tokens")
                 .setStats(new MemoryStats(1000L, 7L, 2, 4096L)).setError(null).setAnsweredBy("memory-node")
                 .setAnsweredAt(T0.plusSeconds(1)).build();
     }
@@ -68,6 +71,13 @@ public final class Samples {
     public static AttentionRequest attentionRequest() {
         return AttentionRequest.newBuilder().setQuery(memoryQuery()).setState(memoryState())
                 .setShortTermSources(List.of(source(5), source(6))).build();
+    }
+
+    public static RereadRequest rereadRequest() {
+        return RereadRequest.newBuilder().setResponse(memoryResponse()).setQuery(vectors(1, 4))
+                .setStretches(List.of(RereadStretch.newBuilder().setSpan(0).setTokenStart(300).setTokenEnd(500)
+                        .setFrom(source(10)).setTo(source(11)).build()))
+                .setEvents(3).build();
     }
 
     public static ControlCommand controlCommand() {
@@ -91,6 +101,7 @@ public final class Samples {
     public static Map<String, SpecificRecord> byTopic() {
         return Map.of("ltm.novelty", noveltyScore(), "ltm.events", tokenEvent(), "ltm.tokens", encodedTokens(), "ltm.queries", memoryQuery(),
                 "ltm.responses", memoryResponse(), "ltm.attention-requests", attentionRequest(),
-                "ltm.control", controlCommand(), "ltm.dlq", deadLetter(), "ltm-memory", memoryState());
+                "ltm.control", controlCommand(), "ltm.dlq", deadLetter(), "ltm-memory", memoryState(),
+                "ltm.reread-requests", rereadRequest());
     }
 }

@@ -38,7 +38,7 @@ class SchemasTest {
         assertThat(types).containsKeys("io.ltm.schemas.TokenEvent", "io.ltm.schemas.EncodedTokens",
                 "io.ltm.schemas.MemoryQuery", "io.ltm.schemas.MemoryResponse", "io.ltm.schemas.AttentionRequest",
                 "io.ltm.schemas.ControlCommand", "io.ltm.schemas.DeadLetter", "io.ltm.schemas.MemoryState",
-                "io.ltm.schemas.NoveltyScore");
+                "io.ltm.schemas.NoveltyScore", "io.ltm.schemas.RereadRequest");
         for (Map.Entry<String, Schema> e : types.entrySet()) {
             Class<?> c = Class.forName(e.getKey());
             Schema generated = (Schema) c.getField("SCHEMA$").get(null);

@@ -39,6 +39,8 @@ import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadRequest;
+import io.ltm.schemas.RereadStretch;
 import io.ltm.schemas.MemoryState;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.VectorBlock;
@@ -210,6 +212,44 @@ class MemoryTopologyTest {
         assertThat(r.getStats().getContractions()).isEqualTo(2);
         assertThat(r.getStats().getShortTermTokens()).isEqualTo(6);
         assertThat(r.getStats().getStateBytes()).isGreaterThan(0);
+    }
+
+    @Test
+    void aQueryThatAsksForATwoStageReadLeavesForTheRereadWorkerWithTheStretchOfEverySpan() {
+        driver.close();
+        startWith(Map.of(LtmConfig.QUERY_REREAD_MAX_TOKENS, 16));
+        for (int i = 0; i < 12; i++) {
+            send("chat-1", 5);   // 60 tokens, events at offsets 0..11 (5 tokens each)
+        }
+        TestOutputTopic<String, RereadRequest> rereads = driver.createOutputTopic("ltm.reread-requests",
+                new StringDeserializer(), LtmSerdes.avro(RereadRequest.class, config.serdeConfig()).deserializer());
+        MemoryQuery q = textQuery("chat-1", "what did the user say", 2);
+        q.getOptions().setRereadTokens(1_000_000); // capped by ltm.query.reread.max.tokens
+        queries.pipeInput(key("chat-1"), query(q));
+        assertThat(responses.isEmpty()).as("the answer waits for the second stage").isTrue();
+        RereadRequest r = rereads.readValue();
+        MemoryResponse answer = r.getResponse();
+        assertThat(answer.getQueryId()).isEqualTo(q.getQueryId());
+        assertThat(answer.getSpans()).isNotEmpty();
+        assertThat(r.getEvents()).isEqualTo(answer.getSpans().size());
+        assertThat(r.getQuery().getCount()).isEqualTo(1);
+        assertThat(r.getQuery().getDim()).isEqualTo(TestFixtures.DIM);
+        assertThat(r.getStretches()).hasSize(answer.getSpans().size());
+        long longTerm = answer.getStats().getTokensAbsorbed() - answer.getStats().getShortTermTokens();
+        for (RereadStretch s : r.getStretches()) {
+            // the budget (capped at 16 here) around the span's mode, within the long-term tokens
+            assertThat(s.getTokenEnd() - s.getTokenStart()).isEqualTo(16);
+            assertThat(s.getTokenStart()).isGreaterThanOrEqualTo(0);
+            assertThat(s.getTokenEnd()).isLessThanOrEqualTo(longTerm);
+            // true sources: event e holds tokens 5e..5e+4
+            assertThat(s.getFrom().getOffset()).isEqualTo(s.getTokenStart() / 5);
+            assertThat(s.getTo().getOffset()).isEqualTo((s.getTokenEnd() - 1) / 5);
+        }
+
+        // without the option the answer goes out at once
+        queries.pipeInput(key("chat-1"), query(textQuery("chat-1", "what did the user say", 2)));
+        assertThat(responses.readValue().getEvents()).isEmpty();
+        assertThat(rereads.isEmpty()).isTrue();
     }
 
     @Test

@@ -42,5 +42,23 @@ final class ExactIndex implements Locator {
         return Locator.nearest(q, k, rows, size, d, starts, ends);
     }
 
+    /** The k most similar events among those that overlap tokens [from, to) (events are in stream order). */
+    List<Located> topWithin(float[] q, int k, long from, long to) {
+        int lo = 0, hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] <= from) lo = mid + 1; else hi = mid;
+        }
+        int first = lo;
+        int last = first;
+        while (last < size && starts[last] < to) last++;
+        double qn = Vectors.norm(q);
+        Vectors.TopK top = new Vectors.TopK(k);
+        for (int i = first; i < last; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
+        List<Located> out = new java.util.ArrayList<>();
+        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
+        return out;
+    }
+
     @Override public long stateBytes() { return (long) size * (2L * d + ReservoirSample.ENTRY_OVERHEAD); }
 }

@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * ./ltm bench recall [--lengths 10000,100000] [--retention uniform,recency] [--encoder hashing|minilm]
- *     [--licenses DIR] [--docs DIR] [--seed S] [--per-question] [--out DIR]
+ *     [--licenses DIR] [--docs DIR] [--seed S] [--per-question] [--reread-tokens 4096] [--out DIR]
  * </pre>
  *
  * <p><b>Stream</b> ({@link TextCorpus}): licence paragraphs, then Debian changelog lines, one event each, encoded by
@@ -38,7 +38,9 @@ import java.util.SplittableRandom;
  * length − 2L tokens, in a seeded random order, so every needle lies in the long-term part.
  *
  * <p><b>Methods</b>, each with the same state budget per key, the bytes of the memory's B (N·d·2 at float16):
- * the memory (zero-shot read, spans = 3, without the short-term buffer) per retention policy; {@link RecentTokens};
+ * the memory (zero-shot read, spans = 3, without the short-term buffer) per retention policy; the memory with the
+ * two-stage read ({@link RereadLocator}: each span's window of --reread-tokens tokens re-read from the log and its
+ * events ranked exactly; 0 turns it off); {@link RecentTokens};
  * {@link SketchIndex}; {@link ReservoirSample}; {@link PooledMeans} (window means, halved when full: the discrete
  * analogue of uniform retention); and {@link ExactIndex} (unbounded: the ceiling, its bytes reported).
  * Every method answers with its top-3 token ranges.
@@ -60,6 +62,8 @@ import java.util.SplittableRandom;
 public final class RecallBench {
     static final int K = 3;
     static final double MAX_WIDTH = 0.01;
+    /** Tokens re-read per span by the two-stage read (the node's default cap, ltm.query.reread.max.tokens). */
+    static final long DEFAULT_REREAD_TOKENS = 4096;
 
     private RecallBench() {}
 
@@ -67,11 +71,11 @@ public final class RecallBench {
 
     /** Options of one run; see the class comment. */
     record Options(int[] lengths, List<RetentionPolicy> retentions, String encoder, Path licences, Path docs, long seed,
-                   boolean perQuestion, MemoryConfig config) {
+                   boolean perQuestion, MemoryConfig config, long rereadTokens) {
         static Options defaults() {
             return new Options(new int[] {10_000, 100_000}, List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
                     "hashing", Path.of("/usr/share/common-licenses"), Path.of("/usr/share/doc"), 1, false,
-                    MemoryConfig.defaults());
+                    MemoryConfig.defaults(), DEFAULT_REREAD_TOKENS);
         }
     }
 
@@ -89,9 +93,11 @@ public final class RecallBench {
                 case "--seed" -> o = with(o, null, null, null, null, null, Long.parseLong(args[++i]), null);
                 case "--per-question" -> o = with(o, null, null, null, null, null, null, true);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--reread-tokens" -> o = new Options(o.lengths(), o.retentions(), o.encoder(), o.licences(), o.docs(),
+                        o.seed(), o.perQuestion(), o.config(), parseCount(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (use --lengths 10000,100000,1000000"
                         + " --retention uniform,recency --encoder hashing|minilm --licenses DIR --docs DIR --seed S"
-                        + " --per-question --out DIR)");
+                        + " --per-question --reread-tokens N --out DIR)");
             }
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -105,7 +111,8 @@ public final class RecallBench {
                                 Long seed, Boolean perQuestion) {
         return new Options(lengths != null ? lengths : o.lengths(), ret != null ? ret : o.retentions(),
                 enc != null ? enc : o.encoder(), lic != null ? lic : o.licences(), docs != null ? docs : o.docs(),
-                seed != null ? seed : o.seed(), perQuestion != null ? perQuestion : o.perQuestion(), o.config());
+                seed != null ? seed : o.seed(), perQuestion != null ? perQuestion : o.perQuestion(), o.config(),
+                o.rereadTokens());
     }
 
     /** "100000", "100k", "1M", "5m". */
@@ -195,6 +202,11 @@ public final class RecallBench {
         List<Locator> methods = new ArrayList<>();
         try {
             for (RetentionPolicy p : o.retentions()) methods.add(new MemoryLocator(base.toBuilder().retention(p).build()));
+            if (o.rereadTokens() > 0) {
+                for (RetentionPolicy p : o.retentions()) {
+                    methods.add(new RereadLocator(base.toBuilder().retention(p).build(), o.rereadTokens()));
+                }
+            }
             methods.add(new RecentTokens(d, budget));
             methods.add(new SketchIndex(d, budget));
             methods.add(new ReservoirSample(d, budget, o.seed()));
@@ -246,8 +258,9 @@ public final class RecallBench {
                 r.put("events", events);
                 r.put("meanEventTokens", round((double) pos / events, 1));
                 r.put("corpusCycles", corpus.cycles());
-                r.put("method", loc.name().startsWith("memory-") ? "memory" : loc.name());
-                r.put("retention", loc instanceof MemoryLocator ? loc.name().substring("memory-".length()) : "none");
+                r.put("method", loc instanceof RereadLocator ? "memory+reread" : loc instanceof MemoryLocator ? "memory" : loc.name());
+                r.put("retention", loc instanceof MemoryLocator || loc instanceof RereadLocator
+                        ? loc.name().substring("memory-".length()).replace("+reread", "") : "none");
                 evaluate(loc, needles, needleStart, needleEnd, queries, pos, r, o.perQuestion());
                 r.put("ingestSeconds", round(ingest[m], 3));
                 r.put("encodeSeconds", round(encodeS, 3));
@@ -255,6 +268,10 @@ public final class RecallBench {
                     r.put("longTermTokens", ml.state().longTermTokens());
                     r.put("contractions", ml.state().contractions());
                     r.put("shortTermBytesNotCounted", ml.shortTermBytes());
+                }
+                if (loc instanceof RereadLocator x) {
+                    r.put("rereadBudgetTokens", x.budget());
+                    r.put("tokensRereadPerQuery", round(x.tokensReread(), 1));
                 }
                 if (loc instanceof RecentTokens x) r.put("capacityEntries", x.capacity());
                 if (loc instanceof SketchIndex x) r.put("capacityEntries", x.capacity());

@@ -55,7 +55,7 @@ class RecallBenchTest {
     void recallAtTinySizeHasItsFieldsAndTheExactIndexFindsEveryNeedle() throws Exception {
         corpus();
         RecallBench.Options o = new RecallBench.Options(new int[] {3000, 6000}, List.of(RetentionPolicy.UNIFORM), "hashing",
-                tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults());
+                tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults(), 512);
         ObjectNode root = RecallBench.run(o, JSON);
         for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "corpusFiles",
                 "corpusDigest", "results"))
@@ -70,15 +70,21 @@ class RecallBenchTest {
             methods.add(r.get("method").asText() + "/" + r.get("retention").asText());
             if (!r.get("method").asText().equals("exact-index"))
                 assertThat(r.get("stateBytes").asLong()).as(r.get("method").asText()).isLessThanOrEqualTo(root.get("budgetBytes").asLong());
+            if (r.get("method").asText().equals("memory+reread")) {
+                // the second stage reads at most the budget per span, and never more than the stream
+                assertThat(r.get("rereadBudgetTokens").asLong()).isEqualTo(512);
+                assertThat(r.get("tokensRereadPerQuery").asDouble()).isBetween(1.0, 3.0 * 512);
+            }
             if (r.get("method").asText().equals("exact-index")) {
                 assertThat(r.get("hitRate").asDouble()).isEqualTo(1.0);
                 assertThat(r.get("scoreAuc").asDouble()).isGreaterThan(0.9);
                 for (JsonNode q : r.get("perQuestion")) assertThat(q.get("hit").asBoolean()).as(q.toString()).isTrue();
             }
         }
-        assertThat(methods).containsExactly("memory/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
-                "pooled-means/none", "exact-index/none", "memory/uniform", "recent-tokens/none", "binary-sketch/none",
-                "reservoir/none", "pooled-means/none", "exact-index/none");
+        assertThat(methods).containsExactly("memory/uniform", "memory+reread/uniform", "recent-tokens/none",
+                "binary-sketch/none", "reservoir/none", "pooled-means/none", "exact-index/none", "memory/uniform",
+                "memory+reread/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
+                "pooled-means/none", "exact-index/none");
         root.put("loadAverageAtEnd", "");
         Path out = tmp.resolve("out");
         RecallBench.write(root, JSON.writeValueAsString(root), out);

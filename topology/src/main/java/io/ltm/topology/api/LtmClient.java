@@ -122,7 +122,15 @@ public final class LtmClient implements AutoCloseable {
 
     /** Asks a text question of one key's memory and waits for the answer. */
     public MemoryResponse query(String key, String text, int spans, Duration timeout) throws TimeoutException {
-        return query(textQuery(key, text, spans), timeout);
+        return query(key, text, QueryOptions.newBuilder().setSpans(spans).build(), timeout);
+    }
+
+    /**
+     * Asks a text question with the given options (spans, a two-stage read's {@code rereadTokens}, ...) and waits
+     * for the answer. A two-stage read is answered by the reread worker ({@code ltm worker --role reread}).
+     */
+    public MemoryResponse query(String key, String text, QueryOptions options, Duration timeout) throws TimeoutException {
+        return query(textQuery(key, text, options), timeout);
     }
 
     /**
@@ -131,7 +139,13 @@ public final class LtmClient implements AutoCloseable {
      */
     public MemoryResponse queryThroughEncodeWorker(String key, String text, int spans, Duration timeout)
             throws TimeoutException {
-        return await(textQuery(key, text, spans), config.getString(LtmConfig.TOPIC_QUERY_REQUESTS), timeout);
+        return queryThroughEncodeWorker(key, text, QueryOptions.newBuilder().setSpans(spans).build(), timeout);
+    }
+
+    /** As {@link #query(String, String, QueryOptions, Duration)}, through the encode worker. */
+    public MemoryResponse queryThroughEncodeWorker(String key, String text, QueryOptions options, Duration timeout)
+            throws TimeoutException {
+        return await(textQuery(key, text, options), config.getString(LtmConfig.TOPIC_QUERY_REQUESTS), timeout);
     }
 
     /** Sends a query and waits for the response with its query id. */
@@ -139,9 +153,9 @@ public final class LtmClient implements AutoCloseable {
         return await(query, config.getString(LtmConfig.TOPIC_QUERIES), timeout);
     }
 
-    private static MemoryQuery textQuery(String key, String text, int spans) {
+    private static MemoryQuery textQuery(String key, String text, QueryOptions options) {
         return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key).setText(text)
-                .setOptions(QueryOptions.newBuilder().setSpans(spans).build()).setRequestedAt(Instant.now()).build();
+                .setOptions(options).setRequestedAt(Instant.now()).build();
     }
 
     private MemoryResponse await(MemoryQuery query, String topic, Duration timeout) throws TimeoutException {

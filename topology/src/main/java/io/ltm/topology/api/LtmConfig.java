@@ -46,6 +46,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String TOPIC_ATTENTION_REQUESTS = "ltm.topic.attention.requests";
     public static final String TOPIC_DLQ = "ltm.topic.dlq";
     public static final String TOPIC_NOVELTY = "ltm.topic.novelty";
+    public static final String TOPIC_REREAD_REQUESTS = "ltm.topic.reread.requests";
     public static final String TOPIC_PARTITIONS = "ltm.topic.partitions";
     public static final String TOPIC_REPLICATION = "ltm.topic.replication.factor";
     public static final String TOPIC_RETENTION_MS = "ltm.topic.retention.ms";
@@ -70,6 +71,9 @@ public final class LtmConfig extends AbstractConfig {
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
     public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
+    public static final String QUERY_REREAD_MAX_TOKENS = "ltm.query.reread.max.tokens";
+    public static final String REREAD_MAX_RECORDS = "ltm.reread.max.records";
+    public static final String REREAD_TIMEOUT_MS = "ltm.reread.timeout.ms";
     public static final String TEXT_MAX_CHARS = "ltm.text.max.chars";
     public static final String DLQ_MAX_BYTES = "ltm.dlq.max.bytes";
     public static final String HEALTH_WINDOW_MS = "ltm.health.window.ms";
@@ -137,6 +141,9 @@ public final class LtmConfig extends AbstractConfig {
                     "AttentionRequest for the attention worker when ltm.attention.mode=worker.")
             .define(TOPIC_DLQ, Type.STRING, "ltm.dlq", Importance.MEDIUM,
                     "DeadLetter: every record that could not be used, with the reason.")
+            .define(TOPIC_REREAD_REQUESTS, Type.STRING, "ltm.reread-requests", Importance.MEDIUM,
+                    "RereadRequest: answers of queries that asked for a two-stage read (QueryOptions.rereadTokens), "
+                            + "for the reread worker, which completes them on the responses topic.")
             .define(TOPIC_NOVELTY, Type.STRING, "ltm.novelty", Importance.MEDIUM,
                     "NoveltyScore of every absorbed event (when ltm.novelty.enabled), keyed by memory key; read by "
                             + "`ltm watch`.")
@@ -203,6 +210,14 @@ public final class LtmConfig extends AbstractConfig {
             .define(QUERY_MAX_TOKENS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "A query with more token vectors (or word pieces of its text, counted before encoding) than "
                             + "this is rejected to the dead-letter topic and answered with an error.")
+            .define(QUERY_REREAD_MAX_TOKENS, Type.INT, 16384, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Most tokens a two-stage read re-reads per span (a query's rereadTokens is capped to this); each "
+                            + "re-read event is encoded again, so this bounds the work of one query.")
+            .define(REREAD_MAX_RECORDS, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most records the reread worker scans per stretch (other keys' records share the partition); "
+                            + "a stretch cut short says so in the answer's reread note.")
+            .define(REREAD_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "How long the reread worker waits for a stretch's records before the request is retried.")
             .define(TEXT_MAX_CHARS, Type.INT, 65536, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Texts of events and queries longer than this many characters are rejected to the dead-letter "
                             + "topic before they are tokenized (a few MB of one-letter words would otherwise need "
@@ -401,7 +416,7 @@ public final class LtmConfig extends AbstractConfig {
         int n = getInt(TOPIC_PARTITIONS);
         Map<String, Integer> m = new HashMap<>();
         for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_QUERY_REQUESTS, TOPIC_CONTROL, TOPIC_RESPONSES,
-                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ, TOPIC_NOVELTY)) {
+                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ, TOPIC_NOVELTY, TOPIC_REREAD_REQUESTS)) {
             m.put(getString(t), n);
         }
         return m;

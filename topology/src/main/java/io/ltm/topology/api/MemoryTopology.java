@@ -27,10 +27,12 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.NoveltyScore;
+import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
+import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.KeyPartitioner;
 import io.ltm.topology.internal.KeyRouter;
 import io.ltm.topology.internal.InputValidator;
@@ -116,9 +118,10 @@ public final class MemoryTopology {
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
+        Rereads rereads = new Rereads(config);
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
-                        deadLetters, readyCache),
+                        deadLetters, readyCache, rereads),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters),
@@ -142,6 +145,8 @@ public final class MemoryTopology {
                 LtmSerdes.avro(MemoryResponse.class, serdeConfig).serializer(), Names.QUERY);
         topology.addSink(Names.SINK_ATTENTION_REQUESTS, config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS), keys,
                 LtmSerdes.avro(AttentionRequest.class, serdeConfig).serializer(), Names.QUERY);
+        topology.addSink(Names.SINK_REREAD_REQUESTS, config.getString(LtmConfig.TOPIC_REREAD_REQUESTS), keys,
+                LtmSerdes.avro(RereadRequest.class, serdeConfig).serializer(), Names.QUERY);
         if (novelty) {
             topology.addSink(Names.SINK_NOVELTY, config.getString(LtmConfig.TOPIC_NOVELTY), keys,
                     LtmSerdes.avro(NoveltyScore.class, serdeConfig).serializer(), Names.INGEST);

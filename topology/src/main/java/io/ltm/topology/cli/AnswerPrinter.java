@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.ShortTermHit;
 import io.ltm.schemas.SourcePosition;
 
@@ -54,6 +55,16 @@ final class AnswerPrinter {
                 }
             }
         }
+        if (!r.getEvents().isEmpty() || r.getReread() != null) {
+            b.append("  best events, re-read from the log and ranked exactly").append(r.getReread() == null ? ""
+                    : " (" + r.getReread() + ")").append(":\n");
+            for (RereadEvent e : r.getEvents()) {
+                SourcePosition p = e.getSource();
+                b.append(String.format(Locale.ROOT, "      (%.3f) span %d, %s/%d@%d, %s | %s%n", e.getScore(),
+                        e.getSpan() + 1, p.getTopic(), p.getPartition(), p.getOffset(), p.getTimestamp(),
+                        e.getText() == null ? "(" + e.getTokens() + " tokens sent as vectors)" : cut(e.getText().toString())));
+            }
+        }
         if (!r.getShortTermHits().isEmpty()) {
             b.append("  recent events (short-term, exact):\n");
             for (Event e : events(r.getShortTermHits())) {
@@ -85,6 +96,11 @@ final class AnswerPrinter {
             byEvent.put(id, new Event(p, (old == null ? 0 : old.weight) + h.getWeight(), tokens));
         }
         return new ArrayList<>(byEvent.values());
+    }
+
+    private static String cut(String line) {
+        String l = line.strip();
+        return l.length() > SourceLines.MAX_CHARS ? l.substring(0, SourceLines.MAX_CHARS - 3) + "..." : l;
     }
 
     /** Word pieces joined into words: "##et" continues the word before it (BERT's WordPiece convention). */

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
@@ -23,6 +24,7 @@ import io.ltm.topology.api.TopicProvisioner;
 import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
 import io.ltm.topology.worker.TransactionalLoop;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -166,8 +168,8 @@ public final class LtmCli implements Runnable {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
-        @Option(names = "--with-workers", description = "Also run an encode worker (and an attention worker in "
-                + "worker mode) in this process.")
+        @Option(names = "--with-workers", description = "Also run an encode worker, a reread worker (two-stage "
+                + "reads) and, in worker mode, an attention worker in this process.")
         boolean withWorkers;
 
         @Override
@@ -187,6 +189,9 @@ public final class LtmCli implements Runnable {
                     att.start();
                     resources.add(att);
                 }
+                RereadWorker reread = new RereadWorker(cfg, encoder, id);
+                reread.start();
+                resources.add(reread);
             }
             resources.add(encoder);
             System.out.println("memory node started" + (node.httpPort() > 0 ? ", http://"
@@ -196,8 +201,9 @@ public final class LtmCli implements Runnable {
         }
     }
 
-    @Command(name = "worker", description = "Run a worker: role encode (TokenEvent -> EncodedTokens) or attend "
-            + "(AttentionRequest -> MemoryResponse), batched, exactly once; GPU when present.")
+    @Command(name = "worker", description = "Run a worker: role encode (TokenEvent -> EncodedTokens), attend "
+            + "(AttentionRequest -> MemoryResponse) or reread (RereadRequest -> MemoryResponse with the best events "
+            + "re-read from the log), batched, exactly once; GPU when present.")
     static final class Worker implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -205,7 +211,7 @@ public final class LtmCli implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--role", required = true, description = "encode or attend")
+        @Option(names = "--role", required = true, description = "encode, attend or reread")
         String role;
 
         @Option(names = "--instance-id", description = "Stable id of this worker instance (its transactional id); "
@@ -214,9 +220,9 @@ public final class LtmCli implements Runnable {
 
         @Override
         public Integer call() {
-            if (!EncodeWorker.ROLE.equals(role) && !AttentionWorker.ROLE.equals(role)) {
+            if (!EncodeWorker.ROLE.equals(role) && !AttentionWorker.ROLE.equals(role) && !RereadWorker.ROLE.equals(role)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--role must be encode or attend, not " + role);
+                        "--role must be encode, attend or reread, not " + role);
             }
             LtmConfig cfg = config.load();
             TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
@@ -224,6 +230,7 @@ public final class LtmCli implements Runnable {
             TransactionalLoop loop = switch (role) {
                 case EncodeWorker.ROLE -> new EncodeWorker(cfg, encoder, instanceId);
                 case AttentionWorker.ROLE -> new AttentionWorker(cfg, encoder, instanceId);
+                case RereadWorker.ROLE -> new RereadWorker(cfg, encoder, instanceId);
                 default -> throw new IllegalStateException("role checked above: " + role);
             };
             loop.start();
@@ -324,6 +331,11 @@ public final class LtmCli implements Runnable {
         @Option(names = "--json", description = "print the whole MemoryResponse as JSON (for scripts) instead of text")
         boolean json;
 
+        @Option(names = "--reread", paramLabel = "TOKENS", description = "two-stage read: re-read this many tokens of "
+                + "the log around each span and name the best events exactly (needs a reread worker: ./ltm run "
+                + "--with-workers or ./ltm worker --role reread; capped by ltm.query.reread.max.tokens; default 0 = off)")
+        int reread;
+
         @Option(names = "--via-encode-worker", description = "send the text to the encode worker instead of the "
                 + "memory node (for nodes that run without an encoder)")
         boolean viaWorker;
@@ -341,8 +353,9 @@ public final class LtmCli implements Runnable {
                 left = left.isNegative() ? Duration.ZERO : left;
                 MemoryResponse r;
                 try {
-                    r = viaWorker ? client.queryThroughEncodeWorker(key, text, spans, left)
-                            : client.query(key, text, spans, left);
+                    QueryOptions options = QueryOptions.newBuilder().setSpans(spans).setRereadTokens(reread).build();
+                    r = viaWorker ? client.queryThroughEncodeWorker(key, text, options, left)
+                            : client.query(key, text, options, left);
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw new UserFacingException("no answer for key '" + key + "' within " + timeoutSeconds
                             + " s: is a memory node running (./ltm run)?");

@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.StreamsException;
 
 import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
@@ -11,11 +12,13 @@ public final class Failures {
     }
 
     /**
-     * True when {@code e} says nothing about the record: the schema registry did not answer, or Kafka Streams' own
-     * machinery failed (state store, record collector, a task migrated away). Such a record is retried, never
-     * dead-lettered: exactly-once rolls back what its attempt wrote.
+     * True when {@code e} says nothing about the record: the schema registry did not answer, Kafka Streams' own
+     * machinery failed (state store, record collector, a task migrated away), or a Kafka client call failed in a
+     * way Kafka calls retriable (a timeout, a leader moving). Such a record is retried, never dead-lettered:
+     * exactly-once rolls back what its attempt wrote.
      */
     public static boolean isInfrastructure(Throwable e) {
-        return e instanceof StreamsException || SchemaRegistryUnavailableException.isCause(e);
+        return e instanceof StreamsException || e instanceof RetriableException
+                || SchemaRegistryUnavailableException.isCause(e);
     }
 }

@@ -20,6 +20,7 @@ public final class Names {
     public static final String CONTROL = "ltm-control";
     public static final String SINK_RESPONSES = "ltm-responses-sink";
     public static final String SINK_ATTENTION_REQUESTS = "ltm-attention-requests-sink";
+    public static final String SINK_REREAD_REQUESTS = "ltm-reread-requests-sink";
     public static final String SINK_DLQ = "ltm-dlq-sink";
     public static final String SINK_NOVELTY = "ltm-novelty-sink";
 

@@ -14,12 +14,14 @@ import io.ltm.model.ReadyMemoryCache;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadRequest;
 
 /**
  * Answers queries from the key's memory: in line on the CPU (long-term continuous attention plus short-term
  * attention), or, in worker mode, by handing an {@link AttentionRequest} with a snapshot of the memory to the
  * attention worker. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
- * queries get a response saying so (bad ones also go to the dead-letter topic).
+ * queries get a response saying so (bad ones also go to the dead-letter topic). A query that asks for a two-stage
+ * read leaves as a {@link RereadRequest} for the reread worker, which completes its answer.
  */
 public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
@@ -27,18 +29,21 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final QueryVectors queryVectors;
     private final int maxSpans;
     private final boolean workerMode;
+    private final Rereads rereads;
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache) {
+                          int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache,
+                          Rereads rereads) {
         super(deserializer, Names.QUERY, "query", deadLetters);
         this.readyCache = readyCache;
         this.config = config;
         this.queryVectors = queryVectors;
         this.maxSpans = maxSpans;
         this.workerMode = workerMode;
+        this.rereads = rereads;
     }
 
     @Override
@@ -102,7 +107,12 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         }
         MemoryResponse response = Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()),
                 Responses.BY_NODE, now);
-        forward(key, response, timestamp, Names.SINK_RESPONSES);
+        RereadRequest reread = rereads.request(query, response, result, state, q.vectors(), q.count());
+        if (reread != null) {
+            forward(key, reread, timestamp, Names.SINK_REREAD_REQUESTS);
+        } else {
+            forward(key, response, timestamp, Names.SINK_RESPONSES);
+        }
     }
 
     @Override

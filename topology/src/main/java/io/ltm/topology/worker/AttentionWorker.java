@@ -26,11 +26,13 @@ import io.ltm.schemas.ControlAction;
 import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.Responses;
 
 /**
@@ -38,7 +40,7 @@ import io.ltm.topology.internal.Responses;
  * nodes with {@code ltm.attention.mode=worker}) in, MemoryResponses out, exactly once. All requests of a poll,
  * across keys, are answered by one batched read on the engine's device (the GPU when present). Where the reads
  * attended goes back to the node as a RECORD_READS control command in the same transaction, so sticky memories
- * see worker-answered reads too.
+ * see worker-answered reads too. A query that asks for a two-stage read leaves as a RereadRequest instead.
  */
 public final class AttentionWorker extends TransactionalLoop {
 
@@ -55,6 +57,9 @@ public final class AttentionWorker extends TransactionalLoop {
     private final Serde<ControlCommand> control;
     private final String controlTopic;
     private final String responsesTopic;
+    private final Rereads rereads;
+    private final Serde<RereadRequest> rereadRequests;
+    private final String rereadTopic;
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         this(config, encoder, LongTermMemory.create(config.memoryConfig()), consumer(config, ROLE, instanceId),
@@ -75,6 +80,9 @@ public final class AttentionWorker extends TransactionalLoop {
         this.control = LtmSerdes.avro(ControlCommand.class, config.serdeConfig());
         this.controlTopic = config.getString(LtmConfig.TOPIC_CONTROL);
         this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
+        this.rereads = new Rereads(config);
+        this.rereadRequests = LtmSerdes.avro(RereadRequest.class, config.serdeConfig());
+        this.rereadTopic = config.getString(LtmConfig.TOPIC_REREAD_REQUESTS);
     }
 
     /** A request that passed its checks, waiting for the batched read. */
@@ -131,8 +139,12 @@ public final class AttentionWorker extends TransactionalLoop {
                 }
             }
             MemoryQuery q = read.query();
-            out.add(response(Responses.answer(q, result, Responses.stats(read.request().state(), read.bytes()),
-                    Responses.BY_WORKER, now)));
+            ReadRequest rq = read.request();
+            MemoryResponse answer = Responses.answer(q, result, Responses.stats(rq.state(), read.bytes()),
+                    Responses.BY_WORKER, now);
+            RereadRequest reread = rereads.request(q, answer, result, rq.state(), rq.query(), rq.queryCount());
+            out.add(reread == null ? response(answer) : new ProducerRecord<>(rereadTopic, q.getKey(),
+                    rereadRequests.serializer().serialize(rereadTopic, reread)));
             if (result.attentionHistogram() != null) {
                 out.add(recordReads(q.getKey(), result.attentionHistogram(), now));
             }

@@ -1,0 +1,148 @@
+package io.ltm.topology.worker;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
+
+import io.ltm.model.ExactRerank;
+import io.ltm.model.MemoryStateCodec;
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadEvent;
+import io.ltm.schemas.RereadRequest;
+import io.ltm.schemas.RereadStretch;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.Failures;
+
+/**
+ * Worker role {@code reread}: the second stage of a two-stage read, exactly once. A {@link RereadRequest} (the
+ * memory's answer to a query that asked for one, with the stretch of the events topic around each span) comes in;
+ * the key's events of every stretch are read back from the log ({@link StretchReader}), encoded again with the
+ * node's encoder (events sent with vectors keep theirs), ranked by {@link ExactRerank} against the query, and the
+ * answer goes out on the responses topic with its best events and a note of what was re-read. Kafka keeps the log;
+ * the memory only says where to look. Where the log's retention has removed a stretch the answer keeps its spans
+ * (the memory's coarse answer) and says so.
+ */
+public final class RereadWorker extends TransactionalLoop {
+
+    public static final String ROLE = "reread";
+
+    private final TextEncoder encoder;
+    private final StretchReader reader;
+    private final Serde<RereadRequest> requests;
+    private final Serde<MemoryResponse> responses;
+    private final String responsesTopic;
+    private final int dim;
+
+    public RereadWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
+        this(config, encoder, new StretchReader(config), consumer(config, ROLE, instanceId),
+                producer(config, ROLE, instanceId));
+    }
+
+    /** With given clients (tests pass mock clients). */
+    RereadWorker(LtmConfig config, TextEncoder encoder, StretchReader reader, Consumer<byte[], byte[]> consumer,
+                 Producer<String, byte[]> producer) {
+        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_REREAD_REQUESTS)), consumer, producer);
+        this.encoder = encoder;
+        this.reader = reader;
+        this.requests = LtmSerdes.avro(RereadRequest.class, config.serdeConfig());
+        this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
+        this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
+        this.dim = config.getInt(LtmConfig.MEMORY_DIM);
+    }
+
+    @Override
+    protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            RereadRequest req;
+            try {
+                req = requests.deserializer().deserialize(r.topic(), r.value());
+            } catch (RuntimeException e) {
+                if (Failures.isInfrastructure(e)) {
+                    throw e;
+                }
+                out.add(deadLetter(r, e));
+                continue;
+            }
+            MemoryResponse answer = req.getResponse();
+            try {
+                complete(req, answer);
+            } catch (RuntimeException e) {
+                if (Failures.isInfrastructure(e)) {
+                    throw e; // the whole batch is retried
+                }
+                // the memory's answer is still worth having: it goes out with the reason the second stage failed
+                out.add(deadLetter(r, e));
+                answer.setReread("the re-read failed: " + e.getMessage());
+            }
+            answer.setAnsweredAt(java.time.Instant.now());
+            out.add(new ProducerRecord<>(responsesTopic, answer.getKey(),
+                    responses.serializer().serialize(responsesTopic, answer)));
+        }
+        return out;
+    }
+
+    private void complete(RereadRequest req, MemoryResponse answer) {
+        float[] query = MemoryStateCodec.unblock(req.getQuery(), 1, dim);
+        String key = answer.getKey();
+        List<RereadEvent> ranked = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        long events = 0, tokens = 0;
+        for (RereadStretch s : req.getStretches()) {
+            StretchReader.Stretch read = reader.read(key, s.getFrom(), s.getTo());
+            if (read.missing() != null) {
+                notes.add("span " + s.getSpan() + ": " + read.missing());
+            }
+            List<StretchReader.Event> withText = new ArrayList<>();
+            for (StretchReader.Event e : read.events()) {
+                TokenEvent t = e.event();
+                if (t.getVectors() != null && t.getVectors().getDim() == dim) {
+                    int n = t.getVectors().getCount();
+                    ranked.add(event(s.getSpan(), e, ExactRerank.score(query,
+                            MemoryStateCodec.unblock(t.getVectors(), n, dim), n), n));
+                    tokens += n;
+                } else if (t.getText() != null) {
+                    withText.add(e);
+                }
+            }
+            List<EncodedText> encoded = encoder.encode(withText.stream().map(e -> e.event().getText()).toList());
+            for (int i = 0; i < withText.size(); i++) {
+                EncodedText x = encoded.get(i);
+                if (x.count() > 0) {
+                    ranked.add(event(s.getSpan(), withText.get(i), ExactRerank.score(query, x.vectors(), x.count()),
+                            x.count()));
+                    tokens += x.count();
+                }
+            }
+            events += read.events().size();
+        }
+        ranked.sort(Comparator.comparingDouble(RereadEvent::getScore).reversed());
+        answer.setEvents(new ArrayList<>(ranked.subList(0, Math.min(req.getEvents(), ranked.size()))));
+        String summary = "re-read " + req.getStretches().size() + " stretches: " + events + " events, " + tokens
+                + " tokens";
+        answer.setReread(notes.isEmpty() ? summary : summary + "; " + String.join("; ", notes)
+                + " (the spans are the memory's answer there)");
+    }
+
+    private static RereadEvent event(int span, StretchReader.Event e, double score, int tokens) {
+        return RereadEvent.newBuilder().setSpan(span).setScore(score).setSource(e.source()).setTokens(tokens)
+                .setText(e.event().getText()).build();
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        reader.close();
+    }
+}
