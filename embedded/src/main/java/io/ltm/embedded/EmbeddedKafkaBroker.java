@@ -1,4 +1,4 @@
-package io.ltm.topology.embedded;
+package io.ltm.embedded;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -32,7 +32,7 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * Two memory nodes in separate JVMs (`ltm run`, static membership, the default session timeout and standby

@@ -36,6 +36,7 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.Names;

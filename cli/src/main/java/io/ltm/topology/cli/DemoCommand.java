@@ -27,7 +27,7 @@ import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
 import picocli.CommandLine.Command;

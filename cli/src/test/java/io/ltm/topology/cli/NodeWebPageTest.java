@@ -40,7 +40,7 @@ import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import picocli.CommandLine;
 
 /**
@@ -97,7 +97,7 @@ class NodeWebPageTest {
         node = MemoryNode.start(config, encoder);
         node.awaitRunning(Duration.ofSeconds(60));
 
-        List<String> log = io.ltm.topology.NoveltyTestLogs.packageLog(400, 11);
+        List<String> log = io.ltm.testutils.NoveltyTestLogs.packageLog(400, 11);
         lines = new ArrayList<>(log.subList(0, 300));
         lines.addAll(PLANTED);
         lines.addAll(log.subList(300, 400));

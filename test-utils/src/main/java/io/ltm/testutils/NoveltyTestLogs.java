@@ -1,4 +1,4 @@
-package io.ltm.topology;
+package io.ltm.testutils;
 
 import java.util.ArrayList;
 import java.util.List;
