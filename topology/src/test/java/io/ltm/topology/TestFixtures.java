@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.topology.api.LtmConfig;

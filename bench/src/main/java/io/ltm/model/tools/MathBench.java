@@ -200,21 +200,21 @@ public final class MathBench {
             ReadyMemory ready = ltm.ready(one);
             touched = ready.bytes();
             long touchedBytes = touched;
-            byte[] stored = io.ltm.model.MemoryStateCodec.toBytes(one, cfg);
-            io.ltm.schemas.MemoryState storedAvro = io.ltm.model.MemoryStateCodec.toAvro(one, cfg);
+            byte[] stored = io.ltm.topology.codec.MemoryStateCodec.toBytes(one, cfg);
+            io.ltm.schemas.MemoryState storedAvro = io.ltm.topology.codec.MemoryStateCodec.toAvro(one, cfg);
             ReadyMemoryCache cache = ltm.readyCache();
-            cache.get("decoded", io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
+            cache.get("decoded", io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
             float[] flatKeys = new float[ready.keyCount() * d];
             for (int j = 0; j < d; j++) System.arraycopy(ready.keysTransposedRef()[j], 0, flatKeys, j * ready.keyCount(), ready.keyCount());
-            io.ltm.schemas.VectorBlock keyBlock = io.ltm.model.MemoryStateCodec.block(flatKeys, ready.keyCount(), d,
+            io.ltm.schemas.VectorBlock keyBlock = io.ltm.topology.codec.MemoryStateCodec.block(flatKeys, ready.keyCount(), d,
                     cfg.precision());
             for (int w = 0; w < 3; w++) {
                 ltm.ready(one);
                 for (int i = 0; i < singles; i++) ltm.read("one", one, q, 1, opts);
                 ltm.readBatch(reqs);
                 dev.read(one, q, 1, opts);
-                io.ltm.model.MemoryStateCodec.fromBytes(stored, cfg);
-                io.ltm.model.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d);
+                io.ltm.topology.codec.MemoryStateCodec.fromBytes(stored, cfg);
+                io.ltm.topology.codec.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d);
             }
             int reps = Math.max(2, iters / 2);
             MemoryState st = one;
@@ -224,11 +224,11 @@ public final class MathBench {
                 () -> { for (int i = 0; i < reps; i++) ltm.readBatch(reqs); },
                 () -> { for (int i = 0; i < iters; i++) dev.read(st, q, 1, opts); },
                 () -> { for (int i = 0; i < iters; i++) ltm.read(st, q, 1, opts); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromBytes(stored, cfg); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.model.MemoryStateCodec.fromAvro(storedAvro, cfg,
-                        cache.find("decoded", storedAvro).coefficientsRef()); }};
+                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d); },
+                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromBytes(stored, cfg); },
+                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg); },
+                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg,
+                        cache.find("decoded", io.ltm.topology.codec.MemoryStateCodec.version(storedAvro)).coefficientsRef()); }};
             double[] per = {iters, singles, reps * (double) keys, iters, iters, iters, iters, iters, iters};
             float[] big = new float[16 << 20], big2 = new float[16 << 20];
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();

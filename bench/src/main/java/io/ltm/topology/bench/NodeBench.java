@@ -55,7 +55,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;

@@ -1,5 +1,12 @@
-package io.ltm.model;
+package io.ltm.topology.codec;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadyMemory;
+import io.ltm.model.StoredVersion;
+import io.ltm.model.Timeline;
+import io.ltm.model.TokenSource;
 import io.ltm.model.internal.Half;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.SourceSegment;
@@ -25,6 +32,7 @@ import java.util.List;
 
 /**
  * Converts {@link MemoryState} to and from the Avro record {@code io.ltm.schemas.MemoryState} (and its binary body).
+ * It lives here, not in {@code model}, so that the memory's math knows no wire format.
  * B and the short-term vectors are packed as little-endian float16 or float32 according to
  * {@link MemoryConfig#precision()}; the timeline as knots (t, tokenIndex); sources as run-length segments.
  *
@@ -119,6 +127,18 @@ public final class MemoryStateCodec {
     private static TokenSource source(SourcePosition p) {
         return new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
                 p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(), p.getSourceId());
+    }
+
+    /**
+     * The version of a stored state as {@link ReadyMemory#isFor(StoredVersion)} compares it: counters from the record,
+     * coefficients read one at a time from the packed block, so that a cached ready memory is found without decoding B.
+     */
+    public static StoredVersion version(io.ltm.schemas.MemoryState stored) {
+        VectorBlock b = stored.getCoefficients();
+        int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
+        long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
+        return new StoredVersion(b == null ? 0 : b.getCount(), b == null ? 0 : b.getDim(), stored.getContractions(),
+                stored.getTokensAbsorbed() - stm, at, b == null ? null : i -> valueAt(b, i));
     }
 
     /** Avro binary body (no framing) of the state. */
