@@ -34,6 +34,7 @@ import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.AttentionWorker;
@@ -144,12 +145,12 @@ abstract class EndToEndScenarios {
             // in worker mode the whole path is workers: the encode worker encodes the question, the node hands
             // the memory to the attention worker, which answers
             String question = "snow storm rain wind forecast";
-            MemoryResponse r = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+            MemoryResponse r = attentionMode.equals(AttentionMode.WORKER.configValue())
                     ? client.queryThroughEncodeWorker("user-1", question, 1, Duration.ofSeconds(30))
                     : client.query("user-1", question, 1, Duration.ofSeconds(30));
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).isTrue();
-            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals("worker") ? "attention-worker" : "memory-node");
+            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals(AttentionMode.WORKER.configValue()) ? "attention-worker" : "memory-node");
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(storyTokens());
             assertThat(r.getStats().getContractions()).isGreaterThanOrEqualTo(1);
             AttendedSpan span = r.getSpans().get(0);
@@ -160,7 +161,7 @@ abstract class EndToEndScenarios {
             assertThat(from).isLessThanOrEqualTo(6);
             assertThat(to).isGreaterThanOrEqualTo(3);
 
-            if (attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)) {
+            if (attentionMode.equals(AttentionMode.WORKER.configValue())) {
                 // where the worker's read attended comes back to the node for sticky resampling
                 var attention = node.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
                         io.ltm.topology.internal.Names.STORE_ATTENTION,
@@ -179,17 +180,17 @@ abstract class EndToEndScenarios {
 
     @Test
     void textEventsAreEncodedRememberedAndQueriedInLine() throws Exception {
-        answersFromMemory(LtmConfig.ATTENTION_MODE_INLINE);
+        answersFromMemory(AttentionMode.INLINE.configValue());
     }
 
     @Test
     void inWorkerModeTheAttentionWorkerAnswers() throws Exception {
-        answersFromMemory(LtmConfig.ATTENTION_MODE_WORKER);
+        answersFromMemory(AttentionMode.WORKER.configValue());
     }
 
     @Test
     void badInputGoesToTheDeadLetterTopicForgetErasesAndTheHttpEndpointServesStatsAndMetrics() throws Exception {
-        LtmConfig config = config(LtmConfig.ATTENTION_MODE_INLINE);
+        LtmConfig config = config(AttentionMode.INLINE.configValue());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
              MemoryNode node = MemoryNode.start(config, encoder);
              EncodeWorker enc = new EncodeWorker(config, encoder, "it");
@@ -237,7 +238,7 @@ abstract class EndToEndScenarios {
 
     @Test
     void anyInstanceAnswersTheHttpStatsOfAKeyByAskingTheInstanceThatOwnsIt() throws Exception {
-        LtmConfig first = config(LtmConfig.ATTENTION_MODE_INLINE);
+        LtmConfig first = config(AttentionMode.INLINE.configValue());
         Map<String, Object> shared = new HashMap<>(first.originals());
         int portA = freePort();
         int portB = freePort();

@@ -196,5 +196,8 @@ class EngineTest {
         assertThat(MemoryConfig.builder().basisSize(511).build().basisSize()).isEqualTo(512);
         assertThatThrownBy(() -> MemoryConfig.builder().tau(1.0).build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MemoryConfig.builder().widths().build()).isInstanceOf(IllegalArgumentException.class);
+        // the rejection names the setting, so that a configuration layer can name its own key for it
+        assertThatThrownBy(() -> MemoryConfig.builder().ridgePenalty(0).build())
+                .isInstanceOfSatisfying(MemoryConfig.InvalidSetting.class, e -> assertThat(e.setting()).isEqualTo("ridgePenalty"));
     }
 }

@@ -13,8 +13,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
 
 class LtmConfigTest {
@@ -52,6 +55,44 @@ class LtmConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RETENTION);
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.5")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU);
+    }
+
+    @Test
+    void theMemorysRulesAreCheckedOnceByMemoryConfigAndReportedUnderTheKey() {
+        // values the key's type accepts but the memory does not: rejected when the configuration is made, not later
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU)
+                .hasMessageContaining("tau must be in (0,1)");
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_RIDGE_PENALTY, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RIDGE_PENALTY);
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_BASIS_WIDTHS, "0.01,-0.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_BASIS_WIDTHS);
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_SIGMA2_MIN, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_SIGMA2_MIN);
+    }
+
+    @Test
+    void theLibraryAndTheNodeShareEveryMemoryDefault() {
+        assertThat(new LtmConfig(Map.of()).memoryConfig()).isEqualTo(MemoryConfig.defaults());
+    }
+
+    @Test
+    void modesAreEnumsReadFromTheSameStringsAsBefore() {
+        LtmConfig defaults = new LtmConfig(Map.of());
+        assertThat(defaults.attentionMode()).isEqualTo(AttentionMode.INLINE);
+        assertThat(defaults.encoder()).isEqualTo(EncoderChoice.MINILM);
+        LtmConfig c = new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "worker", LtmConfig.ENCODER, "minilm-auto",
+                LtmConfig.MEMORY_RETENTION, "recency", LtmConfig.MEMORY_PRECISION, "float32"));
+        assertThat(c.attentionMode()).isEqualTo(AttentionMode.WORKER);
+        assertThat(c.encoder()).isEqualTo(EncoderChoice.MINILM_AUTO);
+        assertThat(c.memoryConfig().retention()).isEqualTo(RetentionPolicy.RECENCY);
+        assertThat(c.memoryConfig().precision()).isEqualTo(CoefficientPrecision.FLOAT32);
+        for (String e : new String[] {"minilm", "minilm-gpu", "minilm-auto", "hashing", "none"}) {
+            assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, e)).encoder().configValue()).isEqualTo(e);
+        }
+        assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, "none")).encoder().create(8)).isNull();
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "WORKER")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.ATTENTION_MODE);
     }
 
     @Test

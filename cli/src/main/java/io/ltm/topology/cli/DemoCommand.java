@@ -24,6 +24,7 @@ import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
@@ -47,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--attention", description = "inline (default: answered by the memory node) or worker "
             + "(answered by the attention worker)")
-    String attention = LtmConfig.ATTENTION_MODE_INLINE;
+    String attention = AttentionMode.INLINE.configValue();
 
     @Option(names = "--max-events", description = "events per text at most (default ${DEFAULT-VALUE})")
     int maxEvents = 400;
@@ -85,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
             try (TextEncoder encoder = LtmCli.encoder(config);
                  MemoryNode node = MemoryNode.start(config, encoder, topics.retentionMs());
                  EncodeWorker encodeWorker = new EncodeWorker(config, encoder, "demo");
-                 AttentionWorker attentionWorker = LtmConfig.ATTENTION_MODE_WORKER.equals(attention)
+                 AttentionWorker attentionWorker = AttentionMode.of(attention) == AttentionMode.WORKER
                          ? new AttentionWorker(config, encoder, "demo") : null;
                  LtmClient client = new LtmClient(config);
                  SourceLines lines = new SourceLines(config)) {

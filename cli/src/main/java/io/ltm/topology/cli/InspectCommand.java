@@ -12,8 +12,8 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.encoder.EncodedText;
-import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
+import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.internal.ChangelogMemory;
@@ -70,8 +70,9 @@ final class InspectCommand implements Callable<Integer> {
         if (query == null || query.isBlank()) {
             data = MemoryPicture.of(key, state, mc, null, null, 0, 0, null);
         } else {
-            String enc = cfg.getString(LtmConfig.ENCODER);
-            try (TextEncoder encoder = Encoders.byName("none".equals(enc) ? "minilm" : enc, mc.dim());
+            // the picture needs a query vector even when the node itself runs without an encoder
+            EncoderChoice enc = cfg.encoder() == EncoderChoice.NONE ? EncoderChoice.MINILM : cfg.encoder();
+            try (TextEncoder encoder = enc.create(mc.dim());
                  LongTermMemory engine = LongTermMemory.create(mc, Device.cpu())) {
                 EncodedText e = encoder.encode(query);
                 data = MemoryPicture.of(key, state, mc, query, e.vectors(), e.count(), spans, engine);

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
@@ -199,7 +201,7 @@ final class LocalStack {
             props.put(LtmConfig.APPLICATION_ID, APPLICATION_ID);
             props.put(LtmConfig.STATE_DIR, dir.resolve("state").toString());
             props.put(LtmConfig.HTTP_PORT, String.valueOf(freePort()));
-            props.put(LtmConfig.ENCODER, encoder == null ? "minilm" : encoder);
+            props.put(LtmConfig.ENCODER, encoder == null ? EncoderChoice.MINILM.configValue() : encoder);
             if (config != null) {
                 read(config).forEach((k, v) -> props.put(k.toString(), v.toString()));
             }
@@ -345,7 +347,7 @@ final class LocalStack {
             EncodeWorker enc = new EncodeWorker(cfg, encoder, "local");
             enc.start();
             AttentionWorker att = null;
-            if (LtmConfig.ATTENTION_MODE_WORKER.equals(cfg.getString(LtmConfig.ATTENTION_MODE))) {
+            if (cfg.attentionMode() == AttentionMode.WORKER) {
                 att = new AttentionWorker(cfg, encoder, "local");
                 att.start();
             }

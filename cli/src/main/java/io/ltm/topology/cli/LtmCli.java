@@ -13,10 +13,10 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
@@ -136,8 +136,7 @@ public final class LtmCli implements Runnable {
     }
 
     static TextEncoder encoder(LtmConfig config) {
-        String name = config.getString(LtmConfig.ENCODER);
-        return "none".equals(name) ? null : Encoders.byName(name, config.getInt(LtmConfig.MEMORY_DIM));
+        return config.encoder().create(config.getInt(LtmConfig.MEMORY_DIM));
     }
 
     static void awaitShutdown(AutoCloseable... resources) {
@@ -182,7 +181,7 @@ public final class LtmCli implements Runnable {
                 EncodeWorker enc = new EncodeWorker(cfg, encoder, id);
                 enc.start();
                 resources.add(enc);
-                if (LtmConfig.ATTENTION_MODE_WORKER.equals(cfg.getString(LtmConfig.ATTENTION_MODE))) {
+                if (cfg.attentionMode() == AttentionMode.WORKER) {
                     AttentionWorker att = new AttentionWorker(cfg, encoder, id);
                     att.start();
                     resources.add(att);
