@@ -35,6 +35,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.AttentionMode;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.AttentionWorker;
@@ -48,7 +49,7 @@ import io.ltm.topology.worker.EncodeWorker;
 abstract class EndToEndScenarios {
 
     /** A small memory (d = 64, N = 64, L = 32) and the hashing encoder keep the scenarios fast on 2 cores. */
-    static final int DIM = 64;
+    static final int DIM = SmallMemory.END_TO_END.dim();
 
     @TempDir
     Path stateDir;
@@ -76,13 +77,7 @@ abstract class EndToEndScenarios {
                 LtmConfig.TOPIC_NOVELTY)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.05");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 32);
-        m.put(LtmConfig.MEMORY_SAMPLES, 32);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 16);
-        m.put(LtmConfig.ENCODER, "hashing");
+        m.putAll(SmallMemory.END_TO_END.entries());
         m.put(LtmConfig.ATTENTION_MODE, attentionMode);
         m.put(LtmConfig.HTTP_PORT, 0);
         m.put("commit.interval.ms", 50);

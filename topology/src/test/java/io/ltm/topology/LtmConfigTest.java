@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
@@ -69,6 +70,16 @@ class LtmConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_BASIS_WIDTHS);
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_SIGMA2_MIN, "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_SIGMA2_MIN);
+    }
+
+    @Test
+    void theTestsSmallMemoriesUseOnlyKeysOfThisClass() {
+        for (SmallMemory m : new SmallMemory[] {SmallMemory.TOPOLOGY, SmallMemory.INTEROP, SmallMemory.END_TO_END}) {
+            assertThat(LtmConfig.configDef().names()).containsAll(m.entries().keySet());
+            LtmConfig c = new LtmConfig(m.entries());
+            assertThat(c.memoryConfig().dim()).isEqualTo(m.dim());
+            assertThat(c.memoryConfig().contractionLength()).isEqualTo(m.contractionLength());
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--encoder", description = "minilm (default) or hashing")
-    String encoderName = "minilm";
+    String encoderName = EncoderChoice.MINILM.configValue();
 
     @Option(names = "--attention", description = "inline (default: answered by the memory node) or worker "
             + "(answered by the attention worker)")
