@@ -1,5 +1,5 @@
-# Image of the ltm command line (memory node and workers). Build after `mvn -DskipTests install`.
+# Image of the ltm command line (memory node and workers). Build after `mvn -DskipTests package`.
 FROM eclipse-temurin:17-jre
 WORKDIR /opt/ltm
-COPY topology/target/ltm-topology-0.1.0-SNAPSHOT.jar topology/target/lib/ ./lib/
+COPY cli/target/ltm-cli-0.1.0-SNAPSHOT.jar cli/target/lib/ ./lib/
 ENTRYPOINT ["java", "-cp", "/opt/ltm/lib/*", "io.ltm.topology.cli.LtmCli"]

@@ -35,10 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.EncodeWorker;
 
 /**
@@ -53,7 +54,7 @@ class BackfillRetentionTest {
     static final Duration RETENTION_CHECK = Duration.ofMillis(200);
     static final long WEEK_MS = Duration.ofDays(7).toMillis();
     static final Instant EVENTS_START = Instant.parse("2021-03-01T08:00:00Z");
-    static final int DIM = 64;
+    static final int DIM = SmallMemory.END_TO_END.dim();
     static final int EVENTS_PER_KEY = 60;
     static final List<String> KEYS = List.of("archive-a", "archive-b");
 
@@ -146,13 +147,7 @@ class BackfillRetentionTest {
         m.put(LtmConfig.APPLICATION_ID, "ltm-backfill-" + UUID.randomUUID());
         m.put(LtmConfig.STATE_DIR, stateDir.toString());
         m.put(LtmConfig.TOPIC_PARTITIONS, 2);
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.05");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 32);
-        m.put(LtmConfig.MEMORY_SAMPLES, 32);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 16);
-        m.put(LtmConfig.ENCODER, "hashing");
+        m.putAll(SmallMemory.END_TO_END.entries());
         m.put("commit.interval.ms", 50);
         return new LtmConfig(m);
     }

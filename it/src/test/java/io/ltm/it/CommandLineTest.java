@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * The command line as a user runs it against an existing cluster: `run --with-workers` in one process,

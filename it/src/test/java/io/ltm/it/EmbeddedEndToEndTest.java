@@ -6,7 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /** The end-to-end scenarios on the embedded KRaft broker and the real (Apicurio) registry: they always run. */
 class EmbeddedEndToEndTest extends EndToEndScenarios {

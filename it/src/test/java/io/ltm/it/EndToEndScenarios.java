@@ -36,6 +36,8 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.AttentionWorker;
@@ -50,7 +52,7 @@ import io.ltm.topology.worker.RereadWorker;
 abstract class EndToEndScenarios {
 
     /** A small memory (d = 64, N = 64, L = 32) and the hashing encoder keep the scenarios fast on 2 cores. */
-    static final int DIM = 64;
+    static final int DIM = SmallMemory.END_TO_END.dim();
 
     @TempDir
     Path stateDir;
@@ -78,13 +80,7 @@ abstract class EndToEndScenarios {
                 LtmConfig.TOPIC_NOVELTY, LtmConfig.TOPIC_REREAD_REQUESTS)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 64);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.05");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 32);
-        m.put(LtmConfig.MEMORY_SAMPLES, 32);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 16);
-        m.put(LtmConfig.ENCODER, "hashing");
+        m.putAll(SmallMemory.END_TO_END.entries());
         m.put(LtmConfig.ATTENTION_MODE, attentionMode);
         m.put(LtmConfig.HTTP_PORT, 0);
         m.put("commit.interval.ms", 50);
@@ -147,12 +143,12 @@ abstract class EndToEndScenarios {
             // in worker mode the whole path is workers: the encode worker encodes the question, the node hands
             // the memory to the attention worker, which answers
             String question = "snow storm rain wind forecast";
-            MemoryResponse r = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+            MemoryResponse r = attentionMode.equals(AttentionMode.WORKER.configValue())
                     ? client.queryThroughEncodeWorker("user-1", question, 1, Duration.ofSeconds(30))
                     : client.query("user-1", question, 1, Duration.ofSeconds(30));
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).isTrue();
-            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals("worker") ? "attention-worker" : "memory-node");
+            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals(AttentionMode.WORKER.configValue()) ? "attention-worker" : "memory-node");
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(storyTokens());
             assertThat(r.getStats().getContractions()).isGreaterThanOrEqualTo(1);
             AttendedSpan span = r.getSpans().get(0);
@@ -163,7 +159,7 @@ abstract class EndToEndScenarios {
             assertThat(from).isLessThanOrEqualTo(6);
             assertThat(to).isGreaterThanOrEqualTo(3);
 
-            if (attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)) {
+            if (attentionMode.equals(AttentionMode.WORKER.configValue())) {
                 // where the worker's read attended comes back to the node for sticky resampling
                 var attention = node.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
                         io.ltm.topology.internal.Names.STORE_ATTENTION,
@@ -182,12 +178,12 @@ abstract class EndToEndScenarios {
 
     @Test
     void textEventsAreEncodedRememberedAndQueriedInLine() throws Exception {
-        answersFromMemory(LtmConfig.ATTENTION_MODE_INLINE);
+        answersFromMemory(AttentionMode.INLINE.configValue());
     }
 
     @Test
     void inWorkerModeTheAttentionWorkerAnswers() throws Exception {
-        answersFromMemory(LtmConfig.ATTENTION_MODE_WORKER);
+        answersFromMemory(AttentionMode.WORKER.configValue());
     }
 
     /**
@@ -211,7 +207,7 @@ abstract class EndToEndScenarios {
 
             QueryOptions options = QueryOptions.newBuilder().setSpans(1).setRereadTokens(48).build();
             String question = "snow in the mountains this weekend";
-            MemoryResponse r = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+            MemoryResponse r = attentionMode.equals(AttentionMode.WORKER.configValue())
                     ? client.queryThroughEncodeWorker("user-5", question, options, Duration.ofSeconds(30))
                     : client.query("user-5", question, options, Duration.ofSeconds(30));
             assertThat(r.getError()).isNull();
@@ -225,7 +221,7 @@ abstract class EndToEndScenarios {
             assertThat(best.getScore()).isGreaterThan(0.5);
 
             // without the option the same question is answered by the memory alone, as before
-            MemoryResponse plain = attentionMode.equals(LtmConfig.ATTENTION_MODE_WORKER)
+            MemoryResponse plain = attentionMode.equals(AttentionMode.WORKER.configValue())
                     ? client.queryThroughEncodeWorker("user-5", question, 1, Duration.ofSeconds(30))
                     : client.query("user-5", question, 1, Duration.ofSeconds(30));
             assertThat(plain.getEvents()).isEmpty();
@@ -235,17 +231,17 @@ abstract class EndToEndScenarios {
 
     @Test
     void aTwoStageReadNamesTheExactEventReReadFromTheLog() throws Exception {
-        twoStageRead(LtmConfig.ATTENTION_MODE_INLINE);
+        twoStageRead(AttentionMode.INLINE.configValue());
     }
 
     @Test
     void aTwoStageReadWorksWhenTheAttentionWorkerAnswers() throws Exception {
-        twoStageRead(LtmConfig.ATTENTION_MODE_WORKER);
+        twoStageRead(AttentionMode.WORKER.configValue());
     }
 
     @Test
     void badInputGoesToTheDeadLetterTopicForgetErasesAndTheHttpEndpointServesStatsAndMetrics() throws Exception {
-        LtmConfig config = config(LtmConfig.ATTENTION_MODE_INLINE);
+        LtmConfig config = config(AttentionMode.INLINE.configValue());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
              MemoryNode node = MemoryNode.start(config, encoder);
              EncodeWorker enc = new EncodeWorker(config, encoder, "it");
@@ -293,7 +289,7 @@ abstract class EndToEndScenarios {
 
     @Test
     void anyInstanceAnswersTheHttpStatsOfAKeyByAskingTheInstanceThatOwnsIt() throws Exception {
-        LtmConfig first = config(LtmConfig.ATTENTION_MODE_INLINE);
+        LtmConfig first = config(AttentionMode.INLINE.configValue());
         Map<String, Object> shared = new HashMap<>(first.originals());
         int portA = freePort();
         int portB = freePort();

@@ -25,14 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * Two memory nodes in separate JVMs (`ltm run`, static membership, the default session timeout and standby

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
@@ -34,7 +34,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * Read-your-writes across the node's inputs: a token event written (in a transaction still open) before a query

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.TopicProvisioner;
 import io.ltm.topology.api.UserFacingException;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /** The provisioner against a real broker: what it creates, with which partition counts, and when it refuses. */
 class TopicProvisionerTest {

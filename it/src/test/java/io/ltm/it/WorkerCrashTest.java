@@ -24,7 +24,7 @@ import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * The encode worker is killed (SIGKILL, a separate JVM) in the middle of a stream of small transactions and

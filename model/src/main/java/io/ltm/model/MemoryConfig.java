@@ -177,25 +177,43 @@ public final class MemoryConfig {
         public Builder maxSourceSegments(int v) { maxSourceSegments = v; return this; }
 
         public MemoryConfig build() {
-            req(dim >= 1, "dim must be >= 1");
-            req(widths != null && widths.length >= 1, "at least one width");
-            for (double w : widths) req(w > 0 && Double.isFinite(w), "widths must be positive");
-            req(basisSize >= widths.length, "basisSize must be >= number of widths");
-            req(basisSize / widths.length >= 2 || basisSize == widths.length, "need at least 2 centres");
-            req(contractionLength >= 2, "contractionLength (L) must be >= 2");
-            req(samples >= 1, "samples (M) must be >= 1");
-            req(tau > 0 && tau < 1, "tau must be in (0,1)");
-            req(ridgePenalty > 0, "ridgePenalty must be > 0");
-            req(stickyBins >= 1, "stickyBins must be >= 1");
-            req(retention != null, "retention is null");
-            req(sigma2Min > 0, "sigma2Min must be > 0");
-            req(precision != null, "precision is null");
-            req(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
-            req(maxTimelineKnots >= 4, "maxTimelineKnots must be >= 4");
-            req(maxSourceSegments >= 2, "maxSourceSegments must be >= 2");
+            req(dim >= 1, "dim", "dim must be >= 1");
+            req(widths != null && widths.length >= 1, "widths", "at least one width");
+            for (double w : widths) req(w > 0 && Double.isFinite(w), "widths", "widths must be positive");
+            req(basisSize >= widths.length, "basisSize", "basisSize must be >= number of widths");
+            req(basisSize / widths.length >= 2 || basisSize == widths.length, "basisSize", "need at least 2 centres");
+            req(contractionLength >= 2, "contractionLength", "contractionLength (L) must be >= 2");
+            req(samples >= 1, "samples", "samples (M) must be >= 1");
+            req(tau > 0 && tau < 1, "tau", "tau must be in (0,1)");
+            req(ridgePenalty > 0, "ridgePenalty", "ridgePenalty must be > 0");
+            req(stickyBins >= 1, "stickyBins", "stickyBins must be >= 1");
+            req(retention != null, "retention", "retention is null");
+            req(sigma2Min > 0, "sigma2Min", "sigma2Min must be > 0");
+            req(precision != null, "precision", "precision is null");
+            req(temperature > 0 && Double.isFinite(temperature), "temperature", "temperature must be > 0");
+            req(maxTimelineKnots >= 4, "maxTimelineKnots", "maxTimelineKnots must be >= 4");
+            req(maxSourceSegments >= 2, "maxSourceSegments", "maxSourceSegments must be >= 2");
             return new MemoryConfig(this);
         }
 
-        private static void req(boolean ok, String msg) { if (!ok) throw new IllegalArgumentException(msg); }
+        private static void req(boolean ok, String setting, String msg) {
+            if (!ok) throw new InvalidSetting(setting, msg);
+        }
+    }
+
+    /**
+     * A rejected setting, named as its builder method is, so that a configuration layer on top (the node's LtmConfig)
+     * can name its own key for it: the rules live here once.
+     */
+    public static final class InvalidSetting extends IllegalArgumentException {
+        private final String setting;
+
+        InvalidSetting(String setting, String message) {
+            super(message);
+            this.setting = setting;
+        }
+
+        /** The builder method of the rejected setting, e.g. {@code "tau"}. */
+        public String setting() { return setting; }
     }
 }

@@ -131,10 +131,11 @@ public final class MemoryState {
                 lt + count, contractions, tl, stickyHistogram, updatedAt);
     }
 
-    // ---------------------------------------------------------------- package-private, no copies
-    float[] coefficientsRef() { return coefficients; }
-    float[] shortTermRef() { return stm; }
-    double[] stickyRef() { return stickyHistogram; }
+    // ---------------------------------------------------------------- no copies: for codecs (the state's own
+    // arrays, shared; do not modify), so that storing and loading a 0.4 MB B does not copy it once more
+    public float[] coefficientsRef() { return coefficients; }
+    public float[] shortTermRef() { return stm; }
+    public double[] stickyRef() { return stickyHistogram; }
 
     MemoryState with(float[] coefficients, float[] stm, int stmCount, List<String> stmTokens, long tokensAbsorbed,
                      long contractions, Timeline timeline, double[] sticky) {
@@ -142,7 +143,8 @@ public final class MemoryState {
                 timeline, sticky, updatedAt);
     }
 
-    static MemoryState restore(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount,
+    /** A state from its stored parts (a codec's decoding); the arrays are taken, not copied. */
+    public static MemoryState restore(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount,
                                List<String> stmTokens, long tokensAbsorbed, long contractions, Timeline timeline,
                                double[] sticky, long updatedAt) {
         return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,

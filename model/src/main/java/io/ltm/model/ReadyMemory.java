@@ -5,14 +5,14 @@ package io.ltm.model;
  * once per version instead of once per query: the keys of the basis functions, stored transposed ([d, C], so that
  * the query's scores are one pass of axpy over it, one array per row: JDK 17's C2 does not vectorise a loop over a
  * flat array with a row offset), and B itself as float32: the very array of the state it was built from, so that a
- * state decoded again for the same version can share it ({@link MemoryStateCodec#fromAvro(io.ltm.schemas.MemoryState,
- * MemoryConfig, float[])}) instead of decoding it. With cosine keys the C = N/S keys are
+ * state decoded again for the same version can share it (the codec in {@code topology} takes it) instead of
+ * decoding it. With cosine keys the C = N/S keys are
  * the reconstructed signal X̄ at the basis centres, normalised to unit length (every width at a centre shares its
  * key); with raw keys they are the N rows of B.
  *
  * <p>Immutable and safe to share between threads. Built by {@link LongTermMemory#ready(MemoryState)}; found again by
  * {@link ReadyMemoryCache}. A ready memory belongs to the version of the state it was built from:
- * {@link #isFor(MemoryState)} (and {@link #isFor(io.ltm.schemas.MemoryState)} for a stored state not yet decoded)
+ * {@link #isFor(MemoryState)} (and {@link #isFor(StoredVersion)} for a stored state not yet decoded)
  * compares the contraction count, the long-term token count, the time of the last contraction and a fingerprint of 64
  * coefficients spread over B.
  */
@@ -50,19 +50,18 @@ public final class ReadyMemory {
                 && fingerprint(b) == fingerprint;
     }
 
-    /** True when the stored (Avro) state is the version this was built from; reads 64 of its coefficients only. */
-    public boolean isFor(io.ltm.schemas.MemoryState stored) {
-        io.ltm.schemas.VectorBlock b = stored.getCoefficients();
-        if (b == null || b.getCount() != config.basisSize() || b.getDim() != config.dim()) return false;
-        int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
-        long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
-        if (stored.getContractions() != contractions || stored.getTokensAbsorbed() - stm != longTermTokens
-                || at != updatedAt) return false;
+    /** True when the stored state is the version this was built from; reads 64 of its coefficients only. */
+    public boolean isFor(StoredVersion stored) {
+        if (stored.coefficients() == null || stored.rows() != config.basisSize() || stored.dim() != config.dim()) {
+            return false;
+        }
+        if (stored.contractions() != contractions || stored.longTermTokens() != longTermTokens
+                || stored.updatedAt() != updatedAt) return false;
         long h = coefficients.length;
         int last = coefficients.length - 1;
         for (int i = 0; i < FINGERPRINT_SAMPLES; i++) {
             int k = (int) ((long) i * last / (FINGERPRINT_SAMPLES - 1));
-            h = 31 * h + Float.floatToRawIntBits(MemoryStateCodec.valueAt(b, k));
+            h = 31 * h + Float.floatToRawIntBits(stored.coefficients().at(k));
         }
         return h == fingerprint;
     }

@@ -43,7 +43,7 @@ public final class ReadyMemoryCache {
      * The ready memory of {@code key} if it is of the version of this stored state, else null (no statistics
      * counted): its B can stand in for decoding the stored one.
      */
-    public synchronized ReadyMemory find(String key, io.ltm.schemas.MemoryState stored) {
+    public synchronized ReadyMemory find(String key, StoredVersion stored) {
         ReadyMemory r = entries.get(key);
         return r != null && r.isFor(stored) ? r : null;
     }

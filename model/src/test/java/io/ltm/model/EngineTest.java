@@ -191,54 +191,13 @@ class EngineTest {
     }
 
     @Test
-    void codecRoundTripAndDefaultSize() {
-        MemoryConfig cfg = MemoryConfig.defaults();
-        Random rng = new Random(6);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
-            MemoryState s = MemoryState.empty(cfg);
-            for (int i = 0; i < 3; i++) {
-                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(512 * 384, rng), 512, null,
-                        new TokenSource("topic", 3, 1000 + i, 1_700_000_000_000L + i, "id" + i)));
-                s = ltm.recordRead(s, ltm.read(s, MathPropertiesTest.randn(384, rng), 1, ReadOptions.defaults()));
-            }
-            s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(100 * 384, rng), 100, null, new TokenSource("topic", 3, 9, 9, null)));
-            byte[] lt = MemoryStateCodec.toBytes(s.withoutShortTerm(), cfg);
-            byte[] full = MemoryStateCodec.toBytes(s, cfg);
-            System.out.println("default config state bytes: long-term only " + lt.length + ", with 100 short-term tokens " + full.length);
-            assertThat(lt.length).isLessThan(420_000);
-            assertThat(full.length).isLessThan(1_000_000);
-            MemoryState back = MemoryStateCodec.fromBytes(full, cfg);
-            assertThat(back.tokensAbsorbed()).isEqualTo(s.tokensAbsorbed());
-            assertThat(back.contractions()).isEqualTo(s.contractions());
-            assertThat(back.timeline()).isEqualTo(s.timeline());
-            assertThat(back.stickyHistogram()).isEqualTo(s.stickyHistogram());
-            assertThat(back.shortTermSources()).isEqualTo(s.shortTermSources());
-            double[] a = TestSignals.toDouble(back.coefficients()), b = TestSignals.toDouble(s.coefficients());
-            assertThat(TestSignals.rel(a, b)).isLessThan(1e-3);      // float16
-            // float32 is exact
-            MemoryConfig c32 = cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build();
-            MemoryState exact = MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(s, c32), c32);
-            assertThat(exact).isEqualTo(s);
-            assertThatThrownBy(() -> MemoryStateCodec.fromBytes(full, small(true))).isInstanceOf(IllegalArgumentException.class);
-        }
-    }
-
-    @Test
-    void emptyStateRoundTripsThroughAvro() {
-        MemoryConfig cfg = small(true);
-        MemoryState e = MemoryState.empty(cfg);
-        io.ltm.schemas.MemoryState a = MemoryStateCodec.toAvro(e, cfg);
-        assertThat(a.getCoefficients()).isNull();
-        assertThat(a.getShortTerm()).isNull();
-        assertThat(MemoryStateCodec.fromAvro(a, cfg)).isEqualTo(e);
-        assertThat(MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(e, cfg), cfg)).isEqualTo(e);
-    }
-
-    @Test
     void configValidatesAndPrints() {
         assertThat(MemoryConfig.defaults().toString()).contains("N=512", "tau=0.5", "FLOAT16");
         assertThat(MemoryConfig.builder().basisSize(511).build().basisSize()).isEqualTo(512);
         assertThatThrownBy(() -> MemoryConfig.builder().tau(1.0).build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MemoryConfig.builder().widths().build()).isInstanceOf(IllegalArgumentException.class);
+        // the rejection names the setting, so that a configuration layer can name its own key for it
+        assertThatThrownBy(() -> MemoryConfig.builder().ridgePenalty(0).build())
+                .isInstanceOfSatisfying(MemoryConfig.InvalidSetting.class, e -> assertThat(e.setting()).isEqualTo("ridgePenalty"));
     }
 }

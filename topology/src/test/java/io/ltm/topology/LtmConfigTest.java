@@ -13,8 +13,12 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
 
 class LtmConfigTest {
@@ -55,10 +59,58 @@ class LtmConfigTest {
     }
 
     @Test
+    void theMemorysRulesAreCheckedOnceByMemoryConfigAndReportedUnderTheKey() {
+        // values the key's type accepts but the memory does not: rejected when the configuration is made, not later
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU)
+                .hasMessageContaining("tau must be in (0,1)");
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_RIDGE_PENALTY, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RIDGE_PENALTY);
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_BASIS_WIDTHS, "0.01,-0.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_BASIS_WIDTHS);
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_SIGMA2_MIN, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_SIGMA2_MIN);
+    }
+
+    @Test
+    void theTestsSmallMemoriesUseOnlyKeysOfThisClass() {
+        for (SmallMemory m : new SmallMemory[] {SmallMemory.TOPOLOGY, SmallMemory.INTEROP, SmallMemory.END_TO_END}) {
+            assertThat(LtmConfig.configDef().names()).containsAll(m.entries().keySet());
+            LtmConfig c = new LtmConfig(m.entries());
+            assertThat(c.memoryConfig().dim()).isEqualTo(m.dim());
+            assertThat(c.memoryConfig().contractionLength()).isEqualTo(m.contractionLength());
+        }
+    }
+
+    @Test
+    void theLibraryAndTheNodeShareEveryMemoryDefault() {
+        assertThat(new LtmConfig(Map.of()).memoryConfig()).isEqualTo(MemoryConfig.defaults());
+    }
+
+    @Test
+    void modesAreEnumsReadFromTheSameStringsAsBefore() {
+        LtmConfig defaults = new LtmConfig(Map.of());
+        assertThat(defaults.attentionMode()).isEqualTo(AttentionMode.INLINE);
+        assertThat(defaults.encoder()).isEqualTo(EncoderChoice.MINILM);
+        LtmConfig c = new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "worker", LtmConfig.ENCODER, "minilm-auto",
+                LtmConfig.MEMORY_RETENTION, "recency", LtmConfig.MEMORY_PRECISION, "float32"));
+        assertThat(c.attentionMode()).isEqualTo(AttentionMode.WORKER);
+        assertThat(c.encoder()).isEqualTo(EncoderChoice.MINILM_AUTO);
+        assertThat(c.memoryConfig().retention()).isEqualTo(RetentionPolicy.RECENCY);
+        assertThat(c.memoryConfig().precision()).isEqualTo(CoefficientPrecision.FLOAT32);
+        for (String e : new String[] {"minilm", "minilm-gpu", "minilm-auto", "hashing", "none"}) {
+            assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, e)).encoder().configValue()).isEqualTo(e);
+        }
+        assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, "none")).encoder().create(8)).isNull();
+        assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "WORKER")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.ATTENTION_MODE);
+    }
+
+    @Test
     void keyedTopicsAreCreatedWithOnePartitionCountSoTheyAreCoPartitioned() {
         LtmConfig c = new LtmConfig(Map.of(LtmConfig.TOPIC_PARTITIONS, 6));
         assertThat(c.topicPartitions()).containsEntry("ltm.tokens", 6).containsEntry("ltm.queries", 6)
-                .containsEntry("ltm.control", 6).containsEntry("ltm.novelty", 6).hasSize(9);
+                .containsEntry("ltm.control", 6).containsEntry("ltm.novelty", 6).containsEntry("ltm.reread-requests", 6).hasSize(10);
     }
 
     @Test

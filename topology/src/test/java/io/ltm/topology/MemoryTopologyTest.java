@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttentionRequest;
 import io.ltm.schemas.ControlAction;
@@ -46,6 +46,7 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.schemas.VectorEncoding;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.Failures;
@@ -505,7 +506,7 @@ class MemoryTopologyTest {
     @Test
     void inWorkerModeMalformedQueriesAreRejectedByTheNodeWhetherOrNotTheKeyHasAMemory() {
         driver.close();
-        startWith(Map.of(LtmConfig.ATTENTION_MODE, LtmConfig.ATTENTION_MODE_WORKER));
+        startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue()));
         expectRejected(MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
         send("k", 12);
         expectRejected(textQuery("k", "a ".repeat(2_500_000), 1), "characters");
@@ -536,7 +537,7 @@ class MemoryTopologyTest {
     @Test
     void inWorkerModeTheNodeEmitsAnAttentionRequestWithTheMemorySnapshotInsteadOfAnswering() {
         driver.close();
-        startWith(Map.of(LtmConfig.ATTENTION_MODE, LtmConfig.ATTENTION_MODE_WORKER));
+        startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue()));
         send("k", 12);
         send("k", 4);
         MemoryQuery q = textQuery("k", "question", 1);

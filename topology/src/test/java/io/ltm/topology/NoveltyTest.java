@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.HashingEncoder;
@@ -36,6 +36,7 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.Names;

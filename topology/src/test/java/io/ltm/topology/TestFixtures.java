@@ -8,16 +8,17 @@ import java.util.Map;
 import java.util.Random;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 
 /** A small memory (d = 8, N = 16, L = 12) so that topology tests exercise contractions with few records. */
 public final class TestFixtures {
 
-    public static final int DIM = 8;
-    public static final int L = 12;
+    public static final int DIM = SmallMemory.TOPOLOGY.dim();
+    public static final int L = SmallMemory.TOPOLOGY.contractionLength();
 
     private TestFixtures() {
     }
@@ -27,14 +28,8 @@ public final class TestFixtures {
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://" + registryScope);
         m.put(LtmConfig.APPLICATION_ID, "ltm-test");
         m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, L);
-        m.put(LtmConfig.MEMORY_SAMPLES, 10);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        m.putAll(SmallMemory.TOPOLOGY.entries());
         m.put(LtmConfig.INGEST_MAX_TOKENS, 64);
-        m.put(LtmConfig.ENCODER, "hashing");
         return m;
     }
 

@@ -21,7 +21,7 @@ import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.registry.SchemaRegistryClients;
 import io.ltm.schemas.serde.AvroDeserializer;
 import io.ltm.schemas.serde.AvroSerializer;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -45,9 +45,10 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.EncodeWorker;
 
 /**
@@ -58,7 +59,7 @@ import io.ltm.topology.worker.EncodeWorker;
  */
 class ForeignPartitionerTest {
     static final int PARTITIONS = 4;
-    static final int DIM = 32;
+    static final int DIM = SmallMemory.INTEROP.dim();
     static final ObjectMapper JSON = new ObjectMapper();
 
     static EmbeddedKafkaBroker kafka;
@@ -117,13 +118,7 @@ class ForeignPartitionerTest {
                 LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 32);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.05");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-        m.put(LtmConfig.MEMORY_SAMPLES, 16);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-        m.put(LtmConfig.ENCODER, "hashing");
+        m.putAll(SmallMemory.INTEROP.entries());
         m.put("commit.interval.ms", 50);
         LtmConfig c = new LtmConfig(m);
         kafka.createTopics(c.topicPartitions(), Map.of());

@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 import io.ltm.model.CoefficientPrecision;
@@ -105,11 +106,10 @@ public final class LtmConfig extends AbstractConfig {
      */
     public static final int MAX_STATE_BYTES = 8 << 20;
 
-    /** Where queries are answered. */
-    public static final String ATTENTION_MODE_INLINE = "inline";
-    public static final String ATTENTION_MODE_WORKER = "worker";
-
-    /** The memory's defaults are MemoryConfig's: one definition for the library and the node. */
+    /**
+     * The memory's defaults and rules are MemoryConfig's: one definition for the library and the node. Its keys are
+     * typed here, but validated only by MemoryConfig, whose rejections are reported under the key (MEMORY_KEYS).
+     */
     private static final MemoryConfig MEMORY_DEFAULTS = MemoryConfig.defaults();
 
     private static final ConfigDef DEF = new ConfigDef()
@@ -164,34 +164,34 @@ public final class LtmConfig extends AbstractConfig {
             .define(STARTUP_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
                     "How long a command waits to reach the Kafka cluster and to create or check its topics before "
                             + "it stops with a one-line error (query uses its --timeout instead).")
-            .define(MEMORY_DIM, Type.INT, MEMORY_DEFAULTS.dim(), ConfigDef.Range.atLeast(1), Importance.HIGH,
+            .define(MEMORY_DIM, Type.INT, MEMORY_DEFAULTS.dim(), Importance.HIGH,
                     "Dimension d of token vectors (384 for the MiniLM encoder). Events of another dimension go to "
                             + "the dead-letter topic.")
-            .define(MEMORY_BASIS_SIZE, Type.INT, MEMORY_DEFAULTS.basisSize(), ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+            .define(MEMORY_BASIS_SIZE, Type.INT, MEMORY_DEFAULTS.basisSize(), Importance.MEDIUM,
                     "N, the number of Gaussian basis functions; the memory holds N x d coefficients.")
             .define(MEMORY_BASIS_WIDTHS, Type.LIST, Arrays.stream(MEMORY_DEFAULTS.widths()).mapToObj(Double::toString).collect(Collectors.joining(",")), Importance.LOW,
                     "Widths (standard deviations) of the basis functions; each centre carries every width.")
-            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, MEMORY_DEFAULTS.contractionLength(), ConfigDef.Range.atLeast(2), Importance.MEDIUM,
+            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, MEMORY_DEFAULTS.contractionLength(), Importance.MEDIUM,
                     "L: every L tokens the short-term buffer is contracted into the long-term memory (even).")
-            .define(MEMORY_SAMPLES, Type.INT, MEMORY_DEFAULTS.samples(), ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(MEMORY_SAMPLES, Type.INT, MEMORY_DEFAULTS.samples(), Importance.LOW,
                     "M: samples of the old signal taken at each contraction.")
-            .define(MEMORY_TAU, Type.DOUBLE, MEMORY_DEFAULTS.tau(), ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+            .define(MEMORY_TAU, Type.DOUBLE, MEMORY_DEFAULTS.tau(), Importance.MEDIUM,
                     "tau: the old signal is contracted into [0, tau] (recency retention).")
-            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, MEMORY_DEFAULTS.ridgePenalty(), ConfigDef.Range.atLeast(0.0), Importance.LOW,
+            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, MEMORY_DEFAULTS.ridgePenalty(), Importance.LOW,
                     "lambda of the ridge regression.")
             .define(MEMORY_STICKY, Type.BOOLEAN, MEMORY_DEFAULTS.sticky(), Importance.MEDIUM,
                     "Sticky memories: resample the old signal where past queries attended.")
-            .define(MEMORY_STICKY_BINS, Type.INT, MEMORY_DEFAULTS.stickyBins(), ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(MEMORY_STICKY_BINS, Type.INT, MEMORY_DEFAULTS.stickyBins(), Importance.LOW,
                     "D: histogram bins of the sticky attention statistics.")
-            .define(MEMORY_RETENTION, Type.STRING, MEMORY_DEFAULTS.retention().name().toLowerCase(Locale.ROOT), ValidString.in("recency", "uniform"), Importance.MEDIUM,
+            .define(MEMORY_RETENTION, Type.STRING, configValue(MEMORY_DEFAULTS.retention()), configValues(RetentionPolicy.values()), Importance.MEDIUM,
                     "uniform: every token seen keeps an equal share of [0,1] at any stream length; ridge statistics "
                             + "accumulate in place and the old signal is resampled only when the stream doubles, so old "
                             + "content is still found after millions of tokens; recency: the paper's fixed tau (recent "
                             + "content keeps fine resolution, old content loses it geometrically).")
             .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, MEMORY_DEFAULTS.sigma2Min(), Importance.LOW, "Lower clamp of the attention variance.")
-            .define(MEMORY_PRECISION, Type.STRING, MEMORY_DEFAULTS.precision().name().toLowerCase(Locale.ROOT), ValidString.in("float16", "float32"), Importance.MEDIUM,
+            .define(MEMORY_PRECISION, Type.STRING, configValue(MEMORY_DEFAULTS.precision()), configValues(CoefficientPrecision.values()), Importance.MEDIUM,
                     "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
-            .define(MEMORY_TEMPERATURE, Type.DOUBLE, MEMORY_DEFAULTS.temperature(), ConfigDef.Range.atLeast(1e-9), Importance.LOW,
+            .define(MEMORY_TEMPERATURE, Type.DOUBLE, MEMORY_DEFAULTS.temperature(), Importance.LOW,
                     "Temperature T of the zero-shot head's softmax over basis functions (and of the short-term "
                             + "softmax). 0.05 is calibrated for cosine keys by `./ltm bench retrieval`; raw keys need "
                             + "about 1e-5.")
@@ -238,11 +238,12 @@ public final class LtmConfig extends AbstractConfig {
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
                             + "centres and B, float32: about 1.2 MB at N = 512, d = 384) is computed at the first read "
                             + "after a contraction, not at every read; least recently read evicted first; 0 disables it.")
-            .define(ATTENTION_MODE, Type.STRING, ATTENTION_MODE_INLINE,
-                    ValidString.in(ATTENTION_MODE_INLINE, ATTENTION_MODE_WORKER), Importance.MEDIUM,
+            .define(ATTENTION_MODE, Type.STRING, AttentionMode.INLINE.configValue(),
+                    ValidString.in(AttentionMode.configValues().toArray(String[]::new)), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
                             + "AttentionRequest and the attention worker answers (batched, GPU when present).")
-            .define(ENCODER, Type.STRING, "minilm", ValidString.in("minilm", "minilm-gpu", "minilm-auto", "hashing", "none"),
+            .define(ENCODER, Type.STRING, EncoderChoice.MINILM.configValue(),
+                    ValidString.in(EncoderChoice.configValues().toArray(String[]::new)),
                     Importance.MEDIUM,
                     "Text encoder for text queries on the node and for events in the encode worker: minilm (CPU), "
                             + "minilm-gpu, minilm-auto (GPU when present), hashing (no model), none. MiniLM batches a "
@@ -304,8 +305,43 @@ public final class LtmConfig extends AbstractConfig {
                     "Longest wait before a worker retries a batch that failed on infrastructure (broker, schema "
                             + "registry); the wait doubles from ltm.worker.poll.ms up to this, for as long as it takes.");
 
+    /** The key of each MemoryConfig setting, by the name of its builder method. */
+    private static final Map<String, String> MEMORY_KEYS = Map.ofEntries(
+            Map.entry("dim", MEMORY_DIM), Map.entry("basisSize", MEMORY_BASIS_SIZE),
+            Map.entry("widths", MEMORY_BASIS_WIDTHS), Map.entry("contractionLength", MEMORY_CONTRACTION_LENGTH),
+            Map.entry("samples", MEMORY_SAMPLES), Map.entry("tau", MEMORY_TAU),
+            Map.entry("ridgePenalty", MEMORY_RIDGE_PENALTY), Map.entry("stickyBins", MEMORY_STICKY_BINS),
+            Map.entry("retention", MEMORY_RETENTION), Map.entry("sigma2Min", MEMORY_SIGMA2_MIN),
+            Map.entry("precision", MEMORY_PRECISION), Map.entry("temperature", MEMORY_TEMPERATURE));
+
+    /** Rejects a configuration at once, naming the key, when its memory settings break MemoryConfig's rules. */
     public LtmConfig(Map<?, ?> props) {
         super(DEF, props, false);
+        try {
+            memoryConfig();
+        } catch (MemoryConfig.InvalidSetting e) {
+            String key = MEMORY_KEYS.get(e.setting());
+            if (key == null) throw e;                   // a setting no key reaches: a bug here, not the user's input
+            throw new ConfigException(key, originals().getOrDefault(key, get(key)), e.getMessage());
+        }
+    }
+
+    /** What the node does with queries: answer them itself or hand them to the attention worker. */
+    public AttentionMode attentionMode() {
+        return AttentionMode.of(getString(ATTENTION_MODE));
+    }
+
+    /** The text encoder the node and the encode worker load. */
+    public EncoderChoice encoder() {
+        return EncoderChoice.of(getString(ENCODER));
+    }
+
+    private static String configValue(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static ValidString configValues(Enum<?>[] values) {
+        return ValidString.in(Arrays.stream(values).map(LtmConfig::configValue).toArray(String[]::new));
     }
 
     /** The documentation of every key, for the README and {@code ./ltm config}. */

@@ -80,7 +80,7 @@ public final class MemoryTopology {
         InputValidator validator = InputValidator.of(config);
         QueryVectors queryVectors = new QueryVectors(encoder, validator);
         DeadLetters deadLetters = DeadLetters.of(config);
-        boolean workerMode = LtmConfig.ATTENTION_MODE_WORKER.equals(config.getString(LtmConfig.ATTENTION_MODE));
+        boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
         int maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         boolean novelty = config.getBoolean(LtmConfig.NOVELTY_ENABLED);
 

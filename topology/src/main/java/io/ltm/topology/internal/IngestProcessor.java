@@ -11,7 +11,7 @@ import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
 

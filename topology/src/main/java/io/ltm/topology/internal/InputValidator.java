@@ -1,6 +1,6 @@
 package io.ltm.topology.internal;
 
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.api.LtmConfig;

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.schemas.EncodedTokens;
 
 /** Whole memories of the keys this instance holds, read from a running node's stores (interactive queries). */

@@ -10,7 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenSource;
@@ -68,7 +68,7 @@ public final class MemoryStores {
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
-        ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, stored);
+        ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
         MemoryState state = stored == null ? MemoryState.empty(config)
                 : MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
         List<EncodedTokens> records = shortTermRecords(key, null);

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.internal.Basis;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.NoveltyScore;

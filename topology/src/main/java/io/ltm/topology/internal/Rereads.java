@@ -6,7 +6,7 @@ import java.util.List;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.ExactRerank;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadResult;
 import io.ltm.model.RereadWindow;
 import io.ltm.model.TokenSource;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;

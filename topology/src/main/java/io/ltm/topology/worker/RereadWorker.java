@@ -12,7 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
 
 import io.ltm.model.ExactRerank;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;

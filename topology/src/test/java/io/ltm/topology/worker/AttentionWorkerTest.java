@@ -17,7 +17,7 @@ import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttentionHead;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.ExactRerank;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttendedSpan;

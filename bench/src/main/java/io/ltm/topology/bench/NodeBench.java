@@ -1,0 +1,899 @@
+package io.ltm.topology.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.embedded.EmbeddedKafkaBroker;
+
+/**
+ * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
+ * [--novelty true|false] [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]
+ * [--set KEY=VALUE]...}: the memory node, end to end,
+ * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
+ * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
+ * Streams settings in the same run. Prints one JSON object on stdout (progress goes to stderr).
+ *
+ * <ol>
+ *   <li>Ingest: E events of T tokens (random but smooth vectors: an AR(1) walk per key) are produced to the
+ *   tokens topic first; then a plain topology (same records, a 16-byte counter per key) and then the memory
+ *   node consume that backlog. Throughput is measured from the first record processed (Streams'
+ *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic.</li>
+ *   <li>Queries: at a fixed rate, MemoryQuery records with vectors for keys that have memory are produced
+ *   and the responses consumed (read_committed); latency is produce call to response poll. In the same run
+ *   the same bytes go through a plain produce, Streams (pass-through plus a 16-byte counter), consume
+ *   pipeline with the same settings.</li>
+ * </ol>
+ */
+public final class NodeBench {
+
+    private static final String PLAIN_INGEST_APP = "ltm-bench-plain-ingest";
+    private static final String PLAIN_ECHO_APP = "ltm-bench-plain-echo";
+    private static final String NODE_APP = "ltm-bench-node";
+    private static final String ECHO_IN = "bench.echo.in";
+    private static final String ECHO_OUT = "bench.echo.out";
+
+    private NodeBench() {
+    }
+
+    public static void main(String... args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
+        int events = intArg(args, "--events", 8000);
+        int keys = intArg(args, "--keys", 100);
+        int tokensPerEvent = intArg(args, "--tokens", 32);
+        int partitions = intArg(args, "--partitions", 4);
+        int threads = intArg(args, "--threads", 1);
+        int qps = intArg(args, "--qps", 100);
+        int seconds = intArg(args, "--seconds", 10);
+        int warmup = intArg(args, "--warmup", 2);
+        int queryVectors = intArg(args, "--query-vectors", 4);
+        String commitMs = strArg(args, "--commit-ms", null);
+        String lingerMs = strArg(args, "--linger-ms", null);
+        String novelty = strArg(args, "--novelty", null);
+
+        long t0 = System.nanoTime();
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        Path stateDir = Files.createTempDirectory("ltm-bench-node-");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "node");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+             LocalRegistry registry = LocalRegistry.start()) {
+            Map<String, Object> overrides = new HashMap<>();
+            overrides.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            overrides.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
+            overrides.put(LtmConfig.APPLICATION_ID, NODE_APP);
+            overrides.put(LtmConfig.STATE_DIR, stateDir.toString());
+            overrides.put(LtmConfig.TOPIC_PARTITIONS, partitions);
+            overrides.put(LtmConfig.ENCODER, "none");
+            overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+            if (commitMs != null) {
+                overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
+            }
+            if (lingerMs != null) {
+                overrides.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), lingerMs);
+            }
+            for (int i = 0; i + 1 < args.length; i++) { // --set KEY=VALUE, repeatable: any configuration key
+                if (args[i].equals("--set")) {
+                    String[] kv = args[i + 1].split("=", 2);
+                    overrides.put(kv[0], kv[1]);
+                }
+            }
+            if (novelty != null) {
+                overrides.put(LtmConfig.NOVELTY_ENABLED, novelty);
+            }
+            LtmConfig config = LtmConfig.load(null, Map.of(), overrides);
+            MemoryConfig memory = config.memoryConfig();
+            Properties nodeProps = config.streamsProperties();
+            String tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
+            Map<String, Integer> topics = new HashMap<>(config.topicPartitions());
+            topics.put(ECHO_IN, partitions);
+            topics.put(ECHO_OUT, partitions);
+            broker.createTopics(topics, Map.of());
+            awaitLeaders(broker, topics.keySet());
+            say("broker " + broker.bootstrapServers() + ", registry " + registry.url() + ", startup "
+                    + secs(t0) + " s");
+
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("kafkaVersion", AppInfoParser.getVersion());
+            settings.put("processingGuarantee", nodeProps.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+            settings.put("commitIntervalMs", nodeProps.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+            settings.put("producerLingerMs", nodeProps.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
+            settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
+            settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
+            settings.put("streamThreads", threads);
+            settings.put("partitions", partitions);
+            settings.put("keys", keys);
+            settings.put("events", events);
+            settings.put("tokensPerEvent", tokensPerEvent);
+            settings.put("d", memory.dim());
+            settings.put("N", memory.basisSize());
+            settings.put("L", memory.contractionLength());
+            settings.put("precision", memory.precision().name());
+            settings.put("sticky", memory.sticky());
+            settings.put("novelty", config.getBoolean(LtmConfig.NOVELTY_ENABLED));
+            settings.put("tokenVectorEncoding", "FLOAT16");
+            settings.put("storeCaching", true);
+            settings.put("cores", Runtime.getRuntime().availableProcessors());
+            settings.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+            settings.put("loadAverageAtStart", round2(loadBefore));
+            out.put("settings", settings);
+
+            // 1. the backlog of token events
+            Map<String, Object> serdeConfig = config.serdeConfig();
+            long t = System.nanoTime();
+            long bytes = produceTokens(broker.bootstrapServers(), serdeConfig, tokensTopic, events, keys,
+                    tokensPerEvent, memory.dim());
+            settings.put("eventBytesAvg", bytes / events);
+            say(String.format(Locale.ROOT, "produced %d events (%d tokens, %.1f MB) in %.1f s", events,
+                    (long) events * tokensPerEvent, bytes / 1e6, secs(t)));
+
+            // 2. ingest: the plain stateful baseline, then the memory node, on the same backlog
+            Properties plainProps = copyWith(nodeProps, PLAIN_INGEST_APP, stateDir.resolve("plain-ingest"));
+            Map<String, Object> plainIngest;
+            try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null), plainProps)) {
+                plainIngest = measureIngest(broker, plain, plain::start, System.nanoTime(), PLAIN_INGEST_APP, tokensTopic, events, tokensPerEvent);
+                plain.close(Duration.ofSeconds(30));
+            }
+            say("plain ingest: " + plainIngest);
+
+            Map<String, Object> nodeIngest;
+            Map<String, Object> nodeQuery;
+            long nodeStart = System.nanoTime();
+            try (MemoryNode node = MemoryNode.start(config, null)) { // starts its KafkaStreams
+                nodeIngest = measureIngest(broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
+                say("node ingest: " + nodeIngest);
+                // 3. queries through the node
+                nodeQuery = measureLatency(broker.bootstrapServers(), config.getString(LtmConfig.TOPIC_QUERIES),
+                        config.getString(LtmConfig.TOPIC_RESPONSES), serdeConfig, keys, memory.dim(), queryVectors,
+                        qps, seconds, warmup, true);
+                Map<String, Double> m = metrics(node.streams(), Map.of(
+                        "query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
+                nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
+                nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
+                say("node queries: " + nodeQuery);
+            }
+
+            Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
+            Map<String, Object> plainQuery;
+            try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
+                echo.start();
+                awaitRunning(echo);
+                plainQuery = measureLatency(broker.bootstrapServers(), ECHO_IN, ECHO_OUT, serdeConfig, keys,
+                        memory.dim(), queryVectors, qps, seconds, warmup, false);
+                echo.close(Duration.ofSeconds(30));
+            }
+            say("plain pipeline: " + plainQuery);
+
+            Map<String, Object> ingest = new LinkedHashMap<>();
+            ingest.put("node", nodeIngest);
+            ingest.put("plain", plainIngest);
+            ingest.put("nodeToPlainEventsPerSec", round3((double) nodeIngest.get("eventsPerSec")
+                    / (double) plainIngest.get("eventsPerSec")));
+            out.put("ingest", ingest);
+            Map<String, Object> query = new LinkedHashMap<>();
+            query.put("node", nodeQuery);
+            query.put("plain", plainQuery);
+            for (String p : List.of("p50", "p95", "p99")) {
+                query.put("nodeToPlain" + p.toUpperCase(Locale.ROOT), round3((double) nodeQuery.get(p + "Ms")
+                        / (double) plainQuery.get(p + "Ms")));
+            }
+            out.put("query", query);
+        } finally {
+            deleteQuietly(stateDir);
+        }
+        out.put("loadAverageAtEnd", round2(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        out.put("wallSeconds", round2(secs(t0)));
+        System.out.println(Json.write(out));
+    }
+
+    // ---------------------------------------------------------------- the backlog
+
+    /** Produces the token events (key i % keys), each key's vectors an AR(1) walk; returns the value bytes. */
+    private static long produceTokens(String bootstrap, Map<String, Object> serdeConfig, String topic, int events,
+                                      int keys, int tokens, int dim) {
+        var serializer = LtmSerdes.avro(EncodedTokens.class, serdeConfig).serializer();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[][] walk = new float[keys][dim];
+        for (float[] w : walk) {
+            for (int j = 0; j < dim; j++) {
+                w[j] = (float) rnd.nextGaussian();
+            }
+        }
+        double rho = 0.98;
+        double noise = Math.sqrt(1 - rho * rho);
+        long bytes = 0;
+        long now = System.currentTimeMillis();
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                int k = i % keys;
+                float[] w = walk[k];
+                float[] v = new float[tokens * dim];
+                for (int n = 0; n < tokens; n++) {
+                    for (int j = 0; j < dim; j++) {
+                        w[j] = (float) (rho * w[j] + noise * rnd.nextGaussian());
+                    }
+                    System.arraycopy(w, 0, v, n * dim, dim);
+                }
+                EncodedTokens e = EncodedTokens.newBuilder()
+                        .setVectors(MemoryStateCodec.block(v, tokens, dim, CoefficientPrecision.FLOAT16))
+                        .setSource(SourcePosition.newBuilder().setTopic("bench").setPartition(0).setOffset(i)
+                                .setTimestamp(Instant.ofEpochMilli(now + i)).setSourceId(null).build())
+                        .build();
+                byte[] value = serializer.serialize(topic, e);
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(topic, key(k), value), (md, ex) -> {
+                    if (ex != null) {
+                        failed.compareAndSet(null, ex);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("the backlog is incomplete: a send failed", failed.get());
+        }
+        return bytes;
+    }
+
+    private static String key(int k) {
+        return "key-" + k;
+    }
+
+    // ---------------------------------------------------------------- the plain topology
+
+    /**
+     * The plain stateful baseline: per record, read a 16-byte value of the key (count, bytes seen), update it and
+     * write it back, in a logged, cached RocksDB store like the node's; with {@code sinkTopic}, also forward the
+     * record unchanged (the plain request/response pipeline).
+     */
+    static Topology counterTopology(String sourceTopic, String sinkTopic) {
+        Topology t = new Topology();
+        ByteArrayDeserializer bytes = new ByteArrayDeserializer();
+        t.addSource("src", bytes, bytes, sourceTopic);
+        t.addProcessor("count", () -> new Counter(sinkTopic != null), "src");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("bench-counter"), Serdes.String(),
+                        Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of("cleanup.policy", "compact")),
+                "count");
+        if (sinkTopic != null) {
+            t.addSink("sink", sinkTopic, new ByteArraySerializer(), new ByteArraySerializer(), "count");
+        }
+        return t;
+    }
+
+    private static final class Counter implements Processor<byte[], byte[], byte[], byte[]> {
+        private final boolean forward;
+        private ProcessorContext<byte[], byte[]> context;
+        private KeyValueStore<String, byte[]> store;
+
+        Counter(boolean forward) {
+            this.forward = forward;
+        }
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            this.context = context;
+            this.store = context.getStateStore("bench-counter");
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            byte[] old = store.get(key);
+            ByteBuffer b = ByteBuffer.allocate(16);
+            long count = old == null ? 0 : ByteBuffer.wrap(old).getLong(0);
+            long seen = old == null ? 0 : ByteBuffer.wrap(old).getLong(8);
+            b.putLong(count + 1).putLong(seen + (record.value() == null ? 0 : record.value().length));
+            store.put(key, b.array());
+            if (forward) {
+                context.forward(record);
+            }
+        }
+    }
+
+    private static Properties copyWith(Properties base, String appId, Path stateDir) {
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return p;
+    }
+
+    // ---------------------------------------------------------------- ingest
+
+    /**
+     * Starts {@code streams} on the backlog and waits until its group has committed every record of the topic.
+     * Start: the first poll (every 5 ms) that sees Streams' process-total above zero; end: the first check
+     * (every 25 ms) that sees zero lag in the committed offsets.
+     */
+    private static Map<String, Object> measureIngest(EmbeddedKafkaBroker broker, KafkaStreams streams, Runnable start,
+                                                     long startCall, String group, String topic, int events, int tokensPerEvent)
+            throws Exception {
+        if (start != null) {
+            start.run();
+        }
+        long first = -1;
+        long cpuAtFirst = 0;
+        long processCpuAtFirst = 0;
+        long gcAtFirst = 0;
+        long allProcessed = -1;
+        long half = -1;
+        long cpuAtAll = 0;
+        long cpuAtHalf = 0;
+        List<Metric> processMetrics = List.of();
+        long done;
+        long cpuAtDone;
+        long processCpuAtDone;
+        long gcAtDone;
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var pi : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+                latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, r) -> ends.put(tp, r.offset()));
+            long inTopic = ends.values().stream().mapToLong(Long::longValue).sum();
+            if (inTopic != events) {
+                throw new IllegalStateException(topic + " holds " + inTopic + " records, expected " + events);
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long nextLagCheck = 0;
+            while (true) {
+                long now = System.nanoTime();
+                if (now > deadline) {
+                    throw new IllegalStateException(group + " did not catch up within 10 minutes");
+                }
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException(group + " stopped: " + streams.state());
+                }
+                // the thread-level process-total sensors exist from the thread's start: look them up once, then
+                // read them directly (building streams.metrics() every few ms costs CPU the node needs)
+                if (processMetrics.isEmpty()) {
+                    processMetrics = processTotalMetrics(streams);
+                }
+                double processed = 0;
+                for (Metric m : processMetrics) {
+                    processed += value(m);
+                }
+                if (first < 0 && processed > 0) {
+                    first = now;
+                    cpuAtFirst = streamThreadCpuNanos(group);
+                    processCpuAtFirst = processCpuNanos();
+                    gcAtFirst = gcMillis();
+                }
+                if (half < 0 && processed >= events / 2.0) {
+                    half = now;
+                    cpuAtHalf = streamThreadCpuNanos(group);
+                }
+                if (allProcessed < 0 && processed >= events) {
+                    allProcessed = now;
+                    cpuAtAll = streamThreadCpuNanos(group);
+                }
+                if (first >= 0 && now >= nextLagCheck) {
+                    nextLagCheck = now + 25_000_000L;
+                    Map<TopicPartition, OffsetAndMetadata> committed =
+                            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    long lag = 0;
+                    for (var e : ends.entrySet()) {
+                        OffsetAndMetadata c = committed.get(e.getKey());
+                        lag += e.getValue() - (c == null ? 0 : c.offset());
+                    }
+                    if (lag == 0) {
+                        done = System.nanoTime();
+                        cpuAtDone = streamThreadCpuNanos(group);
+                        processCpuAtDone = processCpuNanos();
+                        gcAtDone = gcMillis();
+                        break;
+                    }
+                }
+                Thread.sleep(5);
+            }
+            double seconds = (done - first) / 1e9;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("startupToFirstRecordSec", round3((first - startCall) / 1e9));
+            r.put("firstToLastCommittedSec", round3(seconds));
+            r.put("firstToAllProcessedSec", allProcessed < 0 ? null : round3((allProcessed - first) / 1e9));
+            // the second half of the backlog (by records processed): less JIT warm-up and start-up in it
+            if (half > 0 && allProcessed > half) {
+                double hs = (allProcessed - half) / 1e9;
+                r.put("secondHalfEventsPerSec", round1((events - events / 2) / hs));
+                r.put("secondHalfTokensPerSec", round1((double) (events - events / 2) * tokensPerEvent / hs));
+                r.put("secondHalfStreamThreadCpuMsPerEvent", round3((cpuAtAll - cpuAtHalf) / 1e6 / (events - events / 2)));
+            }
+            r.put("eventsPerSec", round1(events / seconds));
+            // CPU time of the stream threads over the same interval: less sensitive to the machine's other load
+            r.put("streamThreadCpuSec", round3((cpuAtDone - cpuAtFirst) / 1e9));
+            r.put("streamThreadCpuMsPerEvent", round3((cpuAtDone - cpuAtFirst) / 1e6 / events));
+            // the whole JVM (broker, registry client, RocksDB background threads, producers, GC) over the interval
+            r.put("processCpuSec", round3((processCpuAtDone - processCpuAtFirst) / 1e9));
+            r.put("processCpuCoresBusy", round2((processCpuAtDone - processCpuAtFirst) / 1e9 / seconds));
+            r.put("gcMs", gcAtDone - gcAtFirst);
+            r.put("tokensPerSec", round1((double) events * tokensPerEvent / seconds));
+            Map<String, Double> m = metrics(streams, Map.of(
+                    "contractions-total", "contractions", "tokens-absorbed-total", "tokensAbsorbed",
+                    "dead-letters-total", "deadLetters", "state-bytes-written-total", "stateBytesRecorded"));
+            if (m.containsKey("contractions")) {
+                r.put("tokensAbsorbed", m.get("tokensAbsorbed").longValue());
+                r.put("contractions", m.get("contractions").longValue());
+                r.put("contractionsPerSec", round1(m.get("contractions") / seconds));
+                r.put("deadLetters", m.getOrDefault("deadLetters", 0.0).longValue());
+            }
+            r.put("processTotal", (long) processTotal(streams));
+            // what the Streams producer sent to each changelog (producer-topic-metrics, batch bytes as sent)
+            Map<String, Object> changelogs = new LinkedHashMap<>();
+            long sentBytes = 0;
+            for (var e : streams.metrics().entrySet()) {
+                MetricName n = e.getKey();
+                String tp = n.tags().get("topic");
+                if (n.group().equals("producer-topic-metrics") && n.name().equals("byte-total") && tp != null
+                        && tp.endsWith("-changelog")) {
+                    long v = (long) value(e.getValue());
+                    sentBytes += v;
+                    changelogs.merge(tp.substring(group.length() + 1), v, (a, b) -> (long) a + (long) b);
+                }
+            }
+            r.put("changelogBytesSent", sentBytes);
+            r.put("changelogBytesSentPerEvent", sentBytes / events);
+            r.put("changelogBytesSentPerSec", round1(sentBytes / seconds));
+            r.put("changelogBytesSentByStore", changelogs);
+            r.put("changelogBytesOnDisk", logDirBytes(admin, group + "-", "-changelog"));
+            return r;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
+    }
+
+    /** CPU time so far of the live stream threads of an application (not their producers' network threads). */
+    private static long streamThreadCpuNanos(String appId) {
+        var mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (n.startsWith(appId + "-") && n.contains("-StreamThread-") && !n.contains("producer")) {
+                long c = mx.getThreadCpuTime(t.getId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
+    }
+
+    private static List<Metric> processTotalMetrics(KafkaStreams streams) {
+        List<Metric> out = new ArrayList<>();
+        for (var e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            if (n.group().equals("stream-thread-metrics") && n.name().equals("process-total")) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static double processTotal(KafkaStreams streams) {
+        double sum = 0;
+        for (var e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            if (n.group().equals("stream-thread-metrics") && n.name().equals("process-total")) {
+                sum += value(e.getValue());
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The metrics with the given names over all tasks and threads, renamed: totals are summed, maxima take the
+     * maximum, averages (Streams' windowed avg, about the last minute) the mean over the tasks that have one.
+     */
+    private static Map<String, Double> metrics(KafkaStreams streams, Map<String, String> names) {
+        Map<String, Double> out = new HashMap<>();
+        Map<String, Integer> n = new HashMap<>();
+        for (var e : streams.metrics().entrySet()) {
+            String name = e.getKey().name();
+            String as = names.get(name);
+            if (as != null && e.getKey().group().contains("ltm")) {
+                double v = value(e.getValue());
+                if (!Double.isNaN(v)) {
+                    out.merge(as, v, name.endsWith("-max") ? Math::max : Double::sum);
+                    n.merge(as, 1, Integer::sum);
+                }
+            }
+        }
+        names.forEach((name, as) -> {
+            if (name.endsWith("-avg") && out.containsKey(as)) {
+                out.put(as, out.get(as) / n.get(as));
+            }
+        });
+        return out;
+    }
+
+    private static double value(Metric m) {
+        Object v = m.metricValue();
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static long logDirBytes(Admin admin, String prefix, String suffix) throws Exception {
+        long sum = 0;
+        for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
+            for (LogDirDescription d : dirs.values()) {
+                for (var e : d.replicaInfos().entrySet()) {
+                    String t = e.getKey().topic();
+                    if (t.startsWith(prefix) && t.endsWith(suffix)) {
+                        sum += e.getValue().size();
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** Waits until every partition of the topics has a leader (sends right after creation can fail otherwise). */
+    private static void awaitLeaders(EmbeddedKafkaBroker broker, java.util.Set<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = broker.admin()) {
+            while (true) {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) {
+                    Thread.sleep(500); // let the broker's own metadata catch up with the controller's
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics without leaders after 30 s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not RUNNING: " + streams.state());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    // ---------------------------------------------------------------- query latency
+
+    /**
+     * Sends MemoryQuery records at a fixed rate for {@code warmup + seconds} s and measures, for those sent after
+     * the warm-up, the time from the producer's send call to the poll that returned the answer (read_committed).
+     * {@code node}: answers are MemoryResponse records; otherwise the plain pipeline echoes the query bytes.
+     */
+    private static Map<String, Object> measureLatency(String bootstrap, String inTopic, String outTopic,
+                                                      Map<String, Object> serdeConfig, int keys, int dim,
+                                                      int vectors, int qps, int seconds, int warmup, boolean node)
+            throws Exception {
+        var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
+        var responseSerde = LtmSerdes.avro(MemoryResponse.class, serdeConfig);
+        Map<String, Boolean> ok = new ConcurrentHashMap<>();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);        // as LtmClient
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> latencyNs = new ConcurrentHashMap<>();
+        Map<String, Long> sentWallMs = new ConcurrentHashMap<>();
+        Map<String, Long> untilAnsweredMs = new ConcurrentHashMap<>(); // node: answeredAt - send (wall clock)
+        AtomicBoolean running = new AtomicBoolean(true);
+        SplittableRandom rnd = new SplittableRandom(11);
+        int total = qps * (seconds + warmup);
+        long period = 1_000_000_000L / qps;
+        int payloadBytes;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer());
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(outTopic, Duration.ofSeconds(30))
+                    .forEach(pi -> parts.add(new TopicPartition(outTopic, pi.partition())));
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            Thread poller = new Thread(() -> {
+                while (running.get()) {
+                    var records = consumer.poll(Duration.ofMillis(50));
+                    long now = System.nanoTime();
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        String id;
+                        if (node) {
+                            MemoryResponse resp = responseSerde.deserializer().deserialize(outTopic, r.value());
+                            id = resp.getQueryId();
+                            ok.put(id, resp.getFound() && resp.getError() == null);
+                            Long wall = sentWallMs.get(id);
+                            if (wall != null && resp.getAnsweredAt() != null) {
+                                untilAnsweredMs.putIfAbsent(id, resp.getAnsweredAt().toEpochMilli() - wall);
+                            }
+                        } else {
+                            id = querySerde.deserializer().deserialize(outTopic, r.value()).getQueryId();
+                        }
+                        Long s = sentAt.get(id);
+                        if (s != null) {
+                            latencyNs.putIfAbsent(id, now - s);
+                        }
+                    }
+                }
+            }, "bench-latency-poller");
+            poller.start();
+            // pre-serialize all queries, so the send loop only sends
+            List<String> ids = new ArrayList<>(total);
+            List<String> keyOf = new ArrayList<>(total);
+            List<byte[]> values = new ArrayList<>(total);
+            for (int i = 0; i < total; i++) {
+                float[] v = new float[vectors * dim];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (float) rnd.nextGaussian();
+                }
+                String key = key(rnd.nextInt(keys));
+                String id = UUID.randomUUID().toString();
+                MemoryQuery q = MemoryQuery.newBuilder().setQueryId(id).setKey(key)
+                        .setVectors(MemoryStateCodec.block(v, vectors, dim, CoefficientPrecision.FLOAT32))
+                        .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                        .setRequestedAt(Instant.now()).build();
+                ids.add(id);
+                keyOf.add(key);
+                values.add(querySerde.serializer().serialize(inTopic, q));
+            }
+            payloadBytes = values.get(0).length;
+            String app = node ? NODE_APP : PLAIN_ECHO_APP;
+            long cpuBefore = streamThreadCpuNanos(app);
+            long start = System.nanoTime();
+            long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+            List<String> measured = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                long due = start + i * period;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                long now = System.nanoTime();
+                sentWallMs.put(ids.get(i), System.currentTimeMillis());
+                sentAt.put(ids.get(i), now);
+                if (now >= measuredFrom) {
+                    measured.add(ids.get(i));
+                }
+                producer.send(new ProducerRecord<>(inTopic, keyOf.get(i), values.get(i)));
+            }
+            long sendEnd = System.nanoTime();
+            long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < grace && !latencyNs.keySet().containsAll(measured)) {
+                Thread.sleep(20);
+            }
+            long cpuAfter = streamThreadCpuNanos(app);
+            running.set(false);
+            poller.join(5_000);
+            long[] lat = measured.stream().map(latencyNs::get).filter(x -> x != null).mapToLong(Long::longValue)
+                    .sorted().toArray();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("queriesPerSecTarget", qps);
+            r.put("queriesPerSecActual", round1(total / ((sendEnd - start) / 1e9)));
+            r.put("measured", measured.size());
+            r.put("answered", lat.length);
+            r.put("payloadBytes", payloadBytes);
+            r.put("streamThreadCpuMsPerQuery", round3((cpuAfter - cpuBefore) / 1e6 / total));
+            if (node) {
+                r.put("answeredFound", measured.stream().filter(id -> Boolean.TRUE.equals(ok.get(id))).count());
+            }
+            r.put("p50Ms", pct(lat, 50));
+            r.put("p95Ms", pct(lat, 95));
+            r.put("p99Ms", pct(lat, 99));
+            r.put("meanMs", round3(Arrays.stream(lat).average().orElse(Double.NaN) / 1e6));
+            r.put("maxMs", lat.length == 0 ? Double.NaN : round3(lat[lat.length - 1] / 1e6));
+            if (node) {
+                // where the time goes: send -> the node's stream thread took the query up (answeredAt, the
+                // thread's cached wall clock of that processing loop, ms), and from there to the client's poll
+                // (processing, the transaction commit that makes the answer visible, the fetch)
+                long[] until = measured.stream().map(untilAnsweredMs::get).filter(x -> x != null)
+                        .mapToLong(ms -> ms * 1_000_000L).sorted().toArray();
+                Map<String, Object> split = new LinkedHashMap<>();
+                split.put("sendToNodeP50Ms", pct(until, 50));
+                split.put("sendToNodeP95Ms", pct(until, 95));
+                split.put("sendToNodeP99Ms", pct(until, 99));
+                long[] rest = measured.stream().filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
+                        .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L).sorted().toArray();
+                split.put("nodeToClientP50Ms", pct(rest, 50));
+                split.put("nodeToClientP95Ms", pct(rest, 95));
+                split.put("nodeToClientP99Ms", pct(rest, 99));
+                r.put("split", split);
+            }
+            return r;
+        }
+    }
+
+    /** Nearest-rank percentile in ms. */
+    private static double pct(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q / 100.0 * sorted.length) - 1;
+        return round3(sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6);
+    }
+
+    // ---------------------------------------------------------------- small helpers
+
+    private static double secs(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static void say(String s) {
+        System.err.println("[bench node] " + s);
+    }
+
+    private static int intArg(String[] args, String name, int dflt) {
+        String s = strArg(args, name, null);
+        return s == null ? dflt : Integer.parseInt(s);
+    }
+
+    private static String strArg(String[] args, String name, String dflt) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    /** A minimal JSON writer for maps, lists, numbers, booleans, strings and null. */
+    static final class Json {
+        private Json() {
+        }
+
+        static String write(Object o) {
+            StringBuilder b = new StringBuilder();
+            write(b, o);
+            return b.toString();
+        }
+
+        private static void write(StringBuilder b, Object o) {
+            if (o == null) {
+                b.append("null");
+            } else if (o instanceof Map<?, ?> m) {
+                b.append('{');
+                boolean firstEntry = true;
+                for (var e : m.entrySet()) {
+                    b.append(firstEntry ? "" : ",");
+                    firstEntry = false;
+                    string(b, String.valueOf(e.getKey()));
+                    b.append(':');
+                    write(b, e.getValue());
+                }
+                b.append('}');
+            } else if (o instanceof List<?> l) {
+                b.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    b.append(i == 0 ? "" : ",");
+                    write(b, l.get(i));
+                }
+                b.append(']');
+            } else if (o instanceof Double d) {
+                b.append(d.isNaN() || d.isInfinite() ? "null" : d.toString());
+            } else if (o instanceof Number || o instanceof Boolean) {
+                b.append(o);
+            } else {
+                string(b, o.toString());
+            }
+        }
+
+        private static void string(StringBuilder b, String s) {
+            b.append('"');
+            for (char ch : s.toCharArray()) {
+                switch (ch) {
+                    case '"' -> b.append("\\\"");
+                    case '\\' -> b.append("\\\\");
+                    case '\n' -> b.append("\\n");
+                    default -> {
+                        if (ch < 0x20) {
+                            b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+                        } else {
+                            b.append(ch);
+                        }
+                    }
+                }
+            }
+            b.append('"');
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.ltm.topology.codec;
+
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadyMemory;
+import io.ltm.model.StoredVersion;
+import io.ltm.model.Timeline;
+import io.ltm.model.TokenSource;
+import io.ltm.model.internal.Half;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.SourceSegment;
+import io.ltm.schemas.TimelineKnot;
+import io.ltm.schemas.VectorBlock;
+import io.ltm.schemas.VectorEncoding;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Converts {@link MemoryState} to and from the Avro record {@code io.ltm.schemas.MemoryState} (and its binary body).
+ * It lives here, not in {@code model}, so that the memory's math knows no wire format.
+ * B and the short-term vectors are packed as little-endian float16 or float32 according to
+ * {@link MemoryConfig#precision()}; the timeline as knots (t, tokenIndex); sources as run-length segments.
+ *
+ * <p>Size for the default configuration (N = 512, d = 384, FLOAT16): B is 512·384·2 = 393,216 bytes; with an empty
+ * short-term buffer, 256 timeline knots and a few source segments the Avro body is about 398 KB (measured in
+ * MemoryStateCodecTest). A full short-term buffer (511 vectors) adds 392,448 bytes (about 0.79 MB in total), so the
+ * topology should keep the short-term buffer in its own store ({@link MemoryState#withoutShortTerm()}). With FLOAT32
+ * B alone is 786,432 bytes.
+ */
+public final class MemoryStateCodec {
+    private MemoryStateCodec() {}
+
+    public static io.ltm.schemas.MemoryState toAvro(MemoryState s, MemoryConfig cfg) {
+        check(s.dim() == cfg.dim() && s.basisSize() == cfg.basisSize(), "state does not match config " + cfg);
+        Timeline tl = s.timeline();
+        List<TimelineKnot> knots = new ArrayList<>(tl.knotCount());
+        for (int i = 0; i < tl.knotCount(); i++) knots.add(new TimelineKnot(tl.knotPosition(i), tl.knotToken(i)));
+        List<SourceSegment> segs = new ArrayList<>(tl.segmentCount());
+        for (int i = 0; i < tl.segmentCount(); i++) {
+            TokenSource src = tl.segmentSource(i), last = tl.segmentLastSource(i);
+            segs.add(new SourceSegment(tl.segmentFirstToken(i), position(src), last.equals(src) ? null : position(last)));
+        }
+        double[] h = s.stickyRef();
+        List<Double> hist = null;
+        if (h != null) { hist = new ArrayList<>(h.length); for (double v : h) hist.add(v); }
+        return io.ltm.schemas.MemoryState.newBuilder()
+                .setFormatVersion(1)
+                .setBasisSize(s.basisSize())
+                .setDim(s.dim())
+                .setCoefficients(s.coefficientsRef() == null ? null
+                        : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
+                .setShortTerm(s.shortTermCount() == 0 ? null
+                        : block(s.shortTermRef(), s.shortTermCount(), s.dim(), cfg.precision()))
+                .setShortTermTokens(new ArrayList<>(s.shortTermTokens()))
+                .setTokensAbsorbed(s.tokensAbsorbed())
+                .setContractions(s.contractions())
+                .setTimeline(knots)
+                .setSources(segs)
+                .setStickyHistogram(hist)
+                .setUpdatedAt(Instant.ofEpochMilli(s.updatedAt()))
+                .build();
+    }
+
+    public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg) {
+        return fromAvro(a, cfg, null);
+    }
+
+    /**
+     * As {@link #fromAvro(io.ltm.schemas.MemoryState, MemoryConfig)}, with B given already decoded (not copied: the
+     * caller vouches that it is this state's B, e.g. a {@link ReadyMemory} for which {@code isFor(a)} holds), or null
+     * to decode it.
+     */
+    public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, float[] coefficients) {
+        check(a.getFormatVersion() == 1, "unsupported formatVersion " + a.getFormatVersion());
+        check(a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
+                "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
+        check(coefficients == null || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
+                "decoded coefficients do not fit the state");
+        float[] b = a.getCoefficients() == null ? null
+                : coefficients != null ? coefficients : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
+        int sc = a.getShortTerm() == null ? 0 : a.getShortTerm().getCount();
+        float[] stm = sc == 0 ? new float[0] : unblock(a.getShortTerm(), sc, cfg.dim());
+        List<String> tokens = a.getShortTermTokens() == null || a.getShortTermTokens().isEmpty()
+                ? Collections.nCopies(sc, null) : Collections.unmodifiableList(new ArrayList<>(a.getShortTermTokens()));
+        int nk = a.getTimeline().size();
+        double[] t = new double[nk], k = new double[nk];
+        for (int i = 0; i < nk; i++) { t[i] = a.getTimeline().get(i).getT(); k[i] = a.getTimeline().get(i).getTokenIndex(); }
+        int ns = a.getSources().size();
+        long[] first = new long[ns];
+        List<TokenSource> srcs = new ArrayList<>(ns);
+        List<TokenSource> lasts = new ArrayList<>(ns);
+        for (int i = 0; i < ns; i++) {
+            SourceSegment g = a.getSources().get(i);
+            first[i] = g.getFirstToken();
+            srcs.add(source(g.getSource()));
+            lasts.add(g.getLastSource() == null ? null : source(g.getLastSource()));
+        }
+        double[] hist = null;
+        if (a.getStickyHistogram() != null) {
+            hist = new double[a.getStickyHistogram().size()];
+            for (int i = 0; i < hist.length; i++) hist[i] = a.getStickyHistogram().get(i);
+        }
+        return MemoryState.restore(cfg.dim(), cfg.basisSize(), b, stm, sc, tokens, a.getTokensAbsorbed(),
+                a.getContractions(), Timeline.of(t, k, first, srcs, lasts), hist,
+                a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli());
+    }
+
+    private static SourcePosition position(TokenSource s) {
+        return new SourcePosition(s.topic(), s.partition(), s.offset(), Instant.ofEpochMilli(s.timestamp()), s.sourceId());
+    }
+
+    private static TokenSource source(SourcePosition p) {
+        return new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
+                p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(), p.getSourceId());
+    }
+
+    /**
+     * The version of a stored state as {@link ReadyMemory#isFor(StoredVersion)} compares it: counters from the record,
+     * coefficients read one at a time from the packed block, so that a cached ready memory is found without decoding B.
+     */
+    public static StoredVersion version(io.ltm.schemas.MemoryState stored) {
+        VectorBlock b = stored.getCoefficients();
+        int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
+        long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
+        return new StoredVersion(b == null ? 0 : b.getCount(), b == null ? 0 : b.getDim(), stored.getContractions(),
+                stored.getTokensAbsorbed() - stm, at, b == null ? null : i -> valueAt(b, i));
+    }
+
+    /** Avro binary body (no framing) of the state. */
+    public static byte[] toBytes(MemoryState s, MemoryConfig cfg) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            new SpecificDatumWriter<>(io.ltm.schemas.MemoryState.class).write(toAvro(s, cfg), enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static MemoryState fromBytes(byte[] bytes, MemoryConfig cfg) {
+        try {
+            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
+            return fromAvro(new SpecificDatumReader<>(io.ltm.schemas.MemoryState.class).read(null, dec), cfg);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Packs count×dim floats as a little-endian VectorBlock. */
+    public static VectorBlock block(float[] v, int count, int dim, CoefficientPrecision p) {
+        int n = count * dim;
+        ByteBuffer bb;
+        if (p == CoefficientPrecision.FLOAT32) {
+            bb = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+            bb.asFloatBuffer().put(v, 0, n);
+        } else {
+            bb = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) bb.putShort(i * 2, Half.fromFloat(v[i]));
+        }
+        return new VectorBlock(dim, count, p == CoefficientPrecision.FLOAT32 ? VectorEncoding.FLOAT32 : VectorEncoding.FLOAT16, bb);
+    }
+
+    /** Unpacks a VectorBlock (either encoding) into count×dim floats. */
+    public static float[] unblock(VectorBlock b, int count, int dim) {
+        check(b.getCount() == count && b.getDim() == dim, "vector block is " + b.getCount() + "x" + b.getDim()
+                + ", expected " + count + "x" + dim);
+        ByteBuffer bb = b.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int n = count * dim;
+        float[] v = new float[n];
+        if (b.getEncoding() == VectorEncoding.FLOAT16) {
+            check(bb.remaining() == n * 2, "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
+            int base = bb.position();
+            for (int i = 0; i < n; i++) v[i] = Half.toFloat(bb.getShort(base + i * 2));
+        } else {
+            check(bb.remaining() == n * 4, "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
+            bb.asFloatBuffer().get(v);
+        }
+        return v;
+    }
+
+    /** Value i (row-major) of a VectorBlock, either encoding, without unpacking the rest. */
+    public static float valueAt(VectorBlock b, int i) {
+        ByteBuffer bb = b.getData();                  // absolute byte reads: the shared buffer's state is not touched
+        if (b.getEncoding() == VectorEncoding.FLOAT16) {
+            int at = bb.position() + i * 2;
+            return Half.toFloat((short) ((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8));
+        }
+        int at = bb.position() + i * 4;
+        return Float.intBitsToFloat((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8 | (bb.get(at + 2) & 0xff) << 16
+                | (bb.get(at + 3) & 0xff) << 24);
+    }
+
+    private static void check(boolean ok, String msg) { if (!ok) throw new IllegalArgumentException(msg); }
+}
