@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.ShortTermHit;
 import io.ltm.schemas.SourcePosition;
 
@@ -60,6 +61,20 @@ class AnswerPrinterTest {
         assertThat(out).contains("(0.50) 2024-05-01T10:00:00Z | the whole event 1")
                 .contains("(0.20) 2024-05-01T11:00:00Z | cowsay")
                 .doesNotContain("##");
+    }
+
+    @Test
+    void eventsOfATwoStageReadArePrintedWithTheirRecordsScoresAndTheNote() {
+        MemoryResponse r = response(List.of(), List.of());
+        r.setEvents(List.of(RereadEvent.newBuilder().setSpan(0).setScore(0.8123).setSource(at(7, "2024-05-01T10:30:00Z"))
+                        .setTokens(9).setText("  disk full on /var  ").build(),
+                RereadEvent.newBuilder().setSpan(1).setScore(0.4).setSource(at(8, "2024-05-01T10:31:00Z"))
+                        .setTokens(4).build()));
+        r.setReread("re-read 2 stretches: 40 events, 600 tokens");
+        String out = AnswerPrinter.format(r, TEXTS);
+        assertThat(out).contains("best events, re-read from the log and ranked exactly (re-read 2 stretches: 40 events, 600 tokens):")
+                .contains("(0.812) span 1, ltm.events/0@7, 2024-05-01T10:30:00Z | disk full on /var\n")
+                .contains("(0.400) span 2, ltm.events/0@8, 2024-05-01T10:31:00Z | (4 tokens sent as vectors)");
     }
 
     @Test
