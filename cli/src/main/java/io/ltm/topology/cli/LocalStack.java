@@ -32,6 +32,7 @@ import io.ltm.topology.api.UserFacingException;
 import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -351,7 +352,10 @@ final class LocalStack {
                 att = new AttentionWorker(cfg, encoder, "local");
                 att.start();
             }
+            RereadWorker reread = new RereadWorker(cfg, encoder, "local");
+            reread.start();
             Map<String, AutoCloseable> closeInOrder = new LinkedHashMap<>();
+            closeInOrder.put("reread worker", reread);
             closeInOrder.put("attention worker", att);
             closeInOrder.put("encode worker", enc);
             closeInOrder.put("memory node", () -> {
