@@ -221,11 +221,10 @@ public final class LtmConfig extends AbstractConfig {
                             + "on an unreachable dependency, while the state alone still says RUNNING.")
             .define(HEALTH_STUCK_PARTITION_MS, Type.LONG, 120000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
                     "An input partition of an active task whose committed offset has not moved for this long while "
-                            + "it has lag (records behind it) makes /health answer 503 DEGRADED naming the partition: "
-                            + "a record or a dependency that holds it up however the threads fare. Measured from the "
-                            + "first /health call that saw the offset. Keep it above the longest transaction of the "
-                            + "input producers (records of an open transaction count as lag; an abandoned one lasts "
-                            + "until transaction.timeout.ms, 60 s by default).")
+                            + "records wait behind it (the consumer group's committed offset below the partition's "
+                            + "last stable offset) makes /health answer 503 DEGRADED naming the partition: a record "
+                            + "or a dependency that holds it up however the threads fare. Offsets are asked of the "
+                            + "cluster at each /health call; the time counts from the first call that saw the offset.")
             .define(QUERY_READY_CACHE_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(0L), Importance.LOW,
                     "Bound on the cache of read-ready memories of a memory node process (and of each attention "
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "

@@ -5,14 +5,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 
 import io.ltm.topology.api.LtmConfig;
@@ -24,7 +25,7 @@ import io.ltm.topology.api.LtmConfig;
  * node is DEGRADED, with the last failure as the reason. It is DEGRADED too while an input partition of an active
  * task has lag and its committed offset does not move ({@link StuckPartitions}); the reason names the partitions.
  */
-public final class NodeHealth {
+public final class NodeHealth implements AutoCloseable {
 
     /** The answer: {@code ok} selects 200 or 503; {@code body} is the JSON document. */
     public record Report(boolean ok, Map<String, Object> body) {
@@ -34,20 +35,25 @@ public final class NodeHealth {
     private final int maxFailures;
     private final LongSupplier clock;
     private final StuckPartitions stuckPartitions;
+    private final GroupOffsets groupOffsets;
     private final Deque<Long> failures = new ArrayDeque<>();
     private String lastFailure;
 
-    public NodeHealth(long windowMs, int maxFailures, long stuckPartitionMs, LongSupplier clock) {
+    /** {@code groupOffsets} (may be null: no stuck check from {@link #report(KafkaStreams)}) asks the cluster. */
+    public NodeHealth(long windowMs, int maxFailures, long stuckPartitionMs, LongSupplier clock,
+                      GroupOffsets groupOffsets) {
         this.windowMs = windowMs;
         this.maxFailures = maxFailures;
         this.clock = clock;
         this.stuckPartitions = new StuckPartitions(stuckPartitionMs);
+        this.groupOffsets = groupOffsets;
     }
 
     public static NodeHealth of(LtmConfig config) {
         return new NodeHealth(config.getLong(LtmConfig.HEALTH_WINDOW_MS),
                 config.getInt(LtmConfig.HEALTH_MAX_THREAD_FAILURES),
-                config.getLong(LtmConfig.HEALTH_STUCK_PARTITION_MS), System::currentTimeMillis);
+                config.getLong(LtmConfig.HEALTH_STUCK_PARTITION_MS), System::currentTimeMillis,
+                new GroupOffsets(config));
     }
 
     /** Called by the uncaught-exception handler before the thread is replaced. */
@@ -61,25 +67,31 @@ public final class NodeHealth {
         prune();
     }
 
-    /** The report for a running {@code streams}: its state and its active tasks' offsets. */
+    /** The report for {@code streams}: its state, and the offsets of the input partitions of its active tasks. */
     public Report report(KafkaStreams streams) {
         KafkaStreams.State state = streams.state();
-        List<TaskMetadata> active = List.of();
-        if (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) {
-            active = streams.metadataForLocalThreads().stream().map(ThreadMetadata::activeTasks)
-                    .flatMap(Collection::stream).toList();
+        Set<TopicPartition> active = new HashSet<>();
+        if (groupOffsets != null
+                && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)) {
+            streams.metadataForLocalThreads().stream().map(ThreadMetadata::activeTasks).flatMap(Collection::stream)
+                    .forEach(t -> active.addAll(t.topicPartitions()));
         }
-        return report(state, active);
+        GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(active);
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        for (TopicPartition tp : offsets.end().keySet()) {
+            // never committed: the group starts at the beginning (auto.offset.reset=earliest)
+            committed.put(tp, offsets.committed().getOrDefault(tp, 0L));
+        }
+        return report(state, committed, offsets.end());
     }
 
-    public synchronized Report report(KafkaStreams.State state, Collection<TaskMetadata> activeTasks) {
+    /**
+     * The report for a node in {@code state} whose active tasks read partitions at the group's {@code committed}
+     * offsets, with {@code end} the offsets a read_committed consumer can reach.
+     */
+    public synchronized Report report(KafkaStreams.State state, Map<TopicPartition, Long> committed,
+                                      Map<TopicPartition, Long> end) {
         prune();
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        Map<TopicPartition, Long> end = new HashMap<>();
-        for (TaskMetadata t : activeTasks) {
-            committed.putAll(t.committedOffsets());
-            end.putAll(t.endOffsets());
-        }
         List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(committed, end, clock.getAsLong());
         Map<String, Object> body = new LinkedHashMap<>();
         boolean running = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
@@ -104,6 +116,13 @@ public final class NodeHealth {
             body.put("lastFailure", lastFailure);
         }
         return new Report(running && !degraded, body);
+    }
+
+    @Override
+    public void close() {
+        if (groupOffsets != null) {
+            groupOffsets.close();
+        }
     }
 
     private void prune() {

@@ -37,20 +37,23 @@ public final class StuckPartitions {
     }
 
     /**
-     * Takes one sample of the active tasks' input partitions ({@code committed} and {@code end} offsets; unknown
-     * ones, negative or absent, are skipped) and answers the partitions stuck at {@code nowMs}, ordered by name.
-     * Partitions no longer in the sample (moved to another instance) are forgotten.
+     * Takes one sample of the partitions this instance reads ({@code committed} and {@code end} offsets; a partition
+     * missing from either is skipped) and answers those stuck at {@code nowMs}, ordered by name. A partition keeps
+     * its clock while it is away (its tasks moving between instances or threads): the committed offset is the
+     * group's, so if it is unchanged when the partition is back, nobody moved it meanwhile.
      */
     public synchronized List<Stuck> sample(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end,
                                            long nowMs) {
-        seen.keySet().retainAll(committed.keySet());
         List<Stuck> stuck = new ArrayList<>();
         for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
             TopicPartition tp = e.getKey();
-            long at = e.getValue() == null ? -1 : e.getValue();
-            long last = end.getOrDefault(tp, -1L);
-            if (at < 0 || last < 0 || last <= at) {
-                seen.remove(tp); // unknown or caught up: not stuck, and a later stall counts from its own start
+            Long last = end.get(tp);
+            if (last == null) {
+                continue;
+            }
+            long at = e.getValue();
+            if (last <= at) {
+                seen.remove(tp); // caught up: a later stall counts from its own start
                 continue;
             }
             Seen before = seen.get(tp);
