@@ -26,7 +26,7 @@ import io.ltm.topology.api.TopicProvisioner;
  */
 public final class GroupOffsets implements AutoCloseable {
 
-    /** Committed and end offsets by partition; a partition the group never committed is absent from committed. */
+    /** Committed and end offsets by partition; for a partition the group never committed, its log start offset. */
     public record Offsets(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
         public static final Offsets NONE = new Offsets(Map.of(), Map.of());
     }
@@ -60,10 +60,16 @@ public final class GroupOffsets implements AutoCloseable {
                 }
             }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                latest.put(tp, OffsetSpec.latest());
+                if (!committed.containsKey(tp)) {
+                    earliest.put(tp, OffsetSpec.earliest());
+                }
+            }
+            Map<TopicPartition, Long> end = offsets(latest);
+            // never committed: the group starts where the log starts (auto.offset.reset=earliest)
+            committed.putAll(offsets(earliest));
             return new Offsets(committed, end);
         } catch (ExecutionException | TimeoutException e) {
             return Offsets.NONE;
@@ -71,6 +77,16 @@ public final class GroupOffsets implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Offsets.NONE;
         }
+    }
+
+    private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> specs)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        if (!specs.isEmpty()) {
+            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+        }
+        return out;
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,12 +76,7 @@ public final class NodeHealth implements AutoCloseable {
                     .forEach(t -> active.addAll(t.topicPartitions()));
         }
         GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(active);
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        for (TopicPartition tp : offsets.end().keySet()) {
-            // never committed: the group starts at the beginning (auto.offset.reset=earliest)
-            committed.put(tp, offsets.committed().getOrDefault(tp, 0L));
-        }
-        return report(state, committed, offsets.end());
+        return report(state, offsets.committed(), offsets.end());
     }
 
     /**
