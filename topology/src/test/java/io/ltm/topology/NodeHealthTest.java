@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.common.TopicPartition;
@@ -26,15 +27,15 @@ class NodeHealthTest {
 
     @Test
     void aThreadThatKeepsFailingMakesTheNodeDegradedWithTheReasonWhileStreamsSaysRunning() {
-        assertThat(health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of()).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
         health.threadFailed(registryDown());
         health.threadFailed(registryDown());
-        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of());
+        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(two.ok()).isTrue(); // one or two replacements are a blip, not a stuck partition
         assertThat(two.body()).containsEntry("threadFailures", 2).containsKey("lastFailure");
         now.addAndGet(1_000);
         health.threadFailed(registryDown());
-        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of());
+        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(degraded.ok()).isFalse();
         assertThat(degraded.body()).containsEntry("state", "DEGRADED").containsEntry("streamsState", "RUNNING");
         assertThat((String) degraded.body().get("reason")).contains("3 stream-thread failures")
@@ -46,24 +47,30 @@ class NodeHealthTest {
         for (int i = 0; i < 3; i++) {
             health.threadFailed(registryDown());
         }
-        assertThat(health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isFalse();
         now.addAndGet(60_001);
-        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of());
+        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(r.ok()).isTrue();
         assertThat(r.body()).containsEntry("state", "RUNNING").containsEntry("threadFailures", 0);
     }
 
     @Test
     void aNodeThatIsNotRunningIsNotHealthy() {
-        assertThat(health.report(KafkaStreams.State.REBALANCING, Map.of(), Map.of()).ok()).isTrue();
-        assertThat(health.report(KafkaStreams.State.ERROR, Map.of(), Map.of()).ok()).isFalse();
-        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of()).ok()).isFalse();
     }
 
     private static final TopicPartition TOKENS_1 = new TopicPartition("tokens", 1);
 
     private NodeHealth.Report at(long committed, long end) {
-        return health.report(KafkaStreams.State.RUNNING, Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
+        return health.report(KafkaStreams.State.RUNNING, Set.of(TOKENS_1), Map.of(TOKENS_1, committed),
+                Map.of(TOKENS_1, end));
+    }
+
+    /** A sample while the task of tokens-1 is away from this instance (its offsets asked because it is tracked). */
+    private NodeHealth.Report away(long committed, long end) {
+        return health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
     }
 
     @Test
@@ -96,15 +103,26 @@ class NodeHealthTest {
     }
 
     @Test
-    void aPartitionKeepsItsClockWhileItsTaskIsAwayForTheCommittedOffsetIsTheGroups() {
+    void aStuckPartitionStaysReportedWhileItsTaskIsAwayForTheCommittedOffsetIsTheGroups() {
         at(70, 90);
         now.addAndGet(60_000);
-        // the thread failed and is being replaced: no active tasks in this sample
-        assertThat(health.report(KafkaStreams.State.RUNNING, Map.of(), Map.of()).ok()).isTrue();
+        // the thread failed and is being replaced: no active task in this sample, the tracked partition is asked
+        assertThat(away(70, 90).ok()).as("not yet").isTrue();
         now.addAndGet(60_000);
-        NodeHealth.Report back = at(70, 90);
-        assertThat(back.ok()).as("nobody moved it meanwhile").isFalse();
-        assertThat(back.body()).containsEntry("stuckPartitions", List.of("tokens-1"));
+        NodeHealth.Report still = away(70, 90);
+        assertThat(still.ok()).as("nobody moved it meanwhile").isFalse();
+        assertThat(still.body()).containsEntry("stuckPartitions", List.of("tokens-1"));
+        assertThat(at(70, 90).ok()).as("and back").isFalse();
+    }
+
+    @Test
+    void aPartitionThatMovesOnElsewhereIsForgotten() {
+        at(70, 90);
+        now.addAndGet(60_000);
+        assertThat(away(75, 95).ok()).as("another instance moves it").isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        now.addAndGet(120_000);
+        assertThat(at(75, 95).ok()).as("back here: a new clock").isTrue();
     }
 
     @Test

@@ -75,18 +75,21 @@ public final class NodeHealth implements AutoCloseable {
             streams.metadataForLocalThreads().stream().map(ThreadMetadata::activeTasks).flatMap(Collection::stream)
                     .forEach(t -> active.addAll(t.topicPartitions()));
         }
-        GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(active);
-        return report(state, offsets.committed(), offsets.end());
+        Set<TopicPartition> asked = new HashSet<>(active);
+        asked.addAll(stuckPartitions.tracked());
+        GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(asked);
+        return report(state, active, offsets.committed(), offsets.end());
     }
 
     /**
-     * The report for a node in {@code state} whose active tasks read partitions at the group's {@code committed}
-     * offsets, with {@code end} the offsets a read_committed consumer can reach.
+     * The report for a node in {@code state} whose active tasks read the partitions {@code active}, with the group's
+     * {@code committed} offsets and {@code end}, the offsets a read_committed consumer can reach, of those and of the
+     * partitions it tracks ({@link StuckPartitions#tracked()}).
      */
-    public synchronized Report report(KafkaStreams.State state, Map<TopicPartition, Long> committed,
-                                      Map<TopicPartition, Long> end) {
+    public synchronized Report report(KafkaStreams.State state, Set<TopicPartition> active,
+                                      Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
         prune();
-        List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(committed, end, clock.getAsLong());
+        List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(active, committed, end, clock.getAsLong());
         Map<String, Object> body = new LinkedHashMap<>();
         boolean running = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
         boolean failing = failures.size() >= maxFailures;

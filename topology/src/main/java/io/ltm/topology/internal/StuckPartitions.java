@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -36,14 +37,20 @@ public final class StuckPartitions {
         this.stuckMs = stuckMs;
     }
 
+    /** The partitions with a running clock: ask for their offsets too while their tasks are away. */
+    public synchronized Set<TopicPartition> tracked() {
+        return Set.copyOf(seen.keySet());
+    }
+
     /**
-     * Takes one sample of the partitions this instance reads ({@code committed} and {@code end} offsets; a partition
-     * missing from either is skipped) and answers those stuck at {@code nowMs}, ordered by name. A partition keeps
-     * its clock while it is away (its tasks moving between instances or threads): the committed offset is the
-     * group's, so if it is unchanged when the partition is back, nobody moved it meanwhile.
+     * Takes one sample ({@code committed} and {@code end} offsets; a partition missing from either is skipped) of the
+     * partitions this instance reads ({@code active}) and of those it tracks, and answers those stuck at
+     * {@code nowMs}, ordered by name. A partition keeps its clock while its task is away (a stream thread being
+     * replaced, a rebalance): the committed offset is the group's, so while it is unchanged nobody moved it, and it
+     * is still reported. One that is away and has moved (another instance has it) or caught up is forgotten.
      */
-    public synchronized List<Stuck> sample(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end,
-                                           long nowMs) {
+    public synchronized List<Stuck> sample(Set<TopicPartition> active, Map<TopicPartition, Long> committed,
+                                           Map<TopicPartition, Long> end, long nowMs) {
         List<Stuck> stuck = new ArrayList<>();
         for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
             TopicPartition tp = e.getKey();
@@ -52,12 +59,13 @@ public final class StuckPartitions {
                 continue;
             }
             long at = e.getValue();
-            if (last <= at) {
-                seen.remove(tp); // caught up: a later stall counts from its own start
+            Seen before = seen.get(tp);
+            boolean moved = before == null || before.committed() != at;
+            if (last <= at || !active.contains(tp) && moved) {
+                seen.remove(tp); // caught up, or moving elsewhere: a later stall counts from its own start
                 continue;
             }
-            Seen before = seen.get(tp);
-            if (before == null || before.committed() != at) {
+            if (moved) {
                 seen.put(tp, new Seen(at, nowMs));
                 continue;
             }
