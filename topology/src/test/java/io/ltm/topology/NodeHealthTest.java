@@ -2,8 +2,12 @@ package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
@@ -14,7 +18,7 @@ import io.ltm.topology.internal.NodeHealth;
 class NodeHealthTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final NodeHealth health = new NodeHealth(60_000, 3, now::get);
+    private final NodeHealth health = new NodeHealth(60_000, 3, 120_000, now::get, null);
 
     private static Throwable registryDown() {
         return new StreamsException("task failed", new SchemaRegistryUnavailableException(
@@ -23,15 +27,15 @@ class NodeHealthTest {
 
     @Test
     void aThreadThatKeepsFailingMakesTheNodeDegradedWithTheReasonWhileStreamsSaysRunning() {
-        assertThat(health.report(KafkaStreams.State.RUNNING).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
         health.threadFailed(registryDown());
         health.threadFailed(registryDown());
-        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING);
+        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(two.ok()).isTrue(); // one or two replacements are a blip, not a stuck partition
         assertThat(two.body()).containsEntry("threadFailures", 2).containsKey("lastFailure");
         now.addAndGet(1_000);
         health.threadFailed(registryDown());
-        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING);
+        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(degraded.ok()).isFalse();
         assertThat(degraded.body()).containsEntry("state", "DEGRADED").containsEntry("streamsState", "RUNNING");
         assertThat((String) degraded.body().get("reason")).contains("3 stream-thread failures")
@@ -43,17 +47,94 @@ class NodeHealthTest {
         for (int i = 0; i < 3; i++) {
             health.threadFailed(registryDown());
         }
-        assertThat(health.report(KafkaStreams.State.RUNNING).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isFalse();
         now.addAndGet(60_001);
-        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING);
+        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(r.ok()).isTrue();
         assertThat(r.body()).containsEntry("state", "RUNNING").containsEntry("threadFailures", 0);
     }
 
     @Test
     void aNodeThatIsNotRunningIsNotHealthy() {
-        assertThat(health.report(KafkaStreams.State.REBALANCING).ok()).isTrue();
-        assertThat(health.report(KafkaStreams.State.ERROR).ok()).isFalse();
-        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of()).ok()).isFalse();
+    }
+
+    private static final TopicPartition TOKENS_1 = new TopicPartition("tokens", 1);
+
+    private NodeHealth.Report at(long committed, long end) {
+        return health.report(KafkaStreams.State.RUNNING, Set.of(TOKENS_1), Map.of(TOKENS_1, committed),
+                Map.of(TOKENS_1, end));
+    }
+
+    /** A sample while the task of tokens-1 is away from this instance (its offsets asked because it is tracked). */
+    private NodeHealth.Report away(long committed, long end) {
+        return health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
+    }
+
+    @Test
+    void aPartitionWhoseCommittedOffsetDoesNotMoveWhileItHasLagMakesTheNodeDegradedAndIsNamed() {
+        assertThat(at(40, 50).ok()).isTrue();
+        now.addAndGet(119_999);
+        assertThat(at(40, 70).ok()).as("not yet").isTrue();
+        now.addAndGet(1);
+        NodeHealth.Report stuck = at(40, 70);
+        assertThat(stuck.ok()).isFalse();
+        assertThat(stuck.body()).containsEntry("state", "DEGRADED").containsEntry("threadFailures", 0)
+                .containsEntry("stuckPartitions", List.of("tokens-1"));
+        assertThat((String) stuck.body().get("reason")).contains("tokens-1 at offset 40 (end 70, lag 30)");
+
+        NodeHealth.Report moved = at(41, 70);
+        assertThat(moved.ok()).as("the offset moved: its clock starts again").isTrue();
+        assertThat(moved.body()).containsEntry("stuckPartitions", List.of());
+    }
+
+    @Test
+    void anIdlePartitionWithoutLagIsNeverStuck() {
+        at(70, 70);
+        now.addAndGet(600_000);
+        assertThat(at(70, 70).ok()).as("caught up").isTrue();
+        at(70, 90);
+        now.addAndGet(119_000);
+        assertThat(at(90, 90).ok()).isTrue();
+        now.addAndGet(1_000);
+        assertThat(at(90, 95).ok()).as("lag again: a new clock").isTrue();
+    }
+
+    @Test
+    void aStuckPartitionStaysReportedWhileItsTaskIsAwayForTheCommittedOffsetIsTheGroups() {
+        at(70, 90);
+        now.addAndGet(60_000);
+        // the thread failed and is being replaced: no active task in this sample, the tracked partition is asked
+        assertThat(away(70, 90).ok()).as("not yet").isTrue();
+        now.addAndGet(60_000);
+        NodeHealth.Report still = away(70, 90);
+        assertThat(still.ok()).as("nobody moved it meanwhile").isFalse();
+        assertThat(still.body()).containsEntry("stuckPartitions", List.of("tokens-1"));
+        assertThat(at(70, 90).ok()).as("and back").isFalse();
+    }
+
+    @Test
+    void aPartitionThatMovesOnElsewhereIsForgotten() {
+        at(70, 90);
+        now.addAndGet(60_000);
+        assertThat(away(75, 95).ok()).as("another instance moves it").isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        now.addAndGet(120_000);
+        assertThat(at(75, 95).ok()).as("back here: a new clock").isTrue();
+    }
+
+    @Test
+    void failingThreadsAndAStuckPartitionAreBothReasons() {
+        at(5, 9);
+        now.addAndGet(120_000);
+        for (int i = 0; i < 3; i++) {
+            health.threadFailed(registryDown());
+        }
+        NodeHealth.Report r = at(5, 9);
+        assertThat(r.ok()).isFalse();
+        assertThat((String) r.body().get("reason")).contains("3 stream-thread failures")
+                .contains("committed offset not moving while records wait behind it: [tokens-1 at offset 5");
     }
 }

@@ -79,6 +79,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String DLQ_MAX_BYTES = "ltm.dlq.max.bytes";
     public static final String HEALTH_WINDOW_MS = "ltm.health.window.ms";
     public static final String HEALTH_MAX_THREAD_FAILURES = "ltm.health.max.thread.failures";
+    public static final String HEALTH_STUCK_PARTITION_MS = "ltm.health.stuck.partition.ms";
     public static final String QUERY_READY_CACHE_BYTES = "ltm.query.ready.cache.bytes";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ENCODER = "ltm.encoder";
@@ -233,6 +234,12 @@ public final class LtmConfig extends AbstractConfig {
                     "Stream-thread failures (each one replaced) within ltm.health.window.ms from which /health answers "
                             + "503 DEGRADED with the last reason: a thread that keeps failing on the same record or "
                             + "on an unreachable dependency, while the state alone still says RUNNING.")
+            .define(HEALTH_STUCK_PARTITION_MS, Type.LONG, 120000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+                    "An input partition of an active task whose committed offset has not moved for this long while "
+                            + "records wait behind it (the consumer group's committed offset below the partition's "
+                            + "last stable offset) makes /health answer 503 DEGRADED naming the partition: a record "
+                            + "or a dependency that holds it up however the threads fare. Offsets are asked of the "
+                            + "cluster at each /health call; the time counts from the first call that saw the offset.")
             .define(QUERY_READY_CACHE_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(0L), Importance.LOW,
                     "Bound on the cache of read-ready memories of a memory node process (and of each attention "
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "

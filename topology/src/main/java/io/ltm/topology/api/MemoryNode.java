@@ -39,10 +39,12 @@ public final class MemoryNode implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final HttpEndpoint http;
     private final RetentionWatch oldRecords;
+    private final NodeHealth health;
 
     private MemoryNode(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
-                       HttpEndpoint http, RetentionWatch oldRecords) {
+                       HttpEndpoint http, RetentionWatch oldRecords, NodeHealth health) {
         this.streams = streams;
+        this.health = health;
         this.registry = registry;
         this.streamsMetrics = streamsMetrics;
         this.http = http;
@@ -101,7 +103,7 @@ public final class MemoryNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);
         }
         streams.start();
-        return new MemoryNode(streams, registry, metrics, http, oldRecords);
+        return new MemoryNode(streams, registry, metrics, http, oldRecords, health);
     }
 
     /** Waits until the node is RUNNING (all tasks assigned and restored). */
@@ -153,6 +155,7 @@ public final class MemoryNode implements AutoCloseable {
         streamsMetrics.close();
         registry.close();
         oldRecords.close();
+        health.close();
     }
 
     /** Input records of {@code topic} read when already older than the topic's retention.ms. */

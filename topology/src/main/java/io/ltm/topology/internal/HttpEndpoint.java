@@ -27,8 +27,9 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * HTTP endpoint of a memory node: {@code GET /keys/{key}} (statistics and timeline of a key's memory, as
  * JSON, answered by the instance that owns the key: others forward the request), {@code GET /metrics}
- * (Prometheus text format) and {@code GET /health} (200 when RUNNING or REBALANCING and stream threads are not
- * failing repeatedly, else 503 with the reason; see {@link NodeHealth}). With {@link PicturePages}: {@code GET /} (a
+ * (Prometheus text format) and {@code GET /health} (200 when RUNNING or REBALANCING, stream threads are not
+ * failing repeatedly and no input partition is stuck, else 503 with the reason; see {@link NodeHealth}). With
+ * {@link PicturePages}: {@code GET /} (a
  * page with this instance's keys and a query box), {@code GET /keys/{key}/picture.png?query=TEXT&spans=K} (the picture
  * of the memory, {@link io.ltm.topology.picture.MemoryPicture}), {@code GET /keys/{key}/view?query=TEXT} (a page with
  * the picture and the spans) and {@code GET /view?key=K&query=TEXT} (the form's target, redirects); pictures are
@@ -64,7 +65,7 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
         server.createContext("/health", ex -> {
-            NodeHealth.Report r = health.report(streams.state());
+            NodeHealth.Report r = health.report(streams);
             send(ex, r.ok() ? 200 : 503, "application/json", JSON.writeValueAsString(r.body()));
         });
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {

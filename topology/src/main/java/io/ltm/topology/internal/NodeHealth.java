@@ -1,12 +1,19 @@
 package io.ltm.topology.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 
 import io.ltm.topology.api.LtmConfig;
 
@@ -14,9 +21,10 @@ import io.ltm.topology.api.LtmConfig;
  * What {@code /health} says. The Streams state alone is not enough: a stream thread that fails is replaced, so the
  * state stays RUNNING while a thread fails again and again on the same record or on an unreachable dependency and
  * its partitions never move. So failures are counted in a sliding window, and from the configured count on the
- * node is DEGRADED, with the last failure as the reason.
+ * node is DEGRADED, with the last failure as the reason. It is DEGRADED too while an input partition of an active
+ * task has lag and its committed offset does not move ({@link StuckPartitions}); the reason names the partitions.
  */
-public final class NodeHealth {
+public final class NodeHealth implements AutoCloseable {
 
     /** The answer: {@code ok} selects 200 or 503; {@code body} is the JSON document. */
     public record Report(boolean ok, Map<String, Object> body) {
@@ -25,18 +33,26 @@ public final class NodeHealth {
     private final long windowMs;
     private final int maxFailures;
     private final LongSupplier clock;
+    private final StuckPartitions stuckPartitions;
+    private final GroupOffsets groupOffsets;
     private final Deque<Long> failures = new ArrayDeque<>();
     private String lastFailure;
 
-    public NodeHealth(long windowMs, int maxFailures, LongSupplier clock) {
+    /** {@code groupOffsets} (may be null: no stuck check from {@link #report(KafkaStreams)}) asks the cluster. */
+    public NodeHealth(long windowMs, int maxFailures, long stuckPartitionMs, LongSupplier clock,
+                      GroupOffsets groupOffsets) {
         this.windowMs = windowMs;
         this.maxFailures = maxFailures;
         this.clock = clock;
+        this.stuckPartitions = new StuckPartitions(stuckPartitionMs);
+        this.groupOffsets = groupOffsets;
     }
 
     public static NodeHealth of(LtmConfig config) {
         return new NodeHealth(config.getLong(LtmConfig.HEALTH_WINDOW_MS),
-                config.getInt(LtmConfig.HEALTH_MAX_THREAD_FAILURES), System::currentTimeMillis);
+                config.getInt(LtmConfig.HEALTH_MAX_THREAD_FAILURES),
+                config.getLong(LtmConfig.HEALTH_STUCK_PARTITION_MS), System::currentTimeMillis,
+                new GroupOffsets(config));
     }
 
     /** Called by the uncaught-exception handler before the thread is replaced. */
@@ -50,22 +66,60 @@ public final class NodeHealth {
         prune();
     }
 
-    public synchronized Report report(KafkaStreams.State state) {
+    /** The report for {@code streams}: its state, and the offsets of the input partitions of its active tasks. */
+    public Report report(KafkaStreams streams) {
+        KafkaStreams.State state = streams.state();
+        Set<TopicPartition> active = new HashSet<>();
+        if (groupOffsets != null
+                && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)) {
+            streams.metadataForLocalThreads().stream().map(ThreadMetadata::activeTasks).flatMap(Collection::stream)
+                    .forEach(t -> active.addAll(t.topicPartitions()));
+        }
+        Set<TopicPartition> asked = new HashSet<>(active);
+        asked.addAll(stuckPartitions.tracked());
+        GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(asked);
+        return report(state, active, offsets.committed(), offsets.end());
+    }
+
+    /**
+     * The report for a node in {@code state} whose active tasks read the partitions {@code active}, with the group's
+     * {@code committed} offsets and {@code end}, the offsets a read_committed consumer can reach, of those and of the
+     * partitions it tracks ({@link StuckPartitions#tracked()}).
+     */
+    public synchronized Report report(KafkaStreams.State state, Set<TopicPartition> active,
+                                      Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
         prune();
+        List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(active, committed, end, clock.getAsLong());
         Map<String, Object> body = new LinkedHashMap<>();
         boolean running = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
-        boolean degraded = failures.size() >= maxFailures;
+        boolean failing = failures.size() >= maxFailures;
+        boolean degraded = failing || !stuck.isEmpty();
         body.put("state", degraded ? "DEGRADED" : state.toString());
         body.put("streamsState", state.toString());
         body.put("threadFailures", failures.size());
         body.put("windowMs", windowMs);
+        body.put("stuckPartitions", stuck.stream().map(s -> s.partition().toString()).toList());
         if (degraded) {
-            body.put("reason", failures.size() + " stream-thread failures in the last " + windowMs
-                    + " ms (each thread was replaced; its partitions may not move). Last: " + lastFailure);
+            List<String> reasons = new ArrayList<>();
+            if (failing) {
+                reasons.add(failures.size() + " stream-thread failures in the last " + windowMs
+                        + " ms (each thread was replaced; its partitions may not move). Last: " + lastFailure);
+            }
+            if (!stuck.isEmpty()) {
+                reasons.add("committed offset not moving while records wait behind it: " + stuck);
+            }
+            body.put("reason", String.join("; ", reasons));
         } else if (lastFailure != null && !failures.isEmpty()) {
             body.put("lastFailure", lastFailure);
         }
         return new Report(running && !degraded, body);
+    }
+
+    @Override
+    public void close() {
+        if (groupOffsets != null) {
+            groupOffsets.close();
+        }
     }
 
     private void prune() {

@@ -1,0 +1,370 @@
+package io.ltm.it.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.topology.worker.EncodeWorker;
+
+/**
+ * The counted bad-input corpus ({@code bad_corpus.py}): 40 kinds of bad records (framing, schema ids, truncated
+ * and foreign Avro, empty, tombstones, missing, empty, NUL and non-UTF-8 keys, NaN and infinite vectors, wrong
+ * dimensions and counts, texts and vector blocks just beyond the limits, multi-megabyte garbage) on the tokens,
+ * events, queries and control topics, each several times, alternating with good records (among them records exactly
+ * at the limits), all written by Confluent's Python client. Then: every bad record is in the dead-letter topic once,
+ * under its own topic, partition and offset, with a reason; every good one is absorbed (exact token counts per key);
+ * bad queries with an id are answered with an error; every input partition's committed offset reaches its end
+ * (nothing stuck) and /health says so.
+ */
+class BadInputCorpusTest {
+    static final int PARTITIONS = 3;
+    static final int DIM = 16;
+    static final int MAX_TOKENS = 256;
+    static final int MAX_CHARS = 600;
+    static final int REPEAT = 3;
+    /** Beyond the dead letter's limit (it is cut) and near the producers' max.request.size (8 MiB). */
+    static final int HUGE_BYTES = 8_000_000;
+    static final List<String> KEYS = List.of("host-a", "host-b", "user-ç", "k3");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static EmbeddedKafkaBroker kafka;
+    static LocalRegistry registry;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        String why = ConfluentPythonInteropTest.pythonClientMissing();
+        Assumptions.assumeTrue(why == null, () -> "skipped: Confluent's Python client is not usable here (" + why
+                + "); install python3-confluent-kafka python3-avro python3-requests");
+        registry = LocalRegistry.start();
+        kafka = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) kafka.close();
+        if (registry != null) registry.close();
+    }
+
+    @Test
+    void everyBadRecordIsDeadLetteredOnceWithAReasonEveryGoodOneIsAbsorbedAndNothingIsStuck() throws Exception {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
+        m.put(LtmConfig.APPLICATION_ID, "corpus-" + UUID.randomUUID());
+        m.put(LtmConfig.STATE_DIR, tmp.resolve("state").toString());
+        m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
+        m.put(LtmConfig.ENCODER, "hashing");
+        m.put(LtmConfig.MEMORY_DIM, DIM);
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
+        m.put(LtmConfig.MEMORY_SAMPLES, 16);
+        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        m.put(LtmConfig.INGEST_MAX_TOKENS, MAX_TOKENS);
+        m.put(LtmConfig.TEXT_MAX_CHARS, MAX_CHARS);
+        m.put(LtmConfig.HTTP_PORT, 0);
+        m.put("commit.interval.ms", 100);
+        LtmConfig config = new LtmConfig(m);
+        kafka.createTopics(config.topicPartitions(), Map.of("max.message.bytes", String.valueOf(10 << 20)));
+
+        Path script = tmp.resolve("bad_corpus.py");
+        try (InputStream in = BadInputCorpusTest.class.getResourceAsStream("bad_corpus.py")) {
+            Files.copy(in, script);
+        }
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("bootstrap", kafka.bootstrapServers());
+        spec.put("registry", registry.url());
+        ObjectNode topics = spec.putObject("topics");
+        topics.put("tokens", config.getString(LtmConfig.TOPIC_TOKENS));
+        topics.put("events", config.getString(LtmConfig.TOPIC_EVENTS));
+        topics.put("queries", config.getString(LtmConfig.TOPIC_QUERIES));
+        topics.put("control", config.getString(LtmConfig.TOPIC_CONTROL));
+        ObjectNode schemas = spec.putObject("schemas");
+        schemas.put("EncodedTokens", EncodedTokens.getClassSchema().toString());
+        schemas.put("TokenEvent", TokenEvent.getClassSchema().toString());
+        schemas.put("MemoryQuery", MemoryQuery.getClassSchema().toString());
+        schemas.put("ControlCommand", ControlCommand.getClassSchema().toString());
+        spec.put("dim", DIM);
+        spec.put("max_tokens", MAX_TOKENS);
+        spec.put("max_chars", MAX_CHARS);
+        spec.put("repeat", REPEAT);
+        spec.put("seed", 11);
+        spec.put("huge_bytes", HUGE_BYTES);
+        spec.putArray("keys").addAll(KEYS.stream().map(JSON.getNodeFactory()::textNode).toList());
+
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+             MemoryNode node = MemoryNode.start(config, encoder);
+             EncodeWorker worker = new EncodeWorker(config, encoder, "corpus");
+             Admin admin = kafka.admin()) {
+            node.awaitRunning(Duration.ofSeconds(60));
+            worker.start();
+            List<JsonNode> produced = runCorpus(script, spec);
+
+            Map<String, Long> expectedTokens = new TreeMap<>();
+            Map<String, String> badAt = new HashMap<>(); // topic/partition/offset -> kind
+            Map<String, String> badQueries = new HashMap<>(); // query id -> kind
+            Map<String, Integer> kinds = new TreeMap<>();
+            for (JsonNode r : produced) {
+                kinds.merge((r.get("good").asBoolean() ? "good " : "bad ") + r.get("kind").asText(), 1, Integer::sum);
+                if (r.get("good").asBoolean()) {
+                    String key = new String(HexFormat.of().parseHex(r.get("key").asText()), StandardCharsets.UTF_8);
+                    long n;
+                    if (r.has("count")) {
+                        n = r.get("count").asLong();
+                    } else {
+                        String text = r.has("text") ? r.get("text").asText()
+                                : new String(HexFormat.of().parseHex(r.get("text_bytes").asText()), StandardCharsets.UTF_8);
+                        n = encoder.countTokens(text);
+                        assertThat(n).as("a good text is within the limits").isBetween(1L, (long) MAX_TOKENS);
+                    }
+                    expectedTokens.merge(key, n, Long::sum);
+                } else {
+                    badAt.put(position(r.get("topic").asText(), r.get("partition").asInt(), r.get("offset").asLong()),
+                            r.get("kind").asText());
+                    if (r.hasNonNull("query_id")) badQueries.put(r.get("query_id").asText(), r.get("kind").asText());
+                }
+            }
+            long bad = produced.stream().filter(r -> !r.get("good").asBoolean()).count();
+            assertThat(kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count()).isGreaterThanOrEqualTo(40);
+            assertThat(badAt).hasSize((int) bad);
+
+            List<DeadLetter> dead = read(config, config.getString(LtmConfig.TOPIC_DLQ), DeadLetter.class, (int) bad);
+            Map<String, String> reasonByKind = new TreeMap<>();
+            Map<String, List<String>> unmatched = new HashMap<>(); // identity -> kinds still without a dead letter
+            for (JsonNode r : produced) {
+                if (!r.get("good").asBoolean()) {
+                    unmatched.computeIfAbsent(identity(r.get("topic").asText(), r.get("key").asText(null),
+                            r.get("sha256").asText()), x -> new ArrayList<>()).add(r.get("kind").asText());
+                }
+            }
+            String app = config.getString(LtmConfig.APPLICATION_ID);
+            for (DeadLetter d : dead) {
+                String at = position(d.getTopic(), d.getPartition(), d.getOffset());
+                assertThat(d.getErrorMessage()).as(at).isNotBlank();
+                assertThat(d.getErrorClass()).as(at).isNotBlank();
+                // the node sends a query or command that is not on its key's murmur2 partition (and the first it
+                // sees) through a repartition topic: its dead letter names that topic, so match by content
+                String topic = d.getTopic().equals(app + "-ltm-queries-by-key-repartition")
+                        ? config.getString(LtmConfig.TOPIC_QUERIES)
+                        : d.getTopic().equals(app + "-ltm-control-by-key-repartition")
+                        ? config.getString(LtmConfig.TOPIC_CONTROL) : d.getTopic();
+                if (topic.equals(d.getTopic())) {
+                    assertThat(badAt).as("dead letter of a record that was not bad: %s %s", at, d.getErrorMessage())
+                            .containsKey(at);
+                }
+                byte[] value = bytes(d.getValue());
+                String sha = d.getValueSha256() != null ? HexFormat.of().formatHex(bytes(d.getValueSha256()))
+                        : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+                String id = identity(topic, d.getKey() == null ? null : HexFormat.of().formatHex(bytes(d.getKey())), sha);
+                List<String> left = unmatched.get(id);
+                assertThat(left).as("dead letter %s (%s) matches no bad record still unmatched", at,
+                        d.getErrorMessage()).isNotNull().isNotEmpty();
+                // records of different kinds can share key and value (no key and an empty key): where the position
+                // is known, it says which
+                String kind = topic.equals(d.getTopic()) ? badAt.get(at) : left.get(0);
+                assertThat(left.remove(kind)).as("%s: a %s record still without a dead letter", at, kind).isTrue();
+                reasonByKind.putIfAbsent(kind, d.getErrorClass().replaceAll(".*\\.", "") + ": " + d.getErrorMessage());
+                if (kind.endsWith("huge-garbage")) {
+                    assertThat(d.getTruncated()).as("an 8 MB value is cut in its dead letter").isTrue();
+                }
+            }
+            reasonByKind.forEach((k, v) -> System.out.printf("CORPUS: %-40s %s%n", k, v));
+            assertThat(unmatched.values().stream().flatMap(List::stream).toList())
+                    .as("bad records without a dead letter").isEmpty();
+            assertThat(dead).as("each bad record once, nothing else").hasSize((int) bad);
+            assertThat(reasonByKind.get("tokens.nan")).contains("non-finite");
+            assertThat(reasonByKind.get("tokens.wrong-dimension")).contains("dimension " + (DIM + 1));
+            assertThat(reasonByKind.get("tokens.non-utf8-key")).contains("not valid UTF-8");
+            assertThat(reasonByKind.get("tokens.nul-in-key")).contains("NUL");
+            assertThat(reasonByKind.get("tokens.over-token-limit")).contains("more than the limit of " + MAX_TOKENS);
+            assertThat(reasonByKind.get("events.text-over-char-limit")).contains("more than the limit of " + MAX_CHARS);
+
+            for (String key : KEYS) {
+                awaitTokens(node, key, expectedTokens.getOrDefault(key, 0L));
+            }
+            // a bad query that carries an id is answered with the error, never left to time out
+            Map<String, MemoryResponse> responses = new HashMap<>();
+            for (MemoryResponse r : read(config, config.getString(LtmConfig.TOPIC_RESPONSES), MemoryResponse.class,
+                    badQueries.size())) {
+                responses.put(r.getQueryId(), r);
+            }
+            assertThat(responses.keySet()).isEqualTo(badQueries.keySet());
+            assertThat(responses.values()).allSatisfy(r -> assertThat(r.getError()).isNotBlank());
+
+            try (LtmClient client = new LtmClient(config)) {
+                for (String key : KEYS) {
+                    MemoryResponse r = client.query(key, "disk full", 1, Duration.ofSeconds(60));
+                    assertThat(r.getError()).as(key).isNull();
+                    assertThat(r.getFound()).as(key).isTrue();
+                    assertThat(r.getStats().getTokensAbsorbed()).as(key).isEqualTo(expectedTokens.get(key));
+                }
+            }
+            awaitNothingBehind(admin, config);
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.httpPort() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(health.body()).contains("\"stuckPartitions\":[]");
+            System.out.printf("CORPUS: %d records from Python: %d bad of %d kinds (all %d in the DLQ once, with a"
+                            + " reason), %d good (absorbed: %s tokens per key); %d bad queries answered with an error%n",
+                    produced.size(), bad, kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count(),
+                    dead.size(), produced.size() - bad, expectedTokens, responses.size());
+        }
+    }
+
+    /** What identifies a bad record in its dead letter: topic, key (hex; none and empty alike) and value digest. */
+    static String identity(String topic, String keyHex, String sha256) {
+        return topic + "|" + (keyHex == null ? "" : keyHex) + "|" + sha256;
+    }
+
+    static byte[] bytes(java.nio.ByteBuffer b) {
+        if (b == null) return new byte[0];
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    static String position(String topic, int partition, long offset) {
+        return topic + "/" + partition + "@" + offset;
+    }
+
+    static List<JsonNode> runCorpus(Path script, ObjectNode spec) throws Exception {
+        Path specFile = Files.createTempFile(tmp, "corpus", ".json");
+        Files.writeString(specFile, spec.toString());
+        Path errFile = Files.createTempFile(tmp, "corpus", ".stderr");
+        Process p = new ProcessBuilder(ConfluentPythonInteropTest.PYTHON, script.toString(), specFile.toString())
+                .redirectError(errFile.toFile()).start();
+        String stdout;
+        try (InputStream o = p.getInputStream()) {
+            stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        boolean done = p.waitFor(180, TimeUnit.SECONDS);
+        if (!done) p.destroyForcibly();
+        assertThat(done && p.exitValue() == 0).as("python failed:\n%s\n%s", stdout, Files.readString(errFile)).isTrue();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : stdout.strip().split("\n")) {
+            out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    static void awaitTokens(MemoryNode node, String key, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        Object n = null;
+        while (System.nanoTime() < deadline) {
+            n = node.describe(key).get("tokensAbsorbed");
+            if (n != null && ((Number) n).longValue() >= expected) break;
+            Thread.sleep(100);
+        }
+        assertThat(n).as("tokens of %s", key).isNotNull();
+        assertThat(((Number) n).longValue()).as("tokens of %s", key).isEqualTo(expected);
+    }
+
+    /** Every input partition of the node's and the worker's groups has its committed offset at its end. */
+    static void awaitNothingBehind(Admin admin, LtmConfig config) throws Exception {
+        String app = config.getString(LtmConfig.APPLICATION_ID);
+        Set<String> inputs = Set.of(config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_EVENTS),
+                config.getString(LtmConfig.TOPIC_QUERIES), config.getString(LtmConfig.TOPIC_CONTROL));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<TopicPartition, Long> behind;
+        do {
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            for (String group : admin.listGroups().all().get().stream().map(g -> g.groupId())
+                    .filter(g -> g.startsWith(app)).toList()) {
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> e
+                        : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
+                    if (inputs.contains(e.getKey().topic()) && e.getValue() != null) {
+                        committed.put(e.getKey(), e.getValue().offset());
+                    }
+                }
+            }
+            Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+            for (String t : inputs) {
+                for (int p = 0; p < PARTITIONS; p++) ask.put(new TopicPartition(t, p), OffsetSpec.latest());
+            }
+            behind = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+            for (var e : admin.listOffsets(ask).all().get().entrySet()) {
+                long end = e.getValue().offset();
+                long at = committed.getOrDefault(e.getKey(), 0L);
+                if (end > at) behind.put(e.getKey(), end - at);
+            }
+            if (behind.isEmpty()) return;
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("input partitions still behind (lag by partition): " + behind);
+    }
+
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(LtmConfig config, String topic,
+                                                                            Class<T> type, int expected) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 10 << 20);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                LtmSerdes.avro(type, config.serdeConfig()).deserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
+            }
+            // anything beyond the expected count would be a duplicate: look a little longer
+            for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(2000))) out.add(r.value());
+        }
+        return out;
+    }
+}
