@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
@@ -42,7 +42,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * The chaos suite: three memory nodes as separate JVMs ({@code ltm run}, static membership, one standby replica)

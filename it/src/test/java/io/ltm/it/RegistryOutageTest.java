@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryStateCodec;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
@@ -37,7 +37,7 @@ import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.EncodeWorker;
 
 /**

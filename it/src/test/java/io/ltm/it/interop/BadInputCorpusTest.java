@@ -53,7 +53,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.worker.EncodeWorker;
 
 /**
