@@ -151,8 +151,11 @@ public final class MemoryStateCodec {
             bb = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
             bb.asFloatBuffer().put(v, 0, n);
         } else {
+            // converted into a short[] first, then one bulk copy: per-element ByteBuffer writes cost more than the conversion
+            short[] h = new short[n];
+            for (int i = 0; i < n; i++) h[i] = Half.fromFloat(v[i]);
             bb = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) bb.putShort(i * 2, Half.fromFloat(v[i]));
+            bb.asShortBuffer().put(h);
         }
         return new VectorBlock(dim, count, p == CoefficientPrecision.FLOAT32 ? VectorEncoding.FLOAT32 : VectorEncoding.FLOAT16, bb);
     }
@@ -166,8 +169,9 @@ public final class MemoryStateCodec {
         float[] v = new float[n];
         if (b.getEncoding() == VectorEncoding.FLOAT16) {
             check(bb.remaining() == n * 2, "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
-            int base = bb.position();
-            for (int i = 0; i < n; i++) v[i] = Half.toFloat(bb.getShort(base + i * 2));
+            short[] h = new short[n];
+            bb.asShortBuffer().get(h);            // one bulk copy, then table look-ups (see Half)
+            for (int i = 0; i < n; i++) v[i] = Half.toFloat(h[i]);
         } else {
             check(bb.remaining() == n * 4, "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
             bb.asFloatBuffer().get(v);

@@ -47,7 +47,7 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
     protected void handle(String key, ControlCommand command, long timestamp) {
         switch (command.getAction()) {
             case FORGET -> stores.forget(key);
-            case RESET_STATS -> stores.attention.delete(key);
+            case RESET_STATS -> stores.resetReads(key);
             case RECORD_READS -> recordReads(key, command.getAttentionHistogram());
             default -> throw new InvalidInputException("unknown control action " + command.getAction());
         }
