@@ -174,6 +174,29 @@ class MemoryTopologyTest {
     }
 
     @Test
+    void theTokensLeftOverByAContractionKeepTheEventsFloat16BytesAndTexts() {
+        send("chat-1", 10);
+        EncodedTokens event = TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++);
+        float[] v = MemoryStateCodec.unblock(event.getVectors(), 5, TestFixtures.DIM);
+        event.setVectors(MemoryStateCodec.block(v, 5, TestFixtures.DIM, CoefficientPrecision.FLOAT16));
+        tokens.pipeInput(key("chat-1"), encode(event)); // 15 tokens: one contraction of 12, 3 left
+        KeyValueStore<String, EncodedTokens> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        List<EncodedTokens> left = new ArrayList<>();
+        try (KeyValueIterator<String, EncodedTokens> it = st.all()) {
+            it.forEachRemaining(kv -> left.add(kv.value));
+        }
+        assertThat(left).hasSize(1);
+        VectorBlock tail = left.get(0).getVectors();
+        assertThat(tail.getEncoding()).isEqualTo(VectorEncoding.FLOAT16);
+        assertThat(tail.getCount()).isEqualTo(3);
+        ByteBuffer sent = event.getVectors().getData().duplicate();
+        sent.position(sent.position() + 2 * 2 * TestFixtures.DIM);
+        assertThat(tail.getData()).isEqualTo(sent);
+        assertThat(left.get(0).getTokens()).isEqualTo(event.getTokens().subList(2, 5));
+        assertThat(left.get(0).getSource()).isEqualTo(event.getSource());
+    }
+
+    @Test
     void theStateDoesNotGrowWithTheStream() {
         send("log", 12);
         int first = memory().get("log").getCoefficients().getData().remaining();
