@@ -1,6 +1,6 @@
 package io.ltm.topology.internal;
 
-import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 
 import ai.djl.Device;
 
@@ -26,9 +26,13 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private NoveltyTracker novelty;
 
     /** {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store and the novelty sink). */
-    public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, InputValidator validator,
+    private final Serde<EncodedTokens> records;
+
+    /** {@code records}: the token events' serde, also that of the short-term records. */
+    public IngestProcessor(MemoryConfig config, Serde<EncodedTokens> records, InputValidator validator,
                            DeadLetters deadLetters, boolean novelty) {
-        super(deserializer, Names.INGEST, "token event", deadLetters);
+        super(records.deserializer(), Names.INGEST, "token event", deadLetters);
+        this.records = records;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
@@ -36,7 +40,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config);
+        this.stores = new MemoryStores(context, config, records);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
@@ -59,7 +63,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         NoveltyTracker.Scored scored = novelty == null ? null
                 : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
-            stores.append(key, idx, event, count);
+            stores.append(key, idx, rawValue(), count); // the event as it came: nothing to encode again
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
             if (scored != null) {

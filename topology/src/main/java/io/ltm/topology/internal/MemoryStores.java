@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -28,14 +30,20 @@ import io.ltm.schemas.VectorBlock;
 public final class MemoryStores {
 
     private final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
-    private final KeyValueStore<String, EncodedTokens> shortTerm;
+    /** Confluent-framed Avro {@link EncodedTokens}, mostly the token events' bytes as they arrived. */
+    private final KeyValueStore<String, byte[]> shortTerm;
+    private final Serde<EncodedTokens> records;
+    private final ProcessorContext<?, ?> context;
     private final KeyValueStore<String, ShortTermIndex> index;
     private final KeyValueStore<String, double[]> attention;
     /** The novelty summaries, or null when the topology has no novelty store. */
     private final KeyValueStore<String, byte[]> novelty;
     private final MemoryConfig config;
 
-    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config) {
+    /** {@code records}: the serde of the short-term records (that of the token events). */
+    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
+        this.context = context;
+        this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
         this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
@@ -100,8 +108,8 @@ public final class MemoryStores {
         return index.get(key);
     }
 
-    /** Buffers one event of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
-    void append(String key, ShortTermIndex idx, EncodedTokens event, int count) {
+    /** Buffers one event (its serialised bytes) of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
+    void append(String key, ShortTermIndex idx, byte[] event, int count) {
         shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
         index.put(key, idx.append(count));
     }
@@ -125,7 +133,7 @@ public final class MemoryStores {
         long seq = idx.nextSeq();
         if (rest > 0) {
             // fewer than L tokens were buffered before the event, so what is left over is always a tail of it
-            shortTerm.put(ShortTermKeys.of(key, seq), tail(event, rest));
+            shortTerm.put(ShortTermKeys.of(key, seq), records.serializer().serialize(topic(), tail(event, rest)));
             index.put(key, new ShortTermIndex(seq + 1, rest));
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
@@ -178,10 +186,10 @@ public final class MemoryStores {
     /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
     List<EncodedTokens> shortTermRecords(String key, List<String> keysOut) {
         List<EncodedTokens> out = new ArrayList<>();
-        try (KeyValueIterator<String, EncodedTokens> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
             while (it.hasNext()) {
-                KeyValue<String, EncodedTokens> kv = it.next();
-                out.add(kv.value);
+                KeyValue<String, byte[]> kv = it.next();
+                out.add(records.deserializer().deserialize(topic(), kv.value));
                 if (keysOut != null) {
                     keysOut.add(kv.key);
                 }
@@ -205,6 +213,11 @@ public final class MemoryStores {
         attention.put(key, sum);
     }
 
+    /** The topic of the record being processed (the tokens topic in ingest): the subject the records' schema is under. */
+    private String topic() {
+        return context.recordMetadata().map(RecordMetadata::topic).orElse(Names.STORE_SHORT_TERM);
+    }
+
     /** Drops the key's reads since its last contraction (the stored memory may still carry older ones). */
     void resetReads(String key) {
         attention.delete(key);
@@ -213,7 +226,9 @@ public final class MemoryStores {
     /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */
     public void forget(String key) {
         List<String> stKeys = new ArrayList<>();
-        shortTermRecords(key, stKeys);
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+            it.forEachRemaining(kv -> stKeys.add(kv.key));
+        }
         stKeys.forEach(shortTerm::delete);
         memory.delete(key);
         index.delete(key);
