@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -126,14 +126,16 @@ public final class MemoryStores {
         Whole before = whole(key, memory.get(key), null);
         MemoryState next = contract.apply(before.state());
         io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(next.withoutShortTerm().withUpdatedAt(timestamp), config);
+        int rest = next.shortTermCount();
+        // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
+        // before anything is written, so that a failure leaves the stores untouched
+        byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
         memory.put(key, longTerm);
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
-        int rest = next.shortTermCount();
         long seq = idx.nextSeq();
         if (rest > 0) {
-            // fewer than L tokens were buffered before the event, so what is left over is always a tail of it
-            shortTerm.put(ShortTermKeys.of(key, seq), records.serializer().serialize(topic(), tail(event, rest)));
+            shortTerm.put(ShortTermKeys.of(key, seq), left);
             index.put(key, new ShortTermIndex(seq + 1, rest));
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
