@@ -195,6 +195,21 @@ class MathPropertiesTest {
         assertThat(Half.toFloat((short) 0x7bff)).isEqualTo(65504f);
     }
 
+    @Test
+    void floatsBetweenTwoHalvesRoundToTheNearestAndTiesToTheEvenOne() {
+        for (int h = 0; h < 0x7bff; h++) {     // every pair of adjacent finite non-negative halves
+            float lo = Half.toFloat((short) h), hi = Half.toFloat((short) (h + 1));
+            float mid = (lo + hi) / 2;         // exact: a float has 13 more mantissa bits than a half
+            int even = (h & 1) == 0 ? h : h + 1;
+            assertThat(Half.fromFloat(mid) & 0xffff).as("tie above half 0x%04x", h).isEqualTo(even);
+            assertThat(Half.fromFloat(Math.nextDown(mid)) & 0xffff).as("below the tie above 0x%04x", h).isEqualTo(h);
+            assertThat(Half.fromFloat(Math.nextUp(mid)) & 0xffff).as("above the tie above 0x%04x", h).isEqualTo(h + 1);
+            assertThat(Half.fromFloat(-mid) & 0xffff).as("negative tie above 0x%04x", h).isEqualTo(even | 0x8000);
+        }
+        assertThat(Half.fromFloat(65519.99f) & 0xffff).isEqualTo(0x7bff);
+        assertThat(Half.fromFloat(65520f) & 0xffff).isEqualTo(0x7c00);   // ties to even: infinity
+    }
+
     static float[] randn(int n, Random rng) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian();

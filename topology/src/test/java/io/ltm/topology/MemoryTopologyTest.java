@@ -136,9 +136,9 @@ class MemoryTopologyTest {
     }
 
     private int shortTermRecords() {
-        KeyValueStore<String, EncodedTokens> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
         int n = 0;
-        try (KeyValueIterator<String, EncodedTokens> it = st.all()) {
+        try (KeyValueIterator<String, byte[]> it = st.all()) {
             while (it.hasNext()) {
                 it.next();
                 n++;
@@ -174,6 +174,41 @@ class MemoryTopologyTest {
         assertThat(index().get("chat-1").tokens()).isEqualTo(3);
         assertThat(shortTermRecords()).isEqualTo(1);
         assertThat(s.getSources()).isNotEmpty();
+    }
+
+    @Test
+    void aBufferedEventIsKeptAsTheBytesItArrivedAs() {
+        byte[] sent = encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++));
+        tokens.pipeInput(key("chat-1"), sent);
+        KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        try (KeyValueIterator<String, byte[]> it = st.all()) {
+            assertThat(it.next().value).isEqualTo(sent);
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
+    void theTokensLeftOverByAContractionKeepTheEventsFloat16BytesAndTexts() {
+        send("chat-1", 10);
+        EncodedTokens event = TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++);
+        float[] v = MemoryStateCodec.unblock(event.getVectors(), 5, TestFixtures.DIM);
+        event.setVectors(MemoryStateCodec.block(v, 5, TestFixtures.DIM, CoefficientPrecision.FLOAT16));
+        tokens.pipeInput(key("chat-1"), encode(event)); // 15 tokens: one contraction of 12, 3 left
+        KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        var records = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
+        List<EncodedTokens> left = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = st.all()) {
+            it.forEachRemaining(kv -> left.add(records.deserialize("ltm.tokens", kv.value)));
+        }
+        assertThat(left).hasSize(1);
+        VectorBlock tail = left.get(0).getVectors();
+        assertThat(tail.getEncoding()).isEqualTo(VectorEncoding.FLOAT16);
+        assertThat(tail.getCount()).isEqualTo(3);
+        ByteBuffer sent = event.getVectors().getData().duplicate();
+        sent.position(sent.position() + 2 * 2 * TestFixtures.DIM);
+        assertThat(tail.getData()).isEqualTo(sent);
+        assertThat(left.get(0).getTokens()).isEqualTo(event.getTokens().subList(2, 5));
+        assertThat(left.get(0).getSource()).isEqualTo(event.getSource());
     }
 
     @Test

@@ -278,7 +278,8 @@ public final class MathBench {
                 + "cache and B taken from the ready memory (what the node's query path does on a hit)");
     }
 
-    static String cpuModel() {
+    /** The CPU's model name (Linux), else the architecture. */
+    public static String cpuModel() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
@@ -289,7 +290,8 @@ public final class MathBench {
         return System.getProperty("os.arch");
     }
 
-    static String loadAverage() {
+    /** /proc/loadavg as it reads, or "unknown". */
+    public static String loadAverage() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
         } catch (Exception e) {

@@ -56,6 +56,7 @@ import org.apache.kafka.streams.state.Stores;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.model.tools.MathBench;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -80,7 +81,10 @@ import io.ltm.embedded.EmbeddedKafkaBroker;
  *   tokens topic first; then a plain topology (same records, a 16-byte counter per key) and then the memory
  *   node consume that backlog. Throughput is measured from the first record processed (Streams'
  *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic.</li>
- *   <li>Queries: at a fixed rate, MemoryQuery records with vectors for keys that have memory are produced
+ *   <li>The update alone ({@link UpdateRate}): the same tokens per key through {@code LongTermMemory.absorb} in this
+ *   process, and the node's ingest per stream thread against it (wall clock and CPU time); the changelog bytes
+ *   against the token vectors' own bytes.</li>
+ *   <li>Queries ({@code --qps 0} skips them): at a fixed rate, MemoryQuery records with vectors for keys that have memory are produced
  *   and the responses consumed (read_committed); latency is produce call to response poll. In the same run
  *   the same bytes go through a plain produce, Streams (pass-through plus a 16-byte counter), consume
  *   pipeline with the same settings.</li>
@@ -175,6 +179,7 @@ public final class NodeBench {
             settings.put("tokenVectorEncoding", "FLOAT16");
             settings.put("storeCaching", true);
             settings.put("cores", Runtime.getRuntime().availableProcessors());
+            settings.put("cpuModel", MathBench.cpuModel());
             settings.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
             settings.put("loadAverageAtStart", round2(loadBefore));
             out.put("settings", settings);
@@ -198,53 +203,105 @@ public final class NodeBench {
             say("plain ingest: " + plainIngest);
 
             Map<String, Object> nodeIngest;
-            Map<String, Object> nodeQuery;
+            Map<String, Object> nodeQuery = null;
             long nodeStart = System.nanoTime();
             try (MemoryNode node = MemoryNode.start(config, null)) { // starts its KafkaStreams
                 nodeIngest = measureIngest(broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
                 say("node ingest: " + nodeIngest);
                 // 3. queries through the node
-                nodeQuery = measureLatency(broker.bootstrapServers(), config.getString(LtmConfig.TOPIC_QUERIES),
-                        config.getString(LtmConfig.TOPIC_RESPONSES), serdeConfig, keys, memory.dim(), queryVectors,
-                        qps, seconds, warmup, true);
-                Map<String, Double> m = metrics(node.streams(), Map.of(
-                        "query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
-                nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
-                nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
-                say("node queries: " + nodeQuery);
+                if (qps > 0) {
+                    nodeQuery = measureLatency(broker.bootstrapServers(), config.getString(LtmConfig.TOPIC_QUERIES),
+                            config.getString(LtmConfig.TOPIC_RESPONSES), serdeConfig, keys, memory.dim(), queryVectors,
+                            qps, seconds, warmup, true);
+                    Map<String, Double> m = metrics(node.streams(), Map.of(
+                            "query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
+                    nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
+                    nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
+                    say("node queries: " + nodeQuery);
+                }
             }
 
-            Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
-            Map<String, Object> plainQuery;
-            try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
-                echo.start();
-                awaitRunning(echo);
-                plainQuery = measureLatency(broker.bootstrapServers(), ECHO_IN, ECHO_OUT, serdeConfig, keys,
-                        memory.dim(), queryVectors, qps, seconds, warmup, false);
-                echo.close(Duration.ofSeconds(30));
+            // the update alone on the same work (keys, tokens per key, configuration), in this process, after the node
+            // has stopped so that nothing else of this run competes for the CPU
+            Map<String, Object> math = UpdateRate.measure(memory, keys, (long) events * tokensPerEvent / keys);
+            say("update alone: " + math);
+
+            Map<String, Object> plainQuery = null;
+            if (qps > 0) {
+                Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
+                try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
+                    echo.start();
+                    awaitRunning(echo);
+                    plainQuery = measureLatency(broker.bootstrapServers(), ECHO_IN, ECHO_OUT, serdeConfig, keys,
+                            memory.dim(), queryVectors, qps, seconds, warmup, false);
+                    echo.close(Duration.ofSeconds(30));
+                }
+                say("plain pipeline: " + plainQuery);
             }
-            say("plain pipeline: " + plainQuery);
 
             Map<String, Object> ingest = new LinkedHashMap<>();
             ingest.put("node", nodeIngest);
             ingest.put("plain", plainIngest);
             ingest.put("nodeToPlainEventsPerSec", round3((double) nodeIngest.get("eventsPerSec")
                     / (double) plainIngest.get("eventsPerSec")));
+            ingest.put("updateAlone", math);
+            ingest.put("versusUpdate", versusUpdate(nodeIngest, math, threads, (long) events * tokensPerEvent));
+            ingest.put("changelogVersusTokens", changelogVersusTokens(nodeIngest, (long) events * tokensPerEvent,
+                    (long) events * tokensPerEvent * memory.dim() * FLOAT16_BYTES));
             out.put("ingest", ingest);
-            Map<String, Object> query = new LinkedHashMap<>();
-            query.put("node", nodeQuery);
-            query.put("plain", plainQuery);
-            for (String p : List.of("p50", "p95", "p99")) {
-                query.put("nodeToPlain" + p.toUpperCase(Locale.ROOT), round3((double) nodeQuery.get(p + "Ms")
-                        / (double) plainQuery.get(p + "Ms")));
+            if (qps > 0) {
+                Map<String, Object> query = new LinkedHashMap<>();
+                query.put("node", nodeQuery);
+                query.put("plain", plainQuery);
+                for (String p : List.of("p50", "p95", "p99")) {
+                    query.put("nodeToPlain" + p.toUpperCase(Locale.ROOT), round3((double) nodeQuery.get(p + "Ms")
+                            / (double) plainQuery.get(p + "Ms")));
+                }
+                out.put("query", query);
             }
-            out.put("query", query);
         } finally {
             deleteQuietly(stateDir);
         }
         out.put("loadAverageAtEnd", round2(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         out.put("wallSeconds", round2(secs(t0)));
         System.out.println(Json.write(out));
+    }
+
+    /** Bytes per value of the backlog's token vectors (FLOAT16, as the encode worker writes them). */
+    private static final int FLOAT16_BYTES = 2;
+    /** The targets, printed beside the measured ratios. */
+    private static final double TARGET_NODE_TO_UPDATE = 0.6;
+    private static final double TARGET_CHANGELOG_TO_TOKENS = 1.3;
+
+    /**
+     * The node's ingest per stream thread against the update alone: by wall clock (tokens/s per thread over the
+     * update's tokens/s) and by CPU time (tokens per second of stream-thread CPU over tokens per second of the update's
+     * CPU), the latter less sensitive to the machine's other load and to the broker sharing this process.
+     */
+    private static Map<String, Object> versusUpdate(Map<String, Object> node, Map<String, Object> update, int threads,
+                                                    long tokens) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        double perThread = (double) node.get("tokensPerSec") / threads;
+        double perCpuSec = tokens / (double) node.get("streamThreadCpuSec");
+        r.put("nodeTokensPerSecPerStreamThread", round1(perThread));
+        r.put("nodeTokensPerStreamThreadCpuSec", round1(perCpuSec));
+        r.put("updateTokensPerSec", update.get("tokensPerSec"));
+        r.put("updateTokensPerCpuSec", update.get("tokensPerCpuSec"));
+        r.put("ratioWall", round3(perThread / ((Number) update.get("tokensPerSec")).doubleValue()));
+        r.put("ratioCpu", round3(perCpuSec / ((Number) update.get("tokensPerCpuSec")).doubleValue()));
+        r.put("target", TARGET_NODE_TO_UPDATE);
+        return r;
+    }
+
+    /** Changelog bytes the node sent, per token and against the token vectors' own bytes. */
+    private static Map<String, Object> changelogVersusTokens(Map<String, Object> node, long tokens, long vectorBytes) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        long sent = (long) node.get("changelogBytesSent");
+        r.put("changelogBytesPerToken", round1((double) sent / tokens));
+        r.put("tokenVectorBytesPerToken", round1((double) vectorBytes / tokens));
+        r.put("ratio", round3((double) sent / vectorBytes));
+        r.put("target", TARGET_CHANGELOG_TO_TOKENS);
+        return r;
     }
 
     // ---------------------------------------------------------------- the backlog

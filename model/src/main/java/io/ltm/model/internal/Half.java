@@ -11,9 +11,22 @@ public final class Half {
 
     private Half() {}
 
+    /** |f| bits from the smallest normal binary16 (2^-14) up to, not including, 65520 (which rounds to infinity). */
+    private static final int NORMAL_FROM = 0x38800000, NORMAL_TO = 0x477ff000;
+    /** (127 - 15) << 23: moves a float's exponent bias to binary16's. */
+    private static final int REBIAS = 0x38000000;
+
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
+        int abs = bits & 0x7fffffff;
+        if (abs >= NORMAL_FROM && abs < NORMAL_TO) {
+            // the common case, branch-free: rebias, add just under half an ulp plus the kept bit's parity (ties to
+            // even), and a carry out of the mantissa moves into the exponent as it should
+            int r = abs - REBIAS;
+            r += 0xfff + ((r >>> 13) & 1);
+            return (short) (sign | (r >>> 13));
+        }
         int exp = (bits >>> 23) & 0xff;
         int mant = bits & 0x7fffff;
         if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));

@@ -14,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
 import io.ltm.topology.internal.NodeHealth;
@@ -97,7 +99,8 @@ public final class MemoryNode implements AutoCloseable {
         try {
             if (port >= 0) {
                 http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape, health,
-                        new PicturePages(new LocalMemories(streams, config.memoryConfig()), config.memoryConfig(), encoder));
+                        new PicturePages(new LocalMemories(streams, config.memoryConfig(),
+                                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer()), config.memoryConfig(), encoder));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);

@@ -114,24 +114,25 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         topology.addProcessor(Names.INGEST,
-                () -> new IngestProcessor(memory, tokens.deserializer(), validator, deadLetters, novelty),
+                () -> new IngestProcessor(memory, tokens, validator, deadLetters, novelty),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         Rereads rereads = new Rereads(config);
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
-                        deadLetters, readyCache, rereads),
+                        deadLetters, readyCache, rereads, tokens),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
-        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters),
+        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters, tokens),
                 controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");
         topology.addStateStore(store(Names.STORE_MEMORY, LtmSerdes.avro(io.ltm.schemas.MemoryState.class, serdeConfig),
                 Map.of("cleanup.policy", "compact", "max.message.bytes", String.valueOf(LtmConfig.MAX_STATE_BYTES))), all);
-        topology.addStateStore(store(Names.STORE_SHORT_TERM, LtmSerdes.avro(EncodedTokens.class, serdeConfig), compacted), all);
+        // the token events' own bytes (Confluent-framed Avro EncodedTokens), stored as they arrived
+        topology.addStateStore(store(Names.STORE_SHORT_TERM, Serdes.ByteArray(), compacted), all);
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);
         if (novelty) {

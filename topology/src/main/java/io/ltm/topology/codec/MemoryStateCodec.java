@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Converts {@link MemoryState} to and from the Avro record {@code io.ltm.schemas.MemoryState} (and its binary body).
@@ -46,7 +47,7 @@ public final class MemoryStateCodec {
     private MemoryStateCodec() {}
 
     public static io.ltm.schemas.MemoryState toAvro(MemoryState s, MemoryConfig cfg) {
-        check(s.dim() == cfg.dim() && s.basisSize() == cfg.basisSize(), "state does not match config " + cfg);
+        check(s.dim() == cfg.dim() && s.basisSize() == cfg.basisSize(), () -> "state does not match config " + cfg);
         Timeline tl = s.timeline();
         List<TimelineKnot> knots = new ArrayList<>(tl.knotCount());
         for (int i = 0; i < tl.knotCount(); i++) knots.add(new TimelineKnot(tl.knotPosition(i), tl.knotToken(i)));
@@ -86,11 +87,11 @@ public final class MemoryStateCodec {
      * to decode it.
      */
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, float[] coefficients) {
-        check(a.getFormatVersion() == 1, "unsupported formatVersion " + a.getFormatVersion());
+        check(a.getFormatVersion() == 1, () -> "unsupported formatVersion " + a.getFormatVersion());
         check(a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
-                "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
+                () -> "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
         check(coefficients == null || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
-                "decoded coefficients do not fit the state");
+                () -> "decoded coefficients do not fit the state");
         float[] b = a.getCoefficients() == null ? null
                 : coefficients != null ? coefficients : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
         int sc = a.getShortTerm() == null ? 0 : a.getShortTerm().getCount();
@@ -171,25 +172,29 @@ public final class MemoryStateCodec {
             bb = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
             bb.asFloatBuffer().put(v, 0, n);
         } else {
+            // converted into a short[] first, then one bulk copy: per-element ByteBuffer writes cost more than the conversion
+            short[] h = new short[n];
+            for (int i = 0; i < n; i++) h[i] = Half.fromFloat(v[i]);
             bb = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) bb.putShort(i * 2, Half.fromFloat(v[i]));
+            bb.asShortBuffer().put(h);
         }
         return new VectorBlock(dim, count, p == CoefficientPrecision.FLOAT32 ? VectorEncoding.FLOAT32 : VectorEncoding.FLOAT16, bb);
     }
 
     /** Unpacks a VectorBlock (either encoding) into count×dim floats. */
     public static float[] unblock(VectorBlock b, int count, int dim) {
-        check(b.getCount() == count && b.getDim() == dim, "vector block is " + b.getCount() + "x" + b.getDim()
+        check(b.getCount() == count && b.getDim() == dim, () -> "vector block is " + b.getCount() + "x" + b.getDim()
                 + ", expected " + count + "x" + dim);
         ByteBuffer bb = b.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int n = count * dim;
         float[] v = new float[n];
         if (b.getEncoding() == VectorEncoding.FLOAT16) {
-            check(bb.remaining() == n * 2, "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
-            int base = bb.position();
-            for (int i = 0; i < n; i++) v[i] = Half.toFloat(bb.getShort(base + i * 2));
+            check(bb.remaining() == n * 2, () -> "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
+            short[] h = new short[n];
+            bb.asShortBuffer().get(h);            // one bulk copy, then table look-ups (see Half)
+            for (int i = 0; i < n; i++) v[i] = Half.toFloat(h[i]);
         } else {
-            check(bb.remaining() == n * 4, "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
+            check(bb.remaining() == n * 4, () -> "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
             bb.asFloatBuffer().get(v);
         }
         return v;
@@ -207,5 +212,6 @@ public final class MemoryStateCodec {
                 | (bb.get(at + 3) & 0xff) << 24);
     }
 
-    private static void check(boolean ok, String msg) { if (!ok) throw new IllegalArgumentException(msg); }
+    /** The message is built only when the check fails: these checks run for every event and every contraction. */
+    private static void check(boolean ok, Supplier<String> msg) { if (!ok) throw new IllegalArgumentException(msg.get()); }
 }

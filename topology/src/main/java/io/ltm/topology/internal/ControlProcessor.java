@@ -3,9 +3,11 @@ package io.ltm.topology.internal;
 import java.util.List;
 
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.EncodedTokens;
 
 /**
  * Control commands: FORGET erases every store entry of the key (tombstones, so log compaction removes the
@@ -16,15 +18,18 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
 
     private final MemoryConfig config;
     private MemoryStores stores;
+    private final Serde<EncodedTokens> records;
 
-    public ControlProcessor(MemoryConfig config, Deserializer<ControlCommand> deserializer, DeadLetters deadLetters) {
+    public ControlProcessor(MemoryConfig config, Deserializer<ControlCommand> deserializer, DeadLetters deadLetters,
+                            Serde<EncodedTokens> records) {
         super(deserializer, Names.CONTROL, "control command", deadLetters);
+        this.records = records;
         this.config = config;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config);
+        this.stores = new MemoryStores(context, config, records);
     }
 
     private void recordReads(String key, List<Double> histogram) {
@@ -47,7 +52,7 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
     protected void handle(String key, ControlCommand command, long timestamp) {
         switch (command.getAction()) {
             case FORGET -> stores.forget(key);
-            case RESET_STATS -> stores.attention.delete(key);
+            case RESET_STATS -> stores.resetReads(key);
             case RECORD_READS -> recordReads(key, command.getAttentionHistogram());
             default -> throw new InvalidInputException("unknown control action " + command.getAction());
         }

@@ -22,6 +22,7 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
     private final DeadLetters deadLetters;
     protected ProcessorContext<String, SpecificRecord> context;
     protected NodeMetrics metrics;
+    private byte[] rawValue;
 
     DecodingProcessor(Deserializer<T> deserializer, String name, String what, DeadLetters deadLetters) {
         this.deserializer = deserializer;
@@ -49,6 +50,7 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
                 throw new InvalidInputException("empty " + what);
             }
             value = deserializer.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
+            rawValue = record.value();
             handle(key, value, record.timestamp());
         } catch (RuntimeException e) {
             if (Failures.isInfrastructure(e)) {
@@ -61,6 +63,11 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
                     Names.SINK_DLQ);
             rejected(value, e, record.timestamp());
         }
+    }
+
+    /** The bytes of the record being handled, as they arrived (for storing it without encoding it again). */
+    protected final byte[] rawValue() {
+        return rawValue;
     }
 
     /** Uses one decoded record. */

@@ -1,17 +1,11 @@
 package io.ltm.topology.internal;
 
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
 
-import org.apache.kafka.common.serialization.Deserializer;
-
-import io.ltm.model.CoefficientPrecision;
 import ai.djl.Device;
 
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
 
@@ -32,9 +26,13 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private NoveltyTracker novelty;
 
     /** {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store and the novelty sink). */
-    public IngestProcessor(MemoryConfig config, Deserializer<EncodedTokens> deserializer, InputValidator validator,
+    private final Serde<EncodedTokens> records;
+
+    /** {@code records}: the token events' serde, also that of the short-term records. */
+    public IngestProcessor(MemoryConfig config, Serde<EncodedTokens> records, InputValidator validator,
                            DeadLetters deadLetters, boolean novelty) {
-        super(deserializer, Names.INGEST, "token event", deadLetters);
+        super(records.deserializer(), Names.INGEST, "token event", deadLetters);
+        this.records = records;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
@@ -42,7 +40,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config);
+        this.stores = new MemoryStores(context, config, records);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
@@ -60,16 +58,12 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     /** {@code timestamp}: of the event that triggered a contraction, kept as the memory's updatedAt. */
     private void ingest(String key, EncodedTokens event, float[] vectors, long timestamp) {
         int count = event.getVectors().getCount();
-        ShortTermIndex idx = stores.index.get(key);
-        boolean noIndex = idx == null;
-        if (idx == null) {
-            idx = ShortTermIndex.EMPTY;
-        }
+        ShortTermIndex found = stores.index(key);
+        ShortTermIndex idx = found == null ? ShortTermIndex.EMPTY : found;
         NoveltyTracker.Scored scored = novelty == null ? null
-                : novelty.score(key, event, vectors, count, idx.tokens(), noIndex);
+                : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
-            stores.shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
-            stores.index.put(key, idx.append(count));
+            stores.append(key, idx, rawValue(), count); // the event as it came: nothing to encode again
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
             if (scored != null) {
@@ -78,38 +72,14 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             }
             return;
         }
-        io.ltm.schemas.MemoryState stored = stores.memory.get(key);
-        MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
-        List<String> shortTermKeys = new ArrayList<>();
-        state = stores.withShortTerm(state, key, shortTermKeys);
-        state = state.plusReads(stores.attention.get(key));
-        MemoryState next = engine.absorb(state, new TokenBatch(vectors, count, event.getTokens(),
-                Sources.toModel(event.getSource())));
-
-        io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(
-                next.withoutShortTerm().withUpdatedAt(timestamp), config);
-        stores.memory.put(key, longTerm);
-        shortTermKeys.forEach(stores.shortTerm::delete);
-        stores.attention.delete(key);
-        int rest = next.shortTermCount();
-        long seq = idx.nextSeq();
-        if (rest > 0) {
-            // after a contraction the remainder is always a tail of this event (fewer than L tokens were buffered)
-            EncodedTokens tail = EncodedTokens.newBuilder(event)
-                    .setVectors(MemoryStateCodec.block(next.shortTermVectors(), rest, config.dim(), CoefficientPrecision.FLOAT32))
-                    .setTokens(event.getTokens() == null ? null : next.shortTermTokens())
-                    .build();
-            stores.shortTerm.put(ShortTermKeys.of(key, seq), tail);
-            stores.index.put(key, new ShortTermIndex(seq + 1, rest));
-        } else {
-            stores.index.put(key, new ShortTermIndex(seq, 0));
-        }
+        TokenBatch batch = new TokenBatch(vectors, count, event.getTokens(), Sources.toModel(event.getSource()));
+        MemoryStores.Contraction c = stores.contract(key, idx, event, timestamp, state -> engine.absorb(state, batch));
         metrics.tokens.record(count);
-        metrics.contractions.record(next.contractions() - state.contractions());
-        metrics.stateBytes.record(longTerm.getCoefficients() == null ? 0
-                : longTerm.getCoefficients().getData().remaining());
+        metrics.contractions.record(c.after().contractions() - c.before().contractions());
+        metrics.stateBytes.record(c.longTerm().getCoefficients() == null ? 0
+                : c.longTerm().getCoefficients().getData().remaining());
         if (scored != null) {
-            novelty.contracted(key, next, scored.mean());
+            novelty.contracted(key, c.after(), scored.mean());
             emit(key, scored, timestamp);
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -21,10 +22,13 @@ public final class LocalMemories {
 
     private final KafkaStreams streams;
     private final MemoryConfig config;
+    private final Deserializer<EncodedTokens> records;
 
-    public LocalMemories(KafkaStreams streams, MemoryConfig config) {
+    /** {@code records}: the deserialiser of the short-term records (that of the token events). */
+    public LocalMemories(KafkaStreams streams, MemoryConfig config, Deserializer<EncodedTokens> records) {
         this.streams = streams;
         this.config = config;
+        this.records = records;
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
@@ -53,14 +57,14 @@ public final class LocalMemories {
     /** The whole memory of a key (long-term part and short-term buffer), or null when this instance has none. */
     public MemoryState load(String key) {
         io.ltm.schemas.MemoryState stored = this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).get(key);
-        List<EncodedTokens> records = new ArrayList<>();
-        try (KeyValueIterator<String, EncodedTokens> it = this.<EncodedTokens>store(Names.STORE_SHORT_TERM)
+        List<EncodedTokens> shortTerm = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(Names.STORE_SHORT_TERM)
                 .range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
             while (it.hasNext()) {
-                records.add(it.next().value);
+                shortTerm.add(this.records.deserialize(Names.STORE_SHORT_TERM, it.next().value));
             }
         }
-        return combine(stored, records, config);
+        return combine(stored, shortTerm, config);
     }
 
     /**

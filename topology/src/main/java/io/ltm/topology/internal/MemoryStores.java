@@ -1,37 +1,49 @@
 package io.ltm.topology.internal;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.VectorBlock;
+import io.ltm.topology.codec.MemoryStateCodec;
 
 /**
  * The four stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
  * the long-term part (rewritten once per contraction), the append-only short-term records, their index,
- * and the sticky attention statistics.
+ * and the sticky attention statistics. The store protocol lives here, and only here: processors load, append,
+ * contract, record reads and forget through these methods and never touch the stores themselves.
  */
 public final class MemoryStores {
 
-    final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
-    final KeyValueStore<String, EncodedTokens> shortTerm;
-    final KeyValueStore<String, ShortTermIndex> index;
-    final KeyValueStore<String, double[]> attention;
+    private final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
+    /** Confluent-framed Avro {@link EncodedTokens}, mostly the token events' bytes as they arrived. */
+    private final KeyValueStore<String, byte[]> shortTerm;
+    private final Serde<EncodedTokens> records;
+    private final ProcessorContext<?, ?> context;
+    private final KeyValueStore<String, ShortTermIndex> index;
+    private final KeyValueStore<String, double[]> attention;
     /** The novelty summaries, or null when the topology has no novelty store. */
-    final KeyValueStore<String, byte[]> novelty;
+    private final KeyValueStore<String, byte[]> novelty;
     private final MemoryConfig config;
 
-    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config) {
+    /** {@code records}: the serde of the short-term records (that of the token events). */
+    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
+        this.context = context;
+        this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
         this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
@@ -69,24 +81,86 @@ public final class MemoryStores {
             return null;
         }
         ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
-        MemoryState state = stored == null ? MemoryState.empty(config)
-                : MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
-        List<EncodedTokens> records = shortTermRecords(key, null);
-        state = withShortTerm(state, records, config);
-        double[] hist = attention.get(key);
+        Whole whole = whole(key, stored, cached == null ? null : cached.coefficientsRef());
         long bytes = stored == null || stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
+        return new Loaded(whole.state(), bytes + whole.shortTermBytes());
+    }
+
+    /** A key's whole memory (reads since its last contraction included) and the store keys of its short-term records. */
+    private record Whole(MemoryState state, List<String> shortTermKeys, long shortTermBytes) {
+    }
+
+    /** {@code coefficients}: the stored state's B when the caller has it decoded already, else null. */
+    private Whole whole(String key, io.ltm.schemas.MemoryState stored, float[] coefficients) {
+        MemoryState state = stored == null ? MemoryState.empty(config)
+                : MemoryStateCodec.fromAvro(stored, config, coefficients);
+        List<String> keys = new ArrayList<>();
+        List<EncodedTokens> records = shortTermRecords(key, keys);
+        long bytes = 0;
         for (EncodedTokens r : records) {
             bytes += r.getVectors().getData().remaining();
         }
-        return new Loaded(state.plusReads(hist), bytes);
+        return new Whole(withShortTerm(state, records, config).plusReads(attention.get(key)), keys, bytes);
+    }
+
+    /** The key's short-term index, or null when it has none (never seen, or forgotten). */
+    ShortTermIndex index(String key) {
+        return index.get(key);
+    }
+
+    /** Buffers one event (its serialised bytes) of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
+    void append(String key, ShortTermIndex idx, byte[] event, int count) {
+        shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
+        index.put(key, idx.append(count));
     }
 
     /**
-     * Adds the key's buffered short-term records (in arrival order) to a long-term state; their store keys are
-     * added to {@code keysOut} when it is not null.
+     * A contraction of the key's buffer with {@code event} (its {@code vectors}, already decoded and checked):
+     * {@code contract} maps the key's whole memory before the event to the memory after it. Writes the long-term
+     * part, replaces the short-term records by the part of the event left over (at the event's own precision: it is
+     * a tail of the event, so its bytes are copied, not re-encoded), and clears the reads the contraction consumed.
+     * Returns the memory before and after, and the long-term record written.
      */
-    MemoryState withShortTerm(MemoryState state, String key, List<String> keysOut) {
-        return withShortTerm(state, shortTermRecords(key, keysOut), config);
+    Contraction contract(String key, ShortTermIndex idx, EncodedTokens event, long timestamp,
+                         UnaryOperator<MemoryState> contract) {
+        Whole before = whole(key, memory.get(key), null);
+        MemoryState next = contract.apply(before.state());
+        io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(next.withoutShortTerm().withUpdatedAt(timestamp), config);
+        int rest = next.shortTermCount();
+        // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
+        // before anything is written, so that a failure leaves the stores untouched
+        byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
+        memory.put(key, longTerm);
+        before.shortTermKeys().forEach(shortTerm::delete);
+        attention.delete(key);
+        long seq = idx.nextSeq();
+        if (rest > 0) {
+            shortTerm.put(ShortTermKeys.of(key, seq), left);
+            index.put(key, new ShortTermIndex(seq + 1, rest));
+        } else {
+            index.put(key, new ShortTermIndex(seq, 0));
+        }
+        return new Contraction(before.state(), next, longTerm);
+    }
+
+    /** The memory before and after a contraction, and the long-term record written. */
+    record Contraction(MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm) {
+    }
+
+    /** The event's last {@code rest} tokens: their vectors' bytes as they came, their texts, the same source. */
+    static EncodedTokens tail(EncodedTokens event, int rest) {
+        VectorBlock v = event.getVectors();
+        int count = v.getCount();
+        ByteBuffer data = v.getData().duplicate();
+        int rowBytes = data.remaining() / count;
+        data.position(data.position() + (count - rest) * rowBytes);
+        ByteBuffer bytes = ByteBuffer.allocate(rest * rowBytes);
+        bytes.put(data).flip();
+        List<String> tokens = event.getTokens();
+        return EncodedTokens.newBuilder(event)
+                .setVectors(new VectorBlock(v.getDim(), rest, v.getEncoding(), bytes))
+                .setTokens(tokens == null ? null : new ArrayList<>(tokens.subList(count - rest, count)))
+                .build();
     }
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
@@ -114,10 +188,10 @@ public final class MemoryStores {
     /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
     List<EncodedTokens> shortTermRecords(String key, List<String> keysOut) {
         List<EncodedTokens> out = new ArrayList<>();
-        try (KeyValueIterator<String, EncodedTokens> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
             while (it.hasNext()) {
-                KeyValue<String, EncodedTokens> kv = it.next();
-                out.add(kv.value);
+                KeyValue<String, byte[]> kv = it.next();
+                out.add(records.deserializer().deserialize(topic(), kv.value));
                 if (keysOut != null) {
                     keysOut.add(kv.key);
                 }
@@ -141,10 +215,22 @@ public final class MemoryStores {
         attention.put(key, sum);
     }
 
+    /** The topic of the record being processed (the tokens topic in ingest): the subject the records' schema is under. */
+    private String topic() {
+        return context.recordMetadata().map(RecordMetadata::topic).orElse(Names.STORE_SHORT_TERM);
+    }
+
+    /** Drops the key's reads since its last contraction (the stored memory may still carry older ones). */
+    void resetReads(String key) {
+        attention.delete(key);
+    }
+
     /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */
     public void forget(String key) {
         List<String> stKeys = new ArrayList<>();
-        shortTermRecords(key, stKeys);
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+            it.forEachRemaining(kv -> stKeys.add(kv.key));
+        }
         stKeys.forEach(shortTerm::delete);
         memory.delete(key);
         index.delete(key);

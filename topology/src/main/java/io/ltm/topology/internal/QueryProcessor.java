@@ -1,6 +1,7 @@
 package io.ltm.topology.internal;
 
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 
 import ai.djl.Device;
 
@@ -12,6 +13,7 @@ import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadResult;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadRequest;
@@ -33,11 +35,13 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
+    private final Serde<EncodedTokens> records;
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
                           int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache,
-                          Rereads rereads) {
+                          Rereads rereads, Serde<EncodedTokens> records) {
         super(deserializer, Names.QUERY, "query", deadLetters);
+        this.records = records;
         this.readyCache = readyCache;
         this.config = config;
         this.queryVectors = queryVectors;
@@ -48,7 +52,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config);
+        this.stores = new MemoryStores(context, config, records);
         // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
         this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());
         if (engine != null) {

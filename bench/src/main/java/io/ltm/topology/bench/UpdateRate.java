@@ -1,0 +1,81 @@
+package io.ltm.topology.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import ai.djl.Device;
+
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.TokenBatch;
+
+/**
+ * The memory math alone on the node bench's workload, in the bench's own process: {@code keys} fresh memories of the
+ * node's {@link MemoryConfig}, each absorbing {@code tokensPerKey} tokens in chunks of L through
+ * {@link LongTermMemory#absorb} on the CPU (as a stream thread does), so the same contractions at the same stream
+ * positions as the node's. This is the update rate of {@code bench math} for that configuration, and what the node's
+ * per-thread ingest rate is compared with.
+ */
+final class UpdateRate {
+
+    /** Chunks of random vectors cycled through: their content does not change the cost of a contraction. */
+    private static final int DISTINCT_CHUNKS = 4;
+
+    private UpdateRate() {
+    }
+
+    static Map<String, Object> measure(MemoryConfig config, int keys, long tokensPerKey) {
+        int l = config.contractionLength();
+        int d = config.dim();
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[][] chunks = new float[DISTINCT_CHUNKS][l * d];
+        for (float[] c : chunks) {
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) rnd.nextGaussian();
+            }
+        }
+        var threads = ManagementFactory.getThreadMXBean();
+        try (LongTermMemory engine = LongTermMemory.create(config, Device.cpu())) {
+            stream(engine, config, chunks, tokensPerKey); // warm-up: JIT and the engine's cached matrices
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            long tokens = 0;
+            for (int k = 0; k < keys; k++) {
+                tokens += stream(engine, config, chunks, tokensPerKey);
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("keys", keys);
+            r.put("tokensPerKey", tokensPerKey);
+            r.put("tokens", tokens);
+            r.put("wallSec", round3(wall));
+            r.put("cpuSec", round3(cpu));
+            r.put("tokensPerSec", Math.round(tokens / wall));
+            r.put("tokensPerCpuSec", Math.round(tokens / cpu));
+            return r;
+        }
+    }
+
+    /** One key's stream from an empty memory; returns the tokens absorbed. */
+    private static long stream(LongTermMemory engine, MemoryConfig config, float[][] chunks, long tokensPerKey) {
+        int l = config.contractionLength();
+        MemoryState s = MemoryState.empty(config);
+        long done = 0;
+        for (int i = 0; done < tokensPerKey; i++) {
+            int n = (int) Math.min(l, tokensPerKey - done);
+            float[] v = n == l ? chunks[i % chunks.length] : Arrays.copyOf(chunks[i % chunks.length], n * config.dim());
+            s = engine.absorb(s, new TokenBatch(v, n, null, null));
+            done += n;
+        }
+        return done;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
