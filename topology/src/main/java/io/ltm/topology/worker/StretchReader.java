@@ -111,12 +111,17 @@ final class StretchReader implements AutoCloseable {
                 TokenEvent e = key.equals(r.key()) ? decode(r) : null;
                 if (e != null) {
                     out.add(new Event(SourcePosition.newBuilder().setTopic(r.topic()).setPartition(r.partition())
-                            .setOffset(r.offset()).setTimestamp(java.time.Instant.ofEpochMilli(r.timestamp()))
+                            .setOffset(r.offset()).setTimestamp(eventTime(e, r))
                             .setSourceId(e.getSourceId()).build(), e));
                 }
             }
         }
         return new Stretch(out, missing);
+    }
+
+    /** The event's own time when it carries one (as the encode worker records it), else the record's. */
+    private static java.time.Instant eventTime(TokenEvent e, ConsumerRecord<String, byte[]> r) {
+        return e.getEventTime() != null ? e.getEventTime() : java.time.Instant.ofEpochMilli(r.timestamp());
     }
 
     private TokenEvent decode(ConsumerRecord<String, byte[]> r) {

@@ -62,7 +62,8 @@ class RereadWorkerTest {
         log.schedulePollTask(() -> {
             for (int i = (int) first; i < TEXTS.size(); i++) {
                 byte[] v = LtmSerdes.avro(TokenEvent.class, h.config.serdeConfig()).serializer().serialize(EVENTS,
-                        TokenEvent.newBuilder().setText(TEXTS.get(i)).setSourceId("e" + i).build());
+                        TokenEvent.newBuilder().setText(TEXTS.get(i)).setSourceId("e" + i)
+                                .setEventTime(i == 2 ? Instant.parse("2024-05-01T10:00:00Z") : null).build());
                 log.addRecord(new ConsumerRecord<>(EVENTS, 0, i, i % 2 == 0 ? "k" : "other", v));
             }
         });
@@ -104,6 +105,8 @@ class RereadWorkerTest {
         RereadEvent best = r.getEvents().get(0);
         assertThat(best.getText()).isEqualTo(TEXTS.get(2));
         assertThat(best.getSource().getSourceId()).isEqualTo("e2");
+        // the event's own time, as the memory's spans report it, not the time it was written to the topic
+        assertThat(best.getSource().getTimestamp()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
         assertThat(best.getScore()).isGreaterThan(r.getEvents().get(1).getScore());
         assertThat(r.getReread()).isEqualTo("re-read 1 stretches: 3 events, "
                 + (encoder.encode(TEXTS.get(2)).count() + encoder.encode(TEXTS.get(4)).count()
