@@ -17,8 +17,9 @@ import io.ltm.schemas.MemoryResponse;
 
 /**
  * Answers queries from the key's memory: in line on the CPU (long-term continuous attention plus short-term
- * attention), or, in worker mode, by handing an {@link AttentionRequest} with a snapshot of the memory to the
- * attention worker. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
+ * attention), or, in worker mode, by handing an {@link AttentionRequest} to the attention worker: with the version of
+ * the memory, which the worker reads from its replica of the changelogs ({@code ltm.attention.resident}), or with a
+ * snapshot of the memory. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
  * queries get a response saying so (bad ones also go to the dead-letter topic).
  */
 public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
@@ -27,18 +28,21 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final QueryVectors queryVectors;
     private final int maxSpans;
     private final boolean workerMode;
+    private final boolean resident;   // worker mode: requests name the memory version instead of carrying the memory
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache) {
+                          int maxSpans, boolean workerMode, boolean resident, DeadLetters deadLetters,
+                          ReadyMemoryCache readyCache) {
         super(deserializer, Names.QUERY, "query", deadLetters);
         this.readyCache = readyCache;
         this.config = config;
         this.queryVectors = queryVectors;
         this.maxSpans = maxSpans;
         this.workerMode = workerMode;
+        this.resident = resident;
     }
 
     @Override
@@ -83,8 +87,18 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         } else {
             q = queryVectors.of(query);
         }
-        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         long now = context.currentSystemTimeMs();
+        if (workerMode && resident) {
+            io.ltm.schemas.MemoryVersion version = stores.version(key, context.taskId().partition());
+            if (version == null) {
+                forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
+            } else {
+                forward(key, AttentionRequest.newBuilder().setQuery(query).setVersion(version).build(), timestamp,
+                        Names.SINK_ATTENTION_REQUESTS);
+            }
+            return;
+        }
+        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         if (loaded == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
             return;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.topology.TestFixtures;
+import io.ltm.topology.internal.MemoryReplicas;
 
 class AttentionWorkerTest {
 
@@ -34,7 +36,7 @@ class AttentionWorkerTest {
     private final MemoryConfig memory = h.config.memoryConfig();
     private final LongTermMemory engine = LongTermMemory.create(memory, Device.cpu());
     private final AttentionWorker worker = new AttentionWorker(h.config, new HashingEncoder(TestFixtures.DIM), engine,
-            h.consumer, h.producer);
+            h.consumer, h.producer, cache -> new MemoryReplicas(h.config, cache, new MockConsumer<>("earliest")));
 
     @AfterEach
     void close() {
