@@ -246,7 +246,8 @@ public final class LongTermMemory implements AutoCloseable {
      * Many reads at once. Zero-shot reads of memories with a long-term part are computed together: B stacked into
      * [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each for the profiles and the
      * sticky histograms, one batched matmul for the span scores; on the host (the CPU default), reads of one memory
-     * version share one pass over its keys and one over its B. Trained reads and the short-term parts run per request.
+     * version share one pass over its keys and one over its B, and the reads of distinct versions are spread over the
+     * cores of the common fork-join pool. Trained reads and the short-term parts run per request.
      */
     public List<ReadResult> readBatch(List<ReadRequest> requests) {
         int n = requests.size();
@@ -327,7 +328,15 @@ public final class LongTermMemory implements AutoCloseable {
             groups.computeIfAbsent(readyFor(r), k -> new LinkedHashMap<>())
                     .computeIfAbsent(r.state().timeline().filledUpTo(), k -> new ArrayList<>()).add(i);
         }
-        groups.forEach((ready, byFill) -> byFill.forEach((filled, members) -> {
+        record Group(ReadyMemory ready, double filled, List<Integer> members) {}
+        List<Group> work = new ArrayList<>();
+        groups.forEach((ready, byFill) -> byFill.forEach((filled, members) -> work.add(new Group(ready, filled, members))));
+        // the groups of a batch are independent (each writes only its own requests' results; the host read and the
+        // ready memories are read-only): spread over the common pool's cores; a single read stays on this thread
+        (work.size() > 1 ? work.parallelStream() : work.stream()).forEach(g -> {
+            ReadyMemory ready = g.ready();
+            double filled = g.filled();
+            List<Integer> members = g.members();
             float[][] qs = new float[members.size()][];
             int[] k = new int[members.size()];
             for (int x = 0; x < qs.length; x++) {
@@ -345,7 +354,7 @@ public final class LongTermMemory implements AutoCloseable {
                     spans[i].add(span(requests.get(i).state(), o.fits().get(t), o.scores()[t]));
                 }
             }
-        }));
+        });
     }
 
     private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,
