@@ -232,8 +232,8 @@ public final class LtmConfig extends AbstractConfig {
             .define(ATTENTION_RESIDENT, Type.BOOLEAN, true, Importance.MEDIUM,
                     "With ltm.attention.mode=worker: true, an AttentionRequest carries the query and the version of "
                             + "the key's memory only, and the attention worker reads the memory from its own replica "
-                            + "of the node's changelogs ({application.id}-ltm-memory-changelog and "
-                            + "-ltm-short-term-changelog) for the partitions it serves; false, every request carries "
+                            + "of the node's changelogs ({application.id}-ltm-memory-changelog, -ltm-short-term-changelog "
+                            + "and -ltm-short-term-index-changelog) for the partitions it serves; false, every request carries "
                             + "a snapshot of the whole memory (about 0.4-0.8 MB; attention workers older than this "
                             + "option understand only these). Set it the same on nodes and workers.")
             .define(ATTENTION_REPLICA_WAIT_MS, Type.LONG, 10000L, ConfigDef.Range.atLeast(0L), Importance.LOW,

@@ -57,23 +57,45 @@ public final class MemoryReplicas implements AutoCloseable {
     private final Deserializer<ShortTermIndex> indexValues = ShortTermIndex.serde().deserializer();
     private final Map<Integer, Map<String, Replica>> partitions = new HashMap<>();
 
-    /** One key's replica: the stores' latest values, and the whole memory built from them at the last read. */
-    private static final class Replica {
+    /**
+     * One key's replica: the stores' latest values as read from the changelogs, decoded only when a request reads the
+     * key (rebuilding a replica reads every past version of the memory, of which only the last is ever read), and the
+     * whole memory built from them at the last read.
+     */
+    private final class Replica {
+        byte[] storedBytes;
         io.ltm.schemas.MemoryState stored;
-        final TreeMap<String, EncodedTokens> shortTerm = new TreeMap<>();
+        final TreeMap<String, byte[]> shortTermBytes = new TreeMap<>();
+        final Map<String, EncodedTokens> shortTerm = new HashMap<>();
         ShortTermIndex index;
         MemoryStores.Loaded whole;
 
         boolean isEmpty() {
-            return stored == null && shortTerm.isEmpty() && index == null;
+            return storedBytes == null && stored == null && shortTermBytes.isEmpty() && index == null;
+        }
+
+        io.ltm.schemas.MemoryState stored() {
+            if (storedBytes != null) {   // decoded once; the bytes are not kept beside the record
+                stored = memoryValues.deserialize(memoryTopic, storedBytes);
+                storedBytes = null;
+            }
+            return stored;
         }
 
         long contractions() {
-            return stored == null ? 0 : stored.getContractions();
+            return stored() == null ? 0 : stored().getContractions();
+        }
+
+        /** The short-term records in arrival order (the store keys' order). */
+        List<EncodedTokens> shortTerm() {
+            List<EncodedTokens> out = new ArrayList<>(shortTermBytes.size());
+            shortTermBytes.forEach((k, v) -> out.add(shortTerm.computeIfAbsent(k,
+                    x -> tokenValues.deserialize(shortTermTopic, v))));
+            return out;
         }
 
         int shortTermTokens() {
-            return shortTerm.values().stream().mapToInt(r -> r.getVectors().getCount()).sum();
+            return shortTerm().stream().mapToInt(r -> r.getVectors().getCount()).sum();
         }
     }
 
@@ -180,14 +202,15 @@ public final class MemoryReplicas implements AutoCloseable {
 
     private MemoryStores.Loaded whole(String key, Replica r) {
         if (r.whole == null) {
-            List<EncodedTokens> records = new ArrayList<>(r.shortTerm.values());
+            List<EncodedTokens> records = r.shortTerm();
+            io.ltm.schemas.MemoryState stored = r.stored();
             MemoryState state = MemoryState.empty(config);
             long bytes = 0;
-            if (r.stored != null) {
+            if (stored != null) {
                 // the same decoding as the node's (MemoryStores.load), B shared with the ready memory of this version
-                ReadyMemory cached = ready.find(key, r.stored);
-                state = MemoryStateCodec.fromAvro(r.stored, config, cached == null ? null : cached.coefficientsRef());
-                bytes = r.stored.getCoefficients() == null ? 0 : r.stored.getCoefficients().getData().remaining();
+                ReadyMemory cached = ready.find(key, stored);
+                state = MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
+                bytes = stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
             }
             for (EncodedTokens t : records) {
                 bytes += t.getVectors().getData().remaining();
@@ -212,12 +235,14 @@ public final class MemoryReplicas implements AutoCloseable {
             String key = shortTerm ? ShortTermKeys.memoryKey(storeKey) : storeKey;
             Replica r = keys.computeIfAbsent(key, k -> new Replica());
             if (rec.topic().equals(memoryTopic)) {
-                r.stored = rec.value() == null ? null : memoryValues.deserialize(rec.topic(), rec.value());
+                r.storedBytes = rec.value();
+                r.stored = null;
             } else if (shortTerm) {
+                r.shortTerm.remove(storeKey);
                 if (rec.value() == null) {
-                    r.shortTerm.remove(storeKey);
+                    r.shortTermBytes.remove(storeKey);
                 } else {
-                    r.shortTerm.put(storeKey, tokenValues.deserialize(rec.topic(), rec.value()));
+                    r.shortTermBytes.put(storeKey, rec.value());
                 }
             } else {
                 r.index = indexValues.deserialize(rec.topic(), rec.value());
