@@ -23,7 +23,7 @@ import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
 
 /**
- * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C]}: the attention worker's reads, for batches of 1, 16,
+ * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R]}: the attention worker's reads, for batches of 1, 16,
  * 256 and 4096 queries across K distinct keys (request i reads key i mod K), on the engine's device, in two forms:
  * <ul>
  *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
@@ -38,7 +38,8 @@ import io.ltm.model.TokenSource;
  * are split into engine calls of C, as the worker's max.poll.records splits them. Every batch size reads at least K
  * requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU time (all
  * threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time includes
- * waiting for a core.
+ * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
+ * median of the ratios within one repeat.
  */
 public final class AttentionBench {
 
@@ -58,6 +59,7 @@ public final class AttentionBench {
         int dim = intArg(args, "--dim", 384);
         int keys = intArg(args, "--keys", 64);
         int chunk = intArg(args, "--chunk", 512);
+        int repeats = intArg(args, "--repeats", 3);
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
@@ -85,59 +87,91 @@ public final class AttentionBench {
                             + "\"cores\":%d,\"loadAverageAtStart\":\"%s\",\"device\":\"%s\",\"hostReads\":%b,\"N\":%d,"
                             + "\"d\":%d,\"distinctKeys\":%d,\"chunk\":%d,\"queryVectors\":%d,"
                             + "\"bytesPerMemoryVersion\":%d,\"targetBatch256OverSingle\":%.1f,\"targetOverBound\":%.1f,"
-                            + "\"batches\":[",
+                            + "\"repeats\":%d,\"batches\":[",
                     startedAt, cpuModel(), Runtime.getRuntime().availableProcessors(), loadAtStart, engine.device(),
                     engine.hostReads(), cfg.basisSize(), dim, keys, chunk, QUERY_VECTORS, bytesPerMemory,
-                    TARGET_BATCH_256_OVER_SINGLE, TARGET_OVER_BOUND));
-            double singleQps = 0;
+                    TARGET_BATCH_256_OVER_SINGLE, TARGET_OVER_BOUND, repeats));
             float[] copyFrom = new float[64 << 20];
             float[] copyTo = new float[64 << 20];
             Arrays.fill(copyFrom, 1f);
-            for (int bi = 0; bi < BATCHES.length; bi++) {
-                int batch = BATCHES[bi];
+            int sizes = BATCHES.length;
+            List<List<ReadRequest>> resident = new ArrayList<>();
+            List<List<float[]>> queries = new ArrayList<>();
+            for (int batch : BATCHES) {
                 // at least one request per key, so that small batches read every memory in turn (from main memory,
                 // as a worker serving many keys does) rather than one memory from the cache
                 int total = Math.max(batch, keys);
-                List<ReadRequest> resident = new ArrayList<>(total);
-                List<float[]> queries = new ArrayList<>(total);
+                List<ReadRequest> rs = new ArrayList<>(total);
+                List<float[]> qs = new ArrayList<>(total);
                 for (int i = 0; i < total; i++) {
                     float[] q = randomVectors(rnd, QUERY_VECTORS, dim);
-                    queries.add(q);
-                    resident.add(new ReadRequest("key" + (i % keys), states.get(i % keys), q, QUERY_VECTORS, options));
+                    qs.add(q);
+                    rs.add(new ReadRequest("key" + (i % keys), states.get(i % keys), q, QUERY_VECTORS, options));
                 }
-                int step = Math.min(batch, chunk);
-                double[] ours = perBatch(time(mx, () -> {
-                    for (int from = 0; from < total; from += step) {
-                        engine.readBatch(resident.subList(from, Math.min(total, from + step)));
+                resident.add(rs);
+                queries.add(qs);
+            }
+            // per batch size and repeat: {wall, CPU} per batch, copy bandwidth, snapshot {wall, CPU}; the repeats
+            // interleave the batch sizes, so that a burst of load elsewhere hits one repeat, not one batch size
+            double[][][] ours = new double[sizes][repeats][];
+            double[][][] snap = new double[sizes][repeats][];
+            double[][] bandwidth = new double[sizes][repeats];
+            for (int r = 0; r < repeats; r++) {
+                for (int bi = 0; bi < sizes; bi++) {
+                    int batch = BATCHES[bi];
+                    List<ReadRequest> rs = resident.get(bi);
+                    int total = rs.size();
+                    int step = Math.min(batch, chunk);
+                    ours[bi][r] = perBatch(time(mx, () -> {
+                        for (int from = 0; from < total; from += step) {
+                            engine.readBatch(rs.subList(from, Math.min(total, from + step)));
+                        }
+                    }), total, batch);
+                    bandwidth[bi][r] = copyBandwidth(copyFrom, copyTo);
+                    if (batch <= SNAPSHOT_MAX_BATCH) {
+                        List<float[]> qs = queries.get(bi);
+                        snap[bi][r] = perBatch(time(mx, () -> {
+                            for (int from = 0; from < total; from += batch) {
+                                List<ReadRequest> decoded = new ArrayList<>(batch);
+                                for (int i = from; i < from + batch; i++) {
+                                    decoded.add(new ReadRequest("key" + (i % keys), MemoryStateCodec.fromAvro(
+                                            snapshots.get(i % keys), cfg), qs.get(i), QUERY_VECTORS, options));
+                                }
+                                engine.readBatch(decoded);
+                            }
+                        }), total, batch);
                     }
-                }), total, batch);
-                double bandwidth = copyBandwidth(copyFrom, copyTo);
-                long touched = Math.min(batch, keys) * bytesPerMemory;
-                double boundSeconds = touched / bandwidth;
-                double qps = batch / ours[0];
-                if (batch == 1) {
-                    singleQps = qps;
                 }
+            }
+            for (int bi = 0; bi < sizes; bi++) {
+                int batch = BATCHES[bi];
+                long touched = Math.min(batch, keys) * bytesPerMemory;
+                double[] wall = new double[repeats], cpu = new double[repeats], overSingle = new double[repeats];
+                double[] overBound = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    wall[r] = ours[bi][r][0];
+                    cpu[r] = ours[bi][r][1];
+                    overSingle[r] = ours[0][r][0] * batch / ours[bi][r][0];   // queries/s over batch 1's, same repeat
+                    overBound[r] = ours[bi][r][0] / (touched / bandwidth[bi][r]);
+                }
+                double w = median(wall);
+                double bw = median(bandwidth[bi]);
                 json.append(bi == 0 ? "" : ",").append(String.format(Locale.ROOT,
                         "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"usPerQuery\":%.2f,"
                                 + "\"processCpuUsPerQuery\":%.2f,\"overSingleReads\":%.2f,\"bytesTouched\":%d,"
                                 + "\"copyBandwidthBytesPerSec\":%.4g,\"boundUsPerQuery\":%.2f,\"overBound\":%.2f",
-                        batch, ours[0] * 1e3, qps, ours[0] / batch * 1e6, ours[1] / batch * 1e6, qps / singleQps,
-                        touched, bandwidth, boundSeconds / batch * 1e6, ours[0] / boundSeconds));
+                        batch, w * 1e3, batch / w, w / batch * 1e6, median(cpu) / batch * 1e6, median(overSingle),
+                        touched, bw, touched / bw / batch * 1e6, median(overBound)));
                 if (batch <= SNAPSHOT_MAX_BATCH) {
-                    double[] snap = perBatch(time(mx, () -> {
-                        for (int from = 0; from < total; from += batch) {
-                            List<ReadRequest> decoded = new ArrayList<>(batch);
-                            for (int i = from; i < from + batch; i++) {
-                                decoded.add(new ReadRequest("key" + (i % keys), MemoryStateCodec.fromAvro(
-                                        snapshots.get(i % keys), cfg), queries.get(i), QUERY_VECTORS, options));
-                            }
-                            engine.readBatch(decoded);
-                        }
-                    }), total, batch);
+                    double[] sw = new double[repeats], sc = new double[repeats], gain = new double[repeats];
+                    for (int r = 0; r < repeats; r++) {
+                        sw[r] = snap[bi][r][0];
+                        sc[r] = snap[bi][r][1];
+                        gain[r] = snap[bi][r][0] / ours[bi][r][0];
+                    }
                     json.append(String.format(Locale.ROOT, ",\"snapshotQueriesPerSec\":%.0f,"
                                     + "\"snapshotProcessCpuUsPerQuery\":%.2f,\"residentOverSnapshot\":%.2f",
-                            batch / snap[0], snap[1] / batch * 1e6, snap[0] / ours[0]));
+                            batch / median(sw), median(sc) / batch * 1e6, median(gain)));
                 }
                 json.append('}');
             }
@@ -159,6 +193,12 @@ public final class AttentionBench {
         }
         return new double[] {(System.nanoTime() - start) / 1e9 / runs,
                 (mx.getProcessCpuTime() - cpu) / 1e9 / runs};
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     /** Seconds per run of {@code total} requests, as seconds per batch of {@code batch}. */
