@@ -78,8 +78,11 @@ public final class AttentionBench {
                     s = engine.absorb(s, new TokenBatch(randomVectors(rnd, l, dim), l, null,
                             new TokenSource("bench", 0, c, 0, null)));
                 }
-                states.add(s);
-                snapshots.add(MemoryStateCodec.toAvro(s, cfg));
+                io.ltm.schemas.MemoryState stored = MemoryStateCodec.toAvro(s, cfg);
+                snapshots.add(stored);
+                // resident as the worker holds it: decoded from the stored (float16) record, the version a snapshot
+                // decodes to as well, so that both forms find the same ready memories in the cache
+                states.add(MemoryStateCodec.fromAvro(stored, cfg));
             }
             long bytesPerMemory = engine.ready(states.get(0)).bytes();
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
