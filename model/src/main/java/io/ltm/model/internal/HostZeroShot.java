@@ -57,17 +57,10 @@ public final class HostZeroShot {
     }
 
     /**
-     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; q: the pooled query [d];
-     * filled: the end of the memory's content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch,
-     * get no attention, as in {@link ContinuousAttention#zeroShot}).
-     */
-    public Out read(float[][] keysT, float[] b, float[] q, int spans, double filled) {
-        return read(keysT, b, new float[][] {q}, new int[] {spans}, filled)[0];
-    }
-
-    /**
-     * Several reads of one memory version: the same results as one {@link #read} per query, but the keys and B are
-     * each streamed from memory once for all of them (a read is bound by those bytes, not by its arithmetic).
+     * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
+     * from memory once for all of them. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; qs:
+     * the pooled queries [d]; spans: the spans each asks for; filled: the end of the memory's content on [0, 1] (keys
+     * centred past it, in the empty tail of a uniform epoch, get no attention, as in {@link ContinuousAttention#zeroShot}).
      */
     public Out[] read(float[][] keysT, float[] b, float[][] qs, int[] spans, double filled) {
         int g = qs.length;
