@@ -2,7 +2,9 @@ package io.ltm.topology.worker;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.Consumer;
@@ -63,6 +65,7 @@ public final class AttentionWorker extends TransactionalLoop {
     private final String responsesTopic;
     private final MemoryReplicas replicas;
     private final long replicaWaitMs;
+    private final Set<Integer> released = new HashSet<>();   // revoked in the rebalance under way
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         this(config, encoder, LongTermMemory.create(config.memoryConfig()), consumer(config, ROLE, instanceId),
@@ -194,15 +197,23 @@ public final class AttentionWorker extends TransactionalLoop {
         return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
     }
 
-    /** Replicas follow the request partitions: the node's task partition p writes changelog partition p. */
+    /**
+     * Replicas follow the request partitions (the node's task partition p writes changelog partition p). A partition
+     * given up is dropped only once the rebalance has assigned the others: with the eager protocol every partition is
+     * revoked first, and one assigned again keeps its replica instead of rebuilding it.
+     */
     @Override
     protected void assigned(Collection<TopicPartition> partitions) {
-        replicas.serve(partitions.stream().map(TopicPartition::partition).toList());
+        List<Integer> ps = partitions.stream().map(TopicPartition::partition).toList();
+        released.removeAll(ps);
+        replicas.stop(released);
+        released.clear();
+        replicas.serve(ps);
     }
 
     @Override
     protected void revoked(Collection<TopicPartition> partitions) {
-        replicas.stop(partitions.stream().map(TopicPartition::partition).toList());
+        partitions.forEach(tp -> released.add(tp.partition()));
     }
 
     @Override
