@@ -322,21 +322,20 @@ public final class LongTermMemory implements AutoCloseable {
         if (host == null) host = new HostZeroShot(math, cfg.dim(), cfg.cosineKeys(), cfg.temperature(), cfg.sigma2Min(),
                 cfg.sticky() ? cfg.stickyBins() : null);
         // reads of one memory version together: its keys and B are streamed once for all of them
-        Map<ReadyMemory, Map<Double, List<Integer>>> groups = new LinkedHashMap<>();
+        record Version(ReadyMemory ready, double filled) {}
+        Map<Version, List<Integer>> groups = new LinkedHashMap<>();
         for (int i : zs) {
             ReadRequest r = requests.get(i);
-            groups.computeIfAbsent(readyFor(r), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(r.state().timeline().filledUpTo(), k -> new ArrayList<>()).add(i);
+            groups.computeIfAbsent(new Version(readyFor(r), r.state().timeline().filledUpTo()), v -> new ArrayList<>())
+                    .add(i);
         }
-        record Group(ReadyMemory ready, double filled, List<Integer> members) {}
-        List<Group> work = new ArrayList<>();
-        groups.forEach((ready, byFill) -> byFill.forEach((filled, members) -> work.add(new Group(ready, filled, members))));
         // the groups of a batch are independent (each writes only its own requests' results; the host read and the
         // ready memories are read-only): spread over the common pool's cores; a single read stays on this thread
+        var work = groups.entrySet();
         (work.size() > 1 ? work.parallelStream() : work.stream()).forEach(g -> {
-            ReadyMemory ready = g.ready();
-            double filled = g.filled();
-            List<Integer> members = g.members();
+            ReadyMemory ready = g.getKey().ready();
+            double filled = g.getKey().filled();
+            List<Integer> members = g.getValue();
             float[][] qs = new float[members.size()][];
             int[] k = new int[members.size()];
             for (int x = 0; x < qs.length; x++) {
