@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +29,21 @@ import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ai.djl.Device;
+
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadResult;
 import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.LocalMemories;
+import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.Responses;
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.RereadEvent;
@@ -169,10 +182,46 @@ abstract class EndToEndScenarios {
                     Thread.sleep(100);
                 }
                 assertThat(attention.get("user-1")).isNotNull();
+
+                // the worker answers from its replica of the node's changelogs exactly as the node answers in line
+                MemoryQuery detailed = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString())
+                        .setKey("user-1").setText(question).setRequestedAt(Instant.now())
+                        .setOptions(QueryOptions.newBuilder().setSpans(2).setIncludeContext(true).build()).build();
+                MemoryResponse viaWorker = client.query(detailed, Duration.ofSeconds(30));
+                assertSameAsInline(config, encoder, node, detailed, viaWorker);
+
+                // a second worker joins the group: the partitions are shared again, and whichever worker gets
+                // user-1's partition rebuilds its replica from the changelogs before it answers
+                try (AttentionWorker second = new AttentionWorker(config, encoder, "it-2")) {
+                    second.start();
+                    MemoryQuery again = MemoryQuery.newBuilder(detailed).setQueryId(UUID.randomUUID().toString()).build();
+                    assertSameAsInline(config, encoder, node, again, client.query(again, Duration.ofSeconds(60)));
+                }
             }
 
             MemoryResponse unknown = client.query("nobody", "hello", 1, Duration.ofSeconds(30));
             assertThat(unknown.getFound()).isFalse();
+        }
+    }
+
+    /** The answer the node would give in line: the same read of the node's own stores. */
+    private static void assertSameAsInline(LtmConfig config, HashingEncoder encoder, MemoryNode node, MemoryQuery q,
+                                           MemoryResponse viaWorker) {
+        assertThat(viaWorker.getError()).isNull();
+        assertThat(viaWorker.getAnsweredBy()).isEqualTo(Responses.BY_WORKER);
+        MemoryState state = new LocalMemories(node.streams(), config.memoryConfig(),
+                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer()).load(q.getKey());
+        try (LongTermMemory engine = LongTermMemory.create(config.memoryConfig(), Device.cpu())) {
+            QueryVectors.Encoded v = new QueryVectors(encoder, InputValidator.of(config)).of(q);
+            ReadResult inline = engine.read(state, v.vectors(), v.count(),
+                    Responses.options(q.getOptions(), config.getInt(LtmConfig.QUERY_MAX_SPANS)));
+            MemoryResponse expected = Responses.answer(q, inline, Responses.stats(state,
+                    viaWorker.getStats().getStateBytes()), Responses.BY_WORKER, viaWorker.getAnsweredAt().toEpochMilli());
+            assertThat(state.shortTermCount()).as("the story leaves a short-term part to replicate").isPositive();
+            assertThat(viaWorker.getSpans()).isNotEmpty().isEqualTo(expected.getSpans());
+            assertThat(viaWorker.getContext()).isNotEmpty().isEqualTo(expected.getContext());
+            assertThat(viaWorker.getShortTermHits()).isNotEmpty().isEqualTo(expected.getShortTermHits());
+            assertThat(viaWorker.getStats()).isEqualTo(expected.getStats());
         }
     }
 

@@ -19,7 +19,9 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
@@ -243,7 +245,9 @@ public final class LongTermMemory implements AutoCloseable {
     /**
      * Many reads at once. Zero-shot reads of memories with a long-term part are computed together: B stacked into
      * [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each for the profiles and the
-     * sticky histograms, one batched matmul for the span scores. Trained reads and the short-term parts run per request.
+     * sticky histograms, one batched matmul for the span scores; on the host (the CPU default), reads of one memory
+     * version share one pass over its keys and one over its B, and the reads of distinct versions are spread over the
+     * cores of the common fork-join pool. Trained reads and the short-term parts run per request.
      */
     public List<ReadResult> readBatch(List<ReadRequest> requests) {
         int n = requests.size();
@@ -317,16 +321,39 @@ public final class LongTermMemory implements AutoCloseable {
                               float[][] ltmCtx, double[][] hist) {
         if (host == null) host = new HostZeroShot(math, cfg.dim(), cfg.cosineKeys(), cfg.temperature(), cfg.sigma2Min(),
                 cfg.sticky() ? cfg.stickyBins() : null);
+        // reads of one memory version together: its keys and B are streamed once for all of them
+        record Version(ReadyMemory ready, double filled) {}
+        Map<Version, List<Integer>> groups = new LinkedHashMap<>();
         for (int i : zs) {
             ReadRequest r = requests.get(i);
-            ReadyMemory ready = readyFor(r);
-            int k = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
-            HostZeroShot.Out o = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qbar[i], k,
-                    r.state().timeline().filledUpTo());
-            ltmCtx[i] = o.context();
-            hist[i] = o.histogram();
-            for (int t = 0; t < o.fits().size(); t++) spans[i].add(span(r.state(), o.fits().get(t), o.scores()[t]));
+            groups.computeIfAbsent(new Version(readyFor(r), r.state().timeline().filledUpTo()), v -> new ArrayList<>())
+                    .add(i);
         }
+        // the groups of a batch are independent (each writes only its own requests' results; the host read and the
+        // ready memories are read-only): spread over the common pool's cores; a single read stays on this thread
+        var work = groups.entrySet();
+        (work.size() > 1 ? work.parallelStream() : work.stream()).forEach(g -> {
+            ReadyMemory ready = g.getKey().ready();
+            double filled = g.getKey().filled();
+            List<Integer> members = g.getValue();
+            float[][] qs = new float[members.size()][];
+            int[] k = new int[members.size()];
+            for (int x = 0; x < qs.length; x++) {
+                ReadRequest r = requests.get(members.get(x));
+                qs[x] = qbar[members.get(x)];
+                k[x] = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
+            }
+            HostZeroShot.Out[] outs = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, filled);
+            for (int x = 0; x < qs.length; x++) {
+                int i = members.get(x);
+                HostZeroShot.Out o = outs[x];
+                ltmCtx[i] = o.context();
+                hist[i] = o.histogram();
+                for (int t = 0; t < o.fits().size(); t++) {
+                    spans[i].add(span(requests.get(i).state(), o.fits().get(t), o.scores()[t]));
+                }
+            }
+        });
     }
 
     private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,

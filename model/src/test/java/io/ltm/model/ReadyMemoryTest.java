@@ -228,6 +228,29 @@ class ReadyMemoryTest {
     }
 
     @Test
+    void readsOfOneMemoryInABatchShareItsPassesAndGiveExactlyTheSingleReads() {
+        MemoryConfig cfg = EngineTest.small(true);
+        Random rng = new Random(13);
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
+            List<MemoryState> memories = List.of(grown(ltm, cfg, 2, 70, rng), grown(ltm, cfg, 3, 70, rng));
+            List<ReadRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {   // interleaved: 4 reads of one memory, 3 of the other, varying spans
+                reqs.add(new ReadRequest("key" + i % 2, memories.get(i % 2), MathPropertiesTest.randn(cfg.dim(), rng), 1,
+                        new ReadOptions(1 + i % 3, true, false, AttentionHeadKind.ZERO_SHOT)));
+            }
+            List<ReadResult> batch = ltm.readBatch(reqs);
+            for (int i = 0; i < reqs.size(); i++) {
+                ReadResult single = ltm.readBatch(List.of(reqs.get(i))).get(0);
+                assertThat(batch.get(i).spans()).isNotEmpty().isEqualTo(single.spans());
+                assertThat(batch.get(i).context()).isEqualTo(single.context());
+                assertThat(batch.get(i).attentionHistogram()).isNotNull().isEqualTo(single.attentionHistogram());
+            }
+            assertThat(batch.get(0).context()).isNotEqualTo(batch.get(2).context());   // distinct queries, distinct answers
+        }
+    }
+
+    @Test
     void aNewVersionOfTheMemoryInvalidatesTheCachedOne() {
         MemoryConfig cfg = EngineTest.small(false);
         Random rng = new Random(13);

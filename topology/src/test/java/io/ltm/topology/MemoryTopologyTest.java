@@ -570,9 +570,29 @@ class MemoryTopologyTest {
     }
 
     @Test
-    void inWorkerModeTheNodeEmitsAnAttentionRequestWithTheMemorySnapshotInsteadOfAnswering() {
+    void inResidentWorkerModeTheNodeEmitsTheQueryWithTheVersionOfTheMemoryOnly() {
         driver.close();
         startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue()));
+        send("k", 12);
+        send("k", 4);
+        MemoryQuery q = textQuery("k", "question", 1);
+        queries.pipeInput(key("k"), query(q));
+        queries.pipeInput(key("nobody"), query(textQuery("nobody", "question", 1)));
+        AttentionRequest req = attentionRequests.readValue();
+        assertThat(req.getQuery().getQueryId()).isEqualTo(q.getQueryId());
+        assertThat(req.getState()).isNull();
+        assertThat(req.getVersion().getContractions()).isEqualTo(1);
+        assertThat(req.getVersion().getShortTermTokens()).isEqualTo(4);
+        assertThat(req.getVersion().getNextSeq()).isEqualTo(index().get("k").nextSeq());
+        assertThat(attentionRequests.isEmpty()).as("a key without a memory is answered by the node").isTrue();
+        assertThat(responses.readValue().getFound()).isFalse();
+    }
+
+    @Test
+    void inSnapshotWorkerModeTheNodeEmitsAnAttentionRequestWithTheMemorySnapshotInsteadOfAnswering() {
+        driver.close();
+        startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue(),
+                LtmConfig.ATTENTION_RESIDENT, false));
         send("k", 12);
         send("k", 4);
         MemoryQuery q = textQuery("k", "question", 1);

@@ -52,7 +52,7 @@ public final class TestFixtures {
         return v;
     }
 
-    static EncodedTokens tokens(float[] vectors, int count, long offset) {
+    public static EncodedTokens tokens(float[] vectors, int count, long offset) {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             texts.add("tok" + offset + "_" + i);

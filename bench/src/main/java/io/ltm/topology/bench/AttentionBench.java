@@ -1,30 +1,56 @@
 package io.ltm.topology.bench;
 
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
+import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
+import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
 
 /**
- * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C]}: batched zero-shot reads across keys, as the
- * attention worker does them, for batches of 1, 16, 256 and 4096 queries, on the engine's device; and in the
- * same run a plain batched matmul chain with the same floating-point work (scores B q and context Bᵀ a per
- * query). Batches above C requests are split into engine calls of C (the worker's max.poll.records bounds a
- * batch the same way), since each request carries its own N x d snapshot.
+ * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R]}: the attention worker's reads, for batches of 1, 16,
+ * 256 and 4096 queries across K distinct keys (request i reads key i mod K), on the engine's device, in two forms:
+ * <ul>
+ *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
+ *       worker's replicas and ready cache hold them; reads of one memory version in a batch share one pass over its
+ *       arrays;</li>
+ *   <li>snapshot (before resident memories; {@code ltm.attention.resident=false}): every request carries the Avro
+ *       state, decoded per request (its B then found in the ready cache), for batches up to 256.</li>
+ * </ul>
+ * In the same run: the bytes per second {@code System.arraycopy} copies between two 256 MiB arrays (measured right
+ * after each batch size), and from it the bandwidth bound of each batch: the bytes of the per-key arrays the batch
+ * must touch (each distinct memory version's keys and B once, float32) over that bandwidth. Batches above C requests
+ * are split into engine calls of C, as the worker's max.poll.records splits them. Every batch size reads at least K
+ * requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU time (all
+ * threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time includes
+ * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
+ * median of the ratios within one repeat.
  */
 public final class AttentionBench {
+
+    private static final int[] BATCHES = {1, 16, 256, 4096};
+    /** Snapshot decoding costs milliseconds per request: larger batches would take minutes and show nothing new. */
+    private static final int SNAPSHOT_MAX_BATCH = 256;
+    /** Query vectors per request, pooled by the read (as a short text query). */
+    private static final int QUERY_VECTORS = 8;
+    /** The targets of issue 11, printed beside the figures they judge. */
+    private static final double TARGET_BATCH_256_OVER_SINGLE = 5.0;
+    private static final double TARGET_OVER_BOUND = 2.0;
 
     private AttentionBench() {
     }
@@ -33,11 +59,18 @@ public final class AttentionBench {
         int dim = intArg(args, "--dim", 384);
         int keys = intArg(args, "--keys", 64);
         int chunk = intArg(args, "--chunk", 512);
+        int repeats = intArg(args, "--repeats", 3);
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
+        com.sun.management.OperatingSystemMXBean mx =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         StringBuilder json = new StringBuilder();
+        String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String loadAtStart = loadAverage();
         try (LongTermMemory engine = LongTermMemory.create(cfg)) {
+            engine.setReadyCache(new ReadyMemoryCache(Long.MAX_VALUE));
             List<MemoryState> states = new ArrayList<>();
+            List<io.ltm.schemas.MemoryState> snapshots = new ArrayList<>();
             for (int k = 0; k < keys; k++) {
                 MemoryState s = MemoryState.empty(cfg);
                 for (int c = 0; c < 2; c++) {
@@ -45,66 +78,169 @@ public final class AttentionBench {
                     s = engine.absorb(s, new TokenBatch(randomVectors(rnd, l, dim), l, null,
                             new TokenSource("bench", 0, c, 0, null)));
                 }
-                states.add(s);
+                io.ltm.schemas.MemoryState stored = MemoryStateCodec.toAvro(s, cfg);
+                snapshots.add(stored);
+                // resident as the worker holds it: decoded from the stored (float16) record, the version a snapshot
+                // decodes to as well, so that both forms find the same ready memories in the cache
+                states.add(MemoryStateCodec.fromAvro(stored, cfg));
             }
-            json.append(String.format(Locale.ROOT, "{\"benchmark\":\"attention\",\"device\":\"%s\",\"N\":%d,\"d\":%d,"
-                    + "\"distinctKeys\":%d,\"chunk\":%d,\"batches\":[", engine.device(), cfg.basisSize(), dim, keys, chunk));
-            int[] sizes = {1, 16, 256, 4096};
-            for (int bi = 0; bi < sizes.length; bi++) {
-                int batch = sizes[bi];
-                List<ReadRequest> reqs = new ArrayList<>(batch);
-                for (int i = 0; i < batch; i++) {
-                    reqs.add(new ReadRequest(states.get(i % keys), randomVectors(rnd, 8, dim), 8,
-                            new ReadOptions(1, false, false, io.ltm.model.AttentionHeadKind.ZERO_SHOT)));
+            long bytesPerMemory = engine.ready(states.get(0)).bytes();
+            ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
+            json.append(String.format(Locale.ROOT, "{\"benchmark\":\"attention\",\"date\":\"%s\",\"cpu\":\"%s\","
+                            + "\"cores\":%d,\"loadAverageAtStart\":\"%s\",\"device\":\"%s\",\"hostReads\":%b,\"N\":%d,"
+                            + "\"d\":%d,\"distinctKeys\":%d,\"chunk\":%d,\"queryVectors\":%d,"
+                            + "\"bytesPerMemoryVersion\":%d,\"targetBatch256OverSingle\":%.1f,\"targetOverBound\":%.1f,"
+                            + "\"repeats\":%d,\"batches\":[",
+                    startedAt, cpuModel(), Runtime.getRuntime().availableProcessors(), loadAtStart, engine.device(),
+                    engine.hostReads(), cfg.basisSize(), dim, keys, chunk, QUERY_VECTORS, bytesPerMemory,
+                    TARGET_BATCH_256_OVER_SINGLE, TARGET_OVER_BOUND, repeats));
+            float[] copyFrom = new float[64 << 20];
+            float[] copyTo = new float[64 << 20];
+            Arrays.fill(copyFrom, 1f);
+            int sizes = BATCHES.length;
+            List<List<ReadRequest>> resident = new ArrayList<>();
+            List<List<float[]>> queries = new ArrayList<>();
+            for (int batch : BATCHES) {
+                // at least one request per key, so that small batches read every memory in turn (from main memory,
+                // as a worker serving many keys does) rather than one memory from the cache
+                int total = Math.max(batch, keys);
+                List<ReadRequest> rs = new ArrayList<>(total);
+                List<float[]> qs = new ArrayList<>(total);
+                for (int i = 0; i < total; i++) {
+                    float[] q = randomVectors(rnd, QUERY_VECTORS, dim);
+                    qs.add(q);
+                    rs.add(new ReadRequest("key" + (i % keys), states.get(i % keys), q, QUERY_VECTORS, options));
                 }
-                double ours = time(() -> {
-                    for (int from = 0; from < batch; from += chunk) {
-                        engine.readBatch(reqs.subList(from, Math.min(batch, from + chunk)));
+                resident.add(rs);
+                queries.add(qs);
+            }
+            // per batch size and repeat: {wall, CPU} per batch, copy bandwidth, snapshot {wall, CPU}; the repeats
+            // interleave the batch sizes, so that a burst of load elsewhere hits one repeat, not one batch size
+            double[][][] ours = new double[sizes][repeats][];
+            double[][][] snap = new double[sizes][repeats][];
+            double[][] bandwidth = new double[sizes][repeats];
+            for (int r = 0; r < repeats; r++) {
+                for (int bi = 0; bi < sizes; bi++) {
+                    int batch = BATCHES[bi];
+                    List<ReadRequest> rs = resident.get(bi);
+                    int total = rs.size();
+                    int step = Math.min(batch, chunk);
+                    ours[bi][r] = perBatch(time(mx, () -> {
+                        for (int from = 0; from < total; from += step) {
+                            engine.readBatch(rs.subList(from, Math.min(total, from + step)));
+                        }
+                    }), total, batch);
+                    bandwidth[bi][r] = copyBandwidth(copyFrom, copyTo);
+                    if (batch <= SNAPSHOT_MAX_BATCH) {
+                        List<float[]> qs = queries.get(bi);
+                        snap[bi][r] = perBatch(time(mx, () -> {
+                            for (int from = 0; from < total; from += batch) {
+                                List<ReadRequest> decoded = new ArrayList<>(batch);
+                                for (int i = from; i < from + batch; i++) {
+                                    decoded.add(new ReadRequest("key" + (i % keys), MemoryStateCodec.fromAvro(
+                                            snapshots.get(i % keys), cfg), qs.get(i), QUERY_VECTORS, options));
+                                }
+                                engine.readBatch(decoded);
+                            }
+                        }), total, batch);
                     }
-                });
-                double plain = plainMatmul(engine, cfg, batch, chunk, rnd);
+                }
+            }
+            for (int bi = 0; bi < sizes; bi++) {
+                int batch = BATCHES[bi];
+                long touched = Math.min(batch, keys) * bytesPerMemory;
+                double[] wall = new double[repeats], cpu = new double[repeats], overSingle = new double[repeats];
+                double[] overBound = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    wall[r] = ours[bi][r][0];
+                    cpu[r] = ours[bi][r][1];
+                    overSingle[r] = ours[0][r][0] * batch / ours[bi][r][0];   // queries/s over batch 1's, same repeat
+                    overBound[r] = ours[bi][r][0] / (touched / bandwidth[bi][r]);
+                }
+                double w = median(wall);
+                double bw = median(bandwidth[bi]);
                 json.append(bi == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"plainMatmulLatencyMs\":%.3f,"
-                                + "\"plainMatmulQueriesPerSec\":%.0f,\"ratioToPlain\":%.3f}",
-                        batch, ours * 1e3, batch / ours, plain * 1e3, batch / plain, plain / ours));
+                        "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"usPerQuery\":%.2f,"
+                                + "\"processCpuUsPerQuery\":%.2f,\"overSingleReads\":%.2f,\"bytesTouched\":%d,"
+                                + "\"copyBandwidthBytesPerSec\":%.4g,\"boundUsPerQuery\":%.2f,\"overBound\":%.2f",
+                        batch, w * 1e3, batch / w, w / batch * 1e6, median(cpu) / batch * 1e6, median(overSingle),
+                        touched, bw, touched / bw / batch * 1e6, median(overBound)));
+                if (batch <= SNAPSHOT_MAX_BATCH) {
+                    double[] sw = new double[repeats], sc = new double[repeats], gain = new double[repeats];
+                    for (int r = 0; r < repeats; r++) {
+                        sw[r] = snap[bi][r][0];
+                        sc[r] = snap[bi][r][1];
+                        gain[r] = snap[bi][r][0] / ours[bi][r][0];
+                    }
+                    json.append(String.format(Locale.ROOT, ",\"snapshotQueriesPerSec\":%.0f,"
+                                    + "\"snapshotProcessCpuUsPerQuery\":%.2f,\"residentOverSnapshot\":%.2f",
+                            batch / median(sw), median(sc) / batch * 1e6, median(gain)));
+                }
+                json.append('}');
             }
         }
-        json.append("]}");
+        json.append(String.format(Locale.ROOT, "],\"loadAverageAtEnd\":\"%s\"}", loadAverage()));
         System.out.println(json);
     }
 
-    /** The same floating-point work as the zero-shot reads: per query a [N,d]x[d] and a [d,N]x[N] product. */
-    private static double plainMatmul(LongTermMemory engine, MemoryConfig cfg, int batch, int chunk, Random rnd) {
-        int n = cfg.basisSize();
-        int d = cfg.dim();
-        try (NDManager m = NDManager.newBaseManager(engine.device())) {
-            int c = Math.min(batch, chunk);
-            NDArray b = m.randomNormal(new Shape(c, n, d));
-            NDArray q = m.randomNormal(new Shape(c, d, 1));
-            return time(() -> {
-                for (int from = 0; from < batch; from += c) {
-                    try (NDArray scores = b.batchMatMul(q);                         // [c, N, 1]
-                         NDArray a = scores.softmax(1);
-                         NDArray bt = b.transpose(0, 2, 1);
-                         NDArray ctx = bt.batchMatMul(a)) {                              // [c, d, 1]
-                        ctx.toFloatArray(); // bring the result back, as the reads do
-                    }
-                }
-            });
-        }
-    }
-
-    /** Seconds per run: two warm-up runs, then the mean of at least 3 runs and 1 s. */
-    private static double time(Runnable r) {
+    /** {wall, process CPU} seconds per run: two warm-up runs, then the mean of at least 3 runs and 1 s. */
+    private static double[] time(com.sun.management.OperatingSystemMXBean mx, Runnable r) {
         r.run();
         r.run();
         int runs = 0;
+        long cpu = mx.getProcessCpuTime();
         long start = System.nanoTime();
         while (runs < 3 || System.nanoTime() - start < 1_000_000_000L) {
             r.run();
             runs++;
         }
-        return (System.nanoTime() - start) / 1e9 / runs;
+        return new double[] {(System.nanoTime() - start) / 1e9 / runs,
+                (mx.getProcessCpuTime() - cpu) / 1e9 / runs};
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    /** Seconds per run of {@code total} requests, as seconds per batch of {@code batch}. */
+    private static double[] perBatch(double[] perRun, int total, int batch) {
+        return new double[] {perRun[0] * batch / total, perRun[1] * batch / total};
+    }
+
+    /** Bytes per second System.arraycopy copies between two 256 MiB arrays (beyond every cache): median of 5. */
+    private static double copyBandwidth(float[] a, float[] b) {
+        System.arraycopy(a, 0, b, 0, a.length);
+        double[] v = new double[5];
+        for (int i = 0; i < v.length; i++) {
+            long t0 = System.nanoTime();
+            System.arraycopy(a, 0, b, 0, a.length);
+            v[i] = 4.0 * a.length / ((System.nanoTime() - t0) / 1e9);
+        }
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    return l.substring(l.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     private static float[] randomVectors(Random rnd, int count, int dim) {

@@ -67,6 +67,8 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.worker.AttentionWorker;
 
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
@@ -74,7 +76,8 @@ import io.ltm.embedded.EmbeddedKafkaBroker;
  * [--set KEY=VALUE]...}: the memory node, end to end,
  * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
- * Streams settings in the same run. Prints one JSON object on stdout (progress goes to stderr).
+ * Streams settings in the same run. With {@code --set ltm.attention.mode=worker} an attention worker answers the
+ * queries (started with the node). Prints one JSON object on stdout (progress goes to stderr).
  *
  * <ol>
  *   <li>Ingest: E events of T tokens (random but smooth vectors: an AR(1) walk per key) are produced to the
@@ -205,7 +208,14 @@ public final class NodeBench {
             Map<String, Object> nodeIngest;
             Map<String, Object> nodeQuery = null;
             long nodeStart = System.nanoTime();
-            try (MemoryNode node = MemoryNode.start(config, null)) { // starts its KafkaStreams
+            boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
+            try (MemoryNode node = MemoryNode.start(config, null); // starts its KafkaStreams
+                 AttentionWorker worker = workerMode ? new AttentionWorker(config, null, "bench") : null) {
+                if (worker != null) {
+                    // started with the node: its replicas follow the changelogs during the ingest (which shares the
+                    // machine with it), so the queries meet a warm worker
+                    worker.start();
+                }
                 nodeIngest = measureIngest(broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
                 say("node ingest: " + nodeIngest);
                 // 3. queries through the node

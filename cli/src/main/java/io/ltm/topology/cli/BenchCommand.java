@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 
 /** Benchmarks (never tests): each prints JSON with the numbers and the device they were measured on. */
 @Command(name = "bench", description = "Benchmarks: math (memory update and reads), encoder (tokens/s by batch), "
-        + "attention (batched reads across keys, next to a plain matmul of the same work), node (ingest throughput and "
+        + "attention (the attention worker's reads by batch size, resident and from snapshots, next to the copy-bandwidth "
+        + "bound), node (ingest throughput and "
         + "query latency of the memory node on an embedded broker, next to a plain stateful Streams topology), retrieval "
         + "(labelled questions over real text: does the top span point at the answer?), recall (planted needles in long "
         + "Debian text streams: the memory against equal-bytes baselines), sorting (the paper's sorting-by-frequency task, "

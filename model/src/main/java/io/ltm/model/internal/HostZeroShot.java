@@ -1,5 +1,6 @@
 package io.ltm.model.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,39 +57,112 @@ public final class HostZeroShot {
     }
 
     /**
-     * One read. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; q: the pooled query [d];
-     * filled: the end of the memory's content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch,
-     * get no attention, as in {@link ContinuousAttention#zeroShot}).
+     * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
+     * from memory once for all of them. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; qs:
+     * the pooled queries [d]; spans: the spans each asks for; filled: the end of the memory's content on [0, 1] (keys
+     * centred past it, in the empty tail of a uniform epoch, get no attention, as in {@link ContinuousAttention#zeroShot}).
      */
-    public Out read(float[][] keysT, float[] b, float[] q, int spans, double filled) {
+    public Out[] read(float[][] keysT, float[] b, float[][] qs, int[] spans, double filled) {
+        int g = qs.length;
         int c = n / repeat;
-        // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q
-        float[] qs = q;
-        double qq = 0;
-        for (int j = 0; j < d; j++) qq += q[j] * (double) q[j];
-        double qNorm = Math.sqrt(qq);
-        if (cosine) {
-            qs = new float[d];
-            float inv = (float) (1.0 / Math.max(qNorm, 1e-30));
-            for (int j = 0; j < d; j++) qs[j] = q[j] * inv;
+        // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q; each row of the keys read once for every query
+        float[][] qv = new float[g][];
+        double[] qNorm = new double[g];
+        for (int x = 0; x < g; x++) {
+            float[] q = qs[x];
+            double qq = 0;
+            for (int j = 0; j < d; j++) qq += q[j] * (double) q[j];
+            qNorm[x] = Math.sqrt(qq);
+            qv[x] = q;
+            if (cosine) {
+                qv[x] = new float[d];
+                float inv = (float) (1.0 / Math.max(qNorm[x], 1e-30));
+                for (int j = 0; j < d; j++) qv[x][j] = q[j] * inv;
+            }
         }
-        float[] s = new float[c];
+        float[][] s = new float[g][c];
         for (int j = 0; j < d; j++) {
-            float w = qs[j];
             float[] row = keysT[j];
-            for (int i = 0; i < c; i++) s[i] += w * row[i];
+            for (int x = 0; x < g; x++) {
+                float w = qv[x][j];
+                float[] sx = s[x];
+                for (int i = 0; i < c; i++) sx[i] += w * row[i];
+            }
         }
-        // softmax over the N basis functions (basis n has key n / repeat)
         boolean[] empty = new boolean[c];
         for (int i = 0; i < c; i++) empty[i] = muD[i * repeat] - spacing > filled;
+        double[][] hist = new double[g][];
+        List<List<double[]>> fits = new ArrayList<>(g);
+        float[][][] r = new float[g][][];
+        for (int x = 0; x < g; x++) {
+            float[] a = new float[c];  // the attention of each basis function of key i (all S share it)
+            double[] moments = attention(s[x], empty, a);
+            double m1 = moments[0], s2 = moments[1];
+            // profile, histogram, spans
+            int rb = profile.cols();
+            float[] prof = new float[rb];
+            profile.leftMultiply(a, prof);
+            double[] pm = new double[rb], dens = new double[rb];
+            for (int t = 0; t < rb; t++) { pm[t] = prof[t]; dens[t] = pm[t] / profileRef[t]; }
+            if (sticky != null) {
+                float[] h = new float[sticky.cols()];
+                sticky.leftMultiply(a, h);
+                hist[x] = new double[h.length];
+                for (int t = 0; t < h.length; t++) hist[x][t] = h[t];
+            }
+            List<double[]> f = SpanFitter.withoutBasisBlur(SpanFitter.modes(dens, pm, spans[x]), basis);
+            fits.add(f);
+            // the context (r of the read's Gaussian) and the content under every span
+            r[x] = new float[1 + f.size()][];
+            r[x][0] = psi.expected(m1, s2);
+            for (int k = 0; k < f.size(); k++) r[x][k + 1] = psi.expected(f.get(k)[0], f.get(k)[1] * f.get(k)[1]);
+        }
+        // one pass over B for every output of every query
+        float[][][] acc = new float[g][][];
+        for (int x = 0; x < g; x++) acc[x] = new float[r[x].length][d];
+        float[] row = new float[d];    // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
+        for (int k = 0; k < n; k++) {
+            boolean any = false;
+            for (int x = 0; x < g && !any; x++) for (float[] rx : r[x]) any |= rx[k] != 0f;
+            if (!any) continue;
+            System.arraycopy(b, k * d, row, 0, d);
+            for (int x = 0; x < g; x++) {
+                for (int o = 0; o < r[x].length; o++) {
+                    float w = r[x][o][k];
+                    if (w == 0f) continue;
+                    float[] y = acc[x][o];
+                    for (int j = 0; j < d; j++) y[j] += w * row[j];
+                }
+            }
+        }
+        Out[] out = new Out[g];
+        for (int x = 0; x < g; x++) {
+            List<double[]> f = fits.get(x);
+            double[] scores = new double[f.size()];
+            for (int k = 0; k < f.size(); k++) {
+                float[] y = acc[x][k + 1];
+                double dot = 0, yy = 0;
+                for (int j = 0; j < d; j++) { dot += y[j] * (double) qs[x][j]; yy += y[j] * (double) y[j]; }
+                scores[k] = dot / Math.max(Math.sqrt(yy) * qNorm[x], 1e-30);
+            }
+            out[x] = new Out(acc[x][0], hist[x], f, scores);
+        }
+        return out;
+    }
+
+    /**
+     * The softmax over the N basis functions (basis n has key n / repeat) of scores s into a (per key, every basis
+     * function of a key gets it), and the moment-matched Gaussian: {mean, variance}. Moments in float64, two passes
+     * (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which cancels when σ² is small).
+     */
+    private double[] attention(float[] s, boolean[] empty, float[] a) {
+        int c = s.length;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < c; i++) if (!empty[i]) max = Math.max(max, s[i] * scoreScale);
         double[] e = new double[c];
         double sum = 0;
         for (int i = 0; i < c; i++) { e[i] = empty[i] ? 0 : Math.exp(s[i] * scoreScale - max); sum += e[i]; }
         double norm = 1.0 / (sum * repeat);
-        // moments in float64, two passes (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which cancels when σ² is small)
-        float[] a = new float[c];     // the attention of each basis function of key i (all S share it)
         for (int i = 0; i < c; i++) a[i] = (float) (e[i] * norm);
         double m1 = 0, m2 = 0;
         for (int k = 0; k < n; k++) m1 += e[k / repeat] * norm * muD[k];
@@ -96,50 +170,6 @@ public final class HostZeroShot {
             double dm = muD[k] - m1;
             m2 += e[k / repeat] * norm * (dm * dm + sig2[k]);
         }
-        double s2 = Math.max(m2, sigma2Min);
-        // profile, histogram, spans
-        int rb = profile.cols();
-        float[] prof = new float[rb];
-        profile.leftMultiply(a, prof);
-        double[] pm = new double[rb], dens = new double[rb];
-        for (int t = 0; t < rb; t++) { pm[t] = prof[t]; dens[t] = pm[t] / profileRef[t]; }
-        double[] hist = null;
-        if (sticky != null) {
-            float[] h = new float[sticky.cols()];
-            sticky.leftMultiply(a, h);
-            hist = new double[h.length];
-            for (int t = 0; t < h.length; t++) hist[t] = h[t];
-        }
-        List<double[]> fits = SpanFitter.withoutBasisBlur(SpanFitter.modes(dens, pm, spans), basis);
-        // one pass over B: the context (r of the read's Gaussian) and the content under every span
-        int outs = 1 + fits.size();
-        float[][] r = new float[outs][];
-        r[0] = psi.expected(m1, s2);
-        for (int k = 0; k < fits.size(); k++) {
-            double[] f = fits.get(k);
-            r[k + 1] = psi.expected(f[0], f[1] * f[1]);
-        }
-        float[][] acc = new float[outs][d];
-        float[] row = new float[d];    // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
-        for (int k = 0; k < n; k++) {
-            boolean any = false;
-            for (int o = 0; o < outs; o++) any |= r[o][k] != 0f;
-            if (!any) continue;
-            System.arraycopy(b, k * d, row, 0, d);
-            for (int o = 0; o < outs; o++) {
-                float w = r[o][k];
-                if (w == 0f) continue;
-                float[] x = acc[o];
-                for (int j = 0; j < d; j++) x[j] += w * row[j];
-            }
-        }
-        double[] scores = new double[fits.size()];
-        for (int k = 0; k < fits.size(); k++) {
-            float[] x = acc[k + 1];
-            double dot = 0, xx = 0;
-            for (int j = 0; j < d; j++) { dot += x[j] * (double) q[j]; xx += x[j] * (double) x[j]; }
-            scores[k] = dot / Math.max(Math.sqrt(xx) * qNorm, 1e-30);
-        }
-        return new Out(acc[0], hist, fits, scores);
+        return new double[] {m1, Math.max(m2, sigma2Min)};
     }
 }

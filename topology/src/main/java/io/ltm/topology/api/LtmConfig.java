@@ -82,6 +82,8 @@ public final class LtmConfig extends AbstractConfig {
     public static final String HEALTH_STUCK_PARTITION_MS = "ltm.health.stuck.partition.ms";
     public static final String QUERY_READY_CACHE_BYTES = "ltm.query.ready.cache.bytes";
     public static final String ATTENTION_MODE = "ltm.attention.mode";
+    public static final String ATTENTION_RESIDENT = "ltm.attention.resident";
+    public static final String ATTENTION_REPLICA_WAIT_MS = "ltm.attention.replica.wait.ms";
     public static final String ENCODER = "ltm.encoder";
     public static final String NOVELTY_ENABLED = "ltm.novelty.enabled";
 
@@ -249,6 +251,18 @@ public final class LtmConfig extends AbstractConfig {
                     ValidString.in(AttentionMode.configValues().toArray(String[]::new)), Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
                             + "AttentionRequest and the attention worker answers (batched, GPU when present).")
+            .define(ATTENTION_RESIDENT, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "With ltm.attention.mode=worker: true, an AttentionRequest carries the query and the version of "
+                            + "the key's memory only, and the attention worker reads the memory from its own replica "
+                            + "of the node's changelogs ({application.id}-ltm-memory-changelog, -ltm-short-term-changelog "
+                            + "and -ltm-short-term-index-changelog) for the partitions it serves; false, every request carries "
+                            + "a snapshot of the whole memory (about 0.4-0.8 MB; attention workers older than this "
+                            + "option understand only these). Set it the same on nodes and workers.")
+            .define(ATTENTION_REPLICA_WAIT_MS, Type.LONG, 10000L, ConfigDef.Range.atLeast(0L), Importance.LOW,
+                    "Longest time the attention worker waits for its replica of a memory to reach the version a "
+                            + "request names (after a restart or a rebalance the replica is rebuilt from the "
+                            + "changelogs first); past it the query is answered with an error instead of from an "
+                            + "older memory.")
             .define(ENCODER, Type.STRING, EncoderChoice.MINILM.configValue(),
                     ValidString.in(EncoderChoice.configValues().toArray(String[]::new)),
                     Importance.MEDIUM,

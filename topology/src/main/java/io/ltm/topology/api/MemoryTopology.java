@@ -121,7 +121,7 @@ public final class MemoryTopology {
         Rereads rereads = new Rereads(config);
         topology.addProcessor(Names.QUERY,
                 () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
-                        deadLetters, readyCache, rereads, tokens),
+                        config.getBoolean(LtmConfig.ATTENTION_RESIDENT), deadLetters, readyCache, rereads, tokens),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters, tokens),

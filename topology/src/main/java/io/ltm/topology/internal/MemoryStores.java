@@ -115,6 +115,25 @@ public final class MemoryStores {
     }
 
     /**
+     * The version of a key's memory (of the task's partition {@code partition}), or null when the key has none, read
+     * without its short-term records: what an attention worker's replica must have reached to answer as this node
+     * would (resident mode). Reads the stored long-term record for its contraction count.
+     */
+    public io.ltm.schemas.MemoryVersion version(String key, int partition) {
+        ShortTermIndex idx = index.get(key);
+        io.ltm.schemas.MemoryState stored = memory.get(key);
+        if (stored == null && (idx == null || idx.tokens() == 0)) {
+            return null;
+        }
+        if (idx == null) {
+            idx = ShortTermIndex.EMPTY;
+        }
+        return io.ltm.schemas.MemoryVersion.newBuilder().setPartition(partition)
+                .setContractions(stored == null ? 0 : stored.getContractions())
+                .setNextSeq(idx.nextSeq()).setShortTermTokens(idx.tokens()).build();
+    }
+
+    /**
      * A contraction of the key's buffer with {@code event} (its {@code vectors}, already decoded and checked):
      * {@code contract} maps the key's whole memory before the event to the memory after it. Writes the long-term
      * part, replaces the short-term records by the part of the event left over (at the event's own precision: it is
@@ -164,7 +183,7 @@ public final class MemoryStores {
     }
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
-    static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
+    public static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];

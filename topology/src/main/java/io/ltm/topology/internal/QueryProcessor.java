@@ -20,10 +20,11 @@ import io.ltm.schemas.RereadRequest;
 
 /**
  * Answers queries from the key's memory: in line on the CPU (long-term continuous attention plus short-term
- * attention), or, in worker mode, by handing an {@link AttentionRequest} with a snapshot of the memory to the
- * attention worker. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
- * queries get a response saying so (bad ones also go to the dead-letter topic). A query that asks for a two-stage
- * read leaves as a {@link RereadRequest} for the reread worker, which completes its answer.
+ * attention), or, in worker mode, by handing an {@link AttentionRequest} to the attention worker: with the version of
+ * the memory, which the worker reads from its replica of the changelogs ({@code ltm.attention.resident}), or with a
+ * snapshot of the memory. A stream thread never waits on a GPU. Every query gets an answer: unknown keys and bad
+ * queries get a response saying so (bad ones also go to the dead-letter topic). A query that asks for a
+ * two-stage read leaves as a {@link RereadRequest} for the reread worker, which completes its answer.
  */
 public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
@@ -32,14 +33,15 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final int maxSpans;
     private final boolean workerMode;
     private final Rereads rereads;
+    private final boolean resident;   // worker mode: requests name the memory version instead of carrying the memory
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
     private final Serde<EncodedTokens> records;
 
     public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode, DeadLetters deadLetters, ReadyMemoryCache readyCache,
-                          Rereads rereads, Serde<EncodedTokens> records) {
+                          int maxSpans, boolean workerMode, boolean resident, DeadLetters deadLetters,
+                          ReadyMemoryCache readyCache, Rereads rereads, Serde<EncodedTokens> records) {
         super(deserializer, Names.QUERY, "query", deadLetters);
         this.records = records;
         this.readyCache = readyCache;
@@ -48,6 +50,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         this.maxSpans = maxSpans;
         this.workerMode = workerMode;
         this.rereads = rereads;
+        this.resident = resident;
     }
 
     @Override
@@ -92,8 +95,18 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         } else {
             q = queryVectors.of(query);
         }
-        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         long now = context.currentSystemTimeMs();
+        if (workerMode && resident) {
+            io.ltm.schemas.MemoryVersion version = stores.version(key, context.taskId().partition());
+            if (version == null) {
+                forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
+            } else {
+                forward(key, AttentionRequest.newBuilder().setQuery(query).setVersion(version).build(), timestamp,
+                        Names.SINK_ATTENTION_REQUESTS);
+            }
+            return;
+        }
+        MemoryStores.Loaded loaded = stores.load(key, workerMode ? null : readyCache);
         if (loaded == null) {
             forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
             return;

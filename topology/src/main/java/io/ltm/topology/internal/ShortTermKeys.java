@@ -25,6 +25,12 @@ final class ShortTermKeys {
         return key + SEP + '\uffff';
     }
 
+    /** The memory key of a short-term store key. */
+    static String memoryKey(String storeKey) {
+        int at = storeKey.indexOf(SEP);
+        return at < 0 ? storeKey : storeKey.substring(0, at);
+    }
+
     static boolean validKey(String key) {
         return key.indexOf(SEP) < 0;
     }

@@ -1,20 +1,24 @@
 package io.ltm.topology.worker;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
 import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
@@ -31,13 +35,17 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.MemoryReplicas;
+import io.ltm.topology.internal.MemoryStores;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.Responses;
 
 /**
- * Worker role {@code attend}: AttentionRequests (a query plus a snapshot of the key's memory, emitted by memory
- * nodes with {@code ltm.attention.mode=worker}) in, MemoryResponses out, exactly once. All requests of a poll,
+ * Worker role {@code attend}: AttentionRequests (emitted by memory nodes with {@code ltm.attention.mode=worker}) in,
+ * MemoryResponses out, exactly once. A request names the version of the key's memory, read from this worker's
+ * {@link MemoryReplicas} of the node's changelogs (resident mode, {@code ltm.attention.resident}), or carries a
+ * snapshot of the memory. All requests of a poll,
  * across keys, are answered by one batched read on the engine's device (the GPU when present). Where the reads
  * attended goes back to the node as a RECORD_READS control command in the same transaction, so sticky memories
  * see worker-answered reads too. A query that asks for a two-stage read leaves as a RereadRequest instead.
@@ -60,19 +68,25 @@ public final class AttentionWorker extends TransactionalLoop {
     private final Rereads rereads;
     private final Serde<RereadRequest> rereadRequests;
     private final String rereadTopic;
+    private final MemoryReplicas replicas;
+    private final long replicaWaitMs;
+    private final Set<Integer> released = new HashSet<>();   // revoked in the rebalance under way
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         this(config, encoder, LongTermMemory.create(config.memoryConfig()), consumer(config, ROLE, instanceId),
-                producer(config, ROLE, instanceId));
+                producer(config, ROLE, instanceId), cache -> new MemoryReplicas(config, cache));
     }
 
-    /** With a given engine and clients (tests pass mock clients). */
+    /** With a given engine and clients, and the replicas built on the worker's ready cache (tests pass mocks). */
     AttentionWorker(LtmConfig config, TextEncoder encoder, LongTermMemory engine, Consumer<byte[], byte[]> consumer,
-                    Producer<String, byte[]> producer) {
+                    Producer<String, byte[]> producer, Function<ReadyMemoryCache, MemoryReplicas> replicas) {
         super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producer);
         this.memory = config.memoryConfig();
         this.engine = engine;
-        engine.setReadyCache(new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES)));
+        ReadyMemoryCache cache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
+        engine.setReadyCache(cache);
+        this.replicas = replicas.apply(cache);
+        this.replicaWaitMs = config.getLong(LtmConfig.ATTENTION_REPLICA_WAIT_MS);
         this.queryVectors = new QueryVectors(encoder, InputValidator.of(config));
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
@@ -94,20 +108,32 @@ public final class AttentionWorker extends TransactionalLoop {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         List<Read> reads = new ArrayList<>();
         long now = System.currentTimeMillis();
+        long replicaDeadline = System.nanoTime() + replicaWaitMs * 1_000_000L;
         for (ConsumerRecord<byte[], byte[]> r : batch) {
             MemoryQuery q = null;
             try {
                 AttentionRequest req = requests.deserializer().deserialize(r.topic(), r.value());
                 q = req.getQuery();
-                if (req.getState() == null) {
+                MemoryStores.Loaded loaded;
+                if (req.getVersion() != null) {
+                    loaded = replicas.await(q.getKey(), req.getVersion(), replicaDeadline);
+                    if (loaded == null) {
+                        out.add(response(Responses.error(q.getQueryId(), q.getKey(), "the attention worker's replica "
+                                + "of this memory did not reach the version the node read within " + replicaWaitMs
+                                + " ms (" + LtmConfig.ATTENTION_REPLICA_WAIT_MS + ")", Responses.BY_WORKER, now)));
+                        continue;
+                    }
+                } else if (req.getState() == null) {
                     out.add(response(Responses.notFound(q, Responses.BY_WORKER, now)));
                     continue;
+                } else {
+                    loaded = new MemoryStores.Loaded(MemoryStateCodec.fromAvro(req.getState(), memory),
+                            vectorBytes(req.getState().getCoefficients()) + vectorBytes(req.getState().getShortTerm()));
                 }
                 ReadOptions options = Responses.options(q.getOptions(), maxSpans);
-                MemoryState state = MemoryStateCodec.fromAvro(req.getState(), memory);
                 QueryVectors.Encoded v = queryVectors.of(q);
-                reads.add(new Read(r, new ReadRequest(q.getKey(), state, v.vectors(), v.count(), options), q,
-                        vectorBytes(req.getState().getCoefficients()) + vectorBytes(req.getState().getShortTerm())));
+                reads.add(new Read(r, new ReadRequest(q.getKey(), loaded.state(), v.vectors(), v.count(), options), q,
+                        loaded.vectorBytes()));
             } catch (RuntimeException e) {
                 reject(out, r, q, e, now);
             }
@@ -183,9 +209,29 @@ public final class AttentionWorker extends TransactionalLoop {
         return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
     }
 
+    /**
+     * Replicas follow the request partitions (the node's task partition p writes changelog partition p). A partition
+     * given up is dropped only once the rebalance has assigned the others: with the eager protocol every partition is
+     * revoked first, and one assigned again keeps its replica instead of rebuilding it.
+     */
+    @Override
+    protected void assigned(Collection<TopicPartition> partitions) {
+        List<Integer> ps = partitions.stream().map(TopicPartition::partition).toList();
+        released.removeAll(ps);
+        replicas.stop(released);
+        released.clear();
+        replicas.serve(ps);
+    }
+
+    @Override
+    protected void revoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> released.add(tp.partition()));
+    }
+
     @Override
     public void close() {
         super.close();
+        replicas.close();
         engine.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.ltm.topology.worker;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,7 +76,25 @@ public abstract class TransactionalLoop implements AutoCloseable {
         // mock clients in tests have no cluster whose retention could be read
         this.oldRecords = consumer instanceof KafkaConsumer<byte[], byte[]>
                 ? RetentionWatch.describe(config, inputTopics, group(config, role)) : RetentionWatch.none();
-        consumer.subscribe(inputTopics);
+        consumer.subscribe(inputTopics, new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                assigned(partitions);
+            }
+
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                revoked(partitions);
+            }
+        });
+    }
+
+    /** Called on the loop's thread (inside poll) when the group gives this worker input partitions. */
+    protected void assigned(Collection<TopicPartition> partitions) {
+    }
+
+    /** Called on the loop's thread (inside poll) when input partitions are taken away or lost. */
+    protected void revoked(Collection<TopicPartition> partitions) {
     }
 
     private static String group(LtmConfig config, String role) {

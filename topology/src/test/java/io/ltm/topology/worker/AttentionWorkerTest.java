@@ -3,12 +3,17 @@ package io.ltm.topology.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +32,20 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.topology.TestFixtures;
+import io.ltm.topology.internal.ChangelogMemory;
+import io.ltm.topology.internal.MemoryReplicas;
+import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.ShortTermIndex;
 
 class AttentionWorkerTest {
 
     private final WorkerHarness h = new WorkerHarness(TestFixtures.config("attend-" + UUID.randomUUID(), Map.of()));
     private final MemoryConfig memory = h.config.memoryConfig();
     private final LongTermMemory engine = LongTermMemory.create(memory, Device.cpu());
+    private final MockConsumer<byte[], byte[]> changelogs = new MockConsumer<>("earliest");
+    private MemoryReplicas replicas;
     private final AttentionWorker worker = new AttentionWorker(h.config, new HashingEncoder(TestFixtures.DIM), engine,
-            h.consumer, h.producer);
+            h.consumer, h.producer, cache -> replicas = new MemoryReplicas(h.config, cache, changelogs));
 
     @AfterEach
     void close() {
@@ -48,6 +59,33 @@ class AttentionWorkerTest {
                 .setOptions(QueryOptions.newBuilder().setHead(head).build()).build();
         return h.serialize(AttentionRequest.class, "ltm.attention-requests", AttentionRequest.newBuilder().setQuery(q)
                 .setState(MemoryStateCodec.toAvro(state, memory)).build());
+    }
+
+    @Test
+    void replicasFollowTheRequestPartitionsAndOneKeptThroughARebalanceIsNotRebuilt() {
+        String index = ChangelogMemory.changelog(h.config, Names.STORE_SHORT_TERM_INDEX);
+        Map<TopicPartition, Long> begin = new HashMap<>();
+        for (String store : List.of(Names.STORE_MEMORY, Names.STORE_SHORT_TERM, Names.STORE_SHORT_TERM_INDEX)) {
+            for (int p = 0; p < 2; p++) {
+                begin.put(new TopicPartition(ChangelogMemory.changelog(h.config, store), p), 0L);
+            }
+        }
+        changelogs.updateBeginningOffsets(begin);
+        TopicPartition requests0 = new TopicPartition("ltm.attention-requests", 0);
+        TopicPartition requests1 = new TopicPartition("ltm.attention-requests", 1);
+        h.consumer.rebalance(List.of(requests0, requests1));
+        assertThat(changelogs.assignment()).hasSize(6);
+        changelogs.addRecord(new ConsumerRecord<>(index, 1, 0, "k".getBytes(StandardCharsets.UTF_8),
+                ShortTermIndex.serde().serializer().serialize(index, new ShortTermIndex(1, 3))));
+        replicas.poll(Duration.ZERO);
+        assertThat(replicas.keys()).isEqualTo(1);
+
+        h.consumer.rebalance(List.of(requests1));
+        assertThat(changelogs.assignment()).extracting(TopicPartition::partition).containsOnly(1).hasSize(3);
+        assertThat(replicas.keys()).as("partition 1's replica is kept, not rebuilt").isEqualTo(1);
+        h.consumer.rebalance(List.of(requests0));
+        assertThat(changelogs.assignment()).extracting(TopicPartition::partition).containsOnly(0).hasSize(3);
+        assertThat(replicas.keys()).isZero();
     }
 
     @Test

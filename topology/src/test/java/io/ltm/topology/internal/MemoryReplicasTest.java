@@ -1,0 +1,140 @@
+package io.ltm.topology.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import ai.djl.Device;
+
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.TokenBatch;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryVersion;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.TestFixtures;
+import io.ltm.topology.api.LtmConfig;
+
+/** The attention worker's replicas: read only at the version a request names or a newer, coherent one. */
+class MemoryReplicasTest {
+
+    private static final int PARTITION = 3;
+    private final LtmConfig config = TestFixtures.config("replicas-" + UUID.randomUUID(), Map.of());
+    private final MemoryConfig memory = config.memoryConfig();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MemoryReplicas replicas = new MemoryReplicas(config, new ReadyMemoryCache(1L << 30), consumer);
+    private final String memoryTopic = ChangelogMemory.changelog(config, Names.STORE_MEMORY);
+    private final String shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
+    private final String indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
+    private final Map<String, Long> offsets = new HashMap<>();
+    private final Random rnd = new Random(5);
+
+    MemoryReplicasTest() {
+        Map<TopicPartition, Long> begin = new HashMap<>();
+        for (String t : List.of(memoryTopic, shortTermTopic, indexTopic)) {
+            begin.put(new TopicPartition(t, PARTITION), 0L);
+        }
+        consumer.updateBeginningOffsets(begin);
+        replicas.serve(List.of(PARTITION));
+    }
+
+    @AfterEach
+    void close() {
+        replicas.close();
+    }
+
+    private void changelog(String topic, String key, byte[] value) {
+        long offset = offsets.merge(topic, 1L, Long::sum) - 1;
+        consumer.addRecord(new ConsumerRecord<>(topic, PARTITION, offset, key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    private void longTerm(String key, int contractions) {
+        MemoryState s = MemoryState.empty(memory);
+        try (LongTermMemory engine = LongTermMemory.create(memory, Device.cpu())) {
+            for (int c = 0; c < contractions; c++) {
+                s = engine.absorb(s, new TokenBatch(TestFixtures.vectors(rnd, TestFixtures.L), TestFixtures.L, null, null));
+            }
+        }
+        changelog(memoryTopic, key, LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig()).serializer()
+                .serialize(memoryTopic, MemoryStateCodec.toAvro(s, memory)));
+    }
+
+    private void shortTerm(String key, long seq, int tokens) {
+        EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, tokens), tokens, seq);
+        changelog(shortTermTopic, ShortTermKeys.of(key, seq), LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                .serializer().serialize(shortTermTopic, t));
+    }
+
+    private void index(String key, long nextSeq, int tokens) {
+        changelog(indexTopic, key, ShortTermIndex.serde().serializer().serialize(indexTopic,
+                new ShortTermIndex(nextSeq, tokens)));
+    }
+
+    private static MemoryVersion version(long contractions, long nextSeq, int tokens) {
+        return MemoryVersion.newBuilder().setPartition(PARTITION).setContractions(contractions).setNextSeq(nextSeq)
+                .setShortTermTokens(tokens).build();
+    }
+
+    private static long soon() {
+        return System.nanoTime() + 50_000_000L;
+    }
+
+    @Test
+    void aReadWaitsUntilAllThreeChangelogsHaveReachedTheVersionItNames() {
+        longTerm("k", 1);
+        index("k", 1, 4);   // the index is ahead of the short-term changelog: a torn read across partitions
+        assertThat(replicas.await("k", version(1, 1, 4), soon())).isNull();
+        shortTerm("k", 0, 4);
+        MemoryStores.Loaded loaded = replicas.await("k", version(1, 1, 4), soon());
+        assertThat(loaded).isNotNull();
+        assertThat(loaded.state().contractions()).isEqualTo(1);
+        assertThat(loaded.state().shortTermCount()).isEqualTo(4);
+        assertThat(loaded.state().tokensAbsorbed()).isEqualTo(TestFixtures.L + 4);
+    }
+
+    @Test
+    void anOlderReplicaIsNeverReadANewerCoherentOneIs() {
+        longTerm("k", 1);
+        index("k", 0, 0);
+        assertThat(replicas.await("k", version(2, 0, 0), soon())).as("a contraction not replicated yet").isNull();
+        assertThat(replicas.await("k", version(1, 1, 3), soon())).as("a short-term record not replicated yet").isNull();
+        shortTerm("k", 0, 3);
+        shortTerm("k", 1, 2);
+        index("k", 2, 5);
+        MemoryStores.Loaded newer = replicas.await("k", version(1, 1, 3), soon());
+        assertThat(newer).as("events after the query: the newer memory answers").isNotNull();
+        assertThat(newer.state().shortTermCount()).isEqualTo(5);
+    }
+
+    @Test
+    void forgottenKeysAndPartitionsNoLongerServedLeaveNothingBehind() {
+        longTerm("k", 1);
+        shortTerm("k", 0, 2);
+        index("k", 1, 2);
+        longTerm("other", 2);
+        index("other", 0, 0);
+        assertThat(replicas.await("k", version(1, 1, 2), soon())).isNotNull();
+        assertThat(replicas.keys()).isEqualTo(2);
+        changelog(shortTermTopic, ShortTermKeys.of("k", 0), null);
+        changelog(memoryTopic, "k", null);
+        changelog(indexTopic, "k", null);
+        replicas.poll(java.time.Duration.ZERO);
+        assertThat(replicas.keys()).isEqualTo(1);
+        replicas.stop(List.of(PARTITION));
+        assertThat(replicas.keys()).isZero();
+    }
+}
