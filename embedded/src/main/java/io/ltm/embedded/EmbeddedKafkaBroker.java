@@ -16,16 +16,14 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
-
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
-
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
 
 /**
  * A real single-node KRaft Kafka broker (broker and controller in one) running inside this JVM, on
@@ -39,6 +37,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String bootstrapServers;
     /** A persistent broker keeps its directory on close (the local stack of `ltm up`); a temporary one deletes it. */
     private final boolean persistent;
+
     private boolean closed;
 
     private EmbeddedKafkaBroker(Path logDir, KafkaRaftServer server, String bootstrapServers, boolean persistent) {
@@ -169,10 +168,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** A new admin client for this broker; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10_000,
                 // must not exceed default.api.timeout.ms (default 30 s), else Admin.create throws ConfigException
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000));
     }
 
     /** Creates a topic (replication factor 1); an existing topic of that name is left as it is. */
@@ -191,7 +194,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     f.get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topics " + partitionsByTopic.keySet(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topics " + partitionsByTopic.keySet(), e.getCause());
                     }
                 }
             }

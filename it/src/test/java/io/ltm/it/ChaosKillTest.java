@@ -2,35 +2,8 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.UUID;
-
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
@@ -42,7 +15,32 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chaos suite: three memory nodes as separate JVMs ({@code ltm run}, static membership, one standby replica)
@@ -64,6 +62,7 @@ class ChaosKillTest {
     static final int KILLS = LONG ? 40 : 10;
     /** The stream is paced over this long, so that the kills fall during ingest (a kill every few seconds). */
     static final int INGEST_SECONDS = LONG ? 400 : 90;
+
     static final int PACE_EVERY = 50;
     static final int NODES = 3;
     static final int FIXED_QUERIES_PER_KEY = 3;
@@ -90,10 +89,11 @@ class ChaosKillTest {
             }
         }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             LocalRegistry registry = LocalRegistry.start()) {
+                LocalRegistry registry = LocalRegistry.start()) {
             Map<String, String> reference = reference(broker, registry, stream, fixed);
             for (MemoryQuery q : fixed) { // the reference itself: every key found, with all its tokens
-                assertThat(reference.get(q.getQueryId())).contains("\"found\": true")
+                assertThat(reference.get(q.getQueryId()))
+                        .contains("\"found\": true")
                         .contains("\"tokensAbsorbed\": " + tokensPerKey.get(q.getKey()) + ",");
             }
 
@@ -105,7 +105,8 @@ class ChaosKillTest {
             int kills = 0;
             int killsOfTaskHolders = 0;
             long t0 = System.nanoTime();
-            try (Writer writer = new Writer(config); Admin admin = broker.admin()) {
+            try (Writer writer = new Writer(config);
+                    Admin admin = broker.admin()) {
                 for (int n = 0; n < NODES; n++) {
                     nodes.put("node-" + n, startNode(m, "node-" + n, 0));
                 }
@@ -121,9 +122,10 @@ class ChaosKillTest {
                     }
                     if (i == nextKill && kills < KILLS) {
                         writer.flush();
-                                // a random node among those holding tasks, so that most kills hit work in progress
+                        // a random node among those holding tasks, so that most kills hit work in progress
                         List<String> holders = taskHolders(admin, config.getString(LtmConfig.APPLICATION_ID));
-                        String victim = holders.isEmpty() ? "node-" + rnd.nextInt(NODES)
+                        String victim = holders.isEmpty()
+                                ? "node-" + rnd.nextInt(NODES)
                                 : holders.get(rnd.nextInt(holders.size()));
                         boolean heldTasks = holders.contains(victim);
                         nodes.get(victim).destroyForcibly().waitFor();
@@ -148,13 +150,26 @@ class ChaosKillTest {
 
                 Map<String, Integer> responses = responseCounts(config, inFlight.size() + fixed.size());
                 for (String id : inFlight) {
-                    assertThat(responses.get(id)).as("committed responses to %s", id).isEqualTo(1);
+                    assertThat(responses.get(id))
+                            .as("committed responses to %s", id)
+                            .isEqualTo(1);
                 }
-                assertThat(killsOfTaskHolders).as("kills of a node that held tasks").isPositive();
-                System.out.printf("CHAOS: %d token events (%d keys, %d partitions) to %d nodes, %d SIGKILLs during"
+                assertThat(killsOfTaskHolders)
+                        .as("kills of a node that held tasks")
+                        .isPositive();
+                System.out.printf(
+                        "CHAOS: %d token events (%d keys, %d partitions) to %d nodes, %d SIGKILLs during"
                                 + " %.1f s of ingest (%d of a node holding tasks in the group); %d fixed answers bit-identical to an undisturbed run; %d queries"
                                 + " in flight, each with exactly one committed response; %.1f s in all%n",
-                        EVENTS, KEYS, PARTITIONS, NODES, kills, ingestSeconds, killsOfTaskHolders, fixed.size(), inFlight.size(),
+                        EVENTS,
+                        KEYS,
+                        PARTITIONS,
+                        NODES,
+                        kills,
+                        ingestSeconds,
+                        killsOfTaskHolders,
+                        fixed.size(),
+                        inFlight.size(),
                         (System.nanoTime() - t0) / 1e9);
             } finally {
                 nodes.values().forEach(Process::destroyForcibly);
@@ -164,16 +179,19 @@ class ChaosKillTest {
     }
 
     /** The same stream through one in-process node that nobody disturbs: the answers to compare with. */
-    private Map<String, String> reference(EmbeddedKafkaBroker broker, LocalRegistry registry,
-                                          List<Map.Entry<String, EncodedTokens>> stream, List<MemoryQuery> fixed)
+    private Map<String, String> reference(
+            EmbeddedKafkaBroker broker,
+            LocalRegistry registry,
+            List<Map.Entry<String, EncodedTokens>> stream,
+            List<MemoryQuery> fixed)
             throws Exception {
         Map<String, Object> m = config(broker, registry, "reference");
         m.put(LtmConfig.STATE_DIR, tmp.resolve("state-reference").toString());
         LtmConfig config = new LtmConfig(m);
         broker.createTopics(config.topicPartitions(), Map.of());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             Writer writer = new Writer(config)) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                Writer writer = new Writer(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             for (Map.Entry<String, EncodedTokens> e : stream) {
                 writer.send(e.getKey(), e.getValue());
@@ -189,9 +207,16 @@ class ChaosKillTest {
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
         m.put(LtmConfig.APPLICATION_ID, run + "-" + UUID.randomUUID());
         String suffix = "-" + run;
-        for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_QUERY_REQUESTS, LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ, LtmConfig.TOPIC_NOVELTY)) {
+        for (String t : List.of(
+                LtmConfig.TOPIC_EVENTS,
+                LtmConfig.TOPIC_TOKENS,
+                LtmConfig.TOPIC_QUERIES,
+                LtmConfig.TOPIC_QUERY_REQUESTS,
+                LtmConfig.TOPIC_CONTROL,
+                LtmConfig.TOPIC_RESPONSES,
+                LtmConfig.TOPIC_ATTENTION_REQUESTS,
+                LtmConfig.TOPIC_DLQ,
+                LtmConfig.TOPIC_NOVELTY)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
         m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
@@ -216,8 +241,11 @@ class ChaosKillTest {
         try (LtmClient client = new LtmClient(config)) {
             for (MemoryQuery q : fixed) {
                 MemoryResponse r = client.query(q, timeout);
-                MemoryResponse same = MemoryResponse.newBuilder(r).setQueryId("").setAnsweredBy(null)
-                        .setAnsweredAt(Instant.EPOCH).build();
+                MemoryResponse same = MemoryResponse.newBuilder(r)
+                        .setQueryId("")
+                        .setAnsweredBy(null)
+                        .setAnsweredAt(Instant.EPOCH)
+                        .build();
                 out.put(q.getQueryId(), same.toString());
             }
         }
@@ -227,11 +255,17 @@ class ChaosKillTest {
     /** The nodes (instance ids) that hold partitions in the group's current assignment, sorted. */
     private static List<String> taskHolders(Admin admin, String group) throws Exception {
         try {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            ConsumerGroupDescription d =
+                    admin.describeConsumerGroups(List.of(group)).all().get().get(group);
             // Streams' group.instance.id is ltm.instance.id plus "-" and the thread's number: node-1-1
-            return d.members().stream().filter(mb -> !mb.assignment().topicPartitions().isEmpty())
-                    .map(mb -> mb.groupInstanceId().orElse("")).filter(id -> id.matches("node-\\d+-.*"))
-                    .map(id -> id.substring(0, id.indexOf('-', "node-".length()))).distinct().sorted().toList();
+            return d.members().stream()
+                    .filter(mb -> !mb.assignment().topicPartitions().isEmpty())
+                    .map(mb -> mb.groupInstanceId().orElse(""))
+                    .filter(id -> id.matches("node-\\d+-.*"))
+                    .map(id -> id.substring(0, id.indexOf('-', "node-".length())))
+                    .distinct()
+                    .sorted()
+                    .toList();
         } catch (java.util.concurrent.ExecutionException e) {
             return List.of(); // no group yet: the nodes are still starting
         }
@@ -244,7 +278,9 @@ class ChaosKillTest {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, MemoryResponse> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        try (KafkaConsumer<String, MemoryResponse> consumer = new KafkaConsumer<>(
+                c,
+                new StringDeserializer(),
                 LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer())) {
             consumer.subscribe(List.of(config.getString(LtmConfig.TOPIC_RESPONSES)));
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -302,8 +338,13 @@ class ChaosKillTest {
     }
 
     private Process startNode(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
-        List<String> java = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx384m", "-cp",
-                System.getProperty("java.class.path"), "io.ltm.topology.cli.LtmCli", "run");
+        List<String> java = List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.ltm.topology.cli.LtmCli",
+                "run");
         List<String> cmd = new ArrayList<>();
         if (pauseMs > 0) { // the pause runs in the child, so the stream goes on meanwhile
             cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", "node"));
@@ -313,8 +354,10 @@ class ChaosKillTest {
         cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
         cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
         Path log = tmp.resolve(instanceId + ".log");
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
     }
 
     private static EncodedTokens tokens(Random rnd, int count, int seq) {
@@ -322,16 +365,25 @@ class ChaosKillTest {
         for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
         return EncodedTokens.newBuilder()
                 .setVectors(MemoryStateCodec.block(v, count, DIM, CoefficientPrecision.FLOAT32))
-                .setSource(SourcePosition.newBuilder().setTopic("chaos-source").setPartition(0).setOffset(seq)
-                        .setTimestamp(EVENT_TIME.plusSeconds(seq)).setSourceId("e" + seq).build())
+                .setSource(SourcePosition.newBuilder()
+                        .setTopic("chaos-source")
+                        .setPartition(0)
+                        .setOffset(seq)
+                        .setTimestamp(EVENT_TIME.plusSeconds(seq))
+                        .setSourceId("e" + seq)
+                        .build())
                 .build();
     }
 
     private static MemoryQuery query(String id, String key, Random rnd, int spans) {
         float[] v = new float[2 * DIM];
         for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
-        return MemoryQuery.newBuilder().setQueryId(id).setKey(key)
+        return MemoryQuery.newBuilder()
+                .setQueryId(id)
+                .setKey(key)
                 .setVectors(MemoryStateCodec.block(v, 2, DIM, CoefficientPrecision.FLOAT32))
-                .setOptions(QueryOptions.newBuilder().setSpans(spans).build()).setRequestedAt(EVENT_TIME).build();
+                .setOptions(QueryOptions.newBuilder().setSpans(spans).build())
+                .setRequestedAt(EVENT_TIME)
+                .build();
     }
 }

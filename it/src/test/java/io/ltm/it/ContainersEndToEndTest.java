@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,7 +30,8 @@ class ContainersEndToEndTest extends EndToEndScenarios {
     @BeforeAll
     static void startContainers() {
         kafka = new KafkaContainer(DockerImageName.parse("apache/kafka:4.0.0"))
-                .withNetwork(NETWORK).withListener("kafka:19092");
+                .withNetwork(NETWORK)
+                .withListener("kafka:19092");
         kafka.start();
         registry = new GenericContainer<>(DockerImageName.parse("confluentinc/cp-schema-registry:7.9.0"))
                 .withNetwork(NETWORK)

@@ -1,12 +1,10 @@
 package io.ltm.it;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.schemas.registry.LocalRegistry;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /** The end-to-end scenarios on the embedded KRaft broker and the real (Apicurio) registry: they always run. */
 class EmbeddedEndToEndTest extends EndToEndScenarios {

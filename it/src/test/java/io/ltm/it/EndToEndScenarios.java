@@ -2,6 +2,31 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadResult;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.AttendedSpan;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.RereadEvent;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.internal.InputValidator;
+import io.ltm.topology.internal.LocalMemories;
+import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.Responses;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,37 +50,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import ai.djl.Device;
-
-import io.ltm.model.LongTermMemory;
-import io.ltm.model.MemoryState;
-import io.ltm.model.ReadResult;
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.MemoryQuery;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.topology.internal.InputValidator;
-import io.ltm.topology.internal.LocalMemories;
-import io.ltm.topology.internal.QueryVectors;
-import io.ltm.topology.internal.Responses;
-import io.ltm.schemas.AttendedSpan;
-import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.RereadEvent;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.testutils.SmallMemory;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.worker.AttentionWorker;
-import io.ltm.topology.worker.EncodeWorker;
-import io.ltm.topology.worker.RereadWorker;
 
 /**
  * End-to-end scenarios on a real broker and a real schema registry, through Avro on every topic: text events
@@ -88,9 +84,16 @@ abstract class EndToEndScenarios {
         m.put(LtmConfig.STATE_DIR, stateDir.toString());
         m.put(LtmConfig.TOPIC_PARTITIONS, 2);
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES, LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ,
-                LtmConfig.TOPIC_NOVELTY, LtmConfig.TOPIC_REREAD_REQUESTS)) {
+        for (String t : List.of(
+                LtmConfig.TOPIC_EVENTS,
+                LtmConfig.TOPIC_TOKENS,
+                LtmConfig.TOPIC_QUERIES,
+                LtmConfig.TOPIC_CONTROL,
+                LtmConfig.TOPIC_RESPONSES,
+                LtmConfig.TOPIC_ATTENTION_REQUESTS,
+                LtmConfig.TOPIC_DLQ,
+                LtmConfig.TOPIC_NOVELTY,
+                LtmConfig.TOPIC_REREAD_REQUESTS)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
         m.putAll(SmallMemory.END_TO_END.entries());
@@ -143,10 +146,10 @@ abstract class EndToEndScenarios {
     private void answersFromMemory(String attentionMode) throws Exception {
         LtmConfig config = config(attentionMode);
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
-             AttentionWorker att = new AttentionWorker(config, encoder, "it");
-             LtmClient client = new LtmClient(config)) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+                AttentionWorker att = new AttentionWorker(config, encoder, "it");
+                LtmClient client = new LtmClient(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             enc.start();
             att.start();
@@ -161,7 +164,11 @@ abstract class EndToEndScenarios {
                     : client.query("user-1", question, 1, Duration.ofSeconds(30));
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).isTrue();
-            assertThat(r.getAnsweredBy()).isEqualTo(attentionMode.equals(AttentionMode.WORKER.configValue()) ? "attention-worker" : "memory-node");
+            assertThat(r.getAnsweredBy())
+                    .isEqualTo(
+                            attentionMode.equals(AttentionMode.WORKER.configValue())
+                                    ? "attention-worker"
+                                    : "memory-node");
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(storyTokens());
             assertThat(r.getStats().getContractions()).isGreaterThanOrEqualTo(1);
             AttendedSpan span = r.getSpans().get(0);
@@ -174,9 +181,10 @@ abstract class EndToEndScenarios {
 
             if (attentionMode.equals(AttentionMode.WORKER.configValue())) {
                 // where the worker's read attended comes back to the node for sticky resampling
-                var attention = node.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                        io.ltm.topology.internal.Names.STORE_ATTENTION,
-                        org.apache.kafka.streams.state.QueryableStoreTypes.<String, double[]>keyValueStore()));
+                var attention = node.streams()
+                        .store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                                io.ltm.topology.internal.Names.STORE_ATTENTION,
+                                org.apache.kafka.streams.state.QueryableStoreTypes.<String, double[]>keyValueStore()));
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (attention.get("user-1") == null && System.nanoTime() < deadline) {
                     Thread.sleep(100);
@@ -184,9 +192,16 @@ abstract class EndToEndScenarios {
                 assertThat(attention.get("user-1")).isNotNull();
 
                 // the worker answers from its replica of the node's changelogs exactly as the node answers in line
-                MemoryQuery detailed = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString())
-                        .setKey("user-1").setText(question).setRequestedAt(Instant.now())
-                        .setOptions(QueryOptions.newBuilder().setSpans(2).setIncludeContext(true).build()).build();
+                MemoryQuery detailed = MemoryQuery.newBuilder()
+                        .setQueryId(UUID.randomUUID().toString())
+                        .setKey("user-1")
+                        .setText(question)
+                        .setRequestedAt(Instant.now())
+                        .setOptions(QueryOptions.newBuilder()
+                                .setSpans(2)
+                                .setIncludeContext(true)
+                                .build())
+                        .build();
                 MemoryResponse viaWorker = client.query(detailed, Duration.ofSeconds(30));
                 assertSameAsInline(config, encoder, node, detailed, viaWorker);
 
@@ -194,7 +209,9 @@ abstract class EndToEndScenarios {
                 // user-1's partition rebuilds its replica from the changelogs before it answers
                 try (AttentionWorker second = new AttentionWorker(config, encoder, "it-2")) {
                     second.start();
-                    MemoryQuery again = MemoryQuery.newBuilder(detailed).setQueryId(UUID.randomUUID().toString()).build();
+                    MemoryQuery again = MemoryQuery.newBuilder(detailed)
+                            .setQueryId(UUID.randomUUID().toString())
+                            .build();
                     assertSameAsInline(config, encoder, node, again, client.query(again, Duration.ofSeconds(60)));
                 }
             }
@@ -205,19 +222,32 @@ abstract class EndToEndScenarios {
     }
 
     /** The answer the node would give in line: the same read of the node's own stores. */
-    private static void assertSameAsInline(LtmConfig config, HashingEncoder encoder, MemoryNode node, MemoryQuery q,
-                                           MemoryResponse viaWorker) {
+    private static void assertSameAsInline(
+            LtmConfig config, HashingEncoder encoder, MemoryNode node, MemoryQuery q, MemoryResponse viaWorker) {
         assertThat(viaWorker.getError()).isNull();
         assertThat(viaWorker.getAnsweredBy()).isEqualTo(Responses.BY_WORKER);
-        MemoryState state = new LocalMemories(node.streams(), config.memoryConfig(),
-                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer()).load(q.getKey());
+        MemoryState state = new LocalMemories(
+                        node.streams(),
+                        config.memoryConfig(),
+                        LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                                .deserializer())
+                .load(q.getKey());
         try (LongTermMemory engine = LongTermMemory.create(config.memoryConfig(), Device.cpu())) {
             QueryVectors.Encoded v = new QueryVectors(encoder, InputValidator.of(config)).of(q);
-            ReadResult inline = engine.read(state, v.vectors(), v.count(),
+            ReadResult inline = engine.read(
+                    state,
+                    v.vectors(),
+                    v.count(),
                     Responses.options(q.getOptions(), config.getInt(LtmConfig.QUERY_MAX_SPANS)));
-            MemoryResponse expected = Responses.answer(q, inline, Responses.stats(state,
-                    viaWorker.getStats().getStateBytes()), Responses.BY_WORKER, viaWorker.getAnsweredAt().toEpochMilli());
-            assertThat(state.shortTermCount()).as("the story leaves a short-term part to replicate").isPositive();
+            MemoryResponse expected = Responses.answer(
+                    q,
+                    inline,
+                    Responses.stats(state, viaWorker.getStats().getStateBytes()),
+                    Responses.BY_WORKER,
+                    viaWorker.getAnsweredAt().toEpochMilli());
+            assertThat(state.shortTermCount())
+                    .as("the story leaves a short-term part to replicate")
+                    .isPositive();
             assertThat(viaWorker.getSpans()).isNotEmpty().isEqualTo(expected.getSpans());
             assertThat(viaWorker.getContext()).isNotEmpty().isEqualTo(expected.getContext());
             assertThat(viaWorker.getShortTermHits()).isNotEmpty().isEqualTo(expected.getShortTermHits());
@@ -242,11 +272,11 @@ abstract class EndToEndScenarios {
     private void twoStageRead(String attentionMode) throws Exception {
         LtmConfig config = config(attentionMode);
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
-             AttentionWorker att = new AttentionWorker(config, encoder, "it");
-             RereadWorker reread = new RereadWorker(config, encoder, "it");
-             LtmClient client = new LtmClient(config)) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+                AttentionWorker att = new AttentionWorker(config, encoder, "it");
+                RereadWorker reread = new RereadWorker(config, encoder, "it");
+                LtmClient client = new LtmClient(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             enc.start();
             att.start();
@@ -254,7 +284,8 @@ abstract class EndToEndScenarios {
             sendStory(client, "user-5");
             awaitTokens(node, "user-5", storyTokens());
 
-            QueryOptions options = QueryOptions.newBuilder().setSpans(1).setRereadTokens(48).build();
+            QueryOptions options =
+                    QueryOptions.newBuilder().setSpans(1).setRereadTokens(48).build();
             String question = "snow in the mountains this weekend";
             MemoryResponse r = attentionMode.equals(AttentionMode.WORKER.configValue())
                     ? client.queryThroughEncodeWorker("user-5", question, options, Duration.ofSeconds(30))
@@ -292,9 +323,9 @@ abstract class EndToEndScenarios {
     void badInputGoesToTheDeadLetterTopicForgetErasesAndTheHttpEndpointServesStatsAndMetrics() throws Exception {
         LtmConfig config = config(AttentionMode.INLINE.configValue());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             EncodeWorker enc = new EncodeWorker(config, encoder, "it");
-             LtmClient client = new LtmClient(config)) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker enc = new EncodeWorker(config, encoder, "it");
+                LtmClient client = new LtmClient(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             enc.start();
             sendStory(client, "user-2");
@@ -302,26 +333,39 @@ abstract class EndToEndScenarios {
 
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-                raw.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_TOKENS), "user-2", new byte[] {7, 7, 7})).get();
-                raw.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), "user-2", new byte[] {0, 0, 0, 0, 1})).get();
+            try (KafkaProducer<String, byte[]> raw =
+                    new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_TOKENS), "user-2", new byte[] {7, 7, 7}))
+                        .get();
+                raw.send(new ProducerRecord<>(
+                                config.getString(LtmConfig.TOPIC_EVENTS), "user-2", new byte[] {0, 0, 0, 0, 1}))
+                        .get();
             }
             List<DeadLetter> dead = readAll(config, config.getString(LtmConfig.TOPIC_DLQ), DeadLetter.class, 2);
-            assertThat(dead).extracting(DeadLetter::getTopic).containsExactlyInAnyOrder(
-                    config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_EVENTS));
+            assertThat(dead)
+                    .extracting(DeadLetter::getTopic)
+                    .containsExactlyInAnyOrder(
+                            config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_EVENTS));
             assertThat(node.describe("user-2").get("tokensAbsorbed")).isEqualTo(storyTokens());
 
             HttpClient http = HttpClient.newHttpClient();
-            String stats = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/keys/user-2"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String stats = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/keys/user-2"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             assertThat(stats).contains("\"tokensAbsorbed\":" + storyTokens()).contains("\"timeline\"");
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             assertThat(metrics).contains("tokens_absorbed").contains("dead_letters");
             // the same sensors are Kafka Streams metrics, so JMX has them too
             var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
             double absorbed = 0;
-            for (var name : jmx.queryNames(new javax.management.ObjectName("kafka.streams:type=stream-ltm-metrics,task-id=*"), null)) {
+            for (var name : jmx.queryNames(
+                    new javax.management.ObjectName("kafka.streams:type=stream-ltm-metrics,task-id=*"), null)) {
                 absorbed += ((Number) jmx.getAttribute(name, "tokens-absorbed-total")).doubleValue();
             }
             assertThat(absorbed).isGreaterThanOrEqualTo(storyTokens());
@@ -332,7 +376,9 @@ abstract class EndToEndScenarios {
                 Thread.sleep(100);
             }
             assertThat(node.describe("user-2").get("found")).isEqualTo(false);
-            assertThat(client.query("user-2", "invoice", 1, Duration.ofSeconds(30)).getFound()).isFalse();
+            assertThat(client.query("user-2", "invoice", 1, Duration.ofSeconds(30))
+                            .getFound())
+                    .isFalse();
         }
     }
 
@@ -351,10 +397,10 @@ abstract class EndToEndScenarios {
         LtmConfig ca = new LtmConfig(a);
         LtmConfig cb = new LtmConfig(b);
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode nodeA = MemoryNode.start(ca, encoder);
-             MemoryNode nodeB = MemoryNode.start(cb, encoder);
-             EncodeWorker enc = new EncodeWorker(ca, encoder, "it");
-             LtmClient client = new LtmClient(ca)) {
+                MemoryNode nodeA = MemoryNode.start(ca, encoder);
+                MemoryNode nodeB = MemoryNode.start(cb, encoder);
+                EncodeWorker enc = new EncodeWorker(ca, encoder, "it");
+                LtmClient client = new LtmClient(ca)) {
             nodeA.awaitRunning(Duration.ofSeconds(60));
             nodeB.awaitRunning(Duration.ofSeconds(60));
             enc.start();
@@ -380,8 +426,10 @@ abstract class EndToEndScenarios {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String body = "";
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/keys/" + key)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/keys/" + key))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             body = r.body();
             if (r.statusCode() == 200 && body.contains("\"found\":true")) {
                 return body;
@@ -404,7 +452,9 @@ abstract class EndToEndScenarios {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(
+                c,
+                new StringDeserializer(),
                 LtmSerdes.avro(type, config.serdeConfig()).deserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

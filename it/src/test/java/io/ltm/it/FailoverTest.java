@@ -2,6 +2,15 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -23,16 +31,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * Two memory nodes in separate JVMs (`ltm run`, static membership, the default session timeout and standby
@@ -51,8 +49,8 @@ class FailoverTest {
     @Test
     void aKilledNodesKeysAnswerAgainFromTheOtherNodeWithin15SecondsAndAfterARestart() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             LocalRegistry registry = LocalRegistry.start();
-             Admin admin = broker.admin()) {
+                LocalRegistry registry = LocalRegistry.start();
+                Admin admin = broker.admin()) {
             Map<String, Object> m = new HashMap<>();
             m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -92,8 +90,10 @@ class FailoverTest {
                 String tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
                 Set<Integer> victimPartitions = activePartitions(admin, appId, "node-a", tokensTopic);
                 assertThat(victimPartitions).as("node-a holds some tasks").isNotEmpty();
-                List<String> victimKeys = keys.stream().filter(k -> victimPartitions.contains(
-                        Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % PARTITIONS)).toList();
+                List<String> victimKeys = keys.stream()
+                        .filter(k -> victimPartitions.contains(
+                                Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % PARTITIONS))
+                        .toList();
                 assertThat(victimKeys).isNotEmpty();
                 Thread.sleep(2000); // the standby on node-b catches up with the last writes
 
@@ -107,16 +107,19 @@ class FailoverTest {
                     worst = System.nanoTime() - t0;
                 }
                 double seconds = worst / 1e9;
-                System.out.printf("FAILOVER: keys of the killed node (partitions %s) answered again %.1f s after"
-                        + " the kill%n", victimPartitions, seconds);
+                System.out.printf(
+                        "FAILOVER: keys of the killed node (partitions %s) answered again %.1f s after" + " the kill%n",
+                        victimPartitions, seconds);
                 assertThat(seconds).isLessThan(15.0);
 
                 // 2. a killed node restarted at once with the same ltm.instance.id (static membership)
                 nodes.put("node-a", startNode(m, "node-a")); // back after its session expired: a rebalance
                 awaitStableGroup(admin, appId, 2, Duration.ofSeconds(120));
                 Set<Integer> bPartitions = activePartitions(admin, appId, "node-b", tokensTopic);
-                List<String> bKeys = keys.stream().filter(k -> bPartitions.contains(
-                        Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % PARTITIONS)).toList();
+                List<String> bKeys = keys.stream()
+                        .filter(k -> bPartitions.contains(
+                                Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % PARTITIONS))
+                        .toList();
                 assertThat(bKeys).isNotEmpty();
                 Thread.sleep(2000);
                 long t1 = System.nanoTime();
@@ -132,9 +135,10 @@ class FailoverTest {
                 awaitStableGroup(admin, appId, 2, Duration.ofSeconds(120));
                 // measured, not bounded: the time is the new JVM's start (engine included) plus the restore, and the
                 // standby does not step in while the static member's session lasts
-                System.out.printf("FAILOVER: keys of the node killed and restarted at once (partitions %s, after the"
-                        + " restart %s) answered again %.1f s after the kill%n", bPartitions,
-                        activePartitions(admin, appId, "node-b", tokensTopic), restartWorst / 1e9);
+                System.out.printf(
+                        "FAILOVER: keys of the node killed and restarted at once (partitions %s, after the"
+                                + " restart %s) answered again %.1f s after the kill%n",
+                        bPartitions, activePartitions(admin, appId, "node-b", tokensTopic), restartWorst / 1e9);
             } finally {
                 nodes.values().forEach(Process::destroyForcibly);
                 for (Process p : nodes.values()) p.waitFor();
@@ -143,17 +147,24 @@ class FailoverTest {
     }
 
     private Process startNode(Map<String, Object> config, String instanceId) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx384m", "-cp", System.getProperty("java.class.path"), "io.ltm.topology.cli.LtmCli", "run"));
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.ltm.topology.cli.LtmCli",
+                "run"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
         cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
         Path log = tmp.resolve(instanceId + ".log");
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
-    private static void awaitStableGroup(Admin admin, String group, int members, Duration timeout)
-            throws Exception {
+    private static void awaitStableGroup(Admin admin, String group, int members, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             ConsumerGroupDescription d;
@@ -163,8 +174,11 @@ class FailoverTest {
                 if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) throw e;
                 d = null; // the nodes have not joined yet
             }
-            if (d != null && d.groupState() == GroupState.STABLE && d.members().size() == members
-                    && d.members().stream().allMatch(mb -> !mb.assignment().topicPartitions().isEmpty())) {
+            if (d != null
+                    && d.groupState() == GroupState.STABLE
+                    && d.members().size() == members
+                    && d.members().stream()
+                            .allMatch(mb -> !mb.assignment().topicPartitions().isEmpty())) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -175,9 +189,10 @@ class FailoverTest {
     }
 
     /** Partitions of {@code topic} assigned to the stream threads of the instance {@code instanceId}. */
-    private static Set<Integer> activePartitions(Admin admin, String group, String instanceId,
-                                                 String topic) throws Exception {
-        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+    private static Set<Integer> activePartitions(Admin admin, String group, String instanceId, String topic)
+            throws Exception {
+        ConsumerGroupDescription d =
+                admin.describeConsumerGroups(List.of(group)).all().get().get(group);
         Set<Integer> out = new HashSet<>();
         for (MemberDescription mb : d.members()) {
             if (mb.groupInstanceId().orElse("").startsWith(instanceId + "-")) {
@@ -194,8 +209,13 @@ class FailoverTest {
         for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
         return EncodedTokens.newBuilder()
                 .setVectors(MemoryStateCodec.block(v, count, DIM, CoefficientPrecision.FLOAT32))
-                .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(0)
-                        .setTimestamp(Instant.now()).setSourceId(null).build())
+                .setSource(SourcePosition.newBuilder()
+                        .setTopic("ltm.events")
+                        .setPartition(0)
+                        .setOffset(0)
+                        .setTimestamp(Instant.now())
+                        .setSourceId(null)
+                        .build())
                 .build();
     }
 }

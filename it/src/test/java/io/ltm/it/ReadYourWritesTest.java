@@ -2,28 +2,8 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.UUID;
-
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
@@ -34,7 +14,25 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read-your-writes across the node's inputs: a token event written (in a transaction still open) before a query
@@ -48,6 +46,7 @@ class ReadYourWritesTest {
 
     static EmbeddedKafkaBroker kafka;
     static LocalRegistry registry;
+
     @TempDir
     static Path tmp;
 
@@ -71,9 +70,15 @@ class ReadYourWritesTest {
         m.put(LtmConfig.STATE_DIR, tmp.resolve("state-" + UUID.randomUUID()).toString());
         m.put(LtmConfig.TOPIC_PARTITIONS, 1);
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String t : List.of(LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_TOKENS, LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_QUERY_REQUESTS, LtmConfig.TOPIC_CONTROL, LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS, LtmConfig.TOPIC_DLQ)) {
+        for (String t : List.of(
+                LtmConfig.TOPIC_EVENTS,
+                LtmConfig.TOPIC_TOKENS,
+                LtmConfig.TOPIC_QUERIES,
+                LtmConfig.TOPIC_QUERY_REQUESTS,
+                LtmConfig.TOPIC_CONTROL,
+                LtmConfig.TOPIC_RESPONSES,
+                LtmConfig.TOPIC_ATTENTION_REQUESTS,
+                LtmConfig.TOPIC_DLQ)) {
             m.put(t, t.substring("ltm.topic.".length()) + suffix);
         }
         m.put(LtmConfig.MEMORY_DIM, DIM);
@@ -99,24 +104,30 @@ class ReadYourWritesTest {
         var tokensSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         Random rnd = new Random(1);
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             LtmClient client = new LtmClient(config);
-             KafkaProducer<String, byte[]> writer = new KafkaProducer<>(tx, new StringSerializer(),
-                     new ByteArraySerializer())) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                LtmClient client = new LtmClient(config);
+                KafkaProducer<String, byte[]> writer =
+                        new KafkaProducer<>(tx, new StringSerializer(), new ByteArraySerializer())) {
             node.awaitRunning(Duration.ofSeconds(60));
             writer.initTransactions();
             writer.beginTransaction();
-            writer.send(new ProducerRecord<>(tokensTopic, "k", tokensSerde.serializer().serialize(tokensTopic,
-                    tokens(rnd, FIRST)))).get();
+            writer.send(new ProducerRecord<>(
+                            tokensTopic, "k", tokensSerde.serializer().serialize(tokensTopic, tokens(rnd, FIRST))))
+                    .get();
             writer.commitTransaction();
             awaitTokens(node, "k", FIRST); // the tokens input has just run dry
 
             writer.beginTransaction();
-            writer.send(new ProducerRecord<>(tokensTopic, "k", tokensSerde.serializer().serialize(tokensTopic,
-                    tokens(rnd, SECOND)))).get(); // on the broker before the query, not yet committed
-            MemoryQuery q = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey("k")
-                    .setText("anything").setOptions(QueryOptions.newBuilder().setSpans(1).build())
-                    .setRequestedAt(Instant.now()).build();
+            writer.send(new ProducerRecord<>(
+                            tokensTopic, "k", tokensSerde.serializer().serialize(tokensTopic, tokens(rnd, SECOND))))
+                    .get(); // on the broker before the query, not yet committed
+            MemoryQuery q = MemoryQuery.newBuilder()
+                    .setQueryId(UUID.randomUUID().toString())
+                    .setKey("k")
+                    .setText("anything")
+                    .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                    .setRequestedAt(Instant.now())
+                    .build();
             var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
                     return client.query(q, Duration.ofSeconds(60));
@@ -148,8 +159,13 @@ class ReadYourWritesTest {
         for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
         return EncodedTokens.newBuilder()
                 .setVectors(MemoryStateCodec.block(v, count, DIM, CoefficientPrecision.FLOAT32))
-                .setSource(io.ltm.schemas.SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0)
-                        .setOffset(count).setTimestamp(Instant.now()).setSourceId(null).build())
+                .setSource(io.ltm.schemas.SourcePosition.newBuilder()
+                        .setTopic("ltm.events")
+                        .setPartition(0)
+                        .setOffset(count)
+                        .setTimestamp(Instant.now())
+                        .setSourceId(null)
+                        .build())
                 .build();
     }
 

@@ -2,6 +2,18 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.worker.EncodeWorker;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +30,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -26,19 +37,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.topology.worker.EncodeWorker;
 
 /**
  * The schema registry is stopped during ingest (30 s; 3 minutes with {@code -Dltm.chaos.long=true}) and restarted
@@ -68,7 +66,7 @@ class RegistryOutageTest {
         Path storage = tmp.resolve("registry");
         LocalRegistry registry = LocalRegistry.startPersistent(storage, port, Duration.ofSeconds(90));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             HashingEncoder encoder = new HashingEncoder(DIM)) {
+                HashingEncoder encoder = new HashingEncoder(DIM)) {
             Map<String, Object> m = new HashMap<>();
             m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -116,7 +114,9 @@ class RegistryOutageTest {
                 double firstDegraded = -1;
                 // the outage lasts OUTAGE, longer only if /health has not yet said DEGRADED (a loaded machine)
                 while (System.nanoTime() - stopped < OUTAGE.toNanos()
-                        || degraded.isEmpty() && System.nanoTime() - stopped < OUTAGE.multipliedBy(3).toNanos()) {
+                        || degraded.isEmpty()
+                                && System.nanoTime() - stopped
+                                        < OUTAGE.multipliedBy(3).toNanos()) {
                     HttpResponse<String> h = health(http, node);
                     polls++;
                     if (h.statusCode() == 503 && h.body().contains("DEGRADED")) {
@@ -129,7 +129,8 @@ class RegistryOutageTest {
                 double outageSeconds = (System.nanoTime() - stopped) / 1e9;
                 assertThat(degraded).as("/health during the outage").isNotEmpty();
                 String last = degraded.get(degraded.size() - 1);
-                assertThat(last).contains("committed offset not moving")
+                assertThat(last)
+                        .contains("committed offset not moving")
                         .contains(config.getString(LtmConfig.TOPIC_TOKENS) + "-");
 
                 long t0 = System.nanoTime();
@@ -148,7 +149,8 @@ class RegistryOutageTest {
                     h = health(http, node);
                 }
                 assertThat(h.statusCode()).as(h.body()).isEqualTo(200);
-                System.out.printf("OUTAGE: registry stopped %.1f s (node and worker restarted inside it); /health"
+                System.out.printf(
+                        "OUTAGE: registry stopped %.1f s (node and worker restarted inside it); /health"
                                 + " DEGRADED in %d of %d polls (1 s apart), first %.1f s after the stop, last: %s;"
                                 + " caught up %.1f s after the restart; 0 dead letters; tokens per key %s%n",
                         outageSeconds, degraded.size(), polls, firstDegraded, last, catchUp, expected);
@@ -162,13 +164,14 @@ class RegistryOutageTest {
     }
 
     /** Per key, a text event (through the encode worker) and a token record (straight to the node). */
-    private static void send(LtmClient client, HashingEncoder encoder, Random rnd, int perKind,
-                             Map<String, Long> expected) {
+    private static void send(
+            LtmClient client, HashingEncoder encoder, Random rnd, int perKind, Map<String, Long> expected) {
         String[] words = {"disk", "full", "user", "login", "failed", "restart", "cron", "ok"};
         for (int i = 0; i < perKind; i++) {
             String key = KEYS.get(rnd.nextInt(KEYS.size()));
             StringBuilder text = new StringBuilder();
-            for (int w = 0; w < 1 + rnd.nextInt(8); w++) text.append(words[rnd.nextInt(words.length)]).append(' ');
+            for (int w = 0; w < 1 + rnd.nextInt(8); w++)
+                text.append(words[rnd.nextInt(words.length)]).append(' ');
             client.sendText(key, text.toString().strip(), "t" + i);
             expected.merge(key, (long) encoder.countTokens(text.toString().strip()), Long::sum);
 
@@ -176,10 +179,18 @@ class RegistryOutageTest {
             int n = 1 + rnd.nextInt(6);
             float[] v = new float[n * DIM];
             for (int j = 0; j < v.length; j++) v[j] = (float) rnd.nextGaussian();
-            client.sendTokens(other, EncodedTokens.newBuilder()
-                    .setVectors(MemoryStateCodec.block(v, n, DIM, CoefficientPrecision.FLOAT32))
-                    .setSource(SourcePosition.newBuilder().setTopic("direct").setPartition(0).setOffset(i)
-                            .setTimestamp(Instant.now()).setSourceId(null).build()).build());
+            client.sendTokens(
+                    other,
+                    EncodedTokens.newBuilder()
+                            .setVectors(MemoryStateCodec.block(v, n, DIM, CoefficientPrecision.FLOAT32))
+                            .setSource(SourcePosition.newBuilder()
+                                    .setTopic("direct")
+                                    .setPartition(0)
+                                    .setOffset(i)
+                                    .setTimestamp(Instant.now())
+                                    .setSourceId(null)
+                                    .build())
+                            .build());
             expected.merge(other, (long) n, Long::sum);
         }
     }
@@ -206,8 +217,10 @@ class RegistryOutageTest {
     }
 
     private static HttpResponse<String> health(HttpClient http, MemoryNode node) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
@@ -216,11 +229,12 @@ class RegistryOutageTest {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             String topic = config.getString(LtmConfig.TOPIC_DLQ);
             List<TopicPartition> all = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(all);
             consumer.seekToBeginning(all);
             int got;

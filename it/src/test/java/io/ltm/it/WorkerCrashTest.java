@@ -2,6 +2,12 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,20 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 
 /**
  * The encode worker is killed (SIGKILL, a separate JVM) in the middle of a stream of small transactions and
@@ -41,7 +39,7 @@ class WorkerCrashTest {
     @Test
     void aWorkerKilledMidStreamAndRestartedLosesAndDuplicatesNothing() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             LocalRegistry registry = LocalRegistry.start()) {
+                LocalRegistry registry = LocalRegistry.start()) {
             Map<String, Object> m = new HashMap<>();
             m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -83,11 +81,20 @@ class WorkerCrashTest {
     private Process startWorker(Map<String, Object> config, String log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli", "worker", "--role", "encode", "--instance-id", "crash-test"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.ltm.topology.cli.LtmCli",
+                "worker",
+                "--role",
+                "encode",
+                "--instance-id",
+                "crash-test"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         File out = tmp.resolve(log).toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out)
+                .start();
     }
 
     /** A read_committed consumer of the tokens topic that counts each source event id. */
@@ -101,7 +108,9 @@ class WorkerCrashTest {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+            consumer = new KafkaConsumer<>(
+                    c,
+                    new StringDeserializer(),
                     LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer());
             consumer.subscribe(List.of(config.getString(LtmConfig.TOPIC_TOKENS)));
         }

@@ -5,4 +5,7 @@ package io.ltm.model;
  * with {@link MemoryConfig#cosineKeys()}, the default; raw rows of B otherwise). TRAINED: the paper's affine head with
  * given weights.
  */
-public enum AttentionHeadKind { ZERO_SHOT, TRAINED }
+public enum AttentionHeadKind {
+    ZERO_SHOT,
+    TRAINED
+}

@@ -13,8 +13,8 @@ public final class ExactRerank {
     /** The mean of {@code count} row-major vectors of dimension {@code d}. */
     public static float[] pool(float[] vectors, int count, int d) {
         if (vectors.length < (long) count * d) {
-            throw new IllegalArgumentException("expected " + count + " vectors of dimension " + d + ", got "
-                    + vectors.length + " floats");
+            throw new IllegalArgumentException(
+                    "expected " + count + " vectors of dimension " + d + ", got " + vectors.length + " floats");
         }
         float[] m = new float[d];
         if (count == 0) {

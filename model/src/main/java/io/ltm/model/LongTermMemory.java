@@ -14,7 +14,6 @@ import io.ltm.model.internal.RidgeSolver;
 import io.ltm.model.internal.ShortTermMemory;
 import io.ltm.model.internal.SpanFitter;
 import io.ltm.model.internal.Staging;
-
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,8 +69,13 @@ public final class LongTermMemory implements AutoCloseable {
         this.device = device;
         engine();
         this.root = NDManager.newBaseManager(device, "PyTorch");
-        this.math = new DeviceMath(root, io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
-                cfg.contractionLength(), cfg.samples(), cfg.ridgePenalty(), false);
+        this.math = new DeviceMath(
+                root,
+                io.ltm.model.internal.Basis.of(cfg.basisSize(), cfg.widths()),
+                cfg.contractionLength(),
+                cfg.samples(),
+                cfg.ridgePenalty(),
+                false);
         this.retention = Retention.of(cfg, math, seed -> random.apply(seed));
         this.hostReads = Device.Type.CPU.equals(device.getDeviceType());
     }
@@ -92,7 +96,8 @@ public final class LongTermMemory implements AutoCloseable {
      * made the update 5-9x slower in MathBench (see docs/notes-math.md). Has no effect if the engine was already started.
      */
     public static Engine engine() {
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null)
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null)
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         return Engine.getEngine("PyTorch");
@@ -103,28 +108,45 @@ public final class LongTermMemory implements AutoCloseable {
         return e.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
 
-    public Device device() { return device; }
-    public MemoryConfig config() { return cfg; }
+    public Device device() {
+        return device;
+    }
+
+    public MemoryConfig config() {
+        return cfg;
+    }
     /** The engine's NDManager (for tests: its managed arrays must not grow). */
-    public NDManager manager() { return root; }
+    public NDManager manager() {
+        return root;
+    }
 
     /** Sets (or clears, with null) the weights of the TRAINED head. */
     public synchronized void setTrainedHead(TrainedHeadWeights w) {
-        if (trainedMgr != null) { trainedMgr.close(); trainedMgr = null; trainedDev = null; }
+        if (trainedMgr != null) {
+            trainedMgr.close();
+            trainedMgr = null;
+            trainedDev = null;
+        }
         trained = w;
         if (w == null) return;
         int e = w.dim();
-        if (e != cfg.dim()) throw new IllegalArgumentException("trained head is for dim " + e + ", memory has " + cfg.dim());
+        if (e != cfg.dim())
+            throw new IllegalArgumentException("trained head is for dim " + e + ", memory has " + cfg.dim());
         if (w.wMu().length != cfg.basisSize()) throw new IllegalArgumentException("wMu must have N entries");
         if (e % w.heads() != 0) throw new IllegalArgumentException("dim not divisible by heads");
         trainedMgr = root.newSubManager();
         trainedDev = new NDArray[] {
-                trainedMgr.create(w.wk(), new Shape(e, e)), trainedMgr.create(w.wv(), new Shape(e, e)),
-                trainedMgr.create(w.wMu()), trainedMgr.create(w.wSigma()),
-                w.wo() == null ? null : trainedMgr.create(w.wo(), new Shape(e, w.outDim()))};
+            trainedMgr.create(w.wk(), new Shape(e, e)),
+            trainedMgr.create(w.wv(), new Shape(e, e)),
+            trainedMgr.create(w.wMu()),
+            trainedMgr.create(w.wSigma()),
+            w.wo() == null ? null : trainedMgr.create(w.wo(), new Shape(e, w.outDim()))
+        };
     }
 
-    public TrainedHeadWeights trainedHead() { return trained; }
+    public TrainedHeadWeights trainedHead() {
+        return trained;
+    }
 
     /**
      * Source of randomness of the sticky draws: called with a seed derived from (config seed, contraction index),
@@ -142,10 +164,12 @@ public final class LongTermMemory implements AutoCloseable {
      */
     public MemoryState absorb(MemoryState s, TokenBatch b) {
         int d = cfg.dim();
-        if (s.dim() != d || s.basisSize() != cfg.basisSize()) throw new IllegalArgumentException("state does not match config");
+        if (s.dim() != d || s.basisSize() != cfg.basisSize())
+            throw new IllegalArgumentException("state does not match config");
         if (b.count() == 0) return s;
         if (b.vectors().length != b.count() * d)
-            throw new IllegalArgumentException("batch has " + b.vectors().length + " floats, expected count*dim = " + b.count() * d);
+            throw new IllegalArgumentException(
+                    "batch has " + b.vectors().length + " floats, expected count*dim = " + b.count() * d);
         int l = cfg.contractionLength();
         long first = s.tokensAbsorbed();
         Timeline tl = s.timeline().withSource(first, b.source(), cfg.maxSourceSegments());
@@ -155,7 +179,8 @@ public final class LongTermMemory implements AutoCloseable {
         float[] add = b.vectors();
         List<String> tokens = new ArrayList<>(total);
         tokens.addAll(s.shortTermTokens());
-        if (b.tokens() == null) tokens.addAll(Collections.nCopies(b.count(), null)); else tokens.addAll(b.tokens());
+        if (b.tokens() == null) tokens.addAll(Collections.nCopies(b.count(), null));
+        else tokens.addAll(b.tokens());
         long absorbed = first + b.count();
         float[] coef = s.coefficientsRef();
         long contractions = s.contractions();
@@ -166,7 +191,8 @@ public final class LongTermMemory implements AutoCloseable {
                 NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
                 while (total - off >= l) {
                     NDArray x = rows(m, prev, sc, add, off, l, d);
-                    Retention.Step step = retention.contract(bArr, x, absorbed - (total - off), tl, sticky, contractions);
+                    Retention.Step step =
+                            retention.contract(bArr, x, absorbed - (total - off), tl, sticky, contractions);
                     bArr = step.coefficients();
                     tl = step.timeline();
                     sticky = step.sticky();
@@ -201,28 +227,40 @@ public final class LongTermMemory implements AutoCloseable {
 
     /** One read; see {@link #readBatch(List)}. query: queryCount vectors of dim, row-major. */
     public ReadResult read(MemoryState state, float[] query, int queryCount, ReadOptions opts) {
-        return readBatch(List.of(new ReadRequest(state, query, queryCount, opts))).get(0);
+        return readBatch(List.of(new ReadRequest(state, query, queryCount, opts)))
+                .get(0);
     }
 
     /** One read of the memory of {@code key}: what depends only on its version comes from the ready cache, if set. */
     public ReadResult read(String key, MemoryState state, float[] query, int queryCount, ReadOptions opts) {
-        return readBatch(List.of(new ReadRequest(key, state, query, queryCount, opts))).get(0);
+        return readBatch(List.of(new ReadRequest(key, state, query, queryCount, opts)))
+                .get(0);
     }
 
     /**
      * Where zero-shot reads of requests with a key find their memory's {@link ReadyMemory} (null: none; every read
      * computes its memory's keys). Share one cache between the engines of one configuration.
      */
-    public void setReadyCache(ReadyMemoryCache cache) { this.readyCache = cache; }
-    public ReadyMemoryCache readyCache() { return readyCache; }
+    public void setReadyCache(ReadyMemoryCache cache) {
+        this.readyCache = cache;
+    }
+
+    public ReadyMemoryCache readyCache() {
+        return readyCache;
+    }
 
     /**
      * Zero-shot reads on host arrays from a {@link ReadyMemory} (default on the CPU: the query's own work is small, and
      * one JNI call per operation costs more than it) or, when false, batched on the engine's device with DJL (default
      * on a GPU). Both give the same results within float32 rounding.
      */
-    public void setHostReads(boolean host) { this.hostReads = host; }
-    public boolean hostReads() { return hostReads; }
+    public void setHostReads(boolean host) {
+        this.hostReads = host;
+    }
+
+    public boolean hostReads() {
+        return hostReads;
+    }
 
     /**
      * What a zero-shot read needs from this version of the memory, computed once: the keys at the basis centres
@@ -252,7 +290,6 @@ public final class LongTermMemory implements AutoCloseable {
     public List<ReadResult> readBatch(List<ReadRequest> requests) {
         int n = requests.size();
         int d = cfg.dim();
-        int nb = cfg.basisSize();
         List<Span>[] spans = newLists(n);
         float[][] ltmCtx = new float[n][];
         double[][] hist = new double[n][];
@@ -283,8 +320,11 @@ public final class LongTermMemory implements AutoCloseable {
                 if (o.includeShortTerm() && s.shortTermCount() > 0) {
                     ShortTermMemory.Out st;
                     try (NDManager sm = m.newSubManager()) {
-                        st = ShortTermMemory.attend(staging.upload(sm, SLOT_STM, s.shortTermRef(), 0,
-                                new Shape(s.shortTermCount(), d)), qbar[i], cfg.temperature(), cfg.cosineKeys());
+                        st = ShortTermMemory.attend(
+                                staging.upload(sm, SLOT_STM, s.shortTermRef(), 0, new Shape(s.shortTermCount(), d)),
+                                qbar[i],
+                                cfg.temperature(),
+                                cfg.cosineKeys());
                     }
                     stmCtx[i] = st.context();
                     Integer[] order = new Integer[s.shortTermCount()];
@@ -295,7 +335,11 @@ public final class LongTermMemory implements AutoCloseable {
                     List<String> toks = s.shortTermTokens();
                     for (int j = 0; j < Math.min(o.spans(), order.length); j++) {
                         int k = order[j];
-                        hits[i].add(new ShortTermHit(firstIdx + k, st.cosines()[k], w[k], toks.get(k),
+                        hits[i].add(new ShortTermHit(
+                                firstIdx + k,
+                                st.cosines()[k],
+                                w[k],
+                                toks.get(k),
                                 s.timeline().sourceOf(firstIdx + k)));
                     }
                 }
@@ -311,16 +355,30 @@ public final class LongTermMemory implements AutoCloseable {
                 else if (ltmCtx[i] == null) ctx = stmCtx[i];
                 else ctx = mix(qbar[i], ltmCtx[i], stmCtx[i], cfg.temperature());
             }
-            out.add(new ReadResult(Collections.unmodifiableList(spans[i]), ctx,
-                    Collections.unmodifiableList(hits[i]), cfg.sticky() ? hist[i] : null));
+            out.add(new ReadResult(
+                    Collections.unmodifiableList(spans[i]),
+                    ctx,
+                    Collections.unmodifiableList(hits[i]),
+                    cfg.sticky() ? hist[i] : null));
         }
         return out;
     }
 
-    private void hostZeroShot(List<ReadRequest> requests, List<Integer> zs, float[][] qbar, List<Span>[] spans,
-                              float[][] ltmCtx, double[][] hist) {
-        if (host == null) host = new HostZeroShot(math, cfg.dim(), cfg.cosineKeys(), cfg.temperature(), cfg.sigma2Min(),
-                cfg.sticky() ? cfg.stickyBins() : null);
+    private void hostZeroShot(
+            List<ReadRequest> requests,
+            List<Integer> zs,
+            float[][] qbar,
+            List<Span>[] spans,
+            float[][] ltmCtx,
+            double[][] hist) {
+        if (host == null)
+            host = new HostZeroShot(
+                    math,
+                    cfg.dim(),
+                    cfg.cosineKeys(),
+                    cfg.temperature(),
+                    cfg.sigma2Min(),
+                    cfg.sticky() ? cfg.stickyBins() : null);
         // reads of one memory version together: its keys and B are streamed once for all of them
         record Version(ReadyMemory ready, double filled) {}
         Map<Version, List<Integer>> groups = new LinkedHashMap<>();
@@ -356,8 +414,14 @@ public final class LongTermMemory implements AutoCloseable {
         });
     }
 
-    private void zeroShotGroup(NDManager m, List<ReadRequest> requests, List<Integer> zs, float[][] qbar,
-                               List<Span>[] spans, float[][] ltmCtx, double[][] hist) {
+    private void zeroShotGroup(
+            NDManager m,
+            List<ReadRequest> requests,
+            List<Integer> zs,
+            float[][] qbar,
+            List<Span>[] spans,
+            float[][] ltmCtx,
+            double[][] hist) {
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
         float[] qall = new float[k * d];
         float[] filled = new float[k];
@@ -369,12 +433,13 @@ public final class LongTermMemory implements AutoCloseable {
         }
         NDArray b = staging.finish(m, SLOT_B, new Shape(k, nb, d));
         NDArray q = m.create(qall, new Shape(k, d));
-        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(),
-                cfg.cosineKeys());
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(
+                math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(), cfg.cosineKeys());
         int rb = math.profileBins();
         float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
-        double[] ref = math.profileReference();     // uniform attention's profile, mean 1
-        float[] h = cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
+        double[] ref = math.profileReference(); // uniform attention's profile, mean 1
+        float[] h =
+                cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
         int kmax = 1;
         List<List<double[]>> fits = new ArrayList<>(k);
@@ -384,8 +449,8 @@ public final class LongTermMemory implements AutoCloseable {
             for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
             double[] dens = new double[rb];
             for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
-            List<double[]> f = SpanFitter.withoutBasisBlur(SpanFitter.modes(dens, pm, requests.get(i).options().spans()),
-                    math.basis());
+            List<double[]> f = SpanFitter.withoutBasisBlur(
+                    SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis());
             fits.add(f);
             kmax = Math.max(kmax, f.size());
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
@@ -406,9 +471,10 @@ public final class LongTermMemory implements AutoCloseable {
             }
         }
         NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(k, kmax, nb);
-        NDArray c = r.batchMatMul(b);                                                  // [K, kmax, d]
+        NDArray c = r.batchMatMul(b); // [K, kmax, d]
         NDArray dots = c.batchMatMul(q.reshape(k, d, 1)).reshape(k, kmax);
-        NDArray norms = c.norm(new int[] {2}).mul(q.norm(new int[] {1}).reshape(k, 1)).maximum(1e-30f);
+        NDArray norms =
+                c.norm(new int[] {2}).mul(q.norm(new int[] {1}).reshape(k, 1)).maximum(1e-30f);
         float[] cos = dots.div(norms).toFloatArray();
         for (int j = 0; j < k; j++) {
             int i = zs.get(j);
@@ -419,30 +485,46 @@ public final class LongTermMemory implements AutoCloseable {
         }
     }
 
-    private void trainedOne(NDManager m, ReadRequest r, float[] qbar, int nSpans, List<Span>[] spans,
-                            float[][] ltmCtx, double[][] hist, int i) {
+    private void trainedOne(
+            NDManager m,
+            ReadRequest r,
+            float[] qbar,
+            int nSpans,
+            List<Span>[] spans,
+            float[][] ltmCtx,
+            double[][] hist,
+            int i) {
         int e = cfg.dim(), nb = cfg.basisSize();
         int heads = trained.heads(), dh = e / heads, nq = r.queryCount();
         NDArray b = staging.upload(m, SLOT_B1, r.state().coefficientsRef(), 0, new Shape(nb, e));
-        NDArray q = m.create(FloatBuffer.wrap(r.query(), 0, nq * e), new Shape(nq, heads, dh)).transpose(1, 0, 2);
-        ContinuousAttention.Trained t = ContinuousAttention.trained(math, b, q, trainedDev[0], trainedDev[1],
-                trainedDev[2], trainedDev[3], trainedDev[4], cfg.sigma2Min());
+        NDArray q = m.create(FloatBuffer.wrap(r.query(), 0, nq * e), new Shape(nq, heads, dh))
+                .transpose(1, 0, 2);
+        ContinuousAttention.Trained t = ContinuousAttention.trained(
+                math, b, q, trainedDev[0], trainedDev[1], trainedDev[2], trainedDev[3], trainedDev[4], cfg.sigma2Min());
         ltmCtx[i] = t.z().toFloatArray();
         NDArray mu = t.mu().reshape(-1);
         NDArray sd = t.s2().reshape(-1).sqrt();
         double[] prof = DeviceMath.gaussianBinMass(mu, sd, RidgeSolver.linspace(0, 1, math.profileBins() + 1))
-                .sum(new int[] {0}).toDoubleArray();
+                .sum(new int[] {0})
+                .toDoubleArray();
         if (cfg.sticky()) {
             hist[i] = DeviceMath.gaussianBinMass(mu, sd, DeviceMath.stickyEdges(cfg.stickyBins()))
-                    .sum(new int[] {0}).toDoubleArray();
+                    .sum(new int[] {0})
+                    .toDoubleArray();
         }
         List<double[]> f = SpanFitter.fit(prof, nSpans);
         if (f.isEmpty()) return;
         float[] smu = new float[f.size()], ss2 = new float[f.size()];
-        for (int j = 0; j < f.size(); j++) { smu[j] = (float) f.get(j)[0]; ss2[j] = (float) (f.get(j)[1] * f.get(j)[1]); }
-        NDArray c = math.expectedPsi(m.create(smu), m.create(ss2)).matMul(b);          // [S, e]
+        for (int j = 0; j < f.size(); j++) {
+            smu[j] = (float) f.get(j)[0];
+            ss2[j] = (float) (f.get(j)[1] * f.get(j)[1]);
+        }
+        NDArray c = math.expectedPsi(m.create(smu), m.create(ss2)).matMul(b); // [S, e]
         NDArray qq = m.create(qbar, new Shape(e, 1));
-        float[] cos = c.matMul(qq).reshape(-1).div(c.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f)).toFloatArray();
+        float[] cos = c.matMul(qq)
+                .reshape(-1)
+                .div(c.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f))
+                .toFloatArray();
         for (int j = 0; j < f.size(); j++) spans[i].add(span(r.state(), f.get(j), cos[j]));
     }
 
@@ -467,7 +549,11 @@ public final class LongTermMemory implements AutoCloseable {
 
     private static double cos(float[] a, float[] b) {
         double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) { ab += a[i] * (double) b[i]; aa += a[i] * (double) a[i]; bb += b[i] * (double) b[i]; }
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * (double) b[i];
+            aa += a[i] * (double) a[i];
+            bb += b[i] * (double) b[i];
+        }
         return ab / Math.max(1e-30, Math.sqrt(aa * bb));
     }
 
@@ -491,7 +577,8 @@ public final class LongTermMemory implements AutoCloseable {
         return cfg.sticky() ? state.plusReads(r.attentionHistogram()) : state;
     }
 
-    @Override public void close() {
+    @Override
+    public void close() {
         root.close();
     }
 }

@@ -47,42 +47,87 @@ public final class MemoryConfig {
         this.cosineKeys = b.cosineKeys;
     }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /**
      * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
      * cosine keys, T 0.05, seed 0.
      */
-    public static MemoryConfig defaults() { return builder().build(); }
+    public static MemoryConfig defaults() {
+        return builder().build();
+    }
 
     public Builder toBuilder() {
-        return builder().dim(dim).basisSize(basisSize).widths(widths).contractionLength(contractionLength).samples(samples)
-                .tau(tau).ridgePenalty(ridgePenalty).stickyBins(stickyBins).sticky(sticky).retention(retention)
-                .sigma2Min(sigma2Min).precision(precision).temperature(temperature).seed(seed)
-                .maxTimelineKnots(maxTimelineKnots).maxSourceSegments(maxSourceSegments).cosineKeys(cosineKeys);
+        return builder()
+                .dim(dim)
+                .basisSize(basisSize)
+                .widths(widths)
+                .contractionLength(contractionLength)
+                .samples(samples)
+                .tau(tau)
+                .ridgePenalty(ridgePenalty)
+                .stickyBins(stickyBins)
+                .sticky(sticky)
+                .retention(retention)
+                .sigma2Min(sigma2Min)
+                .precision(precision)
+                .temperature(temperature)
+                .seed(seed)
+                .maxTimelineKnots(maxTimelineKnots)
+                .maxSourceSegments(maxSourceSegments)
+                .cosineKeys(cosineKeys);
     }
 
     /** d: dimension of the token vectors. */
-    public int dim() { return dim; }
+    public int dim() {
+        return dim;
+    }
     /** N: number of basis functions (a multiple of widths().length). */
-    public int basisSize() { return basisSize; }
+    public int basisSize() {
+        return basisSize;
+    }
     /** Widths σ_s of the Gaussian RBFs; every centre carries every width. */
-    public double[] widths() { return widths.clone(); }
+    public double[] widths() {
+        return widths.clone();
+    }
     /** L: tokens per contraction (short-term capacity is L-1). */
-    public int contractionLength() { return contractionLength; }
+    public int contractionLength() {
+        return contractionLength;
+    }
     /** M: samples of the old signal per contraction. */
-    public int samples() { return samples; }
+    public int samples() {
+        return samples;
+    }
     /** τ: share of [0,1] given to the old signal at a contraction (RECENCY). */
-    public double tau() { return tau; }
+    public double tau() {
+        return tau;
+    }
     /** λ: ridge penalty. */
-    public double ridgePenalty() { return ridgePenalty; }
+    public double ridgePenalty() {
+        return ridgePenalty;
+    }
     /** D: bins of the sticky histogram. */
-    public int stickyBins() { return stickyBins; }
-    public boolean sticky() { return sticky; }
-    public RetentionPolicy retention() { return retention; }
+    public int stickyBins() {
+        return stickyBins;
+    }
+
+    public boolean sticky() {
+        return sticky;
+    }
+
+    public RetentionPolicy retention() {
+        return retention;
+    }
     /** Lower clamp of the attention variance σ². */
-    public double sigma2Min() { return sigma2Min; }
-    public CoefficientPrecision precision() { return precision; }
+    public double sigma2Min() {
+        return sigma2Min;
+    }
+
+    public CoefficientPrecision precision() {
+        return precision;
+    }
     /**
      * Softmax temperature T of the zero-shot head (and of the short-term softmax and the long/short-term mix). With
      * {@link #cosineKeys()} (default): a = softmax(cos(X̄(μ_n), q)/T), cosines in [-1, 1]; the default 0.05 is a
@@ -91,13 +136,21 @@ public final class MemoryConfig {
      * a = softmax(B q/(√d·T)) on raw coefficients, whose scale is ≈ 1/500 of the token vectors at N = 512, so T must
      * be ≈ 1e-5..1e-4 there; T = 1 gives an almost uniform distribution.
      */
-    public double temperature() { return temperature; }
+    public double temperature() {
+        return temperature;
+    }
     /** Seed of the sticky sampler (combined with the contraction counter, so a replay draws the same positions). */
-    public long seed() { return seed; }
+    public long seed() {
+        return seed;
+    }
     /** Upper bound on timeline knots kept in the state. */
-    public int maxTimelineKnots() { return maxTimelineKnots; }
+    public int maxTimelineKnots() {
+        return maxTimelineKnots;
+    }
     /** Upper bound on source segments kept in the state. */
-    public int maxSourceSegments() { return maxSourceSegments; }
+    public int maxSourceSegments() {
+        return maxSourceSegments;
+    }
 
     /**
      * Zero-shot scoring. true (default since the retrieval evaluation, docs/notes-retrieval.md): see below. false (the
@@ -111,25 +164,53 @@ public final class MemoryConfig {
      * extra N×N by N×d matmul per read (≈0.1 GFLOP at N=512, d=384). Also switches the short-term softmax to
      * softmax(cos(x_i, q)/T), so that both memories use one temperature scale.
      */
-    public boolean cosineKeys() { return cosineKeys; }
+    public boolean cosineKeys() {
+        return cosineKeys;
+    }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         if (!(o instanceof MemoryConfig c)) return false;
         if (cosineKeys != c.cosineKeys) return false;
-        return dim == c.dim && basisSize == c.basisSize && Arrays.equals(widths, c.widths)
-                && contractionLength == c.contractionLength && samples == c.samples && tau == c.tau
-                && ridgePenalty == c.ridgePenalty && stickyBins == c.stickyBins && sticky == c.sticky
-                && retention == c.retention && sigma2Min == c.sigma2Min && precision == c.precision
-                && temperature == c.temperature && seed == c.seed && maxTimelineKnots == c.maxTimelineKnots
+        return dim == c.dim
+                && basisSize == c.basisSize
+                && Arrays.equals(widths, c.widths)
+                && contractionLength == c.contractionLength
+                && samples == c.samples
+                && tau == c.tau
+                && ridgePenalty == c.ridgePenalty
+                && stickyBins == c.stickyBins
+                && sticky == c.sticky
+                && retention == c.retention
+                && sigma2Min == c.sigma2Min
+                && precision == c.precision
+                && temperature == c.temperature
+                && seed == c.seed
+                && maxTimelineKnots == c.maxTimelineKnots
                 && maxSourceSegments == c.maxSourceSegments;
     }
 
-    @Override public int hashCode() {
-        return Objects.hash(dim, basisSize, Arrays.hashCode(widths), contractionLength, samples, tau, ridgePenalty,
-                stickyBins, sticky, retention, sigma2Min, precision, temperature, seed);
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                dim,
+                basisSize,
+                Arrays.hashCode(widths),
+                contractionLength,
+                samples,
+                tau,
+                ridgePenalty,
+                stickyBins,
+                sticky,
+                retention,
+                sigma2Min,
+                precision,
+                temperature,
+                seed);
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return "MemoryConfig{dim=" + dim + ", N=" + basisSize + ", widths=" + Arrays.toString(widths)
                 + ", L=" + contractionLength + ", M=" + samples + ", tau=" + tau + ", lambda=" + ridgePenalty
                 + ", D=" + stickyBins + ", sticky=" + sticky + ", retention=" + retention
@@ -158,23 +239,91 @@ public final class MemoryConfig {
         private boolean cosineKeys = true;
 
         private Builder() {}
-        public Builder cosineKeys(boolean v) { cosineKeys = v; return this; }
-        public Builder dim(int v) { dim = v; return this; }
-        public Builder basisSize(int v) { basisSize = v; return this; }
-        public Builder widths(double... v) { widths = v == null ? null : v.clone(); return this; }
-        public Builder contractionLength(int v) { contractionLength = v; return this; }
-        public Builder samples(int v) { samples = v; return this; }
-        public Builder tau(double v) { tau = v; return this; }
-        public Builder ridgePenalty(double v) { ridgePenalty = v; return this; }
-        public Builder stickyBins(int v) { stickyBins = v; return this; }
-        public Builder sticky(boolean v) { sticky = v; return this; }
-        public Builder retention(RetentionPolicy v) { retention = v; return this; }
-        public Builder sigma2Min(double v) { sigma2Min = v; return this; }
-        public Builder precision(CoefficientPrecision v) { precision = v; return this; }
-        public Builder temperature(double v) { temperature = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder maxTimelineKnots(int v) { maxTimelineKnots = v; return this; }
-        public Builder maxSourceSegments(int v) { maxSourceSegments = v; return this; }
+
+        public Builder cosineKeys(boolean v) {
+            cosineKeys = v;
+            return this;
+        }
+
+        public Builder dim(int v) {
+            dim = v;
+            return this;
+        }
+
+        public Builder basisSize(int v) {
+            basisSize = v;
+            return this;
+        }
+
+        public Builder widths(double... v) {
+            widths = v == null ? null : v.clone();
+            return this;
+        }
+
+        public Builder contractionLength(int v) {
+            contractionLength = v;
+            return this;
+        }
+
+        public Builder samples(int v) {
+            samples = v;
+            return this;
+        }
+
+        public Builder tau(double v) {
+            tau = v;
+            return this;
+        }
+
+        public Builder ridgePenalty(double v) {
+            ridgePenalty = v;
+            return this;
+        }
+
+        public Builder stickyBins(int v) {
+            stickyBins = v;
+            return this;
+        }
+
+        public Builder sticky(boolean v) {
+            sticky = v;
+            return this;
+        }
+
+        public Builder retention(RetentionPolicy v) {
+            retention = v;
+            return this;
+        }
+
+        public Builder sigma2Min(double v) {
+            sigma2Min = v;
+            return this;
+        }
+
+        public Builder precision(CoefficientPrecision v) {
+            precision = v;
+            return this;
+        }
+
+        public Builder temperature(double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder maxTimelineKnots(int v) {
+            maxTimelineKnots = v;
+            return this;
+        }
+
+        public Builder maxSourceSegments(int v) {
+            maxSourceSegments = v;
+            return this;
+        }
 
         public MemoryConfig build() {
             req(dim >= 1, "dim", "dim must be >= 1");
@@ -214,6 +363,8 @@ public final class MemoryConfig {
         }
 
         /** The builder method of the rejected setting, e.g. {@code "tau"}. */
-        public String setting() { return setting; }
+        public String setting() {
+            return setting;
+        }
     }
 }

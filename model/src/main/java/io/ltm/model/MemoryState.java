@@ -29,8 +29,18 @@ public final class MemoryState {
     private final double[] stickyHistogram;
     private final long updatedAt;
 
-    MemoryState(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount, List<String> stmTokens,
-                long tokensAbsorbed, long contractions, Timeline timeline, double[] stickyHistogram, long updatedAt) {
+    MemoryState(
+            int dim,
+            int basisSize,
+            float[] coefficients,
+            float[] stm,
+            int stmCount,
+            List<String> stmTokens,
+            long tokensAbsorbed,
+            long contractions,
+            Timeline timeline,
+            double[] stickyHistogram,
+            long updatedAt) {
         if (coefficients != null && coefficients.length != dim * basisSize)
             throw new IllegalArgumentException("coefficients must have N*dim = " + dim * basisSize + " floats");
         if (stm.length < stmCount * dim) throw new IllegalArgumentException("short-term vectors too short");
@@ -50,27 +60,54 @@ public final class MemoryState {
     }
 
     public static MemoryState empty(MemoryConfig cfg) {
-        return new MemoryState(cfg.dim(), cfg.basisSize(), null, new float[0], 0, List.of(), 0, 0,
-                Timeline.empty(), null, 0);
+        return new MemoryState(
+                cfg.dim(), cfg.basisSize(), null, new float[0], 0, List.of(), 0, 0, Timeline.empty(), null, 0);
     }
 
-    public int dim() { return dim; }
-    public int basisSize() { return basisSize; }
-    public boolean hasLongTerm() { return coefficients != null; }
+    public int dim() {
+        return dim;
+    }
+
+    public int basisSize() {
+        return basisSize;
+    }
+
+    public boolean hasLongTerm() {
+        return coefficients != null;
+    }
     /** Tokens folded into the long-term memory plus the short-term ones. */
-    public long tokensAbsorbed() { return tokensAbsorbed; }
+    public long tokensAbsorbed() {
+        return tokensAbsorbed;
+    }
     /** Tokens folded into the long-term memory. */
-    public long longTermTokens() { return tokensAbsorbed - stmCount; }
-    public long contractions() { return contractions; }
-    public int shortTermCount() { return stmCount; }
-    public long updatedAt() { return updatedAt; }
+    public long longTermTokens() {
+        return tokensAbsorbed - stmCount;
+    }
+
+    public long contractions() {
+        return contractions;
+    }
+
+    public int shortTermCount() {
+        return stmCount;
+    }
+
+    public long updatedAt() {
+        return updatedAt;
+    }
 
     /** Copy of B, row-major N×d, or null before the first contraction. */
-    public float[] coefficients() { return coefficients == null ? null : coefficients.clone(); }
+    public float[] coefficients() {
+        return coefficients == null ? null : coefficients.clone();
+    }
     /** Copy of the short-term vectors, row-major count×d. */
-    public float[] shortTermVectors() { return stm.clone(); }
+    public float[] shortTermVectors() {
+        return stm.clone();
+    }
     /** Short-term token strings (entries may be null). */
-    public List<String> shortTermTokens() { return stmTokens; }
+    public List<String> shortTermTokens() {
+        return stmTokens;
+    }
     /** Source record of each short-term token. */
     public List<TokenSource> shortTermSources() {
         List<TokenSource> out = new ArrayList<>(stmCount);
@@ -78,13 +115,28 @@ public final class MemoryState {
         for (int i = 0; i < stmCount; i++) out.add(timeline.sourceOf(first + i));
         return Collections.unmodifiableList(out);
     }
-    public Timeline timeline() { return timeline; }
+
+    public Timeline timeline() {
+        return timeline;
+    }
     /** Attention mass per bin accumulated by reads since the last contraction (D bins), or null. */
-    public double[] stickyHistogram() { return stickyHistogram == null ? null : stickyHistogram.clone(); }
+    public double[] stickyHistogram() {
+        return stickyHistogram == null ? null : stickyHistogram.clone();
+    }
 
     public MemoryState withStickyHistogram(double[] h) {
-        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
-                timeline, h == null ? null : h.clone(), updatedAt);
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                stm,
+                stmCount,
+                stmTokens,
+                tokensAbsorbed,
+                contractions,
+                timeline,
+                h == null ? null : h.clone(),
+                updatedAt);
     }
 
     /**
@@ -100,16 +152,36 @@ public final class MemoryState {
     }
 
     public MemoryState withUpdatedAt(long millis) {
-        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
-                timeline, stickyHistogram, millis);
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                stm,
+                stmCount,
+                stmTokens,
+                tokensAbsorbed,
+                contractions,
+                timeline,
+                stickyHistogram,
+                millis);
     }
 
     /** The same memory without its short-term buffer (tokensAbsorbed drops to longTermTokens()). */
     public MemoryState withoutShortTerm() {
         if (stmCount == 0) return this;
         long lt = longTermTokens();
-        return new MemoryState(dim, basisSize, coefficients, new float[0], 0, List.of(), lt, contractions,
-                timeline.truncateSources(lt), stickyHistogram, updatedAt);
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                new float[0],
+                0,
+                List.of(),
+                lt,
+                contractions,
+                timeline.truncateSources(lt),
+                stickyHistogram,
+                updatedAt);
     }
 
     /**
@@ -126,46 +198,118 @@ public final class MemoryState {
         if (sources != null) {
             for (int i = 0; i < count; i++) tl = tl.withSource(lt + i, sources.get(i), Integer.MAX_VALUE);
         }
-        List<String> tk = tokens == null ? Collections.nCopies(count, null) : Collections.unmodifiableList(new ArrayList<>(tokens));
-        return new MemoryState(dim, basisSize, coefficients, Arrays.copyOf(vectors, count * dim), count, tk,
-                lt + count, contractions, tl, stickyHistogram, updatedAt);
+        List<String> tk = tokens == null
+                ? Collections.nCopies(count, null)
+                : Collections.unmodifiableList(new ArrayList<>(tokens));
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                Arrays.copyOf(vectors, count * dim),
+                count,
+                tk,
+                lt + count,
+                contractions,
+                tl,
+                stickyHistogram,
+                updatedAt);
     }
 
     // ---------------------------------------------------------------- no copies: for codecs (the state's own
     // arrays, shared; do not modify), so that storing and loading a 0.4 MB B does not copy it once more
-    public float[] coefficientsRef() { return coefficients; }
-    public float[] shortTermRef() { return stm; }
-    public double[] stickyRef() { return stickyHistogram; }
+    public float[] coefficientsRef() {
+        return coefficients;
+    }
 
-    MemoryState with(float[] coefficients, float[] stm, int stmCount, List<String> stmTokens, long tokensAbsorbed,
-                     long contractions, Timeline timeline, double[] sticky) {
-        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
-                timeline, sticky, updatedAt);
+    public float[] shortTermRef() {
+        return stm;
+    }
+
+    public double[] stickyRef() {
+        return stickyHistogram;
+    }
+
+    MemoryState with(
+            float[] coefficients,
+            float[] stm,
+            int stmCount,
+            List<String> stmTokens,
+            long tokensAbsorbed,
+            long contractions,
+            Timeline timeline,
+            double[] sticky) {
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                stm,
+                stmCount,
+                stmTokens,
+                tokensAbsorbed,
+                contractions,
+                timeline,
+                sticky,
+                updatedAt);
     }
 
     /** A state from its stored parts (a codec's decoding); the arrays are taken, not copied. */
-    public static MemoryState restore(int dim, int basisSize, float[] coefficients, float[] stm, int stmCount,
-                               List<String> stmTokens, long tokensAbsorbed, long contractions, Timeline timeline,
-                               double[] sticky, long updatedAt) {
-        return new MemoryState(dim, basisSize, coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions,
-                timeline, sticky, updatedAt);
+    public static MemoryState restore(
+            int dim,
+            int basisSize,
+            float[] coefficients,
+            float[] stm,
+            int stmCount,
+            List<String> stmTokens,
+            long tokensAbsorbed,
+            long contractions,
+            Timeline timeline,
+            double[] sticky,
+            long updatedAt) {
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                stm,
+                stmCount,
+                stmTokens,
+                tokensAbsorbed,
+                contractions,
+                timeline,
+                sticky,
+                updatedAt);
     }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         if (!(o instanceof MemoryState s)) return false;
-        return dim == s.dim && basisSize == s.basisSize && stmCount == s.stmCount && tokensAbsorbed == s.tokensAbsorbed
-                && contractions == s.contractions && updatedAt == s.updatedAt
-                && Arrays.equals(coefficients, s.coefficients) && Arrays.equals(stm, s.stm)
-                && stmTokens.equals(s.stmTokens) && timeline.equals(s.timeline)
+        return dim == s.dim
+                && basisSize == s.basisSize
+                && stmCount == s.stmCount
+                && tokensAbsorbed == s.tokensAbsorbed
+                && contractions == s.contractions
+                && updatedAt == s.updatedAt
+                && Arrays.equals(coefficients, s.coefficients)
+                && Arrays.equals(stm, s.stm)
+                && stmTokens.equals(s.stmTokens)
+                && timeline.equals(s.timeline)
                 && Arrays.equals(stickyHistogram, s.stickyHistogram);
     }
 
-    @Override public int hashCode() {
-        return Objects.hash(dim, basisSize, stmCount, tokensAbsorbed, contractions, Arrays.hashCode(coefficients),
-                Arrays.hashCode(stm), timeline);
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                dim,
+                basisSize,
+                stmCount,
+                tokensAbsorbed,
+                contractions,
+                Arrays.hashCode(coefficients),
+                Arrays.hashCode(stm),
+                timeline);
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return "MemoryState{N=" + basisSize + ", dim=" + dim + ", longTerm=" + hasLongTerm() + ", tokens="
                 + tokensAbsorbed + ", shortTerm=" + stmCount + ", contractions=" + contractions + ", " + timeline + "}";
     }

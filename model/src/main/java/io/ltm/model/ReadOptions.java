@@ -12,5 +12,8 @@ public record ReadOptions(int spans, boolean includeContext, boolean includeShor
         if (spans < 1) throw new IllegalArgumentException("spans must be >= 1");
         if (head == null) head = AttentionHeadKind.ZERO_SHOT;
     }
-    public static ReadOptions defaults() { return new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT); }
+
+    public static ReadOptions defaults() {
+        return new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
+    }
 }

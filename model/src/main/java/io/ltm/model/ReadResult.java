@@ -9,4 +9,5 @@ import java.util.List;
  * @param attentionHistogram D-bin attention mass of this read over [0,1] (not normalised), for sticky memories;
  *                           null when the memory is not sticky or had no long-term part
  */
-public record ReadResult(List<Span> spans, float[] context, List<ShortTermHit> shortTermHits, double[] attentionHistogram) {}
+public record ReadResult(
+        List<Span> spans, float[] context, List<ShortTermHit> shortTermHits, double[] attentionHistogram) {}

@@ -29,7 +29,8 @@ public final class ReadyMemory {
     private final long fingerprint;
 
     ReadyMemory(MemoryConfig config, MemoryState state, float[][] keysT) {
-        if (!state.hasLongTerm()) throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
+        if (!state.hasLongTerm())
+            throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
         if (keysT.length != config.dim()) throw new IllegalArgumentException("keys must be [dim, C]");
         this.config = config;
         this.coefficients = state.coefficientsRef();
@@ -44,9 +45,12 @@ public final class ReadyMemory {
     /** True when {@code state} is the version of the memory this was built from (and has the same shape). */
     public boolean isFor(MemoryState state) {
         float[] b = state.coefficientsRef();
-        if (b == coefficients) return true;                      // the very array it was built from: B is immutable
-        return b != null && b.length == coefficients.length && state.contractions() == contractions
-                && state.longTermTokens() == longTermTokens && state.updatedAt() == updatedAt
+        if (b == coefficients) return true; // the very array it was built from: B is immutable
+        return b != null
+                && b.length == coefficients.length
+                && state.contractions() == contractions
+                && state.longTermTokens() == longTermTokens
+                && state.updatedAt() == updatedAt
                 && fingerprint(b) == fingerprint;
     }
 
@@ -55,7 +59,8 @@ public final class ReadyMemory {
         if (stored.coefficients() == null || stored.rows() != config.basisSize() || stored.dim() != config.dim()) {
             return false;
         }
-        if (stored.contractions() != contractions || stored.longTermTokens() != longTermTokens
+        if (stored.contractions() != contractions
+                || stored.longTermTokens() != longTermTokens
                 || stored.updatedAt() != updatedAt) return false;
         long h = coefficients.length;
         int last = coefficients.length - 1;
@@ -66,18 +71,30 @@ public final class ReadyMemory {
         return h == fingerprint;
     }
 
-    public MemoryConfig config() { return config; }
+    public MemoryConfig config() {
+        return config;
+    }
     /** Number of keys C (N/S centres with cosine keys, else N). */
-    public int keyCount() { return keys; }
+    public int keyCount() {
+        return keys;
+    }
     /** Contraction count of the version this was built from. */
-    public long contractions() { return contractions; }
+    public long contractions() {
+        return contractions;
+    }
     /** Bytes of the arrays a read touches (keys and coefficients, float32; array headers not counted). */
-    public long bytes() { return 4L * (config.dim() * (long) keys + coefficients.length); }
+    public long bytes() {
+        return 4L * (config.dim() * (long) keys + coefficients.length);
+    }
 
     /** B, row-major [N, d]: the state's own array; shared, do not modify. */
-    public float[] coefficientsRef() { return coefficients; }
+    public float[] coefficientsRef() {
+        return coefficients;
+    }
     /** The keys, transposed: [d][C]; shared, do not modify. */
-    public float[][] keysTransposedRef() { return keysT; }
+    public float[][] keysTransposedRef() {
+        return keysT;
+    }
 
     static long fingerprint(float[] b) {
         long h = b.length;

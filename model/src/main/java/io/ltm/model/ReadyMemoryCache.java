@@ -68,14 +68,32 @@ public final class ReadyMemoryCache {
         }
     }
 
-    public long maxBytes() { return maxBytes; }
-    public synchronized long bytes() { return bytes; }
-    public synchronized int size() { return entries.size(); }
-    public synchronized long hits() { return hits; }
-    public synchronized long misses() { return misses; }
-    public synchronized long evictions() { return evictions; }
+    public long maxBytes() {
+        return maxBytes;
+    }
 
-    @Override public synchronized String toString() {
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    public synchronized long hits() {
+        return hits;
+    }
+
+    public synchronized long misses() {
+        return misses;
+    }
+
+    public synchronized long evictions() {
+        return evictions;
+    }
+
+    @Override
+    public synchronized String toString() {
         return "ReadyMemoryCache{entries=" + entries.size() + ", bytes=" + bytes + "/" + maxBytes + ", hits=" + hits
                 + ", misses=" + misses + ", evictions=" + evictions + "}";
     }

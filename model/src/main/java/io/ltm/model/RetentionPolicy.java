@@ -16,4 +16,7 @@ package io.ltm.model;
  * Either policy combines with sticky memories: recency samples where reads attended at every contraction, uniform
  * gives where reads attended more of the axis at the next doubling.
  */
-public enum RetentionPolicy { RECENCY, UNIFORM }
+public enum RetentionPolicy {
+    RECENCY,
+    UNIFORM
+}

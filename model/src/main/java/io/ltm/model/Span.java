@@ -9,5 +9,12 @@ package io.ltm.model;
  * @param tokenStart first absolute token index covered by [mu-sigma, mu+sigma] (through the timeline)
  * @param tokenEnd   last absolute token index covered (inclusive)
  */
-public record Span(double mu, double sigma, double score, double weight, long tokenStart, long tokenEnd,
-                   TokenSource from, TokenSource to) {}
+public record Span(
+        double mu,
+        double sigma,
+        double score,
+        double weight,
+        long tokenStart,
+        long tokenEnd,
+        TokenSource from,
+        TokenSource to) {}

@@ -19,8 +19,8 @@ import java.util.Objects;
  * the token did not come from.
  */
 public final class Timeline {
-    private static final Timeline EMPTY = new Timeline(new double[0], new double[0], new long[0], new TokenSource[0],
-            new TokenSource[0]);
+    private static final Timeline EMPTY =
+            new Timeline(new double[0], new double[0], new long[0], new TokenSource[0], new TokenSource[0]);
     private final double[] t;
     private final double[] tok;
     private final long[] segFirst;
@@ -35,15 +35,22 @@ public final class Timeline {
         this.segLast = segLast;
     }
 
-    public static Timeline empty() { return EMPTY; }
+    public static Timeline empty() {
+        return EMPTY;
+    }
 
     /**
      * Rebuilds a timeline from its parts (for decoding); knots must be sorted by t. segmentLastSources may be null
      * (or hold nulls) for segments of one record.
      */
-    public static Timeline of(double[] t, double[] tokenIndex, long[] segmentFirstToken, List<TokenSource> segmentSources,
-                              List<TokenSource> segmentLastSources) {
-        if (t.length != tokenIndex.length || segmentFirstToken.length != segmentSources.size()
+    public static Timeline of(
+            double[] t,
+            double[] tokenIndex,
+            long[] segmentFirstToken,
+            List<TokenSource> segmentSources,
+            List<TokenSource> segmentLastSources) {
+        if (t.length != tokenIndex.length
+                || segmentFirstToken.length != segmentSources.size()
                 || (segmentLastSources != null && segmentLastSources.size() != segmentSources.size()))
             throw new IllegalArgumentException("length mismatch");
         TokenSource[] first = segmentSources.toArray(new TokenSource[0]);
@@ -54,15 +61,33 @@ public final class Timeline {
         return new Timeline(t.clone(), tokenIndex.clone(), segmentFirstToken.clone(), first, last);
     }
 
-    public int knotCount() { return t.length; }
-    public double knotPosition(int i) { return t[i]; }
-    public double knotToken(int i) { return tok[i]; }
-    public int segmentCount() { return segFirst.length; }
-    public long segmentFirstToken(int i) { return segFirst[i]; }
+    public int knotCount() {
+        return t.length;
+    }
+
+    public double knotPosition(int i) {
+        return t[i];
+    }
+
+    public double knotToken(int i) {
+        return tok[i];
+    }
+
+    public int segmentCount() {
+        return segFirst.length;
+    }
+
+    public long segmentFirstToken(int i) {
+        return segFirst[i];
+    }
     /** The first source record of segment i. */
-    public TokenSource segmentSource(int i) { return segSource[i]; }
+    public TokenSource segmentSource(int i) {
+        return segSource[i];
+    }
     /** The last source record of segment i (the first one unless segments were merged). */
-    public TokenSource segmentLastSource(int i) { return segLast[i]; }
+    public TokenSource segmentLastSource(int i) {
+        return segLast[i];
+    }
 
     /** Absolute token index (fractional) at memory position t; NaN when there is no long-term content. */
     public double tokenAt(double pos) {
@@ -125,10 +150,15 @@ public final class Timeline {
     Timeline withSource(long firstToken, TokenSource src, int maxSegments) {
         int n = segFirst.length;
         int keep = n;
-        while (keep > 0 && segFirst[keep - 1] >= firstToken) keep--;   // overwrite anything at or after firstToken
+        while (keep > 0 && segFirst[keep - 1] >= firstToken) keep--; // overwrite anything at or after firstToken
         if (keep > 0 && Objects.equals(segSource[keep - 1], src) && Objects.equals(segLast[keep - 1], src)) {
             if (keep == n) return this;
-            return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep), Arrays.copyOf(segLast, keep));
+            return new Timeline(
+                    t,
+                    tok,
+                    Arrays.copyOf(segFirst, keep),
+                    Arrays.copyOf(segSource, keep),
+                    Arrays.copyOf(segLast, keep));
         }
         long[] f = Arrays.copyOf(segFirst, keep + 1);
         TokenSource[] s = Arrays.copyOf(segSource, keep + 1);
@@ -139,8 +169,12 @@ public final class Timeline {
         int len = f.length;
         while (len > maxSegments) {
             int i = cheapestMerge(f, s, len);
-            boolean samePartition = Objects.equals(s[i].topic(), e[i + 1].topic()) && s[i].partition() == e[i + 1].partition();
-            if (!samePartition) { s[i] = TokenSource.UNKNOWN; e[i] = TokenSource.UNKNOWN; } else e[i] = e[i + 1];
+            boolean samePartition =
+                    Objects.equals(s[i].topic(), e[i + 1].topic()) && s[i].partition() == e[i + 1].partition();
+            if (!samePartition) {
+                s[i] = TokenSource.UNKNOWN;
+                e[i] = TokenSource.UNKNOWN;
+            } else e[i] = e[i + 1];
             System.arraycopy(f, i + 2, f, i + 1, len - i - 2);
             System.arraycopy(s, i + 2, s, i + 1, len - i - 2);
             System.arraycopy(e, i + 2, e, i + 1, len - i - 2);
@@ -174,7 +208,8 @@ public final class Timeline {
         int keep = segFirst.length;
         while (keep > 0 && segFirst[keep - 1] >= firstToken) keep--;
         if (keep == segFirst.length) return this;
-        return new Timeline(t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep), Arrays.copyOf(segLast, keep));
+        return new Timeline(
+                t, tok, Arrays.copyOf(segFirst, keep), Arrays.copyOf(segSource, keep), Arrays.copyOf(segLast, keep));
     }
 
     /** Fresh fit of tokens [first, first+L) at positions (j+½)/L. */
@@ -212,7 +247,12 @@ public final class Timeline {
         int j = 0;
         for (int i = 0; i < n; i++) {
             // the samples before this knot, then the knot itself: all points of the composed map, in order
-            while (j < m && s[j] < t[i]) { nt[k] = u[j]; nk[k] = tokenAt(s[j]); k++; j++; }
+            while (j < m && s[j] < t[i]) {
+                nt[k] = u[j];
+                nk[k] = tokenAt(s[j]);
+                k++;
+                j++;
+            }
             nt[k] = interpolate(ws, wu, t[i]);
             nk[k] = tok[i];
             k++;
@@ -248,8 +288,12 @@ public final class Timeline {
             nk[k] = Math.max(nk[k - 1], tokenAt(samplePositions[j - 1]));
             k++;
         }
-        nt[k] = tau + (1 - tau) / l; nk[k] = Math.max(nk[k - 1], first); k++;
-        nt[k] = 1.0; nk[k] = Math.max(nk[k - 1], first + l - 1); k++;
+        nt[k] = tau + (1 - tau) / l;
+        nk[k] = Math.max(nk[k - 1], first);
+        k++;
+        nt[k] = 1.0;
+        nk[k] = Math.max(nk[k - 1], first + l - 1);
+        k++;
         return thin(nt, nk, k, maxKnots);
     }
 
@@ -262,7 +306,7 @@ public final class Timeline {
     private Timeline thin(double[] nt, double[] nk, int n, int maxKnots) {
         List<double[]> pts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            if (!pts.isEmpty() && nt[i] <= pts.get(pts.size() - 1)[0]) continue;   // strictly increasing t
+            if (!pts.isEmpty() && nt[i] <= pts.get(pts.size() - 1)[0]) continue; // strictly increasing t
             pts.add(new double[] {nt[i], nk[i]});
         }
         // drop collinear interior knots
@@ -283,27 +327,43 @@ public final class Timeline {
                 double[] a = c.get(i - 1), b = c.get(i), d = c.get(i + 1);
                 double interp = a[1] + (b[0] - a[0]) / (d[0] - a[0]) * (d[1] - a[1]);
                 double err = Math.abs(interp - b[1]) * (d[0] - a[0]);
-                if (err < bestErr) { bestErr = err; best = i; }
+                if (err < bestErr) {
+                    bestErr = err;
+                    best = i;
+                }
             }
             c.remove(best);
         }
         double[] rt = new double[c.size()], rk = new double[c.size()];
-        for (int i = 0; i < c.size(); i++) { rt[i] = c.get(i)[0]; rk[i] = c.get(i)[1]; }
+        for (int i = 0; i < c.size(); i++) {
+            rt[i] = c.get(i)[0];
+            rk[i] = c.get(i)[1];
+        }
         return new Timeline(rt, rk, segFirst, segSource, segLast);
     }
 
-    @Override public boolean equals(Object o) {
-        return o instanceof Timeline x && Arrays.equals(t, x.t) && Arrays.equals(tok, x.tok)
-                && Arrays.equals(segFirst, x.segFirst) && Arrays.equals(segSource, x.segSource)
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Timeline x
+                && Arrays.equals(t, x.t)
+                && Arrays.equals(tok, x.tok)
+                && Arrays.equals(segFirst, x.segFirst)
+                && Arrays.equals(segSource, x.segSource)
                 && Arrays.equals(segLast, x.segLast);
     }
 
-    @Override public int hashCode() {
-        return Objects.hash(Arrays.hashCode(t), Arrays.hashCode(tok), Arrays.hashCode(segFirst), Arrays.hashCode(segSource),
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                Arrays.hashCode(t),
+                Arrays.hashCode(tok),
+                Arrays.hashCode(segFirst),
+                Arrays.hashCode(segSource),
                 Arrays.hashCode(segLast));
     }
 
-    @Override public String toString() {
+    @Override
+    public String toString() {
         return "Timeline{knots=" + t.length + ", segments=" + segFirst.length + "}";
     }
 }

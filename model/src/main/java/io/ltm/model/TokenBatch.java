@@ -10,7 +10,8 @@ public record TokenBatch(float[] vectors, int count, List<String> tokens, TokenS
     public TokenBatch {
         if (vectors == null) throw new IllegalArgumentException("vectors is null");
         if (count < 0) throw new IllegalArgumentException("count < 0");
-        if (count > 0 && vectors.length % count != 0) throw new IllegalArgumentException("vectors.length not a multiple of count");
+        if (count > 0 && vectors.length % count != 0)
+            throw new IllegalArgumentException("vectors.length not a multiple of count");
         if (tokens != null && tokens.size() != count) throw new IllegalArgumentException("tokens.size() != count");
         if (source == null) source = TokenSource.UNKNOWN;
     }

@@ -3,13 +3,11 @@ package io.ltm.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.List;
-import java.util.Random;
-
-import org.junit.jupiter.api.Test;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * The GPU gives the CPU's results within float tolerance: the same stream absorbed and read on both devices.
@@ -33,7 +31,7 @@ class DeviceParityTest {
         List<Device> devices = List.of(Device.cpu(), Device.gpu());
         for (int d = 0; d < 2; d++) {
             try (LongTermMemory ltm = LongTermMemory.create(cfg, devices.get(d))) {
-                ltm.setHostReads(false);   // the same DJL read on both devices (ReadyMemoryTest compares the host read)
+                ltm.setHostReads(false); // the same DJL read on both devices (ReadyMemoryTest compares the host read)
                 MemoryState s = MemoryState.empty(cfg);
                 for (float[] b : batches) {
                     s = ltm.absorb(s, new TokenBatch(b, cfg.contractionLength(), null, null));

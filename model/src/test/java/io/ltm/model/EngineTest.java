@@ -1,23 +1,29 @@
 package io.ltm.model;
 
-import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** Engine behaviour: timeline, sources, spans, short-term memory, batching, codec, leaks. */
 class EngineTest {
     static final int D = 16;
 
     static MemoryConfig small(boolean sticky) {
-        return MemoryConfig.builder().dim(D).basisSize(128).contractionLength(64).samples(64).stickyBins(32)
-                .sticky(sticky).temperature(0.002).build();
+        return MemoryConfig.builder()
+                .dim(D)
+                .basisSize(128)
+                .contractionLength(64)
+                .samples(64)
+                .stickyBins(32)
+                .sticky(sticky)
+                .temperature(0.002)
+                .build();
     }
 
     static float[] constant(float[] v, int count) {
@@ -26,20 +32,33 @@ class EngineTest {
         return x;
     }
 
-    static float[] unit(int k) { float[] v = new float[D]; v[k] = 1f; return v; }
+    static float[] unit(int k) {
+        float[] v = new float[D];
+        v[k] = 1f;
+        return v;
+    }
 
     @Test
     void timelineIsMonotoneBoundedAndMapsSources() {
         for (boolean sticky : new boolean[] {false, true}) {
-            MemoryConfig cfg = small(sticky).toBuilder().maxTimelineKnots(24).maxSourceSegments(40).build();
+            MemoryConfig cfg = small(sticky).toBuilder()
+                    .maxTimelineKnots(24)
+                    .maxSourceSegments(40)
+                    .build();
             Random rng = new Random(2);
             try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
                 MemoryState s = MemoryState.empty(cfg);
                 for (int i = 0; i < 60; i++) {
                     int count = 10 + rng.nextInt(50);
-                    s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(count * D, rng), count, null,
-                            new TokenSource("in", 0, i, 1000L + i, "e" + i)));
-                    if (s.hasLongTerm()) s = ltm.recordRead(s, ltm.read(s, MathPropertiesTest.randn(D, rng), 1, ReadOptions.defaults()));
+                    s = ltm.absorb(
+                            s,
+                            new TokenBatch(
+                                    MathPropertiesTest.randn(count * D, rng),
+                                    count,
+                                    null,
+                                    new TokenSource("in", 0, i, 1000L + i, "e" + i)));
+                    if (s.hasLongTerm())
+                        s = ltm.recordRead(s, ltm.read(s, MathPropertiesTest.randn(D, rng), 1, ReadOptions.defaults()));
                     Timeline tl = s.timeline();
                     assertThat(tl.knotCount()).isLessThanOrEqualTo(24);
                     assertThat(tl.segmentCount()).isLessThanOrEqualTo(40);
@@ -54,9 +73,12 @@ class EngineTest {
                     }
                 }
                 // the newest sources are exact
-                assertThat(s.timeline().sourceOf(s.tokensAbsorbed() - 1).sourceId()).isEqualTo("e59");
+                assertThat(s.timeline().sourceOf(s.tokensAbsorbed() - 1).sourceId())
+                        .isEqualTo("e59");
                 assertThat(s.shortTermSources()).hasSize(s.shortTermCount());
-                if (s.shortTermCount() > 0) assertThat(s.shortTermSources().get(s.shortTermCount() - 1).sourceId()).isEqualTo("e59");
+                if (s.shortTermCount() > 0)
+                    assertThat(s.shortTermSources().get(s.shortTermCount() - 1).sourceId())
+                            .isEqualTo("e59");
             }
         }
     }
@@ -79,12 +101,15 @@ class EngineTest {
             System.out.println("two places, one segment: " + r.spans());
             assertThat(r.spans()).hasSize(2);
             List<Long> mids = new ArrayList<>();
-            for (Span sp : r.spans()) { assertThat(sp.score()).isGreaterThan(0.5); mids.add((sp.tokenStart() + sp.tokenEnd()) / 2); }
+            for (Span sp : r.spans()) {
+                assertThat(sp.score()).isGreaterThan(0.5);
+                mids.add((sp.tokenStart() + sp.tokenEnd()) / 2);
+            }
             mids.sort(null);
             assertThat(mids.get(0)).isBetween(6L, 22L);
             assertThat(mids.get(1)).isBetween(38L, 54L);
             assertThat(r.context()).hasSize(D);
-            assertThat(r.attentionHistogram()).isNull();   // not sticky
+            assertThat(r.attentionHistogram()).isNull(); // not sticky
         }
         // across segments of different age: cosine keys find both segments
         MemoryConfig cos = cfg.toBuilder().cosineKeys(true).temperature(0.2).build();
@@ -98,7 +123,10 @@ class EngineTest {
             ReadResult r = ltm.read(s, a, 1, new ReadOptions(2, true, true, AttentionHeadKind.ZERO_SHOT));
             System.out.println("two places, two segments (cosine keys): " + r.spans());
             List<String> where = new ArrayList<>();
-            for (Span sp : r.spans()) where.add(s.timeline().sourceOf((sp.tokenStart() + sp.tokenEnd()) / 2).sourceId());
+            for (Span sp : r.spans())
+                where.add(s.timeline()
+                        .sourceOf((sp.tokenStart() + sp.tokenEnd()) / 2)
+                        .sourceId());
             assertThat(where).containsExactlyInAnyOrder("seg0", "seg2");
         }
     }
@@ -109,7 +137,9 @@ class EngineTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             float[] x = new float[3 * D];
-            x[0] = 1; x[D + 5] = 1; x[2 * D + 7] = 1;
+            x[0] = 1;
+            x[D + 5] = 1;
+            x[2 * D + 7] = 1;
             s = ltm.absorb(s, new TokenBatch(x, 3, List.of("a", "b", "c"), new TokenSource("t", 2, 42, 7, null)));
             assertThat(s.hasLongTerm()).isFalse();
             assertThat(s.shortTermVectors()).isEqualTo(x);
@@ -138,8 +168,10 @@ class EngineTest {
         MemoryConfig cfg = small(false);
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = ltm.absorb(MemoryState.empty(cfg), new TokenBatch(new float[64 * D], 64, null, null));
-            assertThatThrownBy(() -> ltm.read(s, new float[D], 1, new ReadOptions(1, false, false, AttentionHeadKind.TRAINED)))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("TrainedHeadWeights");
+            assertThatThrownBy(() ->
+                            ltm.read(s, new float[D], 1, new ReadOptions(1, false, false, AttentionHeadKind.TRAINED)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("TrainedHeadWeights");
         }
     }
 
@@ -151,8 +183,15 @@ class EngineTest {
             List<ReadRequest> reqs = new ArrayList<>();
             for (int k = 0; k < 5; k++) {
                 MemoryState s = MemoryState.empty(cfg);
-                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn((64 * (k % 3) + 10) * D, rng), 64 * (k % 3) + 10, null, null));
-                reqs.add(new ReadRequest(s, MathPropertiesTest.randn(2 * D, rng), 2, new ReadOptions(1 + k % 3, true, true, AttentionHeadKind.ZERO_SHOT)));
+                s = ltm.absorb(
+                        s,
+                        new TokenBatch(
+                                MathPropertiesTest.randn((64 * (k % 3) + 10) * D, rng), 64 * (k % 3) + 10, null, null));
+                reqs.add(new ReadRequest(
+                        s,
+                        MathPropertiesTest.randn(2 * D, rng),
+                        2,
+                        new ReadOptions(1 + k % 3, true, true, AttentionHeadKind.ZERO_SHOT)));
             }
             List<ReadResult> batch = ltm.readBatch(reqs);
             for (int k = 0; k < reqs.size(); k++) {
@@ -161,11 +200,14 @@ class EngineTest {
                 ReadResult b = batch.get(k);
                 assertThat(b.spans()).hasSameSizeAs(one.spans());
                 for (int j = 0; j < one.spans().size(); j++) {
-                    assertThat(b.spans().get(j).mu()).isCloseTo(one.spans().get(j).mu(), offset(1e-5));
-                    assertThat(b.spans().get(j).score()).isCloseTo(one.spans().get(j).score(), offset(1e-4));
+                    assertThat(b.spans().get(j).mu())
+                            .isCloseTo(one.spans().get(j).mu(), offset(1e-5));
+                    assertThat(b.spans().get(j).score())
+                            .isCloseTo(one.spans().get(j).score(), offset(1e-4));
                 }
                 assertThat(b.shortTermHits()).hasSameSizeAs(one.shortTermHits());
-                if (one.context() != null) for (int j = 0; j < D; j++) assertThat(b.context()[j]).isCloseTo(one.context()[j], offset(1e-4f));
+                if (one.context() != null)
+                    for (int j = 0; j < D; j++) assertThat(b.context()[j]).isCloseTo(one.context()[j], offset(1e-4f));
             }
         }
     }
@@ -180,7 +222,12 @@ class EngineTest {
             int warm = -1;
             for (int i = 0; i < 200; i++) {
                 s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(40 * D, rng), 40, null, null));
-                List<ReadRequest> reqs = List.of(new ReadRequest(s, MathPropertiesTest.randn(D, rng), 1, new ReadOptions(2, true, true, AttentionHeadKind.ZERO_SHOT)),
+                List<ReadRequest> reqs = List.of(
+                        new ReadRequest(
+                                s,
+                                MathPropertiesTest.randn(D, rng),
+                                1,
+                                new ReadOptions(2, true, true, AttentionHeadKind.ZERO_SHOT)),
                         new ReadRequest(s, MathPropertiesTest.randn(D, rng), 1, ReadOptions.defaults()));
                 for (ReadResult r : ltm.readBatch(reqs)) s = ltm.recordRead(s, r);
                 if (i == 20) warm = m.getManagedArrays().size();
@@ -198,6 +245,8 @@ class EngineTest {
         assertThatThrownBy(() -> MemoryConfig.builder().widths().build()).isInstanceOf(IllegalArgumentException.class);
         // the rejection names the setting, so that a configuration layer can name its own key for it
         assertThatThrownBy(() -> MemoryConfig.builder().ridgePenalty(0).build())
-                .isInstanceOfSatisfying(MemoryConfig.InvalidSetting.class, e -> assertThat(e.setting()).isEqualTo("ridgePenalty"));
+                .isInstanceOfSatisfying(
+                        MemoryConfig.InvalidSetting.class,
+                        e -> assertThat(e.setting()).isEqualTo("ridgePenalty"));
     }
 }

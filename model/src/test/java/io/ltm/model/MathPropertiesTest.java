@@ -1,5 +1,7 @@
 package io.ltm.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.Basis;
@@ -7,12 +9,9 @@ import io.ltm.model.internal.DeviceMath;
 import io.ltm.model.internal.Half;
 import io.ltm.model.internal.MemoryUpdate;
 import io.ltm.model.internal.StickySampler;
-import org.junit.jupiter.api.Test;
-
 import java.util.Random;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The math on its own terms: closed forms, reconstruction, contraction, sticky sampling, half floats. */
 class MathPropertiesTest {
@@ -32,7 +31,8 @@ class MathPropertiesTest {
                     double acc = 0;
                     for (int i = 0; i <= steps; i++) {
                         double t = lo + i * h;
-                        double p = Math.exp(-0.5 * (t - mus[q]) * (t - mus[q]) / s2[q]) / Math.sqrt(2 * Math.PI * s2[q]);
+                        double p =
+                                Math.exp(-0.5 * (t - mus[q]) * (t - mus[q]) / s2[q]) / Math.sqrt(2 * Math.PI * s2[q]);
                         double zz = (t - b.mu(n)) / b.sigma(n);
                         double psi = Math.exp(-0.5 * zz * zz) / (b.sigma(n) * Basis.SQRT2PI);
                         acc += (i == 0 || i == steps ? 0.5 : 1) * p * psi;
@@ -42,7 +42,9 @@ class MathPropertiesTest {
                     peak = Math.max(peak, Math.abs(acc));
                 }
             }
-            assertThat(worst / peak).as("widths %s", java.util.Arrays.toString(widths)).isLessThan(1e-8);
+            assertThat(worst / peak)
+                    .as("widths %s", java.util.Arrays.toString(widths))
+                    .isLessThan(1e-8);
         }
     }
 
@@ -50,11 +52,13 @@ class MathPropertiesTest {
     void deviceClosedFormMatchesHost() {
         Basis b = Basis.of(64, 0.01, 0.05);
         try (NDManager m = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch");
-             DeviceMath k = new DeviceMath(m, b, 16, 16, 0.5, false)) {
+                DeviceMath k = new DeviceMath(m, b, 16, 16, 0.5, false)) {
             double[] mus = {0.0, 0.25, 0.5, 0.9, 1.0};
             double[] s2 = {1e-4, 1e-3, 0.01, 0.05, 0.2};
-            float[] dev = k.expectedPsi(m.create(DeviceMath.toFloat(mus)), m.create(DeviceMath.toFloat(s2))).toFloatArray();
-            assertThat(TestSignals.rel(TestSignals.toDouble(dev), b.expectedPsi(mus, s2))).isLessThan(1e-5);
+            float[] dev = k.expectedPsi(m.create(DeviceMath.toFloat(mus)), m.create(DeviceMath.toFloat(s2)))
+                    .toFloatArray();
+            assertThat(TestSignals.rel(TestSignals.toDouble(dev), b.expectedPsi(mus, s2)))
+                    .isLessThan(1e-5);
             double[] t = TestSignals.grid(-0.2, 1.2, 57);
             float[] psi = k.psi(m.create(DeviceMath.toFloat(t))).toFloatArray();
             assertThat(TestSignals.rel(TestSignals.toDouble(psi), b.psi(t))).isLessThan(1e-5);
@@ -71,13 +75,16 @@ class MathPropertiesTest {
         try (NDManager m = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
             for (int i = 0; i < ns.length; i++) {
                 Basis b = Basis.of(ns[i], 0.005, 0.01);
-                try (DeviceMath k = new DeviceMath(m, b, l, 512, 0.5, false); NDManager s = m.newSubManager()) {
-                    float[] coef = MemoryUpdate.fresh(k, s.create(x, new Shape(l, e))).toFloatArray();
+                try (DeviceMath k = new DeviceMath(m, b, l, 512, 0.5, false);
+                        NDManager s = m.newSubManager()) {
+                    float[] coef =
+                            MemoryUpdate.fresh(k, s.create(x, new Shape(l, e))).toFloatArray();
                     errs[i] = TestSignals.rel(TestSignals.reconstruct(coef, b, e, t), TestSignals.toDouble(x));
                 }
             }
         }
-        System.out.println("reconstruction error vs N " + java.util.Arrays.toString(ns) + ": " + java.util.Arrays.toString(errs));
+        System.out.println(
+                "reconstruction error vs N " + java.util.Arrays.toString(ns) + ": " + java.util.Arrays.toString(errs));
         assertThat(errs[0]).isGreaterThan(errs[1]);
         assertThat(errs[1]).isGreaterThan(errs[2]);
         assertThat(errs[3]).isLessThan(0.05);
@@ -86,20 +93,22 @@ class MathPropertiesTest {
 
     @Test
     void contractionPreservesTheOldSignal() {
-        MemoryConfig cfg = MemoryConfig.builder().dim(6).sticky(false).build();   // GPT-2 numbers: N=L=M=512, τ=0.5
+        MemoryConfig cfg = MemoryConfig.builder().dim(6).sticky(false).build(); // GPT-2 numbers: N=L=M=512, τ=0.5
         Basis b = Basis.of(cfg.basisSize(), cfg.widths());
         Random rng = new Random(5);
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
-            MemoryState s = ltm.absorb(MemoryState.empty(cfg),
+            MemoryState s = ltm.absorb(
+                    MemoryState.empty(cfg),
                     new TokenBatch(TestSignals.smooth(TestSignals.midpoints(512), 6, 4, rng), 512, null, null));
             double[] probe = TestSignals.grid(0.02, 0.98, 481);
             double[] old = TestSignals.reconstruct(s.coefficients(), b, 6, probe);
-            s = ltm.absorb(s, new TokenBatch(TestSignals.smooth(TestSignals.grid(0, 1, 512), 6, 4, rng), 512, null, null));
+            s = ltm.absorb(
+                    s, new TokenBatch(TestSignals.smooth(TestSignals.grid(0, 1, 512), 6, 4, rng), 512, null, null));
             double[] squeezed = new double[probe.length];
             for (int i = 0; i < probe.length; i++) squeezed[i] = 0.5 * probe[i];
             double err = TestSignals.rel(TestSignals.reconstruct(s.coefficients(), b, 6, squeezed), old);
             System.out.println("old signal after one contraction, relative error: " + err);
-            assertThat(err).isLessThan(0.01);   // reference: 0.30% for this configuration
+            assertThat(err).isLessThan(0.01); // reference: 0.30% for this configuration
             assertThat(s.contractions()).isEqualTo(2);
             assertThat(s.shortTermCount()).isZero();
         }
@@ -108,24 +117,39 @@ class MathPropertiesTest {
     @Test
     void stickySamplingIsDeterministicAndFollowsTheHistogram() {
         double[] p = new double[16];
-        p[3] = 0.5; p[10] = 0.25; p[11] = 0.25;
+        p[3] = 0.5;
+        p[10] = 0.25;
+        p[11] = 0.25;
         int[] a = StickySampler.sampleBins(p, 4000, new SplittableRandom(42));
         int[] b = StickySampler.sampleBins(p, 4000, new SplittableRandom(42));
         assertThat(a).isEqualTo(b).isSorted();
         int c3 = 0, c10 = 0, other = 0;
-        for (int v : a) { if (v == 3) c3++; else if (v == 10) c10++; else if (v != 11) other++; }
+        for (int v : a) {
+            if (v == 3) c3++;
+            else if (v == 10) c10++;
+            else if (v != 11) other++;
+        }
         assertThat(other).isZero();
         assertThat(c3 / 4000.0).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.03));
         assertThat(c10 / 4000.0).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.03));
         double[] pos = StickySampler.leftEdges(a, 16);
-        for (double v : pos) assertThat(v * 16).isCloseTo(Math.rint(v * 16), org.assertj.core.data.Offset.offset(1e-12));
+        for (double v : pos)
+            assertThat(v * 16).isCloseTo(Math.rint(v * 16), org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test
     void stickyReplayOfTheEngineIsBitForBit() {
         // recency draws the sticky samples at random (seeded); uniform retention's warp is deterministic
-        MemoryConfig cfg = MemoryConfig.builder().dim(8).basisSize(64).contractionLength(32).samples(32).stickyBins(16)
-                .retention(RetentionPolicy.RECENCY).temperature(0.05).seed(9).build();
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(8)
+                .basisSize(64)
+                .contractionLength(32)
+                .samples(32)
+                .stickyBins(16)
+                .retention(RetentionPolicy.RECENCY)
+                .temperature(0.05)
+                .seed(9)
+                .build();
         float[][] runs = new float[2][];
         for (int run = 0; run < 2; run++) {
             Random rng = new Random(3);
@@ -160,8 +184,14 @@ class MathPropertiesTest {
 
     @Test
     void uniformRetentionGivesEveryTokenAnEqualShare() {
-        MemoryConfig cfg = MemoryConfig.builder().dim(4).basisSize(64).contractionLength(32).samples(32)
-                .retention(RetentionPolicy.UNIFORM).sticky(false).build();
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(4)
+                .basisSize(64)
+                .contractionLength(32)
+                .samples(32)
+                .retention(RetentionPolicy.UNIFORM)
+                .sticky(false)
+                .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             Random rng = new Random(1);
@@ -197,17 +227,25 @@ class MathPropertiesTest {
 
     @Test
     void floatsBetweenTwoHalvesRoundToTheNearestAndTiesToTheEvenOne() {
-        for (int h = 0; h < 0x7bff; h++) {     // every pair of adjacent finite non-negative halves
+        for (int h = 0; h < 0x7bff; h++) { // every pair of adjacent finite non-negative halves
             float lo = Half.toFloat((short) h), hi = Half.toFloat((short) (h + 1));
-            float mid = (lo + hi) / 2;         // exact: a float has 13 more mantissa bits than a half
+            float mid = (lo + hi) / 2; // exact: a float has 13 more mantissa bits than a half
             int even = (h & 1) == 0 ? h : h + 1;
-            assertThat(Half.fromFloat(mid) & 0xffff).as("tie above half 0x%04x", h).isEqualTo(even);
-            assertThat(Half.fromFloat(Math.nextDown(mid)) & 0xffff).as("below the tie above 0x%04x", h).isEqualTo(h);
-            assertThat(Half.fromFloat(Math.nextUp(mid)) & 0xffff).as("above the tie above 0x%04x", h).isEqualTo(h + 1);
-            assertThat(Half.fromFloat(-mid) & 0xffff).as("negative tie above 0x%04x", h).isEqualTo(even | 0x8000);
+            assertThat(Half.fromFloat(mid) & 0xffff)
+                    .as("tie above half 0x%04x", h)
+                    .isEqualTo(even);
+            assertThat(Half.fromFloat(Math.nextDown(mid)) & 0xffff)
+                    .as("below the tie above 0x%04x", h)
+                    .isEqualTo(h);
+            assertThat(Half.fromFloat(Math.nextUp(mid)) & 0xffff)
+                    .as("above the tie above 0x%04x", h)
+                    .isEqualTo(h + 1);
+            assertThat(Half.fromFloat(-mid) & 0xffff)
+                    .as("negative tie above 0x%04x", h)
+                    .isEqualTo(even | 0x8000);
         }
         assertThat(Half.fromFloat(65519.99f) & 0xffff).isEqualTo(0x7bff);
-        assertThat(Half.fromFloat(65520f) & 0xffff).isEqualTo(0x7c00);   // ties to even: infinity
+        assertThat(Half.fromFloat(65520f) & 0xffff).isEqualTo(0x7c00); // ties to even: infinity
     }
 
     static float[] randn(int n, Random rng) {

@@ -1,13 +1,12 @@
 package io.ltm.model;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Offset.offset;
+import org.junit.jupiter.api.Test;
 
 /**
  * Reads from a {@link ReadyMemory} (keys computed once per memory version, the query's work in plain Java) give what
@@ -19,8 +18,13 @@ class ReadyMemoryTest {
     static MemoryState grown(LongTermMemory ltm, MemoryConfig cfg, int batches, int count, Random rng) {
         MemoryState s = MemoryState.empty(cfg);
         for (int i = 0; i < batches; i++) {
-            s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(count * cfg.dim(), rng), count, null,
-                    new TokenSource("in", 0, i, 1000L + i, "e" + i)));
+            s = ltm.absorb(
+                    s,
+                    new TokenBatch(
+                            MathPropertiesTest.randn(count * cfg.dim(), rng),
+                            count,
+                            null,
+                            new TokenSource("in", 0, i, 1000L + i, "e" + i)));
         }
         return s;
     }
@@ -45,7 +49,8 @@ class ReadyMemoryTest {
         if (a.context() != null) {
             double scale = 0;
             for (float v : b.context()) scale = Math.max(scale, Math.abs(v));
-            for (int j = 0; j < a.context().length; j++) ctx = Math.max(ctx, Math.abs(a.context()[j] - b.context()[j]) / Math.max(1e-30, scale));
+            for (int j = 0; j < a.context().length; j++)
+                ctx = Math.max(ctx, Math.abs(a.context()[j] - b.context()[j]) / Math.max(1e-30, scale));
         }
         if (a.attentionHistogram() != null) {
             double total = 0;
@@ -82,8 +87,12 @@ class ReadyMemoryTest {
                 double[] x = new double[d];
                 for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) x[j] += psi[i * n + k] * b[k * d + j];
                 double xx = 0, xq = 0;
-                for (int j = 0; j < d; j++) { xx += x[j] * x[j]; xq += x[j] * q[j]; }
-                for (int t = 0; t < sw; t++) score[i * sw + t] = xq / Math.max(1e-30, Math.sqrt(xx) * qn) / cfg.temperature();
+                for (int j = 0; j < d; j++) {
+                    xx += x[j] * x[j];
+                    xq += x[j] * q[j];
+                }
+                for (int t = 0; t < sw; t++)
+                    score[i * sw + t] = xq / Math.max(1e-30, Math.sqrt(xx) * qn) / cfg.temperature();
             }
         } else {
             for (int k = 0; k < n; k++) {
@@ -100,7 +109,10 @@ class ReadyMemoryTest {
         double mx = Double.NEGATIVE_INFINITY, sum = 0, m1 = 0, m2 = 0;
         for (double v : score) mx = Math.max(mx, v);
         double[] a = new double[n];
-        for (int k = 0; k < n; k++) { a[k] = Math.exp(score[k] - mx); sum += a[k]; }
+        for (int k = 0; k < n; k++) {
+            a[k] = Math.exp(score[k] - mx);
+            sum += a[k];
+        }
         for (int k = 0; k < n; k++) {
             a[k] /= sum;
             m1 += a[k] * basis.mu(k);
@@ -126,20 +138,27 @@ class ReadyMemoryTest {
         List<MemoryConfig> cfgs = List.of(
                 EngineTest.small(true),
                 EngineTest.small(false).toBuilder().cosineKeys(false).build(),
-                MemoryConfig.builder().sticky(true).build(),                          // the defaults: N = 512, d = 384
-                MemoryConfig.builder().sticky(false).retention(RetentionPolicy.UNIFORM).widths(0.01, 0.02, 0.05).basisSize(300).dim(48).build());
+                MemoryConfig.builder().sticky(true).build(), // the defaults: N = 512, d = 384
+                MemoryConfig.builder()
+                        .sticky(false)
+                        .retention(RetentionPolicy.UNIFORM)
+                        .widths(0.01, 0.02, 0.05)
+                        .basisSize(300)
+                        .dim(48)
+                        .build());
         Random rng = new Random(11);
         for (MemoryConfig cfg : cfgs) {
             double[] worst = new double[3];
             double worstHost = 0, worstDev = 0, worstLtm = 0;
-            try (LongTermMemory host = LongTermMemory.create(cfg); LongTermMemory dev = LongTermMemory.create(cfg)) {
+            try (LongTermMemory host = LongTermMemory.create(cfg);
+                    LongTermMemory dev = LongTermMemory.create(cfg)) {
                 assertThat(host.hostReads()).isTrue();
                 dev.setHostReads(false);
                 host.setReadyCache(new ReadyMemoryCache(1L << 30));
                 MemoryState s = grown(host, cfg, 3, cfg.contractionLength() + 37, rng);
                 for (int i = 0; i < 12; i++) {
                     float[] q = MathPropertiesTest.randn(2 * cfg.dim(), rng);
-                    if (i % 3 == 1) {       // a query that matches a stretch of the memory: a sharp attention
+                    if (i % 3 == 1) { // a query that matches a stretch of the memory: a sharp attention
                         float[] b = s.coefficients();
                         int row = rng.nextInt(cfg.basisSize());
                         System.arraycopy(b, row * cfg.dim(), q, 0, cfg.dim());
@@ -160,13 +179,15 @@ class ReadyMemoryTest {
                 assertThat(host.readyCache().misses()).isEqualTo(1);
                 assertThat(host.readyCache().hits()).isEqualTo(11);
             }
-            System.out.printf("host vs device reads, %s: spans %.2e, context %.2e (relative), histogram %.2e; "
-                    + "long-term context alone %.2e; vs float64: host %.2e, device %.2e%n", cfg, worst[0], worst[1], worst[2],
-                    worstLtm, worstHost, worstDev);
+            System.out.printf(
+                    "host vs device reads, %s: spans %.2e, context %.2e (relative), histogram %.2e; "
+                            + "long-term context alone %.2e; vs float64: host %.2e, device %.2e%n",
+                    cfg, worst[0], worst[1], worst[2], worstLtm, worstHost, worstDev);
             // spans: the same within 1e-5, or within the device read's own error against float64 where that is larger
             // (broad widths make the ridge coefficients large and alternating, and the device's float32 keys cancel)
             assertThat(worst[0]).isLessThan(Math.max(TOL, worstDev));
-            // the long-term context: closer to float64 than 1e-5 (relative to its largest entry), and no farther from the
+            // the long-term context: closer to float64 than 1e-5 (relative to its largest entry), and no farther from
+            // the
             // device read than the device read is from float64 (plus 1e-5): the device's keys are a float32 sum that
             // cancels (ridge coefficients alternate in sign), and its σ² is m2 − μ² in float32; T amplifies both
             assertThat(worstHost).isLessThan(TOL);
@@ -192,7 +213,8 @@ class ReadyMemoryTest {
                         double[] ref = basis.expectedPsi(new double[] {m}, new double[] {s2});
                         for (int k = 0; k < basis.size(); k++) {
                             double v = s2 + basis.sigma(k) * basis.sigma(k), dm = m - basis.mu(k);
-                            if (dm * dm / v * -0.5 > -69) assertThat((double) r[k]).isCloseTo(ref[k], offset(1e-6 * ref[k]));
+                            if (dm * dm / v * -0.5 > -69)
+                                assertThat((double) r[k]).isCloseTo(ref[k], offset(1e-6 * ref[k]));
                             else assertThat(r[k]).isZero();
                         }
                     }
@@ -205,12 +227,17 @@ class ReadyMemoryTest {
     void batchedCachedReadsEqualSingleUncachedReads() {
         MemoryConfig cfg = EngineTest.small(true);
         Random rng = new Random(12);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg); LongTermMemory plain = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg);
+                LongTermMemory plain = LongTermMemory.create(cfg)) {
             ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
             List<ReadRequest> reqs = new ArrayList<>();
             for (int k = 0; k < 6; k++) {
                 MemoryState s = grown(ltm, cfg, 1 + k % 3, 70, rng);
-                reqs.add(new ReadRequest("key" + k, s, MathPropertiesTest.randn(cfg.dim(), rng), 1,
+                reqs.add(new ReadRequest(
+                        "key" + k,
+                        s,
+                        MathPropertiesTest.randn(cfg.dim(), rng),
+                        1,
                         new ReadOptions(1 + k % 3, true, true, AttentionHeadKind.ZERO_SHOT)));
             }
             for (int round = 0; round < 2; round++) {
@@ -218,7 +245,8 @@ class ReadyMemoryTest {
                 for (int k = 0; k < reqs.size(); k++) {
                     ReadRequest r = reqs.get(k);
                     double[] w = compare(batch.get(k), plain.read(r.state(), r.query(), r.queryCount(), r.options()));
-                    for (double v : w) assertThat(v).isLessThan(1e-6);   // the same host arithmetic: identical up to rounding
+                    for (double v : w)
+                        assertThat(v).isLessThan(1e-6); // the same host arithmetic: identical up to rounding
                 }
             }
             assertThat(ltm.readyCache().size()).isEqualTo(6);
@@ -235,8 +263,12 @@ class ReadyMemoryTest {
             ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
             List<MemoryState> memories = List.of(grown(ltm, cfg, 2, 70, rng), grown(ltm, cfg, 3, 70, rng));
             List<ReadRequest> reqs = new ArrayList<>();
-            for (int i = 0; i < 7; i++) {   // interleaved: 4 reads of one memory, 3 of the other, varying spans
-                reqs.add(new ReadRequest("key" + i % 2, memories.get(i % 2), MathPropertiesTest.randn(cfg.dim(), rng), 1,
+            for (int i = 0; i < 7; i++) { // interleaved: 4 reads of one memory, 3 of the other, varying spans
+                reqs.add(new ReadRequest(
+                        "key" + i % 2,
+                        memories.get(i % 2),
+                        MathPropertiesTest.randn(cfg.dim(), rng),
+                        1,
                         new ReadOptions(1 + i % 3, true, false, AttentionHeadKind.ZERO_SHOT)));
             }
             List<ReadResult> batch = ltm.readBatch(reqs);
@@ -246,7 +278,8 @@ class ReadyMemoryTest {
                 assertThat(batch.get(i).context()).isEqualTo(single.context());
                 assertThat(batch.get(i).attentionHistogram()).isNotNull().isEqualTo(single.attentionHistogram());
             }
-            assertThat(batch.get(0).context()).isNotEqualTo(batch.get(2).context());   // distinct queries, distinct answers
+            assertThat(batch.get(0).context())
+                    .isNotEqualTo(batch.get(2).context()); // distinct queries, distinct answers
         }
     }
 
@@ -254,7 +287,8 @@ class ReadyMemoryTest {
     void aNewVersionOfTheMemoryInvalidatesTheCachedOne() {
         MemoryConfig cfg = EngineTest.small(false);
         Random rng = new Random(13);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg); LongTermMemory dev = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg);
+                LongTermMemory dev = LongTermMemory.create(cfg)) {
             dev.setHostReads(false);
             ReadyMemoryCache cache = new ReadyMemoryCache(1L << 30);
             ltm.setReadyCache(cache);
@@ -262,20 +296,24 @@ class ReadyMemoryTest {
             float[] q = MathPropertiesTest.randn(cfg.dim(), rng);
             ReadOptions o = new ReadOptions(2, true, false, AttentionHeadKind.ZERO_SHOT);
             ltm.read("k", v1, q, 1, o);
-            ReadyMemory r1 = cache.get("k", v1, s -> { throw new AssertionError("must be cached"); });
+            ReadyMemory r1 = cache.get("k", v1, s -> {
+                throw new AssertionError("must be cached");
+            });
             assertThat(r1.isFor(v1)).isTrue();
             // short-term tokens and read statistics do not make a new version
-            MemoryState more = ltm.absorb(v1, new TokenBatch(MathPropertiesTest.randn(10 * cfg.dim(), rng), 10, null, null));
+            MemoryState more =
+                    ltm.absorb(v1, new TokenBatch(MathPropertiesTest.randn(10 * cfg.dim(), rng), 10, null, null));
             assertThat(r1.isFor(more)).isTrue();
             // a contraction does
-            MemoryState v2 = ltm.absorb(more, new TokenBatch(MathPropertiesTest.randn(64 * cfg.dim(), rng), 64, null, null));
+            MemoryState v2 =
+                    ltm.absorb(more, new TokenBatch(MathPropertiesTest.randn(64 * cfg.dim(), rng), 64, null, null));
             assertThat(v2.contractions()).isEqualTo(v1.contractions() + 1);
             assertThat(r1.isFor(v2)).isFalse();
             // a stored version (counters and single coefficients, as a codec reads them) is recognised without
             // decoding B; a different sampled coefficient makes it another B
             float[] b2 = v2.coefficients();
-            StoredVersion stored = new StoredVersion(cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(),
-                    v2.updatedAt(), i -> b2[i]);
+            StoredVersion stored = new StoredVersion(
+                    cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(), v2.updatedAt(), i -> b2[i]);
             assertThat(ltm.ready(v2).isFor(stored)).isTrue();
             assertThat(r1.isFor(stored)).isFalse();
             b2[b2.length - 1] += 1f;
@@ -283,7 +321,11 @@ class ReadyMemoryTest {
             ReadResult a = ltm.read("k", v2, q, 1, o);
             assertThat(compare(a, dev.read(v2, q, 1, o))[0]).isLessThan(TOL);
             assertThat(cache.size()).isEqualTo(1);
-            assertThat(cache.get("k", v2, s -> { throw new AssertionError("must be cached"); }).isFor(v2)).isTrue();
+            assertThat(cache.get("k", v2, s -> {
+                                throw new AssertionError("must be cached");
+                            })
+                            .isFor(v2))
+                    .isTrue();
             // a forgotten key that grew again to the same counters is another memory
             MemoryState other = grown(ltm, cfg, 2, 64, new Random(99)).withUpdatedAt(v2.updatedAt());
             assertThat(other.contractions()).isEqualTo(v2.contractions());
@@ -306,8 +348,8 @@ class ReadyMemoryTest {
             ltm.setReadyCache(cache);
             float[] q = MathPropertiesTest.randn(cfg.dim(), rng);
             for (String k : List.of("a", "b", "c")) ltm.read(k, s, q, 1, ReadOptions.defaults());
-            ltm.read("a", s, q, 1, ReadOptions.defaults());          // a is now the most recent
-            ltm.read("d", s, q, 1, ReadOptions.defaults());          // evicts b
+            ltm.read("a", s, q, 1, ReadOptions.defaults()); // a is now the most recent
+            ltm.read("d", s, q, 1, ReadOptions.defaults()); // evicts b
             assertThat(cache.size()).isEqualTo(3);
             assertThat(cache.bytes()).isEqualTo(3 * one);
             assertThat(cache.evictions()).isEqualTo(1);

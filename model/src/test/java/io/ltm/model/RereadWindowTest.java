@@ -3,7 +3,6 @@ package io.ltm.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 /** The second stage's stretch: the budget centred on a span's mode, inside the long-term tokens, true sources. */
@@ -14,8 +13,13 @@ class RereadWindowTest {
         Random rng = new Random(3);
         MemoryState s = MemoryState.empty(cfg);
         for (int i = 0; i < 10; i++) {
-            s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null,
-                    new TokenSource("ltm.events", 2, 100 + i, 1_000L * i, "e" + i)));
+            s = ltm.absorb(
+                    s,
+                    new TokenBatch(
+                            MathPropertiesTest.randn(32 * 8, rng),
+                            32,
+                            null,
+                            new TokenSource("ltm.events", 2, 100 + i, 1_000L * i, "e" + i)));
         }
         return s;
     }
@@ -27,7 +31,12 @@ class RereadWindowTest {
 
     @Test
     void theWindowIsTheBudgetCentredOnTheModeWithTheSourcesOfItsFirstAndLastToken() {
-        MemoryConfig cfg = MemoryConfig.builder().dim(8).basisSize(64).contractionLength(32).samples(32).build();
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(8)
+                .basisSize(64)
+                .contractionLength(32)
+                .samples(32)
+                .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = memory(ltm, cfg);
             assertThat(s.longTermTokens()).isEqualTo(320);
@@ -42,7 +51,12 @@ class RereadWindowTest {
 
     @Test
     void nearTheEndsTheWindowShiftsInsideTheLongTermTokensAndNeverExceedsThem() {
-        MemoryConfig cfg = MemoryConfig.builder().dim(8).basisSize(64).contractionLength(32).samples(32).build();
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(8)
+                .basisSize(64)
+                .contractionLength(32)
+                .samples(32)
+                .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = memory(ltm, cfg);
             RereadWindow first = RereadWindow.of(spanAt(s, 3), s, 64);
@@ -56,14 +70,15 @@ class RereadWindowTest {
             assertThat(all.tokenStart()).isZero();
             assertThat(all.tokenEnd()).isEqualTo(320);
             assertThat(RereadWindow.of(spanAt(s, 150), s, 0)).isNull();
-            assertThat(RereadWindow.of(spanAt(s, 150), MemoryState.empty(cfg), 64)).isNull();
+            assertThat(RereadWindow.of(spanAt(s, 150), MemoryState.empty(cfg), 64))
+                    .isNull();
         }
     }
 
     @Test
     void theExactScoreIsTheCosineOfThePooledVectors() {
         float[] q = {1, 0, 0};
-        float[] event = {1, 1, 0, 1, -1, 0};   // two tokens whose mean is (1, 0, 0)
+        float[] event = {1, 1, 0, 1, -1, 0}; // two tokens whose mean is (1, 0, 0)
         assertThat(ExactRerank.pool(event, 2, 3)).containsExactly(1f, 0f, 0f);
         assertThat(ExactRerank.score(q, event, 2)).isEqualTo(1.0);
         assertThat(ExactRerank.score(new float[] {0, 1, 0}, event, 2)).isEqualTo(0.0);

@@ -1,12 +1,11 @@
 package io.ltm.model;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Zero-shot retrieval with the default head settings (cosine keys, calibrated temperature, mode spans) on synthetic
@@ -19,8 +18,14 @@ class RetrievalQualityTest {
 
     /** Defaults of the head; a small memory so that the stream goes through many contractions quickly. */
     static MemoryConfig config(RetentionPolicy retention) {
-        return MemoryConfig.builder().dim(D).basisSize(256).contractionLength(128).samples(128).stickyBins(64)
-                .retention(retention).build();
+        return MemoryConfig.builder()
+                .dim(D)
+                .basisSize(256)
+                .contractionLength(128)
+                .samples(128)
+                .stickyBins(64)
+                .retention(retention)
+                .build();
     }
 
     static float[][] topics(Random rng) {
@@ -55,8 +60,13 @@ class RetrievalQualityTest {
     static MemoryState stream(LongTermMemory ltm, MemoryConfig cfg, float[][] topics, int[] plan, Random rng) {
         MemoryState s = MemoryState.empty(cfg);
         for (int i = 0; i < plan.length; i++) {
-            s = ltm.absorb(s, new TokenBatch(tokens(topics[plan[i]], CHUNK, rng), CHUNK, null,
-                    new TokenSource("t", 0, i, 0, "chunk" + i)));
+            s = ltm.absorb(
+                    s,
+                    new TokenBatch(
+                            tokens(topics[plan[i]], CHUNK, rng),
+                            CHUNK,
+                            null,
+                            new TokenSource("t", 0, i, 0, "chunk" + i)));
         }
         return s;
     }
@@ -80,7 +90,8 @@ class RetrievalQualityTest {
             Random rng = new Random(11);
             float[][] topics = topics(rng);
             // UNIFORM: 48 chunks (3072 tokens, 23 contractions), topic 0 once at chunk 3 (tokens 192-256).
-            // RECENCY keeps a share τ^k of [0,1] for content k contractions old: 16 chunks (7 contractions), topic 0 at chunk 3.
+            // RECENCY keeps a share τ^k of [0,1] for content k contractions old: 16 chunks (7 contractions), topic 0 at
+            // chunk 3.
             int chunks = retention == RetentionPolicy.UNIFORM ? 48 : 16;
             try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
                 MemoryState s = stream(ltm, cfg, topics, plan(chunks, new int[] {3}, new int[] {0}), rng);
@@ -89,7 +100,9 @@ class RetrievalQualityTest {
                 ReadResult r = ltm.read(s, q, 4, new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
                 Span top = r.spans().get(0);
                 System.out.println(retention + " once-early topic: " + top + " of " + s.longTermTokens() + " tokens");
-                assertThat(overlaps(top, 3)).as("top span overlaps chunk 3: %s", top).isTrue();
+                assertThat(overlaps(top, 3))
+                        .as("top span overlaps chunk 3: %s", top)
+                        .isTrue();
                 assertThat(top.tokenEnd() - top.tokenStart()).as("width").isLessThan(s.longTermTokens() / 4);
                 assertThat(top.score()).isGreaterThan(0.45);
                 // an unrelated question (a direction of no topic) scores low
@@ -117,7 +130,8 @@ class RetrievalQualityTest {
             for (Span sp : r.spans()) {
                 assertThat(sp.tokenEnd() - sp.tokenStart()).isLessThan(s.longTermTokens() / 4);
                 assertThat(sp.score()).isGreaterThan(0.5);
-                if (overlaps(sp, 6)) found.add(6); else if (overlaps(sp, 30)) found.add(30);
+                if (overlaps(sp, 6)) found.add(6);
+                else if (overlaps(sp, 30)) found.add(30);
             }
             assertThat(found).containsExactlyInAnyOrder(6, 30);
         }
@@ -135,14 +149,15 @@ class RetrievalQualityTest {
                 int t = i == 4 ? 0 : 2 + i;
                 s = ltm.absorb(s, new TokenBatch(tokens(topics[t], 10, rng), 10, null, null));
             }
-            ReadResult r = ltm.read(s, tokens(topics[0], 1, rng), 1, new ReadOptions(10, false, true, AttentionHeadKind.ZERO_SHOT));
+            ReadResult r = ltm.read(
+                    s, tokens(topics[0], 1, rng), 1, new ReadOptions(10, false, true, AttentionHeadKind.ZERO_SHOT));
             double w = 0;
             for (ShortTermHit h : r.shortTermHits()) {
                 assertThat(h.tokenIndex()).isBetween(40L, 49L);
                 w += h.weight();
             }
             System.out.println("short-term weight on the 10 topic tokens: " + w);
-            assertThat(w).isGreaterThan(0.9);    // raw x·q/(√d·T), T = 1: each of 100 tokens got ≈ 0.01
+            assertThat(w).isGreaterThan(0.9); // raw x·q/(√d·T), T = 1: each of 100 tokens got ≈ 0.01
         }
     }
 }

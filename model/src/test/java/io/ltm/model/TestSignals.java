@@ -1,7 +1,6 @@
 package io.ltm.model;
 
 import io.ltm.model.internal.Basis;
-
 import java.util.Random;
 
 /** Test helpers: smooth random signals and host-side reconstruction X̄(t) = Bᵀψ(t). */
@@ -11,7 +10,11 @@ final class TestSignals {
     /** [T, e] row-major smooth signal: sum of nFreq sinusoids per dimension. */
     static float[] smooth(double[] t, int e, int nFreq, Random rng) {
         double[][] a = new double[nFreq][e], ph = new double[nFreq][e];
-        for (int f = 0; f < nFreq; f++) for (int j = 0; j < e; j++) { a[f][j] = rng.nextGaussian() / (f + 1); ph[f][j] = rng.nextDouble() * 2 * Math.PI; }
+        for (int f = 0; f < nFreq; f++)
+            for (int j = 0; j < e; j++) {
+                a[f][j] = rng.nextGaussian() / (f + 1);
+                ph[f][j] = rng.nextDouble() * 2 * Math.PI;
+            }
         float[] x = new float[t.length * e];
         for (int i = 0; i < t.length; i++)
             for (int j = 0; j < e; j++) {
@@ -49,7 +52,10 @@ final class TestSignals {
 
     static double rel(double[] a, double[] b) {
         double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) { num += (a[i] - b[i]) * (a[i] - b[i]); den += b[i] * b[i]; }
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - b[i]) * (a[i] - b[i]);
+            den += b[i] * b[i];
+        }
         return Math.sqrt(num / den);
     }
 

@@ -1,21 +1,22 @@
 package io.ltm.model;
 
-import io.ltm.model.internal.Basis;
-import io.ltm.model.internal.RidgeSolver;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.SplittableRandom;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
+
+import io.ltm.model.internal.Basis;
+import io.ltm.model.internal.RidgeSolver;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class UniformRetentionTest {
 
     static MemoryConfig.Builder small() {
-        return MemoryConfig.builder().dim(8).basisSize(64).contractionLength(32).samples(32)
+        return MemoryConfig.builder()
+                .dim(8)
+                .basisSize(64)
+                .contractionLength(32)
+                .samples(32)
                 .retention(RetentionPolicy.UNIFORM);
     }
 
@@ -43,7 +44,8 @@ class UniformRetentionTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             Random rng = new Random(5);
-            for (int c = 0; c < 3; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(l * d, rng), l, null, null));
+            for (int c = 0; c < 3; c++)
+                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(l * d, rng), l, null, null));
             float[] before = s.coefficients();
             float[] x = MathPropertiesTest.randn(l * d, rng);
             float[] after = ltm.absorb(s, new TokenBatch(x, l, null, null)).coefficients();
@@ -77,7 +79,8 @@ class UniformRetentionTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             Random rng = new Random(7);
-            for (int c = 0; c < 4; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            for (int c = 0; c < 4; c++)
+                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
             // reads that attended to the first quarter of [0,1] (tokens 0..31 of the full epoch of 128)
             double[] h = new double[cfg.stickyBins()];
             for (int b = 0; b < h.length / 4; b++) h[b] = 1;
@@ -97,7 +100,8 @@ class UniformRetentionTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             Random rng = new Random(9);
-            for (int c = 0; c < 5; c++) s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
+            for (int c = 0; c < 5; c++)
+                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(32 * 8, rng), 32, null, null));
             double[] h = new double[cfg.stickyBins()];
             h[3] = 2;
             s = s.plusReads(h);
@@ -114,10 +118,14 @@ class UniformRetentionTest {
     @Test
     void fiveMillionTokensKeepAFixedStateTrueSourcesAndFindOldContent() {
         int d = 32, l = 512;
-        MemoryConfig cfg = MemoryConfig.builder().dim(d).retention(RetentionPolicy.UNIFORM).sticky(false).build();
-        long total = 5_000_192;                       // a whole number of 512-token events
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(d)
+                .retention(RetentionPolicy.UNIFORM)
+                .sticky(false)
+                .build();
+        long total = 5_000_192; // a whole number of 512-token events
         int events = (int) (total / l);
-        int needles = 10, needleEvents = 40;          // 20,480 tokens each, 0.4% of the stream
+        int needles = 10, needleEvents = 40; // 20,480 tokens each, 0.4% of the stream
         SplittableRandom rng = new SplittableRandom(11);
         float[][] topics = new float[needles][];
         for (int k = 0; k < needles; k++) topics[k] = unit(rng, d);
@@ -128,7 +136,8 @@ class UniformRetentionTest {
             MemoryState s = MemoryState.empty(cfg);
             for (int e = 0; e < events; e++) {
                 int needle = -1;
-                for (int k = 0; k < needles; k++) if (e >= needleStart[k] && e < needleStart[k] + needleEvents) needle = k;
+                for (int k = 0; k < needles; k++)
+                    if (e >= needleStart[k] && e < needleStart[k] + needleEvents) needle = k;
                 float[] centre = needle >= 0 ? topics[needle] : unit(rng, d);
                 for (int i = 0; i < l; i++) {
                     for (int j = 0; j < d; j++) x[i * d + j] = centre[j] + (float) ((rng.nextDouble() - 0.5) * 0.6);
@@ -151,7 +160,10 @@ class UniformRetentionTest {
                 ReadResult r = ltm.read(s, topics[k], 1, new ReadOptions(3, false, false, AttentionHeadKind.ZERO_SHOT));
                 long from = (long) needleStart[k] * l, to = from + (long) needleEvents * l;
                 boolean hit = false;
-                for (Span sp : r.spans()) hit |= sp.tokenStart() < to && sp.tokenEnd() >= from && sp.from().offset() <= needleStart[k] + needleEvents;
+                for (Span sp : r.spans())
+                    hit |= sp.tokenStart() < to
+                            && sp.tokenEnd() >= from
+                            && sp.from().offset() <= needleStart[k] + needleEvents;
                 if (hit) found++;
             }
             assertThat(found).isGreaterThanOrEqualTo(9);
@@ -161,7 +173,10 @@ class UniformRetentionTest {
     private static float[] unit(SplittableRandom rng, int d) {
         float[] v = new float[d];
         double n = 0;
-        for (int j = 0; j < d; j++) { v[j] = (float) (rng.nextDouble() - 0.5); n += v[j] * v[j]; }
+        for (int j = 0; j < d; j++) {
+            v[j] = (float) (rng.nextDouble() - 0.5);
+            n += v[j] * v[j];
+        }
         for (int j = 0; j < d; j++) v[j] /= (float) Math.sqrt(n);
         return v;
     }

@@ -10,8 +10,7 @@ import org.apache.avro.Schema;
 public final class Evolution {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Evolution() {
-    }
+    private Evolution() {}
 
     /** Adds a top-level field given as JSON, e.g. {@code {"name":"x","type":["null","string"],"default":null}}. */
     public static Schema withField(Schema schema, String fieldJson) {

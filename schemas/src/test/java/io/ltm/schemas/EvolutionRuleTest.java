@@ -28,8 +28,8 @@ class EvolutionRuleTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("registries")
-    void localRegistryStartsWithBackwardAndAnOptionalFieldIsAccepted(String name,
-            java.util.function.Supplier<SchemaRegistryClient> factory) {
+    void localRegistryStartsWithBackwardAndAnOptionalFieldIsAccepted(
+            String name, java.util.function.Supplier<SchemaRegistryClient> factory) {
         SchemaRegistryClient c = factory.get();
         assertThat(c.getCompatibility(null)).contains(Compatibility.BACKWARD);
         String subject = "evo-" + UUID.randomUUID() + "-value";
@@ -62,16 +62,21 @@ class EvolutionRuleTest {
         assertThat(c.testCompatibility(subject, requiredWithoutDefault)).isFalse();
         assertThatThrownBy(() -> c.register(subject, requiredWithoutDefault))
                 .isInstanceOf(SchemaRegistryException.class)
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(409));
+                .satisfies(
+                        e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(409));
 
         Schema typeChange = Evolution.withFieldType(v1, "dim", "\"string\"");
         assertThat(c.testCompatibility(subject, typeChange)).isFalse();
-        assertThatThrownBy(() -> c.register(subject, typeChange)).isInstanceOf(SchemaRegistryException.class)
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).isIncompatible()).isTrue());
+        assertThatThrownBy(() -> c.register(subject, typeChange))
+                .isInstanceOf(SchemaRegistryException.class)
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).isIncompatible())
+                        .isTrue());
 
         // removing a field is BACKWARD-compatible (new readers ignore it), and the subject keeps working
-        assertThat(c.testCompatibility(subject, Evolution.withoutField(v1, "stickyHistogram"))).isTrue();
-        assertThat(c.latest(subject)).hasValueSatisfying(l -> assertThat(l.schema()).isEqualTo(v1));
+        assertThat(c.testCompatibility(subject, Evolution.withoutField(v1, "stickyHistogram")))
+                .isTrue();
+        assertThat(c.latest(subject))
+                .hasValueSatisfying(l -> assertThat(l.schema()).isEqualTo(v1));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -24,9 +24,13 @@ class SchemasTest {
     static Map<String, Schema> parseAvscFiles() throws IOException {
         Schema.Parser parser = new Schema.Parser(); // validates names and defaults
         List<Path> files = new ArrayList<>();
-        for (String first : List.of("Common.avsc", "MemoryQuery.avsc", "MemoryState.avsc")) files.add(AVRO_DIR.resolve(first));
+        for (String first : List.of("Common.avsc", "MemoryQuery.avsc", "MemoryState.avsc"))
+            files.add(AVRO_DIR.resolve(first));
         try (var s = Files.list(AVRO_DIR)) {
-            s.filter(p -> p.toString().endsWith(".avsc")).sorted().filter(p -> !files.contains(p)).forEach(files::add);
+            s.filter(p -> p.toString().endsWith(".avsc"))
+                    .sorted()
+                    .filter(p -> !files.contains(p))
+                    .forEach(files::add);
         }
         for (Path p : files) parser.parse(p.toFile());
         return new TreeMap<>(parser.getTypes());
@@ -35,10 +39,18 @@ class SchemasTest {
     @Test
     void avscFilesParseAndMatchTheGeneratedClasses() throws Exception {
         Map<String, Schema> types = parseAvscFiles();
-        assertThat(types).containsKeys("io.ltm.schemas.TokenEvent", "io.ltm.schemas.EncodedTokens",
-                "io.ltm.schemas.MemoryQuery", "io.ltm.schemas.MemoryResponse", "io.ltm.schemas.AttentionRequest",
-                "io.ltm.schemas.ControlCommand", "io.ltm.schemas.DeadLetter", "io.ltm.schemas.MemoryState",
-                "io.ltm.schemas.NoveltyScore", "io.ltm.schemas.RereadRequest");
+        assertThat(types)
+                .containsKeys(
+                        "io.ltm.schemas.TokenEvent",
+                        "io.ltm.schemas.EncodedTokens",
+                        "io.ltm.schemas.MemoryQuery",
+                        "io.ltm.schemas.MemoryResponse",
+                        "io.ltm.schemas.AttentionRequest",
+                        "io.ltm.schemas.ControlCommand",
+                        "io.ltm.schemas.DeadLetter",
+                        "io.ltm.schemas.MemoryState",
+                        "io.ltm.schemas.NoveltyScore",
+                        "io.ltm.schemas.RereadRequest");
         for (Map.Entry<String, Schema> e : types.entrySet()) {
             Class<?> c = Class.forName(e.getKey());
             Schema generated = (Schema) c.getField("SCHEMA$").get(null);
@@ -55,7 +67,8 @@ class SchemasTest {
             // what the serializer registers: the full schema text with every named type inline
             Schema reparsed = new Schema.Parser().parse(s.toString());
             assertThat(reparsed).isEqualTo(s);
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(s, reparsed).getType())
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(s, reparsed)
+                            .getType())
                     .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
         }
     }
@@ -64,10 +77,28 @@ class SchemasTest {
     void recordsWithOnlyRequiredFieldsBuild() {
         // defaults of optional fields are usable by the builders (a bad default would throw here)
         assertThat(TokenEvent.newBuilder().build().getText()).isNull();
-        assertThat(MemoryQuery.newBuilder().setQueryId("q").setKey("k").build().getOptions().getSpans()).isEqualTo(1);
-        assertThat(ControlCommand.newBuilder().setAction(ControlAction.FORGET).build().getIssuedAt().toEpochMilli()).isZero();
-        assertThat(MemoryState.newBuilder().setBasisSize(8).setDim(4).build().getFormatVersion()).isEqualTo(1);
-        assertThat(MemoryResponse.newBuilder().setQueryId("q").setKey("k").setFound(false).build().getSpans()).isEmpty();
+        assertThat(MemoryQuery.newBuilder()
+                        .setQueryId("q")
+                        .setKey("k")
+                        .build()
+                        .getOptions()
+                        .getSpans())
+                .isEqualTo(1);
+        assertThat(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build()
+                        .getIssuedAt()
+                        .toEpochMilli())
+                .isZero();
+        assertThat(MemoryState.newBuilder().setBasisSize(8).setDim(4).build().getFormatVersion())
+                .isEqualTo(1);
+        assertThat(MemoryResponse.newBuilder()
+                        .setQueryId("q")
+                        .setKey("k")
+                        .setFound(false)
+                        .build()
+                        .getSpans())
+                .isEmpty();
     }
 
     @Test

@@ -6,8 +6,7 @@ import io.ltm.schemas.registry.LocalRegistry;
 public final class TestRegistry {
     private static LocalRegistry registry;
 
-    private TestRegistry() {
-    }
+    private TestRegistry() {}
 
     public static synchronized LocalRegistry shared() {
         if (registry == null || !registry.isAlive()) registry = LocalRegistry.start();

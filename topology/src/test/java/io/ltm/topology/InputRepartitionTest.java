@@ -2,27 +2,6 @@ package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.UUID;
-import java.util.zip.CRC32;
-
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.ControlAction;
 import io.ltm.schemas.ControlCommand;
@@ -35,6 +14,25 @@ import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.internal.KeyPartitioner;
 import io.ltm.topology.internal.Names;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.zip.CRC32;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Queries and control commands that are not on their key's murmur2 partition pass through internal topics
@@ -65,8 +63,8 @@ class InputRepartitionTest {
         for (int i = 0; i < 1000; i++) {
             byte[] k = ("key-" + i).getBytes(StandardCharsets.UTF_8);
             assertThat(KeyPartitioner.partition(k, 4)).isEqualTo(BuiltInPartitioner.partitionForKey(k, 4));
-            assertThat(new KeyPartitioner().partitions("t", k, null, 7)).contains(
-                    java.util.Set.of(BuiltInPartitioner.partitionForKey(k, 7)));
+            assertThat(new KeyPartitioner().partitions("t", k, null, 7))
+                    .contains(java.util.Set.of(BuiltInPartitioner.partitionForKey(k, 7)));
         }
         String k = keyOnAnotherPartition(4);
         byte[] b = k.getBytes(StandardCharsets.UTF_8);
@@ -80,12 +78,19 @@ class InputRepartitionTest {
         LtmConfig config = TestFixtures.config("repartition-" + UUID.randomUUID(), Map.of());
         Topology topology = MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM));
         String description = topology.describe().toString();
-        assertThat(description).contains(Names.ROUTER_QUERIES, Names.ROUTER_CONTROL, Names.SINK_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY,
-                Names.SINK_CONTROL_BY_KEY, Names.SOURCE_CONTROL_BY_KEY, Names.TOPIC_QUERIES_BY_KEY,
-                Names.TOPIC_CONTROL_BY_KEY);
+        assertThat(description)
+                .contains(
+                        Names.ROUTER_QUERIES,
+                        Names.ROUTER_CONTROL,
+                        Names.SINK_QUERIES_BY_KEY,
+                        Names.SOURCE_QUERIES_BY_KEY,
+                        Names.SINK_CONTROL_BY_KEY,
+                        Names.SOURCE_CONTROL_BY_KEY,
+                        Names.TOPIC_QUERIES_BY_KEY,
+                        Names.TOPIC_CONTROL_BY_KEY);
         try (Driver d = new Driver(config, topology, stateDir)) {
-            var hop = d.driver.createOutputTopic("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY,
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            var hop = d.driver.createOutputTopic(
+                    "ltm-test-" + Names.TOPIC_QUERIES_BY_KEY, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             String key = keyOnAnotherPartition(4);
             for (int i = 0; i < 3; i++) {
                 d.tokens(key, 5, i);
@@ -101,15 +106,15 @@ class InputRepartitionTest {
             d.forget(key);
             assertThat(d.query(key).getFound()).isFalse();
             // the internal topics are {application.id}-NAME, created by Streams
-            assertThat(d.driver.producedTopicNames()).contains("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY,
-                    "ltm-test-" + Names.TOPIC_CONTROL_BY_KEY);
+            assertThat(d.driver.producedTopicNames())
+                    .contains("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY, "ltm-test-" + Names.TOPIC_CONTROL_BY_KEY);
         }
     }
 
     @Test
     void withoutRepartitioningQueriesAreReadDirectly() {
-        LtmConfig config = TestFixtures.config("direct-" + UUID.randomUUID(),
-                Map.of(LtmConfig.INPUT_REPARTITION, false));
+        LtmConfig config =
+                TestFixtures.config("direct-" + UUID.randomUUID(), Map.of(LtmConfig.INPUT_REPARTITION, false));
         Topology topology = MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM));
         assertThat(topology.describe().toString()).doesNotContain(Names.TOPIC_QUERIES_BY_KEY);
         try (Driver d = new Driver(config, topology, stateDir)) {
@@ -121,11 +126,14 @@ class InputRepartitionTest {
 
     @Test
     void theNodeWaitsForIdleInputsFailsOverQuicklyAndKeepsAStandby() {
-        Properties p = TestFixtures.config("props", Map.of(LtmConfig.INSTANCE_ID, "node-a")).streamsProperties();
+        Properties p = TestFixtures.config("props", Map.of(LtmConfig.INSTANCE_ID, "node-a"))
+                .streamsProperties();
         assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(100L);
         assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
-        assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms"))).isEqualTo(10_000);
-        assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"))).isEqualTo(1_000);
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms")))
+                .isEqualTo(10_000);
+        assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms")))
+                .isEqualTo(1_000);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("group.instance.id"))).isEqualTo("node-a");
         // Streams suffixes the instance id per thread and applies the main-consumer overrides
         Map<String, Object> consumer = new StreamsConfig(p).getMainConsumerConfigs("ltm-test", "client", 0);
@@ -154,30 +162,49 @@ class InputRepartitionTest {
             tokens = driver.createInputTopic("ltm.tokens", b, b);
             queries = driver.createInputTopic("ltm.queries", b, b);
             control = driver.createInputTopic("ltm.control", b, b);
-            responses = driver.createOutputTopic("ltm.responses", new StringDeserializer(),
+            responses = driver.createOutputTopic(
+                    "ltm.responses",
+                    new StringDeserializer(),
                     LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
         }
 
         void tokens(String key, int count, long offset) {
             EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, count), count, offset);
-            tokens.pipeInput(bytes(key), LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer()
-                    .serialize("ltm.tokens", t));
+            tokens.pipeInput(
+                    bytes(key),
+                    LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                            .serializer()
+                            .serialize("ltm.tokens", t));
         }
 
         MemoryResponse query(String key) {
-            MemoryQuery q = MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key)
-                    .setText("what was said").setOptions(QueryOptions.newBuilder().setSpans(1).build())
-                    .setRequestedAt(Instant.now()).build();
-            queries.pipeInput(bytes(key), LtmSerdes.avro(MemoryQuery.class, config.serdeConfig()).serializer()
-                    .serialize("ltm.queries", q));
+            MemoryQuery q = MemoryQuery.newBuilder()
+                    .setQueryId(UUID.randomUUID().toString())
+                    .setKey(key)
+                    .setText("what was said")
+                    .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                    .setRequestedAt(Instant.now())
+                    .build();
+            queries.pipeInput(
+                    bytes(key),
+                    LtmSerdes.avro(MemoryQuery.class, config.serdeConfig())
+                            .serializer()
+                            .serialize("ltm.queries", q));
             MemoryResponse r = responses.readValue();
             assertThat(r.getQueryId()).isEqualTo(q.getQueryId());
             return r;
         }
 
         void forget(String key) {
-            control.pipeInput(bytes(key), LtmSerdes.avro(ControlCommand.class, config.serdeConfig()).serializer()
-                    .serialize("ltm.control", ControlCommand.newBuilder().setAction(ControlAction.FORGET).build()));
+            control.pipeInput(
+                    bytes(key),
+                    LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
+                            .serializer()
+                            .serialize(
+                                    "ltm.control",
+                                    ControlCommand.newBuilder()
+                                            .setAction(ControlAction.FORGET)
+                                            .build()));
         }
 
         private static byte[] bytes(String s) {

@@ -3,16 +3,6 @@ package io.ltm.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Properties;
-
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
@@ -20,6 +10,14 @@ import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LtmConfigTest {
 
@@ -29,9 +27,13 @@ class LtmConfigTest {
     @Test
     void fileThenEnvironmentThenOverridesWin() throws Exception {
         Path file = dir.resolve("ltm.properties");
-        Files.writeString(file, "ltm.memory.tau=0.25\nltm.memory.retention=recency\nbootstrap.servers=file:9092\n"
-                + "num.stream.threads=3\n");
-        LtmConfig c = LtmConfig.load(file, Map.of("LTM_BOOTSTRAP_SERVERS", "env:9092", "LTM_MEMORY_STICKY", "false"),
+        Files.writeString(
+                file,
+                "ltm.memory.tau=0.25\nltm.memory.retention=recency\nbootstrap.servers=file:9092\n"
+                        + "num.stream.threads=3\n");
+        LtmConfig c = LtmConfig.load(
+                file,
+                Map.of("LTM_BOOTSTRAP_SERVERS", "env:9092", "LTM_MEMORY_STICKY", "false"),
                 Map.of(LtmConfig.MEMORY_TAU, "0.75"));
         assertThat(c.getString(LtmConfig.BOOTSTRAP_SERVERS)).isEqualTo("env:9092");
         MemoryConfig m = c.memoryConfig();
@@ -53,23 +55,29 @@ class LtmConfigTest {
     @Test
     void invalidValuesAreRejectedWithTheKeyNamed() {
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_RETENTION, "forever")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RETENTION);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_RETENTION);
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.5")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_TAU);
     }
 
     @Test
     void theMemorysRulesAreCheckedOnceByMemoryConfigAndReportedUnderTheKey() {
         // values the key's type accepts but the memory does not: rejected when the configuration is made, not later
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_TAU, "1.0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_TAU)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_TAU)
                 .hasMessageContaining("tau must be in (0,1)");
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_RIDGE_PENALTY, "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_RIDGE_PENALTY);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_RIDGE_PENALTY);
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_BASIS_WIDTHS, "0.01,-0.5")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_BASIS_WIDTHS);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_BASIS_WIDTHS);
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.MEMORY_SIGMA2_MIN, "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.MEMORY_SIGMA2_MIN);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.MEMORY_SIGMA2_MIN);
     }
 
     @Test
@@ -92,25 +100,40 @@ class LtmConfigTest {
         LtmConfig defaults = new LtmConfig(Map.of());
         assertThat(defaults.attentionMode()).isEqualTo(AttentionMode.INLINE);
         assertThat(defaults.encoder()).isEqualTo(EncoderChoice.MINILM);
-        LtmConfig c = new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "worker", LtmConfig.ENCODER, "minilm-auto",
-                LtmConfig.MEMORY_RETENTION, "recency", LtmConfig.MEMORY_PRECISION, "float32"));
+        LtmConfig c = new LtmConfig(Map.of(
+                LtmConfig.ATTENTION_MODE,
+                "worker",
+                LtmConfig.ENCODER,
+                "minilm-auto",
+                LtmConfig.MEMORY_RETENTION,
+                "recency",
+                LtmConfig.MEMORY_PRECISION,
+                "float32"));
         assertThat(c.attentionMode()).isEqualTo(AttentionMode.WORKER);
         assertThat(c.encoder()).isEqualTo(EncoderChoice.MINILM_AUTO);
         assertThat(c.memoryConfig().retention()).isEqualTo(RetentionPolicy.RECENCY);
         assertThat(c.memoryConfig().precision()).isEqualTo(CoefficientPrecision.FLOAT32);
         for (String e : new String[] {"minilm", "minilm-gpu", "minilm-auto", "hashing", "none"}) {
-            assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, e)).encoder().configValue()).isEqualTo(e);
+            assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, e)).encoder().configValue())
+                    .isEqualTo(e);
         }
-        assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, "none")).encoder().create(8)).isNull();
+        assertThat(new LtmConfig(Map.of(LtmConfig.ENCODER, "none")).encoder().create(8))
+                .isNull();
         assertThatThrownBy(() -> new LtmConfig(Map.of(LtmConfig.ATTENTION_MODE, "WORKER")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(LtmConfig.ATTENTION_MODE);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LtmConfig.ATTENTION_MODE);
     }
 
     @Test
     void keyedTopicsAreCreatedWithOnePartitionCountSoTheyAreCoPartitioned() {
         LtmConfig c = new LtmConfig(Map.of(LtmConfig.TOPIC_PARTITIONS, 6));
-        assertThat(c.topicPartitions()).containsEntry("ltm.tokens", 6).containsEntry("ltm.queries", 6)
-                .containsEntry("ltm.control", 6).containsEntry("ltm.novelty", 6).containsEntry("ltm.reread-requests", 6).hasSize(10);
+        assertThat(c.topicPartitions())
+                .containsEntry("ltm.tokens", 6)
+                .containsEntry("ltm.queries", 6)
+                .containsEntry("ltm.control", 6)
+                .containsEntry("ltm.novelty", 6)
+                .containsEntry("ltm.reread-requests", 6)
+                .hasSize(10);
     }
 
     @Test

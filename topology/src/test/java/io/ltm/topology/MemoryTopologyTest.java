@@ -3,6 +3,29 @@ package io.ltm.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.RereadRequest;
+import io.ltm.schemas.RereadStretch;
+import io.ltm.schemas.VectorBlock;
+import io.ltm.schemas.VectorEncoding;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.internal.Failures;
+import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.ShortTermIndex;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,7 +36,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
@@ -28,30 +50,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.AttentionRequest;
-import io.ltm.schemas.ControlAction;
-import io.ltm.schemas.ControlCommand;
-import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryQuery;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.RereadRequest;
-import io.ltm.schemas.RereadStretch;
-import io.ltm.schemas.MemoryState;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.VectorBlock;
-import io.ltm.schemas.VectorEncoding;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryTopology;
-import io.ltm.topology.internal.Failures;
-import io.ltm.topology.internal.Names;
-import io.ltm.topology.internal.ShortTermIndex;
 
 class MemoryTopologyTest {
 
@@ -93,9 +91,17 @@ class MemoryTopologyTest {
         queries = d.createInputTopic("ltm.queries", b, b);
         control = d.createInputTopic("ltm.control", b, b);
         StringDeserializer s = new StringDeserializer();
-        responses = d.createOutputTopic("ltm.responses", s, LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
-        dlq = d.createOutputTopic("ltm.dlq", s, LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).deserializer());
-        attentionRequests = d.createOutputTopic("ltm.attention-requests", s,
+        responses = d.createOutputTopic(
+                "ltm.responses",
+                s,
+                LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
+        dlq = d.createOutputTopic(
+                "ltm.dlq",
+                s,
+                LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).deserializer());
+        attentionRequests = d.createOutputTopic(
+                "ltm.attention-requests",
+                s,
                 LtmSerdes.avro(AttentionRequest.class, config.serdeConfig()).deserializer());
         return d;
     }
@@ -110,7 +116,9 @@ class MemoryTopologyTest {
     }
 
     private byte[] encode(EncodedTokens t) {
-        return LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer().serialize("ltm.tokens", t);
+        return LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                .serializer()
+                .serialize("ltm.tokens", t);
     }
 
     private void send(String k, int count) {
@@ -118,13 +126,22 @@ class MemoryTopologyTest {
     }
 
     private byte[] query(MemoryQuery q) {
-        return LtmSerdes.avro(MemoryQuery.class, config.serdeConfig()).serializer().serialize("ltm.queries", q);
+        return LtmSerdes.avro(MemoryQuery.class, config.serdeConfig())
+                .serializer()
+                .serialize("ltm.queries", q);
     }
 
     private MemoryQuery textQuery(String k, String text, int spans) {
-        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(k).setText(text)
-                .setOptions(QueryOptions.newBuilder().setSpans(spans).setIncludeContext(true).build())
-                .setRequestedAt(Instant.now()).build();
+        return MemoryQuery.newBuilder()
+                .setQueryId(UUID.randomUUID().toString())
+                .setKey(k)
+                .setText(text)
+                .setOptions(QueryOptions.newBuilder()
+                        .setSpans(spans)
+                        .setIncludeContext(true)
+                        .build())
+                .setRequestedAt(Instant.now())
+                .build();
     }
 
     private KeyValueStore<String, MemoryState> memory() {
@@ -162,7 +179,9 @@ class MemoryTopologyTest {
         send("chat-1", 5);
         send("chat-1", 5);
         Instant contractedAt = Instant.ofEpochMilli(1_750_000_000_000L);
-        tokens.pipeInput(key("chat-1"), encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++)),
+        tokens.pipeInput(
+                key("chat-1"),
+                encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++)),
                 contractedAt); // 15 tokens: one contraction of 12, 3 left
         MemoryState s = memory().get("chat-1");
         assertThat(s).isNotNull();
@@ -255,14 +274,18 @@ class MemoryTopologyTest {
         driver.close();
         startWith(Map.of(LtmConfig.QUERY_REREAD_MAX_TOKENS, 16));
         for (int i = 0; i < 12; i++) {
-            send("chat-1", 5);   // 60 tokens, events at offsets 0..11 (5 tokens each)
+            send("chat-1", 5); // 60 tokens, events at offsets 0..11 (5 tokens each)
         }
-        TestOutputTopic<String, RereadRequest> rereads = driver.createOutputTopic("ltm.reread-requests",
-                new StringDeserializer(), LtmSerdes.avro(RereadRequest.class, config.serdeConfig()).deserializer());
+        TestOutputTopic<String, RereadRequest> rereads = driver.createOutputTopic(
+                "ltm.reread-requests",
+                new StringDeserializer(),
+                LtmSerdes.avro(RereadRequest.class, config.serdeConfig()).deserializer());
         MemoryQuery q = textQuery("chat-1", "what did the user say", 2);
         q.getOptions().setRereadTokens(1_000_000); // capped by ltm.query.reread.max.tokens
         queries.pipeInput(key("chat-1"), query(q));
-        assertThat(responses.isEmpty()).as("the answer waits for the second stage").isTrue();
+        assertThat(responses.isEmpty())
+                .as("the answer waits for the second stage")
+                .isTrue();
         RereadRequest r = rereads.readValue();
         MemoryResponse answer = r.getResponse();
         assertThat(answer.getQueryId()).isEqualTo(q.getQueryId());
@@ -271,7 +294,8 @@ class MemoryTopologyTest {
         assertThat(r.getQuery().getCount()).isEqualTo(1);
         assertThat(r.getQuery().getDim()).isEqualTo(TestFixtures.DIM);
         assertThat(r.getStretches()).hasSize(answer.getSpans().size());
-        long longTerm = answer.getStats().getTokensAbsorbed() - answer.getStats().getShortTermTokens();
+        long longTerm =
+                answer.getStats().getTokensAbsorbed() - answer.getStats().getShortTermTokens();
         for (RereadStretch s : r.getStretches()) {
             // the budget (capped at 16 here) around the span's mode, within the long-term tokens
             assertThat(s.getTokenEnd() - s.getTokenStart()).isEqualTo(16);
@@ -315,8 +339,15 @@ class MemoryTopologyTest {
         send("a", 12);
         send("a", 3);
         send("b", 12);
-        control.pipeInput(key("a"), LtmSerdes.avro(ControlCommand.class, config.serdeConfig()).serializer()
-                .serialize("ltm.control", ControlCommand.newBuilder().setAction(ControlAction.FORGET).build()));
+        control.pipeInput(
+                key("a"),
+                LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
+                        .serializer()
+                        .serialize(
+                                "ltm.control",
+                                ControlCommand.newBuilder()
+                                        .setAction(ControlAction.FORGET)
+                                        .build()));
         assertThat(memory().get("a")).isNull();
         assertThat(index().get("a")).isNull();
         assertThat(memory().get("b")).isNotNull();
@@ -337,16 +368,20 @@ class MemoryTopologyTest {
             MemoryResponse a = responses.readValue();
             answers.add(a.getSpans() + " " + a.getContext() + " " + a.getStats());
         };
-        java.util.function.IntConsumer send = n -> tokens.pipeInput(key("k"),
-                encode(TestFixtures.tokens(TestFixtures.vectors(r, n), n, offset++)));
+        java.util.function.IntConsumer send =
+                n -> tokens.pipeInput(key("k"), encode(TestFixtures.tokens(TestFixtures.vectors(r, n), n, offset++)));
         send.accept(12);
         ask.run();
-        send.accept(5);                 // short-term only: the same long-term version
+        send.accept(5); // short-term only: the same long-term version
         ask.run();
-        send.accept(12);                // a contraction: a new version
+        send.accept(12); // a contraction: a new version
         ask.run();
-        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.FORGET).build()));
-        send.accept(12);                // after a forget: a first contraction again, of other tokens
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build()));
+        send.accept(12); // after a forget: a first contraction again, of other tokens
         send.accept(5);
         send.accept(12);
         ask.run();
@@ -363,23 +398,35 @@ class MemoryTopologyTest {
     }
 
     private byte[] control(ControlCommand c) {
-        return LtmSerdes.avro(ControlCommand.class, config.serdeConfig()).serializer().serialize("ltm.control", c);
+        return LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
+                .serializer()
+                .serialize("ltm.control", c);
     }
 
     @Test
     void readsAnsweredByTheWorkerAddToTheStickyStatistics() {
         send("k", 12);
         java.util.List<Double> h = java.util.Collections.nCopies(8, 0.125);
-        ControlCommand record = ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
-                .setAttentionHistogram(h).build();
+        ControlCommand record = ControlCommand.newBuilder()
+                .setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(h)
+                .build();
         control.pipeInput(key("k"), control(record));
         control.pipeInput(key("k"), control(record));
         KeyValueStore<String, double[]> attention = driver.getKeyValueStore(Names.STORE_ATTENTION);
         assertThat(attention.get("k")).containsOnly(0.25);
-        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
-                .setAttentionHistogram(java.util.List.of(1.0, 2.0)).build()));
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.RECORD_READS)
+                        .setAttentionHistogram(java.util.List.of(1.0, 2.0))
+                        .build()));
         expectDeadLetter("8 bins");
-        control.pipeInput(key("k"), control(ControlCommand.newBuilder().setAction(ControlAction.RESET_STATS).build()));
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.RESET_STATS)
+                        .build()));
         assertThat(attention.get("k")).isNull();
     }
 
@@ -394,7 +441,9 @@ class MemoryTopologyTest {
 
     private EncodedTokens withBlock(VectorBlock block) {
         return EncodedTokens.newBuilder(TestFixtures.tokens(TestFixtures.vectors(rnd, 1), 1, 99))
-                .setVectors(block).setTokens(null).build();
+                .setVectors(block)
+                .setTokens(null)
+                .build();
     }
 
     @Test
@@ -422,9 +471,12 @@ class MemoryTopologyTest {
         assertThat(d.getValue().remaining()).isEqualTo(max);
         assertThat(d.getValueSize()).isEqualTo(garbage.length);
         assertThat(d.getKeySize()).isEqualTo(1);
-        assertThat(d.getValueSha256()).isEqualTo(ByteBuffer.wrap(
-                java.security.MessageDigest.getInstance("SHA-256").digest(garbage)));
-        byte[] written = LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).serializer().serialize("ltm.dlq", d);
+        assertThat(d.getValueSha256())
+                .isEqualTo(ByteBuffer.wrap(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(garbage)));
+        byte[] written = LtmSerdes.avro(DeadLetter.class, config.serdeConfig())
+                .serializer()
+                .serialize("ltm.dlq", d);
         assertThat(written.length).isLessThan(LtmConfig.MAX_STATE_BYTES);
         assertThat(index().get("k").tokens()).isEqualTo(3); // the good event behind it was processed
     }
@@ -440,7 +492,8 @@ class MemoryTopologyTest {
     @Test
     void aWrongDimensionGoesToTheDeadLetterTopicAndTheStateIsUntouched() {
         send("k", 3);
-        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(new float[10], 2, 5, CoefficientPrecision.FLOAT32))));
+        tokens.pipeInput(
+                key("k"), encode(withBlock(MemoryStateCodec.block(new float[10], 2, 5, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("dimension");
         assertThat(index().get("k").tokens()).isEqualTo(3);
     }
@@ -449,32 +502,50 @@ class MemoryTopologyTest {
     void nanAndInfiniteValuesGoToTheDeadLetterTopic() {
         float[] v = TestFixtures.vectors(rnd, 2);
         v[3] = Float.NaN;
-        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
+        tokens.pipeInput(
+                key("k"),
+                encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("non-finite");
         v[3] = Float.POSITIVE_INFINITY;
-        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT16))));
+        tokens.pipeInput(
+                key("k"),
+                encode(withBlock(MemoryStateCodec.block(v, 2, TestFixtures.DIM, CoefficientPrecision.FLOAT16))));
         expectDeadLetter("non-finite");
         assertThat(index().get("k")).isNull();
     }
 
     @Test
     void emptyAndOversizedEventsGoToTheDeadLetterTopic() {
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(0)
-                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(0)).build())));
+        tokens.pipeInput(
+                key("k"),
+                encode(withBlock(VectorBlock.newBuilder()
+                        .setDim(TestFixtures.DIM)
+                        .setCount(0)
+                        .setEncoding(VectorEncoding.FLOAT32)
+                        .setData(ByteBuffer.allocate(0))
+                        .build())));
         expectDeadLetter("empty");
         tokens.pipeInput(key("k"), new byte[0]);
         expectDeadLetter("empty");
         int tooMany = 65;
-        tokens.pipeInput(key("k"), encode(withBlock(MemoryStateCodec.block(TestFixtures.vectors(rnd, tooMany), tooMany,
-                TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
+        tokens.pipeInput(
+                key("k"),
+                encode(withBlock(MemoryStateCodec.block(
+                        TestFixtures.vectors(rnd, tooMany), tooMany, TestFixtures.DIM, CoefficientPrecision.FLOAT32))));
         expectDeadLetter("limit");
         assertThat(index().get("k")).isNull();
     }
 
     @Test
     void aTruncatedVectorBlockAndAMissingKeyGoToTheDeadLetterTopic() {
-        tokens.pipeInput(key("k"), encode(withBlock(VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(2)
-                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(17)).build())));
+        tokens.pipeInput(
+                key("k"),
+                encode(withBlock(VectorBlock.newBuilder()
+                        .setDim(TestFixtures.DIM)
+                        .setCount(2)
+                        .setEncoding(VectorEncoding.FLOAT32)
+                        .setData(ByteBuffer.allocate(17))
+                        .build())));
         expectDeadLetter("bytes");
         tokens.pipeInput((byte[]) null, encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 2), 2, 5)));
         expectDeadLetter("key");
@@ -483,8 +554,11 @@ class MemoryTopologyTest {
     @Test
     void aBadQueryGoesToTheDeadLetterTopicAndGetsAnErrorAnswer() {
         send("k", 12);
-        MemoryQuery q = MemoryQuery.newBuilder().setQueryId("q-bad").setKey("k")
-                .setVectors(MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32)).build();
+        MemoryQuery q = MemoryQuery.newBuilder()
+                .setQueryId("q-bad")
+                .setKey("k")
+                .setVectors(MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32))
+                .build();
         queries.pipeInput(key("k"), query(q));
         expectDeadLetter("dimension");
         MemoryResponse r = responses.readValue();
@@ -506,20 +580,35 @@ class MemoryTopologyTest {
     }
 
     private MemoryQuery vectorQuery(String k, VectorBlock block) {
-        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(k).setVectors(block).build();
+        return MemoryQuery.newBuilder()
+                .setQueryId(UUID.randomUUID().toString())
+                .setKey(k)
+                .setVectors(block)
+                .build();
     }
 
     @Test
     void malformedQueriesForAKeyWithNoMemoryAreRejectedNotAnsweredNotFound() {
-        expectRejected(MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
-        expectRejected(vectorQuery("nobody", MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32)),
+        expectRejected(
+                MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
+        expectRejected(
+                vectorQuery("nobody", MemoryStateCodec.block(new float[6], 2, 3, CoefficientPrecision.FLOAT32)),
                 "dimension");
         float[] nan = TestFixtures.vectors(rnd, 1);
         nan[2] = Float.NaN;
-        expectRejected(vectorQuery("nobody", MemoryStateCodec.block(nan, 1, TestFixtures.DIM,
-                CoefficientPrecision.FLOAT32)), "non-finite");
-        expectRejected(vectorQuery("nobody", VectorBlock.newBuilder().setDim(TestFixtures.DIM).setCount(0)
-                .setEncoding(VectorEncoding.FLOAT32).setData(ByteBuffer.allocate(0)).build()), "empty");
+        expectRejected(
+                vectorQuery("nobody", MemoryStateCodec.block(nan, 1, TestFixtures.DIM, CoefficientPrecision.FLOAT32)),
+                "non-finite");
+        expectRejected(
+                vectorQuery(
+                        "nobody",
+                        VectorBlock.newBuilder()
+                                .setDim(TestFixtures.DIM)
+                                .setCount(0)
+                                .setEncoding(VectorEncoding.FLOAT32)
+                                .setData(ByteBuffer.allocate(0))
+                                .build()),
+                "empty");
         assertThat(memory().get("nobody")).isNull();
     }
 
@@ -542,7 +631,8 @@ class MemoryTopologyTest {
     void inWorkerModeMalformedQueriesAreRejectedByTheNodeWhetherOrNotTheKeyHasAMemory() {
         driver.close();
         startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue()));
-        expectRejected(MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
+        expectRejected(
+                MemoryQuery.newBuilder().setQueryId("q-none").setKey("nobody").build(), "neither vectors nor text");
         send("k", 12);
         expectRejected(textQuery("k", "a ".repeat(2_500_000), 1), "characters");
         assertThat(attentionRequests.isEmpty()).isTrue();
@@ -553,9 +643,17 @@ class MemoryTopologyTest {
         byte[] wellFormed = encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 3), 3, offset++));
         driver.close();
         try (StubRegistry registry = new StubRegistry(EncodedTokens.getClassSchema())) {
-            System.arraycopy(java.nio.ByteBuffer.allocate(4).putInt(StubRegistry.ID).array(), 0, wellFormed, 1, 4);
-            startWith(Map.of(LtmConfig.SCHEMA_REGISTRY_URL, registry.url(), "max.retries", 1, "retries.wait.ms", 1,
-                    "retries.max.wait.ms", 5));
+            System.arraycopy(
+                    java.nio.ByteBuffer.allocate(4).putInt(StubRegistry.ID).array(), 0, wellFormed, 1, 4);
+            startWith(Map.of(
+                    LtmConfig.SCHEMA_REGISTRY_URL,
+                    registry.url(),
+                    "max.retries",
+                    1,
+                    "retries.wait.ms",
+                    1,
+                    "retries.max.wait.ms",
+                    5));
             assertThatThrownBy(() -> tokens.pipeInput(key("k"), wellFormed))
                     .satisfies(e -> assertThat(Failures.isInfrastructure(e)).isTrue());
             assertThat(registry.requests()).isGreaterThan(0);
@@ -584,15 +682,17 @@ class MemoryTopologyTest {
         assertThat(req.getVersion().getContractions()).isEqualTo(1);
         assertThat(req.getVersion().getShortTermTokens()).isEqualTo(4);
         assertThat(req.getVersion().getNextSeq()).isEqualTo(index().get("k").nextSeq());
-        assertThat(attentionRequests.isEmpty()).as("a key without a memory is answered by the node").isTrue();
+        assertThat(attentionRequests.isEmpty())
+                .as("a key without a memory is answered by the node")
+                .isTrue();
         assertThat(responses.readValue().getFound()).isFalse();
     }
 
     @Test
     void inSnapshotWorkerModeTheNodeEmitsAnAttentionRequestWithTheMemorySnapshotInsteadOfAnswering() {
         driver.close();
-        startWith(Map.of(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue(),
-                LtmConfig.ATTENTION_RESIDENT, false));
+        startWith(Map.of(
+                LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue(), LtmConfig.ATTENTION_RESIDENT, false));
         send("k", 12);
         send("k", 4);
         MemoryQuery q = textQuery("k", "question", 1);
@@ -610,16 +710,22 @@ class MemoryTopologyTest {
         scope = "library-" + UUID.randomUUID();
         config = TestFixtures.config(scope, Map.of());
         org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
-        builder.stream("user.input", org.apache.kafka.streams.kstream.Consumed.with(
-                        org.apache.kafka.common.serialization.Serdes.String(),
-                        org.apache.kafka.common.serialization.Serdes.String()))
+        builder.stream(
+                        "user.input",
+                        org.apache.kafka.streams.kstream.Consumed.with(
+                                org.apache.kafka.common.serialization.Serdes.String(),
+                                org.apache.kafka.common.serialization.Serdes.String()))
                 .mapValues(v -> v.toUpperCase(java.util.Locale.ROOT))
-                .to("user.output", org.apache.kafka.streams.kstream.Produced.with(
-                        org.apache.kafka.common.serialization.Serdes.String(),
-                        org.apache.kafka.common.serialization.Serdes.String()));
+                .to(
+                        "user.output",
+                        org.apache.kafka.streams.kstream.Produced.with(
+                                org.apache.kafka.common.serialization.Serdes.String(),
+                                org.apache.kafka.common.serialization.Serdes.String()));
         Topology t = MemoryTopology.addTo(builder.build(), config, null);
         driver = driver(t);
-        var in = driver.createInputTopic("user.input", new org.apache.kafka.common.serialization.StringSerializer(),
+        var in = driver.createInputTopic(
+                "user.input",
+                new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.StringSerializer());
         var out = driver.createOutputTopic("user.output", new StringDeserializer(), new StringDeserializer());
         in.pipeInput("x", "hello");

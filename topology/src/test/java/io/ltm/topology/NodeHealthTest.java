@@ -2,18 +2,16 @@ package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
+import io.ltm.topology.internal.NodeHealth;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
-
-import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
-import io.ltm.topology.internal.NodeHealth;
 
 class NodeHealthTest {
 
@@ -21,13 +19,17 @@ class NodeHealthTest {
     private final NodeHealth health = new NodeHealth(60_000, 3, 120_000, now::get, null);
 
     private static Throwable registryDown() {
-        return new StreamsException("task failed", new SchemaRegistryUnavailableException(
-                "schema registry GET /schemas/ids/13 failed: HTTP 503 (after 4 attempts)", 503, 50301, null));
+        return new StreamsException(
+                "task failed",
+                new SchemaRegistryUnavailableException(
+                        "schema registry GET /schemas/ids/13 failed: HTTP 503 (after 4 attempts)", 503, 50301, null));
     }
 
     @Test
     void aThreadThatKeepsFailingMakesTheNodeDegradedWithTheReasonWhileStreamsSaysRunning() {
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isTrue();
         health.threadFailed(registryDown());
         health.threadFailed(registryDown());
         NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
@@ -38,8 +40,10 @@ class NodeHealthTest {
         NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(degraded.ok()).isFalse();
         assertThat(degraded.body()).containsEntry("state", "DEGRADED").containsEntry("streamsState", "RUNNING");
-        assertThat((String) degraded.body().get("reason")).contains("3 stream-thread failures")
-                .contains(SchemaRegistryUnavailableException.class.getName()).contains("HTTP 503");
+        assertThat((String) degraded.body().get("reason"))
+                .contains("3 stream-thread failures")
+                .contains(SchemaRegistryUnavailableException.class.getName())
+                .contains("HTTP 503");
     }
 
     @Test
@@ -47,7 +51,9 @@ class NodeHealthTest {
         for (int i = 0; i < 3; i++) {
             health.threadFailed(registryDown());
         }
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isFalse();
         now.addAndGet(60_001);
         NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(r.ok()).isTrue();
@@ -56,16 +62,22 @@ class NodeHealthTest {
 
     @Test
     void aNodeThatIsNotRunningIsNotHealthy() {
-        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
-        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of()).ok()).isFalse();
-        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of()).ok()).isFalse();
+        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isTrue();
+        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isFalse();
+        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isFalse();
     }
 
     private static final TopicPartition TOKENS_1 = new TopicPartition("tokens", 1);
 
     private NodeHealth.Report at(long committed, long end) {
-        return health.report(KafkaStreams.State.RUNNING, Set.of(TOKENS_1), Map.of(TOKENS_1, committed),
-                Map.of(TOKENS_1, end));
+        return health.report(
+                KafkaStreams.State.RUNNING, Set.of(TOKENS_1), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
     }
 
     /** A sample while the task of tokens-1 is away from this instance (its offsets asked because it is tracked). */
@@ -81,7 +93,9 @@ class NodeHealthTest {
         now.addAndGet(1);
         NodeHealth.Report stuck = at(40, 70);
         assertThat(stuck.ok()).isFalse();
-        assertThat(stuck.body()).containsEntry("state", "DEGRADED").containsEntry("threadFailures", 0)
+        assertThat(stuck.body())
+                .containsEntry("state", "DEGRADED")
+                .containsEntry("threadFailures", 0)
                 .containsEntry("stuckPartitions", List.of("tokens-1"));
         assertThat((String) stuck.body().get("reason")).contains("tokens-1 at offset 40 (end 70, lag 30)");
 
@@ -120,7 +134,9 @@ class NodeHealthTest {
         at(70, 90);
         now.addAndGet(60_000);
         assertThat(away(75, 95).ok()).as("another instance moves it").isTrue();
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of()).ok()).isTrue();
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+                        .ok())
+                .isTrue();
         now.addAndGet(120_000);
         assertThat(at(75, 95).ok()).as("back here: a new clock").isTrue();
     }
@@ -134,7 +150,8 @@ class NodeHealthTest {
         }
         NodeHealth.Report r = at(5, 9);
         assertThat(r.ok()).isFalse();
-        assertThat((String) r.body().get("reason")).contains("3 stream-thread failures")
+        assertThat((String) r.body().get("reason"))
+                .contains("3 stream-thread failures")
                 .contains("committed offset not moving while records wait behind it: [tokens-1 at offset 5");
     }
 }

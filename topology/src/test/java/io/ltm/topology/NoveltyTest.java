@@ -2,6 +2,21 @@ package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.Encoders;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.NoveltyScore;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.NoveltyTestLogs;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.internal.Names;
+import io.ltm.topology.internal.Novelty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.UUID;
-
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,22 +38,6 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.encoder.EncodedText;
-import io.ltm.model.encoder.Encoders;
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.NoveltyScore;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.testutils.NoveltyTestLogs;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryTopology;
-import io.ltm.topology.internal.Names;
-import io.ltm.topology.internal.Novelty;
 
 /**
  * Novelty scores through the real topology: a log with a planted stretch of a very different kind; the planted lines
@@ -90,7 +87,9 @@ class NoveltyTest {
 
     record Result(double[] novelty, int plantedFrom, long nanos) {
         double meanPlanted() {
-            return Arrays.stream(novelty, plantedFrom, plantedFrom + PLANTED.size()).average().orElse(0);
+            return Arrays.stream(novelty, plantedFrom, plantedFrom + PLANTED.size())
+                    .average()
+                    .orElse(0);
         }
 
         double meanRest() {
@@ -156,7 +155,8 @@ class NoveltyTest {
     }
 
     /** Every line as one event of key "log" through the memory topology; the novelty of each, in order. */
-    Result replay(List<String> lines, int plantedFrom, TextEncoder encoder, Map<String, Object> extra, boolean novelty) {
+    Result replay(
+            List<String> lines, int plantedFrom, TextEncoder encoder, Map<String, Object> extra, boolean novelty) {
         Map<String, Object> m = new HashMap<>();
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://novelty-" + UUID.randomUUID());
         m.put(LtmConfig.APPLICATION_ID, "ltm-novelty-test");
@@ -168,7 +168,9 @@ class NoveltyTest {
         LtmConfig config = new LtmConfig(m);
         Properties p = new Properties();
         p.putAll(config.streamsProperties());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(UUID.randomUUID().toString()).toString());
+        p.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                stateDir.resolve(UUID.randomUUID().toString()).toString());
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L); // the driver's wall clock stands still
         List<EncodedText> encoded = encoded(lines, encoder);
         var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
@@ -178,13 +180,20 @@ class NoveltyTest {
             if (e.count() == 0) {
                 continue;
             }
-            values.add(ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
-                    .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
-                    .setTokens(e.tokens())
-                    .setText(lines.get(i))
-                    .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(i)
-                            .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + i * 1000L)).build())
-                    .build()));
+            values.add(ser.serialize(
+                    "ltm.tokens",
+                    EncodedTokens.newBuilder()
+                            .setVectors(MemoryStateCodec.block(
+                                    e.vectors(), e.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
+                            .setTokens(e.tokens())
+                            .setText(lines.get(i))
+                            .setSource(SourcePosition.newBuilder()
+                                    .setTopic("ltm.events")
+                                    .setPartition(0)
+                                    .setOffset(i)
+                                    .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + i * 1000L))
+                                    .build())
+                            .build()));
         }
         try (TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
             ByteArraySerializer b = new ByteArraySerializer();
@@ -198,7 +207,9 @@ class NoveltyTest {
             if (!novelty) {
                 return new Result(new double[0], plantedFrom, nanos);
             }
-            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic("ltm.novelty", new StringDeserializer(),
+            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic(
+                    "ltm.novelty",
+                    new StringDeserializer(),
                     LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
             List<NoveltyScore> scores = out.readValuesToList();
             assertThat(scores).hasSize(values.size());
@@ -218,12 +229,25 @@ class NoveltyTest {
         List<String> log = packageLog(600, 11);
         int at = 420;
         List<String> lines = withPlanted(log, at);
-        Map<String, Object> small = Map.of(LtmConfig.MEMORY_BASIS_SIZE, 64, LtmConfig.MEMORY_CONTRACTION_LENGTH, 128,
-                LtmConfig.MEMORY_SAMPLES, 64, LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.04");
+        Map<String, Object> small = Map.of(
+                LtmConfig.MEMORY_BASIS_SIZE,
+                64,
+                LtmConfig.MEMORY_CONTRACTION_LENGTH,
+                128,
+                LtmConfig.MEMORY_SAMPLES,
+                64,
+                LtmConfig.MEMORY_BASIS_WIDTHS,
+                "0.02,0.04");
         try (HashingEncoder enc = new HashingEncoder(64)) {
             Result r = replay(lines, at, enc, small, true);
-            System.out.printf(Locale.ROOT, "novelty: planted mean %.3f, rest mean %.3f, planted in top 5%%: %.2f, median rank %.1f of %d%n",
-                    r.meanPlanted(), r.meanRest(), r.plantedInTop(0.05), r.medianPlantedRank(), lines.size());
+            System.out.printf(
+                    Locale.ROOT,
+                    "novelty: planted mean %.3f, rest mean %.3f, planted in top 5%%: %.2f, median rank %.1f of %d%n",
+                    r.meanPlanted(),
+                    r.meanRest(),
+                    r.plantedInTop(0.05),
+                    r.medianPlantedRank(),
+                    lines.size());
             assertThat(r.novelty[0]).isEqualTo(1.0); // nothing to compare the first event with
             assertThat(r.meanPlanted()).isGreaterThan(r.meanRest() + 0.1);
             assertThat(r.plantedInTop(0.05)).isGreaterThanOrEqualTo(0.5);
@@ -254,36 +278,64 @@ class NoveltyTest {
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L); // the driver's wall clock stands still
         List<String> log = packageLog(60, 5);
         try (HashingEncoder enc = new HashingEncoder(64);
-             TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
+                TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
             ByteArraySerializer b = new ByteArraySerializer();
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ltm.tokens", b, b);
             TestInputTopic<byte[], byte[]> control = d.createInputTopic("ltm.control", b, b);
-            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic("ltm.novelty", new StringDeserializer(),
+            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic(
+                    "ltm.novelty",
+                    new StringDeserializer(),
                     LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
             var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
             byte[] key = "k".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < log.size(); i++) {
                 EncodedText e = enc.encode(log.get(i));
-                in.pipeInput(key, ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
-                        .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), 64, CoefficientPrecision.FLOAT32))
-                        .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(i)
-                                .setTimestamp(Instant.ofEpochMilli(i)).build()).build()));
+                in.pipeInput(
+                        key,
+                        ser.serialize(
+                                "ltm.tokens",
+                                EncodedTokens.newBuilder()
+                                        .setVectors(MemoryStateCodec.block(
+                                                e.vectors(), e.count(), 64, CoefficientPrecision.FLOAT32))
+                                        .setSource(SourcePosition.newBuilder()
+                                                .setPartition(0)
+                                                .setOffset(i)
+                                                .setTimestamp(Instant.ofEpochMilli(i))
+                                                .build())
+                                        .build()));
             }
-            assertThat(Novelty.keys((byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("k"))).isPositive();
+            assertThat(Novelty.keys(
+                            (byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("k")))
+                    .isPositive();
             List<NoveltyScore> before = out.readValuesToList();
             assertThat(before).hasSize(log.size());
             assertThat(before.get(before.size() - 1).getMemoryTokens()).isPositive();
             // a line seen before (long-term by now) is not new
             EncodedText again = enc.encode(log.get(3));
-            byte[] repeat = ser.serialize("ltm.tokens", EncodedTokens.newBuilder()
-                    .setVectors(MemoryStateCodec.block(again.vectors(), again.count(), 64, CoefficientPrecision.FLOAT32))
-                    .setSource(SourcePosition.newBuilder().setPartition(0).setOffset(99).setTimestamp(Instant.ofEpochMilli(99)).build())
-                    .build());
+            byte[] repeat = ser.serialize(
+                    "ltm.tokens",
+                    EncodedTokens.newBuilder()
+                            .setVectors(MemoryStateCodec.block(
+                                    again.vectors(), again.count(), 64, CoefficientPrecision.FLOAT32))
+                            .setSource(SourcePosition.newBuilder()
+                                    .setPartition(0)
+                                    .setOffset(99)
+                                    .setTimestamp(Instant.ofEpochMilli(99))
+                                    .build())
+                            .build());
             in.pipeInput(key, repeat);
             assertThat(out.readValue().getNovelty()).isLessThan(0.3);
-            control.pipeInput(key, LtmSerdes.avro(io.ltm.schemas.ControlCommand.class, config.serdeConfig()).serializer()
-                    .serialize("ltm.control", io.ltm.schemas.ControlCommand.newBuilder()
-                            .setAction(io.ltm.schemas.ControlAction.FORGET).setCommandId("c1").setIssuedAt(Instant.now()).build()));
+            control.pipeInput(
+                    key,
+                    LtmSerdes.avro(io.ltm.schemas.ControlCommand.class, config.serdeConfig())
+                            .serializer()
+                            .serialize(
+                                    "ltm.control",
+                                    io.ltm.schemas.ControlCommand.newBuilder()
+                                            .setAction(io.ltm.schemas.ControlAction.FORGET)
+                                            .setCommandId("c1")
+                                            .setIssuedAt(Instant.now())
+                                            .build()));
             assertThat(d.getKeyValueStore(Names.STORE_NOVELTY).get("k")).isNull();
             // after forget there is nothing to compare with: the same line is new again
             in.pipeInput(key, repeat);
@@ -297,9 +349,20 @@ class NoveltyTest {
     @Test
     void withNoveltyDisabledThereIsNoNoveltyTopicOrStore() {
         try (HashingEncoder enc = new HashingEncoder(16)) {
-            Result r = replay(packageLog(40, 3), 0, enc, Map.of(LtmConfig.MEMORY_BASIS_SIZE, 16,
-                    LtmConfig.MEMORY_CONTRACTION_LENGTH, 32, LtmConfig.MEMORY_SAMPLES, 16,
-                    LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1"), false);
+            Result r = replay(
+                    packageLog(40, 3),
+                    0,
+                    enc,
+                    Map.of(
+                            LtmConfig.MEMORY_BASIS_SIZE,
+                            16,
+                            LtmConfig.MEMORY_CONTRACTION_LENGTH,
+                            32,
+                            LtmConfig.MEMORY_SAMPLES,
+                            16,
+                            LtmConfig.MEMORY_BASIS_WIDTHS,
+                            "0.05,0.1"),
+                    false);
             assertThat(r.novelty).isEmpty();
         }
     }
@@ -308,8 +371,11 @@ class NoveltyTest {
     @Test
     void measureOnARealLog() throws IOException {
         String file = System.getProperty("ltm.novelty.log");
-        org.junit.jupiter.api.Assumptions.assumeTrue(file != null, "set -Dltm.novelty.log=FILE to measure on a real log");
-        List<String> log = Files.readAllLines(Path.of(file)).stream().filter(s -> !s.isBlank()).toList();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                file != null, "set -Dltm.novelty.log=FILE to measure on a real log");
+        List<String> log = Files.readAllLines(Path.of(file)).stream()
+                .filter(s -> !s.isBlank())
+                .toList();
         int max = Integer.getInteger("ltm.novelty.lines", log.size());
         log = log.subList(0, Math.min(max, log.size()));
         int at = (int) (log.size() * 0.7);
@@ -325,31 +391,58 @@ class NoveltyTest {
             long t1 = System.nanoTime();
             Result on = replay(lines, at, enc, Map.of(), true);
             long t2 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "novelty on %s (%d lines + %d planted at line %d, encoder %s): planted mean %.3f, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "novelty on %s (%d lines + %d planted at line %d, encoder %s): planted mean %.3f, "
                             + "rest mean %.3f, planted in top 1%%: %.2f, top 5%%: %.2f, top 10%%: %.2f, median planted rank %.1f of %d%n",
-                    file, log.size(), PLANTED.size(), at, encName, on.meanPlanted(), on.meanRest(), on.plantedInTop(0.01),
-                    on.plantedInTop(0.05), on.plantedInTop(0.10), on.medianPlantedRank(), lines.size());
-            System.out.printf(Locale.ROOT, "ingest through the topology: novelty on %.1f us/event, off %.1f us/event "
+                    file,
+                    log.size(),
+                    PLANTED.size(),
+                    at,
+                    encName,
+                    on.meanPlanted(),
+                    on.meanRest(),
+                    on.plantedInTop(0.01),
+                    on.plantedInTop(0.05),
+                    on.plantedInTop(0.10),
+                    on.medianPlantedRank(),
+                    lines.size());
+            System.out.printf(
+                    Locale.ROOT,
+                    "ingest through the topology: novelty on %.1f us/event, off %.1f us/event "
                             + "(difference %.1f us/event; replays %.1f s / %.1f s; encoding %.1f s)%n",
-                    on.nanos / 1e3 / lines.size(), off.nanos / 1e3 / lines.size(),
-                    (on.nanos - off.nanos) / 1e3 / lines.size(), (t2 - t1) / 1e9, (t1 - tw) / 1e9, (t0 - te) / 1e9);
+                    on.nanos / 1e3 / lines.size(),
+                    off.nanos / 1e3 / lines.size(),
+                    (on.nanos - off.nanos) / 1e3 / lines.size(),
+                    (t2 - t1) / 1e9,
+                    (t1 - tw) / 1e9,
+                    (t0 - te) / 1e9);
             // the scoring itself against the final summary (K keys, d = 384) and 32 short-term event means
-            float[] q = io.ltm.topology.internal.Novelty.unitMean(enc.encode(lines.get(at)).vectors(), enc.encode(lines.get(at)).count(), 384);
+            float[] q = io.ltm.topology.internal.Novelty.unitMean(
+                    enc.encode(lines.get(at)).vectors(),
+                    enc.encode(lines.get(at)).count(),
+                    384);
             List<float[]> recent = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 recent.add(q);
             }
             double sink = 0;
             for (int i = 0; i < 2000; i++) {
-                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent).novelty();
+                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent)
+                        .novelty();
             }
             long s0 = System.nanoTime();
             for (int i = 0; i < 20000; i++) {
-                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent).novelty();
+                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent)
+                        .novelty();
             }
             long s1 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "Novelty.score: %.1f us per event (%d long-term keys, 32 short-term means, summary %d bytes) %s%n",
-                    (s1 - s0) / 1e3 / 20000, io.ltm.topology.internal.Novelty.keys(lastSummary), lastSummary.length,
+            System.out.printf(
+                    Locale.ROOT,
+                    "Novelty.score: %.1f us per event (%d long-term keys, 32 short-term means, summary %d bytes) %s%n",
+                    (s1 - s0) / 1e3 / 20000,
+                    io.ltm.topology.internal.Novelty.keys(lastSummary),
+                    lastSummary.length,
                     sink > 0 ? "" : " ");
         }
     }

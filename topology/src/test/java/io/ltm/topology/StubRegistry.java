@@ -1,16 +1,14 @@
 package io.ltm.topology;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.avro.Schema;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A schema registry that is frozen (HTTP 503 to everything) until {@link #up()}; then it knows one schema under
@@ -37,7 +35,10 @@ final class StubRegistry implements AutoCloseable {
                 body = "{\"error_code\":50301,\"message\":\"frozen\"}";
             } else if (path.equals("/schemas/ids/" + ID)) {
                 status = 200;
-                body = JsonNodeFactory.instance.objectNode().put("schema", schema.toString()).toString();
+                body = JsonNodeFactory.instance
+                        .objectNode()
+                        .put("schema", schema.toString())
+                        .toString();
             } else if (path.endsWith("/versions") || path.startsWith("/subjects/")) {
                 status = 200;
                 body = "{\"id\":" + ID + "}";

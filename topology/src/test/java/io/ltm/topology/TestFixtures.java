@@ -1,5 +1,11 @@
 package io.ltm.topology;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,21 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.testutils.SmallMemory;
-import io.ltm.topology.api.LtmConfig;
-
 /** A small memory (d = 8, N = 16, L = 12) so that topology tests exercise contractions with few records. */
 public final class TestFixtures {
 
     public static final int DIM = SmallMemory.TOPOLOGY.dim();
     public static final int L = SmallMemory.TOPOLOGY.contractionLength();
 
-    private TestFixtures() {
-    }
+    private TestFixtures() {}
 
     public static Map<String, Object> smallConfig(String registryScope) {
         Map<String, Object> m = new HashMap<>();
@@ -58,10 +56,15 @@ public final class TestFixtures {
             texts.add("tok" + offset + "_" + i);
         }
         return EncodedTokens.newBuilder()
-                .setVectors(MemoryStateCodec.block(vectors, count, vectors.length / count, CoefficientPrecision.FLOAT32))
+                .setVectors(
+                        MemoryStateCodec.block(vectors, count, vectors.length / count, CoefficientPrecision.FLOAT32))
                 .setTokens(texts)
-                .setSource(SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(offset)
-                        .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + offset * 1000)).setSourceId("e" + offset)
+                .setSource(SourcePosition.newBuilder()
+                        .setTopic("ltm.events")
+                        .setPartition(0)
+                        .setOffset(offset)
+                        .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + offset * 1000))
+                        .setSourceId("e" + offset)
                         .build())
                 .build();
     }

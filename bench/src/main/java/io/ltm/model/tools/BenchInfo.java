@@ -1,7 +1,6 @@
 package io.ltm.model.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,8 @@ final class BenchInfo {
     static String cpuModel() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) return l.substring(l.indexOf(':') + 1).strip();
+                if (l.startsWith("model name"))
+                    return l.substring(l.indexOf(':') + 1).strip();
             }
         } catch (IOException | RuntimeException ignored) {
             // not Linux

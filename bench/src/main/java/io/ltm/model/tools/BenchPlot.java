@@ -1,6 +1,7 @@
 package io.ltm.model.tools;
 
-import javax.imageio.ImageIO;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,13 +10,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 /**
  * A line chart as a PNG with the JDK alone ({@link BufferedImage} and {@link ImageIO}, headless): one line per series
@@ -23,13 +23,23 @@ import java.util.Map;
  */
 final class BenchPlot {
     private static final Color[] COLORS = {
-            new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)
+    };
 
     private BenchPlot() {}
 
-    static void lines(Path out, String title, String xLabel, String yLabel, double[] xs, boolean logX,
-                      double yMin, double yMax, LinkedHashMap<String, double[]> series) throws IOException {
+    static void lines(
+            Path out,
+            String title,
+            String xLabel,
+            String yLabel,
+            double[] xs,
+            boolean logX,
+            double yMin,
+            double yMax,
+            LinkedHashMap<String, double[]> series)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         int w = 820, h = 520, left = 70, right = 210, top = 40, bottom = 60;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -41,13 +51,21 @@ final class BenchPlot {
             g.fillRect(0, 0, w, h);
             int pw = w - left - right, ph = h - top - bottom;
             double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
-            for (double x : xs) { double v = logX ? Math.log10(x) : x; x0 = Math.min(x0, v); x1 = Math.max(x1, v); }
-            if (x1 - x0 < 1e-9) { x0 -= 0.5; x1 += 0.5; }
+            for (double x : xs) {
+                double v = logX ? Math.log10(x) : x;
+                x0 = Math.min(x0, v);
+                x1 = Math.max(x1, v);
+            }
+            if (x1 - x0 < 1e-9) {
+                x0 -= 0.5;
+                x1 += 0.5;
+            }
             double pad = (x1 - x0) * 0.05;
             x0 -= pad;
             x1 += pad;
             final double fx0 = x0, fx1 = x1;
-            java.util.function.DoubleUnaryOperator px = x -> left + ((logX ? Math.log10(x) : x) - fx0) / (fx1 - fx0) * pw;
+            java.util.function.DoubleUnaryOperator px =
+                    x -> left + ((logX ? Math.log10(x) : x) - fx0) / (fx1 - fx0) * pw;
             java.util.function.DoubleUnaryOperator py = y -> top + (1 - (y - yMin) / (yMax - yMin)) * ph;
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             // grid and y ticks
@@ -85,7 +103,10 @@ final class BenchPlot {
                 double[] ys = e.getValue();
                 int lx = -1, ly = -1;
                 for (int j = 0; j < xs.length && j < ys.length; j++) {
-                    if (Double.isNaN(ys[j])) { lx = -1; continue; }
+                    if (Double.isNaN(ys[j])) {
+                        lx = -1;
+                        continue;
+                    }
                     int xx = (int) px.applyAsDouble(xs[j]), yy = (int) py.applyAsDouble(ys[j]);
                     g.fillOval(xx - 4, yy - 4, 8, 8);
                     if (lx >= 0) g.drawLine(lx, ly, xx, yy);
@@ -109,15 +130,27 @@ final class BenchPlot {
      * One line per method (and retention) of a bench's {@code results}: {@code field} against {@code length}, the
      * x axis in log scale.
      */
-    static void byLength(ObjectNode root, Path out, String field, String title, String xLabel, String yLabel,
-                         double yMin, double yMax) throws IOException {
+    static void byLength(
+            ObjectNode root,
+            Path out,
+            String field,
+            String title,
+            String xLabel,
+            String yLabel,
+            double yMin,
+            double yMax)
+            throws IOException {
         List<Integer> lengths = new ArrayList<>();
         LinkedHashMap<String, List<double[]>> pts = new LinkedHashMap<>();
         for (JsonNode r : root.get("results")) {
             int len = r.get("length").asInt();
             if (!lengths.contains(len)) lengths.add(len);
-            String key = r.get("method").asText() + ("none".equals(r.get("retention").asText()) ? "" : " (" + r.get("retention").asText() + ")");
-            pts.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {len, r.get(field).asDouble()});
+            String key = r.get("method").asText()
+                    + ("none".equals(r.get("retention").asText())
+                            ? ""
+                            : " (" + r.get("retention").asText() + ")");
+            pts.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new double[] {len, r.get(field).asDouble()});
         }
         double[] xs = lengths.stream().mapToDouble(Integer::doubleValue).toArray();
         LinkedHashMap<String, double[]> series = new LinkedHashMap<>();

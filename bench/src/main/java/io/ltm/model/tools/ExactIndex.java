@@ -21,7 +21,10 @@ final class ExactIndex implements Locator {
         this.ends = new long[1024];
     }
 
-    @Override public String name() { return "exact-index"; }
+    @Override
+    public String name() {
+        return "exact-index";
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
@@ -47,7 +50,8 @@ final class ExactIndex implements Locator {
         int lo = 0, hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (ends[mid] <= from) lo = mid + 1; else hi = mid;
+            if (ends[mid] <= from) lo = mid + 1;
+            else hi = mid;
         }
         int first = lo;
         int last = first;
@@ -60,5 +64,8 @@ final class ExactIndex implements Locator {
         return out;
     }
 
-    @Override public long stateBytes() { return (long) size * (2L * d + ReservoirSample.ENTRY_OVERHEAD); }
+    @Override
+    public long stateBytes() {
+        return (long) size * (2L * d + ReservoirSample.ENTRY_OVERHEAD);
+    }
 }

@@ -11,8 +11,13 @@ interface Locator extends AutoCloseable {
 
     /** A token range [start, end) (end exclusive) with the method's similarity score (higher = more similar). */
     record Located(long start, long end, double score) {
-        long width() { return Math.max(1, end - start); }
-        boolean overlaps(long from, long to) { return start < to && Math.max(end, start + 1) > from; }
+        long width() {
+            return Math.max(1, end - start);
+        }
+
+        boolean overlaps(long from, long to) {
+            return start < to && Math.max(end, start + 1) > from;
+        }
     }
 
     /** Short stable name, used in the JSON and the tables. */
@@ -33,7 +38,8 @@ interface Locator extends AutoCloseable {
     /** Bytes of state the method keeps (vectors at their stored precision plus offsets). */
     long stateBytes();
 
-    @Override default void close() {}
+    @Override
+    default void close() {}
 
     /**
      * The k of {@code size} float16 rows (row-major, d each, ranges [starts, ends)) most similar to q by cosine, best

@@ -11,11 +11,10 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
-import io.ltm.model.RetentionPolicy;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.RetentionPolicy;
 import io.ltm.model.TokenBatch;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,7 +42,10 @@ public final class MathBench {
         int iters = 20, repeats = 5;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--dims" -> dims = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--dims" ->
+                    dims = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -51,17 +53,22 @@ public final class MathBench {
         }
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
-        out.put("N", 512); out.put("L", 512); out.put("M", 512);
+        out.put("N", 512);
+        out.put("L", 512);
+        out.put("M", 512);
         out.put("device", LongTermMemory.defaultDevice().toString());
         out.put("cpus", Runtime.getRuntime().availableProcessors());
-        out.put("iters", iters); out.put("repeats", repeats);
+        out.put("iters", iters);
+        out.put("repeats", repeats);
         out.put("torch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.put("cpu_model", cpuModel());
         out.put("load_average_at_start", loadAverage());
         double bandwidth = copyBandwidth(repeats);
         out.put("copy_bandwidth_bytes_per_s", bandwidth);
-        out.put("copy_bandwidth_note", "System.arraycopy of a 256 MiB float array (beyond every cache), bytes copied per "
-                + "second (each byte read once and written once), median of repeats");
+        out.put(
+                "copy_bandwidth_note",
+                "System.arraycopy of a 256 MiB float array (beyond every cache), bytes copied per "
+                        + "second (each byte read once and written once), median of repeats");
         ArrayNode res = out.putArray("results");
         for (int d : dims) res.add(benchDim(json, d, iters, repeats, bandwidth));
         out.put("load_average_at_end", loadAverage());
@@ -78,18 +85,33 @@ public final class MathBench {
         double officialFlops = 2.0 * d * n * (m + m + l);
         // the paper's update (recency retention) with uniform and with sticky samples, and uniform retention (the
         // default) early in a stream (doublings and chunks that touch most of the basis) and after a million tokens
-        MemoryConfig ucfg = MemoryConfig.builder().dim(d).sticky(false).retention(RetentionPolicy.RECENCY).build();
-        MemoryConfig scfg = MemoryConfig.builder().dim(d).sticky(true).retention(RetentionPolicy.RECENCY).build();
-        MemoryConfig rcfg = MemoryConfig.builder().dim(d).sticky(true).retention(RetentionPolicy.UNIFORM).build();
+        MemoryConfig ucfg = MemoryConfig.builder()
+                .dim(d)
+                .sticky(false)
+                .retention(RetentionPolicy.RECENCY)
+                .build();
+        MemoryConfig scfg = MemoryConfig.builder()
+                .dim(d)
+                .sticky(true)
+                .retention(RetentionPolicy.RECENCY)
+                .build();
+        MemoryConfig rcfg = MemoryConfig.builder()
+                .dim(d)
+                .sticky(true)
+                .retention(RetentionPolicy.UNIFORM)
+                .build();
         double[] hist = new double[scfg.stickyBins()];
         for (int i = 0; i < hist.length; i++) hist[i] = rng.nextDouble() * (i % 7 == 0 ? 5 : 1);
         ReadOptions opts = new ReadOptions(2, true, false, io.ltm.model.AttentionHeadKind.ZERO_SHOT);
         ReadOptions withStm = new ReadOptions(2, true, true, io.ltm.model.AttentionHeadKind.ZERO_SHOT);
         float[] q = randn(d, rng);
         int singles = iters * 5;
-        double[][] t = new double[10][repeats];   // per repeat: uniform, sticky, chain, single, read1, read64, readStm, ratio
-        try (LongTermMemory u = LongTermMemory.create(ucfg); LongTermMemory st = LongTermMemory.create(scfg);
-             LongTermMemory ret = LongTermMemory.create(rcfg); NDManager mg = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
+        double[][] t =
+                new double[10][repeats]; // per repeat: uniform, sticky, chain, single, read1, read64, readStm, ratio
+        try (LongTermMemory u = LongTermMemory.create(ucfg);
+                LongTermMemory st = LongTermMemory.create(scfg);
+                LongTermMemory ret = LongTermMemory.create(rcfg);
+                NDManager mg = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
             MemoryState us0 = u.absorb(MemoryState.empty(ucfg), new TokenBatch(batches[0], l, null, null));
             MemoryState ss0 = st.absorb(MemoryState.empty(scfg), new TokenBatch(batches[0], l, null, null));
             MemoryState rs = u.absorb(us0, new TokenBatch(Arrays.copyOf(batches[1], 256 * d), 256, null, null));
@@ -102,8 +124,9 @@ public final class MathBench {
             MemoryState us = us0, ss = ss0;
             MemoryState early = ret.absorb(MemoryState.empty(rcfg), new TokenBatch(batches[0], l, null, null));
             MemoryState late = early;
-            for (int i = 1; i < GROWN_CHUNKS; i++) late = ret.absorb(late, new TokenBatch(batches[i % batches.length], l, null, null));
-            for (int w = 0; w < 3; w++) {           // warm-up
+            for (int i = 1; i < GROWN_CHUNKS; i++)
+                late = ret.absorb(late, new TokenBatch(batches[i % batches.length], l, null, null));
+            for (int w = 0; w < 3; w++) { // warm-up
                 us = step(u, us, batches, w, false, hist);
                 ss = step(st, ss, batches, w, true, hist);
                 chain(mg, psi, gT, b0, x);
@@ -126,7 +149,11 @@ public final class MathBench {
                     long a4 = System.nanoTime();
                     late = step(ret, late, batches, i, true, hist);
                     long a5 = System.nanoTime();
-                    tu += a1 - a0; ts += a2 - a1; tc += a3 - a2; te += a4 - a3; tl += a5 - a4;
+                    tu += a1 - a0;
+                    ts += a2 - a1;
+                    tc += a3 - a2;
+                    te += a4 - a3;
+                    tl += a5 - a4;
                 }
                 long t3 = System.nanoTime();
                 for (int i = 0; i < singles; i++) u.read(rs, q, 1, opts);
@@ -161,13 +188,16 @@ public final class MathBench {
         o.put("read_zero_shot_batch64_us_per_query", med(t[5]));
         o.put("read_zero_shot_single_with_256_short_term_us_per_query", med(t[6]));
         readBench(o, d, iters, repeats, bandwidth, rng);
-        o.put("note", "medians over repeats; every update path and the plain chain interleaved step by step (ratios per "
-                + "repeat); update = absorb() of 512-token batches incl. float[]<->NDArray copies; update_uniform and "
-                + "update_sticky = the paper's update (recency retention) with uniform samples (one [N,N+L]x[N+L,d] "
-                + "matmul) and sticky samples (one-hot bins path); uniform_retention = the default policy with sticky "
-                + "reads, from the first contraction on (doublings, chunks touching most of the basis) and from a "
-                + "state of " + GROWN_CHUNKS * 512 + " tokens on (chunks touching a band of the basis); plain chain = "
-                + "the official update's two matmuls (Psi(s)B, G_inf^T[X_old;X]) on resident arrays, result copied out");
+        o.put(
+                "note",
+                "medians over repeats; every update path and the plain chain interleaved step by step (ratios per "
+                        + "repeat); update = absorb() of 512-token batches incl. float[]<->NDArray copies; update_uniform and "
+                        + "update_sticky = the paper's update (recency retention) with uniform samples (one [N,N+L]x[N+L,d] "
+                        + "matmul) and sticky samples (one-hot bins path); uniform_retention = the default policy with sticky "
+                        + "reads, from the first contraction on (doublings, chunks touching most of the basis) and from a "
+                        + "state of " + GROWN_CHUNKS * 512
+                        + " tokens on (chunks touching a band of the basis); plain chain = "
+                        + "the official update's two matmuls (Psi(s)B, G_inf^T[X_old;X]) on resident arrays, result copied out");
         return o;
     }
 
@@ -185,7 +215,8 @@ public final class MathBench {
         double[][] t = new double[9][repeats], cpu = new double[9][repeats];
         double[] bw = new double[repeats], ratio = new double[repeats];
         long touched;
-        try (LongTermMemory ltm = LongTermMemory.create(cfg); LongTermMemory dev = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg);
+                LongTermMemory dev = LongTermMemory.create(cfg)) {
             dev.setHostReads(false);
             ltm.setReadyCache(new ReadyMemoryCache(Long.MAX_VALUE));
             List<MemoryState> states = new ArrayList<>();
@@ -205,9 +236,10 @@ public final class MathBench {
             ReadyMemoryCache cache = ltm.readyCache();
             cache.get("decoded", io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
             float[] flatKeys = new float[ready.keyCount() * d];
-            for (int j = 0; j < d; j++) System.arraycopy(ready.keysTransposedRef()[j], 0, flatKeys, j * ready.keyCount(), ready.keyCount());
-            io.ltm.schemas.VectorBlock keyBlock = io.ltm.topology.codec.MemoryStateCodec.block(flatKeys, ready.keyCount(), d,
-                    cfg.precision());
+            for (int j = 0; j < d; j++)
+                System.arraycopy(ready.keysTransposedRef()[j], 0, flatKeys, j * ready.keyCount(), ready.keyCount());
+            io.ltm.schemas.VectorBlock keyBlock =
+                    io.ltm.topology.codec.MemoryStateCodec.block(flatKeys, ready.keyCount(), d, cfg.precision());
             for (int w = 0; w < 3; w++) {
                 ltm.ready(one);
                 for (int i = 0; i < singles; i++) ltm.read("one", one, q, 1, opts);
@@ -219,16 +251,40 @@ public final class MathBench {
             int reps = Math.max(2, iters / 2);
             MemoryState st = one;
             Runnable[] work = {
-                () -> { for (int i = 0; i < iters; i++) ltm.ready(st); },
-                () -> { for (int i = 0; i < singles; i++) ltm.read("one", st, q, 1, opts); },
-                () -> { for (int i = 0; i < reps; i++) ltm.readBatch(reqs); },
-                () -> { for (int i = 0; i < iters; i++) dev.read(st, q, 1, opts); },
-                () -> { for (int i = 0; i < iters; i++) ltm.read(st, q, 1, opts); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromBytes(stored, cfg); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg); },
-                () -> { for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg,
-                        cache.find("decoded", io.ltm.topology.codec.MemoryStateCodec.version(storedAvro)).coefficientsRef()); }};
+                () -> {
+                    for (int i = 0; i < iters; i++) ltm.ready(st);
+                },
+                () -> {
+                    for (int i = 0; i < singles; i++) ltm.read("one", st, q, 1, opts);
+                },
+                () -> {
+                    for (int i = 0; i < reps; i++) ltm.readBatch(reqs);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++) dev.read(st, q, 1, opts);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++) ltm.read(st, q, 1, opts);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++)
+                        io.ltm.topology.codec.MemoryStateCodec.unblock(keyBlock, ready.keyCount(), d);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromBytes(stored, cfg);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++) io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg);
+                },
+                () -> {
+                    for (int i = 0; i < iters; i++)
+                        io.ltm.topology.codec.MemoryStateCodec.fromAvro(
+                                storedAvro,
+                                cfg,
+                                cache.find("decoded", io.ltm.topology.codec.MemoryStateCodec.version(storedAvro))
+                                        .coefficientsRef());
+                }
+            };
             double[] per = {iters, singles, reps * (double) keys, iters, iters, iters, iters, iters, iters};
             float[] big = new float[16 << 20], big2 = new float[16 << 20];
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -238,7 +294,7 @@ public final class MathBench {
                     work[w].run();
                     t[w][r] = (System.nanoTime() - t0) / 1e3 / per[w];
                     cpu[w][r] = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / per[w];
-                    if (w == 2) {           // the copy bandwidth right after the batched reads, under the same load
+                    if (w == 2) { // the copy bandwidth right after the batched reads, under the same load
                         long b0 = System.nanoTime();
                         for (int i = 0; i < 4; i++) System.arraycopy(big, 0, big2, 0, big.length);
                         bw[r] = 4 * 4.0 * big.length / ((System.nanoTime() - b0) / 1e9);
@@ -253,10 +309,17 @@ public final class MathBench {
         rd.put("batched_distinct_keys", keys);
         rd.put("bytes_touched_per_read", touched);
         rd.put("bandwidth_bound_us_per_read", bound);
-        String[] names = {"ready_memory_build", "single_read_cached", "batched_read_cached_per_query",
-                "single_read_device_path", "single_read_uncached_host", "alternative_keys_in_state_float16_decode",
-                "decode_whole_state_from_avro", "decode_avro_record_to_state",
-                "decode_avro_record_to_state_with_cached_coefficients"};
+        String[] names = {
+            "ready_memory_build",
+            "single_read_cached",
+            "batched_read_cached_per_query",
+            "single_read_device_path",
+            "single_read_uncached_host",
+            "alternative_keys_in_state_float16_decode",
+            "decode_whole_state_from_avro",
+            "decode_avro_record_to_state",
+            "decode_avro_record_to_state_with_cached_coefficients"
+        };
         for (int w = 0; w < names.length; w++) {
             rd.put(names[w] + "_us", med(t[w]));
             rd.put(names[w] + "_thread_cpu_us", med(cpu[w]));
@@ -265,24 +328,27 @@ public final class MathBench {
         rd.put("copy_bandwidth_after_batched_bytes_per_s", med(bw));
         rd.put("batched_over_bound_same_repeat", med(ratio));
         rd.put("batched_thread_cpu_over_bound", med(cpu[2]) / bound);
-        rd.put("note", "sticky memory after 2 contractions, 2 spans, context, no short-term part; cached = ReadyMemory "
-                + "from the cache (same key, one version); batched = readBatch of 64 requests over 64 distinct keys, all "
-                + "cached (64 x bytes_touched, beyond the L2/L3 caches of small machines); device path = the per-query "
-                + "DJL read (setHostReads(false)), uncached host = ready memory built for the read; bytes touched = keys "
-                + "[d, N/S] + B [N, d], float32 (the per-configuration tables are shared); bound = bytes touched / copy "
-                + "bandwidth (measured at the start; and, for batched_over_bound_same_repeat, a 64 MiB copy right after "
-                + "each repeat's batched reads); _us = wall clock, _thread_cpu_us = CPU time of the benchmark thread (less affected by other "
-                + "processes on the machine, but not by what they do to the caches); decode_whole_state_from_avro = "
-                + "Avro binary to state; decode_avro_record_to_state = the Avro record (as the store's serde gives it) to "
-                + "the state, B decoded; ..._with_cached_coefficients = the same with the version check against the "
-                + "cache and B taken from the ready memory (what the node's query path does on a hit)");
+        rd.put(
+                "note",
+                "sticky memory after 2 contractions, 2 spans, context, no short-term part; cached = ReadyMemory "
+                        + "from the cache (same key, one version); batched = readBatch of 64 requests over 64 distinct keys, all "
+                        + "cached (64 x bytes_touched, beyond the L2/L3 caches of small machines); device path = the per-query "
+                        + "DJL read (setHostReads(false)), uncached host = ready memory built for the read; bytes touched = keys "
+                        + "[d, N/S] + B [N, d], float32 (the per-configuration tables are shared); bound = bytes touched / copy "
+                        + "bandwidth (measured at the start; and, for batched_over_bound_same_repeat, a 64 MiB copy right after "
+                        + "each repeat's batched reads); _us = wall clock, _thread_cpu_us = CPU time of the benchmark thread (less affected by other "
+                        + "processes on the machine, but not by what they do to the caches); decode_whole_state_from_avro = "
+                        + "Avro binary to state; decode_avro_record_to_state = the Avro record (as the store's serde gives it) to "
+                        + "the state, B decoded; ..._with_cached_coefficients = the same with the version check against the "
+                        + "cache and B taken from the ready memory (what the node's query path does on a hit)");
     }
 
     /** The CPU's model name (Linux), else the architecture. */
     public static String cpuModel() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+                if (line.startsWith("model name"))
+                    return line.substring(line.indexOf(':') + 1).trim();
             }
         } catch (Exception e) {
             // not Linux
@@ -293,7 +359,8 @@ public final class MathBench {
     /** /proc/loadavg as it reads, or "unknown". */
     public static String loadAverage() {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .trim();
         } catch (Exception e) {
             return "unknown";
         }
@@ -319,7 +386,8 @@ public final class MathBench {
         return c[c.length / 2];
     }
 
-    private static MemoryState step(LongTermMemory ltm, MemoryState s, float[][] batches, int i, boolean sticky, double[] hist) {
+    private static MemoryState step(
+            LongTermMemory ltm, MemoryState s, float[][] batches, int i, boolean sticky, double[] hist) {
         if (sticky) s = s.withStickyHistogram(hist);
         return ltm.absorb(s, new TokenBatch(batches[i % batches.length], 512, null, null));
     }
@@ -334,25 +402,6 @@ public final class MathBench {
             r.attach(s);
             r.toFloatArray();
         }
-    }
-
-    private static void single(NDManager mg, NDArray u, NDArray b, NDArray x) {
-        try (NDManager s = mg.newSubManager()) {
-            NDArray cat = b.concat(x, 0);
-            cat.attach(s);
-            NDArray r = u.matMul(cat);
-            r.attach(s);
-            r.toFloatArray();
-        }
-    }
-
-    interface Timed { double run(); }
-
-    private static double median(int repeats, Timed t) {
-        double[] v = new double[repeats];
-        for (int i = 0; i < repeats; i++) v[i] = t.run();
-        Arrays.sort(v);
-        return v[repeats / 2];
     }
 
     private static float[] randn(int n, Random rng) {

@@ -10,7 +10,6 @@ import io.ltm.model.ReadResult;
 import io.ltm.model.Span;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,16 +42,25 @@ final class MemoryLocator implements Locator {
         return (long) cfg.basisSize() * cfg.dim() * (cfg.precision() == CoefficientPrecision.FLOAT16 ? 2 : 4);
     }
 
-    @Override public String name() { return "memory-" + cfg.retention().name().toLowerCase(java.util.Locale.ROOT); }
+    @Override
+    public String name() {
+        return "memory-" + cfg.retention().name().toLowerCase(java.util.Locale.ROOT);
+    }
 
-    MemoryState state() { return state; }
-    LongTermMemory engine() { return ltm; }
+    MemoryState state() {
+        return state;
+    }
+
+    LongTermMemory engine() {
+        return ltm;
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
         int d = cfg.dim();
         if (bufStart < 0) bufStart = start;
-        if ((buffered + count) * d > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, (buffered + count) * d));
+        if ((buffered + count) * d > buf.length)
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, (buffered + count) * d));
         System.arraycopy(tokens, 0, buf, buffered * d, count * d);
         buffered += count;
         if (buffered >= FLUSH) flush();
@@ -60,13 +68,21 @@ final class MemoryLocator implements Locator {
 
     private void flush() {
         if (buffered == 0) return;
-        state = ltm.absorb(state, new TokenBatch(Arrays.copyOf(buf, buffered * cfg.dim()), buffered, null,
-                new TokenSource("bench", 0, bufStart, 0, null)));
+        state = ltm.absorb(
+                state,
+                new TokenBatch(
+                        Arrays.copyOf(buf, buffered * cfg.dim()),
+                        buffered,
+                        null,
+                        new TokenSource("bench", 0, bufStart, 0, null)));
         buffered = 0;
         bufStart = -1;
     }
 
-    @Override public void finish() { flush(); }
+    @Override
+    public void finish() {
+        flush();
+    }
 
     @Override
     public List<Located> top(float[] q, int k) {
@@ -76,10 +92,18 @@ final class MemoryLocator implements Locator {
         return out;
     }
 
-    @Override public long stateBytes() { return coefficientBytes(cfg); }
+    @Override
+    public long stateBytes() {
+        return coefficientBytes(cfg);
+    }
 
     /** Bytes of the short-term buffer at float16 (not read by the benchmark, not counted in stateBytes). */
-    long shortTermBytes() { return 2L * state.shortTermCount() * cfg.dim(); }
+    long shortTermBytes() {
+        return 2L * state.shortTermCount() * cfg.dim();
+    }
 
-    @Override public void close() { ltm.close(); }
+    @Override
+    public void close() {
+        ltm.close();
+    }
 }

@@ -1,7 +1,6 @@
 package io.ltm.model.tools;
 
 import io.ltm.model.internal.Half;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,19 +33,36 @@ final class PooledMeans implements Locator {
         this.tmp = new float[d];
     }
 
-    int capacity() { return capacity; }
+    int capacity() {
+        return capacity;
+    }
 
     /** Target tokens per window (doubles at every merge). */
-    long windowWidth() { return width; }
+    long windowWidth() {
+        return width;
+    }
 
-    @Override public String name() { return "pooled-means"; }
+    @Override
+    public String name() {
+        return "pooled-means";
+    }
 
-    private long endOf(int i) { return i + 1 < size ? starts[i + 1] : end; }
+    private long endOf(int i) {
+        return i + 1 < size ? starts[i + 1] : end;
+    }
 
     /** Windows held (the open one included). */
-    int size() { return size; }
-    long windowStart(int i) { return starts[i]; }
-    long windowEnd(int i) { return endOf(i); }
+    int size() {
+        return size;
+    }
+
+    long windowStart(int i) {
+        return starts[i];
+    }
+
+    long windowEnd(int i) {
+        return endOf(i);
+    }
 
     /** The mean vector of window i (the open window exactly, the others decoded from float16). */
     float[] windowMean(int i) {
@@ -85,7 +101,8 @@ final class PooledMeans implements Locator {
             if (i + 1 < size) {
                 double wa = endOf(i) - starts[i], wb = endOf(i + 1) - starts[i + 1], w = Math.max(1, wa + wb);
                 for (int j = 0; j < d; j++) {
-                    tmp[j] = (float) ((wa * Half.toFloat(rows[i * d + j]) + wb * Half.toFloat(rows[(i + 1) * d + j])) / w);
+                    tmp[j] = (float) ((wa * Half.toFloat(rows[i * d + j]) + wb * Half.toFloat(rows[(i + 1) * d + j]))
+                            / w);
                 }
             } else {
                 for (int j = 0; j < d; j++) tmp[j] = Half.toFloat(rows[i * d + j]);
@@ -116,5 +133,8 @@ final class PooledMeans implements Locator {
         return out;
     }
 
-    @Override public long stateBytes() { return (long) size * (2L * d + 8) + 4L * d; }
+    @Override
+    public long stateBytes() {
+        return (long) size * (2L * d + 8) + 4L * d;
+    }
 }

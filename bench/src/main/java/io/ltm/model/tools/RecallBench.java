@@ -10,7 +10,6 @@ import io.ltm.model.RetentionPolicy;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -70,12 +69,27 @@ public final class RecallBench {
     record Needle(String id, String text, String question) {}
 
     /** Options of one run; see the class comment. */
-    record Options(int[] lengths, List<RetentionPolicy> retentions, String encoder, Path licences, Path docs, long seed,
-                   boolean perQuestion, MemoryConfig config, long rereadTokens) {
+    record Options(
+            int[] lengths,
+            List<RetentionPolicy> retentions,
+            String encoder,
+            Path licences,
+            Path docs,
+            long seed,
+            boolean perQuestion,
+            MemoryConfig config,
+            long rereadTokens) {
         static Options defaults() {
-            return new Options(new int[] {10_000, 100_000}, List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
-                    "hashing", Path.of("/usr/share/common-licenses"), Path.of("/usr/share/doc"), 1, false,
-                    MemoryConfig.defaults(), DEFAULT_REREAD_TOKENS);
+            return new Options(
+                    new int[] {10_000, 100_000},
+                    List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
+                    "hashing",
+                    Path.of("/usr/share/common-licenses"),
+                    Path.of("/usr/share/doc"),
+                    1,
+                    false,
+                    MemoryConfig.defaults(),
+                    DEFAULT_REREAD_TOKENS);
         }
     }
 
@@ -84,20 +98,52 @@ public final class RecallBench {
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--lengths" -> o = with(o, Arrays.stream(args[++i].split(",")).mapToInt(s -> parseCount(s.trim())).toArray(), null, null, null, null, null, null);
-                case "--retention" -> o = with(o, null, Arrays.stream(args[++i].split(","))
-                        .map(s -> RetentionPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList(), null, null, null, null, null);
+                case "--lengths" ->
+                    o = with(
+                            o,
+                            Arrays.stream(args[++i].split(","))
+                                    .mapToInt(s -> parseCount(s.trim()))
+                                    .toArray(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+                case "--retention" ->
+                    o = with(
+                            o,
+                            null,
+                            Arrays.stream(args[++i].split(","))
+                                    .map(s -> RetentionPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT)))
+                                    .toList(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
                 case "--encoder" -> o = with(o, null, null, args[++i], null, null, null, null);
                 case "--licenses" -> o = with(o, null, null, null, Path.of(args[++i]), null, null, null);
                 case "--docs" -> o = with(o, null, null, null, null, Path.of(args[++i]), null, null);
                 case "--seed" -> o = with(o, null, null, null, null, null, Long.parseLong(args[++i]), null);
                 case "--per-question" -> o = with(o, null, null, null, null, null, null, true);
                 case "--out" -> out = Path.of(args[++i]);
-                case "--reread-tokens" -> o = new Options(o.lengths(), o.retentions(), o.encoder(), o.licences(), o.docs(),
-                        o.seed(), o.perQuestion(), o.config(), parseCount(args[++i]));
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (use --lengths 10000,100000,1000000"
-                        + " --retention uniform,recency --encoder hashing|minilm --licenses DIR --docs DIR --seed S"
-                        + " --per-question --reread-tokens N --out DIR)");
+                case "--reread-tokens" ->
+                    o = new Options(
+                            o.lengths(),
+                            o.retentions(),
+                            o.encoder(),
+                            o.licences(),
+                            o.docs(),
+                            o.seed(),
+                            o.perQuestion(),
+                            o.config(),
+                            parseCount(args[++i]));
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i] + " (use --lengths 10000,100000,1000000"
+                                    + " --retention uniform,recency --encoder hashing|minilm --licenses DIR --docs DIR --seed S"
+                                    + " --per-question --reread-tokens N --out DIR)");
             }
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -107,19 +153,34 @@ public final class RecallBench {
         System.out.println(text);
     }
 
-    private static Options with(Options o, int[] lengths, List<RetentionPolicy> ret, String enc, Path lic, Path docs,
-                                Long seed, Boolean perQuestion) {
-        return new Options(lengths != null ? lengths : o.lengths(), ret != null ? ret : o.retentions(),
-                enc != null ? enc : o.encoder(), lic != null ? lic : o.licences(), docs != null ? docs : o.docs(),
-                seed != null ? seed : o.seed(), perQuestion != null ? perQuestion : o.perQuestion(), o.config(),
+    private static Options with(
+            Options o,
+            int[] lengths,
+            List<RetentionPolicy> ret,
+            String enc,
+            Path lic,
+            Path docs,
+            Long seed,
+            Boolean perQuestion) {
+        return new Options(
+                lengths != null ? lengths : o.lengths(),
+                ret != null ? ret : o.retentions(),
+                enc != null ? enc : o.encoder(),
+                lic != null ? lic : o.licences(),
+                docs != null ? docs : o.docs(),
+                seed != null ? seed : o.seed(),
+                perQuestion != null ? perQuestion : o.perQuestion(),
+                o.config(),
                 o.rereadTokens());
     }
 
     /** "100000", "100k", "1M", "5m". */
     static int parseCount(String s) {
         String t = s.toLowerCase(Locale.ROOT);
-        if (t.endsWith("k")) return Math.toIntExact(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1e3));
-        if (t.endsWith("m")) return Math.toIntExact(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1e6));
+        if (t.endsWith("k"))
+            return Math.toIntExact(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1e3));
+        if (t.endsWith("m"))
+            return Math.toIntExact(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1e6));
         return Integer.parseInt(t);
     }
 
@@ -129,7 +190,9 @@ public final class RecallBench {
             spec = json.readTree(in);
         }
         List<Needle> needles = new ArrayList<>();
-        for (JsonNode n : spec.get("needles")) needles.add(new Needle(n.get("id").asText(), n.get("text").asText(), n.get("q").asText()));
+        for (JsonNode n : spec.get("needles"))
+            needles.add(new Needle(
+                    n.get("id").asText(), n.get("text").asText(), n.get("q").asText()));
         List<String> unrelated = new ArrayList<>();
         spec.get("unrelated").forEach(n -> unrelated.add(n.asText()));
         Set<String> stop = new HashSet<>();
@@ -152,8 +215,10 @@ public final class RecallBench {
         ArrayNode results = root.putArray("results");
         try (TextEncoder encoder = Encoders.byName(o.encoder(), d)) {
             boolean hashing = o.encoder().trim().equalsIgnoreCase("hashing");
-            List<EncodedText> needleEnc = encoder.encode(needles.stream().map(Needle::text).toList());
-            List<String> qs = new ArrayList<>(needles.stream().map(Needle::question).toList());
+            List<EncodedText> needleEnc =
+                    encoder.encode(needles.stream().map(Needle::text).toList());
+            List<String> qs =
+                    new ArrayList<>(needles.stream().map(Needle::question).toList());
             qs.addAll(unrelated);
             List<EncodedText> qEnc = encoder.encode(qs);
             List<float[]> queries = new ArrayList<>();
@@ -162,7 +227,7 @@ public final class RecallBench {
             root.put("corpusFiles", files.size());
             root.put("corpusDigest", TextCorpus.digest(files));
             for (int length : o.lengths()) {
-                runLength(o, length, encoder, needles, needleEnc, queries, budget, results, json);
+                runLength(o, length, encoder, needles, needleEnc, queries, budget, results);
             }
         }
         root.put("loadAverageAtEnd", BenchInfo.loadAverage());
@@ -185,9 +250,15 @@ public final class RecallBench {
         return q;
     }
 
-    private static void runLength(Options o, int length, TextEncoder encoder, List<Needle> needles,
-                                  List<EncodedText> needleEnc, List<float[]> queries, long budget, ArrayNode results,
-                                  ObjectMapper json) {
+    private static void runLength(
+            Options o,
+            int length,
+            TextEncoder encoder,
+            List<Needle> needles,
+            List<EncodedText> needleEnc,
+            List<float[]> queries,
+            long budget,
+            ArrayNode results) {
         MemoryConfig base = o.config();
         int d = base.dim();
         int nNeedles = needles.size();
@@ -197,11 +268,17 @@ public final class RecallBench {
         int[] order = new int[nNeedles];
         for (int i = 0; i < nNeedles; i++) order[i] = i;
         SplittableRandom rnd = new SplittableRandom(o.seed() * 31 + length);
-        for (int i = nNeedles - 1; i > 0; i--) { int j = rnd.nextInt(i + 1); int t = order[i]; order[i] = order[j]; order[j] = t; }
+        for (int i = nNeedles - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
 
         List<Locator> methods = new ArrayList<>();
         try {
-            for (RetentionPolicy p : o.retentions()) methods.add(new MemoryLocator(base.toBuilder().retention(p).build()));
+            for (RetentionPolicy p : o.retentions())
+                methods.add(new MemoryLocator(base.toBuilder().retention(p).build()));
             if (o.rereadTokens() > 0) {
                 for (RetentionPolicy p : o.retentions()) {
                     methods.add(new RereadLocator(base.toBuilder().retention(p).build(), o.rereadTokens()));
@@ -248,8 +325,14 @@ public final class RecallBench {
                 ingest[m] += (System.nanoTime() - tf) / 1e9;
             }
             double streamS = (System.nanoTime() - t0) / 1e9;
-            System.err.printf(Locale.ROOT, "[recall] length %d: %d tokens, %d events, %.1f s (encode %.1f s)%n",
-                    length, pos, events, streamS, encodeS);
+            System.err.printf(
+                    Locale.ROOT,
+                    "[recall] length %d: %d tokens, %d events, %.1f s (encode %.1f s)%n",
+                    length,
+                    pos,
+                    events,
+                    streamS,
+                    encodeS);
             for (int m = 0; m < methods.size(); m++) {
                 Locator loc = methods.get(m);
                 ObjectNode r = results.addObject();
@@ -258,9 +341,16 @@ public final class RecallBench {
                 r.put("events", events);
                 r.put("meanEventTokens", round((double) pos / events, 1));
                 r.put("corpusCycles", corpus.cycles());
-                r.put("method", loc instanceof RereadLocator ? "memory+reread" : loc instanceof MemoryLocator ? "memory" : loc.name());
-                r.put("retention", loc instanceof MemoryLocator || loc instanceof RereadLocator
-                        ? loc.name().substring("memory-".length()).replace("+reread", "") : "none");
+                r.put(
+                        "method",
+                        loc instanceof RereadLocator
+                                ? "memory+reread"
+                                : loc instanceof MemoryLocator ? "memory" : loc.name());
+                r.put(
+                        "retention",
+                        loc instanceof MemoryLocator || loc instanceof RereadLocator
+                                ? loc.name().substring("memory-".length()).replace("+reread", "")
+                                : "none");
                 evaluate(loc, needles, needleStart, needleEnd, queries, pos, r, o.perQuestion());
                 r.put("ingestSeconds", round(ingest[m], 3));
                 r.put("encodeSeconds", round(encodeS, 3));
@@ -295,8 +385,15 @@ public final class RecallBench {
         }
     }
 
-    private static void evaluate(Locator loc, List<Needle> needles, long[] ns, long[] ne, List<float[]> queries,
-                                 long tokens, ObjectNode r, boolean perQuestion) {
+    private static void evaluate(
+            Locator loc,
+            List<Needle> needles,
+            long[] ns,
+            long[] ne,
+            List<float[]> queries,
+            long tokens,
+            ObjectNode r,
+            boolean perQuestion) {
         int n = needles.size();
         int hit = 0, hitAny = 0, hitClip = 0, hit1 = 0, ranges = 0;
         double width = 0, coverage = 0;
@@ -304,13 +401,18 @@ public final class RecallBench {
         double[] answerable = new double[n];
         double[] unrelated = new double[queries.size() - n];
         ArrayNode pq = perQuestion ? r.putArray("perQuestion") : null;
-        loc.top(queries.get(queries.size() - 1), K);   // warm-up, not timed
+        loc.top(queries.get(queries.size() - 1), K); // warm-up, not timed
         for (int qi = 0; qi < queries.size(); qi++) {
             long t = System.nanoTime();
             List<Locator.Located> top = loc.top(queries.get(qi), K);
             nanos += System.nanoTime() - t;
-            double best = top.isEmpty() ? -1 : top.stream().mapToDouble(Locator.Located::score).max().getAsDouble();
-            if (qi >= n) { unrelated[qi - n] = best; continue; }
+            double best = top.isEmpty()
+                    ? -1
+                    : top.stream().mapToDouble(Locator.Located::score).max().getAsDouble();
+            if (qi >= n) {
+                unrelated[qi - n] = best;
+                continue;
+            }
             answerable[qi] = best;
             boolean h = false, ha = false, hc = false;
             for (int j = 0; j < top.size(); j++) {
@@ -330,7 +432,10 @@ public final class RecallBench {
             if (hc) hitClip++;
             if (pq != null) {
                 ObjectNode p = pq.addObject();
-                p.put("needle", needles.get(qi).id()).put("range", ns[qi] + "-" + ne[qi]).put("hit", h).put("hitAnyWidth", ha)
+                p.put("needle", needles.get(qi).id())
+                        .put("range", ns[qi] + "-" + ne[qi])
+                        .put("hit", h)
+                        .put("hitAnyWidth", ha)
                         .put("hitClipped", hc);
                 ArrayNode a = p.putArray("top");
                 for (Locator.Located x : top) a.add(x.start() + "-" + x.end() + " (" + round(x.score(), 3) + ")");
@@ -356,8 +461,11 @@ public final class RecallBench {
         long covered = 0, curS = -1, curE = -1;
         for (Locator.Located x : s) {
             long e = x.start() + x.width();
-            if (x.start() > curE) { covered += curE - curS; curS = x.start(); curE = e; }
-            else curE = Math.max(curE, e);
+            if (x.start() > curE) {
+                covered += curE - curS;
+                curS = x.start();
+                curE = e;
+            } else curE = Math.max(curE, e);
         }
         return covered + (curE - curS);
     }
@@ -392,31 +500,70 @@ public final class RecallBench {
         Files.writeString(dir.resolve("recall.json"), text + "\n");
         StringBuilder md = new StringBuilder();
         md.append("# Recall benchmark\n\n");
-        md.append("`./ltm bench recall` — ").append(root.get("date").asText()).append(", ").append(root.get("cpu").asText())
-                .append(" (").append(root.get("cores").asInt()).append(" cores), load average at start ")
-                .append(root.get("loadAverageAtStart").asText()).append(", at end ").append(root.get("loadAverageAtEnd").asText())
-                .append("; corpus ").append(root.get("corpusFiles").asInt()).append(" files, digest ")
-                .append(root.get("corpusDigest").asText()).append("; encoder ").append(root.get("encoder").asText()).append("; ").append(root.get("needles").asInt())
-                .append(" needles, ").append(root.get("unrelatedQuestions").asInt()).append(" unrelated questions; budget ")
-                .append(root.get("budgetBytes").asLong()).append(" bytes per key (the memory's B at float16); top-")
-                .append(root.get("topK").asInt()).append(" ranges, hit = a range no wider than ")
-                .append(root.get("maxWidth").asDouble() * 100).append("% of the stream overlaps the needle; clipped = every range ")
-                .append("cut to its central 1% of the stream. Needles lie before the last 2L tokens (in the memory's long-term ")
+        md.append("`./ltm bench recall` — ")
+                .append(root.get("date").asText())
+                .append(", ")
+                .append(root.get("cpu").asText())
+                .append(" (")
+                .append(root.get("cores").asInt())
+                .append(" cores), load average at start ")
+                .append(root.get("loadAverageAtStart").asText())
+                .append(", at end ")
+                .append(root.get("loadAverageAtEnd").asText())
+                .append("; corpus ")
+                .append(root.get("corpusFiles").asInt())
+                .append(" files, digest ")
+                .append(root.get("corpusDigest").asText())
+                .append("; encoder ")
+                .append(root.get("encoder").asText())
+                .append("; ")
+                .append(root.get("needles").asInt())
+                .append(" needles, ")
+                .append(root.get("unrelatedQuestions").asInt())
+                .append(" unrelated questions; budget ")
+                .append(root.get("budgetBytes").asLong())
+                .append(" bytes per key (the memory's B at float16); top-")
+                .append(root.get("topK").asInt())
+                .append(" ranges, hit = a range no wider than ")
+                .append(root.get("maxWidth").asDouble() * 100)
+                .append("% of the stream overlaps the needle; clipped = every range ")
+                .append(
+                        "cut to its central 1% of the stream. Needles lie before the last 2L tokens (in the memory's long-term ")
                 .append("part), so the recent-tokens baseline cannot hit by construction.\n\n");
-        md.append("| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | coverage (chance, any width) | score AUC | score needle / unrelated | µs per query | state bytes |\n");
+        md.append(
+                "| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | coverage (chance, any width) | score AUC | score needle / unrelated | µs per query | state bytes |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode r : root.get("results")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %,.0f | %,d |%n",
-                    r.get("tokens").asLong(), r.get("method").asText(), r.get("retention").asText(),
-                    r.get("hitRate").asDouble(), r.get("hitRateAnyWidth").asDouble(), r.get("hitRateClipped").asDouble(),
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %,.0f | %,d |%n",
+                    r.get("tokens").asLong(),
+                    r.get("method").asText(),
+                    r.get("retention").asText(),
+                    r.get("hitRate").asDouble(),
+                    r.get("hitRateAnyWidth").asDouble(),
+                    r.get("hitRateClipped").asDouble(),
                     r.get("hitRateTop1").asDouble(),
-                    r.get("meanWidth").asDouble(), r.get("coverage").asDouble(), r.get("scoreAuc").asDouble(), r.get("scoreAnswerable").asDouble(),
-                    r.get("scoreUnrelated").asDouble(), r.get("queryMicros").asDouble(), r.get("stateBytes").asLong()));
+                    r.get("meanWidth").asDouble(),
+                    r.get("coverage").asDouble(),
+                    r.get("scoreAuc").asDouble(),
+                    r.get("scoreAnswerable").asDouble(),
+                    r.get("scoreUnrelated").asDouble(),
+                    r.get("queryMicros").asDouble(),
+                    r.get("stateBytes").asLong()));
         }
         Files.writeString(dir.resolve("recall.md"), md.toString());
         plot(root, dir.resolve("recall-hit-rate.png"), "hitRate", "Needle hit rate (top-3, width ≤ 1% of stream)");
-        plot(root, dir.resolve("recall-hit-rate-any-width.png"), "hitRateAnyWidth", "Needle hit rate (top-3, any width)");
-        plot(root, dir.resolve("recall-hit-rate-clipped.png"), "hitRateClipped", "Needle hit rate (top-3, each cut to 1% of stream)");
+        plot(
+                root,
+                dir.resolve("recall-hit-rate-any-width.png"),
+                "hitRateAnyWidth",
+                "Needle hit rate (top-3, any width)");
+        plot(
+                root,
+                dir.resolve("recall-hit-rate-clipped.png"),
+                "hitRateClipped",
+                "Needle hit rate (top-3, each cut to 1% of stream)");
     }
 
     private static void plot(ObjectNode root, Path file, String field, String title) throws IOException {

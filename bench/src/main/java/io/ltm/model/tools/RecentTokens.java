@@ -20,9 +20,14 @@ final class RecentTokens implements Locator {
         this.rows = new short[capacity * d];
     }
 
-    int capacity() { return capacity; }
+    int capacity() {
+        return capacity;
+    }
 
-    @Override public String name() { return "recent-tokens"; }
+    @Override
+    public String name() {
+        return "recent-tokens";
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
@@ -33,7 +38,9 @@ final class RecentTokens implements Locator {
     }
 
     /** Tokens still held: [seen - held, seen). */
-    private int held() { return (int) Math.min(seen, capacity); }
+    private int held() {
+        return (int) Math.min(seen, capacity);
+    }
 
     @Override
     public List<Located> top(float[] q, int k) {
@@ -50,5 +57,8 @@ final class RecentTokens implements Locator {
         return out;
     }
 
-    @Override public long stateBytes() { return 2L * d * held(); }
+    @Override
+    public long stateBytes() {
+        return 2L * d * held();
+    }
 }

@@ -1,12 +1,11 @@
 package io.ltm.model.tools;
 
+import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.ReadOptions;
-import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.ReadResult;
 import io.ltm.model.RereadWindow;
 import io.ltm.model.Span;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,7 +29,10 @@ final class RereadLocator implements Locator {
         this.budget = budget;
     }
 
-    @Override public String name() { return memory.name() + "+reread"; }
+    @Override
+    public String name() {
+        return memory.name() + "+reread";
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
@@ -38,11 +40,15 @@ final class RereadLocator implements Locator {
         log.add(tokens, count, mean, start, end);
     }
 
-    @Override public void finish() { memory.finish(); }
+    @Override
+    public void finish() {
+        memory.finish();
+    }
 
     @Override
     public List<Located> top(float[] q, int k) {
-        ReadResult r = memory.engine().read(memory.state(), q, 1, new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT));
+        ReadResult r = memory.engine()
+                .read(memory.state(), q, 1, new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT));
         List<Located> found = new ArrayList<>();
         queries++;
         for (Span s : r.spans()) {
@@ -58,11 +64,21 @@ final class RereadLocator implements Locator {
     }
 
     /** Mean tokens re-read per query so far. */
-    double tokensReread() { return queries == 0 ? 0 : (double) reread / queries; }
+    double tokensReread() {
+        return queries == 0 ? 0 : (double) reread / queries;
+    }
 
-    long budget() { return budget; }
+    long budget() {
+        return budget;
+    }
 
-    @Override public long stateBytes() { return memory.stateBytes(); }
+    @Override
+    public long stateBytes() {
+        return memory.stateBytes();
+    }
 
-    @Override public void close() { memory.close(); }
+    @Override
+    public void close() {
+        memory.close();
+    }
 }

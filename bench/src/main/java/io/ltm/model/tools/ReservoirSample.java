@@ -28,9 +28,14 @@ final class ReservoirSample implements Locator {
         this.random = new SplittableRandom(seed);
     }
 
-    int capacity() { return capacity; }
+    int capacity() {
+        return capacity;
+    }
 
-    @Override public String name() { return "reservoir"; }
+    @Override
+    public String name() {
+        return "reservoir";
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
@@ -52,5 +57,8 @@ final class ReservoirSample implements Locator {
         return Locator.nearest(q, k, rows, size, d, starts, ends);
     }
 
-    @Override public long stateBytes() { return (long) size * (2L * d + ENTRY_OVERHEAD); }
+    @Override
+    public long stateBytes() {
+        return (long) size * (2L * d + ENTRY_OVERHEAD);
+    }
 }

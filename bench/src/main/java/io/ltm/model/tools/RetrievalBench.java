@@ -18,7 +18,6 @@ import io.ltm.model.TokenSource;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -91,16 +90,23 @@ public final class RetrievalBench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--encoders" -> encoders = Arrays.asList(args[++i].split(","));
-                case "--lengths" -> lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--lengths" ->
+                    lengths = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--retention" -> retentions = Arrays.asList(args[++i].split(","));
-                case "--temperatures" -> temps = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
+                case "--temperatures" ->
+                    temps = Arrays.stream(args[++i].split(","))
+                            .mapToDouble(Double::parseDouble)
+                            .toArray();
                 case "--cosine-keys" -> cosine = Boolean.parseBoolean(args[++i]);
                 case "--licenses" -> licenses = args[++i];
                 case "--out" -> out = args[++i];
                 case "--per-question" -> perQuestion = true;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (use --encoders minilm,hashing"
-                        + " --lengths 2000,10000,50000 --retention recency,uniform --temperatures 0.05,0.1"
-                        + " --cosine-keys true|false --licenses DIR --per-question --out FILE)");
+                default ->
+                    throw new IllegalArgumentException("unknown argument " + args[i] + " (use --encoders minilm,hashing"
+                            + " --lengths 2000,10000,50000 --retention recency,uniform --temperatures 0.05,0.1"
+                            + " --cosine-keys true|false --licenses DIR --per-question --out FILE)");
             }
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -136,21 +142,25 @@ public final class RetrievalBench {
             try (TextEncoder encoder = Encoders.byName(encName.trim(), base.dim())) {
                 List<Para> all = new ArrayList<>();
                 docs.values().forEach(all::addAll);
-                List<EncodedText> e = encoder.encode(all.stream().map(Para::text).toList());
+                List<EncodedText> e =
+                        encoder.encode(all.stream().map(Para::text).toList());
                 for (int i = 0; i < all.size(); i++) enc.put(all.get(i), e.get(i));
                 List<Question> allQ = concat(concat(questions, two), unrelated);
-                List<EncodedText> eq = encoder.encode(allQ.stream().map(q -> hashing ? q.kw() : q.q()).toList());
+                List<EncodedText> eq = encoder.encode(
+                        allQ.stream().map(q -> hashing ? q.kw() : q.q()).toList());
                 for (int i = 0; i < allQ.size(); i++) qenc.put(allQ.get(i), eq.get(i));
             }
             double encodeS = (System.nanoTime() - t0) / 1e9;
             for (int length : lengths) {
                 List<Placed> stream = stream(length, labelled, filler, docs, questions, two, answers, enc);
-                long total = stream.isEmpty() ? 0 : stream.get(stream.size() - 1).end();
+                long total =
+                        stream.isEmpty() ? 0 : stream.get(stream.size() - 1).end();
                 for (String ret : retentions) {
                     RetentionPolicy policy = RetentionPolicy.valueOf(ret.trim().toUpperCase(Locale.ROOT));
                     double[] ts = temps == null ? new double[] {base.temperature()} : temps;
                     for (double t : ts) {
-                        MemoryConfig.Builder b = base.toBuilder().retention(policy).temperature(t);
+                        MemoryConfig.Builder b =
+                                base.toBuilder().retention(policy).temperature(t);
                         if (cosine != null) b.cosineKeys(cosine);
                         MemoryConfig cfg = b.build();
                         ObjectNode r = results.addObject();
@@ -172,9 +182,17 @@ public final class RetrievalBench {
         System.out.println(text);
     }
 
-    private static void run(MemoryConfig cfg, List<Placed> stream, List<Question> questions, List<Question> two,
-                            List<Question> unrelated, Map<Question, List<Para>> answers, Map<Para, EncodedText> enc,
-                            Map<Question, EncodedText> qenc, ObjectNode r, boolean perQuestion) {
+    private static void run(
+            MemoryConfig cfg,
+            List<Placed> stream,
+            List<Question> questions,
+            List<Question> two,
+            List<Question> unrelated,
+            Map<Question, List<Para>> answers,
+            Map<Para, EncodedText> enc,
+            Map<Question, EncodedText> qenc,
+            ObjectNode r,
+            boolean perQuestion) {
         Map<Para, Placed> where = new HashMap<>();
         for (Placed p : stream) where.putIfAbsent(p.para(), p);
         long t0 = System.nanoTime();
@@ -183,8 +201,18 @@ public final class RetrievalBench {
             for (Placed p : stream) {
                 EncodedText e = enc.get(p.para());
                 if (e.count() == 0) continue;
-                s = ltm.absorb(s, new TokenBatch(e.vectors(), e.count(), e.tokens(),
-                        new TokenSource("bench", 0, p.start(), 0, p.para().doc() + "#" + p.para().index())));
+                s = ltm.absorb(
+                        s,
+                        new TokenBatch(
+                                e.vectors(),
+                                e.count(),
+                                e.tokens(),
+                                new TokenSource(
+                                        "bench",
+                                        0,
+                                        p.start(),
+                                        0,
+                                        p.para().doc() + "#" + p.para().index())));
             }
             double absorbS = (System.nanoTime() - t0) / 1e9;
             long lt = s.longTermTokens();
@@ -199,9 +227,13 @@ public final class RetrievalBench {
                 if (!where.containsKey(answers.get(q).get(0))) continue;
                 List<Placed> acc = accepted(q, stream);
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult rr = ltm.read(
+                        s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
                 n++;
-                if (rr.spans().isEmpty()) { scores.add(0.0); continue; }
+                if (rr.spans().isEmpty()) {
+                    scores.add(0.0);
+                    continue;
+                }
                 Span sp = rr.spans().get(0);
                 long mid = (sp.tokenStart() + sp.tokenEnd()) / 2;
                 boolean h = false, c = false;
@@ -216,9 +248,14 @@ public final class RetrievalBench {
                 scores.add(sp.score());
                 if (pq != null) {
                     ObjectNode o = pq.addObject();
-                    o.put("id", q.id()).put("answer", ranges(acc)).put("hit", h)
-                            .put("span", sp.tokenStart() + "-" + sp.tokenEnd()).put("mu", round(sp.mu()))
-                            .put("sigma", round(sp.sigma())).put("score", round(sp.score())).put("weight", round(sp.weight()));
+                    o.put("id", q.id())
+                            .put("answer", ranges(acc))
+                            .put("hit", h)
+                            .put("span", sp.tokenStart() + "-" + sp.tokenEnd())
+                            .put("mu", round(sp.mu()))
+                            .put("sigma", round(sp.sigma()))
+                            .put("score", round(sp.score()))
+                            .put("weight", round(sp.weight()));
                 }
             }
             r.put("n1", n);
@@ -229,13 +266,16 @@ public final class RetrievalBench {
             List<Double> un = new ArrayList<>();
             for (Question q : unrelated) {
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult rr = ltm.read(
+                        s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
                 un.add(rr.spans().isEmpty() ? 0.0 : rr.spans().get(0).score());
             }
             r.put("unrelatedScore", round(mean(un)));
             int better = 0;
             for (double a : scores) for (double u : un) if (a > u) better++;
-            r.put("scoreAuc", scores.isEmpty() || un.isEmpty() ? 0 : round(better / (double) (scores.size() * un.size())));
+            r.put(
+                    "scoreAuc",
+                    scores.isEmpty() || un.isEmpty() ? 0 : round(better / (double) (scores.size() * un.size())));
             int n2 = 0, hit2 = 0;
             double width2 = 0;
             for (Question q : two) {
@@ -244,7 +284,8 @@ public final class RetrievalBench {
                 if (present < 2) continue;
                 List<Placed> places = accepted(q, stream);
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(s, e.vectors(), e.count(), new ReadOptions(2, false, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult rr = ltm.read(
+                        s, e.vectors(), e.count(), new ReadOptions(2, false, false, AttentionHeadKind.ZERO_SHOT));
                 n2++;
                 List<Span> sp = rr.spans();
                 boolean h = false;
@@ -253,7 +294,9 @@ public final class RetrievalBench {
                         if (i != j)
                             for (int x = 0; x < places.size(); x++)
                                 for (int y = 0; y < places.size(); y++)
-                                    if (x != y && overlaps(sp.get(i), places.get(x)) && overlaps(sp.get(j), places.get(y))) h = true;
+                                    if (x != y
+                                            && overlaps(sp.get(i), places.get(x))
+                                            && overlaps(sp.get(j), places.get(y))) h = true;
                 if (h) hit2++;
                 double w = 0;
                 for (Span x : sp) w += (x.tokenEnd() - x.tokenStart()) / (double) lt;
@@ -263,7 +306,13 @@ public final class RetrievalBench {
                     o.put("id", q.id()).put("hit", h);
                     o.put("answers", ranges(places));
                     StringBuilder ss = new StringBuilder();
-                    for (Span x : sp) ss.append(x.tokenStart()).append('-').append(x.tokenEnd()).append(" (").append(round(x.score())).append(") ");
+                    for (Span x : sp)
+                        ss.append(x.tokenStart())
+                                .append('-')
+                                .append(x.tokenEnd())
+                                .append(" (")
+                                .append(round(x.score()))
+                                .append(") ");
                     o.put("spans", ss.toString().trim());
                 }
             }
@@ -282,7 +331,10 @@ public final class RetrievalBench {
         List<Placed> out = new ArrayList<>();
         for (Placed p : stream)
             for (Place pl : q.places())
-                if (p.para().text().contains(pl.find())) { out.add(p); break; }
+                if (p.para().text().contains(pl.find())) {
+                    out.add(p);
+                    break;
+                }
         return out;
     }
 
@@ -299,9 +351,15 @@ public final class RetrievalBench {
     }
 
     /** See the class comment. */
-    static List<Placed> stream(int length, List<String> labelled, List<String> filler, Map<String, List<Para>> docs,
-                               List<Question> questions, List<Question> two, Map<Question, List<Para>> answers,
-                               Map<Para, EncodedText> enc) {
+    static List<Placed> stream(
+            int length,
+            List<String> labelled,
+            List<String> filler,
+            Map<String, List<Para>> docs,
+            List<Question> questions,
+            List<Question> two,
+            Map<Question, List<Para>> answers,
+            Map<Para, EncodedText> enc) {
         int full = 0;
         for (String d : labelled) for (Para p : docs.get(d)) full += enc.get(p).count();
         int budget = Math.max(0, length - TAIL);
@@ -312,7 +370,8 @@ public final class RetrievalBench {
             // answer paragraphs with their two neighbours, question by question, round robin over the documents
             Map<String, List<Para>> byDoc = new LinkedHashMap<>();
             for (String d : labelled) byDoc.put(d, new ArrayList<>());
-            for (Question q : concat(questions, two)) for (Para p : answers.get(q)) byDoc.get(p.doc()).add(p);
+            for (Question q : concat(questions, two))
+                for (Para p : answers.get(q)) byDoc.get(p.doc()).add(p);
             int used = 0;
             boolean progress = true;
             for (int round = 0; progress; round++) {
@@ -326,8 +385,14 @@ public final class RetrievalBench {
                     int cost = 0;
                     List<Para> add = new ArrayList<>();
                     for (int i = Math.max(0, p.index() - 1); i <= Math.min(ps.size() - 1, p.index() + 1); i++)
-                        if (!chosen.contains(ps.get(i))) { add.add(ps.get(i)); cost += enc.get(ps.get(i)).count(); }
-                    if (used + cost <= budget) { chosen.addAll(add); used += cost; }
+                        if (!chosen.contains(ps.get(i))) {
+                            add.add(ps.get(i));
+                            cost += enc.get(ps.get(i)).count();
+                        }
+                    if (used + cost <= budget) {
+                        chosen.addAll(add);
+                        used += cost;
+                    }
                 }
             }
         }
@@ -341,18 +406,19 @@ public final class RetrievalBench {
         long[] pos = {0};
         for (String d : labelled) {
             addFiller(out, pos, fill, cursor, fillBefore, enc);
-            for (Para p : docs.get(d)) if (chosen.contains(p)) {
-                int c = enc.get(p).count();
-                out.add(new Placed(p, pos[0], pos[0] + c));
-                pos[0] += c;
-            }
+            for (Para p : docs.get(d))
+                if (chosen.contains(p)) {
+                    int c = enc.get(p).count();
+                    out.add(new Placed(p, pos[0], pos[0] + c));
+                    pos[0] += c;
+                }
         }
         addFiller(out, pos, fill, cursor, Math.max(TAIL, (int) (length - pos[0])), enc);
         return out;
     }
 
-    private static void addFiller(List<Placed> out, long[] pos, List<Para> fill, int[] cursor, int tokens,
-                                  Map<Para, EncodedText> enc) {
+    private static void addFiller(
+            List<Placed> out, long[] pos, List<Para> fill, int[] cursor, int tokens, Map<Para, EncodedText> enc) {
         int added = 0;
         while (added < tokens) {
             Para p = fill.get(cursor[0]++ % fill.size());
@@ -375,7 +441,10 @@ public final class RetrievalBench {
             if (s.startsWith("*")) s = s.substring(1).strip();
             if (s.endsWith("*")) s = s.substring(0, s.length() - 1).strip();
             if (s.isEmpty()) {
-                if (cur.length() > 0) { out.add(new Para(doc, out.size(), cur.toString())); cur.setLength(0); }
+                if (cur.length() > 0) {
+                    out.add(new Para(doc, out.size(), cur.toString()));
+                    cur.setLength(0);
+                }
             } else {
                 if (cur.length() > 0) cur.append(' ');
                 cur.append(s.replaceAll("\\s+", " "));
@@ -390,11 +459,13 @@ public final class RetrievalBench {
             Para found = null;
             for (Para p : docs.get(pl.doc())) {
                 if (p.text().contains(pl.find())) {
-                    if (found != null) throw new IllegalStateException(q.id() + ": '" + pl.find() + "' is not unique in " + pl.doc());
+                    if (found != null)
+                        throw new IllegalStateException(q.id() + ": '" + pl.find() + "' is not unique in " + pl.doc());
                     found = p;
                 }
             }
-            if (found == null) throw new IllegalStateException(q.id() + ": '" + pl.find() + "' not found in " + pl.doc());
+            if (found == null)
+                throw new IllegalStateException(q.id() + ": '" + pl.find() + "' not found in " + pl.doc());
             out.add(found);
         }
         return out;
@@ -404,9 +475,13 @@ public final class RetrievalBench {
         List<Question> out = new ArrayList<>();
         for (JsonNode q : a) {
             List<Place> places = new ArrayList<>();
-            if (q.has("places")) for (JsonNode p : q.get("places")) places.add(new Place(p.get("doc").asText(), p.get("find").asText()));
-            else if (!noAnswer) places.add(new Place(q.get("doc").asText(), q.get("find").asText()));
-            out.add(new Question(q.get("id").asText(), q.get("q").asText(), q.get("kw").asText(), places));
+            if (q.has("places"))
+                for (JsonNode p : q.get("places"))
+                    places.add(new Place(p.get("doc").asText(), p.get("find").asText()));
+            else if (!noAnswer)
+                places.add(new Place(q.get("doc").asText(), q.get("find").asText()));
+            out.add(new Question(
+                    q.get("id").asText(), q.get("q").asText(), q.get("kw").asText(), places));
         }
         return out;
     }
@@ -429,5 +504,7 @@ public final class RetrievalBench {
         return v.isEmpty() ? 0 : s / v.size();
     }
 
-    private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
 }

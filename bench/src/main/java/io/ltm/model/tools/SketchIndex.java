@@ -40,14 +40,19 @@ final class SketchIndex implements Locator {
         freeTop = slots;
     }
 
-    int capacity() { return capacity; }
+    int capacity() {
+        return capacity;
+    }
 
     private static int compare(long[] a, long[] b) {
         for (int i = 0; i < 3; i++) if (a[i] != b[i]) return Long.compare(a[i], b[i]);
         return 0;
     }
 
-    @Override public String name() { return "binary-sketch"; }
+    @Override
+    public String name() {
+        return "binary-sketch";
+    }
 
     @Override
     public void add(float[] tokens, int count, float[] mean, long s, long e) {
@@ -59,7 +64,8 @@ final class SketchIndex implements Locator {
         end = Math.max(end, e);
         prev[id] = tail;
         next[id] = -1;
-        if (tail >= 0) next[tail] = id; else head = id;
+        if (tail >= 0) next[tail] = id;
+        else head = id;
         tail = id;
         live++;
         if (prev[id] >= 0) push(prev[id], id);
@@ -67,7 +73,9 @@ final class SketchIndex implements Locator {
         if (pairs.size() > 4 * capacity + 64) rebuild();
     }
 
-    private long rangeEnd(int id) { return next[id] >= 0 ? start[next[id]] : end; }
+    private long rangeEnd(int id) {
+        return next[id] >= 0 ? start[next[id]] : end;
+    }
 
     private int hamming(int a, int b) {
         int h = 0;
@@ -90,7 +98,8 @@ final class SketchIndex implements Locator {
                 bits[a * words + w] = (x & ~diff) | ((leftWider ? x : y) & diff);
             }
             next[a] = next[b];
-            if (next[b] >= 0) prev[next[b]] = a; else tail = a;
+            if (next[b] >= 0) prev[next[b]] = a;
+            else tail = a;
             version[a]++;
             version[b]++;
             free[freeTop++] = b;
@@ -121,5 +130,8 @@ final class SketchIndex implements Locator {
         return out;
     }
 
-    @Override public long stateBytes() { return (long) live * (d / 8 + 8); }
+    @Override
+    public long stateBytes() {
+        return (long) live * (d / 8 + 8);
+    }
 }

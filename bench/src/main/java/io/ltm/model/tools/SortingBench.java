@@ -12,7 +12,6 @@ import io.ltm.model.RetentionPolicy;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.Half;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +70,13 @@ public final class SortingBench {
 
     record Options(int[] lengths, List<RetentionPolicy> retentions, int dim, int vocab, int seeds, long seed) {
         static Options defaults() {
-            return new Options(new int[] {4096, 8192, 16384, 1 << 20}, List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
-                    384, 20, 3, 1);
+            return new Options(
+                    new int[] {4096, 8192, 16384, 1 << 20},
+                    List.of(RetentionPolicy.UNIFORM, RetentionPolicy.RECENCY),
+                    384,
+                    20,
+                    3,
+                    1);
         }
     }
 
@@ -82,17 +86,43 @@ public final class SortingBench {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--lengths" -> o = new Options(Arrays.stream(args[++i].split(",")).mapToInt(s -> RecallBench.parseCount(s.trim())).toArray(),
-                        o.retentions(), o.dim(), o.vocab(), o.seeds(), o.seed());
-                case "--retention" -> o = new Options(o.lengths(), Arrays.stream(args[++i].split(","))
-                        .map(s -> RetentionPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList(), o.dim(), o.vocab(), o.seeds(), o.seed());
-                case "--dim" -> o = new Options(o.lengths(), o.retentions(), Integer.parseInt(args[++i]), o.vocab(), o.seeds(), o.seed());
-                case "--vocab" -> o = new Options(o.lengths(), o.retentions(), o.dim(), Integer.parseInt(args[++i]), o.seeds(), o.seed());
-                case "--seeds" -> o = new Options(o.lengths(), o.retentions(), o.dim(), o.vocab(), Integer.parseInt(args[++i]), o.seed());
-                case "--seed" -> o = new Options(o.lengths(), o.retentions(), o.dim(), o.vocab(), o.seeds(), Long.parseLong(args[++i]));
+                case "--lengths" ->
+                    o = new Options(
+                            Arrays.stream(args[++i].split(","))
+                                    .mapToInt(s -> RecallBench.parseCount(s.trim()))
+                                    .toArray(),
+                            o.retentions(),
+                            o.dim(),
+                            o.vocab(),
+                            o.seeds(),
+                            o.seed());
+                case "--retention" ->
+                    o = new Options(
+                            o.lengths(),
+                            Arrays.stream(args[++i].split(","))
+                                    .map(s -> RetentionPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT)))
+                                    .toList(),
+                            o.dim(),
+                            o.vocab(),
+                            o.seeds(),
+                            o.seed());
+                case "--dim" ->
+                    o = new Options(
+                            o.lengths(), o.retentions(), Integer.parseInt(args[++i]), o.vocab(), o.seeds(), o.seed());
+                case "--vocab" ->
+                    o = new Options(
+                            o.lengths(), o.retentions(), o.dim(), Integer.parseInt(args[++i]), o.seeds(), o.seed());
+                case "--seeds" ->
+                    o = new Options(
+                            o.lengths(), o.retentions(), o.dim(), o.vocab(), Integer.parseInt(args[++i]), o.seed());
+                case "--seed" ->
+                    o = new Options(
+                            o.lengths(), o.retentions(), o.dim(), o.vocab(), o.seeds(), Long.parseLong(args[++i]));
                 case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + a + " (use --lengths 4096,8192,16384,1048576"
-                        + " --retention uniform,recency --dim 384 --vocab 20 --seeds 3 --seed S --out DIR)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + a + " (use --lengths 4096,8192,16384,1048576"
+                                    + " --retention uniform,recency --dim 384 --vocab 20 --seeds 3 --seed S --out DIR)");
             }
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -113,12 +143,15 @@ public final class SortingBench {
         root.put("vocab", v);
         root.put("seeds", o.seeds());
         root.put("budgetBytes", budget);
-        root.put("estimator", "xbar = mean of Xbar(t_j) over J=" + J + " evenly spaced tokens (t_j through the timeline),"
-                + " decoded by least squares on the symbol vectors: f = (E E^T)^-1 E xbar");
+        root.put(
+                "estimator",
+                "xbar = mean of Xbar(t_j) over J=" + J + " evenly spaced tokens (t_j through the timeline),"
+                        + " decoded by least squares on the symbol vectors: f = (E E^T)^-1 E xbar");
         float[] symbols = symbols(v, d, o.seed());
         ArrayNode results = root.putArray("results");
         List<String> methods = new ArrayList<>();
-        for (RetentionPolicy p : o.retentions()) methods.add("memory-" + p.name().toLowerCase(Locale.ROOT));
+        for (RetentionPolicy p : o.retentions())
+            methods.add("memory-" + p.name().toLowerCase(Locale.ROOT));
         methods.addAll(List.of("recent-tokens", "reservoir", "pooled-means", "running-mean", "exact-counts"));
         for (int length : o.lengths()) {
             double[][] tau = new double[methods.size()][o.seeds()];
@@ -226,7 +259,7 @@ public final class SortingBench {
                 for (int k = 0; k < d; k++) sum[k] = acc[k] / (double) length;
                 est[mi] = decodeMean(sum, symbols, v, d);
                 micros[mi] += (System.nanoTime() - t1) / 1e3;
-                estQ[mi] = est[mi];   // no notion of time: the whole stream's estimate
+                estQ[mi] = est[mi]; // no notion of time: the whole stream's estimate
                 bytes[mi++] = 4L * d + 8;
                 // exact counts
                 est[mi] = Arrays.stream(counts).asDoubleStream().toArray();
@@ -234,9 +267,13 @@ public final class SortingBench {
                 bytes[mi++] = 8L * v;
                 for (int m = 0; m < methods.size(); m++) {
                     tau[m][s] = kendallTauB(est[m], counts);
-                    edit[m][s] = editAccuracy(order(est[m]), order(Arrays.stream(counts).asDoubleStream().toArray()));
+                    edit[m][s] = editAccuracy(
+                            order(est[m]),
+                            order(Arrays.stream(counts).asDoubleStream().toArray()));
                     tauQ[m][s] = kendallTauB(estQ[m], countsQ);
-                    editQ[m][s] = editAccuracy(order(estQ[m]), order(Arrays.stream(countsQ).asDoubleStream().toArray()));
+                    editQ[m][s] = editAccuracy(
+                            order(estQ[m]),
+                            order(Arrays.stream(countsQ).asDoubleStream().toArray()));
                 }
             }
             for (int m = 0; m < methods.size(); m++) {
@@ -269,7 +306,10 @@ public final class SortingBench {
         for (int s = 0; s < v; s++) {
             double n = 0;
             double[] g = new double[d];
-            for (int j = 0; j < d; j++) { g[j] = gaussian(r); n += g[j] * g[j]; }
+            for (int j = 0; j < d; j++) {
+                g[j] = gaussian(r);
+                n += g[j] * g[j];
+            }
             n = Math.sqrt(n);
             for (int j = 0; j < d; j++) e[s * d + j] = (float) (g[j] / n);
         }
@@ -285,7 +325,10 @@ public final class SortingBench {
     static double[] dirichlet(int v, SplittableRandom r) {
         double[] p = new double[v];
         double s = 0;
-        for (int i = 0; i < v; i++) { p[i] = -Math.log(1 - r.nextDouble()); s += p[i]; }
+        for (int i = 0; i < v; i++) {
+            p[i] = -Math.log(1 - r.nextDouble());
+            s += p[i];
+        }
         for (int i = 0; i < v; i++) p[i] /= s;
         return p;
     }
@@ -299,7 +342,10 @@ public final class SortingBench {
             int s = v - 1;
             for (int k = 0; k < v; k++) {
                 c += (1 - a) * p0[k] + a * p1[k];
-                if (u < c) { s = k; break; }
+                if (u < c) {
+                    s = k;
+                    break;
+                }
             }
             seq[i] = s;
         }
@@ -378,11 +424,16 @@ public final class SortingBench {
     static double[] solve(double[][] g, double[] y) {
         int n = y.length;
         double[][] a = new double[n][n + 1];
-        for (int i = 0; i < n; i++) { System.arraycopy(g[i], 0, a[i], 0, n); a[i][n] = y[i]; }
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(g[i], 0, a[i], 0, n);
+            a[i][n] = y[i];
+        }
         for (int c = 0; c < n; c++) {
             int p = c;
             for (int r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
-            double[] t = a[c]; a[c] = a[p]; a[p] = t;
+            double[] t = a[c];
+            a[c] = a[p];
+            a[p] = t;
             for (int r = c + 1; r < n; r++) {
                 double f = a[r][c] / a[c][c];
                 for (int k = c; k <= n; k++) a[r][k] -= f * a[c][k];
@@ -412,7 +463,10 @@ public final class SortingBench {
             for (int s = 0; s < v; s++) {
                 double dot = 0;
                 for (int k = 0; k < d; k++) dot += rows[i * d + k] * symbols[s * d + k];
-                if (dot > bd) { bd = dot; best = s; }
+                if (dot > bd) {
+                    bd = dot;
+                    best = s;
+                }
             }
             c[best]++;
         }
@@ -454,12 +508,16 @@ public final class SortingBench {
             for (int j = 1; j <= b.length; j++) {
                 cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
             }
-            int[] t = prev; prev = cur; cur = t;
+            int[] t = prev;
+            prev = cur;
+            cur = t;
         }
         return 1 - (double) prev[b.length] / Math.max(a.length, b.length);
     }
 
-    private static double mean(double[] x) { return Arrays.stream(x).average().orElse(Double.NaN); }
+    private static double mean(double[] x) {
+        return Arrays.stream(x).average().orElse(Double.NaN);
+    }
 
     private static double std(double[] x) {
         double m = mean(x), s = 0;
@@ -472,24 +530,53 @@ public final class SortingBench {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("sorting.json"), text + "\n");
         StringBuilder md = new StringBuilder("# Sorting benchmark\n\n");
-        md.append("`./ltm bench sorting` — ").append(root.get("date").asText()).append(", ").append(root.get("cpu").asText())
-                .append(" (").append(root.get("cores").asInt()).append(" cores), load average at start ")
-                .append(root.get("loadAverageAtStart").asText()).append(", at end ").append(root.get("loadAverageAtEnd").asText())
-                .append("; vocabulary ").append(root.get("vocab").asInt()).append(", ").append(root.get("seeds").asInt())
-                .append(" seeds; budget ").append(root.get("budgetBytes").asLong()).append(" bytes (the memory's B at float16).\n\n");
-        md.append("| length (tokens) | method | retention | Kendall τ | edit accuracy | oldest quarter: Kendall τ | oldest quarter: edit accuracy | µs per estimate | state bytes |\n");
+        md.append("`./ltm bench sorting` — ")
+                .append(root.get("date").asText())
+                .append(", ")
+                .append(root.get("cpu").asText())
+                .append(" (")
+                .append(root.get("cores").asInt())
+                .append(" cores), load average at start ")
+                .append(root.get("loadAverageAtStart").asText())
+                .append(", at end ")
+                .append(root.get("loadAverageAtEnd").asText())
+                .append("; vocabulary ")
+                .append(root.get("vocab").asInt())
+                .append(", ")
+                .append(root.get("seeds").asInt())
+                .append(" seeds; budget ")
+                .append(root.get("budgetBytes").asLong())
+                .append(" bytes (the memory's B at float16).\n\n");
+        md.append(
+                "| length (tokens) | method | retention | Kendall τ | edit accuracy | oldest quarter: Kendall τ | oldest quarter: edit accuracy | µs per estimate | state bytes |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode r : root.get("results")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.3f | %,.0f | %,d |%n",
-                    r.get("length").asLong(), r.get("method").asText(), r.get("retention").asText(),
-                    r.get("kendallTau").asDouble(), r.get("kendallTauStd").asDouble(), r.get("editAccuracy").asDouble(),
-                    r.get("editAccuracyStd").asDouble(), r.get("kendallTauOldestQuarter").asDouble(),
-                    r.get("kendallTauOldestQuarterStd").asDouble(), r.get("editAccuracyOldestQuarter").asDouble(),
-                    r.get("estimateMicros").asDouble(), r.get("stateBytes").asLong()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %,d | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %.3f ± %.3f | %.3f | %,.0f | %,d |%n",
+                    r.get("length").asLong(),
+                    r.get("method").asText(),
+                    r.get("retention").asText(),
+                    r.get("kendallTau").asDouble(),
+                    r.get("kendallTauStd").asDouble(),
+                    r.get("editAccuracy").asDouble(),
+                    r.get("editAccuracyStd").asDouble(),
+                    r.get("kendallTauOldestQuarter").asDouble(),
+                    r.get("kendallTauOldestQuarterStd").asDouble(),
+                    r.get("editAccuracyOldestQuarter").asDouble(),
+                    r.get("estimateMicros").asDouble(),
+                    r.get("stateBytes").asLong()));
         }
         Files.writeString(dir.resolve("sorting.md"), md.toString());
-        plot(root, dir.resolve("sorting-kendall.png"), "kendallTau", "Sorting by frequency: Kendall tau vs exact counts");
-        plot(root, dir.resolve("sorting-kendall-oldest-quarter.png"), "kendallTauOldestQuarter",
+        plot(
+                root,
+                dir.resolve("sorting-kendall.png"),
+                "kendallTau",
+                "Sorting by frequency: Kendall tau vs exact counts");
+        plot(
+                root,
+                dir.resolve("sorting-kendall-oldest-quarter.png"),
+                "kendallTauOldestQuarter",
                 "Sorting the oldest quarter by frequency: Kendall tau");
     }
 

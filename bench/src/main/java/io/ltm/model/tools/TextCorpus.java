@@ -40,7 +40,9 @@ final class TextCorpus implements Iterator<String> {
         try {
             if (licences != null && Files.isDirectory(licences)) {
                 try (Stream<Path> s = Files.list(licences)) {
-                    s.filter(p -> Files.isRegularFile(p) && !Files.isSymbolicLink(p)).sorted().forEach(out::add);
+                    s.filter(p -> Files.isRegularFile(p) && !Files.isSymbolicLink(p))
+                            .sorted()
+                            .forEach(out::add);
                 }
             }
             if (docs != null && Files.isDirectory(docs)) {
@@ -61,7 +63,9 @@ final class TextCorpus implements Iterator<String> {
         return out;
     }
 
-    int fileCount() { return files.size(); }
+    int fileCount() {
+        return files.size();
+    }
 
     /**
      * SHA-256 (first 16 hex digits) of the file list with each file's size: the corpus depends on the packages
@@ -81,16 +85,28 @@ final class TextCorpus implements Iterator<String> {
             throw new UncheckedIOException(e);
         }
     }
-    int cycles() { return cycles; }
-    long events() { return events; }
 
-    @Override public boolean hasNext() { return true; }
+    int cycles() {
+        return cycles;
+    }
+
+    long events() {
+        return events;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return true;
+    }
 
     @Override
     public String next() {
         int guard = 0;
         while (!current.hasNext()) {
-            if (fileIndex == files.size()) { fileIndex = 0; cycles++; }
+            if (fileIndex == files.size()) {
+                fileIndex = 0;
+                cycles++;
+            }
             current = read(files.get(fileIndex++)).iterator();
             if (++guard > 2 * files.size() + 2) throw new NoSuchElementException("no readable text");
         }
@@ -103,15 +119,18 @@ final class TextCorpus implements Iterator<String> {
         boolean gz = f.getFileName().toString().endsWith(".gz");
         List<String> out = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(f);
-             InputStream in = gz ? new GZIPInputStream(raw) : raw;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                InputStream in = gz ? new GZIPInputStream(raw) : raw;
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             StringBuilder para = new StringBuilder();
             for (String line; (line = r.readLine()) != null; ) {
                 String s = line.strip().replaceAll("\\s+", " ");
                 if (gz) {
                     if (!s.isEmpty()) out.add(s);
                 } else if (s.isEmpty()) {
-                    if (para.length() > 0) { out.add(para.toString()); para.setLength(0); }
+                    if (para.length() > 0) {
+                        out.add(para.toString());
+                        para.setLength(0);
+                    }
                 } else {
                     if (para.length() > 0) para.append(' ');
                     para.append(s);

@@ -1,7 +1,6 @@
 package io.ltm.model.tools;
 
 import io.ltm.model.internal.Half;
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -13,8 +13,8 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
-import io.ltm.model.RetentionPolicy;
 import io.ltm.model.ReadResult;
+import io.ltm.model.RetentionPolicy;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
 import io.ltm.model.TrainedHeadWeights;
@@ -24,7 +24,6 @@ import io.ltm.model.internal.DeviceMath;
 import io.ltm.model.internal.MemoryUpdate;
 import io.ltm.model.internal.RidgeSolver;
 import io.ltm.model.internal.StickySampler;
-
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -69,13 +68,19 @@ public final class VerifyReference {
         int nReq = c.get("N").asInt();
         double[] sigmas = flat(c.get("sigmas"));
         int l = c.get("L").asInt(), m = c.get("M").asInt(), nd = c.get("D").asInt();
-        double tau = c.get("tau").asDouble(), lam = c.get("lam").asDouble(), s2min = c.get("sigma2_min").asDouble();
-        int heads = meta.get("heads").asInt(), dh = meta.get("d_head").asInt(), e = meta.get("e").asInt();
+        double tau = c.get("tau").asDouble(),
+                lam = c.get("lam").asDouble(),
+                s2min = c.get("sigma2_min").asDouble();
+        int heads = meta.get("heads").asInt(),
+                dh = meta.get("d_head").asInt(),
+                e = meta.get("e").asInt();
         boolean sticky = meta.get("sticky").asBoolean();
-        boolean f32 = meta.has("float32_positions") && meta.get("float32_positions").asBoolean();
+        boolean f32 =
+                meta.has("float32_positions") && meta.get("float32_positions").asBoolean();
         // within_bin=uniform (not the official behaviour): positions are not bin edges; the component replay injects
         // them as recorded, the engine replay (which always draws left edges) is skipped for such files
-        boolean leftEdges = !meta.has("within_bin") || "left".equals(meta.get("within_bin").asText());
+        boolean leftEdges =
+                !meta.has("within_bin") || "left".equals(meta.get("within_bin").asText());
         Map<String, Double> err = new TreeMap<>();
         Basis basis = Basis.of(nReq, sigmas);
         int n = basis.size();
@@ -89,10 +94,20 @@ public final class VerifyReference {
         RidgeSolver.Inf inf = RidgeSolver.inf(basis, l, m, tau, lam, f32);
         put(err, "fit_positions", rel(fit.positions(), flat(d.get("fit_positions"))));
         put(err, "inf_positions", rel(inf.positions(), flat(d.get("inf_positions"))));
-        put(err, "fit_real_slice", d.get("fit_real_slice").get(0).asInt() == fit.start()
-                && d.get("fit_real_slice").get(1).asInt() == fit.end() ? 0.0 : 1.0);
-        put(err, "inf_real_slice", d.get("inf_real_slice").get(0).asInt() == inf.start()
-                && d.get("inf_real_slice").get(1).asInt() == inf.end() ? 0.0 : 1.0);
+        put(
+                err,
+                "fit_real_slice",
+                d.get("fit_real_slice").get(0).asInt() == fit.start()
+                                && d.get("fit_real_slice").get(1).asInt() == fit.end()
+                        ? 0.0
+                        : 1.0);
+        put(
+                err,
+                "inf_real_slice",
+                d.get("inf_real_slice").get(0).asInt() == inf.start()
+                                && d.get("inf_real_slice").get(1).asInt() == inf.end()
+                        ? 0.0
+                        : 1.0);
         checkG(err, "G_fit", fit.gReal(), l, n, d.get("G_fit"));
         checkG(err, "G_inf", inf.gReal(), m + l, n, d.get("G_inf"));
 
@@ -106,18 +121,31 @@ public final class VerifyReference {
             kl1[i] = ContinuousAttention.kl(emu[i], es2[i], 0.05, null);
             kl2[i] = ContinuousAttention.kl(emu[i], es2[i], 0.05, -1.0);
         }
-        put(err, "KL_expectation", Math.max(rel(kl1, flat(ex.get("kl_sigma0_0p05"))), rel(kl2, flat(ex.get("kl_sigma0_0p05_mu0_m1")))));
+        put(
+                err,
+                "KL_expectation",
+                Math.max(rel(kl1, flat(ex.get("kl_sigma0_0p05"))), rel(kl2, flat(ex.get("kl_sigma0_0p05_mu0_m1")))));
 
-        double[] wk = flat(d.get("weights").get("Wk")), wv = flat(d.get("weights").get("Wv"));
-        double[] wmu = flat(d.get("weights").get("w_mu")), wsg = flat(d.get("weights").get("w_sigma"));
+        double[] wk = flat(d.get("weights").get("Wk")),
+                wv = flat(d.get("weights").get("Wv"));
+        double[] wmu = flat(d.get("weights").get("w_mu")),
+                wsg = flat(d.get("weights").get("w_sigma"));
         double[] wo = flat(d.get("weights").get("Wo"));
         int eo = wo.length / e;
         Device dev = LongTermMemory.defaultDevice();
         try (NDManager root = NDManager.newBaseManager(dev, "PyTorch");
-             DeviceMath k = new DeviceMath(root, basis, l, m, lam, f32)) {
+                DeviceMath k = new DeviceMath(root, basis, l, m, lam, f32)) {
             try (NDManager s = root.newSubManager()) {
-                put(err, "expectation_r", rel(k.expectedPsi(s.create(f(emu)), s.create(f(es2))).toFloatArray(), flat(ex.get("r"))));
-                put(err, "basis_psi_device", rel(k.psi(s.create(f(tProbe))).toFloatArray(), flat(d.get("basis").get("psi"))));
+                put(
+                        err,
+                        "expectation_r",
+                        rel(k.expectedPsi(s.create(f(emu)), s.create(f(es2))).toFloatArray(), flat(ex.get("r"))));
+                put(
+                        err,
+                        "basis_psi_device",
+                        rel(
+                                k.psi(s.create(f(tProbe))).toFloatArray(),
+                                flat(d.get("basis").get("psi"))));
             }
             // ---- component replay
             NDManager sm = root.newSubManager();
@@ -134,12 +162,16 @@ public final class VerifyReference {
                     b = MemoryUpdate.fresh(k, x);
                 } else {
                     double[] pos = flat(st.get("sample_positions"));
-                    put(err, "old_samples", rel(k.psi(sm.create(f(pos))).matMul(b).toFloatArray(), flat(st.get("old_samples"))));
+                    put(
+                            err,
+                            "old_samples",
+                            rel(k.psi(sm.create(f(pos))).matMul(b).toFloatArray(), flat(st.get("old_samples"))));
                     if ("sticky".equals(mode)) {
                         double[] p = StickySampler.normalise(StickySampler.histogram(sm, prevMu, prevSd, nd));
                         put(err, "histogram", rel(p, flat(st.get("histogram"))));
                         int[] bins = ints(st.get("sampled_bins"));
-                        if (leftEdges) put(err, "sample_positions_are_left_edges", rel(StickySampler.leftEdges(bins, nd), pos));
+                        if (leftEdges)
+                            put(err, "sample_positions_are_left_edges", rel(StickySampler.leftEdges(bins, nd), pos));
                         b = MemoryUpdate.atPositions(k, b, x, sm.create(f(pos)), tau);
                     } else {
                         double[] uni = new double[m];
@@ -152,8 +184,12 @@ public final class VerifyReference {
                     }
                 }
                 put(err, "B_after", rel(b.toFloatArray(), flat(st.get("B_after"))));
-                put(err, "Xbar_probe", rel(k.psi(sm.create(f(tProbe))).matMul(b).toFloatArray(), flat(st.get("Xbar_probe"))));
-                NDArray q = sm.create(f(flat(st.get("q"))), new Shape(heads, flat(st.get("q")).length / (heads * dh), dh));
+                put(
+                        err,
+                        "Xbar_probe",
+                        rel(k.psi(sm.create(f(tProbe))).matMul(b).toFloatArray(), flat(st.get("Xbar_probe"))));
+                NDArray q =
+                        sm.create(f(flat(st.get("q"))), new Shape(heads, flat(st.get("q")).length / (heads * dh), dh));
                 ContinuousAttention.Trained t = ContinuousAttention.trained(k, b, q, wkA, wvA, wmuA, wsgA, woA, s2min);
                 put(err, "mu", rel(t.mu().toFloatArray(), flat(st.get("mu"))));
                 put(err, "sigma2", rel(t.s2().toFloatArray(), flat(st.get("sigma2"))));
@@ -162,7 +198,8 @@ public final class VerifyReference {
                 put(err, "Z", rel(t.z().toFloatArray(), flat(st.get("Z"))));
                 // the read alone, on the reference's own B (isolates read precision from update precision)
                 NDArray bRef = sm.create(f(flat(st.get("B_after"))), b.getShape());
-                ContinuousAttention.Trained tr = ContinuousAttention.trained(k, bRef, q, wkA, wvA, wmuA, wsgA, woA, s2min);
+                ContinuousAttention.Trained tr =
+                        ContinuousAttention.trained(k, bRef, q, wkA, wvA, wmuA, wsgA, woA, s2min);
                 put(err, "Z_on_reference_B", rel(tr.z().toFloatArray(), flat(st.get("Z"))));
                 float[] mu = t.mu().toFloatArray(), s2 = t.s2().toFloatArray();
                 double[] kl = new double[mu.length];
@@ -181,18 +218,30 @@ public final class VerifyReference {
 
         // ---- public engine replay
         boolean engine = leftEdges || !sticky;
-        if (engine) engineReplay(d, err, basis, l, m, nd, tau, lam, s2min, sigmas, heads, dh, e, sticky, wk, wv, wmu, wsg, wo, eo);
+        if (engine)
+            engineReplay(
+                    d, err, basis, l, m, nd, tau, lam, s2min, sigmas, heads, dh, e, sticky, wk, wv, wmu, wsg, wo, eo);
 
         double max = 0;
         for (double v : err.values()) max = Math.max(max, Double.isNaN(v) ? Double.POSITIVE_INFINITY : v);
         ObjectNode out = JSON.createObjectNode();
         out.put("file", file.getPath());
         ObjectNode cf = out.putObject("config");
-        cf.put("N", n); cf.set("sigmas", c.get("sigmas")); cf.put("L", l); cf.put("M", m); cf.put("tau", tau);
-        cf.put("lambda", lam); cf.put("D", nd); cf.put("heads", heads); cf.put("d_head", dh); cf.put("sticky", sticky);
+        cf.put("N", n);
+        cf.set("sigmas", c.get("sigmas"));
+        cf.put("L", l);
+        cf.put("M", m);
+        cf.put("tau", tau);
+        cf.put("lambda", lam);
+        cf.put("D", nd);
+        cf.put("heads", heads);
+        cf.put("d_head", dh);
+        cf.put("sticky", sticky);
         cf.put("float32_positions", f32);
         out.put("device", dev.toString());
-        out.put("engine_replay", engine ? "done" : "skipped: within_bin=uniform is not what the engine (official code) does");
+        out.put(
+                "engine_replay",
+                engine ? "done" : "skipped: within_bin=uniform is not what the engine (official code) does");
         ObjectNode eo2 = out.putObject("errors");
         err.forEach(eo2::put);
         out.put("max_error", max);
@@ -201,12 +250,41 @@ public final class VerifyReference {
         return out;
     }
 
-    private static void engineReplay(JsonNode d, Map<String, Double> err, Basis basis, int l, int m, int nd, double tau,
-                                     double lam, double s2min, double[] sigmas, int heads, int dh, int e, boolean sticky,
-                                     double[] wk, double[] wv, double[] wmu, double[] wsg, double[] wo, int eo) {
-        MemoryConfig cfg = MemoryConfig.builder().dim(e).basisSize(basis.size()).widths(sigmas).contractionLength(l)
-                .samples(m).tau(tau).ridgePenalty(lam).stickyBins(nd).sticky(sticky).sigma2Min(s2min)
-                .retention(RetentionPolicy.RECENCY).precision(CoefficientPrecision.FLOAT32).build();
+    private static void engineReplay(
+            JsonNode d,
+            Map<String, Double> err,
+            Basis basis,
+            int l,
+            int m,
+            int nd,
+            double tau,
+            double lam,
+            double s2min,
+            double[] sigmas,
+            int heads,
+            int dh,
+            int e,
+            boolean sticky,
+            double[] wk,
+            double[] wv,
+            double[] wmu,
+            double[] wsg,
+            double[] wo,
+            int eo) {
+        MemoryConfig cfg = MemoryConfig.builder()
+                .dim(e)
+                .basisSize(basis.size())
+                .widths(sigmas)
+                .contractionLength(l)
+                .samples(m)
+                .tau(tau)
+                .ridgePenalty(lam)
+                .stickyBins(nd)
+                .sticky(sticky)
+                .sigma2Min(s2min)
+                .retention(RetentionPolicy.RECENCY)
+                .precision(CoefficientPrecision.FLOAT32)
+                .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             ltm.setTrainedHead(new TrainedHeadWeights(f(wk), f(wv), f(wmu), f(wsg), f(wo), eo, heads));
             MemoryState s = MemoryState.empty(cfg);
@@ -217,7 +295,8 @@ public final class VerifyReference {
                     int[] bins = ints(st.get("sampled_bins"));
                     ltm.setRandomSource(seed -> steer(p, bins));
                 }
-                s = ltm.absorb(s, new TokenBatch(f(flat(st.get("X_new"))), l, null, new TokenSource("t", 0, step, 0, null)));
+                s = ltm.absorb(
+                        s, new TokenBatch(f(flat(st.get("X_new"))), l, null, new TokenSource("t", 0, step, 0, null)));
                 put(err, "engine_B_after", rel(s.coefficients(), flat(st.get("B_after"))));
                 double[] qq = flat(st.get("q"));
                 int nq = qq.length / (heads * dh);
@@ -241,8 +320,16 @@ public final class VerifyReference {
         for (int j = 0; j < bins.length; j++) u[j] = 0.5 * (cum[bins[j]] + cum[bins[j] + 1]) / cum[p.length];
         return new RandomGenerator() {
             int i = 0;
-            @Override public long nextLong() { throw new UnsupportedOperationException(); }
-            @Override public double nextDouble() { return u[i++ % u.length]; }
+
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public double nextDouble() {
+                return u[i++ % u.length];
+            }
         };
     }
 
@@ -252,9 +339,15 @@ public final class VerifyReference {
             return;
         }
         double sum = 0, l2 = 0;
-        for (double v : g) { sum += v; l2 += v * v; }
+        for (double v : g) {
+            sum += v;
+            l2 += v * v;
+        }
         l2 = Math.sqrt(l2);
-        double shapeOk = ref.get("shape").get(0).asInt() == rows && ref.get("shape").get(1).asInt() == cols ? 0 : 1;
+        double shapeOk = ref.get("shape").get(0).asInt() == rows
+                        && ref.get("shape").get(1).asInt() == cols
+                ? 0
+                : 1;
         double refL2 = ref.get("l2").asDouble();
         List<Double> ours = new ArrayList<>(), theirs = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = ref.get("samples").fields();
@@ -287,7 +380,11 @@ public final class VerifyReference {
     public static double rel(double[] a, double[] b) {
         if (a == null || b == null || a.length != b.length) return Double.NaN;
         double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) { double t = a[i] - b[i]; num += t * t; den += b[i] * b[i]; }
+        for (int i = 0; i < a.length; i++) {
+            double t = a[i] - b[i];
+            num += t * t;
+            den += b[i] * b[i];
+        }
         return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
     }
 
@@ -300,7 +397,8 @@ public final class VerifyReference {
     }
 
     private static void flatten(JsonNode n, List<Double> out) {
-        if (n.isArray()) for (JsonNode c : n) flatten(c, out); else out.add(n.asDouble());
+        if (n.isArray()) for (JsonNode c : n) flatten(c, out);
+        else out.add(n.asDouble());
     }
 
     private static int[] ints(JsonNode n) {
@@ -309,5 +407,7 @@ public final class VerifyReference {
         return a;
     }
 
-    static float[] f(double[] a) { return DeviceMath.toFloat(a); }
+    static float[] f(double[] a) {
+        return DeviceMath.toFloat(a);
+    }
 }

@@ -1,5 +1,15 @@
 package io.ltm.topology.bench;
 
+import io.ltm.model.AttentionHeadKind;
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadOptions;
+import io.ltm.model.ReadRequest;
+import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.TokenBatch;
+import io.ltm.model.TokenSource;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,17 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-
-import io.ltm.model.AttentionHeadKind;
-import io.ltm.model.LongTermMemory;
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.ReadOptions;
-import io.ltm.model.ReadRequest;
-import io.ltm.model.ReadyMemoryCache;
-import io.ltm.model.TokenBatch;
-import io.ltm.model.TokenSource;
 
 /**
  * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R]}: the attention worker's reads, for batches of 1, 16,
@@ -50,10 +49,10 @@ public final class AttentionBench {
     private static final int QUERY_VECTORS = 8;
     /** The targets of issue 11, printed beside the figures they judge. */
     private static final double TARGET_BATCH_256_OVER_SINGLE = 5.0;
+
     private static final double TARGET_OVER_BOUND = 2.0;
 
-    private AttentionBench() {
-    }
+    private AttentionBench() {}
 
     public static void main(String... args) {
         int dim = intArg(args, "--dim", 384);
@@ -75,8 +74,10 @@ public final class AttentionBench {
                 MemoryState s = MemoryState.empty(cfg);
                 for (int c = 0; c < 2; c++) {
                     int l = cfg.contractionLength();
-                    s = engine.absorb(s, new TokenBatch(randomVectors(rnd, l, dim), l, null,
-                            new TokenSource("bench", 0, c, 0, null)));
+                    s = engine.absorb(
+                            s,
+                            new TokenBatch(
+                                    randomVectors(rnd, l, dim), l, null, new TokenSource("bench", 0, c, 0, null)));
                 }
                 io.ltm.schemas.MemoryState stored = MemoryStateCodec.toAvro(s, cfg);
                 snapshots.add(stored);
@@ -86,14 +87,28 @@ public final class AttentionBench {
             }
             long bytesPerMemory = engine.ready(states.get(0)).bytes();
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
-            json.append(String.format(Locale.ROOT, "{\"benchmark\":\"attention\",\"date\":\"%s\",\"cpu\":\"%s\","
+            json.append(String.format(
+                    Locale.ROOT,
+                    "{\"benchmark\":\"attention\",\"date\":\"%s\",\"cpu\":\"%s\","
                             + "\"cores\":%d,\"loadAverageAtStart\":\"%s\",\"device\":\"%s\",\"hostReads\":%b,\"N\":%d,"
                             + "\"d\":%d,\"distinctKeys\":%d,\"chunk\":%d,\"queryVectors\":%d,"
                             + "\"bytesPerMemoryVersion\":%d,\"targetBatch256OverSingle\":%.1f,\"targetOverBound\":%.1f,"
                             + "\"repeats\":%d,\"batches\":[",
-                    startedAt, cpuModel(), Runtime.getRuntime().availableProcessors(), loadAtStart, engine.device(),
-                    engine.hostReads(), cfg.basisSize(), dim, keys, chunk, QUERY_VECTORS, bytesPerMemory,
-                    TARGET_BATCH_256_OVER_SINGLE, TARGET_OVER_BOUND, repeats));
+                    startedAt,
+                    cpuModel(),
+                    Runtime.getRuntime().availableProcessors(),
+                    loadAtStart,
+                    engine.device(),
+                    engine.hostReads(),
+                    cfg.basisSize(),
+                    dim,
+                    keys,
+                    chunk,
+                    QUERY_VECTORS,
+                    bytesPerMemory,
+                    TARGET_BATCH_256_OVER_SINGLE,
+                    TARGET_OVER_BOUND,
+                    repeats));
             float[] copyFrom = new float[64 << 20];
             float[] copyTo = new float[64 << 20];
             Arrays.fill(copyFrom, 1f);
@@ -125,24 +140,34 @@ public final class AttentionBench {
                     List<ReadRequest> rs = resident.get(bi);
                     int total = rs.size();
                     int step = Math.min(batch, chunk);
-                    ours[bi][r] = perBatch(time(mx, () -> {
-                        for (int from = 0; from < total; from += step) {
-                            engine.readBatch(rs.subList(from, Math.min(total, from + step)));
-                        }
-                    }), total, batch);
+                    ours[bi][r] = perBatch(
+                            time(mx, () -> {
+                                for (int from = 0; from < total; from += step) {
+                                    engine.readBatch(rs.subList(from, Math.min(total, from + step)));
+                                }
+                            }),
+                            total,
+                            batch);
                     bandwidth[bi][r] = copyBandwidth(copyFrom, copyTo);
                     if (batch <= SNAPSHOT_MAX_BATCH) {
                         List<float[]> qs = queries.get(bi);
-                        snap[bi][r] = perBatch(time(mx, () -> {
-                            for (int from = 0; from < total; from += batch) {
-                                List<ReadRequest> decoded = new ArrayList<>(batch);
-                                for (int i = from; i < from + batch; i++) {
-                                    decoded.add(new ReadRequest("key" + (i % keys), MemoryStateCodec.fromAvro(
-                                            snapshots.get(i % keys), cfg), qs.get(i), QUERY_VECTORS, options));
-                                }
-                                engine.readBatch(decoded);
-                            }
-                        }), total, batch);
+                        snap[bi][r] = perBatch(
+                                time(mx, () -> {
+                                    for (int from = 0; from < total; from += batch) {
+                                        List<ReadRequest> decoded = new ArrayList<>(batch);
+                                        for (int i = from; i < from + batch; i++) {
+                                            decoded.add(new ReadRequest(
+                                                    "key" + (i % keys),
+                                                    MemoryStateCodec.fromAvro(snapshots.get(i % keys), cfg),
+                                                    qs.get(i),
+                                                    QUERY_VECTORS,
+                                                    options));
+                                        }
+                                        engine.readBatch(decoded);
+                                    }
+                                }),
+                                total,
+                                batch);
                     }
                 }
             }
@@ -154,17 +179,27 @@ public final class AttentionBench {
                 for (int r = 0; r < repeats; r++) {
                     wall[r] = ours[bi][r][0];
                     cpu[r] = ours[bi][r][1];
-                    overSingle[r] = ours[0][r][0] * batch / ours[bi][r][0];   // queries/s over batch 1's, same repeat
+                    overSingle[r] = ours[0][r][0] * batch / ours[bi][r][0]; // queries/s over batch 1's, same repeat
                     overBound[r] = ours[bi][r][0] / (touched / bandwidth[bi][r]);
                 }
                 double w = median(wall);
                 double bw = median(bandwidth[bi]);
-                json.append(bi == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"usPerQuery\":%.2f,"
-                                + "\"processCpuUsPerQuery\":%.2f,\"overSingleReads\":%.2f,\"bytesTouched\":%d,"
-                                + "\"copyBandwidthBytesPerSec\":%.4g,\"boundUsPerQuery\":%.2f,\"overBound\":%.2f",
-                        batch, w * 1e3, batch / w, w / batch * 1e6, median(cpu) / batch * 1e6, median(overSingle),
-                        touched, bw, touched / bw / batch * 1e6, median(overBound)));
+                json.append(bi == 0 ? "" : ",")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"usPerQuery\":%.2f,"
+                                        + "\"processCpuUsPerQuery\":%.2f,\"overSingleReads\":%.2f,\"bytesTouched\":%d,"
+                                        + "\"copyBandwidthBytesPerSec\":%.4g,\"boundUsPerQuery\":%.2f,\"overBound\":%.2f",
+                                batch,
+                                w * 1e3,
+                                batch / w,
+                                w / batch * 1e6,
+                                median(cpu) / batch * 1e6,
+                                median(overSingle),
+                                touched,
+                                bw,
+                                touched / bw / batch * 1e6,
+                                median(overBound)));
                 if (batch <= SNAPSHOT_MAX_BATCH) {
                     double[] sw = new double[repeats], sc = new double[repeats], gain = new double[repeats];
                     for (int r = 0; r < repeats; r++) {
@@ -172,9 +207,13 @@ public final class AttentionBench {
                         sc[r] = snap[bi][r][1];
                         gain[r] = snap[bi][r][0] / ours[bi][r][0];
                     }
-                    json.append(String.format(Locale.ROOT, ",\"snapshotQueriesPerSec\":%.0f,"
+                    json.append(String.format(
+                            Locale.ROOT,
+                            ",\"snapshotQueriesPerSec\":%.0f,"
                                     + "\"snapshotProcessCpuUsPerQuery\":%.2f,\"residentOverSnapshot\":%.2f",
-                            batch / median(sw), median(sc) / batch * 1e6, median(gain)));
+                            batch / median(sw),
+                            median(sc) / batch * 1e6,
+                            median(gain)));
                 }
                 json.append('}');
             }
@@ -194,8 +233,7 @@ public final class AttentionBench {
             r.run();
             runs++;
         }
-        return new double[] {(System.nanoTime() - start) / 1e9 / runs,
-                (mx.getProcessCpuTime() - cpu) / 1e9 / runs};
+        return new double[] {(System.nanoTime() - start) / 1e9 / runs, (mx.getProcessCpuTime() - cpu) / 1e9 / runs};
     }
 
     private static double median(double[] v) {

@@ -1,5 +1,21 @@
 package io.ltm.topology.bench;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.tools.MathBench;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.worker.AttentionWorker;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -24,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -52,23 +67,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryConfig;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.tools.MathBench;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryQuery;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.topology.worker.AttentionWorker;
 
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
@@ -101,8 +99,7 @@ public final class NodeBench {
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
 
-    private NodeBench() {
-    }
+    private NodeBench() {}
 
     public static void main(String... args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
@@ -125,7 +122,7 @@ public final class NodeBench {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "node");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             LocalRegistry registry = LocalRegistry.start()) {
+                LocalRegistry registry = LocalRegistry.start()) {
             Map<String, Object> overrides = new HashMap<>();
             overrides.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             overrides.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
@@ -158,14 +155,15 @@ public final class NodeBench {
             topics.put(ECHO_OUT, partitions);
             broker.createTopics(topics, Map.of());
             awaitLeaders(broker, topics.keySet());
-            say("broker " + broker.bootstrapServers() + ", registry " + registry.url() + ", startup "
-                    + secs(t0) + " s");
+            say("broker " + broker.bootstrapServers() + ", registry " + registry.url() + ", startup " + secs(t0)
+                    + " s");
 
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("kafkaVersion", AppInfoParser.getVersion());
             settings.put("processingGuarantee", nodeProps.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
             settings.put("commitIntervalMs", nodeProps.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
-            settings.put("producerLingerMs", nodeProps.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
+            settings.put(
+                    "producerLingerMs", nodeProps.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
             settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
             settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
             settings.put("streamThreads", threads);
@@ -190,17 +188,30 @@ public final class NodeBench {
             // 1. the backlog of token events
             Map<String, Object> serdeConfig = config.serdeConfig();
             long t = System.nanoTime();
-            long bytes = produceTokens(broker.bootstrapServers(), serdeConfig, tokensTopic, events, keys,
-                    tokensPerEvent, memory.dim());
+            long bytes = produceTokens(
+                    broker.bootstrapServers(), serdeConfig, tokensTopic, events, keys, tokensPerEvent, memory.dim());
             settings.put("eventBytesAvg", bytes / events);
-            say(String.format(Locale.ROOT, "produced %d events (%d tokens, %.1f MB) in %.1f s", events,
-                    (long) events * tokensPerEvent, bytes / 1e6, secs(t)));
+            say(String.format(
+                    Locale.ROOT,
+                    "produced %d events (%d tokens, %.1f MB) in %.1f s",
+                    events,
+                    (long) events * tokensPerEvent,
+                    bytes / 1e6,
+                    secs(t)));
 
             // 2. ingest: the plain stateful baseline, then the memory node, on the same backlog
             Properties plainProps = copyWith(nodeProps, PLAIN_INGEST_APP, stateDir.resolve("plain-ingest"));
             Map<String, Object> plainIngest;
             try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null), plainProps)) {
-                plainIngest = measureIngest(broker, plain, plain::start, System.nanoTime(), PLAIN_INGEST_APP, tokensTopic, events, tokensPerEvent);
+                plainIngest = measureIngest(
+                        broker,
+                        plain,
+                        plain::start,
+                        System.nanoTime(),
+                        PLAIN_INGEST_APP,
+                        tokensTopic,
+                        events,
+                        tokensPerEvent);
                 plain.close(Duration.ofSeconds(30));
             }
             say("plain ingest: " + plainIngest);
@@ -210,21 +221,32 @@ public final class NodeBench {
             long nodeStart = System.nanoTime();
             boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
             try (MemoryNode node = MemoryNode.start(config, null); // starts its KafkaStreams
-                 AttentionWorker worker = workerMode ? new AttentionWorker(config, null, "bench") : null) {
+                    AttentionWorker worker = workerMode ? new AttentionWorker(config, null, "bench") : null) {
                 if (worker != null) {
                     // started with the node: its replicas follow the changelogs during the ingest (which shares the
                     // machine with it), so the queries meet a warm worker
                     worker.start();
                 }
-                nodeIngest = measureIngest(broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
+                nodeIngest = measureIngest(
+                        broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
                 say("node ingest: " + nodeIngest);
                 // 3. queries through the node
                 if (qps > 0) {
-                    nodeQuery = measureLatency(broker.bootstrapServers(), config.getString(LtmConfig.TOPIC_QUERIES),
-                            config.getString(LtmConfig.TOPIC_RESPONSES), serdeConfig, keys, memory.dim(), queryVectors,
-                            qps, seconds, warmup, true);
-                    Map<String, Double> m = metrics(node.streams(), Map.of(
-                            "query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
+                    nodeQuery = measureLatency(
+                            broker.bootstrapServers(),
+                            config.getString(LtmConfig.TOPIC_QUERIES),
+                            config.getString(LtmConfig.TOPIC_RESPONSES),
+                            serdeConfig,
+                            keys,
+                            memory.dim(),
+                            queryVectors,
+                            qps,
+                            seconds,
+                            warmup,
+                            true);
+                    Map<String, Double> m = metrics(
+                            node.streams(),
+                            Map.of("query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
                     nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
                     nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
                     say("node queries: " + nodeQuery);
@@ -242,8 +264,18 @@ public final class NodeBench {
                 try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
                     echo.start();
                     awaitRunning(echo);
-                    plainQuery = measureLatency(broker.bootstrapServers(), ECHO_IN, ECHO_OUT, serdeConfig, keys,
-                            memory.dim(), queryVectors, qps, seconds, warmup, false);
+                    plainQuery = measureLatency(
+                            broker.bootstrapServers(),
+                            ECHO_IN,
+                            ECHO_OUT,
+                            serdeConfig,
+                            keys,
+                            memory.dim(),
+                            queryVectors,
+                            qps,
+                            seconds,
+                            warmup,
+                            false);
                     echo.close(Duration.ofSeconds(30));
                 }
                 say("plain pipeline: " + plainQuery);
@@ -252,27 +284,35 @@ public final class NodeBench {
             Map<String, Object> ingest = new LinkedHashMap<>();
             ingest.put("node", nodeIngest);
             ingest.put("plain", plainIngest);
-            ingest.put("nodeToPlainEventsPerSec", round3((double) nodeIngest.get("eventsPerSec")
-                    / (double) plainIngest.get("eventsPerSec")));
+            ingest.put(
+                    "nodeToPlainEventsPerSec",
+                    round3((double) nodeIngest.get("eventsPerSec") / (double) plainIngest.get("eventsPerSec")));
             ingest.put("updateAlone", math);
             ingest.put("versusUpdate", versusUpdate(nodeIngest, math, threads, (long) events * tokensPerEvent));
-            ingest.put("changelogVersusTokens", changelogVersusTokens(nodeIngest, (long) events * tokensPerEvent,
-                    (long) events * tokensPerEvent * memory.dim() * FLOAT16_BYTES));
+            ingest.put(
+                    "changelogVersusTokens",
+                    changelogVersusTokens(
+                            nodeIngest,
+                            (long) events * tokensPerEvent,
+                            (long) events * tokensPerEvent * memory.dim() * FLOAT16_BYTES));
             out.put("ingest", ingest);
             if (qps > 0) {
                 Map<String, Object> query = new LinkedHashMap<>();
                 query.put("node", nodeQuery);
                 query.put("plain", plainQuery);
                 for (String p : List.of("p50", "p95", "p99")) {
-                    query.put("nodeToPlain" + p.toUpperCase(Locale.ROOT), round3((double) nodeQuery.get(p + "Ms")
-                            / (double) plainQuery.get(p + "Ms")));
+                    query.put(
+                            "nodeToPlain" + p.toUpperCase(Locale.ROOT),
+                            round3((double) nodeQuery.get(p + "Ms") / (double) plainQuery.get(p + "Ms")));
                 }
                 out.put("query", query);
             }
         } finally {
             deleteQuietly(stateDir);
         }
-        out.put("loadAverageAtEnd", round2(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        out.put(
+                "loadAverageAtEnd",
+                round2(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         out.put("wallSeconds", round2(secs(t0)));
         System.out.println(Json.write(out));
     }
@@ -281,6 +321,7 @@ public final class NodeBench {
     private static final int FLOAT16_BYTES = 2;
     /** The targets, printed beside the measured ratios. */
     private static final double TARGET_NODE_TO_UPDATE = 0.6;
+
     private static final double TARGET_CHANGELOG_TO_TOKENS = 1.3;
 
     /**
@@ -288,8 +329,8 @@ public final class NodeBench {
      * update's tokens/s) and by CPU time (tokens per second of stream-thread CPU over tokens per second of the update's
      * CPU), the latter less sensitive to the machine's other load and to the broker sharing this process.
      */
-    private static Map<String, Object> versusUpdate(Map<String, Object> node, Map<String, Object> update, int threads,
-                                                    long tokens) {
+    private static Map<String, Object> versusUpdate(
+            Map<String, Object> node, Map<String, Object> update, int threads, long tokens) {
         Map<String, Object> r = new LinkedHashMap<>();
         double perThread = (double) node.get("tokensPerSec") / threads;
         double perCpuSec = tokens / (double) node.get("streamThreadCpuSec");
@@ -317,8 +358,14 @@ public final class NodeBench {
     // ---------------------------------------------------------------- the backlog
 
     /** Produces the token events (key i % keys), each key's vectors an AR(1) walk; returns the value bytes. */
-    private static long produceTokens(String bootstrap, Map<String, Object> serdeConfig, String topic, int events,
-                                      int keys, int tokens, int dim) {
+    private static long produceTokens(
+            String bootstrap,
+            Map<String, Object> serdeConfig,
+            String topic,
+            int events,
+            int keys,
+            int tokens,
+            int dim) {
         var serializer = LtmSerdes.avro(EncodedTokens.class, serdeConfig).serializer();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -337,9 +384,10 @@ public final class NodeBench {
         double noise = Math.sqrt(1 - rho * rho);
         long bytes = 0;
         long now = System.currentTimeMillis();
-        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer())) {
+        java.util.concurrent.atomic.AtomicReference<Exception> failed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 int k = i % keys;
                 float[] w = walk[k];
@@ -352,8 +400,13 @@ public final class NodeBench {
                 }
                 EncodedTokens e = EncodedTokens.newBuilder()
                         .setVectors(MemoryStateCodec.block(v, tokens, dim, CoefficientPrecision.FLOAT16))
-                        .setSource(SourcePosition.newBuilder().setTopic("bench").setPartition(0).setOffset(i)
-                                .setTimestamp(Instant.ofEpochMilli(now + i)).setSourceId(null).build())
+                        .setSource(SourcePosition.newBuilder()
+                                .setTopic("bench")
+                                .setPartition(0)
+                                .setOffset(i)
+                                .setTimestamp(Instant.ofEpochMilli(now + i))
+                                .setSourceId(null)
+                                .build())
                         .build();
                 byte[] value = serializer.serialize(topic, e);
                 bytes += value.length;
@@ -387,8 +440,11 @@ public final class NodeBench {
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         t.addSource("src", bytes, bytes, sourceTopic);
         t.addProcessor("count", () -> new Counter(sinkTopic != null), "src");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("bench-counter"), Serdes.String(),
-                        Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of("cleanup.policy", "compact")),
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore("bench-counter"), Serdes.String(), Serdes.ByteArray())
+                        .withCachingEnabled()
+                        .withLoggingEnabled(Map.of("cleanup.policy", "compact")),
                 "count");
         if (sinkTopic != null) {
             t.addSink("sink", sinkTopic, new ByteArraySerializer(), new ByteArraySerializer(), "count");
@@ -441,8 +497,15 @@ public final class NodeBench {
      * Start: the first poll (every 5 ms) that sees Streams' process-total above zero; end: the first check
      * (every 25 ms) that sees zero lag in the committed offsets.
      */
-    private static Map<String, Object> measureIngest(EmbeddedKafkaBroker broker, KafkaStreams streams, Runnable start,
-                                                     long startCall, String group, String topic, int events, int tokensPerEvent)
+    private static Map<String, Object> measureIngest(
+            EmbeddedKafkaBroker broker,
+            KafkaStreams streams,
+            Runnable start,
+            long startCall,
+            String group,
+            String topic,
+            int events,
+            int tokensPerEvent)
             throws Exception {
         if (start != null) {
             start.run();
@@ -462,7 +525,11 @@ public final class NodeBench {
         long gcAtDone;
         try (Admin admin = broker.admin()) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (var pi : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+            for (var pi : admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()) {
                 latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest());
             }
             Map<TopicPartition, Long> ends = new HashMap<>();
@@ -506,8 +573,9 @@ public final class NodeBench {
                 }
                 if (first >= 0 && now >= nextLagCheck) {
                     nextLagCheck = now + 25_000_000L;
-                    Map<TopicPartition, OffsetAndMetadata> committed =
-                            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get();
                     long lag = 0;
                     for (var e : ends.entrySet()) {
                         OffsetAndMetadata c = committed.get(e.getKey());
@@ -533,7 +601,9 @@ public final class NodeBench {
                 double hs = (allProcessed - half) / 1e9;
                 r.put("secondHalfEventsPerSec", round1((events - events / 2) / hs));
                 r.put("secondHalfTokensPerSec", round1((double) (events - events / 2) * tokensPerEvent / hs));
-                r.put("secondHalfStreamThreadCpuMsPerEvent", round3((cpuAtAll - cpuAtHalf) / 1e6 / (events - events / 2)));
+                r.put(
+                        "secondHalfStreamThreadCpuMsPerEvent",
+                        round3((cpuAtAll - cpuAtHalf) / 1e6 / (events - events / 2)));
             }
             r.put("eventsPerSec", round1(events / seconds));
             // CPU time of the stream threads over the same interval: less sensitive to the machine's other load
@@ -544,9 +614,17 @@ public final class NodeBench {
             r.put("processCpuCoresBusy", round2((processCpuAtDone - processCpuAtFirst) / 1e9 / seconds));
             r.put("gcMs", gcAtDone - gcAtFirst);
             r.put("tokensPerSec", round1((double) events * tokensPerEvent / seconds));
-            Map<String, Double> m = metrics(streams, Map.of(
-                    "contractions-total", "contractions", "tokens-absorbed-total", "tokensAbsorbed",
-                    "dead-letters-total", "deadLetters", "state-bytes-written-total", "stateBytesRecorded"));
+            Map<String, Double> m = metrics(
+                    streams,
+                    Map.of(
+                            "contractions-total",
+                            "contractions",
+                            "tokens-absorbed-total",
+                            "tokensAbsorbed",
+                            "dead-letters-total",
+                            "deadLetters",
+                            "state-bytes-written-total",
+                            "stateBytesRecorded"));
             if (m.containsKey("contractions")) {
                 r.put("tokensAbsorbed", m.get("tokensAbsorbed").longValue());
                 r.put("contractions", m.get("contractions").longValue());
@@ -560,7 +638,9 @@ public final class NodeBench {
             for (var e : streams.metrics().entrySet()) {
                 MetricName n = e.getKey();
                 String tp = n.tags().get("topic");
-                if (n.group().equals("producer-topic-metrics") && n.name().equals("byte-total") && tp != null
+                if (n.group().equals("producer-topic-metrics")
+                        && n.name().equals("byte-total")
+                        && tp != null
                         && tp.endsWith("-changelog")) {
                     long v = (long) value(e.getValue());
                     sentBytes += v;
@@ -577,7 +657,8 @@ public final class NodeBench {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long gcMillis() {
@@ -657,7 +738,8 @@ public final class NodeBench {
 
     private static long logDirBytes(Admin admin, String prefix, String suffix) throws Exception {
         long sum = 0;
-        for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
+        for (Map<String, LogDirDescription> dirs :
+                admin.describeLogDirs(List.of(1)).allDescriptions().get().values()) {
             for (LogDirDescription d : dirs.values()) {
                 for (var e : d.replicaInfos().entrySet()) {
                     String t = e.getKey().topic();
@@ -676,7 +758,9 @@ public final class NodeBench {
         try (Admin admin = broker.admin()) {
             while (true) {
                 boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                        .allMatch(d -> d.partitions().stream()
+                                .allMatch(pi ->
+                                        pi.leader() != null && !pi.leader().isEmpty()));
                 if (ready) {
                     Thread.sleep(500); // let the broker's own metadata catch up with the controller's
                     return;
@@ -706,16 +790,25 @@ public final class NodeBench {
      * the warm-up, the time from the producer's send call to the poll that returned the answer (read_committed).
      * {@code node}: answers are MemoryResponse records; otherwise the plain pipeline echoes the query bytes.
      */
-    private static Map<String, Object> measureLatency(String bootstrap, String inTopic, String outTopic,
-                                                      Map<String, Object> serdeConfig, int keys, int dim,
-                                                      int vectors, int qps, int seconds, int warmup, boolean node)
+    private static Map<String, Object> measureLatency(
+            String bootstrap,
+            String inTopic,
+            String outTopic,
+            Map<String, Object> serdeConfig,
+            int keys,
+            int dim,
+            int vectors,
+            int qps,
+            int seconds,
+            int warmup,
+            boolean node)
             throws Exception {
         var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         var responseSerde = LtmSerdes.avro(MemoryResponse.class, serdeConfig);
         Map<String, Boolean> ok = new ConcurrentHashMap<>();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);        // as LtmClient
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5); // as LtmClient
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -730,40 +823,47 @@ public final class NodeBench {
         int total = qps * (seconds + warmup);
         long period = 1_000_000_000L / qps;
         int payloadBytes;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer());
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                     new ByteArrayDeserializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+                KafkaConsumer<String, byte[]> consumer =
+                        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(outTopic, Duration.ofSeconds(30))
                     .forEach(pi -> parts.add(new TopicPartition(outTopic, pi.partition())));
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
-            Thread poller = new Thread(() -> {
-                while (running.get()) {
-                    var records = consumer.poll(Duration.ofMillis(50));
-                    long now = System.nanoTime();
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        String id;
-                        if (node) {
-                            MemoryResponse resp = responseSerde.deserializer().deserialize(outTopic, r.value());
-                            id = resp.getQueryId();
-                            ok.put(id, resp.getFound() && resp.getError() == null);
-                            Long wall = sentWallMs.get(id);
-                            if (wall != null && resp.getAnsweredAt() != null) {
-                                untilAnsweredMs.putIfAbsent(id, resp.getAnsweredAt().toEpochMilli() - wall);
+            Thread poller = new Thread(
+                    () -> {
+                        while (running.get()) {
+                            var records = consumer.poll(Duration.ofMillis(50));
+                            long now = System.nanoTime();
+                            for (ConsumerRecord<String, byte[]> r : records) {
+                                String id;
+                                if (node) {
+                                    MemoryResponse resp =
+                                            responseSerde.deserializer().deserialize(outTopic, r.value());
+                                    id = resp.getQueryId();
+                                    ok.put(id, resp.getFound() && resp.getError() == null);
+                                    Long wall = sentWallMs.get(id);
+                                    if (wall != null && resp.getAnsweredAt() != null) {
+                                        untilAnsweredMs.putIfAbsent(
+                                                id, resp.getAnsweredAt().toEpochMilli() - wall);
+                                    }
+                                } else {
+                                    id = querySerde
+                                            .deserializer()
+                                            .deserialize(outTopic, r.value())
+                                            .getQueryId();
+                                }
+                                Long s = sentAt.get(id);
+                                if (s != null) {
+                                    latencyNs.putIfAbsent(id, now - s);
+                                }
                             }
-                        } else {
-                            id = querySerde.deserializer().deserialize(outTopic, r.value()).getQueryId();
                         }
-                        Long s = sentAt.get(id);
-                        if (s != null) {
-                            latencyNs.putIfAbsent(id, now - s);
-                        }
-                    }
-                }
-            }, "bench-latency-poller");
+                    },
+                    "bench-latency-poller");
             poller.start();
             // pre-serialize all queries, so the send loop only sends
             List<String> ids = new ArrayList<>(total);
@@ -776,10 +876,13 @@ public final class NodeBench {
                 }
                 String key = key(rnd.nextInt(keys));
                 String id = UUID.randomUUID().toString();
-                MemoryQuery q = MemoryQuery.newBuilder().setQueryId(id).setKey(key)
+                MemoryQuery q = MemoryQuery.newBuilder()
+                        .setQueryId(id)
+                        .setKey(key)
                         .setVectors(MemoryStateCodec.block(v, vectors, dim, CoefficientPrecision.FLOAT32))
                         .setOptions(QueryOptions.newBuilder().setSpans(1).build())
-                        .setRequestedAt(Instant.now()).build();
+                        .setRequestedAt(Instant.now())
+                        .build();
                 ids.add(id);
                 keyOf.add(key);
                 values.add(querySerde.serializer().serialize(inTopic, q));
@@ -812,8 +915,12 @@ public final class NodeBench {
             long cpuAfter = streamThreadCpuNanos(app);
             running.set(false);
             poller.join(5_000);
-            long[] lat = measured.stream().map(latencyNs::get).filter(x -> x != null).mapToLong(Long::longValue)
-                    .sorted().toArray();
+            long[] lat = measured.stream()
+                    .map(latencyNs::get)
+                    .filter(x -> x != null)
+                    .mapToLong(Long::longValue)
+                    .sorted()
+                    .toArray();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("queriesPerSecTarget", qps);
             r.put("queriesPerSecActual", round1(total / ((sendEnd - start) / 1e9)));
@@ -822,7 +929,11 @@ public final class NodeBench {
             r.put("payloadBytes", payloadBytes);
             r.put("streamThreadCpuMsPerQuery", round3((cpuAfter - cpuBefore) / 1e6 / total));
             if (node) {
-                r.put("answeredFound", measured.stream().filter(id -> Boolean.TRUE.equals(ok.get(id))).count());
+                r.put(
+                        "answeredFound",
+                        measured.stream()
+                                .filter(id -> Boolean.TRUE.equals(ok.get(id)))
+                                .count());
             }
             r.put("p50Ms", pct(lat, 50));
             r.put("p95Ms", pct(lat, 95));
@@ -833,14 +944,21 @@ public final class NodeBench {
                 // where the time goes: send -> the node's stream thread took the query up (answeredAt, the
                 // thread's cached wall clock of that processing loop, ms), and from there to the client's poll
                 // (processing, the transaction commit that makes the answer visible, the fetch)
-                long[] until = measured.stream().map(untilAnsweredMs::get).filter(x -> x != null)
-                        .mapToLong(ms -> ms * 1_000_000L).sorted().toArray();
+                long[] until = measured.stream()
+                        .map(untilAnsweredMs::get)
+                        .filter(x -> x != null)
+                        .mapToLong(ms -> ms * 1_000_000L)
+                        .sorted()
+                        .toArray();
                 Map<String, Object> split = new LinkedHashMap<>();
                 split.put("sendToNodeP50Ms", pct(until, 50));
                 split.put("sendToNodeP95Ms", pct(until, 95));
                 split.put("sendToNodeP99Ms", pct(until, 99));
-                long[] rest = measured.stream().filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
-                        .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L).sorted().toArray();
+                long[] rest = measured.stream()
+                        .filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
+                        .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L)
+                        .sorted()
+                        .toArray();
                 split.put("nodeToClientP50Ms", pct(rest, 50));
                 split.put("nodeToClientP95Ms", pct(rest, 95));
                 split.put("nodeToClientP99Ms", pct(rest, 99));
@@ -905,8 +1023,7 @@ public final class NodeBench {
 
     /** A minimal JSON writer for maps, lists, numbers, booleans, strings and null. */
     static final class Json {
-        private Json() {
-        }
+        private Json() {}
 
         static String write(Object o) {
             StringBuilder b = new StringBuilder();

@@ -1,17 +1,15 @@
 package io.ltm.topology.bench;
 
+import ai.djl.Device;
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.TokenBatch;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import ai.djl.Device;
-
-import io.ltm.model.LongTermMemory;
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.model.TokenBatch;
 
 /**
  * The memory math alone on the node bench's workload, in the bench's own process: {@code keys} fresh memories of the
@@ -25,8 +23,7 @@ final class UpdateRate {
     /** Chunks of random vectors cycled through: their content does not change the cost of a contraction. */
     private static final int DISTINCT_CHUNKS = 4;
 
-    private UpdateRate() {
-    }
+    private UpdateRate() {}
 
     static Map<String, Object> measure(MemoryConfig config, int keys, long tokensPerKey) {
         int l = config.contractionLength();

@@ -1,14 +1,12 @@
 package io.ltm.model.tools;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,14 +16,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The recall and sorting benchmarks at a tiny size, on a synthetic corpus (licence files and a gzipped changelog). */
 class RecallBenchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static String words(SplittableRandom r, int n) {
         StringBuilder b = new StringBuilder();
@@ -47,29 +47,60 @@ class RecallBenchTest {
         }
         Path pkg = Files.createDirectories(tmp.resolve("doc/pkg"));
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(pkg.resolve("changelog.Debian.gz")))) {
-            for (int l = 0; l < 400; l++) o.write((words(r, 4 + r.nextInt(10)) + "\n").getBytes(StandardCharsets.UTF_8));
+            for (int l = 0; l < 400; l++)
+                o.write((words(r, 4 + r.nextInt(10)) + "\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 
     @Test
     void recallAtTinySizeHasItsFieldsAndTheExactIndexFindsEveryNeedle() throws Exception {
         corpus();
-        RecallBench.Options o = new RecallBench.Options(new int[] {3000, 6000}, List.of(RetentionPolicy.UNIFORM), "hashing",
-                tmp.resolve("licenses"), tmp.resolve("doc"), 1, true, MemoryConfig.defaults(), 512);
+        RecallBench.Options o = new RecallBench.Options(
+                new int[] {3000, 6000},
+                List.of(RetentionPolicy.UNIFORM),
+                "hashing",
+                tmp.resolve("licenses"),
+                tmp.resolve("doc"),
+                1,
+                true,
+                MemoryConfig.defaults(),
+                512);
         ObjectNode root = RecallBench.run(o, JSON);
-        for (String f : List.of("benchmark", "date", "cpu", "cores", "encoder", "budgetBytes", "needles", "corpusFiles",
-                "corpusDigest", "results"))
-            assertThat(root.has(f)).as(f).isTrue();
+        for (String f : List.of(
+                "benchmark",
+                "date",
+                "cpu",
+                "cores",
+                "encoder",
+                "budgetBytes",
+                "needles",
+                "corpusFiles",
+                "corpusDigest",
+                "results")) assertThat(root.has(f)).as(f).isTrue();
         assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
-            for (String f : List.of("length", "tokens", "method", "retention", "hitRate", "hitRateAnyWidth", "hitRateClipped", "meanWidth", "coverage",
-                    "scoreAuc", "queryMicros", "stateBytes"))
+            for (String f : List.of(
+                    "length",
+                    "tokens",
+                    "method",
+                    "retention",
+                    "hitRate",
+                    "hitRateAnyWidth",
+                    "hitRateClipped",
+                    "meanWidth",
+                    "coverage",
+                    "scoreAuc",
+                    "queryMicros",
+                    "stateBytes"))
                 assertThat(r.has(f)).as(r.get("method") + "." + f).isTrue();
-            assertThat(r.get("tokens").asLong()).isGreaterThanOrEqualTo(r.get("length").asLong());
+            assertThat(r.get("tokens").asLong())
+                    .isGreaterThanOrEqualTo(r.get("length").asLong());
             methods.add(r.get("method").asText() + "/" + r.get("retention").asText());
             if (!r.get("method").asText().equals("exact-index"))
-                assertThat(r.get("stateBytes").asLong()).as(r.get("method").asText()).isLessThanOrEqualTo(root.get("budgetBytes").asLong());
+                assertThat(r.get("stateBytes").asLong())
+                        .as(r.get("method").asText())
+                        .isLessThanOrEqualTo(root.get("budgetBytes").asLong());
             if (r.get("method").asText().equals("memory+reread")) {
                 // the second stage reads at most the budget per span, and never more than the stream
                 assertThat(r.get("rereadBudgetTokens").asLong()).isEqualTo(512);
@@ -78,18 +109,32 @@ class RecallBenchTest {
             if (r.get("method").asText().equals("exact-index")) {
                 assertThat(r.get("hitRate").asDouble()).isEqualTo(1.0);
                 assertThat(r.get("scoreAuc").asDouble()).isGreaterThan(0.9);
-                for (JsonNode q : r.get("perQuestion")) assertThat(q.get("hit").asBoolean()).as(q.toString()).isTrue();
+                for (JsonNode q : r.get("perQuestion"))
+                    assertThat(q.get("hit").asBoolean()).as(q.toString()).isTrue();
             }
         }
-        assertThat(methods).containsExactly("memory/uniform", "memory+reread/uniform", "recent-tokens/none",
-                "binary-sketch/none", "reservoir/none", "pooled-means/none", "exact-index/none", "memory/uniform",
-                "memory+reread/uniform", "recent-tokens/none", "binary-sketch/none", "reservoir/none",
-                "pooled-means/none", "exact-index/none");
+        assertThat(methods)
+                .containsExactly(
+                        "memory/uniform",
+                        "memory+reread/uniform",
+                        "recent-tokens/none",
+                        "binary-sketch/none",
+                        "reservoir/none",
+                        "pooled-means/none",
+                        "exact-index/none",
+                        "memory/uniform",
+                        "memory+reread/uniform",
+                        "recent-tokens/none",
+                        "binary-sketch/none",
+                        "reservoir/none",
+                        "pooled-means/none",
+                        "exact-index/none");
         root.put("loadAverageAtEnd", "");
         Path out = tmp.resolve("out");
         RecallBench.write(root, JSON.writeValueAsString(root), out);
         assertThat(Files.readString(out.resolve("recall.md"))).contains("| exact-index | none | 1.00 | 1.00 | 1.00 |");
-        assertThat(ImageIO.read(out.resolve("recall-hit-rate.png").toFile()).getWidth()).isPositive();
+        assertThat(ImageIO.read(out.resolve("recall-hit-rate.png").toFile()).getWidth())
+                .isPositive();
     }
 
     @Test
@@ -110,7 +155,8 @@ class RecallBenchTest {
         assertThat(all).hasSize(20);
         all.sort(Comparator.comparingLong(Locator.Located::start));
         assertThat(all.get(0).start()).isZero();
-        for (int i = 1; i < all.size(); i++) assertThat(all.get(i).start()).isEqualTo(all.get(i - 1).end());
+        for (int i = 1; i < all.size(); i++)
+            assertThat(all.get(i).start()).isEqualTo(all.get(i - 1).end());
         assertThat(all.get(all.size() - 1).end()).isEqualTo(pos);
     }
 
@@ -137,7 +183,9 @@ class RecallBenchTest {
             for (int j = 0; j < d; j++) {
                 double exact = 0;
                 for (long t = s; t < e; t++) exact += v[(int) t][j] / (double) (e - s);
-                assertThat((double) m[j]).as("window " + i + " coordinate " + j).isCloseTo(exact, org.assertj.core.data.Offset.offset(2e-3));
+                assertThat((double) m[j])
+                        .as("window " + i + " coordinate " + j)
+                        .isCloseTo(exact, org.assertj.core.data.Offset.offset(2e-3));
             }
         }
         assertThat(p.stateBytes()).isLessThanOrEqualTo(8L * (2 * d + 8) + 4L * d);
@@ -145,35 +193,53 @@ class RecallBenchTest {
 
     @Test
     void sortingAtTinySizeHasItsFieldsAndRanksWell() {
-        SortingBench.Options o = new SortingBench.Options(new int[] {2048}, List.of(RetentionPolicy.UNIFORM), 384, 8, 2, 1);
+        SortingBench.Options o =
+                new SortingBench.Options(new int[] {2048}, List.of(RetentionPolicy.UNIFORM), 384, 8, 2, 1);
         ObjectNode root = SortingBench.run(o, JSON);
         for (String f : List.of("benchmark", "date", "cpu", "vocab", "budgetBytes", "results"))
             assertThat(root.has(f)).as(f).isTrue();
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
-            for (String f : List.of("length", "method", "retention", "kendallTau", "editAccuracy", "kendallTauOldestQuarter", "estimateMicros",
-                    "stateBytes"))
-                assertThat(r.has(f)).as(f).isTrue();
+            for (String f : List.of(
+                    "length",
+                    "method",
+                    "retention",
+                    "kendallTau",
+                    "editAccuracy",
+                    "kendallTauOldestQuarter",
+                    "estimateMicros",
+                    "stateBytes")) assertThat(r.has(f)).as(f).isTrue();
             methods.add(r.get("method").asText());
             if (r.get("method").asText().equals("exact-counts")) {
                 assertThat(r.get("kendallTau").asDouble()).isEqualTo(1.0);
                 assertThat(r.get("kendallTauOldestQuarter").asDouble()).isEqualTo(1.0);
             }
-            if (r.get("method").asText().equals("memory")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.8);
-            if (r.get("method").asText().equals("running-mean")) assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.9);
+            if (r.get("method").asText().equals("memory"))
+                assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.8);
+            if (r.get("method").asText().equals("running-mean"))
+                assertThat(r.get("kendallTau").asDouble()).isGreaterThan(0.9);
         }
-        assertThat(methods).containsExactly("memory", "recent-tokens", "reservoir", "pooled-means", "running-mean",
-                "exact-counts");
+        assertThat(methods)
+                .containsExactly(
+                        "memory", "recent-tokens", "reservoir", "pooled-means", "running-mean", "exact-counts");
     }
 
     @Test
     void rankMetrics() {
-        assertThat(SortingBench.kendallTauB(new double[] {3, 2, 1}, new long[] {30, 20, 10})).isEqualTo(1.0);
-        assertThat(SortingBench.kendallTauB(new double[] {1, 2, 3}, new long[] {30, 20, 10})).isEqualTo(-1.0);
-        assertThat(SortingBench.editAccuracy(new int[] {0, 1, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(1.0);
-        assertThat(SortingBench.editAccuracy(new int[] {1, 0, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(0.5);
-        assertThat(RecallBench.union(List.of(new Locator.Located(10, 20, 0), new Locator.Located(15, 30, 0),
-                new Locator.Located(40, 41, 0)))).isEqualTo(21);
-        assertThat(RecallBench.auc(new double[] {0.9, 0.8}, new double[] {0.1, 0.8})).isEqualTo(0.875);
+        assertThat(SortingBench.kendallTauB(new double[] {3, 2, 1}, new long[] {30, 20, 10}))
+                .isEqualTo(1.0);
+        assertThat(SortingBench.kendallTauB(new double[] {1, 2, 3}, new long[] {30, 20, 10}))
+                .isEqualTo(-1.0);
+        assertThat(SortingBench.editAccuracy(new int[] {0, 1, 2, 3}, new int[] {0, 1, 2, 3}))
+                .isEqualTo(1.0);
+        assertThat(SortingBench.editAccuracy(new int[] {1, 0, 2, 3}, new int[] {0, 1, 2, 3}))
+                .isEqualTo(0.5);
+        assertThat(RecallBench.union(List.of(
+                        new Locator.Located(10, 20, 0),
+                        new Locator.Located(15, 30, 0),
+                        new Locator.Located(40, 41, 0))))
+                .isEqualTo(21);
+        assertThat(RecallBench.auc(new double[] {0.9, 0.8}, new double[] {0.1, 0.8}))
+                .isEqualTo(0.875);
     }
 }

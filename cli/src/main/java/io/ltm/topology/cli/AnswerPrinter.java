@@ -1,16 +1,15 @@
 package io.ltm.topology.cli;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.ShortTermHit;
 import io.ltm.schemas.SourcePosition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Renders a {@link MemoryResponse} for people: which stretch of the stream, when, and the original text there. */
 final class AnswerPrinter {
@@ -27,27 +26,42 @@ final class AnswerPrinter {
         String at(String key, SourcePosition position);
     }
 
-    private AnswerPrinter() {
-    }
+    private AnswerPrinter() {}
 
     /** @param texts the original events (may be null: then only positions and token texts are printed) */
     static String format(MemoryResponse r, Texts texts) {
         StringBuilder b = new StringBuilder();
         if (r.getError() != null) {
-            b.append("  ").append(r.getFound() ? "error: " : "").append(r.getError()).append('\n');
+            b.append("  ")
+                    .append(r.getFound() ? "error: " : "")
+                    .append(r.getError())
+                    .append('\n');
             return b.toString();
         }
         String key = r.getKey() == null ? "" : r.getKey().toString();
         if (r.getStats() != null) {
-            b.append(String.format(Locale.ROOT, "  memory: %d tokens absorbed, %d contractions, %d in short-term, "
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  memory: %d tokens absorbed, %d contractions, %d in short-term, "
                             + "%d bytes of vectors; answered by the %s%n",
-                    r.getStats().getTokensAbsorbed(), r.getStats().getContractions(),
-                    r.getStats().getShortTermTokens(), r.getStats().getStateBytes(), r.getAnsweredBy()));
+                    r.getStats().getTokensAbsorbed(),
+                    r.getStats().getContractions(),
+                    r.getStats().getShortTermTokens(),
+                    r.getStats().getStateBytes(),
+                    r.getAnsweredBy()));
         }
         int i = 1;
         for (AttendedSpan s : r.getSpans()) {
-            b.append(String.format(Locale.ROOT, "  span %d: t = %.3f +- %.3f, weight %.2f, score %.3f, tokens %d..%d%s%n",
-                    i++, s.getMu(), s.getSigma(), s.getWeight(), s.getScore(), s.getTokenStart(), s.getTokenEnd(),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  span %d: t = %.3f +- %.3f, weight %.2f, score %.3f, tokens %d..%d%s%n",
+                    i++,
+                    s.getMu(),
+                    s.getSigma(),
+                    s.getWeight(),
+                    s.getScore(),
+                    s.getTokenStart(),
+                    s.getTokenEnd(),
                     where(s.getFrom(), s.getTo())));
             if (texts != null && s.getFrom() != null) {
                 for (String line : texts.between(key, s.getFrom(), s.getTo())) {
@@ -56,29 +70,42 @@ final class AnswerPrinter {
             }
         }
         if (!r.getEvents().isEmpty() || r.getReread() != null) {
-            b.append("  best events, re-read from the log and ranked exactly").append(r.getReread() == null ? ""
-                    : " (" + r.getReread() + ")").append(":\n");
+            b.append("  best events, re-read from the log and ranked exactly")
+                    .append(r.getReread() == null ? "" : " (" + r.getReread() + ")")
+                    .append(":\n");
             for (RereadEvent e : r.getEvents()) {
                 SourcePosition p = e.getSource();
-                b.append(String.format(Locale.ROOT, "      (%.3f) span %d, %s/%d@%d, %s | %s%n", e.getScore(),
-                        e.getSpan() + 1, p.getTopic(), p.getPartition(), p.getOffset(), p.getTimestamp(),
-                        e.getText() == null ? "(" + e.getTokens() + " tokens sent as vectors)" : cut(e.getText().toString())));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "      (%.3f) span %d, %s/%d@%d, %s | %s%n",
+                        e.getScore(),
+                        e.getSpan() + 1,
+                        p.getTopic(),
+                        p.getPartition(),
+                        p.getOffset(),
+                        p.getTimestamp(),
+                        e.getText() == null
+                                ? "(" + e.getTokens() + " tokens sent as vectors)"
+                                : cut(e.getText().toString())));
             }
         }
         if (!r.getShortTermHits().isEmpty()) {
             b.append("  recent events (short-term, exact):\n");
             for (Event e : events(r.getShortTermHits())) {
                 String text = texts == null ? null : texts.at(key, e.source);
-                b.append(String.format(Locale.ROOT, "      (%.2f)%s | %s%n", e.weight,
-                        e.source == null ? "" : " " + e.source.getTimestamp(), text != null ? text : words(e.tokens)));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "      (%.2f)%s | %s%n",
+                        e.weight,
+                        e.source == null ? "" : " " + e.source.getTimestamp(),
+                        text != null ? text : words(e.tokens)));
             }
         }
         return b.toString();
     }
 
     /** The hits of one source event: their weights summed, their word pieces in order. */
-    private record Event(SourcePosition source, double weight, List<String> tokens) {
-    }
+    private record Event(SourcePosition source, double weight, List<String> tokens) {}
 
     /**
      * Groups the strongest hits by the event they came from, so a person reads events, not word pieces; hits
@@ -88,11 +115,15 @@ final class AnswerPrinter {
         Map<Object, Event> byEvent = new LinkedHashMap<>();
         for (ShortTermHit h : hits.stream().limit(MAX_HITS).toList()) {
             SourcePosition p = h.getSource();
-            Object id = p == null || p.getTopic() == null ? h.getTokenIndex()
+            Object id = p == null || p.getTopic() == null
+                    ? h.getTokenIndex()
                     : p.getTopic() + "/" + p.getPartition() + "@" + p.getOffset();
             Event old = byEvent.get(id);
             List<String> tokens = new ArrayList<>(old == null ? List.of() : old.tokens);
-            tokens.add(h.getToken() == null ? "#" + h.getTokenIndex() : h.getToken().toString());
+            tokens.add(
+                    h.getToken() == null
+                            ? "#" + h.getTokenIndex()
+                            : h.getToken().toString());
             byEvent.put(id, new Event(p, (old == null ? 0 : old.weight) + h.getWeight(), tokens));
         }
         return new ArrayList<>(byEvent.values());
@@ -122,6 +153,7 @@ final class AnswerPrinter {
         }
         String f = from.getTopic() + "/" + from.getPartition() + "@" + from.getOffset();
         String t = to == null ? f : String.valueOf(to.getOffset());
-        return ", offsets " + f + ".." + t + ", " + from.getTimestamp() + (to == null ? "" : " .. " + to.getTimestamp());
+        return ", offsets " + f + ".." + t + ", " + from.getTimestamp()
+                + (to == null ? "" : " .. " + to.getTimestamp());
     }
 }

@@ -1,5 +1,17 @@
 package io.ltm.topology.cli;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,24 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-
-import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.topology.api.EncoderChoice;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.topology.worker.AttentionWorker;
-import io.ltm.topology.worker.EncodeWorker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,23 +38,26 @@ import picocli.CommandLine.Option;
  * memory node and the workers, three real texts streamed into three keys, then questions and their answers
  * with the original lines they point to.
  */
-@Command(name = "demo", description = "Start an embedded broker and registry, stream real texts into memory, "
-        + "ask questions, print the answers, exit.")
+@Command(
+        name = "demo",
+        description = "Start an embedded broker and registry, stream real texts into memory, "
+                + "ask questions, print the answers, exit.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--encoder", description = "minilm (default) or hashing")
     String encoderName = EncoderChoice.MINILM.configValue();
 
-    @Option(names = "--attention", description = "inline (default: answered by the memory node) or worker "
-            + "(answered by the attention worker)")
+    @Option(
+            names = "--attention",
+            description =
+                    "inline (default: answered by the memory node) or worker " + "(answered by the attention worker)")
     String attention = AttentionMode.INLINE.configValue();
 
     @Option(names = "--max-events", description = "events per text at most (default ${DEFAULT-VALUE})")
     int maxEvents = 400;
 
     /** One stream of the demo: a memory key, where its text comes from, and questions for it. */
-    private record Source(String key, String description, List<String> events, List<String> questions) {
-    }
+    private record Source(String key, String description, List<String> events, List<String> questions) {}
 
     @Override
     public Integer call() throws Exception {
@@ -71,26 +72,38 @@ final class DemoCommand implements Callable<Integer> {
         Path stateDir = Files.createTempDirectory("ltm-demo-state-");
         say("starting an embedded Kafka broker (KRaft) and the schema registry ...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             LocalRegistry registry = LocalRegistry.start()) {
-            LtmConfig config = LtmConfig.load(null, Map.of(), Map.of(
-                    LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
-                    LtmConfig.SCHEMA_REGISTRY_URL, registry.url(),
-                    LtmConfig.APPLICATION_ID, "ltm-demo",
-                    LtmConfig.STATE_DIR, stateDir.toString(),
-                    LtmConfig.TOPIC_PARTITIONS, 2,
-                    LtmConfig.ENCODER, encoderName,
-                    LtmConfig.ATTENTION_MODE, attention,
-                    LtmConfig.HTTP_PORT, 0));
+                LocalRegistry registry = LocalRegistry.start()) {
+            LtmConfig config = LtmConfig.load(
+                    null,
+                    Map.of(),
+                    Map.of(
+                            LtmConfig.BOOTSTRAP_SERVERS,
+                            broker.bootstrapServers(),
+                            LtmConfig.SCHEMA_REGISTRY_URL,
+                            registry.url(),
+                            LtmConfig.APPLICATION_ID,
+                            "ltm-demo",
+                            LtmConfig.STATE_DIR,
+                            stateDir.toString(),
+                            LtmConfig.TOPIC_PARTITIONS,
+                            2,
+                            LtmConfig.ENCODER,
+                            encoderName,
+                            LtmConfig.ATTENTION_MODE,
+                            attention,
+                            LtmConfig.HTTP_PORT,
+                            0));
             say("broker " + broker.bootstrapServers() + ", registry " + registry.url());
             TopicProvisioner.Topics topics = TopicProvisioner.ensure(config);
             say("loading the " + encoderName + " encoder ...");
             try (TextEncoder encoder = LtmCli.encoder(config);
-                 MemoryNode node = MemoryNode.start(config, encoder, topics.retentionMs());
-                 EncodeWorker encodeWorker = new EncodeWorker(config, encoder, "demo");
-                 AttentionWorker attentionWorker = AttentionMode.of(attention) == AttentionMode.WORKER
-                         ? new AttentionWorker(config, encoder, "demo") : null;
-                 LtmClient client = new LtmClient(config);
-                 SourceLines lines = new SourceLines(config)) {
+                    MemoryNode node = MemoryNode.start(config, encoder, topics.retentionMs());
+                    EncodeWorker encodeWorker = new EncodeWorker(config, encoder, "demo");
+                    AttentionWorker attentionWorker = AttentionMode.of(attention) == AttentionMode.WORKER
+                            ? new AttentionWorker(config, encoder, "demo")
+                            : null;
+                    LtmClient client = new LtmClient(config);
+                    SourceLines lines = new SourceLines(config)) {
                 node.awaitRunning(Duration.ofSeconds(120));
                 encodeWorker.start();
                 if (attentionWorker != null) {
@@ -107,7 +120,8 @@ final class DemoCommand implements Callable<Integer> {
                     say(String.format("streaming %-14s %4d events: %s", s.key(), n, s.description()));
                 }
                 client.flush();
-                awaitIngested(broker, config, node, sources.stream().map(Source::key).toList());
+                awaitIngested(
+                        broker, config, node, sources.stream().map(Source::key).toList());
 
                 for (Source s : sources) {
                     System.out.println();
@@ -134,19 +148,27 @@ final class DemoCommand implements Callable<Integer> {
         List<Source> out = new ArrayList<>();
         Path gpl = Path.of("/usr/share/common-licenses/GPL-3");
         if (Files.exists(gpl)) {
-            out.add(new Source("gpl-3", "the GNU GPL v3 from /usr/share/common-licenses, one paragraph per event",
+            out.add(new Source(
+                    "gpl-3",
+                    "the GNU GPL v3 from /usr/share/common-licenses, one paragraph per event",
                     limit(paragraphs(Files.readAllLines(gpl, StandardCharsets.UTF_8))),
-                    List.of("Is there any warranty for the program?",
+                    List.of(
+                            "Is there any warranty for the program?",
                             "What must I do when I distribute the source code?")));
         }
         Path aptChangelog = Path.of("/usr/share/doc/apt/changelog.gz");
         if (Files.exists(aptChangelog)) {
-            out.add(new Source("apt-changelog", "Debian's apt changelog, one line per event",
+            out.add(new Source(
+                    "apt-changelog",
+                    "Debian's apt changelog, one line per event",
                     limit(nonBlank(gunzipLines(aptChangelog))),
                     List.of("security vulnerability fixed", "translation updates")));
         }
         List<String> log = nonBlank(Files.readAllLines(brokerLog, StandardCharsets.UTF_8));
-        out.add(new Source("broker-log", "this run's own Kafka broker log, one line per event", limit(log),
+        out.add(new Source(
+                "broker-log",
+                "this run's own Kafka broker log, one line per event",
+                limit(log),
                 List.of("When was a new topic partition created?", "transaction coordinator")));
         return out;
     }
@@ -180,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static List<String> gunzipLines(Path file) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file));
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             return r.lines().toList();
         }
     }
@@ -189,8 +211,8 @@ final class DemoCommand implements Callable<Integer> {
      * Shows progress until the pipeline has caught up: the encode worker's group has committed every event and
      * the memory node's group every encoded record (both lags zero).
      */
-    private static void awaitIngested(EmbeddedKafkaBroker broker, LtmConfig config, MemoryNode node,
-                                      Iterable<String> keys) throws Exception {
+    private static void awaitIngested(
+            EmbeddedKafkaBroker broker, LtmConfig config, MemoryNode node, Iterable<String> keys) throws Exception {
         String app = config.getString(LtmConfig.APPLICATION_ID);
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         try (Admin admin = broker.admin()) {
@@ -199,8 +221,8 @@ final class DemoCommand implements Callable<Integer> {
                 StringBuilder line = new StringBuilder("ingesting:");
                 for (String k : keys) {
                     Map<String, Object> d = node.describe(k);
-                    line.append(String.format("  %s %s tokens (%s contractions)", k, d.get("tokensAbsorbed"),
-                            d.get("contractions")));
+                    line.append(String.format(
+                            "  %s %s tokens (%s contractions)", k, d.get("tokensAbsorbed"), d.get("contractions")));
                 }
                 say(line.toString());
                 if (lag(admin, app + "-" + EncodeWorker.ROLE, config.getString(LtmConfig.TOPIC_EVENTS), false) == 0
@@ -217,10 +239,15 @@ final class DemoCommand implements Callable<Integer> {
      * {@code transactional}: the topic is written in transactions, whose commit markers take an offset each.
      */
     private static long lag(Admin admin, String group, String topic, boolean transactional) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+        for (var p : admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()) {
             latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
         }
         long lag = 0;

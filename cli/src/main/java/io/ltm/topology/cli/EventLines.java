@@ -1,5 +1,9 @@
 package io.ltm.topology.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ltm.topology.api.UserFacingException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,12 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.ltm.topology.api.UserFacingException;
-
 /**
  * Turns the lines that {@code ltm produce} reads into events with their own time: plain lines (time now, or
  * found by {@code --time-regex} and read with {@code --time-format}) or JSON lines
@@ -29,8 +27,7 @@ import io.ltm.topology.api.UserFacingException;
 final class EventLines {
 
     /** One event: its key, text and the time it happened (null: now). */
-    record Event(String key, String text, Instant time) {
-    }
+    record Event(String key, String text, Instant time) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,10 +43,12 @@ final class EventLines {
     /** Options as the user typed them; a bad one is a one-line {@link UserFacingException}. */
     EventLines(String defaultKey, String timeRegex, String timeFormat, String timeZone, boolean json) {
         if (json && timeRegex != null) {
-            throw new UserFacingException("--time-regex reads plain lines; with --json-lines the time is the \"time\" field");
+            throw new UserFacingException(
+                    "--time-regex reads plain lines; with --json-lines the time is the \"time\" field");
         }
         if (timeFormat != null && timeRegex == null && !json) {
-            throw new UserFacingException("--time-format needs --time-regex (which finds the time in a line) or --json-lines");
+            throw new UserFacingException(
+                    "--time-format needs --time-regex (which finds the time in a line) or --json-lines");
         }
         this.defaultKey = defaultKey;
         this.json = json;

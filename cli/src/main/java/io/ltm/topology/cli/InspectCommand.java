@@ -1,12 +1,5 @@
 package io.ltm.topology.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.concurrent.Callable;
-
 import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -18,6 +11,12 @@ import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.internal.ChangelogMemory;
 import io.ltm.topology.picture.MemoryPicture;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,9 +26,12 @@ import picocli.CommandLine.Parameters;
  * {@code ltm inspect KEY [--query TEXT] --out FILE.png|.html}: the picture of a key's memory, read from the memory
  * node's changelog topics (no running node needed), drawn by {@link MemoryPicture}.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Draw a key's memory along t in [0,1] (content |X(t)|, timeline, and a query's attention and spans) "
-                + "as PNG or HTML, from the memory node's changelogs.")
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description =
+                "Draw a key's memory along t in [0,1] (content |X(t)|, timeline, and a query's attention and spans) "
+                        + "as PNG or HTML, from the memory node's changelogs.")
 final class InspectCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -73,7 +75,7 @@ final class InspectCommand implements Callable<Integer> {
             // the picture needs a query vector even when the node itself runs without an encoder
             EncoderChoice enc = cfg.encoder() == EncoderChoice.NONE ? EncoderChoice.MINILM : cfg.encoder();
             try (TextEncoder encoder = enc.create(mc.dim());
-                 LongTermMemory engine = LongTermMemory.create(mc, Device.cpu())) {
+                    LongTermMemory engine = LongTermMemory.create(mc, Device.cpu())) {
                 EncodedText e = encoder.encode(query);
                 data = MemoryPicture.of(key, state, mc, query, e.vectors(), e.count(), spans, engine);
             }
@@ -83,11 +85,24 @@ final class InspectCommand implements Callable<Integer> {
         } else {
             Files.write(out, MemoryPicture.png(data));
         }
-        System.out.printf(Locale.ROOT, "%s: %s, %,d tokens (%d short-term), %d contractions%s%n", out, key,
-                data.tokensAbsorbed(), data.shortTermTokens(), data.contractions(),
-                data.spans().isEmpty() ? "" : String.format(Locale.ROOT, "; top span t = %.3f ± %.3f, tokens %d-%d, score %.2f",
-                        data.spans().get(0).mu(), data.spans().get(0).sigma(), data.spans().get(0).tokenStart(),
-                        data.spans().get(0).tokenEnd(), data.spans().get(0).score()));
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %s, %,d tokens (%d short-term), %d contractions%s%n",
+                out,
+                key,
+                data.tokensAbsorbed(),
+                data.shortTermTokens(),
+                data.contractions(),
+                data.spans().isEmpty()
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; top span t = %.3f ± %.3f, tokens %d-%d, score %.2f",
+                                data.spans().get(0).mu(),
+                                data.spans().get(0).sigma(),
+                                data.spans().get(0).tokenStart(),
+                                data.spans().get(0).tokenEnd(),
+                                data.spans().get(0).score()));
         return 0;
     }
 }

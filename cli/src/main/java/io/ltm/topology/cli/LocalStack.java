@@ -1,5 +1,17 @@
 package io.ltm.topology.cli;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.EncoderChoice;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
+import io.ltm.topology.api.UserFacingException;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,19 +32,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-
-import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.topology.api.EncoderChoice;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.api.UserFacingException;
-import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.topology.worker.AttentionWorker;
-import io.ltm.topology.worker.EncodeWorker;
-import io.ltm.topology.worker.RereadWorker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,12 +57,12 @@ final class LocalStack {
     static final String LOG_FILE = "stack.log";
     /** The background JVM's command; hidden from the usage, a person runs {@code up}. */
     static final String SERVE = "stack-serve";
+
     static final String APPLICATION_ID = "ltm-local";
     /** Marks the service's own lines in its log. */
     private static final String SAY_PREFIX = " [ltm stack] ";
 
-    private LocalStack() {
-    }
+    private LocalStack() {}
 
     static Path dir(Path data) {
         return (data == null ? DEFAULT_DIR : data).toAbsolutePath().normalize();
@@ -79,7 +78,8 @@ final class LocalStack {
         Path file = dir.resolve(CONFIG_FILE);
         if (!Files.exists(file)) {
             if (data != null) {
-                throw new UserFacingException("no local stack in " + dir + " (./ltm up --data " + data + " creates one)");
+                throw new UserFacingException(
+                        "no local stack in " + dir + " (./ltm up --data " + data + " creates one)");
             }
             return null;
         }
@@ -98,7 +98,8 @@ final class LocalStack {
         }
         long pid;
         try {
-            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+            pid = Long.parseLong(
+                    Files.readString(pidFile, StandardCharsets.UTF_8).strip());
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -135,12 +136,15 @@ final class LocalStack {
     }
 
     private static int port(String hostPort) {
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1).trim());
+        return Integer.parseInt(
+                hostPort.substring(hostPort.lastIndexOf(':') + 1).trim());
     }
 
-    @Command(name = "up", description = "Start a local stack in the background (embedded Kafka broker, schema "
-            + "registry, memory node, encode worker) with its data under --data; returns once it answers. "
-            + "produce, query and forget then find it without --config.")
+    @Command(
+            name = "up",
+            description = "Start a local stack in the background (embedded Kafka broker, schema "
+                    + "registry, memory node, encode worker) with its data under --data; returns once it answers. "
+                    + "produce, query and forget then find it without --config.")
     static final class Up implements Callable<Integer> {
         @Option(names = "--data", description = "data directory (default ./.ltm)")
         Path data;
@@ -148,7 +152,9 @@ final class LocalStack {
         @Option(names = "--encoder", description = "text encoder of a new stack: minilm (default) or hashing")
         String encoder;
 
-        @Option(names = {"-c", "--config"}, description = "more settings for a new stack (a properties file)")
+        @Option(
+                names = {"-c", "--config"},
+                description = "more settings for a new stack (a properties file)")
         Path config;
 
         @Option(names = "-D", description = "one more setting for a new stack, e.g. -Dltm.memory.contraction.length=64")
@@ -163,7 +169,8 @@ final class LocalStack {
             Path file = dir.resolve(CONFIG_FILE);
             Optional<ProcessHandle> running = runningPid(dir);
             if (running.isPresent()) {
-                System.out.println("the local stack in " + dir + " is already running (pid " + running.get().pid() + ")");
+                System.out.println("the local stack in " + dir + " is already running (pid "
+                        + running.get().pid() + ")");
                 return 0;
             }
             if (Files.exists(file)) {
@@ -180,15 +187,21 @@ final class LocalStack {
             Path logs = Files.createDirectories(dir.resolve("logs"));
             Files.deleteIfExists(dir.resolve(READY_FILE));
             Process p = spawn(dir, jar, logs.resolve(LOG_FILE));
-            System.out.println("starting the local stack in " + dir + " (pid " + p.pid() + "; log " + logs.resolve(LOG_FILE)
-                    + ") ...");
+            System.out.println("starting the local stack in " + dir + " (pid " + p.pid() + "; log "
+                    + logs.resolve(LOG_FILE) + ") ...");
             awaitReady(p, dir, logs.resolve(LOG_FILE));
             Duration left = Duration.ofSeconds(30);
             // an independent check of what the service announced: the cluster answers and the topics exist
-            LtmCli.requireCluster(cfg, left, LtmConfig.TOPIC_EVENTS, LtmConfig.TOPIC_QUERIES, LtmConfig.TOPIC_CONTROL,
+            LtmCli.requireCluster(
+                    cfg,
+                    left,
+                    LtmConfig.TOPIC_EVENTS,
+                    LtmConfig.TOPIC_QUERIES,
+                    LtmConfig.TOPIC_CONTROL,
                     LtmConfig.TOPIC_RESPONSES);
             System.out.println("local stack up: Kafka " + cfg.getString(LtmConfig.BOOTSTRAP_SERVERS) + ", registry "
-                    + cfg.getString(LtmConfig.SCHEMA_REGISTRY_URL) + ", node http://" + cfg.getString(LtmConfig.HTTP_HOST)
+                    + cfg.getString(LtmConfig.SCHEMA_REGISTRY_URL) + ", node http://"
+                    + cfg.getString(LtmConfig.HTTP_HOST)
                     + ":" + cfg.getInt(LtmConfig.HTTP_PORT) + ", encoder " + cfg.getString(LtmConfig.ENCODER)
                     + "; settings in " + file + "; ./ltm down stops it");
             return 0;
@@ -213,7 +226,8 @@ final class LocalStack {
                     + "). Ports are fixed: the data under this directory refers to them.\n"
                     + "# Any ltm command reads this file with --data " + dir + " (or by itself when run from "
                     + dir.getParent() + ").\n");
-            props.forEach((k, v) -> b.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+            props.forEach((k, v) ->
+                    b.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
             Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
         }
 
@@ -231,17 +245,27 @@ final class LocalStack {
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 cmd.add("/usr/bin/setsid");
             }
-            cmd.add(ProcessHandle.current().info().command().orElse(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.add(ProcessHandle.current()
+                    .info()
+                    .command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString()));
             for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (a.startsWith("-Xmx") || a.startsWith("-Xms")) {
                     cmd.add(a);
                 }
             }
-            cmd.addAll(List.of("-D" + LocalRegistry.JAR_PROPERTY + "=" + registryJar,
+            cmd.addAll(List.of(
+                    "-D" + LocalRegistry.JAR_PROPERTY + "=" + registryJar,
                     "-Dorg.slf4j.simpleLogger.log.state.change.logger=warn", // a line per partition per start
-                    "-cp", System.getProperty("java.class.path"), LtmCli.class.getName(), SERVE, "--data", dir.toString()));
-            return new ProcessBuilder(cmd).redirectErrorStream(true)
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    LtmCli.class.getName(),
+                    SERVE,
+                    "--data",
+                    dir.toString()));
+            return new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
@@ -251,8 +275,8 @@ final class LocalStack {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             while (!Files.exists(dir.resolve(READY_FILE))) {
                 if (!p.isAlive()) {
-                    throw new UserFacingException("the local stack stopped while starting: " + lastLine(log)
-                            + " (see " + log + ")");
+                    throw new UserFacingException(
+                            "the local stack stopped while starting: " + lastLine(log) + " (see " + log + ")");
                 }
                 if (System.nanoTime() > deadline) {
                     p.destroy();
@@ -266,7 +290,8 @@ final class LocalStack {
 
         private static String lastLine(Path log) throws IOException {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                    .filter(l -> !l.isBlank() && !l.startsWith("\tat ")).toList();
+                    .filter(l -> !l.isBlank() && !l.startsWith("\tat "))
+                    .toList();
             if (lines.isEmpty()) {
                 return "no output";
             }
@@ -276,8 +301,10 @@ final class LocalStack {
         }
     }
 
-    @Command(name = "down", description = "Stop the local stack started by `ltm up` (SIGTERM, then wait); its data "
-            + "stays for the next `up`.")
+    @Command(
+            name = "down",
+            description = "Stop the local stack started by `ltm up` (SIGTERM, then wait); its data "
+                    + "stays for the next `up`.")
     static final class Down implements Callable<Integer> {
         @Option(names = "--data", description = "data directory (default ./.ltm)")
         Path data;
@@ -315,7 +342,9 @@ final class LocalStack {
         @Override
         public Integer call() throws Exception {
             Path dir = dir(data);
-            Files.writeString(dir.resolve(PID_FILE), String.valueOf(ProcessHandle.current().pid()));
+            Files.writeString(
+                    dir.resolve(PID_FILE),
+                    String.valueOf(ProcessHandle.current().pid()));
             try {
                 serve(dir);
                 return 0;
@@ -335,10 +364,12 @@ final class LocalStack {
             LtmConfig cfg = LtmConfig.load(dir.resolve(CONFIG_FILE), System.getenv(), Map.of());
             say("starting the broker and the registry (data in " + dir + ")");
             Path kafkaDir = dir.resolve("kafka");
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(kafkaDir,
-                    port(cfg.getString(LtmConfig.BOOTSTRAP_SERVERS)), controllerPort(kafkaDir));
-            LocalRegistry registry = LocalRegistry.startPersistent(dir.resolve("registry"),
-                    URI.create(cfg.getString(LtmConfig.SCHEMA_REGISTRY_URL)).getPort(), Duration.ofSeconds(120));
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(
+                    kafkaDir, port(cfg.getString(LtmConfig.BOOTSTRAP_SERVERS)), controllerPort(kafkaDir));
+            LocalRegistry registry = LocalRegistry.startPersistent(
+                    dir.resolve("registry"),
+                    URI.create(cfg.getString(LtmConfig.SCHEMA_REGISTRY_URL)).getPort(),
+                    Duration.ofSeconds(120));
             TopicProvisioner.Topics topics = TopicProvisioner.ensure(cfg);
             say("loading the " + cfg.getString(LtmConfig.ENCODER) + " encoder");
             TextEncoder encoder = LtmCli.encoder(cfg);
@@ -361,38 +392,44 @@ final class LocalStack {
             closeInOrder.put("memory node", () -> {
                 // Streams stays in its group on close, for a quick rejoin of the same member; the next `up` is a new
                 // member that would wait out the old one's session timeout (45 s) before RUNNING: leave instead
-                node.streams().close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                        .withTimeout(Duration.ofSeconds(30)));
+                node.streams()
+                        .close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                                .withTimeout(Duration.ofSeconds(30)));
                 node.close();
             });
             closeInOrder.put("encoder", encoder);
             closeInOrder.put("registry", registry);
             closeInOrder.put("broker", broker); // last: the others commit to it while closing
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                say("stopping");
-                try {
-                    Files.deleteIfExists(dir.resolve(READY_FILE));
-                } catch (IOException ignored) {
-                    // the pid check in `up` still tells a dead stack from a live one
-                }
-                closeInOrder.forEach((name, r) -> {
-                    try {
-                        if (r != null) {
-                            r.close();
-                        }
-                    } catch (Exception e) {
-                        say("error while closing the " + name + ": " + e);
-                    }
-                });
-                try {
-                    Files.deleteIfExists(dir.resolve(PID_FILE));
-                } catch (IOException ignored) {
-                    // a stale pid file is recognised by the process check
-                }
-                say("stopped");
-            }, "ltm-stack-stop"));
-            Files.writeString(dir.resolve(READY_FILE), String.valueOf(ProcessHandle.current().pid()));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                say("stopping");
+                                try {
+                                    Files.deleteIfExists(dir.resolve(READY_FILE));
+                                } catch (IOException ignored) {
+                                    // the pid check in `up` still tells a dead stack from a live one
+                                }
+                                closeInOrder.forEach((name, r) -> {
+                                    try {
+                                        if (r != null) {
+                                            r.close();
+                                        }
+                                    } catch (Exception e) {
+                                        say("error while closing the " + name + ": " + e);
+                                    }
+                                });
+                                try {
+                                    Files.deleteIfExists(dir.resolve(PID_FILE));
+                                } catch (IOException ignored) {
+                                    // a stale pid file is recognised by the process check
+                                }
+                                say("stopped");
+                            },
+                            "ltm-stack-stop"));
+            Files.writeString(
+                    dir.resolve(READY_FILE),
+                    String.valueOf(ProcessHandle.current().pid()));
             say("ready: Kafka " + broker.bootstrapServers() + ", registry " + registry.url() + ", node http port "
                     + node.httpPort());
             Thread.currentThread().join(); // until SIGTERM runs the hook above

@@ -1,5 +1,18 @@
 package io.ltm.topology.cli;
 
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
+import io.ltm.topology.api.UserFacingException;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
+import io.ltm.topology.worker.RereadWorker;
+import io.ltm.topology.worker.TransactionalLoop;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -12,40 +25,42 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-
-import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.AttentionMode;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.api.UserFacingException;
-import io.ltm.topology.worker.AttentionWorker;
-import io.ltm.topology.worker.EncodeWorker;
-import io.ltm.topology.worker.RereadWorker;
-import io.ltm.topology.worker.TransactionalLoop;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code ./ltm} command line. */
-@Command(name = "ltm", mixinStandardHelpOptions = true, version = "LTM Streams 0.1.0",
+@Command(
+        name = "ltm",
+        mixinStandardHelpOptions = true,
+        version = "LTM Streams 0.1.0",
         description = "Kafka-native long-term memory (the infinity-former's continuous memory) per key of a stream.",
-        subcommands = {DemoCommand.class, LocalStack.Up.class, LocalStack.Down.class, LocalStack.Serve.class,
-                LtmCli.Run.class, LtmCli.Worker.class, LtmCli.Produce.class,
-                LtmCli.Query.class, LtmCli.Forget.class, InspectCommand.class, WatchCommand.class,
-                LtmCli.VerifyReference.class, BenchCommand.class,
-                LtmCli.Config.class})
+        subcommands = {
+            DemoCommand.class,
+            LocalStack.Up.class,
+            LocalStack.Down.class,
+            LocalStack.Serve.class,
+            LtmCli.Run.class,
+            LtmCli.Worker.class,
+            LtmCli.Produce.class,
+            LtmCli.Query.class,
+            LtmCli.Forget.class,
+            InspectCommand.class,
+            WatchCommand.class,
+            LtmCli.VerifyReference.class,
+            BenchCommand.class,
+            LtmCli.Config.class
+        })
 public final class LtmCli implements Runnable {
 
     /** Exit code of a command that stopped on an error the user can fix (picocli uses 2 for bad usage). */
     static final int EXIT_USER_ERROR = 1;
 
     public static void main(String[] args) {
-        int rc = new CommandLine(new LtmCli()).setExecutionExceptionHandler(LtmCli::onError).execute(args);
+        int rc = new CommandLine(new LtmCli())
+                .setExecutionExceptionHandler(LtmCli::onError)
+                .execute(args);
         System.exit(rc);
     }
 
@@ -97,8 +112,9 @@ public final class LtmCli implements Runnable {
 
     /** Options shared by the commands that talk to a cluster. */
     static class ConfigOption {
-        @Option(names = {"-c", "--config"}, description = "Properties file (see `ltm config`); LTM_* environment "
-                + "variables override it.")
+        @Option(
+                names = {"-c", "--config"},
+                description = "Properties file (see `ltm config`); LTM_* environment " + "variables override it.")
         Path file;
 
         @Option(names = "-D", description = "Override one key, e.g. -Dltm.attention.mode=worker")
@@ -114,8 +130,10 @@ public final class LtmCli implements Runnable {
      * ({@code --data DIR}, else {@code ./.ltm} when it exists), else defaults and the environment.
      */
     static class ClientConfigOption extends ConfigOption {
-        @Option(names = "--data", description = "use the local stack of `ltm up --data DIR` (default: ./.ltm when it "
-                + "exists and no --config is given)")
+        @Option(
+                names = "--data",
+                description = "use the local stack of `ltm up --data DIR` (default: ./.ltm when it "
+                        + "exists and no --config is given)")
         Path data;
 
         @Override
@@ -134,7 +152,10 @@ public final class LtmCli implements Runnable {
      */
     static void requireCluster(LtmConfig cfg, Duration timeout, String... topicKeys) {
         TopicProvisioner.awaitReachable(cfg, timeout);
-        TopicProvisioner.requireTopics(cfg, timeout, java.util.Arrays.stream(topicKeys).map(cfg::getString).toList());
+        TopicProvisioner.requireTopics(
+                cfg,
+                timeout,
+                java.util.Arrays.stream(topicKeys).map(cfg::getString).toList());
     }
 
     static TextEncoder encoder(LtmConfig config) {
@@ -167,8 +188,10 @@ public final class LtmCli implements Runnable {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
-        @Option(names = "--with-workers", description = "Also run an encode worker, a reread worker (two-stage "
-                + "reads) and, in worker mode, an attention worker in this process.")
+        @Option(
+                names = "--with-workers",
+                description = "Also run an encode worker, a reread worker (two-stage "
+                        + "reads) and, in worker mode, an attention worker in this process.")
         boolean withWorkers;
 
         @Override
@@ -193,16 +216,21 @@ public final class LtmCli implements Runnable {
                 resources.add(reread);
             }
             resources.add(encoder);
-            System.out.println("memory node started" + (node.httpPort() > 0 ? ", http://"
-                    + cfg.getString(LtmConfig.HTTP_HOST) + ":" + node.httpPort() : "") + "; Ctrl-C stops it");
+            System.out.println("memory node started"
+                    + (node.httpPort() > 0
+                            ? ", http://" + cfg.getString(LtmConfig.HTTP_HOST) + ":" + node.httpPort()
+                            : "")
+                    + "; Ctrl-C stops it");
             awaitShutdown(resources.toArray(AutoCloseable[]::new));
             return 0;
         }
     }
 
-    @Command(name = "worker", description = "Run a worker: role encode (TokenEvent -> EncodedTokens), attend "
-            + "(AttentionRequest -> MemoryResponse) or reread (RereadRequest -> MemoryResponse with the best events "
-            + "re-read from the log), batched, exactly once; GPU when present.")
+    @Command(
+            name = "worker",
+            description = "Run a worker: role encode (TokenEvent -> EncodedTokens), attend "
+                    + "(AttentionRequest -> MemoryResponse) or reread (RereadRequest -> MemoryResponse with the best events "
+                    + "re-read from the log), batched, exactly once; GPU when present.")
     static final class Worker implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -213,15 +241,19 @@ public final class LtmCli implements Runnable {
         @Option(names = "--role", required = true, description = "encode, attend or reread")
         String role;
 
-        @Option(names = "--instance-id", description = "Stable id of this worker instance (its transactional id); "
-                + "a restarted instance with the same id fences its predecessor at once. Default: random.")
+        @Option(
+                names = "--instance-id",
+                description = "Stable id of this worker instance (its transactional id); "
+                        + "a restarted instance with the same id fences its predecessor at once. Default: random.")
         String instanceId = UUID.randomUUID().toString();
 
         @Override
         public Integer call() {
-            if (!EncodeWorker.ROLE.equals(role) && !AttentionWorker.ROLE.equals(role) && !RereadWorker.ROLE.equals(role)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--role must be encode, attend or reread, not " + role);
+            if (!EncodeWorker.ROLE.equals(role)
+                    && !AttentionWorker.ROLE.equals(role)
+                    && !RereadWorker.ROLE.equals(role)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--role must be encode, attend or reread, not " + role);
             }
             LtmConfig cfg = config.load();
             TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
@@ -239,8 +271,10 @@ public final class LtmCli implements Runnable {
         }
     }
 
-    @Command(name = "produce", description = "Send text events to a key, one event per line of FILE (or stdin). "
-            + "Each event's time is now, or read from the line (--time-regex, --json-lines): spans report it.")
+    @Command(
+            name = "produce",
+            description = "Send text events to a key, one event per line of FILE (or stdin). "
+                    + "Each event's time is now, or read from the line (--time-regex, --json-lines): spans report it.")
     static final class Produce implements Callable<Integer> {
         @CommandLine.Mixin
         ClientConfigOption config = new ClientConfigOption();
@@ -251,21 +285,28 @@ public final class LtmCli implements Runnable {
         @Parameters(index = "1", arity = "0..1", description = "file of lines; - or absent for stdin")
         String file;
 
-        @Option(names = "--time-regex", description = "regular expression that finds the event's time in a line (its "
-                + "first group, else the whole match); a line without one continues the event before it (a stack "
-                + "trace's lines), e.g. '^(\\S+ \\S+)' for dpkg.log")
+        @Option(
+                names = "--time-regex",
+                description = "regular expression that finds the event's time in a line (its "
+                        + "first group, else the whole match); a line without one continues the event before it (a stack "
+                        + "trace's lines), e.g. '^(\\S+ \\S+)' for dpkg.log")
         String timeRegex;
 
-        @Option(names = "--time-format", description = "java.time DateTimeFormatter pattern of that time, e.g. "
-                + "'yyyy-MM-dd HH:mm:ss' (default: ISO-8601)")
+        @Option(
+                names = "--time-format",
+                description = "java.time DateTimeFormatter pattern of that time, e.g. "
+                        + "'yyyy-MM-dd HH:mm:ss' (default: ISO-8601)")
         String timeFormat;
 
-        @Option(names = "--time-zone", description = "zone of times written without one (default: this machine's, "
-                + "${DEFAULT-VALUE})")
+        @Option(
+                names = "--time-zone",
+                description = "zone of times written without one (default: this machine's, " + "${DEFAULT-VALUE})")
         String timeZone = java.time.ZoneId.systemDefault().getId();
 
-        @Option(names = "--json-lines", description = "each line is a JSON object {\"text\": ..., \"time\": ..., "
-                + "\"key\": ...}; time (ISO-8601, --time-format, or epoch milliseconds) and key are optional")
+        @Option(
+                names = "--json-lines",
+                description = "each line is a JSON object {\"text\": ..., \"time\": ..., "
+                        + "\"key\": ...}; time (ISO-8601, --time-format, or epoch milliseconds) and key are optional")
         boolean jsonLines;
 
         @Override
@@ -280,9 +321,9 @@ public final class LtmCli implements Runnable {
             int n = 0;
             java.util.Set<String> keys = new java.util.TreeSet<>();
             try (LtmClient client = new LtmClient(cfg);
-                 BufferedReader in = stdin
-                         ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                         : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+                    BufferedReader in = stdin
+                            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                            : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
                 String line;
                 int lineNo = 0;
                 while ((line = in.readLine()) != null) {
@@ -293,8 +334,8 @@ public final class LtmCli implements Runnable {
                     } catch (IllegalArgumentException bad) {
                         client.flush();
                         throw new UserFacingException("line " + lineNo + " of " + (stdin ? "stdin" : file) + ": "
-                                + bad.getMessage() + (n == 0 ? "; nothing was sent" : "; the " + n
-                                + " events before it were sent"));
+                                + bad.getMessage()
+                                + (n == 0 ? "; nothing was sent" : "; the " + n + " events before it were sent"));
                     }
                     if (e != null) {
                         client.sendTextAsync(e.key(), e.text(), null, e.time());
@@ -304,8 +345,10 @@ public final class LtmCli implements Runnable {
                 }
                 client.flush();
             }
-            System.out.println("sent " + n + " events to key" + (keys.size() > 1 ? "s " + String.join(", ", keys)
-                    : " " + (keys.isEmpty() ? key : keys.iterator().next())));
+            System.out.println("sent " + n + " events to key"
+                    + (keys.size() > 1
+                            ? "s " + String.join(", ", keys)
+                            : " " + (keys.isEmpty() ? key : keys.iterator().next())));
             return 0;
         }
     }
@@ -330,13 +373,19 @@ public final class LtmCli implements Runnable {
         @Option(names = "--json", description = "print the whole MemoryResponse as JSON (for scripts) instead of text")
         boolean json;
 
-        @Option(names = "--reread", paramLabel = "TOKENS", description = "two-stage read: re-read this many tokens of "
-                + "the log around each span and name the best events exactly (needs a reread worker: ./ltm run "
-                + "--with-workers or ./ltm worker --role reread; capped by ltm.query.reread.max.tokens; default 0 = off)")
+        @Option(
+                names = "--reread",
+                paramLabel = "TOKENS",
+                description =
+                        "two-stage read: re-read this many tokens of "
+                                + "the log around each span and name the best events exactly (needs a reread worker: ./ltm run "
+                                + "--with-workers or ./ltm worker --role reread; capped by ltm.query.reread.max.tokens; default 0 = off)")
         int reread;
 
-        @Option(names = "--via-encode-worker", description = "send the text to the encode worker instead of the "
-                + "memory node (for nodes that run without an encoder)")
+        @Option(
+                names = "--via-encode-worker",
+                description = "send the text to the encode worker instead of the "
+                        + "memory node (for nodes that run without an encoder)")
         boolean viaWorker;
 
         @Override
@@ -344,7 +393,10 @@ public final class LtmCli implements Runnable {
             LtmConfig cfg = config.load();
             long t0 = System.nanoTime();
             Duration timeout = Duration.ofSeconds(timeoutSeconds);
-            requireCluster(cfg, timeout, LtmConfig.TOPIC_RESPONSES,
+            requireCluster(
+                    cfg,
+                    timeout,
+                    LtmConfig.TOPIC_RESPONSES,
                     viaWorker ? LtmConfig.TOPIC_QUERY_REQUESTS : LtmConfig.TOPIC_QUERIES);
             try (LtmClient client = new LtmClient(cfg, timeout)) {
                 // --timeout bounds the whole command, the connection checks included
@@ -352,8 +404,12 @@ public final class LtmCli implements Runnable {
                 left = left.isNegative() ? Duration.ZERO : left;
                 MemoryResponse r;
                 try {
-                    QueryOptions options = QueryOptions.newBuilder().setSpans(spans).setRereadTokens(reread).build();
-                    r = viaWorker ? client.queryThroughEncodeWorker(key, text, options, left)
+                    QueryOptions options = QueryOptions.newBuilder()
+                            .setSpans(spans)
+                            .setRereadTokens(reread)
+                            .build();
+                    r = viaWorker
+                            ? client.queryThroughEncodeWorker(key, text, options, left)
                             : client.query(key, text, options, left);
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw new UserFacingException("no answer for key '" + key + "' within " + timeoutSeconds
@@ -382,7 +438,10 @@ public final class LtmCli implements Runnable {
         @Override
         public Integer call() {
             LtmConfig cfg = config.load();
-            requireCluster(cfg, Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS)), LtmConfig.TOPIC_CONTROL,
+            requireCluster(
+                    cfg,
+                    Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS)),
+                    LtmConfig.TOPIC_CONTROL,
                     LtmConfig.TOPIC_RESPONSES);
             try (LtmClient client = new LtmClient(cfg)) {
                 client.forget(key);
@@ -392,8 +451,10 @@ public final class LtmCli implements Runnable {
         }
     }
 
-    @Command(name = "verify-reference", description = "Replay reference test-vector files (ltm_reference.py format) "
-            + "through our implementation; prints the relative error of every array, exit 1 above 1e-4.")
+    @Command(
+            name = "verify-reference",
+            description = "Replay reference test-vector files (ltm_reference.py format) "
+                    + "through our implementation; prints the relative error of every array, exit 1 above 1e-4.")
     static final class VerifyReference implements Callable<Integer> {
         @Parameters(arity = "1..*", description = "vector files")
         List<String> files;

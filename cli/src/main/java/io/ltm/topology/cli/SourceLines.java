@@ -1,11 +1,14 @@
 package io.ltm.topology.cli;
 
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -13,11 +16,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmConfig;
 
 /**
  * The original text of the events a span points to, read back from the topic by offset (the memory keeps
@@ -31,6 +29,7 @@ final class SourceLines implements AnswerPrinter.Texts, AutoCloseable {
     static final int MAX_CHARS = 150;
     /** Records read per span at most: other keys share the partition, so a span's offsets are not contiguous. */
     private static final int MAX_SCAN = 2_000;
+
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -54,9 +53,13 @@ final class SourceLines implements AnswerPrinter.Texts, AutoCloseable {
         if (from == null || from.getTopic() == null) {
             return List.of();
         }
-        long last = to == null || !Objects.equals(to.getTopic(), from.getTopic())
-                || to.getPartition() != from.getPartition() ? from.getOffset() : Math.max(to.getOffset(), from.getOffset());
-        List<String> texts = read(key, new TopicPartition(from.getTopic(), from.getPartition()), from.getOffset(), last);
+        long last = to == null
+                        || !Objects.equals(to.getTopic(), from.getTopic())
+                        || to.getPartition() != from.getPartition()
+                ? from.getOffset()
+                : Math.max(to.getOffset(), from.getOffset());
+        List<String> texts =
+                read(key, new TopicPartition(from.getTopic(), from.getPartition()), from.getOffset(), last);
         List<String> out = new ArrayList<>();
         texts.stream().limit(MAX_LINES).forEach(t -> out.add(cut(t)));
         if (texts.size() > MAX_LINES) {
@@ -71,7 +74,8 @@ final class SourceLines implements AnswerPrinter.Texts, AutoCloseable {
         if (at == null || at.getTopic() == null) {
             return null;
         }
-        List<String> t = read(key, new TopicPartition(at.getTopic(), at.getPartition()), at.getOffset(), at.getOffset());
+        List<String> t =
+                read(key, new TopicPartition(at.getTopic(), at.getPartition()), at.getOffset(), at.getOffset());
         return t.isEmpty() ? null : cut(t.get(0));
     }
 

@@ -3,11 +3,9 @@ package io.ltm.topology.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Instant;
-
-import org.junit.jupiter.api.Test;
-
 import io.ltm.topology.api.UserFacingException;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 
 class EventLinesTest {
 
@@ -32,7 +30,8 @@ class EventLinesTest {
     @Test
     void jsonLinesCarryTextTimeAndKey() {
         EventLines p = new EventLines("default", null, null, "UTC", true);
-        EventLines.Event a = p.parse("{\"text\":\"alice logged in\",\"time\":\"2024-06-01T08:00:00Z\",\"key\":\"auth\"}");
+        EventLines.Event a =
+                p.parse("{\"text\":\"alice logged in\",\"time\":\"2024-06-01T08:00:00Z\",\"key\":\"auth\"}");
         assertThat(a).isEqualTo(new EventLines.Event("auth", "alice logged in", Instant.parse("2024-06-01T08:00:00Z")));
         EventLines.Event b = p.parse("{\"text\":\"bob failed\",\"time\":1717229000000}");
         assertThat(b).isEqualTo(new EventLines.Event("default", "bob failed", Instant.ofEpochMilli(1717229000000L)));
@@ -41,15 +40,20 @@ class EventLinesTest {
 
     @Test
     void mistakesAreOneReadableSentence() {
-        assertThatThrownBy(() -> new EventLines("k", "(", null, "UTC", false)).isInstanceOf(UserFacingException.class)
+        assertThatThrownBy(() -> new EventLines("k", "(", null, "UTC", false))
+                .isInstanceOf(UserFacingException.class)
                 .hasMessageStartingWith("bad --time-regex");
-        assertThatThrownBy(() -> new EventLines("k", null, "yyyy", "UTC", false)).isInstanceOf(UserFacingException.class)
+        assertThatThrownBy(() -> new EventLines("k", null, "yyyy", "UTC", false))
+                .isInstanceOf(UserFacingException.class)
                 .hasMessageContaining("--time-format needs --time-regex");
         assertThatThrownBy(() -> new EventLines("k", "x", "yyyy", "Mars/Base", false))
-                .isInstanceOf(UserFacingException.class).hasMessageStartingWith("bad --time-zone");
+                .isInstanceOf(UserFacingException.class)
+                .hasMessageStartingWith("bad --time-zone");
         EventLines p = new EventLines("k", "^(\\S+ \\S+)", "yyyy-MM-dd HH:mm", "UTC", false);
-        assertThatThrownBy(() -> p.parse("2024-05-01 10:22:33 x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cannot read the time '2024-05-01 10:22:33' with --time-format 'yyyy-MM-dd HH:mm'");
+        assertThatThrownBy(() -> p.parse("2024-05-01 10:22:33 x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "cannot read the time '2024-05-01 10:22:33' with --time-format 'yyyy-MM-dd HH:mm'");
         EventLines first = new EventLines("k", "^\\d{4}-\\S+", null, "UTC", false);
         assertThatThrownBy(() -> first.parse("no time here")).hasMessageContaining("no time matching --time-regex");
         EventLines json = new EventLines("k", null, null, "UTC", true);

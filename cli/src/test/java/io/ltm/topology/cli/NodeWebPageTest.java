@@ -2,6 +2,17 @@ package io.ltm.topology.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.encoder.EncodedText;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.TopicProvisioner;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,26 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.encoder.EncodedText;
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.SourcePosition;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import picocli.CommandLine;
 
 /**
@@ -106,8 +103,8 @@ class NodeWebPageTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         WatchCommand watch = new WatchCommand();
         watch.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Thread t = new Thread(() -> cli(watch).execute(args(KEY, "--threshold", "0.3",
-                "--duration", "60", "--max", "100")));
+        Thread t = new Thread(
+                () -> cli(watch).execute(args(KEY, "--threshold", "0.3", "--duration", "60", "--max", "100")));
         t.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!out.toString(StandardCharsets.UTF_8).startsWith("watching") && System.nanoTime() < deadline) {
@@ -116,12 +113,21 @@ class NodeWebPageTest {
         try (LtmClient client = new LtmClient(config)) {
             for (int i = 0; i < lines.size(); i++) {
                 EncodedText e = encoder.encode(lines.get(i));
-                client.sendTokens(KEY, EncodedTokens.newBuilder()
-                        .setVectors(MemoryStateCodec.block(e.vectors(), e.count(), DIM, CoefficientPrecision.FLOAT16))
-                        .setTokens(e.tokens()).setText(lines.get(i))
-                        .setSource(SourcePosition.newBuilder().setTopic("syslog").setPartition(0).setOffset(1000 + i)
-                                .setTimestamp(Instant.parse("2026-11-01T00:00:00Z").plusSeconds(60L * i)).build())
-                        .build());
+                client.sendTokens(
+                        KEY,
+                        EncodedTokens.newBuilder()
+                                .setVectors(MemoryStateCodec.block(
+                                        e.vectors(), e.count(), DIM, CoefficientPrecision.FLOAT16))
+                                .setTokens(e.tokens())
+                                .setText(lines.get(i))
+                                .setSource(SourcePosition.newBuilder()
+                                        .setTopic("syslog")
+                                        .setPartition(0)
+                                        .setOffset(1000 + i)
+                                        .setTimestamp(Instant.parse("2026-11-01T00:00:00Z")
+                                                .plusSeconds(60L * i))
+                                        .build())
+                                .build());
             }
             client.flush();
         }
@@ -131,9 +137,10 @@ class NodeWebPageTest {
                 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(((Number) node.describe(KEY).get("tokensAbsorbed")).longValue()).isEqualTo(total);
+        assertThat(((Number) node.describe(KEY).get("tokensAbsorbed")).longValue())
+                .isEqualTo(total);
         Thread.sleep(3000); // the last scores reach the watcher
-        watch.max = 0;      // stop it
+        watch.max = 0; // stop it
         t.join(10_000);
         watched = out.toString(StandardCharsets.UTF_8);
     }
@@ -163,10 +170,15 @@ class NodeWebPageTest {
 
     @Test
     void watchPrintsThePlantedLinesAsTheyArrive() {
-        List<String> printed = watched.lines().filter(l -> !l.startsWith("watching") && l.contains(" novelty ")).toList();
+        List<String> printed = watched.lines()
+                .filter(l -> !l.startsWith("watching") && l.contains(" novelty "))
+                .toList();
         printed.forEach(System.out::println);
-        long planted = PLANTED.stream().filter(p -> printed.stream().anyMatch(l -> l.endsWith(p))).count();
-        System.out.println("watch printed " + printed.size() + " lines, " + planted + " of " + PLANTED.size() + " planted");
+        long planted = PLANTED.stream()
+                .filter(p -> printed.stream().anyMatch(l -> l.endsWith(p)))
+                .count();
+        System.out.println(
+                "watch printed " + printed.size() + " lines, " + planted + " of " + PLANTED.size() + " planted");
         assertThat(planted).isGreaterThanOrEqualTo(PLANTED.size() * 7 / 10);
         assertThat(printed.size()).isLessThan(PLANTED.size() + 25);
         assertThat(printed.get(0)).contains(KEY).contains("syslog-0@").startsWith("2026-11-01T");
@@ -176,41 +188,58 @@ class NodeWebPageTest {
     void inspectDrawsTheMemoryFromTheChangelogs() throws Exception {
         Path png = dir.resolve("memory.png");
         Path html = dir.resolve("memory.html");
-        assertThat(cli(new InspectCommand()).execute(args(KEY, "--query", "kernel out of memory",
-                "--out", png.toString()))).isZero();
+        assertThat(cli(new InspectCommand())
+                        .execute(args(KEY, "--query", "kernel out of memory", "--out", png.toString())))
+                .isZero();
         BufferedImage img = ImageIO.read(png.toFile());
         assertThat(img.getWidth()).isEqualTo(1000);
         assertThat(img.getHeight()).isEqualTo(520);
-        assertThat(cli(new InspectCommand()).execute(args(KEY, "--out", html.toString()))).isZero();
+        assertThat(cli(new InspectCommand()).execute(args(KEY, "--out", html.toString())))
+                .isZero();
         assertThat(Files.readString(html)).contains("data:image/png;base64,").contains(KEY);
-        assertThat(cli(new InspectCommand()).execute(args("nobody", "--out", png.toString()))).isEqualTo(1);
+        assertThat(cli(new InspectCommand()).execute(args("nobody", "--out", png.toString())))
+                .isEqualTo(1);
     }
 
     @Test
     void theNodeServesThePictureAndChromiumRendersThePageAndTheQueryForm() throws Exception {
         String base = "http://127.0.0.1:" + node.httpPort();
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<byte[]> pic = http.send(HttpRequest.newBuilder(URI.create(base + "/keys/" + KEY
-                + "/picture.png?query=" + URLEncoder.encode("kernel out of memory", StandardCharsets.UTF_8))).build(),
+        HttpResponse<byte[]> pic = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/keys/" + KEY + "/picture.png?query="
+                                + URLEncoder.encode("kernel out of memory", StandardCharsets.UTF_8)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(pic.statusCode()).isEqualTo(200);
         assertThat(pic.headers().firstValue("Content-Type")).contains("image/png");
         BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(pic.body()));
         assertThat(img.getWidth()).isEqualTo(1000);
         assertThat(img.getHeight()).isEqualTo(520);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/keys/nobody/picture.png")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/keys/nobody/picture.png"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(404);
 
         String chromium = chromium();
-        Assumptions.assumeTrue(chromium != null, "chromium is not installed (Debian package chromium; .ci/run installs it "
-                + "with apt): the page was checked over HTTP only, not in a browser");
+        Assumptions.assumeTrue(
+                chromium != null,
+                "chromium is not installed (Debian package chromium; .ci/run installs it "
+                        + "with apt): the page was checked over HTTP only, not in a browser");
         String index = run(chromium, "--dump-dom", base + "/");
-        assertThat(index).contains("<ul id=\"keys\">").contains(">" + KEY + "</a>").contains("<form id=\"ask\"");
+        assertThat(index)
+                .contains("<ul id=\"keys\">")
+                .contains(">" + KEY + "</a>")
+                .contains("<form id=\"ask\"");
         // what the form sends: GET /view?key=K&query=Q, redirected to the key's page
-        String page = base + "/view?key=" + KEY + "&query=" + URLEncoder.encode("kernel out of memory", StandardCharsets.UTF_8)
-                + "&spans=2";
+        String page = base + "/view?key=" + KEY + "&query="
+                + URLEncoder.encode("kernel out of memory", StandardCharsets.UTF_8) + "&spans=2";
         String dom = run(chromium, "--dump-dom", page);
-        assertThat(dom).contains("id=\"picture\"").contains("data:image/png;base64,").contains("<table id=\"spans\"")
+        assertThat(dom)
+                .contains("id=\"picture\"")
+                .contains("data:image/png;base64,")
+                .contains("<table id=\"spans\"")
                 .contains("kernel out of memory");
         Path shot = dir.resolve("page.png");
         run(chromium, "--screenshot=" + shot, "--window-size=1100,900", page);
@@ -242,11 +271,23 @@ class NodeWebPageTest {
 
     /** Headless Chromium on one URL; returns its stdout (the DOM for --dump-dom). */
     static String run(String chromium, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--hide-scrollbars", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium")));
+        List<String> cmd = new ArrayList<>(List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium")));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("chromium-" + UUID.randomUUID() + ".log").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(
+                        dir.resolve("chromium-" + UUID.randomUUID() + ".log").toFile())
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
         return new String(out, StandardCharsets.UTF_8);

@@ -2,6 +2,23 @@ package io.ltm.it.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmClient;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.worker.EncodeWorker;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,25 +52,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.ControlCommand;
-import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryQuery;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmClient;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.MemoryNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.topology.worker.EncodeWorker;
 
 /**
  * The counted bad-input corpus ({@code bad_corpus.py}): 40 kinds of bad records (framing, schema ids, truncated
@@ -74,19 +71,23 @@ class BadInputCorpusTest {
     static final int REPEAT = 3;
     /** Beyond the dead letter's limit (it is cut) and near the producers' max.request.size (8 MiB). */
     static final int HUGE_BYTES = 8_000_000;
+
     static final List<String> KEYS = List.of("host-a", "host-b", "user-ç", "k3");
     static final ObjectMapper JSON = new ObjectMapper();
 
     static EmbeddedKafkaBroker kafka;
     static LocalRegistry registry;
+
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() {
         String why = ConfluentPythonInteropTest.pythonClientMissing();
-        Assumptions.assumeTrue(why == null, () -> "skipped: Confluent's Python client is not usable here (" + why
-                + "); install python3-confluent-kafka python3-avro python3-requests");
+        Assumptions.assumeTrue(
+                why == null,
+                () -> "skipped: Confluent's Python client is not usable here (" + why
+                        + "); install python3-confluent-kafka python3-avro python3-requests");
         registry = LocalRegistry.start();
         kafka = EmbeddedKafkaBroker.start();
     }
@@ -142,12 +143,13 @@ class BadInputCorpusTest {
         spec.put("repeat", REPEAT);
         spec.put("seed", 11);
         spec.put("huge_bytes", HUGE_BYTES);
-        spec.putArray("keys").addAll(KEYS.stream().map(JSON.getNodeFactory()::textNode).toList());
+        spec.putArray("keys")
+                .addAll(KEYS.stream().map(JSON.getNodeFactory()::textNode).toList());
 
         try (HashingEncoder encoder = new HashingEncoder(DIM);
-             MemoryNode node = MemoryNode.start(config, encoder);
-             EncodeWorker worker = new EncodeWorker(config, encoder, "corpus");
-             Admin admin = kafka.admin()) {
+                MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker worker = new EncodeWorker(config, encoder, "corpus");
+                Admin admin = kafka.admin()) {
             node.awaitRunning(Duration.ofSeconds(60));
             worker.start();
             List<JsonNode> produced = runCorpus(script, spec);
@@ -157,27 +159,41 @@ class BadInputCorpusTest {
             Map<String, String> badQueries = new HashMap<>(); // query id -> kind
             Map<String, Integer> kinds = new TreeMap<>();
             for (JsonNode r : produced) {
-                kinds.merge((r.get("good").asBoolean() ? "good " : "bad ") + r.get("kind").asText(), 1, Integer::sum);
+                kinds.merge(
+                        (r.get("good").asBoolean() ? "good " : "bad ")
+                                + r.get("kind").asText(),
+                        1,
+                        Integer::sum);
                 if (r.get("good").asBoolean()) {
                     String key = new String(HexFormat.of().parseHex(r.get("key").asText()), StandardCharsets.UTF_8);
                     long n;
                     if (r.has("count")) {
                         n = r.get("count").asLong();
                     } else {
-                        String text = r.has("text") ? r.get("text").asText()
-                                : new String(HexFormat.of().parseHex(r.get("text_bytes").asText()), StandardCharsets.UTF_8);
+                        String text = r.has("text")
+                                ? r.get("text").asText()
+                                : new String(
+                                        HexFormat.of()
+                                                .parseHex(r.get("text_bytes").asText()),
+                                        StandardCharsets.UTF_8);
                         n = encoder.countTokens(text);
                         assertThat(n).as("a good text is within the limits").isBetween(1L, (long) MAX_TOKENS);
                     }
                     expectedTokens.merge(key, n, Long::sum);
                 } else {
-                    badAt.put(position(r.get("topic").asText(), r.get("partition").asInt(), r.get("offset").asLong()),
+                    badAt.put(
+                            position(
+                                    r.get("topic").asText(),
+                                    r.get("partition").asInt(),
+                                    r.get("offset").asLong()),
                             r.get("kind").asText());
-                    if (r.hasNonNull("query_id")) badQueries.put(r.get("query_id").asText(), r.get("kind").asText());
+                    if (r.hasNonNull("query_id"))
+                        badQueries.put(r.get("query_id").asText(), r.get("kind").asText());
                 }
             }
             long bad = produced.stream().filter(r -> !r.get("good").asBoolean()).count();
-            assertThat(kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count()).isGreaterThanOrEqualTo(40);
+            assertThat(kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count())
+                    .isGreaterThanOrEqualTo(40);
             assertThat(badAt).hasSize((int) bad);
 
             List<DeadLetter> dead = read(config, config.getString(LtmConfig.TOPIC_DLQ), DeadLetter.class, (int) bad);
@@ -185,8 +201,14 @@ class BadInputCorpusTest {
             Map<String, List<String>> unmatched = new HashMap<>(); // identity -> kinds still without a dead letter
             for (JsonNode r : produced) {
                 if (!r.get("good").asBoolean()) {
-                    unmatched.computeIfAbsent(identity(r.get("topic").asText(), r.get("key").asText(null),
-                            r.get("sha256").asText()), x -> new ArrayList<>()).add(r.get("kind").asText());
+                    unmatched
+                            .computeIfAbsent(
+                                    identity(
+                                            r.get("topic").asText(),
+                                            r.get("key").asText(null),
+                                            r.get("sha256").asText()),
+                                    x -> new ArrayList<>())
+                            .add(r.get("kind").asText());
                 }
             }
             String app = config.getString(LtmConfig.APPLICATION_ID);
@@ -199,30 +221,42 @@ class BadInputCorpusTest {
                 String topic = d.getTopic().equals(app + "-ltm-queries-by-key-repartition")
                         ? config.getString(LtmConfig.TOPIC_QUERIES)
                         : d.getTopic().equals(app + "-ltm-control-by-key-repartition")
-                        ? config.getString(LtmConfig.TOPIC_CONTROL) : d.getTopic();
+                                ? config.getString(LtmConfig.TOPIC_CONTROL)
+                                : d.getTopic();
                 if (topic.equals(d.getTopic())) {
-                    assertThat(badAt).as("dead letter of a record that was not bad: %s %s", at, d.getErrorMessage())
+                    assertThat(badAt)
+                            .as("dead letter of a record that was not bad: %s %s", at, d.getErrorMessage())
                             .containsKey(at);
                 }
                 byte[] value = bytes(d.getValue());
-                String sha = d.getValueSha256() != null ? HexFormat.of().formatHex(bytes(d.getValueSha256()))
-                        : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
-                String id = identity(topic, d.getKey() == null ? null : HexFormat.of().formatHex(bytes(d.getKey())), sha);
+                String sha = d.getValueSha256() != null
+                        ? HexFormat.of().formatHex(bytes(d.getValueSha256()))
+                        : HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+                String id = identity(
+                        topic, d.getKey() == null ? null : HexFormat.of().formatHex(bytes(d.getKey())), sha);
                 List<String> left = unmatched.get(id);
-                assertThat(left).as("dead letter %s (%s) matches no bad record still unmatched", at,
-                        d.getErrorMessage()).isNotNull().isNotEmpty();
+                assertThat(left)
+                        .as("dead letter %s (%s) matches no bad record still unmatched", at, d.getErrorMessage())
+                        .isNotNull()
+                        .isNotEmpty();
                 // records of different kinds can share key and value (no key and an empty key): where the position
                 // is known, it says which
                 String kind = topic.equals(d.getTopic()) ? badAt.get(at) : left.get(0);
-                assertThat(left.remove(kind)).as("%s: a %s record still without a dead letter", at, kind).isTrue();
+                assertThat(left.remove(kind))
+                        .as("%s: a %s record still without a dead letter", at, kind)
+                        .isTrue();
                 reasonByKind.putIfAbsent(kind, d.getErrorClass().replaceAll(".*\\.", "") + ": " + d.getErrorMessage());
                 if (kind.endsWith("huge-garbage")) {
-                    assertThat(d.getTruncated()).as("an 8 MB value is cut in its dead letter").isTrue();
+                    assertThat(d.getTruncated())
+                            .as("an 8 MB value is cut in its dead letter")
+                            .isTrue();
                 }
             }
             reasonByKind.forEach((k, v) -> System.out.printf("CORPUS: %-40s %s%n", k, v));
             assertThat(unmatched.values().stream().flatMap(List::stream).toList())
-                    .as("bad records without a dead letter").isEmpty();
+                    .as("bad records without a dead letter")
+                    .isEmpty();
             assertThat(dead).as("each bad record once, nothing else").hasSize((int) bad);
             assertThat(reasonByKind.get("tokens.nan")).contains("non-finite");
             assertThat(reasonByKind.get("tokens.wrong-dimension")).contains("dimension " + (DIM + 1));
@@ -236,12 +270,13 @@ class BadInputCorpusTest {
             }
             // a bad query that carries an id is answered with the error, never left to time out
             Map<String, MemoryResponse> responses = new HashMap<>();
-            for (MemoryResponse r : read(config, config.getString(LtmConfig.TOPIC_RESPONSES), MemoryResponse.class,
-                    badQueries.size())) {
+            for (MemoryResponse r : read(
+                    config, config.getString(LtmConfig.TOPIC_RESPONSES), MemoryResponse.class, badQueries.size())) {
                 responses.put(r.getQueryId(), r);
             }
             assertThat(responses.keySet()).isEqualTo(badQueries.keySet());
-            assertThat(responses.values()).allSatisfy(r -> assertThat(r.getError()).isNotBlank());
+            assertThat(responses.values())
+                    .allSatisfy(r -> assertThat(r.getError()).isNotBlank());
 
             try (LtmClient client = new LtmClient(config)) {
                 for (String key : KEYS) {
@@ -252,15 +287,23 @@ class BadInputCorpusTest {
                 }
             }
             awaitNothingBehind(admin, config);
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + node.httpPort() + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
             assertThat(health.body()).contains("\"stuckPartitions\":[]");
-            System.out.printf("CORPUS: %d records from Python: %d bad of %d kinds (all %d in the DLQ once, with a"
+            System.out.printf(
+                    "CORPUS: %d records from Python: %d bad of %d kinds (all %d in the DLQ once, with a"
                             + " reason), %d good (absorbed: %s tokens per key); %d bad queries answered with an error%n",
-                    produced.size(), bad, kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count(),
-                    dead.size(), produced.size() - bad, expectedTokens, responses.size());
+                    produced.size(),
+                    bad,
+                    kinds.keySet().stream().filter(k -> k.startsWith("bad ")).count(),
+                    dead.size(),
+                    produced.size() - bad,
+                    expectedTokens,
+                    responses.size());
         }
     }
 
@@ -285,14 +328,17 @@ class BadInputCorpusTest {
         Files.writeString(specFile, spec.toString());
         Path errFile = Files.createTempFile(tmp, "corpus", ".stderr");
         Process p = new ProcessBuilder(ConfluentPythonInteropTest.PYTHON, script.toString(), specFile.toString())
-                .redirectError(errFile.toFile()).start();
+                .redirectError(errFile.toFile())
+                .start();
         String stdout;
         try (InputStream o = p.getInputStream()) {
             stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
         }
         boolean done = p.waitFor(180, TimeUnit.SECONDS);
         if (!done) p.destroyForcibly();
-        assertThat(done && p.exitValue() == 0).as("python failed:\n%s\n%s", stdout, Files.readString(errFile)).isTrue();
+        assertThat(done && p.exitValue() == 0)
+                .as("python failed:\n%s\n%s", stdout, Files.readString(errFile))
+                .isTrue();
         List<JsonNode> out = new ArrayList<>();
         for (String line : stdout.strip().split("\n")) {
             out.add(JSON.readTree(line));
@@ -315,16 +361,23 @@ class BadInputCorpusTest {
     /** Every input partition of the node's and the worker's groups has its committed offset at its end. */
     static void awaitNothingBehind(Admin admin, LtmConfig config) throws Exception {
         String app = config.getString(LtmConfig.APPLICATION_ID);
-        Set<String> inputs = Set.of(config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_EVENTS),
-                config.getString(LtmConfig.TOPIC_QUERIES), config.getString(LtmConfig.TOPIC_CONTROL));
+        Set<String> inputs = Set.of(
+                config.getString(LtmConfig.TOPIC_TOKENS),
+                config.getString(LtmConfig.TOPIC_EVENTS),
+                config.getString(LtmConfig.TOPIC_QUERIES),
+                config.getString(LtmConfig.TOPIC_CONTROL));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Map<TopicPartition, Long> behind;
         do {
             Map<TopicPartition, Long> committed = new HashMap<>();
-            for (String group : admin.listGroups().all().get().stream().map(g -> g.groupId())
-                    .filter(g -> g.startsWith(app)).toList()) {
-                for (Map.Entry<TopicPartition, OffsetAndMetadata> e
-                        : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
+            for (String group : admin.listGroups().all().get().stream()
+                    .map(g -> g.groupId())
+                    .filter(g -> g.startsWith(app))
+                    .toList()) {
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .entrySet()) {
                     if (inputs.contains(e.getKey().topic()) && e.getValue() != null) {
                         committed.put(e.getKey(), e.getValue().offset());
                     }
@@ -346,8 +399,8 @@ class BadInputCorpusTest {
         throw new AssertionError("input partitions still behind (lag by partition): " + behind);
     }
 
-    static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(LtmConfig config, String topic,
-                                                                            Class<T> type, int expected) {
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
+            LtmConfig config, String topic, Class<T> type, int expected) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
@@ -355,7 +408,9 @@ class BadInputCorpusTest {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 10 << 20);
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(
+                c,
+                new StringDeserializer(),
                 LtmSerdes.avro(type, config.serdeConfig()).deserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

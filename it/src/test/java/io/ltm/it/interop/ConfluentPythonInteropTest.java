@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.AttentionHead;
 import io.ltm.schemas.MemoryQuery;
@@ -21,7 +22,6 @@ import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.registry.SchemaRegistryClients;
 import io.ltm.schemas.serde.AvroDeserializer;
 import io.ltm.schemas.serde.AvroSerializer;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -68,15 +68,19 @@ class ConfluentPythonInteropTest {
 
     static EmbeddedKafkaBroker kafka;
     static LocalRegistry registry;
+
     @TempDir
     static Path tmp;
+
     static Path script;
 
     @BeforeAll
     static void start() throws Exception {
         String why = pythonClientMissing();
-        Assumptions.assumeTrue(why == null, () -> "skipped: Confluent's Python client is not usable here (" + why
-                + "); install python3-confluent-kafka python3-avro python3-requests");
+        Assumptions.assumeTrue(
+                why == null,
+                () -> "skipped: Confluent's Python client is not usable here (" + why
+                        + "); install python3-confluent-kafka python3-avro python3-requests");
         script = tmp.resolve("confluent_avro.py");
         try (InputStream in = ConfluentPythonInteropTest.class.getResourceAsStream("confluent_avro.py")) {
             Files.copy(in, script);
@@ -93,9 +97,12 @@ class ConfluentPythonInteropTest {
 
     static String pythonClientMissing() {
         try {
-            Process p = new ProcessBuilder(PYTHON, "-c",
-                    "from confluent_kafka.avro import AvroProducer, AvroConsumer; import avro.schema")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            PYTHON,
+                            "-c",
+                            "from confluent_kafka.avro import AvroProducer, AvroConsumer; import avro.schema")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -128,9 +135,12 @@ class ConfluentPythonInteropTest {
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(pp, new StringSerializer(), ser)) {
-            for (int i = 0; i < sent.size(); i++) producer.send(new ProducerRecord<>(events, "user-" + i, sent.get(i))).get();
+            for (int i = 0; i < sent.size(); i++)
+                producer.send(new ProducerRecord<>(events, "user-" + i, sent.get(i)))
+                        .get();
             // unkeyed: the legacy AvroConsumer Avro-decodes keys too, so it can only read topics without string keys
-            for (MemoryResponse r : sentResponses) producer.send(new ProducerRecord<>(responses, null, r)).get();
+            for (MemoryResponse r : sentResponses)
+                producer.send(new ProducerRecord<>(responses, null, r)).get();
         }
 
         ObjectNode spec = JSON.createObjectNode();
@@ -138,25 +148,36 @@ class ConfluentPythonInteropTest {
         spec.put("registry", registry.url());
         ArrayNode topics = spec.putArray("topics");
         topics.addObject().put("topic", events).put("count", sent.size()).put("api", "serializer");
-        topics.addObject().put("topic", responses).put("count", sentResponses.size()).put("api", "avro-consumer");
-        spec.putObject("schemas").put(events, TokenEvent.getClassSchema().toString())
+        topics.addObject()
+                .put("topic", responses)
+                .put("count", sentResponses.size())
+                .put("api", "avro-consumer");
+        spec.putObject("schemas")
+                .put(events, TokenEvent.getClassSchema().toString())
                 .put(responses, MemoryResponse.getClassSchema().toString());
         List<JsonNode> got = python("consume", spec);
 
-        List<JsonNode> gotEvents = got.stream().filter(n -> n.get("topic").asText().equals(events)).toList();
+        List<JsonNode> gotEvents =
+                got.stream().filter(n -> n.get("topic").asText().equals(events)).toList();
         assertThat(gotEvents).hasSize(sent.size());
         int registeredId = SchemaRegistryClients.fromConfig(serdeConfig())
-                .lookup(events + "-value", TokenEvent.getClassSchema()).orElseThrow();
+                .lookup(events + "-value", TokenEvent.getClassSchema())
+                .orElseThrow();
         for (int i = 0; i < sent.size(); i++) {
             JsonNode n = gotEvents.get(i);
             assertThat(n.get("key").asText()).isEqualTo("user-" + i);
             assertThat(n.get("schema_id").asInt()).isEqualTo(registeredId);
-            assertThat(n.get("value")).as("TokenEvent %d as Python decoded it", i).isEqualTo(plain(sent.get(i)));
+            assertThat(n.get("value"))
+                    .as("TokenEvent %d as Python decoded it", i)
+                    .isEqualTo(plain(sent.get(i)));
         }
-        List<JsonNode> gotResponses = got.stream().filter(n -> n.get("topic").asText().equals(responses)).toList();
+        List<JsonNode> gotResponses = got.stream()
+                .filter(n -> n.get("topic").asText().equals(responses))
+                .toList();
         assertThat(gotResponses).hasSize(sentResponses.size());
         for (int i = 0; i < sentResponses.size(); i++) {
-            assertThat(gotResponses.get(i).get("value")).as("MemoryResponse %d as AvroConsumer decoded it", i)
+            assertThat(gotResponses.get(i).get("value"))
+                    .as("MemoryResponse %d as AvroConsumer decoded it", i)
                     .isEqualTo(plain(sentResponses.get(i)));
         }
         // spot-check a few values by hand, independent of plain()
@@ -164,7 +185,14 @@ class ConfluentPythonInteropTest {
         assertThat(first.get("text").asText()).isEqualTo("one");
         assertThat(first.get("eventTime").asLong()).isEqualTo(T0.toEpochMilli() + 1);
         assertThat(first.get("vectors").get("encoding").asText()).isEqualTo("FLOAT32");
-        assertThat(gotResponses.get(0).get("value").get("spans").get(0).get("mu").asDouble()).isEqualTo(0.375);
+        assertThat(gotResponses
+                        .get(0)
+                        .get("value")
+                        .get("spans")
+                        .get(0)
+                        .get("mu")
+                        .asDouble())
+                .isEqualTo(0.375);
     }
 
     // ---------------------------------------------------------------- Python writes, Java reads
@@ -176,20 +204,27 @@ class ConfluentPythonInteropTest {
         kafka.createTopic(events, 1);
         kafka.createTopic(queries, 1);
         List<TokenEvent> events0 = List.of(tokenEvent("from python", 7), tokenEvent("zwei: äöü ✓", 8));
-        List<MemoryQuery> queries0 = List.of(memoryQuery("q-py-1", AttentionHead.TRAINED), memoryQuery("q-py-2",
-                AttentionHead.ZERO_SHOT));
+        List<MemoryQuery> queries0 =
+                List.of(memoryQuery("q-py-1", AttentionHead.TRAINED), memoryQuery("q-py-2", AttentionHead.ZERO_SHOT));
 
         ObjectNode spec = JSON.createObjectNode();
         spec.put("bootstrap", kafka.bootstrapServers());
         spec.put("registry", registry.url());
         ArrayNode records = spec.putArray("records");
         for (int i = 0; i < events0.size(); i++) {
-            records.addObject().put("topic", events).put("api", "serializer").put("key", "py-user-" + i)
-                    .put("schema", TokenEvent.getClassSchema().toString()).set("value", plain(events0.get(i)));
+            records.addObject()
+                    .put("topic", events)
+                    .put("api", "serializer")
+                    .put("key", "py-user-" + i)
+                    .put("schema", TokenEvent.getClassSchema().toString())
+                    .set("value", plain(events0.get(i)));
         }
         for (MemoryQuery q : queries0) {
-            records.addObject().put("topic", queries).put("api", "avro-producer")
-                    .put("schema", MemoryQuery.getClassSchema().toString()).set("value", plain(q));
+            records.addObject()
+                    .put("topic", queries)
+                    .put("api", "avro-producer")
+                    .put("schema", MemoryQuery.getClassSchema().toString())
+                    .set("value", plain(q));
         }
         List<JsonNode> out = python("produce", spec);
         assertThat(out.get(0).get("produced").asInt()).isEqualTo(events0.size() + queries0.size());
@@ -207,7 +242,8 @@ class ConfluentPythonInteropTest {
         }
         assertThat(gotQueries.get(0).value().getOptions().getHead()).isEqualTo(AttentionHead.TRAINED);
         // the Python client registered under the same TopicNameStrategy subjects as our serializer would
-        assertThat(SchemaRegistryClients.fromConfig(serdeConfig()).subjects()).contains(events + "-value", queries + "-value");
+        assertThat(SchemaRegistryClients.fromConfig(serdeConfig()).subjects())
+                .contains(events + "-value", queries + "-value");
     }
 
     <T extends SpecificRecord> List<ConsumerRecord<String, T>> consume(String topic, Class<T> type, int n) {
@@ -234,7 +270,8 @@ class ConfluentPythonInteropTest {
         Files.writeString(specFile, spec.toString());
         Path errFile = Files.createTempFile(tmp, mode, ".stderr");
         Process p = new ProcessBuilder(PYTHON, script.toString(), mode, specFile.toString())
-                .redirectError(errFile.toFile()).start();
+                .redirectError(errFile.toFile())
+                .start();
         String stdout;
         try (InputStream o = p.getInputStream()) {
             stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
@@ -242,8 +279,11 @@ class ConfluentPythonInteropTest {
         boolean done = p.waitFor(90, TimeUnit.SECONDS);
         if (!done) p.destroyForcibly();
         String stderr = Files.readString(errFile);
-        assertThat(done && p.exitValue() == 0).as("python %s failed (exit %s):\nstdout:\n%s\nstderr:\n%s", mode,
-                done ? p.exitValue() : "timeout", stdout, stderr).isTrue();
+        assertThat(done && p.exitValue() == 0)
+                .as(
+                        "python %s failed (exit %s):\nstdout:\n%s\nstderr:\n%s",
+                        mode, done ? p.exitValue() : "timeout", stdout, stderr)
+                .isTrue();
         List<JsonNode> lines = new ArrayList<>();
         for (String line : stdout.split("\n")) if (!line.isBlank()) lines.add(JSON.readTree(line));
         return lines;
@@ -253,7 +293,8 @@ class ConfluentPythonInteropTest {
 
     static JsonNode plain(SpecificRecord r) {
         try { // through text, so numbers get the same node types as the parsed Python output
-            return JSON.readTree(JSON.writeValueAsString(plain(r.getSchema(), r, SpecificData.getForClass(r.getClass()))));
+            return JSON.readTree(
+                    JSON.writeValueAsString(plain(r.getSchema(), r, SpecificData.getForClass(r.getClass()))));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -299,36 +340,77 @@ class ConfluentPythonInteropTest {
         ByteBuffer b = ByteBuffer.allocate(count * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count * dim; i++) b.putFloat((i - 3) * scale);
         b.flip();
-        return VectorBlock.newBuilder().setDim(dim).setCount(count).setEncoding(VectorEncoding.FLOAT32).setData(b).build();
+        return VectorBlock.newBuilder()
+                .setDim(dim)
+                .setCount(count)
+                .setEncoding(VectorEncoding.FLOAT32)
+                .setData(b)
+                .build();
     }
 
     static TokenEvent tokenEvent(String text, int n) {
-        return TokenEvent.newBuilder().setText(text).setVectors(n % 2 == 1 ? vectors(2, 3, 0.5f * n) : null)
-                .setTokens(n % 2 == 1 ? List.of("tok" + n, "en") : null).setEventTime(T0.plusMillis(n))
-                .setSourceId(n == 3 ? null : "src-" + n).build();
+        return TokenEvent.newBuilder()
+                .setText(text)
+                .setVectors(n % 2 == 1 ? vectors(2, 3, 0.5f * n) : null)
+                .setTokens(n % 2 == 1 ? List.of("tok" + n, "en") : null)
+                .setEventTime(T0.plusMillis(n))
+                .setSourceId(n == 3 ? null : "src-" + n)
+                .build();
     }
 
     static SourcePosition source(long offset) {
-        return SourcePosition.newBuilder().setTopic("ltm.events").setPartition(0).setOffset(offset)
-                .setTimestamp(T0.plusMillis(offset)).setSourceId(null).build();
+        return SourcePosition.newBuilder()
+                .setTopic("ltm.events")
+                .setPartition(0)
+                .setOffset(offset)
+                .setTimestamp(T0.plusMillis(offset))
+                .setSourceId(null)
+                .build();
     }
 
     static MemoryResponse memoryResponse(String queryId) {
-        return MemoryResponse.newBuilder().setQueryId(queryId).setKey("user-1").setFound(true)
-                .setSpans(List.of(AttendedSpan.newBuilder().setMu(0.375).setSigma(0.0625).setScore(-1.5).setWeight(1.0)
-                        .setTokenStart(10).setTokenEnd(20).setFrom(source(10)).setTo(null).build()))
+        return MemoryResponse.newBuilder()
+                .setQueryId(queryId)
+                .setKey("user-1")
+                .setFound(true)
+                .setSpans(List.of(AttendedSpan.newBuilder()
+                        .setMu(0.375)
+                        .setSigma(0.0625)
+                        .setScore(-1.5)
+                        .setWeight(1.0)
+                        .setTokenStart(10)
+                        .setTokenEnd(20)
+                        .setFrom(source(10))
+                        .setTo(null)
+                        .build()))
                 .setContext(List.of(0.5f, -1.25f, 1e-3f))
-                .setShortTermHits(List.of(ShortTermHit.newBuilder().setTokenIndex(42).setScore(0.25).setWeight(0.75)
-                        .setToken("mat").setSource(source(42)).build()))
-                .setStats(new MemoryStats(123L, 4L, 5, 6789L)).setError(null).setAnsweredBy("memory-node")
-                .setAnsweredAt(T0).build();
+                .setShortTermHits(List.of(ShortTermHit.newBuilder()
+                        .setTokenIndex(42)
+                        .setScore(0.25)
+                        .setWeight(0.75)
+                        .setToken("mat")
+                        .setSource(source(42))
+                        .build()))
+                .setStats(new MemoryStats(123L, 4L, 5, 6789L))
+                .setError(null)
+                .setAnsweredBy("memory-node")
+                .setAnsweredAt(T0)
+                .build();
     }
 
     static MemoryQuery memoryQuery(String id, AttentionHead head) {
-        return MemoryQuery.newBuilder().setQueryId(id).setKey("user-" + id).setText("what did I say about " + id)
+        return MemoryQuery.newBuilder()
+                .setQueryId(id)
+                .setKey("user-" + id)
+                .setText("what did I say about " + id)
                 .setVectors(vectors(1, 4, 0.25f))
-                .setOptions(QueryOptions.newBuilder().setSpans(2).setIncludeContext(true).setIncludeShortTerm(false)
-                        .setHead(head).build())
-                .setRequestedAt(T0.plusSeconds(5)).build();
+                .setOptions(QueryOptions.newBuilder()
+                        .setSpans(2)
+                        .setIncludeContext(true)
+                        .setIncludeShortTerm(false)
+                        .setHead(head)
+                        .build())
+                .setRequestedAt(T0.plusSeconds(5))
+                .build();
     }
 }

@@ -80,7 +80,7 @@ class Corpus:
     def query(self, qid, key, text=None, vectors=None):
         return self.framed('MemoryQuery', {'queryId': qid, 'key': key, 'text': text, 'vectors': vectors,
                                            'options': {'spans': 1, 'includeContext': False, 'includeShortTerm': True,
-                                                       'head': 'ZERO_SHOT'},
+                                                       'head': 'ZERO_SHOT', 'rereadTokens': 0},
                                            'requestedAt': EPOCH})
 
     def words(self, chars):

@@ -22,72 +22,127 @@ import java.util.Locale;
  * @param tokenizerResource classpath name of the HuggingFace tokenizer.json
  */
 public record EncoderOptions(
-    String device,
-    int maxSequenceLength,
-    int windowOverlap,
-    int maxBatchTokens,
-    int maxBatchRows,
-    boolean normalize,
-    int intraOpThreads,
-    String modelResource,
-    String tokenizerResource) {
+        String device,
+        int maxSequenceLength,
+        int windowOverlap,
+        int maxBatchTokens,
+        int maxBatchRows,
+        boolean normalize,
+        int intraOpThreads,
+        String modelResource,
+        String tokenizerResource) {
 
-  public static final String DEFAULT_MODEL_RESOURCE = "all-minilm-l6-v2-q.onnx";
-  public static final String DEFAULT_TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
+    public static final String DEFAULT_MODEL_RESOURCE = "all-minilm-l6-v2-q.onnx";
+    public static final String DEFAULT_TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
 
-  public EncoderOptions {
-    device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
-    if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
-      throw new IllegalArgumentException("device must be cpu, gpu or auto: " + device);
+    public EncoderOptions {
+        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
+        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
+            throw new IllegalArgumentException("device must be cpu, gpu or auto: " + device);
+        }
+        if (maxSequenceLength < 3 || maxSequenceLength > MiniLmEncoder.MAX_POSITIONS) {
+            throw new IllegalArgumentException(
+                    "maxSequenceLength must be in 3.." + MiniLmEncoder.MAX_POSITIONS + ": " + maxSequenceLength);
+        }
+        if (windowOverlap < 0 || windowOverlap >= maxSequenceLength - 2) {
+            throw new IllegalArgumentException("windowOverlap must be in 0.." + (maxSequenceLength - 3)
+                    + " for maxSequenceLength " + maxSequenceLength + ": " + windowOverlap);
+        }
+        if (maxBatchTokens < 0 || maxBatchRows < 1) {
+            throw new IllegalArgumentException("maxBatchTokens must be >= 0 (0 = by device) and maxBatchRows positive");
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads < 0");
+        }
+        if (modelResource == null || tokenizerResource == null) {
+            throw new IllegalArgumentException("model and tokenizer resources are required");
+        }
     }
-    if (maxSequenceLength < 3 || maxSequenceLength > MiniLmEncoder.MAX_POSITIONS) {
-      throw new IllegalArgumentException("maxSequenceLength must be in 3.." + MiniLmEncoder.MAX_POSITIONS + ": " + maxSequenceLength);
+
+    public static EncoderOptions defaults() {
+        return new EncoderOptions("cpu", 256, 64, 0, 64, true, 0, DEFAULT_MODEL_RESOURCE, DEFAULT_TOKENIZER_RESOURCE);
     }
-    if (windowOverlap < 0 || windowOverlap >= maxSequenceLength - 2) {
-      throw new IllegalArgumentException(
-          "windowOverlap must be in 0.." + (maxSequenceLength - 3) + " for maxSequenceLength " + maxSequenceLength + ": " + windowOverlap);
+
+    /** CPU default of {@link #maxBatchTokens()} when it is 0. */
+    public static final int CPU_BATCH_TOKENS = 1024;
+    /** GPU default of {@link #maxBatchTokens()} when it is 0 (a guess, not measured). */
+    public static final int GPU_BATCH_TOKENS = 16384;
+
+    public EncoderOptions withDevice(String d) {
+        return new EncoderOptions(
+                d,
+                maxSequenceLength,
+                windowOverlap,
+                maxBatchTokens,
+                maxBatchRows,
+                normalize,
+                intraOpThreads,
+                modelResource,
+                tokenizerResource);
     }
-    if (maxBatchTokens < 0 || maxBatchRows < 1) {
-      throw new IllegalArgumentException("maxBatchTokens must be >= 0 (0 = by device) and maxBatchRows positive");
+
+    public EncoderOptions withWindow(int maxSeqLen, int overlap) {
+        return new EncoderOptions(
+                device,
+                maxSeqLen,
+                overlap,
+                maxBatchTokens,
+                maxBatchRows,
+                normalize,
+                intraOpThreads,
+                modelResource,
+                tokenizerResource);
     }
-    if (intraOpThreads < 0) {
-      throw new IllegalArgumentException("intraOpThreads < 0");
+
+    public EncoderOptions withBatch(int maxTokens, int maxRows) {
+        return new EncoderOptions(
+                device,
+                maxSequenceLength,
+                windowOverlap,
+                maxTokens,
+                maxRows,
+                normalize,
+                intraOpThreads,
+                modelResource,
+                tokenizerResource);
     }
-    if (modelResource == null || tokenizerResource == null) {
-      throw new IllegalArgumentException("model and tokenizer resources are required");
+
+    public EncoderOptions withNormalize(boolean n) {
+        return new EncoderOptions(
+                device,
+                maxSequenceLength,
+                windowOverlap,
+                maxBatchTokens,
+                maxBatchRows,
+                n,
+                intraOpThreads,
+                modelResource,
+                tokenizerResource);
     }
-  }
 
-  public static EncoderOptions defaults() {
-    return new EncoderOptions("cpu", 256, 64, 0, 64, true, 0, DEFAULT_MODEL_RESOURCE, DEFAULT_TOKENIZER_RESOURCE);
-  }
+    public EncoderOptions withIntraOpThreads(int t) {
+        return new EncoderOptions(
+                device,
+                maxSequenceLength,
+                windowOverlap,
+                maxBatchTokens,
+                maxBatchRows,
+                normalize,
+                t,
+                modelResource,
+                tokenizerResource);
+    }
 
-  /** CPU default of {@link #maxBatchTokens()} when it is 0. */
-  public static final int CPU_BATCH_TOKENS = 1024;
-  /** GPU default of {@link #maxBatchTokens()} when it is 0 (a guess, not measured). */
-  public static final int GPU_BATCH_TOKENS = 16384;
-
-  public EncoderOptions withDevice(String d) {
-    return new EncoderOptions(d, maxSequenceLength, windowOverlap, maxBatchTokens, maxBatchRows, normalize, intraOpThreads, modelResource, tokenizerResource);
-  }
-
-  public EncoderOptions withWindow(int maxSeqLen, int overlap) {
-    return new EncoderOptions(device, maxSeqLen, overlap, maxBatchTokens, maxBatchRows, normalize, intraOpThreads, modelResource, tokenizerResource);
-  }
-
-  public EncoderOptions withBatch(int maxTokens, int maxRows) {
-    return new EncoderOptions(device, maxSequenceLength, windowOverlap, maxTokens, maxRows, normalize, intraOpThreads, modelResource, tokenizerResource);
-  }
-
-  public EncoderOptions withNormalize(boolean n) {
-    return new EncoderOptions(device, maxSequenceLength, windowOverlap, maxBatchTokens, maxBatchRows, n, intraOpThreads, modelResource, tokenizerResource);
-  }
-
-  public EncoderOptions withIntraOpThreads(int t) {
-    return new EncoderOptions(device, maxSequenceLength, windowOverlap, maxBatchTokens, maxBatchRows, normalize, t, modelResource, tokenizerResource);
-  }
-
-  public EncoderOptions withResources(String model, String tokenizer) {
-    return new EncoderOptions(device, maxSequenceLength, windowOverlap, maxBatchTokens, maxBatchRows, normalize, intraOpThreads, model, tokenizer);
-  }
+    public EncoderOptions withResources(String model, String tokenizer) {
+        return new EncoderOptions(
+                device,
+                maxSequenceLength,
+                windowOverlap,
+                maxBatchTokens,
+                maxBatchRows,
+                normalize,
+                intraOpThreads,
+                model,
+                tokenizer);
+    }
 }

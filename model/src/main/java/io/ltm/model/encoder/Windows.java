@@ -15,45 +15,45 @@ import java.util.List;
  */
 final class Windows {
 
-  /** Window {@code [start, end)} that owns pieces {@code [ownStart, ownEnd)}. */
-  record Window(int start, int end, int ownStart, int ownEnd) {
-    int length() {
-      return end - start;
+    /** Window {@code [start, end)} that owns pieces {@code [ownStart, ownEnd)}. */
+    record Window(int start, int end, int ownStart, int ownEnd) {
+        int length() {
+            return end - start;
+        }
     }
-  }
 
-  private Windows() {}
+    private Windows() {}
 
-  static List<Window> plan(int n, int size, int overlap) {
-    if (size < 1 || overlap < 0 || overlap >= size) {
-      throw new IllegalArgumentException("need 0 <= overlap < size: size=" + size + " overlap=" + overlap);
+    static List<Window> plan(int n, int size, int overlap) {
+        if (size < 1 || overlap < 0 || overlap >= size) {
+            throw new IllegalArgumentException("need 0 <= overlap < size: size=" + size + " overlap=" + overlap);
+        }
+        List<Window> out = new ArrayList<>();
+        if (n <= 0) {
+            return out;
+        }
+        if (n <= size) {
+            out.add(new Window(0, n, 0, n));
+            return out;
+        }
+        int step = size - overlap;
+        List<int[]> spans = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            if (start + size >= n) {
+                spans.add(new int[] {n - size, n});
+                break;
+            }
+            spans.add(new int[] {start, start + size});
+            start += step;
+        }
+        int ownStart = 0;
+        for (int k = 0; k < spans.size(); k++) {
+            int[] s = spans.get(k);
+            int ownEnd = k + 1 < spans.size() ? (spans.get(k + 1)[0] + s[1]) >>> 1 : n;
+            out.add(new Window(s[0], s[1], ownStart, ownEnd));
+            ownStart = ownEnd;
+        }
+        return out;
     }
-    List<Window> out = new ArrayList<>();
-    if (n <= 0) {
-      return out;
-    }
-    if (n <= size) {
-      out.add(new Window(0, n, 0, n));
-      return out;
-    }
-    int step = size - overlap;
-    List<int[]> spans = new ArrayList<>();
-    int start = 0;
-    while (true) {
-      if (start + size >= n) {
-        spans.add(new int[] {n - size, n});
-        break;
-      }
-      spans.add(new int[] {start, start + size});
-      start += step;
-    }
-    int ownStart = 0;
-    for (int k = 0; k < spans.size(); k++) {
-      int[] s = spans.get(k);
-      int ownEnd = k + 1 < spans.size() ? (spans.get(k + 1)[0] + s[1]) >>> 1 : n;
-      out.add(new Window(s[0], s[1], ownStart, ownEnd));
-      ownStart = ownEnd;
-    }
-    return out;
-  }
 }

@@ -56,8 +56,13 @@ public final class BandedRows {
         return new BandedRows(cols, l, h, r);
     }
 
-    public int rows() { return rows.length; }
-    public int cols() { return cols; }
+    public int rows() {
+        return rows.length;
+    }
+
+    public int cols() {
+        return cols;
+    }
     /** Entries inside the bands. */
     public int stored() {
         int s = 0;

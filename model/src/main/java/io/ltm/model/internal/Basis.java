@@ -44,12 +44,29 @@ public final class Basis {
         return new Basis(n, widths);
     }
 
-    public int size() { return size; }
-    public double[] widths() { return widths.clone(); }
-    public double[] mu() { return mu.clone(); }
-    public double[] sigma() { return sigma.clone(); }
-    public double mu(int n) { return mu[n]; }
-    public double sigma(int n) { return sigma[n]; }
+    public int size() {
+        return size;
+    }
+
+    public double[] widths() {
+        return widths.clone();
+    }
+
+    public double[] mu() {
+        return mu.clone();
+    }
+
+    public double[] sigma() {
+        return sigma.clone();
+    }
+
+    public double mu(int n) {
+        return mu[n];
+    }
+
+    public double sigma(int n) {
+        return sigma[n];
+    }
 
     /** ψ(t) for every t: row-major [T, N]. Host side, float64 (used for one-time precomputes and tests). */
     public double[] psi(double[] t) {
@@ -96,9 +113,13 @@ public final class Basis {
         return out;
     }
 
-    @Override public boolean equals(Object o) {
+    @Override
+    public boolean equals(Object o) {
         return o instanceof Basis b && b.size == size && Arrays.equals(b.widths, widths);
     }
 
-    @Override public int hashCode() { return 31 * size + Arrays.hashCode(widths); }
+    @Override
+    public int hashCode() {
+        return 31 * size + Arrays.hashCode(widths);
+    }
 }

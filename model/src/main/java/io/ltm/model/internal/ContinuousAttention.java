@@ -28,24 +28,35 @@ public final class ContinuousAttention {
      *
      * @param b [N, e]; q [H, Q, d]; wk, wv [e, e]; wmu, wsig [N]; wo [e, e_out] or null
      */
-    public static Trained trained(DeviceMath k, NDArray b, NDArray q, NDArray wk, NDArray wv, NDArray wmu,
-                                  NDArray wsig, NDArray wo, double sigma2Min) {
+    public static Trained trained(
+            DeviceMath k,
+            NDArray b,
+            NDArray q,
+            NDArray wk,
+            NDArray wv,
+            NDArray wmu,
+            NDArray wsig,
+            NDArray wo,
+            double sigma2Min) {
         long h = q.getShape().get(0), nq = q.getShape().get(1), d = q.getShape().get(2);
         long e = b.getShape().get(1);
         double isd = 1.0 / Math.sqrt(d);
-        NDArray w2 = DeviceMath.scoped(wmu.reshape(1, -1), q).concat(DeviceMath.scoped(wsig.reshape(1, -1), q), 0); // [2, N]
-        NDArray kw = w2.matMul(b).matMul(wk);                                  // [2, e]
+        NDArray w2 =
+                DeviceMath.scoped(wmu.reshape(1, -1), q).concat(DeviceMath.scoped(wsig.reshape(1, -1), q), 0); // [2, N]
+        NDArray kw = w2.matMul(b).matMul(wk); // [2, e]
         NDArray kmu = kw.get(0).reshape(h, 1, d);
         NDArray ksg = kw.get(1).reshape(h, 1, d);
-        NDArray xmu = q.mul(kmu).sum(new int[] {2}).mul(isd);                 // [H, Q]
+        NDArray xmu = q.mul(kmu).sum(new int[] {2}).mul(isd); // [H, Q]
         NDArray xsg = q.mul(ksg).sum(new int[] {2}).mul(isd);
         NDArray mu = xmu.neg().exp().add(1).pow(-1);
-        NDArray y = xsg.minimum(20f).exp();                                    // softplus without log1p:
-        NDArray sp = NDArrays.where(y.lt(1e-3f), y.mul(y.mul(-0.5f).add(1f)), y.add(1f).log());
+        NDArray y = xsg.minimum(20f).exp(); // softplus without log1p:
+        NDArray sp = NDArrays.where(
+                y.lt(1e-3f), y.mul(y.mul(-0.5f).add(1f)), y.add(1f).log());
         NDArray s2 = NDArrays.where(xsg.gt(20f), xsg, sp).maximum((float) sigma2Min);
-        NDArray r = k.expectedPsi(mu.reshape(-1), s2.reshape(-1));             // [H·Q, N]
-        NDArray rb = r.matMul(b).reshape(h, nq, e);                             // [H, Q, e]
-        NDArray wvh = DeviceMath.scoped(DeviceMath.scoped(wv.reshape(e, h, d), q).transpose(1, 0, 2), q); // [H, e, d]
+        NDArray r = k.expectedPsi(mu.reshape(-1), s2.reshape(-1)); // [H·Q, N]
+        NDArray rb = r.matMul(b).reshape(h, nq, e); // [H, Q, e]
+        NDArray wvh =
+                DeviceMath.scoped(DeviceMath.scoped(wv.reshape(e, h, d), q).transpose(1, 0, 2), q); // [H, e, d]
         NDArray ctx = rb.batchMatMul(wvh).transpose(1, 0, 2).reshape(nq, h * d);
         NDArray z = wo == null ? ctx : ctx.matMul(wo);
         return new Trained(mu, s2, r, ctx, z);
@@ -63,27 +74,34 @@ public final class ContinuousAttention {
      *
      * @param b [K, N, d]; q [K, d] pooled queries; filled [K] the end of each memory's content on [0, 1]
      */
-    public static ZeroShot zeroShot(DeviceMath k, NDArray b, NDArray q, NDArray filled, double temperature,
-                                    double sigma2Min, boolean cosineKeys) {
+    public static ZeroShot zeroShot(
+            DeviceMath k,
+            NDArray b,
+            NDArray q,
+            NDArray filled,
+            double temperature,
+            double sigma2Min,
+            boolean cosineKeys) {
         long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
         NDArray s;
         if (cosineKeys) {
-            NDArray op = k.centreRowsOp();                                         // [C, N], C = N/S centres
+            NDArray op = k.centreRowsOp(); // [C, N], C = N/S centres
             long c = op.getShape().get(0);
-            NDArray kb = DeviceMath.scoped(op.matMul(b), b);                       // X̄(centre i), [K, C, d]
+            NDArray kb = DeviceMath.scoped(op.matMul(b), b); // X̄(centre i), [K, C, d]
             NDArray bn = kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
             NDArray qn = q.div(q.norm(new int[] {1}, true).maximum(1e-30f));
             s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, c).mul(1.0 / temperature);
-            if (c != n) s = s.repeat(1, n / c);                                    // basis n = i·S + s has centre i
+            if (c != n) s = s.repeat(1, n / c); // basis n = i·S + s has centre i
         } else {
             s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
         }
         NDArray empty = DeviceMath.scoped(k.muRow().sub(k.centreSpacing()), q).gt(filled.reshape(kk, 1));
-        NDArray a = s.sub(empty.toType(DataType.FLOAT32, false).mul(EMPTY_PENALTY)).softmax(1);
+        NDArray a =
+                s.sub(empty.toType(DataType.FLOAT32, false).mul(EMPTY_PENALTY)).softmax(1);
         NDArray mu = a.matMul(k.muCol()).reshape(kk);
         NDArray m2 = a.matMul(k.mu2Col()).reshape(kk);
         NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);
-        NDArray r = k.expectedPsi(mu, s2);                                     // [K, N]
+        NDArray r = k.expectedPsi(mu, s2); // [K, N]
         NDArray ctx = r.reshape(kk, 1, n).batchMatMul(b).reshape(kk, d);
         return new ZeroShot(a, mu, s2, r, ctx);
     }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +14,7 @@ import java.util.Map;
 public final class DeviceMath implements AutoCloseable {
     /** Upper bound on the resolution of the attention profile over t used to find modes (spans). */
     public static final int PROFILE_BINS = 512;
+
     private static final int MAX_CACHED_TAUS = 32;
 
     private final NDManager mgr;
@@ -23,15 +23,15 @@ public final class DeviceMath implements AutoCloseable {
     private final int m;
     private final double lambda;
     private final boolean f32Positions;
-    private final NDArray mu;      // [1,N] f32
-    private final NDArray sig2;    // [1,N] f32
+    private final NDArray mu; // [1,N] f32
+    private final NDArray sig2; // [1,N] f32
     private final NDArray negHalfInvSig2; // [1,N]
-    private final NDArray norm;    // [1,N] 1/(σ√2π)
+    private final NDArray norm; // [1,N] 1/(σ√2π)
     private final NDArray mu2PlusSig2; // [N] f32, for moment matching
-    private final NDArray muVec;   // [N] f32
-    private final NDArray muCol;   // [N,1] f32
-    private final NDArray mu2Col;  // [N,1] f32
-    private NDArray gFitT;         // [N,L]
+    private final NDArray muVec; // [N] f32
+    private final NDArray muCol; // [N,1] f32
+    private final NDArray mu2Col; // [N,1] f32
+    private NDArray gFitT; // [N,L]
     private final Map<Double, NDArray[]> inf = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Integer, NDArray> binMassTables = new LinkedHashMap<>();
 
@@ -94,22 +94,54 @@ public final class DeviceMath implements AutoCloseable {
         return r;
     }
 
-    public NDManager manager() { return mgr; }
-    public Basis basis() { return basis; }
-    public int n() { return basis.size(); }
-    public int l() { return l; }
-    public int m() { return m; }
-    public double lambda() { return lambda; }
-    public NDArray muRow() { return mu; }
+    public NDManager manager() {
+        return mgr;
+    }
+
+    public Basis basis() {
+        return basis;
+    }
+
+    public int n() {
+        return basis.size();
+    }
+
+    public int l() {
+        return l;
+    }
+
+    public int m() {
+        return m;
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    public NDArray muRow() {
+        return mu;
+    }
     /** Distance between neighbouring basis centres. */
     public double centreSpacing() {
         int c = n() / basis.widths().length;
         return c > 1 ? 1.0 / (c - 1) : 1.0;
     }
-    public NDArray muVec() { return muVec; }
-    public NDArray mu2PlusSig2() { return mu2PlusSig2; }
-    public NDArray muCol() { return muCol; }
-    public NDArray mu2Col() { return mu2Col; }
+
+    public NDArray muVec() {
+        return muVec;
+    }
+
+    public NDArray mu2PlusSig2() {
+        return mu2PlusSig2;
+    }
+
+    public NDArray muCol() {
+        return muCol;
+    }
+
+    public NDArray mu2Col() {
+        return mu2Col;
+    }
 
     /** G_fitᵀ, [N, L] float32 (from the float64 solution). */
     public NDArray gFitT() {
@@ -128,19 +160,21 @@ public final class DeviceMath implements AutoCloseable {
         int n = n();
         NDArray gT = transposed(toFloat(s.gReal()), m + l, n);
         float[] op = new float[n * (n + l)];
-        double[] u = s.uniformOld();   // [N, N]
-        double[] g = s.gReal();        // [(M+L), N]
+        double[] u = s.uniformOld(); // [N, N]
+        double[] g = s.gReal(); // [(M+L), N]
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) op[i * (n + l) + j] = (float) u[i * n + j];
             for (int j = 0; j < l; j++) op[i * (n + l) + n + j] = (float) g[(m + j) * n + i];
         }
-        NDArray uop = mgr.create(flushTiny(op), new Shape(n, n + l));   // denormals slow matmuls on some CPUs
+        NDArray uop = mgr.create(flushTiny(op), new Shape(n, n + l)); // denormals slow matmuls on some CPUs
         float[] gold = new float[n * m], gnew = new float[n * l];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) gold[i * m + j] = (float) g[j * n + i];
             for (int j = 0; j < l; j++) gnew[i * l + j] = (float) g[(m + j) * n + i];
         }
-        r = new NDArray[] {gT, uop, mgr.create(flushTiny(gold), new Shape(n, m)), mgr.create(flushTiny(gnew), new Shape(n, l))};
+        r = new NDArray[] {
+            gT, uop, mgr.create(flushTiny(gold), new Shape(n, m)), mgr.create(flushTiny(gnew), new Shape(n, l))
+        };
         inf.put(tau, r);
         if (inf.size() > MAX_CACHED_TAUS) {
             Double eldest = inf.keySet().iterator().next();
@@ -159,15 +193,17 @@ public final class DeviceMath implements AutoCloseable {
     public NDArray psi(NDArray t) {
         NDArray d = t.reshape(-1, 1).sub(mu);
         NDArray x = d.square().mul(negHalfInvSig2);
-        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false).mul(norm));   // exact 0 instead of denormals
+        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false).mul(norm)); // exact 0 instead of denormals
     }
 
     /** r = E_{N(mq, s2)}[ψ] = N(mq; μ_n, σ_n²+s2), [Q, N]. mq, s2: [Q] float32. */
     public NDArray expectedPsi(NDArray mq, NDArray s2) {
-        NDArray v = s2.reshape(-1, 1).add(sig2);                     // [Q,N]
+        NDArray v = s2.reshape(-1, 1).add(sig2); // [Q,N]
         NDArray d = mq.reshape(-1, 1).sub(mu);
         NDArray x = d.square().div(v).mul(-0.5);
-        return x.exp().mul(x.gt(-69f).toType(DataType.FLOAT32, false)).div(v.mul(2 * Math.PI).sqrt());
+        return x.exp()
+                .mul(x.gt(-69f).toType(DataType.FLOAT32, false))
+                .div(v.mul(2 * Math.PI).sqrt());
     }
 
     /**
@@ -176,10 +212,10 @@ public final class DeviceMath implements AutoCloseable {
      */
     public static NDArray gaussianBinMass(NDArray mu, NDArray sd, double[] edges) {
         NDManager m = mu.getManager();
-        NDArray e = m.create(edges).reshape(1, -1);                                       // [1, D+1] f64
+        NDArray e = m.create(edges).reshape(1, -1); // [1, D+1] f64
         NDArray z = e.sub(mu.toType(DataType.FLOAT64, false).reshape(-1, 1))
                 .div(sd.toType(DataType.FLOAT64, false).reshape(-1, 1).mul(Math.sqrt(2.0)));
-        NDArray cdf = z.erf().add(1.0).mul(0.5);                                          // [Q, D+1]
+        NDArray cdf = z.erf().add(1.0).mul(0.5); // [Q, D+1]
         long d = edges.length - 1;
         return cdf.get(":, 1:").sub(cdf.get(":, :" + d));
     }
@@ -217,8 +253,11 @@ public final class DeviceMath implements AutoCloseable {
     public NDArray profileBinMass() {
         return binMassTables.computeIfAbsent(-1, k -> {
             try (NDManager t = mgr.newSubManager()) {
-                NDArray mass = gaussianBinMass(t.create(basis.mu()), t.create(basis.sigma()),
-                        RidgeSolver.linspace(0, 1, profileBins() + 1)).toType(DataType.FLOAT32, false);
+                NDArray mass = gaussianBinMass(
+                                t.create(basis.mu()),
+                                t.create(basis.sigma()),
+                                RidgeSolver.linspace(0, 1, profileBins() + 1))
+                        .toType(DataType.FLOAT32, false);
                 mass.attach(mgr);
                 return mass;
             }
@@ -261,7 +300,8 @@ public final class DeviceMath implements AutoCloseable {
     /** Â⁻¹ of {@link RidgeSolver#uniformGramInverse}, [N, N] float32 (from the float64 solution). Cached. */
     public NDArray uniformGramInverse() {
         if (uniformGramInverse == null) {
-            uniformGramInverse = mgr.create(toFloat(RidgeSolver.uniformGramInverse(basis, l, lambda)), new Shape(n(), n()));
+            uniformGramInverse =
+                    mgr.create(toFloat(RidgeSolver.uniformGramInverse(basis, l, lambda)), new Shape(n(), n()));
         }
         return uniformGramInverse;
     }
@@ -276,7 +316,7 @@ public final class DeviceMath implements AutoCloseable {
         if (halfAxisSamplesT == null) {
             double[] u = new double[m];
             for (int j = 0; j < m; j++) u[j] = (j + 0.5) / (2.0 * m);
-            float[] p = toFloat(basis.psi(u));                     // [M, N]
+            float[] p = toFloat(basis.psi(u)); // [M, N]
             float[] t = new float[p.length];
             float w = (float) (l / (2.0 * m));
             for (int j = 0; j < m; j++) for (int i = 0; i < n(); i++) t[i * m + j] = p[j * n() + i] * w;
@@ -295,5 +335,8 @@ public final class DeviceMath implements AutoCloseable {
         });
     }
 
-    @Override public void close() { mgr.close(); }
+    @Override
+    public void close() {
+        mgr.close();
+    }
 }

@@ -13,8 +13,8 @@ public final class ExpectedPsi {
     private final int widths;
     private final int centres;
     private final double h;
-    private final double[] centre;    // μ_i
-    private final double[] var;       // σ_s²
+    private final double[] centre; // μ_i
+    private final double[] var; // σ_s²
 
     public ExpectedPsi(Basis basis) {
         this.n = basis.size();
@@ -43,7 +43,7 @@ public final class ExpectedPsi {
             int i0 = (int) Math.max(0, Math.min(centres - 1, Math.round((m - centre[0]) / h)));
             double d0 = m - centre[i0];
             double x0 = d0 * d0 / v * -0.5;
-            if (!(x0 > -69)) continue;                     // every centre is farther than the nearest one
+            if (!(x0 > -69)) continue; // every centre is farther than the nearest one
             double g0 = Math.exp(x0) * norm;
             r[i0 * widths + s] = (float) g0;
             double gamma = Math.exp(-h * h / v);

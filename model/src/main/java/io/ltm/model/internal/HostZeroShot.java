@@ -21,7 +21,7 @@ public final class HostZeroShot {
 
     private final int n;
     private final int d;
-    private final int repeat;          // basis functions per key (S with cosine keys, else 1)
+    private final int repeat; // basis functions per key (S with cosine keys, else 1)
     private final boolean cosine;
     private final double scoreScale;
     private final double sigma2Min;
@@ -29,12 +29,13 @@ public final class HostZeroShot {
     private final double[] sig2;
     private final BandedRows profile;
     private final double[] profileRef;
-    private final BandedRows sticky;   // null when not sticky
+    private final BandedRows sticky; // null when not sticky
     private final ExpectedPsi psi;
     private final Basis basis;
     private final double spacing;
 
-    public HostZeroShot(DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
+    public HostZeroShot(
+            DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
         this.n = math.n();
         this.d = d;
         this.cosine = cosine;
@@ -47,10 +48,13 @@ public final class HostZeroShot {
         this.sig2 = new double[n];
         for (int i = 0; i < n; i++) sig2[i] = s[i] * s[i];
         int rb = math.profileBins();
-        this.profile = BandedRows.of(math.profileBinMass().toFloatArray(), n, rb).foldRows(repeat);
+        this.profile =
+                BandedRows.of(math.profileBinMass().toFloatArray(), n, rb).foldRows(repeat);
         this.profileRef = math.profileReference();
-        this.sticky = stickyBins == null ? null
-                : BandedRows.of(math.basisBinMass(stickyBins).toFloatArray(), n, stickyBins).foldRows(repeat);
+        this.sticky = stickyBins == null
+                ? null
+                : BandedRows.of(math.basisBinMass(stickyBins).toFloatArray(), n, stickyBins)
+                        .foldRows(repeat);
         this.psi = new ExpectedPsi(math.basis());
         this.basis = math.basis();
         this.spacing = math.centreSpacing();
@@ -95,7 +99,7 @@ public final class HostZeroShot {
         List<List<double[]>> fits = new ArrayList<>(g);
         float[][][] r = new float[g][][];
         for (int x = 0; x < g; x++) {
-            float[] a = new float[c];  // the attention of each basis function of key i (all S share it)
+            float[] a = new float[c]; // the attention of each basis function of key i (all S share it)
             double[] moments = attention(s[x], empty, a);
             double m1 = moments[0], s2 = moments[1];
             // profile, histogram, spans
@@ -103,7 +107,10 @@ public final class HostZeroShot {
             float[] prof = new float[rb];
             profile.leftMultiply(a, prof);
             double[] pm = new double[rb], dens = new double[rb];
-            for (int t = 0; t < rb; t++) { pm[t] = prof[t]; dens[t] = pm[t] / profileRef[t]; }
+            for (int t = 0; t < rb; t++) {
+                pm[t] = prof[t];
+                dens[t] = pm[t] / profileRef[t];
+            }
             if (sticky != null) {
                 float[] h = new float[sticky.cols()];
                 sticky.leftMultiply(a, h);
@@ -120,7 +127,8 @@ public final class HostZeroShot {
         // one pass over B for every output of every query
         float[][][] acc = new float[g][][];
         for (int x = 0; x < g; x++) acc[x] = new float[r[x].length][d];
-        float[] row = new float[d];    // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
+        float[] row =
+                new float[d]; // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
         for (int k = 0; k < n; k++) {
             boolean any = false;
             for (int x = 0; x < g && !any; x++) for (float[] rx : r[x]) any |= rx[k] != 0f;
@@ -142,7 +150,10 @@ public final class HostZeroShot {
             for (int k = 0; k < f.size(); k++) {
                 float[] y = acc[x][k + 1];
                 double dot = 0, yy = 0;
-                for (int j = 0; j < d; j++) { dot += y[j] * (double) qs[x][j]; yy += y[j] * (double) y[j]; }
+                for (int j = 0; j < d; j++) {
+                    dot += y[j] * (double) qs[x][j];
+                    yy += y[j] * (double) y[j];
+                }
                 scores[k] = dot / Math.max(Math.sqrt(yy) * qNorm[x], 1e-30);
             }
             out[x] = new Out(acc[x][0], hist[x], f, scores);
@@ -161,7 +172,10 @@ public final class HostZeroShot {
         for (int i = 0; i < c; i++) if (!empty[i]) max = Math.max(max, s[i] * scoreScale);
         double[] e = new double[c];
         double sum = 0;
-        for (int i = 0; i < c; i++) { e[i] = empty[i] ? 0 : Math.exp(s[i] * scoreScale - max); sum += e[i]; }
+        for (int i = 0; i < c; i++) {
+            e[i] = empty[i] ? 0 : Math.exp(s[i] * scoreScale - max);
+            sum += e[i];
+        }
         double norm = 1.0 / (sum * repeat);
         for (int i = 0; i < c; i++) a[i] = (float) (e[i] * norm);
         double m1 = 0, m2 = 0;

@@ -15,7 +15,7 @@ public final class MemoryKeys {
     private final int n;
     private final boolean cosine;
     private final int keys;
-    private final int[] lo;        // first basis function of row i's band
+    private final int[] lo; // first basis function of row i's band
     private final double[][] band; // ψ_{lo+k}(μ_i)
 
     public MemoryKeys(Basis basis, boolean cosine) {
@@ -40,7 +40,9 @@ public final class MemoryKeys {
     }
 
     /** Number of keys C. */
-    public int count() { return keys; }
+    public int count() {
+        return keys;
+    }
 
     /** Keys of B ([N, d] row-major), transposed: [d][C]. */
     public float[][] transposed(float[] b, int d) {
@@ -50,7 +52,7 @@ public final class MemoryKeys {
             for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i * d + j];
             return t;
         }
-        double[][] bd = new double[n][d];   // float64 rows once, so that the sums below are plain (vectorised) axpys
+        double[][] bd = new double[n][d]; // float64 rows once, so that the sums below are plain (vectorised) axpys
         for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) bd[k][j] = b[k * d + j];
         double[] x = new double[d];
         for (int i = 0; i < keys; i++) {

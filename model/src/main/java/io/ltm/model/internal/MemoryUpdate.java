@@ -40,10 +40,10 @@ public final class MemoryUpdate {
     public static NDArray atBins(DeviceMath k, NDArray b, NDArray x, int[] bins, int d, double tau) {
         NDArray[] g = k.inf(tau);
         NDManager mm = x.getManager();
-        NDArray c = mm.create(bins).oneHot(d).toType(DataType.FLOAT32, false);      // [M, D]
-        NDArray w = DeviceMath.scoped(g[2].matMul(c), x);                             // [N, D]
-        NDArray e = DeviceMath.scoped(k.edgePsi(d).matMul(b), x);                    // [D, d]
-        NDArray nw = DeviceMath.scoped(g[3].matMul(x), x);                            // [N, d]
+        NDArray c = mm.create(bins).oneHot(d).toType(DataType.FLOAT32, false); // [M, D]
+        NDArray w = DeviceMath.scoped(g[2].matMul(c), x); // [N, D]
+        NDArray e = DeviceMath.scoped(k.edgePsi(d).matMul(b), x); // [D, d]
+        NDArray nw = DeviceMath.scoped(g[3].matMul(x), x); // [N, d]
         return w.matMul(e).addi(nw);
     }
 }

@@ -3,7 +3,6 @@ package io.ltm.model.internal;
 import ai.djl.ndarray.NDArray;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.Timeline;
-
 import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
 
@@ -35,7 +34,8 @@ final class RecencyRetention implements Retention {
         double[] pos;
         NDArray next;
         if (p != null) {
-            int[] bins = StickySampler.sampleBins(p, cfg.samples(), random.apply(StickySampler.seedFor(cfg.seed(), contraction)));
+            int[] bins = StickySampler.sampleBins(
+                    p, cfg.samples(), random.apply(StickySampler.seedFor(cfg.seed(), contraction)));
             pos = StickySampler.leftEdges(bins, p.length);
             next = MemoryUpdate.atBins(math, b, x, bins, p.length, tau);
         } else {

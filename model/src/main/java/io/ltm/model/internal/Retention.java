@@ -3,7 +3,6 @@ package io.ltm.model.internal;
 import ai.djl.ndarray.NDArray;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.Timeline;
-
 import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
 

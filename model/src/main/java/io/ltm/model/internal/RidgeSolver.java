@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +19,9 @@ public final class RidgeSolver {
 
     /** Fresh fit: all positions, the real slice [start,end), and the real rows of G, row-major [L, N]. */
     public record Fit(double[] positions, int start, int end, double[] gReal) {
-        public double[] realPositions() { return Arrays.copyOfRange(positions, start, end); }
+        public double[] realPositions() {
+            return Arrays.copyOfRange(positions, start, end);
+        }
     }
 
     /**
@@ -28,10 +29,13 @@ public final class RidgeSolver {
      * U = G_oldᵀ Ψ(j/M) ∈ ℝ^{N×N} (so that, with uniform samples, B_new = U B_past + G_newᵀ X_new).
      */
     public record Inf(double[] positions, int start, int end, double[] gReal, double[] uniformOld) {
-        public double[] realPositions() { return Arrays.copyOfRange(positions, start, end); }
+        public double[] realPositions() {
+            return Arrays.copyOfRange(positions, start, end);
+        }
     }
 
     private record FitKey(Basis b, int l, double lambda) {}
+
     private record InfKey(Basis b, int l, int m, double tau, double lambda, boolean f32) {}
 
     private static final Map<FitKey, Fit> FITS = new ConcurrentHashMap<>();
@@ -55,7 +59,7 @@ public final class RidgeSolver {
             double[] g = ridgeRows(b, pos, lambda, start, start + m + l);
             double[] uniform = new double[m];
             for (int j = 0; j < m; j++) uniform[j] = (j + 1) / (double) m;
-            double[] psiU = b.psi(uniform);                // [M, N]
+            double[] psiU = b.psi(uniform); // [M, N]
             int n = b.size();
             double[] u;
             try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
@@ -89,9 +93,17 @@ public final class RidgeSolver {
             try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
                 Shape sh = new Shape(n, n);
                 NDArray v = mg.create(va, sh), mid = mg.create(mm, sh), s = mg.create(ss, sh), d = mg.create(dd, sh);
-                NDArray peak = d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
-                NDArray mass = mid.neg().add(1.0).div(s).erf().sub(mid.neg().div(s).erf()).mul(0.5);
-                NDArray a = peak.mul(mass).mul((double) l).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
+                NDArray peak =
+                        d.square().div(v).mul(-0.5).exp().div(v.mul(2 * Math.PI).sqrt());
+                NDArray mass = mid.neg()
+                        .add(1.0)
+                        .div(s)
+                        .erf()
+                        .sub(mid.neg().div(s).erf())
+                        .mul(0.5);
+                NDArray a = peak.mul(mass)
+                        .mul((double) l)
+                        .add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
                 return refinedInverse(mg, a, n).toDoubleArray();
             }
         });
@@ -100,7 +112,10 @@ public final class RidgeSolver {
     /** numpy.linspace bit-exactly. */
     public static double[] linspace(double start, double stop, int num) {
         double[] y = new double[num];
-        if (num == 1) { y[0] = start; return y; }
+        if (num == 1) {
+            y[0] = start;
+            return y;
+        }
         double step = (stop - start) / (num - 1);
         for (int i = 0; i < num; i++) y[i] = i * step + start;
         y[num - 1] = stop;
@@ -124,14 +139,18 @@ public final class RidgeSolver {
             core[j - 1] = f32 ? (double) ((float) j * (float) tau / (float) m) : j * tau / m;
         }
         for (int j = 1; j <= l; j++) {
-            core[m + j - 1] = f32 ? (double) ((float) tau + (float) (1.0 - tau) * (float) j / (float) l)
+            core[m + j - 1] = f32
+                    ? (double) ((float) tau + (float) (1.0 - tau) * (float) j / (float) l)
                     : tau + (1.0 - tau) * j / l;
         }
         double shift = 1.0 / (2 * l + m);
         double[] grid = linspace(-0.5 + shift, 1.5 - shift, 2 * (l + m));
         if (f32) for (int i = 0; i < grid.length; i++) grid[i] = (float) grid[i];
         int nNeg = 0, nPos = 0;
-        for (double g : grid) { if (g < 0) nNeg++; else if (g > 1) nPos++; }
+        for (double g : grid) {
+            if (g < 0) nNeg++;
+            else if (g > 1) nPos++;
+        }
         double[] all = new double[nNeg + m + l + nPos];
         int k = 0;
         for (double g : grid) if (g < 0) all[k++] = g;
@@ -145,10 +164,12 @@ public final class RidgeSolver {
     public static double[] ridgeRows(Basis b, double[] positions, double lambda, int from, int to) {
         int n = b.size();
         int p = positions.length;
-        double[] psiT = b.psi(positions);                  // [P, N] = Fᵀ
+        double[] psiT = b.psi(positions); // [P, N] = Fᵀ
         try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            NDArray ft = mg.create(psiT, new Shape(p, n));  // float64
-            NDArray a = ft.transpose().matMul(ft).add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
+            NDArray ft = mg.create(psiT, new Shape(p, n)); // float64
+            NDArray a = ft.transpose()
+                    .matMul(ft)
+                    .add(mg.eye(n, n, 0, DataType.FLOAT64).mul(lambda));
             NDArray ainv = refinedInverse(mg, a, n);
             NDArray g = ft.get(from + ":" + to).matMul(ainv);
             return g.toDoubleArray();

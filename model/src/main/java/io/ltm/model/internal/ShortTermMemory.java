@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-
 /**
  * Plain softmax attention over the exact short-term vectors: w = softmax(cos(x_i, q)/T) (cosine scale, the same as
  * the zero-shot head's cosine keys) or, with raw scores, w = softmax(X q / (√d·T)); context = Xᵀ w,

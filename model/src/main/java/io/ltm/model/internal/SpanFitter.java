@@ -21,7 +21,10 @@ public final class SpanFitter {
     public static List<double[]> fit(double[] mass, int k) {
         int r = mass.length;
         double total = 0, top = 0;
-        for (double v : mass) { total += Math.max(0, v); top = Math.max(top, v); }
+        for (double v : mass) {
+            total += Math.max(0, v);
+            top = Math.max(top, v);
+        }
         List<double[]> out = new ArrayList<>();
         if (!(total > 0)) return out;
         List<Integer> peaks = new ArrayList<>();
@@ -39,7 +42,10 @@ public final class SpanFitter {
             for (int c = 0; c + 1 < peaks.size(); c++) {
                 int a = peaks.get(c), b = peaks.get(c + 1);
                 double dip = Math.min(mass[a], mass[b]) - mass[argmin(mass, a, b)];
-                if (dip < bestDip) { bestDip = dip; best = c; }
+                if (dip < bestDip) {
+                    bestDip = dip;
+                    best = c;
+                }
             }
             if (bestDip < 0.1 * top) {
                 int a = peaks.get(best), b = peaks.get(best + 1);
@@ -48,7 +54,8 @@ public final class SpanFitter {
             }
         }
         if (peaks.isEmpty()) {
-            int am = 0; for (int i = 1; i < r; i++) if (mass[i] > mass[am]) am = i;
+            int am = 0;
+            for (int i = 1; i < r; i++) if (mass[i] > mass[am]) am = i;
             peaks.add(am);
         }
         // rank candidate modes by the mass of their basin (bins split at the minimum between neighbouring candidates)
@@ -73,13 +80,22 @@ public final class SpanFitter {
             if (idx > 0) lo = argmin(mass, byPos.get(idx - 1), p) + 1;
             if (idx < byPos.size() - 1) hi = argmin(mass, p, byPos.get(idx + 1));
             double thr = 0.05 * mass[p];
-            int a = p; while (a > lo && mass[a - 1] >= thr) a--;
-            int b = p; while (b < hi && mass[b + 1] >= thr) b++;
+            int a = p;
+            while (a > lo && mass[a - 1] >= thr) a--;
+            int b = p;
+            while (b < hi && mass[b + 1] >= thr) b++;
             double w = 0, m1 = 0;
-            for (int i = a; i <= b; i++) { double v = Math.max(0, mass[i]); w += v; m1 += v * (i + 0.5) / r; }
+            for (int i = a; i <= b; i++) {
+                double v = Math.max(0, mass[i]);
+                w += v;
+                m1 += v * (i + 0.5) / r;
+            }
             if (!(w > 0)) continue;
             double mu = m1 / w, var = 0;
-            for (int i = a; i <= b; i++) { double c = (i + 0.5) / r - mu; var += Math.max(0, mass[i]) * c * c; }
+            for (int i = a; i <= b; i++) {
+                double c = (i + 0.5) / r - mu;
+                var += Math.max(0, mass[i]) * c * c;
+            }
             var = var / w + 1.0 / (12.0 * r * r);
             out.add(new double[] {mu, Math.sqrt(var), w / total});
         }
@@ -114,15 +130,23 @@ public final class SpanFitter {
         double base = sorted[(int) Math.floor(BASELINE_QUANTILE * (r - 1))];
         double[] e = new double[r];
         double top = 0;
-        for (int i = 0; i < r; i++) { e[i] = Math.max(0, density[i] - base); top = Math.max(top, e[i]); }
+        for (int i = 0; i < r; i++) {
+            e[i] = Math.max(0, density[i] - base);
+            top = Math.max(top, e[i]);
+        }
         if (!(top > 1e-9 * Math.max(1e-30, Math.abs(base)))) {
             double w = 0, m1 = 0, m2 = 0;
-            for (int i = 0; i < r; i++) { double v = Math.max(0, mass[i]), t = (i + 0.5) / r; w += v; m1 += v * t; m2 += v * t * t; }
+            for (int i = 0; i < r; i++) {
+                double v = Math.max(0, mass[i]), t = (i + 0.5) / r;
+                w += v;
+                m1 += v * t;
+                m2 += v * t * t;
+            }
             double mu = m1 / w;
             out.add(new double[] {mu, Math.sqrt(Math.max(0, m2 / w - mu * mu) + 1.0 / (12.0 * r * r)), 1.0});
             return out;
         }
-        List<int[]> cand = new ArrayList<>();   // {peak, lo, hi}
+        List<int[]> cand = new ArrayList<>(); // {peak, lo, hi}
         List<Double> cmass = new ArrayList<>();
         for (int i = 0; i < r; i++) {
             if (!(e[i] > 0)) continue;
@@ -130,8 +154,10 @@ public final class SpanFitter {
             boolean right = i == r - 1 || e[i] >= e[i + 1];
             if (!left || !right) continue;
             double thr = 0.5 * e[i];
-            int a = i; while (a > 0 && e[a - 1] >= thr && e[a - 1] <= e[i]) a--;
-            int b = i; while (b < r - 1 && e[b + 1] >= thr && e[b + 1] <= e[i]) b++;
+            int a = i;
+            while (a > 0 && e[a - 1] >= thr && e[a - 1] <= e[i]) a--;
+            int b = i;
+            while (b < r - 1 && e[b + 1] >= thr && e[b + 1] <= e[i]) b++;
             double m = 0;
             for (int j = a; j <= b; j++) m += e[j];
             cand.add(new int[] {i, a, b});
@@ -146,12 +172,22 @@ public final class SpanFitter {
             int[] cd = cand.get(c);
             int p = cd[0];
             if (taken[p]) continue;
-            int a = p; while (a > cd[1] && !taken[a - 1]) a--;
-            int b = p; while (b < cd[2] && !taken[b + 1]) b++;
+            int a = p;
+            while (a > cd[1] && !taken[a - 1]) a--;
+            int b = p;
+            while (b < cd[2] && !taken[b + 1]) b++;
             double w = 0, m1 = 0, wm = 0;
-            for (int i = a; i <= b; i++) { w += e[i]; m1 += e[i] * (i + 0.5) / r; wm += Math.max(0, mass[i]); taken[i] = true; }
+            for (int i = a; i <= b; i++) {
+                w += e[i];
+                m1 += e[i] * (i + 0.5) / r;
+                wm += Math.max(0, mass[i]);
+                taken[i] = true;
+            }
             double mu = m1 / w, var = 0;
-            for (int i = a; i <= b; i++) { double t = (i + 0.5) / r - mu; var += e[i] * t * t; }
+            for (int i = a; i <= b; i++) {
+                double t = (i + 0.5) / r - mu;
+                var += e[i] * t * t;
+            }
             var = var / w + 1.0 / (12.0 * r * r);
             out.add(new double[] {mu, Math.sqrt(var), wm / total});
         }
@@ -171,7 +207,8 @@ public final class SpanFitter {
         int centres = basis.size() / widths.length;
         double floor = (centres > 1 ? 1.0 / (centres - 1) : 1.0) / 2;
         List<double[]> out = new ArrayList<>(fits.size());
-        for (double[] f : fits) out.add(new double[] {f[0], Math.sqrt(Math.max(f[1] * f[1] - blur, floor * floor)), f[2]});
+        for (double[] f : fits)
+            out.add(new double[] {f[0], Math.sqrt(Math.max(f[1] * f[1] - blur, floor * floor)), f[2]});
         return out;
     }
 

@@ -1,7 +1,6 @@
 package io.ltm.model.internal;
 
 import ai.djl.ndarray.NDManager;
-
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -18,7 +17,8 @@ public final class StickySampler {
     public static double[] histogram(NDManager m, double[] mu, double[] sd, int d) {
         try (NDManager t = m.newSubManager()) {
             return DeviceMath.gaussianBinMass(t.create(mu), t.create(sd), DeviceMath.stickyEdges(d))
-                    .sum(new int[] {0}).toDoubleArray();
+                    .sum(new int[] {0})
+                    .toDoubleArray();
         }
     }
 
@@ -37,13 +37,16 @@ public final class StickySampler {
     public static int[] sampleBins(double[] p, int m, RandomGenerator rng) {
         double[] cum = new double[p.length];
         double acc = 0;
-        for (int i = 0; i < p.length; i++) { acc += p[i]; cum[i] = acc; }
+        for (int i = 0; i < p.length; i++) {
+            acc += p[i];
+            cum[i] = acc;
+        }
         int[] b = new int[m];
         for (int j = 0; j < m; j++) {
             double u = rng.nextDouble() * acc;
             int k = Arrays.binarySearch(cum, u);
             k = k >= 0 ? k + 1 : -k - 1;
-            while (k < p.length - 1 && p[k] <= 0) k++;       // never land on an empty bin
+            while (k < p.length - 1 && p[k] <= 0) k++; // never land on an empty bin
             b[j] = Math.min(k, p.length - 1);
         }
         Arrays.sort(b);

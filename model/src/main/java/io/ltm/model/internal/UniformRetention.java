@@ -63,7 +63,8 @@ final class UniformRetention implements Retention {
     @Override
     public Step contract(NDArray b, NDArray x, long first, Timeline tl, double[] sticky, long contraction) {
         int l = cfg.contractionLength();
-        if (first % l != 0) throw new IllegalStateException("long-term tokens " + first + " not a multiple of L = " + l);
+        if (first % l != 0)
+            throw new IllegalStateException("long-term tokens " + first + " not a multiple of L = " + l);
         NDManager m = x.getManager();
         int nb = basis.size();
         long d = x.getShape().get(1);
@@ -73,8 +74,8 @@ final class UniformRetention implements Retention {
             double[] s = samplePositions(cfg.sticky() ? StickySampler.normalise(sticky) : null);
             double[] u = new double[s.length];
             for (int j = 0; j < u.length; j++) u[j] = (j + 0.5) / (2.0 * s.length);
-            NDArray old = math.psi(m.create(toFloat(s))).matMul(b);                     // X̄(s_j), [M, d]
-            NDArray stats = DeviceMath.scoped(math.halfAxisSamplesT().matMul(old), x);  // (L/2M) Ψ(u)ᵀ X̄(s)
+            NDArray old = math.psi(m.create(toFloat(s))).matMul(b); // X̄(s_j), [M, d]
+            NDArray stats = DeviceMath.scoped(math.halfAxisSamplesT().matMul(old), x); // (L/2M) Ψ(u)ᵀ X̄(s)
             b = DeviceMath.scoped(math.uniformGramInverse().matMul(stats), x);
             tl = tl.afterWarp(s, u, cfg.maxTimelineKnots());
             sticky = null;
@@ -92,8 +93,8 @@ final class UniformRetention implements Retention {
             }
         }
         DeviceMath.flushTiny(psi);
-        NDArray y = m.create(psi, new Shape(l, hi - lo)).transpose().matMul(x).muli((double) l / cap);   // [w, d]
-        NDArray cols = DeviceMath.scoped(math.uniformGramInverse().get(":, " + lo + ":" + hi), x);       // [N, w]
+        NDArray y = m.create(psi, new Shape(l, hi - lo)).transpose().matMul(x).muli((double) l / cap); // [w, d]
+        NDArray cols = DeviceMath.scoped(math.uniformGramInverse().get(":, " + lo + ":" + hi), x); // [N, w]
         NDArray next = b.add(cols.matMul(y));
         return new Step(next, tl.afterAppend(first, l, cap, cfg.maxTimelineKnots()), sticky);
     }

@@ -44,8 +44,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Connection settings; see {@link SchemaRegistryClients#fromConfig(Map)} for the configuration keys. */
-    public record Options(List<String> baseUrls, String userInfo, SSLContext sslContext, int maxRetries,
-                          Duration retryWait, Duration retryMaxWait, Duration connectTimeout, Duration requestTimeout) {
+    public record Options(
+            List<String> baseUrls,
+            String userInfo,
+            SSLContext sslContext,
+            int maxRetries,
+            Duration retryWait,
+            Duration retryMaxWait,
+            Duration connectTimeout,
+            Duration requestTimeout) {
         public Options {
             if (baseUrls == null || baseUrls.isEmpty()) {
                 throw new IllegalArgumentException("at least one schema registry URL is needed");
@@ -59,8 +66,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
 
         public static Options of(String url) {
-            return new Options(List.of(url), null, null, 3, Duration.ofMillis(200), Duration.ofSeconds(5),
-                    Duration.ofSeconds(10), Duration.ofSeconds(30));
+            return new Options(
+                    List.of(url),
+                    null,
+                    null,
+                    3,
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30));
         }
     }
 
@@ -83,7 +97,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         String userInfo = options.userInfo();
         for (String u : options.baseUrls()) {
             URI uri = URI.create(u.trim());
-            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            if (uri.getScheme() == null
+                    || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
                 throw new IllegalArgumentException("schema registry URL must be http(s)://...: " + u);
             }
             if (uri.getRawUserInfo() != null) {
@@ -99,7 +114,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             urls.add(s);
         }
         this.baseUrls = List.copyOf(urls);
-        this.authorization = userInfo == null || userInfo.isEmpty() ? null
+        this.authorization = userInfo == null || userInfo.isEmpty()
+                ? null
                 : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(options.connectTimeout())
@@ -179,8 +195,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public boolean testCompatibility(String subject, Schema schema) {
         try {
-            JsonNode answer = call("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest",
-                    schemaBody(schema));
+            JsonNode answer =
+                    call("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
             JsonNode v = answer.get("is_compatible");
             if (v == null || !v.isBoolean()) {
                 throw new SchemaRegistryException("schema registry answered without is_compatible: " + answer, 200, 0);
@@ -202,7 +218,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public Optional<Compatibility> getCompatibility(String subject) {
         try {
             JsonNode answer = call("GET", subject == null ? "/config" : "/config/" + enc(subject), null);
-            JsonNode v = answer.has("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
+            JsonNode v =
+                    answer.has("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
             return v == null || v.isNull() ? Optional.empty() : Optional.of(Compatibility.valueOf(v.asText()));
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) return Optional.empty();
@@ -231,7 +248,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private static Schema parse(JsonNode answer, String what) {
         JsonNode s = answer.get("schema");
         if (s == null || !s.isTextual()) {
-            throw new SchemaRegistryException("schema registry answer for " + what + " has no schema: " + answer, 200, 0);
+            throw new SchemaRegistryException(
+                    "schema registry answer for " + what + " has no schema: " + answer, 200, 0);
         }
         JsonNode type = answer.get("schemaType");
         if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
@@ -240,15 +258,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         try {
             return new Schema.Parser().parse(s.asText());
         } catch (RuntimeException e) {
-            throw new SchemaRegistryException("schema " + what + " from the registry is not valid Avro: " + e.getMessage(),
-                    200, 0, e);
+            throw new SchemaRegistryException(
+                    "schema " + what + " from the registry is not valid Avro: " + e.getMessage(), 200, 0, e);
         }
     }
 
     private static int requiredInt(JsonNode answer, String field) {
         JsonNode v = answer.get(field);
         if (v == null || !v.canConvertToInt()) {
-            throw new SchemaRegistryException("schema registry answer has no integer '" + field + "': " + answer, 200, 0);
+            throw new SchemaRegistryException(
+                    "schema registry answer has no integer '" + field + "': " + answer, 200, 0);
         }
         return v.intValue();
     }
@@ -268,12 +287,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url))
                     .timeout(options.requestTimeout())
                     .header("Accept", CONTENT_TYPE + ", application/json")
-                    .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8));
+                    .method(
+                            method,
+                            payload == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8));
             if (payload != null) rb.header("Content-Type", CONTENT_TYPE);
             if (authorization != null) rb.header("Authorization", authorization);
             try {
-                HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> resp =
+                        http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int status = resp.statusCode();
                 if (status >= 200 && status < 300) {
                     urlIndex.set(idx);
@@ -283,16 +306,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 last = error(method, url, status, resp.body());
                 if (!(status >= 500 || status == 408 || status == 429)) throw last;
             } catch (IOException e) {
-                last = new SchemaRegistryException("schema registry " + method + " " + url + " failed: "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, 0, e);
+                last = new SchemaRegistryException(
+                        "schema registry " + method + " " + url + " failed: "
+                                + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                        0,
+                        0,
+                        e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SchemaRegistryException("interrupted during schema registry " + method + " " + url, 0, 0, e);
             }
             if (attempt + 1 < attempts) {
                 long wait = backoffMillis(attempt);
-                LOG.debug("schema registry call failed ({}), retry {} of {} in {} ms", last.getMessage(), attempt + 1,
-                        options.maxRetries(), wait);
+                LOG.debug(
+                        "schema registry call failed ({}), retry {} of {} in {} ms",
+                        last.getMessage(),
+                        attempt + 1,
+                        options.maxRetries(),
+                        wait);
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException e) {
@@ -303,8 +334,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         // only retriable failures get here (others were thrown at once): the registry did not answer, which
         // says nothing about the data, so callers must retry rather than reject
-        throw new SchemaRegistryUnavailableException(last.getMessage() + " (after " + attempts + " attempts)",
-                last.status(), last.errorCode(), last.getCause());
+        throw new SchemaRegistryUnavailableException(
+                last.getMessage() + " (after " + attempts + " attempts)",
+                last.status(),
+                last.errorCode(),
+                last.getCause());
     }
 
     long backoffMillis(int attempt) {
@@ -328,7 +362,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             // not JSON: keep the raw body
         }
         if (message != null && message.length() > 2000) message = message.substring(0, 2000) + "...";
-        return new SchemaRegistryException("schema registry " + method + " " + url + " failed: HTTP " + status
-                + ", error_code " + code + ": " + message, status, code);
+        return new SchemaRegistryException(
+                "schema registry " + method + " " + url + " failed: HTTP " + status + ", error_code " + code + ": "
+                        + message,
+                status,
+                code);
     }
 }

@@ -82,20 +82,32 @@ public final class LocalRegistry implements AutoCloseable {
             throw new IllegalStateException("cannot create " + storageDir + ": " + e, e);
         }
         String url = "jdbc:h2:file:" + storageDir.toAbsolutePath().resolve("registry");
-        return start(findRunnerJar(), port, List.of("-Dquarkus.datasource.jdbc.url=" + url,
-                // one local client: the default pool of 20 connections only costs memory
-                "-Dquarkus.datasource.jdbc.min-size=1", "-Dquarkus.datasource.jdbc.initial-size=1"), timeout);
+        return start(
+                findRunnerJar(),
+                port,
+                List.of(
+                        "-Dquarkus.datasource.jdbc.url=" + url,
+                        // one local client: the default pool of 20 connections only costs memory
+                        "-Dquarkus.datasource.jdbc.min-size=1",
+                        "-Dquarkus.datasource.jdbc.initial-size=1"),
+                timeout);
     }
 
     private static LocalRegistry start(Path jar, int port, List<String> jvmArgs, Duration timeout) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c",
+        List<String> cmd = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
                 // fd 3 keeps our pipe; background jobs get /dev/null as stdin, so the watchdog reads fd 3.
                 // When this JVM dies (or close() closes the pipe) read returns and the registry gets SIGTERM.
                 "exec 3<&0; \"$@\" </dev/null & c=$!; { read _ <&3; kill $c 2>/dev/null; } & wait $c",
                 "ltm-registry",
-                java, "-Xmx" + System.getProperty("ltm.registry.xmx", "256m"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                java,
+                "-Xmx" + System.getProperty("ltm.registry.xmx", "256m"),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.level=" + System.getProperty("ltm.registry.log.level", "WARN"),
                 "-Dquarkus.banner.enabled=false"));
         cmd.addAll(jvmArgs);
@@ -105,23 +117,27 @@ public final class LocalRegistry implements AutoCloseable {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the schema registry (" + String.join(" ", cmd) + "): " + e, e);
+            throw new IllegalStateException(
+                    "cannot start the schema registry (" + String.join(" ", cmd) + "): " + e, e);
         }
         Deque<String> tail = new ArrayDeque<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (tail) {
-                        tail.addLast(line);
-                        if (tail.size() > TAIL_LINES) tail.removeFirst();
+        Thread pump = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            synchronized (tail) {
+                                tail.addLast(line);
+                                if (tail.size() > TAIL_LINES) tail.removeFirst();
+                            }
+                            LOG.debug("[registry:{}] {}", port, line);
+                        }
+                    } catch (IOException ignored) {
+                        // process gone
                     }
-                    LOG.debug("[registry:{}] {}", port, line);
-                }
-            } catch (IOException ignored) {
-                // process gone
-            }
-        }, "ltm-registry-output-" + port);
+                },
+                "ltm-registry-output-" + port);
         pump.setDaemon(true);
         pump.start();
         LocalRegistry reg = new LocalRegistry(p, port, tail);
@@ -143,7 +159,10 @@ public final class LocalRegistry implements AutoCloseable {
             try (SchemaRegistryClient c = new HttpSchemaRegistryClient(reg.url())) {
                 c.setCompatibility(null, Compatibility.LTM_DEFAULT); // Apicurio's default is NONE
             }
-            LOG.info("schema registry (Apicurio, {}) ready at {} in {} ms", jar, reg.url(),
+            LOG.info(
+                    "schema registry (Apicurio, {}) ready at {} in {} ms",
+                    jar,
+                    reg.url(),
                     (System.nanoTime() - t0) / 1_000_000);
             return reg;
         } catch (InterruptedException e) {
@@ -187,8 +206,11 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** The pid of the registry JVM (the child of the watchdog shell), or -1 if it is not known. */
     public long registryPid() {
-        return process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+        return process.descendants()
+                .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
     }
 
     /** The last lines the server printed. */
@@ -268,7 +290,8 @@ public final class LocalRegistry implements AutoCloseable {
             }
         }
         throw new IllegalStateException("Apicurio registry runner jar not found: set -D" + JAR_PROPERTY + "=... or "
-                + JAR_ENV + ", or build it with `mvn -pl registry package` (or `mvn install` at the root), which writes "
+                + JAR_ENV
+                + ", or build it with `mvn -pl registry package` (or `mvn install` at the root), which writes "
                 + "registry/target/quarkus-app/quarkus-run.jar (searched upward from " + start
                 + " for registry/target/quarkus-app/quarkus-run.jar or registry/target/*-runner.jar)");
     }

@@ -51,8 +51,11 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
         if (existing != null && vs.contains(existing)) return existing;
         List<String> problems = incompatibilities(subject, schema);
         if (!problems.isEmpty()) {
-            throw new SchemaRegistryException("Schema being registered is incompatible with an earlier schema for subject \""
-                    + subject + "\" (" + levelOf(subject) + "): " + String.join("; ", problems), 409, 409);
+            throw new SchemaRegistryException(
+                    "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\" ("
+                            + levelOf(subject) + "): " + String.join("; ", problems),
+                    409,
+                    409);
         }
         int id = existing != null ? existing : nextId++;
         byId.put(id, schema);
@@ -64,7 +67,8 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public synchronized Schema getById(int id) {
         Schema s = byId.get(id);
-        if (s == null) throw new SchemaRegistryException("Schema " + id + " not found (mock://" + scope + ")", 404, 40403);
+        if (s == null)
+            throw new SchemaRegistryException("Schema " + id + " not found (mock://" + scope + ")", 404, 40403);
         return s;
     }
 
@@ -101,7 +105,11 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public synchronized List<String> subjects() {
-        return versions.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).sorted().toList();
+        return versions.entrySet().stream()
+                .filter(e -> !e.getValue().isEmpty())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     private Compatibility levelOf(String subject) {
@@ -121,16 +129,20 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
         for (int id : against) {
             Schema old = byId.get(id);
             if (backward) check(candidate, old, "new schema cannot read data written with id " + id, problems);
-            if (forward) check(old, candidate, "schema id " + id + " cannot read data written with the new schema", problems);
+            if (forward)
+                check(old, candidate, "schema id " + id + " cannot read data written with the new schema", problems);
         }
         return problems;
     }
 
     private static void check(Schema reader, Schema writer, String what, List<String> problems) {
-        SchemaCompatibility.SchemaPairCompatibility r = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        SchemaCompatibility.SchemaPairCompatibility r =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
         if (r.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            problems.add(what + ": " + r.getResult().getIncompatibilities().stream()
-                    .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")").toList());
+            problems.add(what + ": "
+                    + r.getResult().getIncompatibilities().stream()
+                            .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                            .toList());
         }
     }
 }

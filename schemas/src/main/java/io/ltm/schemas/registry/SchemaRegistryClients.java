@@ -45,8 +45,7 @@ public final class SchemaRegistryClients {
     public static final String SSL_PREFIX = "schema.registry.ssl.";
     public static final String MOCK_SCHEME = "mock://";
 
-    private SchemaRegistryClients() {
-    }
+    private SchemaRegistryClients() {}
 
     public static SchemaRegistryClient fromConfig(Map<String, ?> config) {
         String urls = string(config, URL, null);
@@ -58,20 +57,28 @@ public final class SchemaRegistryClients {
         if (urls.startsWith(MOCK_SCHEME)) {
             return MockSchemaRegistryClient.forScope(urls.substring(MOCK_SCHEME.length()));
         }
-        List<String> list = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> list = Arrays.stream(urls.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         String source = string(config, CREDENTIALS_SOURCE, null);
         String userInfo = string(config, USER_INFO, null);
         if (source != null) {
             switch (source.trim().toUpperCase()) {
                 case "USER_INFO" -> {
-                    if (userInfo == null) throw new IllegalArgumentException(CREDENTIALS_SOURCE + "=USER_INFO needs " + USER_INFO);
+                    if (userInfo == null)
+                        throw new IllegalArgumentException(CREDENTIALS_SOURCE + "=USER_INFO needs " + USER_INFO);
                 }
                 case "URL" -> userInfo = null; // taken from the URL by the client
-                default -> throw new IllegalArgumentException("unsupported " + CREDENTIALS_SOURCE + "=" + source
-                        + " (USER_INFO or URL)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unsupported " + CREDENTIALS_SOURCE + "=" + source + " (USER_INFO or URL)");
             }
         }
-        return new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Options(list, userInfo, sslContext(config),
+        return new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Options(
+                list,
+                userInfo,
+                sslContext(config),
                 intValue(config, MAX_RETRIES, 3),
                 Duration.ofMillis(intValue(config, RETRIES_WAIT_MS, 200)),
                 Duration.ofMillis(intValue(config, RETRIES_MAX_WAIT_MS, 5000)),
@@ -86,7 +93,9 @@ public final class SchemaRegistryClients {
         try {
             TrustManagerFactory tmf = null;
             if (trustLoc != null) {
-                KeyStore ts = load(trustLoc, string(config, SSL_PREFIX + "truststore.type", "PKCS12"),
+                KeyStore ts = load(
+                        trustLoc,
+                        string(config, SSL_PREFIX + "truststore.type", "PKCS12"),
                         string(config, SSL_PREFIX + "truststore.password", null));
                 tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(ts);
@@ -107,7 +116,8 @@ public final class SchemaRegistryClients {
         }
     }
 
-    private static KeyStore load(String location, String type, String password) throws IOException, GeneralSecurityException {
+    private static KeyStore load(String location, String type, String password)
+            throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance(type);
         try (InputStream in = Files.newInputStream(Path.of(location))) {
             ks.load(in, password == null ? null : password.toCharArray());
@@ -120,7 +130,8 @@ public final class SchemaRegistryClients {
         if (v == null && !key.startsWith("schema.registry.")) v = config.get("schema.registry." + key);
         if (v == null) return dflt;
         if (v instanceof org.apache.kafka.common.config.types.Password p) return p.value();
-        if (v instanceof List<?> l) return String.join(",", l.stream().map(String::valueOf).toList());
+        if (v instanceof List<?> l)
+            return String.join(",", l.stream().map(String::valueOf).toList());
         return String.valueOf(v);
     }
 

@@ -18,13 +18,21 @@ public class SchemaRegistryException extends RuntimeException {
         this.errorCode = errorCode;
     }
 
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 
-    public int errorCode() { return errorCode; }
+    public int errorCode() {
+        return errorCode;
+    }
 
     /** 404: unknown subject, version or schema id. */
-    public boolean isNotFound() { return status == 404; }
+    public boolean isNotFound() {
+        return status == 404;
+    }
 
     /** 409: the schema is incompatible with the subject's earlier versions. */
-    public boolean isIncompatible() { return status == 409; }
+    public boolean isIncompatible() {
+        return status == 409;
+    }
 }

@@ -29,8 +29,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     private Class<T> type;
     private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
-    public AvroDeserializer() {
-    }
+    public AvroDeserializer() {}
 
     public AvroDeserializer(Class<T> type) {
         this.type = type;
@@ -47,12 +46,16 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     public void configure(Map<String, ?> configs, boolean isKey) {
         if (client == null) client = SchemaRegistryClients.fromConfig(configs);
         if (type == null) {
-            Object t = configs.get(isKey ? AvroSerdeConfig.SPECIFIC_AVRO_KEY_TYPE : AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE);
+            Object t = configs.get(
+                    isKey ? AvroSerdeConfig.SPECIFIC_AVRO_KEY_TYPE : AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE);
             if (t instanceof Class<?> c) {
                 type = (Class<T>) c;
             } else if (t != null) {
                 try {
-                    type = (Class<T>) Class.forName(String.valueOf(t).trim(), true, Thread.currentThread().getContextClassLoader());
+                    type = (Class<T>) Class.forName(
+                            String.valueOf(t).trim(),
+                            true,
+                            Thread.currentThread().getContextClassLoader());
                 } catch (ClassNotFoundException e) {
                     throw new IllegalArgumentException("class " + t + " not found", e);
                 }
@@ -67,12 +70,13 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     public T deserialize(String topic, byte[] data) {
         if (data == null) return null;
         if (client == null) {
-            throw new SerializationException("AvroDeserializer is not configured: call configure() with "
-                    + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+            throw new SerializationException(
+                    "AvroDeserializer is not configured: call configure() with " + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
         }
         if (data.length < 5) {
-            throw new SerializationException("record on topic " + topic + " is too short for the Confluent wire format: "
-                    + data.length + " bytes, need at least 5 (magic byte + schema id)");
+            throw new SerializationException(
+                    "record on topic " + topic + " is too short for the Confluent wire format: " + data.length
+                            + " bytes, need at least 5 (magic byte + schema id)");
         }
         if (data[0] != AvroSerializer.MAGIC) {
             throw new SerializationException("unknown magic byte " + (data[0] & 0xff) + " in a record on topic " + topic
@@ -85,8 +89,10 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         try {
             value = reader.read(null, dec);
         } catch (IOException | AvroRuntimeException | ClassCastException | IndexOutOfBoundsException e) {
-            throw new SerializationException("could not decode the Avro body (" + (data.length - 5)
-                    + " bytes) of a record with schema id " + id + " on topic " + topic + ", truncated or corrupt? " + e, e);
+            throw new SerializationException(
+                    "could not decode the Avro body (" + (data.length - 5) + " bytes) of a record with schema id " + id
+                            + " on topic " + topic + ", truncated or corrupt? " + e,
+                    e);
         }
         try {
             if (!dec.isEnd()) {
@@ -109,12 +115,16 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         } catch (SchemaRegistryException e) {
             if (e.isNotFound() || e.status() == 200) {
                 // the registry answered: no such id, or a schema that cannot be used; the record is bad
-                throw new SerializationException((e.isNotFound() ? "unknown schema id " + id
-                        + " (not in the schema registry)" : "unusable schema id " + id) + ": " + e.getMessage(), e);
+                throw new SerializationException(
+                        (e.isNotFound()
+                                        ? "unknown schema id " + id + " (not in the schema registry)"
+                                        : "unusable schema id " + id)
+                                + ": " + e.getMessage(),
+                        e);
             }
             // refused (401, 403, another 4xx): a fault of the setup, not of the record; retry until it is fixed
-            throw new SchemaRegistryUnavailableException("could not fetch schema id " + id + ": " + e.getMessage(),
-                    e.status(), e.errorCode(), e);
+            throw new SchemaRegistryUnavailableException(
+                    "could not fetch schema id " + id + ": " + e.getMessage(), e.status(), e.errorCode(), e);
         }
         Class<T> target = type;
         if (target == null) {
@@ -130,11 +140,14 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         if (writer.getType() != Schema.Type.RECORD) {
             throw new SerializationException("schema id " + id + " is a " + writer.getType() + ", not a record");
         }
-        SchemaCompatibility.SchemaPairCompatibility compat = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        SchemaCompatibility.SchemaPairCompatibility compat =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
         if (compat.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             throw new SerializationException("data written with schema id " + id + " (" + writer.getFullName()
-                    + ") cannot be read as " + target.getName() + ": " + compat.getResult().getIncompatibilities().stream()
-                    .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")").toList());
+                    + ") cannot be read as " + target.getName() + ": "
+                    + compat.getResult().getIncompatibilities().stream()
+                            .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                            .toList());
         }
         return new SpecificDatumReader<>(writer, reader, model);
     }

@@ -38,8 +38,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private final Map<Class<?>, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
     private final Map<String, RegisteredSchema> latestBySubject = new ConcurrentHashMap<>();
 
-    public AvroSerializer() {
-    }
+    public AvroSerializer() {}
 
     /** With an explicit client; {@link #configure} then ignores {@code schema.registry.url}. */
     public AvroSerializer(SchemaRegistryClient client) {
@@ -52,8 +51,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         if (client == null) client = SchemaRegistryClients.fromConfig(configs);
         autoRegister = AvroSerdeConfig.bool(configs, AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
         useLatest = AvroSerdeConfig.bool(configs, AvroSerdeConfig.USE_LATEST_VERSION, false);
-        strategy = SubjectNameStrategy.parse(configs.get(isKey ? AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY
-                : AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY));
+        strategy = SubjectNameStrategy.parse(configs.get(
+                isKey ? AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY : AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY));
     }
 
     public SchemaRegistryClient client() {
@@ -64,8 +63,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     public byte[] serialize(String topic, T data) {
         if (data == null) return null;
         if (client == null) {
-            throw new SerializationException("AvroSerializer is not configured: call configure() with "
-                    + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+            throw new SerializationException(
+                    "AvroSerializer is not configured: call configure() with " + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
         }
         Schema schema = data.getSchema();
         String subject = strategy.subject(topic, isKey, schema);
@@ -73,23 +72,32 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         Schema target = schema;
         try {
             if (useLatest) {
-                RegisteredSchema latest = latestBySubject.computeIfAbsent(subject, s -> client.latest(s).orElseThrow(
-                        () -> new SerializationException("use.latest.version is set but subject '" + s
-                                + "' has no schema in the registry")));
+                RegisteredSchema latest = latestBySubject.computeIfAbsent(
+                        subject,
+                        s -> client.latest(s)
+                                .orElseThrow(() -> new SerializationException("use.latest.version is set but subject '"
+                                        + s + "' has no schema in the registry")));
                 id = latest.id();
                 target = latest.schema();
             } else if (autoRegister) {
                 id = client.register(subject, schema);
             } else {
-                id = client.lookup(subject, schema).orElseThrow(() -> new SerializationException("schema of "
-                        + schema.getFullName() + " is not registered under subject '" + subject
-                        + "' and auto.register.schemas=false"));
+                id = client.lookup(subject, schema)
+                        .orElseThrow(() -> new SerializationException("schema of "
+                                + schema.getFullName() + " is not registered under subject '" + subject
+                                + "' and auto.register.schemas=false"));
             }
         } catch (SchemaRegistryException e) {
-            throw new SerializationException("could not " + (useLatest ? "get the latest schema of" : autoRegister
-                    ? "register the schema of " + schema.getFullName() + " under" : "look up the schema of "
-                    + schema.getFullName() + " under") + " subject '" + subject + "' (topic " + topic + "): "
-                    + e.getMessage(), e);
+            throw new SerializationException(
+                    "could not "
+                            + (useLatest
+                                    ? "get the latest schema of"
+                                    : autoRegister
+                                            ? "register the schema of " + schema.getFullName() + " under"
+                                            : "look up the schema of " + schema.getFullName() + " under")
+                            + " subject '" + subject + "' (topic " + topic + "): "
+                            + e.getMessage(),
+                    e);
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -107,8 +115,10 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             enc.flush();
             return out.toByteArray();
         } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
-            throw new SerializationException("could not write " + schema.getFullName() + " as Avro (schema id " + id
-                    + ", topic " + topic + "): " + e, e);
+            throw new SerializationException(
+                    "could not write " + schema.getFullName() + " as Avro (schema id " + id + ", topic " + topic + "): "
+                            + e,
+                    e);
         }
     }
 
@@ -131,8 +141,11 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         try {
             resolved = reader.read(null, DecoderFactory.get().binaryDecoder(tmp.toByteArray(), null));
         } catch (AvroRuntimeException ex) {
-            throw new SerializationException("record of " + own.getFullName()
-                    + " cannot be expressed in the subject's latest schema (use.latest.version): " + ex.getMessage(), ex);
+            throw new SerializationException(
+                    "record of " + own.getFullName()
+                            + " cannot be expressed in the subject's latest schema (use.latest.version): "
+                            + ex.getMessage(),
+                    ex);
         }
         new GenericDatumWriter<>(target, GenericData.get()).write(resolved, enc);
     }

@@ -7,8 +7,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /** The serdes of LTM Streams: keys are plain UTF-8 strings (the memory key), values Avro (Confluent wire format). */
 public final class LtmSerdes {
-    private LtmSerdes() {
-    }
+    private LtmSerdes() {}
 
     /** A configured value serde for {@code type}; {@code config} needs at least {@code schema.registry.url}. */
     public static <T extends SpecificRecord> AvroSerde<T> avro(Class<T> type, Map<String, ?> config) {

@@ -25,14 +25,17 @@ public enum SubjectNameStrategy {
      */
     public static SubjectNameStrategy parse(Object value) {
         if (value == null) return TOPIC_NAME;
-        String s = value instanceof Class<?> c ? c.getName() : String.valueOf(value).trim();
+        String s = value instanceof Class<?> c
+                ? c.getName()
+                : String.valueOf(value).trim();
         String simple = s.substring(s.lastIndexOf('.') + 1);
         return switch (simple) {
             case "TopicNameStrategy", "TOPIC_NAME" -> TOPIC_NAME;
             case "RecordNameStrategy", "RECORD_NAME" -> RECORD_NAME;
             case "TopicRecordNameStrategy", "TOPIC_RECORD_NAME" -> TOPIC_RECORD_NAME;
-            default -> throw new IllegalArgumentException("unknown subject name strategy '" + s
-                    + "' (TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy)");
+            default ->
+                throw new IllegalArgumentException("unknown subject name strategy '" + s
+                        + "' (TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy)");
         };
     }
 }

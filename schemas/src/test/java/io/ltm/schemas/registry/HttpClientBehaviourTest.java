@@ -39,8 +39,9 @@ class HttpClientBehaviourTest {
                 body = "{\"error_code\":50301,\"message\":\"try later\"}";
             } else if (ex.getRequestURI().getPath().startsWith("/sr/schemas/ids/")) {
                 status = 200;
-                body = "{\"schema\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                        TokenEvent.getClassSchema().toString()) + "}";
+                body = "{\"schema\":"
+                        + com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                                TokenEvent.getClassSchema().toString()) + "}";
             } else if (ex.getRequestURI().getPath().endsWith("/versions")) {
                 status = 200;
                 body = "{\"id\":17}";
@@ -67,18 +68,21 @@ class HttpClientBehaviourTest {
     }
 
     private SchemaRegistryClient client(Map<String, Object> extra) {
-        Map<String, Object> cfg = new java.util.HashMap<>(Map.of("schema.registry.url", base, "retries.wait.ms", 5,
-                "retries.max.wait.ms", 20));
+        Map<String, Object> cfg = new java.util.HashMap<>(
+                Map.of("schema.registry.url", base, "retries.wait.ms", 5, "retries.max.wait.ms", 20));
         cfg.putAll(extra);
         return SchemaRegistryClients.fromConfig(cfg);
     }
 
     @Test
     void sendsBasicAuthAndContentTypeAndEncodesSubjects() {
-        SchemaRegistryClient c = client(Map.of("basic.auth.credentials.source", "USER_INFO",
-                "basic.auth.user.info", "alice:s3cret"));
-        assertThat(c.register("a topic/with odd-value", TokenEvent.getClassSchema())).isEqualTo(17);
-        assertThat(seen).singleElement().asString()
+        SchemaRegistryClient c =
+                client(Map.of("basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "alice:s3cret"));
+        assertThat(c.register("a topic/with odd-value", TokenEvent.getClassSchema()))
+                .isEqualTo(17);
+        assertThat(seen)
+                .singleElement()
+                .asString()
                 .startsWith("POST /sr/subjects/a%20topic%2Fwith%20odd-value/versions")
                 .contains("auth=Basic YWxpY2U6czNjcmV0")
                 .contains("ct=application/vnd.schemaregistry.v1+json");
@@ -86,8 +90,11 @@ class HttpClientBehaviourTest {
 
     @Test
     void userInfoFromTheUrl() {
-        SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url",
-                base.replace("http://", "http://bob:pw@"), "basic.auth.credentials.source", "URL"));
+        SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of(
+                "schema.registry.url",
+                base.replace("http://", "http://bob:pw@"),
+                "basic.auth.credentials.source",
+                "URL"));
         c.getById(3);
         assertThat(seen).singleElement().asString().contains("auth=Basic Ym9iOnB3");
     }
@@ -108,10 +115,14 @@ class HttpClientBehaviourTest {
     void givesUpAfterMaxRetriesWithStatusAndErrorCode() {
         failuresLeft.set(100);
         SchemaRegistryClient c = client(Map.of("max.retries", 2));
-        assertThatThrownBy(() -> c.getById(5)).isInstanceOf(SchemaRegistryUnavailableException.class)
-                .hasMessageContaining("HTTP 503").hasMessageContaining("error_code 50301").hasMessageContaining("try later")
+        assertThatThrownBy(() -> c.getById(5))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("HTTP 503")
+                .hasMessageContaining("error_code 50301")
+                .hasMessageContaining("try later")
                 .hasMessageContaining("after 3 attempts")
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(50301));
+                .satisfies(e ->
+                        assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(50301));
         assertThat(seen).hasSize(3);
     }
 
@@ -122,15 +133,23 @@ class HttpClientBehaviourTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Map<String, Object> cfg = Map.of("schema.registry.url", "http://127.0.0.1:" + port, "max.retries", 1,
-                "retries.wait.ms", 5, "retries.max.wait.ms", 20);
+        Map<String, Object> cfg = Map.of(
+                "schema.registry.url",
+                "http://127.0.0.1:" + port,
+                "max.retries",
+                1,
+                "retries.wait.ms",
+                5,
+                "retries.max.wait.ms",
+                20);
         io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class, cfg);
         byte[] wellFormed = {0, 0, 0, 0, 13, 0};
         assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", wellFormed))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageNotContaining("not in the schema registry")
-                .satisfies(e -> assertThat(SchemaRegistryUnavailableException.isCause(
-                        new RuntimeException("wrapped", e))).isTrue());
+                .satisfies(
+                        e -> assertThat(SchemaRegistryUnavailableException.isCause(new RuntimeException("wrapped", e)))
+                                .isTrue());
     }
 
     @Test
@@ -145,10 +164,14 @@ class HttpClientBehaviourTest {
         });
         refusing.start();
         try {
-            io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
-                    Map.of("schema.registry.url", "http://127.0.0.1:" + refusing.getAddress().getPort()));
+            io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(
+                    TokenEvent.class,
+                    Map.of(
+                            "schema.registry.url",
+                            "http://127.0.0.1:" + refusing.getAddress().getPort()));
             assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0, 13, 0}))
-                    .isInstanceOf(SchemaRegistryUnavailableException.class).hasMessageContaining("HTTP 401")
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("HTTP 401")
                     .hasMessageNotContaining("not in the schema registry");
         } finally {
             refusing.stop(0);
@@ -158,11 +181,13 @@ class HttpClientBehaviourTest {
     @Test
     void aRealNotFoundIsNotRetriable() {
         SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", "mock://nf-x"));
-        assertThatThrownBy(() -> c.getById(4242)).isInstanceOf(SchemaRegistryException.class)
+        assertThatThrownBy(() -> c.getById(4242))
+                .isInstanceOf(SchemaRegistryException.class)
                 .isNotInstanceOf(SchemaRegistryUnavailableException.class)
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
-        io.ltm.schemas.serde.AvroSerde<TokenEvent> serde = io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class,
-                Map.of("schema.registry.url", "mock://nf-x"));
+                .satisfies(e ->
+                        assertThat(((SchemaRegistryException) e).isNotFound()).isTrue());
+        io.ltm.schemas.serde.AvroSerde<TokenEvent> serde =
+                io.ltm.schemas.serde.LtmSerdes.avro(TokenEvent.class, Map.of("schema.registry.url", "mock://nf-x"));
         assertThatThrownBy(() -> serde.deserializer().deserialize("ltm.events", new byte[] {0, 0, 0, 0x10, 0x12, 0}))
                 .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
                 .hasMessageContaining("unknown schema id 4114 (not in the schema registry)");
@@ -172,8 +197,10 @@ class HttpClientBehaviourTest {
     @Test
     void clientErrorsAreNotRetried() {
         SchemaRegistryClient c = client(Map.of());
-        assertThatThrownBy(() -> c.setCompatibility(null, Compatibility.FULL)).isInstanceOf(SchemaRegistryException.class)
-                .hasMessageContaining("HTTP 422").hasMessageContaining("42203");
+        assertThatThrownBy(() -> c.setCompatibility(null, Compatibility.FULL))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("HTTP 422")
+                .hasMessageContaining("42203");
         assertThat(seen).hasSize(1);
         assertThat(seen.get(0)).startsWith("PUT /sr/config ");
     }
@@ -181,8 +208,10 @@ class HttpClientBehaviourTest {
     @Test
     void nonJsonErrorBodyIsKept() {
         SchemaRegistryClient c = client(Map.of("max.retries", 0));
-        assertThatThrownBy(() -> c.subjects()).isInstanceOf(SchemaRegistryException.class)
-                .hasMessageContaining("HTTP 500").hasMessageContaining("<html>boom</html>");
+        assertThatThrownBy(() -> c.subjects())
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("HTTP 500")
+                .hasMessageContaining("<html>boom</html>");
     }
 
     @Test
@@ -200,6 +229,7 @@ class HttpClientBehaviourTest {
     @Test
     void missingUrlIsAClearConfigError() {
         assertThatThrownBy(() -> SchemaRegistryClients.fromConfig(Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema.registry.url");
     }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** {@link HttpSchemaRegistryClient} against the real server (Apicurio's Confluent-compatible API). */
 class HttpSchemaRegistryClientTest {
 
-    private final SchemaRegistryClient client = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", TestRegistry.url()));
+    private final SchemaRegistryClient client =
+            SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", TestRegistry.url()));
 
     @Test
     void registerGetByIdLookupLatest() {
@@ -40,7 +41,8 @@ class HttpSchemaRegistryClientTest {
         assertThat(latest.schema()).isEqualTo(schema);
 
         // the same schema under another subject keeps its global id (as in Confluent's registry)
-        assertThat(fresh.register("client-" + UUID.randomUUID() + "-value", schema)).isEqualTo(id);
+        assertThat(fresh.register("client-" + UUID.randomUUID() + "-value", schema))
+                .isEqualTo(id);
     }
 
     @Test
@@ -81,9 +83,10 @@ class HttpSchemaRegistryClientTest {
         Schema required = Evolution.withField(v1, "{\"name\":\"attempt\",\"type\":\"int\"}");
         assertThat(client.testCompatibility(subject, required)).isFalse();
 
-        // no level of its own: Confluent answers 404 (empty), Apicurio answers NONE; either way the global level applies
-        assertThat(client.getCompatibility(subject)).satisfiesAnyOf(o -> assertThat(o).isEmpty(),
-                o -> assertThat(o).contains(Compatibility.NONE));
+        // no level of its own: Confluent answers 404 (empty), Apicurio answers NONE; either way the global level
+        // applies
+        assertThat(client.getCompatibility(subject))
+                .satisfiesAnyOf(o -> assertThat(o).isEmpty(), o -> assertThat(o).contains(Compatibility.NONE));
         client.setCompatibility(subject, Compatibility.FORWARD);
         assertThat(client.getCompatibility(subject)).contains(Compatibility.FORWARD);
         // FORWARD: old readers must read new data; a new required field is fine for them
@@ -117,11 +120,18 @@ class HttpSchemaRegistryClientTest {
 
     @Test
     void unreachableRegistryFailsAfterRetriesWithAClearMessage() {
-        SchemaRegistryClient dead = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url",
-                "http://127.0.0.1:" + LocalRegistry.freePort() + "/apis/ccompat/v7", "max.retries", 2,
-                "retries.wait.ms", 10));
-        assertThatThrownBy(() -> dead.getById(1)).isInstanceOf(SchemaRegistryException.class)
-                .hasMessageContaining("after 3 attempts").hasMessageContaining("ConnectException")
-                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isZero());
+        SchemaRegistryClient dead = SchemaRegistryClients.fromConfig(Map.of(
+                "schema.registry.url",
+                "http://127.0.0.1:" + LocalRegistry.freePort() + "/apis/ccompat/v7",
+                "max.retries",
+                2,
+                "retries.wait.ms",
+                10));
+        assertThatThrownBy(() -> dead.getById(1))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("after 3 attempts")
+                .hasMessageContaining("ConnectException")
+                .satisfies(
+                        e -> assertThat(((SchemaRegistryException) e).status()).isZero());
     }
 }

@@ -19,18 +19,30 @@ class LocalRegistryTest {
             assertThat(c.subjects()).isEmpty();
             pid = r.registryPid();
             assertThat(pid).isPositive();
-            assertThat(ProcessHandle.of(pid)).hasValueSatisfying(h -> assertThat(h.isAlive()).isTrue());
+            assertThat(ProcessHandle.of(pid))
+                    .hasValueSatisfying(h -> assertThat(h.isAlive()).isTrue());
         }
         Thread.sleep(200);
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("registry JVM gone").isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("registry JVM gone")
+                .isFalse();
     }
 
     @Test
-    void aPersistentRegistryKeepsItsSchemasAndTheirIdsAcrossARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        org.apache.avro.Schema a = org.apache.avro.SchemaBuilder.record("A").fields().requiredInt("x").endRecord();
-        org.apache.avro.Schema b = org.apache.avro.SchemaBuilder.record("B").fields().requiredLong("y").endRecord();
-        org.apache.avro.Schema c = org.apache.avro.SchemaBuilder.record("C").fields().requiredString("z").endRecord();
+    void aPersistentRegistryKeepsItsSchemasAndTheirIdsAcrossARestart(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        org.apache.avro.Schema a = org.apache.avro.SchemaBuilder.record("A")
+                .fields()
+                .requiredInt("x")
+                .endRecord();
+        org.apache.avro.Schema b = org.apache.avro.SchemaBuilder.record("B")
+                .fields()
+                .requiredLong("y")
+                .endRecord();
+        org.apache.avro.Schema c = org.apache.avro.SchemaBuilder.record("C")
+                .fields()
+                .requiredString("z")
+                .endRecord();
         int port = LocalRegistry.freePort();
         int idA;
         int idB;
@@ -53,10 +65,17 @@ class LocalRegistryTest {
 
     @Test
     void theRegistryDiesWhenItsParentJvmIsKilledHard() throws Exception {
-        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process parent = new ProcessBuilder(javaBin, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", LocalRegistryHolder.class.getName())
-                .redirectErrorStream(true).start();
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString();
+        Process parent = new ProcessBuilder(
+                        javaBin,
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        LocalRegistryHolder.class.getName())
+                .redirectErrorStream(true)
+                .start();
         long pid = -1;
         try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))) {
             String line;

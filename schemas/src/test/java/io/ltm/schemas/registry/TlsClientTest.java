@@ -27,11 +27,14 @@ class TlsClientTest {
     Path dir;
 
     private void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("keytool %s: %s", cmd, out).isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
+                .as("keytool %s: %s", cmd, out)
+                .isTrue();
     }
 
     @Test
@@ -39,12 +42,51 @@ class TlsClientTest {
         Path ks = dir.resolve("server.p12");
         Path cert = dir.resolve("server.crt");
         Path ts = dir.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "sr", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(),
-                "-storepass", "changeit", "-keypass", "changeit");
-        keytool("-exportcert", "-alias", "sr", "-keystore", ks.toString(), "-storepass", "changeit", "-file", cert.toString());
-        keytool("-importcert", "-noprompt", "-alias", "sr", "-file", cert.toString(), "-storetype", "PKCS12",
-                "-keystore", ts.toString(), "-storepass", "trustpw");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "sr",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit");
+        keytool(
+                "-exportcert",
+                "-alias",
+                "sr",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                cert.toString());
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "sr",
+                "-file",
+                cert.toString(),
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ts.toString(),
+                "-storepass",
+                "trustpw");
 
         KeyStore serverKs = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
@@ -57,8 +99,11 @@ class TlsClientTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverCtx));
         server.createContext("/", ex -> {
-            byte[] b = ("{\"schema\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(
-                    TokenEvent.getClassSchema().toString()) + "}").getBytes(StandardCharsets.UTF_8);
+            byte[] b = ("{\"schema\":"
+                            + com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                                    TokenEvent.getClassSchema().toString())
+                            + "}")
+                    .getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, b.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(b);
@@ -67,17 +112,24 @@ class TlsClientTest {
         server.start();
         try {
             String url = "https://127.0.0.1:" + server.getAddress().getPort();
-            SchemaRegistryClient trusting = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", url,
-                    "schema.registry.ssl.truststore.location", ts.toString(),
-                    "schema.registry.ssl.truststore.password", "trustpw",
-                    "schema.registry.ssl.truststore.type", "PKCS12"));
+            SchemaRegistryClient trusting = SchemaRegistryClients.fromConfig(Map.of(
+                    "schema.registry.url",
+                    url,
+                    "schema.registry.ssl.truststore.location",
+                    ts.toString(),
+                    "schema.registry.ssl.truststore.password",
+                    "trustpw",
+                    "schema.registry.ssl.truststore.type",
+                    "PKCS12"));
             assertThat(trusting.getById(1)).isEqualTo(TokenEvent.getClassSchema());
 
-            SchemaRegistryClient defaultTrust = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", url,
-                    "max.retries", 0));
-            assertThatThrownBy(() -> defaultTrust.getById(1)).isInstanceOf(SchemaRegistryException.class)
+            SchemaRegistryClient defaultTrust =
+                    SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", url, "max.retries", 0));
+            assertThatThrownBy(() -> defaultTrust.getById(1))
+                    .isInstanceOf(SchemaRegistryException.class)
                     .hasMessageContaining("SSLHandshakeException")
-                    .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isZero());
+                    .satisfies(e ->
+                            assertThat(((SchemaRegistryException) e).status()).isZero());
         } finally {
             server.stop(0);
         }

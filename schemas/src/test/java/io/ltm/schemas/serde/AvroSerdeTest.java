@@ -68,7 +68,9 @@ class AvroSerdeTest {
             byte[] wire = serde.serializer().serialize(topic, record);
             assertThat(wire[0]).as("magic byte").isZero();
             int id = idIn(wire);
-            assertThat(registry.lookup(topic + "-value", record.getSchema())).as("id in bytes 1-4 of %s", topic).contains(id);
+            assertThat(registry.lookup(topic + "-value", record.getSchema()))
+                    .as("id in bytes 1-4 of %s", topic)
+                    .contains(id);
             assertThat(registry.getById(id)).isEqualTo(record.getSchema());
             // the body is plain Avro binary of the registered schema
             assertThat(Arrays.copyOfRange(wire, 5, wire.length)).isEqualTo(avroBody(record));
@@ -82,8 +84,9 @@ class AvroSerdeTest {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            new org.apache.avro.specific.SpecificDatumWriter<SpecificRecord>(r.getSchema(),
-                    org.apache.avro.specific.SpecificData.getForClass(r.getClass())).write(r, enc);
+            new org.apache.avro.specific.SpecificDatumWriter<SpecificRecord>(
+                            r.getSchema(), org.apache.avro.specific.SpecificData.getForClass(r.getClass()))
+                    .write(r, enc);
             enc.flush();
             return out.toByteArray();
         } catch (Exception e) {
@@ -108,8 +111,8 @@ class AvroSerdeTest {
         // current producer
         byte[] cur = serde.serializer().serialize(topic, Samples.tokenEvent());
         // a newer producer added an optional field
-        Schema newer = Evolution.withField(TokenEvent.getClassSchema(),
-                "{\"name\":\"language\",\"type\":[\"null\",\"string\"],\"default\":null}");
+        Schema newer = Evolution.withField(
+                TokenEvent.getClassSchema(), "{\"name\":\"language\",\"type\":[\"null\",\"string\"],\"default\":null}");
         GenericRecord neu = new GenericData.Record(newer);
         neu.put("text", "from a newer producer");
         neu.put("sourceId", "n-1");
@@ -130,8 +133,13 @@ class AvroSerdeTest {
         Schema s = ControlCommand.getClassSchema();
         serialize(config(which), topic, false);
         assertThat(registry.lookup(topic + "-value", s)).isPresent();
-        serialize(config(which, "value.subject.name.strategy", "io.confluent.kafka.serializers.subject.RecordNameStrategy"),
-                topic, false);
+        serialize(
+                config(
+                        which,
+                        "value.subject.name.strategy",
+                        "io.confluent.kafka.serializers.subject.RecordNameStrategy"),
+                topic,
+                false);
         assertThat(registry.lookup("io.ltm.schemas.ControlCommand", s)).isPresent();
         serialize(config(which, "key.subject.name.strategy", "TopicRecordNameStrategy"), topic, true);
         assertThat(registry.lookup(topic + "-io.ltm.schemas.ControlCommand", s)).isPresent();
@@ -151,10 +159,12 @@ class AvroSerdeTest {
         String topic = "noreg-" + UUID.randomUUID();
         AvroSerializer<MemoryQuery> ser = new AvroSerializer<>();
         ser.configure(config(which, "auto.register.schemas", "false"), false);
-        assertThatThrownBy(() -> ser.serialize(topic, Samples.memoryQuery())).isInstanceOf(SerializationException.class)
+        assertThatThrownBy(() -> ser.serialize(topic, Samples.memoryQuery()))
+                .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("not registered under subject '" + topic + "-value'")
                 .hasMessageContaining("auto.register.schemas=false");
-        int id = SchemaRegistryClients.fromConfig(config(which)).register(topic + "-value", MemoryQuery.getClassSchema());
+        int id = SchemaRegistryClients.fromConfig(config(which))
+                .register(topic + "-value", MemoryQuery.getClassSchema());
         assertThat(idIn(ser.serialize(topic, Samples.memoryQuery()))).isEqualTo(id);
     }
 
@@ -164,8 +174,8 @@ class AvroSerdeTest {
         String topic = "latest-" + UUID.randomUUID();
         SchemaRegistryClient registry = SchemaRegistryClients.fromConfig(config(which));
         registry.register(topic + "-value", TokenEvent.getClassSchema());
-        Schema newer = Evolution.withField(TokenEvent.getClassSchema(),
-                "{\"name\":\"language\",\"type\":\"string\",\"default\":\"und\"}");
+        Schema newer = Evolution.withField(
+                TokenEvent.getClassSchema(), "{\"name\":\"language\",\"type\":\"string\",\"default\":\"und\"}");
         int newerId = registry.register(topic + "-value", newer);
         AvroSerializer<TokenEvent> ser = new AvroSerializer<>();
         ser.configure(config(which, "use.latest.version", true, "auto.register.schemas", false), false);
@@ -175,7 +185,9 @@ class AvroSerdeTest {
         assertThat(g.get("language").toString()).isEqualTo("und");
         assertThat(g.get("text").toString()).isEqualTo(Samples.tokenEvent().getText());
         // and our own reader still reads it
-        assertThat(LtmSerdes.avro(TokenEvent.class, config(which)).deserializer().deserialize(topic, wire))
+        assertThat(LtmSerdes.avro(TokenEvent.class, config(which))
+                        .deserializer()
+                        .deserialize(topic, wire))
                 .isEqualTo(Samples.tokenEvent());
     }
 
@@ -188,26 +200,35 @@ class AvroSerdeTest {
         assertThat(de.deserialize(topic, null)).isNull();
         assertThat(serde.serializer().serialize(topic, null)).isNull();
         assertThatThrownBy(() -> de.deserialize(topic, new byte[] {0, 0, 1}))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("too short").hasMessageContaining("3 bytes");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("too short")
+                .hasMessageContaining("3 bytes");
         assertThatThrownBy(() -> de.deserialize(topic, "{\"json\":1}".getBytes()))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("unknown magic byte 123");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unknown magic byte 123");
         assertThatThrownBy(() -> de.deserialize(topic, new byte[] {0, 0x3b, (byte) 0x9a, (byte) 0xca, 0, 2}))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("unknown schema id 1000000000");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unknown schema id 1000000000");
         byte[] good = serde.serializer().serialize(topic, Samples.tokenEvent());
         assertThatThrownBy(() -> de.deserialize(topic, Arrays.copyOf(good, good.length - 3)))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("truncated or corrupt")
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("truncated or corrupt")
                 .hasMessageContaining("schema id " + idIn(good));
         byte[] longer = Arrays.copyOf(good, good.length + 2);
         assertThatThrownBy(() -> de.deserialize(topic, longer))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("trailing bytes");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("trailing bytes");
     }
 
     @ParameterizedTest
     @MethodSource("registries")
     void readingAnotherRecordTypeFailsWithTheReason(String which) {
         String topic = "wrongtype-" + UUID.randomUUID();
-        byte[] query = LtmSerdes.avro(MemoryQuery.class, config(which)).serializer().serialize(topic, Samples.memoryQuery());
-        assertThatThrownBy(() -> LtmSerdes.avro(TokenEvent.class, config(which)).deserializer().deserialize(topic, query))
+        byte[] query =
+                LtmSerdes.avro(MemoryQuery.class, config(which)).serializer().serialize(topic, Samples.memoryQuery());
+        assertThatThrownBy(() -> LtmSerdes.avro(TokenEvent.class, config(which))
+                        .deserializer()
+                        .deserialize(topic, query))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("schema id " + idIn(query) + " (io.ltm.schemas.MemoryQuery) cannot be read as "
                         + "io.ltm.schemas.TokenEvent");
@@ -216,12 +237,16 @@ class AvroSerdeTest {
     @Test
     void unconfiguredOrMisconfiguredSerdesFailClearly() {
         assertThatThrownBy(() -> new AvroSerializer<TokenEvent>().serialize("t", Samples.tokenEvent()))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("not configured");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("not configured");
         assertThatThrownBy(() -> LtmSerdes.avro(TokenEvent.class, Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
-        assertThatThrownBy(() -> LtmSerdes.avro(TokenEvent.class,
-                Map.of("schema.registry.url", "mock://x", "value.subject.name.strategy", "Nope")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject name strategy");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema.registry.url");
+        assertThatThrownBy(() -> LtmSerdes.avro(
+                        TokenEvent.class,
+                        Map.of("schema.registry.url", "mock://x", "value.subject.name.strategy", "Nope")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("subject name strategy");
         MockSchemaRegistryClient.dropScope("x");
     }
 
@@ -256,8 +281,8 @@ class AvroSerdeTest {
 
     static Object readGeneric(Schema schema, byte[] wire) {
         try {
-            return new GenericDatumReader<Object>(schema).read(null,
-                    DecoderFactory.get().binaryDecoder(wire, 5, wire.length - 5, null));
+            return new GenericDatumReader<Object>(schema)
+                    .read(null, DecoderFactory.get().binaryDecoder(wire, 5, wire.length - 5, null));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -17,7 +17,9 @@ public enum AttentionMode {
     }
 
     /** The value as written in a configuration. */
-    public String configValue() { return configValue; }
+    public String configValue() {
+        return configValue;
+    }
 
     /** The mode a configuration value names; IllegalArgumentException for any other. */
     public static AttentionMode of(String configValue) {

@@ -1,10 +1,9 @@
 package io.ltm.topology.api;
 
-import java.util.Arrays;
-import java.util.List;
-
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.TextEncoder;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@value LtmConfig#ENCODER}: the text encoder the node and the encode worker load. */
 public enum EncoderChoice {
@@ -25,7 +24,9 @@ public enum EncoderChoice {
     }
 
     /** The value as written in a configuration. */
-    public String configValue() { return configValue; }
+    public String configValue() {
+        return configValue;
+    }
 
     /** The choice a configuration value names; IllegalArgumentException for any other. */
     public static EncoderChoice of(String configValue) {

@@ -1,5 +1,13 @@
 package io.ltm.topology.api;
 
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.MemoryQuery;
+import io.ltm.schemas.MemoryResponse;
+import io.ltm.schemas.QueryOptions;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.serde.LtmSerdes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,15 +32,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import io.ltm.schemas.ControlAction;
-import io.ltm.schemas.ControlCommand;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.MemoryQuery;
-import io.ltm.schemas.MemoryResponse;
-import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.serde.LtmSerdes;
 
 /**
  * A client of a running LTM Streams setup over its topics: send events, ask queries and wait for their
@@ -61,20 +59,23 @@ public final class LtmClient implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
-        Serde<org.apache.avro.specific.SpecificRecord> values = LtmSerdes.avro(
-                org.apache.avro.specific.SpecificRecord.class, serdes);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(),
+        Serde<org.apache.avro.specific.SpecificRecord> values =
+                LtmSerdes.avro(org.apache.avro.specific.SpecificRecord.class, serdes);
+        this.producer = new KafkaProducer<>(
+                p,
+                new StringSerializer(),
                 (topic, v) -> values.serializer().serialize(topic, (org.apache.avro.specific.SpecificRecord) v));
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.responses = new KafkaConsumer<>(c, new StringDeserializer(),
+        this.responses = new KafkaConsumer<>(
+                c,
+                new StringDeserializer(),
                 LtmSerdes.avro(MemoryResponse.class, serdes).deserializer());
         String topic = config.getString(LtmConfig.TOPIC_RESPONSES);
         List<TopicPartition> parts = new ArrayList<>();
-        responses.partitionsFor(topic, timeout)
-                .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+        responses.partitionsFor(topic, timeout).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
         responses.assign(parts);
         responses.seekToEnd(parts);
         parts.forEach(tp -> responses.position(tp)); // resolve now: answers to later queries come after this point
@@ -90,7 +91,8 @@ public final class LtmClient implements AutoCloseable {
                     if (r.value() == null) {
                         continue;
                     }
-                    CompletableFuture<MemoryResponse> f = pending.remove(r.value().getQueryId());
+                    CompletableFuture<MemoryResponse> f =
+                            pending.remove(r.value().getQueryId());
                     if (f != null) {
                         f.complete(r.value());
                     }
@@ -115,9 +117,14 @@ public final class LtmClient implements AutoCloseable {
 
     /** Erases the key's memory for good. */
     public void forget(String key) {
-        send(config.getString(LtmConfig.TOPIC_CONTROL), key, ControlCommand.newBuilder()
-                .setAction(ControlAction.FORGET).setCommandId(UUID.randomUUID().toString())
-                .setIssuedAt(Instant.now()).build());
+        send(
+                config.getString(LtmConfig.TOPIC_CONTROL),
+                key,
+                ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .setCommandId(UUID.randomUUID().toString())
+                        .setIssuedAt(Instant.now())
+                        .build());
     }
 
     /** Asks a text question of one key's memory and waits for the answer. */
@@ -129,7 +136,8 @@ public final class LtmClient implements AutoCloseable {
      * Asks a text question with the given options (spans, a two-stage read's {@code rereadTokens}, ...) and waits
      * for the answer. A two-stage read is answered by the reread worker ({@code ltm worker --role reread}).
      */
-    public MemoryResponse query(String key, String text, QueryOptions options, Duration timeout) throws TimeoutException {
+    public MemoryResponse query(String key, String text, QueryOptions options, Duration timeout)
+            throws TimeoutException {
         return query(textQuery(key, text, options), timeout);
     }
 
@@ -139,7 +147,8 @@ public final class LtmClient implements AutoCloseable {
      */
     public MemoryResponse queryThroughEncodeWorker(String key, String text, int spans, Duration timeout)
             throws TimeoutException {
-        return queryThroughEncodeWorker(key, text, QueryOptions.newBuilder().setSpans(spans).build(), timeout);
+        return queryThroughEncodeWorker(
+                key, text, QueryOptions.newBuilder().setSpans(spans).build(), timeout);
     }
 
     /** As {@link #query(String, String, QueryOptions, Duration)}, through the encode worker. */
@@ -154,8 +163,13 @@ public final class LtmClient implements AutoCloseable {
     }
 
     private static MemoryQuery textQuery(String key, String text, QueryOptions options) {
-        return MemoryQuery.newBuilder().setQueryId(UUID.randomUUID().toString()).setKey(key).setText(text)
-                .setOptions(options).setRequestedAt(Instant.now()).build();
+        return MemoryQuery.newBuilder()
+                .setQueryId(UUID.randomUUID().toString())
+                .setKey(key)
+                .setText(text)
+                .setOptions(options)
+                .setRequestedAt(Instant.now())
+                .build();
     }
 
     private MemoryResponse await(MemoryQuery query, String topic, Duration timeout) throws TimeoutException {
@@ -201,8 +215,8 @@ public final class LtmClient implements AutoCloseable {
 
     /** As {@link #sendText(String, String, String, Instant)}, without waiting; {@link #flush()} waits for all. */
     public void sendTextAsync(String key, String text, String sourceId, Instant eventTime) {
-        producer.send(new ProducerRecord<>(config.getString(LtmConfig.TOPIC_EVENTS), key,
-                textEvent(text, sourceId, eventTime)));
+        producer.send(new ProducerRecord<>(
+                config.getString(LtmConfig.TOPIC_EVENTS), key, textEvent(text, sourceId, eventTime)));
     }
 
     private static TokenEvent textEvent(String text, String sourceId) {
@@ -210,8 +224,11 @@ public final class LtmClient implements AutoCloseable {
     }
 
     private static TokenEvent textEvent(String text, String sourceId, Instant eventTime) {
-        return TokenEvent.newBuilder().setText(text).setSourceId(sourceId)
-                .setEventTime(eventTime == null ? Instant.now() : eventTime).build();
+        return TokenEvent.newBuilder()
+                .setText(text)
+                .setSourceId(sourceId)
+                .setEventTime(eventTime == null ? Instant.now() : eventTime)
+                .build();
     }
 
     public void flush() {

@@ -1,5 +1,8 @@
 package io.ltm.topology.api;
 
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.RetentionPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -20,10 +22,6 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
-
-import io.ltm.model.CoefficientPrecision;
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.RetentionPolicy;
 
 /**
  * The one configuration class of LTM Streams: every key, its default and its documentation. Keys that
@@ -116,170 +114,399 @@ public final class LtmConfig extends AbstractConfig {
     private static final MemoryConfig MEMORY_DEFAULTS = MemoryConfig.defaults();
 
     private static final ConfigDef DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
-                    "Kafka bootstrap servers.")
-            .define(APPLICATION_ID, Type.STRING, "ltm-memory-node", Importance.HIGH,
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH, "Kafka bootstrap servers.")
+            .define(
+                    APPLICATION_ID,
+                    Type.STRING,
+                    "ltm-memory-node",
+                    Importance.HIGH,
                     "Kafka Streams application id of the memory node; also the prefix of its changelog topics and "
                             + "the consumer group id of the workers (suffixed with the role).")
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081", Importance.HIGH,
+            .define(
+                    SCHEMA_REGISTRY_URL,
+                    Type.STRING,
+                    "http://127.0.0.1:8081",
+                    Importance.HIGH,
                     "Confluent-compatible schema registry URL (for Apicurio: .../apis/ccompat/v7); "
                             + "mock://SCOPE selects an in-memory registry for tests.")
-            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/ltm-streams", Importance.MEDIUM,
+            .define(
+                    STATE_DIR,
+                    Type.STRING,
+                    System.getProperty("java.io.tmpdir") + "/ltm-streams",
+                    Importance.MEDIUM,
                     "Directory of the RocksDB state stores.")
-            .define(TOPIC_EVENTS, Type.STRING, "ltm.events", Importance.MEDIUM,
+            .define(
+                    TOPIC_EVENTS,
+                    Type.STRING,
+                    "ltm.events",
+                    Importance.MEDIUM,
                     "Input of the encode worker: TokenEvent (text or vectors) keyed by memory key.")
-            .define(TOPIC_TOKENS, Type.STRING, "ltm.tokens", Importance.MEDIUM,
+            .define(
+                    TOPIC_TOKENS,
+                    Type.STRING,
+                    "ltm.tokens",
+                    Importance.MEDIUM,
                     "Input of the memory node: EncodedTokens keyed by memory key.")
-            .define(TOPIC_QUERIES, Type.STRING, "ltm.queries", Importance.MEDIUM,
+            .define(
+                    TOPIC_QUERIES,
+                    Type.STRING,
+                    "ltm.queries",
+                    Importance.MEDIUM,
                     "MemoryQuery keyed by memory key; co-partitioned with the tokens topic.")
-            .define(TOPIC_QUERY_REQUESTS, Type.STRING, "ltm.query-requests", Importance.MEDIUM,
+            .define(
+                    TOPIC_QUERY_REQUESTS,
+                    Type.STRING,
+                    "ltm.query-requests",
+                    Importance.MEDIUM,
                     "Text queries (MemoryQuery) for the encode worker, which writes them with vectors to the queries "
                             + "topic; lets memory nodes run without an encoder (text queries sent straight to the "
                             + "queries topic are encoded by the node itself).")
-            .define(TOPIC_CONTROL, Type.STRING, "ltm.control", Importance.MEDIUM,
+            .define(
+                    TOPIC_CONTROL,
+                    Type.STRING,
+                    "ltm.control",
+                    Importance.MEDIUM,
                     "ControlCommand keyed by memory key (forget, reset statistics); co-partitioned with tokens.")
-            .define(TOPIC_RESPONSES, Type.STRING, "ltm.responses", Importance.MEDIUM,
+            .define(
+                    TOPIC_RESPONSES,
+                    Type.STRING,
+                    "ltm.responses",
+                    Importance.MEDIUM,
                     "MemoryResponse keyed by memory key.")
-            .define(TOPIC_ATTENTION_REQUESTS, Type.STRING, "ltm.attention-requests", Importance.MEDIUM,
+            .define(
+                    TOPIC_ATTENTION_REQUESTS,
+                    Type.STRING,
+                    "ltm.attention-requests",
+                    Importance.MEDIUM,
                     "AttentionRequest for the attention worker when ltm.attention.mode=worker.")
-            .define(TOPIC_DLQ, Type.STRING, "ltm.dlq", Importance.MEDIUM,
+            .define(
+                    TOPIC_DLQ,
+                    Type.STRING,
+                    "ltm.dlq",
+                    Importance.MEDIUM,
                     "DeadLetter: every record that could not be used, with the reason.")
-            .define(TOPIC_REREAD_REQUESTS, Type.STRING, "ltm.reread-requests", Importance.MEDIUM,
+            .define(
+                    TOPIC_REREAD_REQUESTS,
+                    Type.STRING,
+                    "ltm.reread-requests",
+                    Importance.MEDIUM,
                     "RereadRequest: answers of queries that asked for a two-stage read (QueryOptions.rereadTokens), "
                             + "for the reread worker, which completes them on the responses topic.")
-            .define(TOPIC_NOVELTY, Type.STRING, "ltm.novelty", Importance.MEDIUM,
+            .define(
+                    TOPIC_NOVELTY,
+                    Type.STRING,
+                    "ltm.novelty",
+                    Importance.MEDIUM,
                     "NoveltyScore of every absorbed event (when ltm.novelty.enabled), keyed by memory key; read by "
                             + "`ltm watch`.")
-            .define(TOPIC_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    TOPIC_PARTITIONS,
+                    Type.INT,
+                    4,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "Partitions of the topics that `run`, `worker` and `demo` create when they are missing (all "
                             + "keyed topics get the same count, so they are co-partitioned; existing tokens, queries "
                             + "and control topics must agree, or the command stops). The unit of parallelism: at "
                             + "most this many active stream tasks.")
-            .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    TOPIC_REPLICATION,
+                    Type.SHORT,
+                    (short) 1,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "Replication factor of the topics the commands create and of the changelogs (replication.factor).")
-            .define(TOPIC_RETENTION_MS, Type.LONG, java.time.Duration.ofDays(7).toMillis(), ConfigDef.Range.atLeast(-1L),
+            .define(
+                    TOPIC_RETENTION_MS,
+                    Type.LONG,
+                    java.time.Duration.ofDays(7).toMillis(),
+                    ConfigDef.Range.atLeast(-1L),
                     Importance.MEDIUM,
                     "retention.ms of the topics the commands create (default 7 days, as Kafka's). They are created "
                             + "with message.timestamp.type=LogAppendTime, so retention counts from the time of "
                             + "writing, never from an event's own time: it bounds how long records may wait unread "
                             + "(a node or worker stopped or behind), and a backfill of old events is kept as long "
                             + "as fresh ones. -1 keeps records for ever.")
-            .define(STARTUP_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    STARTUP_TIMEOUT_MS,
+                    Type.LONG,
+                    30_000L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "How long a command waits to reach the Kafka cluster and to create or check its topics before "
                             + "it stops with a one-line error (query uses its --timeout instead).")
-            .define(MEMORY_DIM, Type.INT, MEMORY_DEFAULTS.dim(), Importance.HIGH,
+            .define(
+                    MEMORY_DIM,
+                    Type.INT,
+                    MEMORY_DEFAULTS.dim(),
+                    Importance.HIGH,
                     "Dimension d of token vectors (384 for the MiniLM encoder). Events of another dimension go to "
                             + "the dead-letter topic.")
-            .define(MEMORY_BASIS_SIZE, Type.INT, MEMORY_DEFAULTS.basisSize(), Importance.MEDIUM,
+            .define(
+                    MEMORY_BASIS_SIZE,
+                    Type.INT,
+                    MEMORY_DEFAULTS.basisSize(),
+                    Importance.MEDIUM,
                     "N, the number of Gaussian basis functions; the memory holds N x d coefficients.")
-            .define(MEMORY_BASIS_WIDTHS, Type.LIST, Arrays.stream(MEMORY_DEFAULTS.widths()).mapToObj(Double::toString).collect(Collectors.joining(",")), Importance.LOW,
+            .define(
+                    MEMORY_BASIS_WIDTHS,
+                    Type.LIST,
+                    Arrays.stream(MEMORY_DEFAULTS.widths())
+                            .mapToObj(Double::toString)
+                            .collect(Collectors.joining(",")),
+                    Importance.LOW,
                     "Widths (standard deviations) of the basis functions; each centre carries every width.")
-            .define(MEMORY_CONTRACTION_LENGTH, Type.INT, MEMORY_DEFAULTS.contractionLength(), Importance.MEDIUM,
+            .define(
+                    MEMORY_CONTRACTION_LENGTH,
+                    Type.INT,
+                    MEMORY_DEFAULTS.contractionLength(),
+                    Importance.MEDIUM,
                     "L: every L tokens the short-term buffer is contracted into the long-term memory (even).")
-            .define(MEMORY_SAMPLES, Type.INT, MEMORY_DEFAULTS.samples(), Importance.LOW,
+            .define(
+                    MEMORY_SAMPLES,
+                    Type.INT,
+                    MEMORY_DEFAULTS.samples(),
+                    Importance.LOW,
                     "M: samples of the old signal taken at each contraction.")
-            .define(MEMORY_TAU, Type.DOUBLE, MEMORY_DEFAULTS.tau(), Importance.MEDIUM,
+            .define(
+                    MEMORY_TAU,
+                    Type.DOUBLE,
+                    MEMORY_DEFAULTS.tau(),
+                    Importance.MEDIUM,
                     "tau: the old signal is contracted into [0, tau] (recency retention).")
-            .define(MEMORY_RIDGE_PENALTY, Type.DOUBLE, MEMORY_DEFAULTS.ridgePenalty(), Importance.LOW,
+            .define(
+                    MEMORY_RIDGE_PENALTY,
+                    Type.DOUBLE,
+                    MEMORY_DEFAULTS.ridgePenalty(),
+                    Importance.LOW,
                     "lambda of the ridge regression.")
-            .define(MEMORY_STICKY, Type.BOOLEAN, MEMORY_DEFAULTS.sticky(), Importance.MEDIUM,
+            .define(
+                    MEMORY_STICKY,
+                    Type.BOOLEAN,
+                    MEMORY_DEFAULTS.sticky(),
+                    Importance.MEDIUM,
                     "Sticky memories: resample the old signal where past queries attended.")
-            .define(MEMORY_STICKY_BINS, Type.INT, MEMORY_DEFAULTS.stickyBins(), Importance.LOW,
+            .define(
+                    MEMORY_STICKY_BINS,
+                    Type.INT,
+                    MEMORY_DEFAULTS.stickyBins(),
+                    Importance.LOW,
                     "D: histogram bins of the sticky attention statistics.")
-            .define(MEMORY_RETENTION, Type.STRING, configValue(MEMORY_DEFAULTS.retention()), configValues(RetentionPolicy.values()), Importance.MEDIUM,
+            .define(
+                    MEMORY_RETENTION,
+                    Type.STRING,
+                    configValue(MEMORY_DEFAULTS.retention()),
+                    configValues(RetentionPolicy.values()),
+                    Importance.MEDIUM,
                     "uniform: every token seen keeps an equal share of [0,1] at any stream length; ridge statistics "
                             + "accumulate in place and the old signal is resampled only when the stream doubles, so old "
                             + "content is still found after millions of tokens; recency: the paper's fixed tau (recent "
                             + "content keeps fine resolution, old content loses it geometrically).")
-            .define(MEMORY_SIGMA2_MIN, Type.DOUBLE, MEMORY_DEFAULTS.sigma2Min(), Importance.LOW, "Lower clamp of the attention variance.")
-            .define(MEMORY_PRECISION, Type.STRING, configValue(MEMORY_DEFAULTS.precision()), configValues(CoefficientPrecision.values()), Importance.MEDIUM,
+            .define(
+                    MEMORY_SIGMA2_MIN,
+                    Type.DOUBLE,
+                    MEMORY_DEFAULTS.sigma2Min(),
+                    Importance.LOW,
+                    "Lower clamp of the attention variance.")
+            .define(
+                    MEMORY_PRECISION,
+                    Type.STRING,
+                    configValue(MEMORY_DEFAULTS.precision()),
+                    configValues(CoefficientPrecision.values()),
+                    Importance.MEDIUM,
                     "Precision of the stored coefficients: float16 halves the state (about 393 KB for 512 x 384).")
-            .define(MEMORY_TEMPERATURE, Type.DOUBLE, MEMORY_DEFAULTS.temperature(), Importance.LOW,
+            .define(
+                    MEMORY_TEMPERATURE,
+                    Type.DOUBLE,
+                    MEMORY_DEFAULTS.temperature(),
+                    Importance.LOW,
                     "Temperature T of the zero-shot head's softmax over basis functions (and of the short-term "
                             + "softmax). 0.05 is calibrated for cosine keys by `./ltm bench retrieval`; raw keys need "
                             + "about 1e-5.")
-            .define(MEMORY_COSINE_KEYS, Type.BOOLEAN, MEMORY_DEFAULTS.cosineKeys(), Importance.LOW,
+            .define(
+                    MEMORY_COSINE_KEYS,
+                    Type.BOOLEAN,
+                    MEMORY_DEFAULTS.cosineKeys(),
+                    Importance.LOW,
                     "Zero-shot keys: true scores each basis function by the cosine between the query and the "
                             + "remembered signal at its centre; false uses the raw coefficient rows of B (the paper's "
                             + "form, needs a far smaller temperature).")
-            .define(MEMORY_SEED, Type.LONG, MEMORY_DEFAULTS.seed(), Importance.LOW,
+            .define(
+                    MEMORY_SEED,
+                    Type.LONG,
+                    MEMORY_DEFAULTS.seed(),
+                    Importance.LOW,
                     "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
-            .define(INGEST_MAX_TOKENS, Type.INT, 8192, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    INGEST_MAX_TOKENS,
+                    Type.INT,
+                    8192,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "An event with more token vectors (or word pieces of its text, counted before encoding) than "
                             + "this is rejected to the dead-letter topic. 8192 float16 vectors of d = 384 fit in one "
                             + "producer request.")
-            .define(QUERY_MAX_SPANS, Type.INT, 8, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(
+                    QUERY_MAX_SPANS,
+                    Type.INT,
+                    8,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
                     "Upper bound on the spans a query may ask for.")
-            .define(QUERY_MAX_TOKENS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    QUERY_MAX_TOKENS,
+                    Type.INT,
+                    512,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "A query with more token vectors (or word pieces of its text, counted before encoding) than "
                             + "this is rejected to the dead-letter topic and answered with an error.")
-            .define(QUERY_REREAD_MAX_TOKENS, Type.INT, 16384, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    QUERY_REREAD_MAX_TOKENS,
+                    Type.INT,
+                    16384,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "Most tokens a two-stage read re-reads per span (a query's rereadTokens is capped to this); each "
                             + "re-read event is encoded again, so this bounds the work of one query.")
-            .define(REREAD_MAX_RECORDS, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(
+                    REREAD_MAX_RECORDS,
+                    Type.INT,
+                    100_000,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
                     "Most records the reread worker scans per stretch (other keys' records share the partition); "
                             + "a stretch cut short says so in the answer's reread note.")
-            .define(REREAD_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    REREAD_TIMEOUT_MS,
+                    Type.LONG,
+                    30_000L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "How long the reread worker waits for a stretch's records before the request is retried.")
-            .define(TEXT_MAX_CHARS, Type.INT, 65536, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(
+                    TEXT_MAX_CHARS,
+                    Type.INT,
+                    65536,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM,
                     "Texts of events and queries longer than this many characters are rejected to the dead-letter "
                             + "topic before they are tokenized (a few MB of one-letter words would otherwise need "
                             + "gigabytes of vectors).")
-            .define(DLQ_MAX_BYTES, Type.INT, 131072, ConfigDef.Range.between(1024, 1 << 20), Importance.LOW,
+            .define(
+                    DLQ_MAX_BYTES,
+                    Type.INT,
+                    131072,
+                    ConfigDef.Range.between(1024, 1 << 20),
+                    Importance.LOW,
                     "Most bytes of a bad record's key and of its value (each), and characters of the error message, "
                             + "that its dead letter keeps; longer ones are cut (truncated = true, with the original "
                             + "sizes and the value's SHA-256), so a dead letter always fits in one producer request. "
                             + "With the default a dead letter also stays under a broker's default message size (1 MB).")
-            .define(HEALTH_WINDOW_MS, Type.LONG, 300000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    HEALTH_WINDOW_MS,
+                    Type.LONG,
+                    300000L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "Window in which /health counts stream-thread failures.")
-            .define(HEALTH_MAX_THREAD_FAILURES, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(
+                    HEALTH_MAX_THREAD_FAILURES,
+                    Type.INT,
+                    3,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
                     "Stream-thread failures (each one replaced) within ltm.health.window.ms from which /health answers "
                             + "503 DEGRADED with the last reason: a thread that keeps failing on the same record or "
                             + "on an unreachable dependency, while the state alone still says RUNNING.")
-            .define(HEALTH_STUCK_PARTITION_MS, Type.LONG, 120000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    HEALTH_STUCK_PARTITION_MS,
+                    Type.LONG,
+                    120000L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "An input partition of an active task whose committed offset has not moved for this long while "
                             + "records wait behind it (the consumer group's committed offset below the partition's "
                             + "last stable offset) makes /health answer 503 DEGRADED naming the partition: a record "
                             + "or a dependency that holds it up however the threads fare. Offsets are asked of the "
                             + "cluster at each /health call; the time counts from the first call that saw the offset.")
-            .define(QUERY_READY_CACHE_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(0L), Importance.LOW,
+            .define(
+                    QUERY_READY_CACHE_BYTES,
+                    Type.LONG,
+                    128L << 20,
+                    ConfigDef.Range.atLeast(0L),
+                    Importance.LOW,
                     "Bound on the cache of read-ready memories of a memory node process (and of each attention "
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
                             + "centres and B, float32: about 1.2 MB at N = 512, d = 384) is computed at the first read "
                             + "after a contraction, not at every read; least recently read evicted first; 0 disables it.")
-            .define(ATTENTION_MODE, Type.STRING, AttentionMode.INLINE.configValue(),
-                    ValidString.in(AttentionMode.configValues().toArray(String[]::new)), Importance.MEDIUM,
+            .define(
+                    ATTENTION_MODE,
+                    Type.STRING,
+                    AttentionMode.INLINE.configValue(),
+                    ValidString.in(AttentionMode.configValues().toArray(String[]::new)),
+                    Importance.MEDIUM,
                     "inline: queries are answered in the stream thread on the CPU; worker: the node emits an "
                             + "AttentionRequest and the attention worker answers (batched, GPU when present).")
-            .define(ATTENTION_RESIDENT, Type.BOOLEAN, true, Importance.MEDIUM,
+            .define(
+                    ATTENTION_RESIDENT,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
                     "With ltm.attention.mode=worker: true, an AttentionRequest carries the query and the version of "
                             + "the key's memory only, and the attention worker reads the memory from its own replica "
                             + "of the node's changelogs ({application.id}-ltm-memory-changelog, -ltm-short-term-changelog "
                             + "and -ltm-short-term-index-changelog) for the partitions it serves; false, every request carries "
                             + "a snapshot of the whole memory (about 0.4-0.8 MB; attention workers older than this "
                             + "option understand only these). Set it the same on nodes and workers.")
-            .define(ATTENTION_REPLICA_WAIT_MS, Type.LONG, 10000L, ConfigDef.Range.atLeast(0L), Importance.LOW,
+            .define(
+                    ATTENTION_REPLICA_WAIT_MS,
+                    Type.LONG,
+                    10000L,
+                    ConfigDef.Range.atLeast(0L),
+                    Importance.LOW,
                     "Longest time the attention worker waits for its replica of a memory to reach the version a "
                             + "request names (after a restart or a rebalance the replica is rebuilt from the "
                             + "changelogs first); past it the query is answered with an error instead of from an "
                             + "older memory.")
-            .define(ENCODER, Type.STRING, EncoderChoice.MINILM.configValue(),
+            .define(
+                    ENCODER,
+                    Type.STRING,
+                    EncoderChoice.MINILM.configValue(),
                     ValidString.in(EncoderChoice.configValues().toArray(String[]::new)),
                     Importance.MEDIUM,
                     "Text encoder for text queries on the node and for events in the encode worker: minilm (CPU), "
                             + "minilm-gpu, minilm-auto (GPU when present), hashing (no model), none. MiniLM batches a "
                             + "poll's texts into model calls of at most 1,024 padded tokens on the CPU, 16,384 on a GPU.")
-            .define(NOVELTY_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            .define(
+                    NOVELTY_ENABLED,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
                     "Score every absorbed event for novelty against its key's memory before it (1 - the best cosine "
                             + "between the event's mean vector and the remembered signal at up to 64 basis centres or "
                             + "the short-term events' means) and write it to ltm.topic.novelty and the ltm novelty "
                             + "metrics. The keys are kept per key in the ltm-novelty store (about 49 KB, float16, "
                             + "rewritten once per contraction).")
-            .define(ROCKSDB_BLOCK_CACHE_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
+            .define(
+                    ROCKSDB_BLOCK_CACHE_BYTES,
+                    Type.LONG,
+                    64L << 20,
+                    ConfigDef.Range.atLeast(1L << 20),
+                    Importance.LOW,
                     "One block cache shared by all RocksDB stores of the process (bounds read memory).")
-            .define(ROCKSDB_WRITE_BUFFER_BYTES, Type.LONG, 32L << 20, ConfigDef.Range.atLeast(1L << 20), Importance.LOW,
+            .define(
+                    ROCKSDB_WRITE_BUFFER_BYTES,
+                    Type.LONG,
+                    32L << 20,
+                    ConfigDef.Range.atLeast(1L << 20),
+                    Importance.LOW,
                     "Memtable budget shared by all RocksDB stores of the process, charged to the block cache.")
-            .define(INPUT_REPARTITION, Type.BOOLEAN, true, Importance.MEDIUM,
+            .define(
+                    INPUT_REPARTITION,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
                     "true: queries and control commands that are not on the partition murmur2 gives their key "
                             + "(as Java producers place them) pass through two internal topics, "
                             + "{application.id}-ltm-queries-by-key-repartition and "
@@ -291,7 +518,12 @@ public final class LtmConfig extends AbstractConfig {
                             + "every producer of those topics partitions with murmur2 (Java clients, or librdkafka "
                             + "with partitioner=murmur2_random). The tokens topic is never repartitioned: the encode "
                             + "worker writes it with the Java producer whatever client wrote the events.")
-            .define(MAX_TASK_IDLE_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(-1L), Importance.LOW,
+            .define(
+                    MAX_TASK_IDLE_MS,
+                    Type.LONG,
+                    100L,
+                    ConfigDef.Range.atLeast(-1L),
+                    Importance.LOW,
                     "Kafka Streams' max.task.idle.ms for the memory node (Streams' own default is 0): when one "
                             + "input of a task (tokens, queries, control) has just run dry, the task waits up to this "
                             + "long for it before processing a record of another input, so a query is answered after "
@@ -299,30 +531,63 @@ public final class LtmConfig extends AbstractConfig {
                             + "example in a producer's transaction still open when the query arrived). Costs up to "
                             + "this much query latency, only while the key's tokens partition was active in the last "
                             + "max.task.idle.ms; -1 never waits.")
-            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+            .define(
+                    INSTANCE_ID,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
                     "Stable id of this memory node instance, unique within the application.id; when set it "
                             + "becomes group.instance.id (static membership): a node restarted with the same id "
                             + "within session.timeout.ms gets its tasks back without a rebalance. Empty: dynamic "
                             + "membership.")
-            .define(SESSION_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(
+                    SESSION_TIMEOUT_MS,
+                    Type.INT,
+                    10_000,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
                     "The memory node's consumer session timeout (Kafka's default is 45 s): how long the group "
                             + "waits for a node that died without leaving before its tasks move to the others "
                             + "(heartbeats go every tenth of it). A node closed cleanly leaves the group at once.")
-            .define(NUM_STANDBY_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
+            .define(
+                    NUM_STANDBY_REPLICAS,
+                    Type.INT,
+                    1,
+                    ConfigDef.Range.atLeast(0),
+                    Importance.LOW,
                     "Kafka Streams' num.standby.replicas (Streams' own default is 0): warm copies of each task's "
                             + "stores on other instances, kept up to date from the changelogs, so a task that moves "
                             + "after a failure is not restored from the start; costs one more copy of the state and "
                             + "of the changelog reads per replica (nothing with a single instance).")
-            .define(HTTP_HOST, Type.STRING, "127.0.0.1", Importance.LOW,
+            .define(
+                    HTTP_HOST,
+                    Type.STRING,
+                    "127.0.0.1",
+                    Importance.LOW,
                     "Host of the HTTP endpoint (interactive queries, Prometheus metrics); also advertised to other "
                             + "instances as application.server.")
             .define(HTTP_PORT, Type.INT, -1, Importance.LOW, "Port of the HTTP endpoint; -1 disables it, 0 picks one.")
-            .define(WORKER_MAX_BATCH_RECORDS, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(
+                    WORKER_MAX_BATCH_RECORDS,
+                    Type.INT,
+                    512,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
                     "Most records a worker takes per poll and transaction (max.poll.records); they all go to one batched "
                             + "encode or attention call.")
-            .define(WORKER_POLL_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    WORKER_POLL_MS,
+                    Type.LONG,
+                    50L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "Poll timeout of the workers: the latency budget of a batch.")
-            .define(WORKER_RETRY_BACKOFF_MAX_MS, Type.LONG, 10000L, ConfigDef.Range.atLeast(1L), Importance.LOW,
+            .define(
+                    WORKER_RETRY_BACKOFF_MAX_MS,
+                    Type.LONG,
+                    10000L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
                     "Longest wait before a worker retries a batch that failed on infrastructure (broker, schema "
                             + "registry); the wait doubles from ltm.worker.poll.ms up to this, for as long as it takes.");
 
@@ -342,7 +607,7 @@ public final class LtmConfig extends AbstractConfig {
             memoryConfig();
         } catch (MemoryConfig.InvalidSetting e) {
             String key = MEMORY_KEYS.get(e.setting());
-            if (key == null) throw e;                   // a setting no key reaches: a bug here, not the user's input
+            if (key == null) throw e; // a setting no key reaches: a bug here, not the user's input
             throw new ConfigException(key, originals().getOrDefault(key, get(key)), e.getMessage());
         }
     }
@@ -400,7 +665,9 @@ public final class LtmConfig extends AbstractConfig {
 
     /** The memory math configuration. */
     public MemoryConfig memoryConfig() {
-        double[] widths = getList(MEMORY_BASIS_WIDTHS).stream().mapToDouble(Double::parseDouble).toArray();
+        double[] widths = getList(MEMORY_BASIS_WIDTHS).stream()
+                .mapToDouble(Double::parseDouble)
+                .toArray();
         return MemoryConfig.builder()
                 .dim(getInt(MEMORY_DIM))
                 .basisSize(getInt(MEMORY_BASIS_SIZE))
@@ -413,7 +680,8 @@ public final class LtmConfig extends AbstractConfig {
                 .stickyBins(getInt(MEMORY_STICKY_BINS))
                 .retention(RetentionPolicy.valueOf(getString(MEMORY_RETENTION).toUpperCase(Locale.ROOT)))
                 .sigma2Min(getDouble(MEMORY_SIGMA2_MIN))
-                .precision(CoefficientPrecision.valueOf(getString(MEMORY_PRECISION).toUpperCase(Locale.ROOT)))
+                .precision(
+                        CoefficientPrecision.valueOf(getString(MEMORY_PRECISION).toUpperCase(Locale.ROOT)))
                 .temperature(getDouble(MEMORY_TEMPERATURE))
                 .cosineKeys(getBoolean(MEMORY_COSINE_KEYS))
                 .seed(getLong(MEMORY_SEED))
@@ -443,7 +711,9 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_STATE_BYTES);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION));
-        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.ltm.topology.internal.BoundedRocksDbConfig.class.getName());
+        p.put(
+                StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                io.ltm.topology.internal.BoundedRocksDbConfig.class.getName());
         p.put(ROCKSDB_BLOCK_CACHE_BYTES, getLong(ROCKSDB_BLOCK_CACHE_BYTES));
         p.put(ROCKSDB_WRITE_BUFFER_BYTES, getLong(ROCKSDB_WRITE_BUFFER_BYTES));
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS));
@@ -454,7 +724,9 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10));
         if (!getString(INSTANCE_ID).isBlank()) {
             // Streams suffixes it with each stream thread's index
-            p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+            p.put(
+                    StreamsConfig.mainConsumerPrefix(
+                            org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                     getString(INSTANCE_ID));
         }
         originals().forEach((k, v) -> {
@@ -472,8 +744,17 @@ public final class LtmConfig extends AbstractConfig {
     public Map<String, Integer> topicPartitions() {
         int n = getInt(TOPIC_PARTITIONS);
         Map<String, Integer> m = new HashMap<>();
-        for (String t : Arrays.asList(TOPIC_EVENTS, TOPIC_TOKENS, TOPIC_QUERIES, TOPIC_QUERY_REQUESTS, TOPIC_CONTROL, TOPIC_RESPONSES,
-                TOPIC_ATTENTION_REQUESTS, TOPIC_DLQ, TOPIC_NOVELTY, TOPIC_REREAD_REQUESTS)) {
+        for (String t : Arrays.asList(
+                TOPIC_EVENTS,
+                TOPIC_TOKENS,
+                TOPIC_QUERIES,
+                TOPIC_QUERY_REQUESTS,
+                TOPIC_CONTROL,
+                TOPIC_RESPONSES,
+                TOPIC_ATTENTION_REQUESTS,
+                TOPIC_DLQ,
+                TOPIC_NOVELTY,
+                TOPIC_REREAD_REQUESTS)) {
             m.put(getString(t), n);
         }
         return m;
@@ -484,11 +765,18 @@ public final class LtmConfig extends AbstractConfig {
         StringBuilder b = new StringBuilder("| key | environment | default | description |\n|---|---|---|---|\n");
         for (ConfigDef.ConfigKey k : DEF.configKeys().values()) {
             Object d = k.hasDefault() ? k.defaultValue : null;
-            String dflt = d instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList())
+            String dflt = d instanceof List<?> l
+                    ? String.join(",", l.stream().map(String::valueOf).toList())
                     : String.valueOf(d);
-            b.append("| `").append(k.name).append("` | `").append(envName(k.name)).append("` | `")
-                    .append(k.name.equals(STATE_DIR) ? "${java.io.tmpdir}/ltm-streams" : dflt).append("` | ")
-                    .append(k.documentation).append(" |\n");
+            b.append("| `")
+                    .append(k.name)
+                    .append("` | `")
+                    .append(envName(k.name))
+                    .append("` | `")
+                    .append(k.name.equals(STATE_DIR) ? "${java.io.tmpdir}/ltm-streams" : dflt)
+                    .append("` | ")
+                    .append(k.documentation)
+                    .append(" |\n");
         }
         return b.toString();
     }

@@ -1,31 +1,29 @@
 package io.ltm.topology.api;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.apache.kafka.streams.CloseOptions;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
-import io.ltm.topology.internal.NodeHealth;
 import io.ltm.topology.internal.LocalMemories;
+import io.ltm.topology.internal.NodeHealth;
 import io.ltm.topology.internal.PicturePages;
 import io.ltm.topology.internal.RetentionWatch;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running memory node: the Kafka Streams application built by {@link MemoryTopology}, its metrics bound to a
@@ -43,8 +41,13 @@ public final class MemoryNode implements AutoCloseable {
     private final RetentionWatch oldRecords;
     private final NodeHealth health;
 
-    private MemoryNode(KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics,
-                       HttpEndpoint http, RetentionWatch oldRecords, NodeHealth health) {
+    private MemoryNode(
+            KafkaStreams streams,
+            PrometheusMeterRegistry registry,
+            KafkaStreamsMetrics streamsMetrics,
+            HttpEndpoint http,
+            RetentionWatch oldRecords,
+            NodeHealth health) {
         this.streams = streams;
         this.health = health;
         this.registry = registry;
@@ -64,8 +67,11 @@ public final class MemoryNode implements AutoCloseable {
      * {@code ltm_input_records_older_than_retention_total} on /metrics) and logged, rate-limited.
      */
     public static MemoryNode start(LtmConfig config, TextEncoder encoder, Map<String, Long> inputRetentionMs) {
-        return start(config, encoder, new RetentionWatch(inputRetentionMs, config.getString(LtmConfig.APPLICATION_ID),
-                System::currentTimeMillis));
+        return start(
+                config,
+                encoder,
+                new RetentionWatch(
+                        inputRetentionMs, config.getString(LtmConfig.APPLICATION_ID), System::currentTimeMillis));
     }
 
     private static MemoryNode start(LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
@@ -84,7 +90,8 @@ public final class MemoryNode implements AutoCloseable {
         for (String topic : oldRecords.retentionMs().keySet()) {
             FunctionCounter.builder("ltm.input.records.older.than.retention", oldRecords, w -> w.oldRecords(topic))
                     .description("Input records read when already older than their topic's retention.ms")
-                    .tag("topic", topic).register(registry);
+                    .tag("topic", topic)
+                    .register(registry);
         }
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
         // Our sensors are created with the tasks; the binder only re-scans every 60 s, so bind once RUNNING.
@@ -98,9 +105,20 @@ public final class MemoryNode implements AutoCloseable {
         int port = config.getInt(LtmConfig.HTTP_PORT);
         try {
             if (port >= 0) {
-                http = new HttpEndpoint(streams, config.getString(LtmConfig.HTTP_HOST), port, registry::scrape, health,
-                        new PicturePages(new LocalMemories(streams, config.memoryConfig(),
-                                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer()), config.memoryConfig(), encoder));
+                http = new HttpEndpoint(
+                        streams,
+                        config.getString(LtmConfig.HTTP_HOST),
+                        port,
+                        registry::scrape,
+                        health,
+                        new PicturePages(
+                                new LocalMemories(
+                                        streams,
+                                        config.memoryConfig(),
+                                        LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                                                .deserializer()),
+                                config.memoryConfig(),
+                                encoder));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);
@@ -144,7 +162,6 @@ public final class MemoryNode implements AutoCloseable {
     public java.util.Map<String, Object> describe(String key) {
         return KeyInspector.describe(streams, key, "local");
     }
-
 
     @Override
     public void close() {

@@ -1,22 +1,5 @@
 package io.ltm.topology.api;
 
-import java.util.List;
-import java.util.Map;
-
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.AutoOffsetReset;
-import org.apache.kafka.streams.LtmInternalTopics;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
-import org.apache.kafka.streams.processor.TimestampExtractor;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
-
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.encoder.TextEncoder;
@@ -32,16 +15,31 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
-import io.ltm.topology.internal.Rereads;
+import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.KeyPartitioner;
 import io.ltm.topology.internal.KeyRouter;
-import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
 import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.RetentionWatch;
 import io.ltm.topology.internal.ShortTermIndex;
 import io.ltm.topology.internal.StoreSerdes;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.LtmInternalTopics;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the memory node: token events into per-key memory, queries answered on the responses topic,
@@ -52,8 +50,7 @@ import io.ltm.topology.internal.StoreSerdes;
  */
 public final class MemoryTopology {
 
-    private MemoryTopology() {
-    }
+    private MemoryTopology() {}
 
     /** A topology with only the memory node. {@code encoder} (may be null) encodes text queries. */
     public static Topology build(LtmConfig config, TextEncoder encoder) {
@@ -94,66 +91,129 @@ public final class MemoryTopology {
             return recordTime.extract(record, partitionTime);
         };
         AutoOffsetReset appDefault = null; // no per-source reset: the application's auto.offset.reset applies
-        topology.addSource(appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
-        topology.addSource(appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
-        topology.addSource(appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
+        topology.addSource(
+                appDefault, Names.SOURCE_TOKENS, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_TOKENS));
+        topology.addSource(
+                appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
+        topology.addSource(
+                appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
         String[] queriesIn = {Names.SOURCE_QUERIES};
         String[] controlIn = {Names.SOURCE_CONTROL};
         if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
             // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
             // partition than its tokens: such records pass through an internal topic partitioned with murmur2, as
             // the tokens are, so each reaches the task holding the key's memory.
-            queriesIn = byKey(topology, Names.SOURCE_QUERIES, Names.ROUTER_QUERIES, Names.QUERY,
-                    Names.SINK_QUERIES_BY_KEY, Names.TOPIC_QUERIES_BY_KEY, Names.SOURCE_QUERIES_BY_KEY);
-            controlIn = byKey(topology, Names.SOURCE_CONTROL, Names.ROUTER_CONTROL, Names.CONTROL,
-                    Names.SINK_CONTROL_BY_KEY, Names.TOPIC_CONTROL_BY_KEY, Names.SOURCE_CONTROL_BY_KEY);
+            queriesIn = byKey(
+                    topology,
+                    Names.SOURCE_QUERIES,
+                    Names.ROUTER_QUERIES,
+                    Names.QUERY,
+                    Names.SINK_QUERIES_BY_KEY,
+                    Names.TOPIC_QUERIES_BY_KEY,
+                    Names.SOURCE_QUERIES_BY_KEY);
+            controlIn = byKey(
+                    topology,
+                    Names.SOURCE_CONTROL,
+                    Names.ROUTER_CONTROL,
+                    Names.CONTROL,
+                    Names.SINK_CONTROL_BY_KEY,
+                    Names.TOPIC_CONTROL_BY_KEY,
+                    Names.SOURCE_CONTROL_BY_KEY);
             // sized like the tokens topic
-            LtmInternalTopics.copartition(topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY,
-                    Names.SOURCE_CONTROL_BY_KEY));
+            LtmInternalTopics.copartition(
+                    topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY, Names.SOURCE_CONTROL_BY_KEY));
         }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
-        topology.addProcessor(Names.INGEST,
+        topology.addProcessor(
+                Names.INGEST,
                 () -> new IngestProcessor(memory, tokens, validator, deadLetters, novelty),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         Rereads rereads = new Rereads(config);
-        topology.addProcessor(Names.QUERY,
-                () -> new QueryProcessor(memory, queries.deserializer(), queryVectors, maxSpans, workerMode,
-                        config.getBoolean(LtmConfig.ATTENTION_RESIDENT), deadLetters, readyCache, rereads, tokens),
+        topology.addProcessor(
+                Names.QUERY,
+                () -> new QueryProcessor(
+                        memory,
+                        queries.deserializer(),
+                        queryVectors,
+                        maxSpans,
+                        workerMode,
+                        config.getBoolean(LtmConfig.ATTENTION_RESIDENT),
+                        deadLetters,
+                        readyCache,
+                        rereads,
+                        tokens),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
-        topology.addProcessor(Names.CONTROL, () -> new ControlProcessor(memory, control.deserializer(), deadLetters, tokens),
+        topology.addProcessor(
+                Names.CONTROL,
+                () -> new ControlProcessor(memory, control.deserializer(), deadLetters, tokens),
                 controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");
-        topology.addStateStore(store(Names.STORE_MEMORY, LtmSerdes.avro(io.ltm.schemas.MemoryState.class, serdeConfig),
-                Map.of("cleanup.policy", "compact", "max.message.bytes", String.valueOf(LtmConfig.MAX_STATE_BYTES))), all);
+        topology.addStateStore(
+                store(
+                        Names.STORE_MEMORY,
+                        LtmSerdes.avro(io.ltm.schemas.MemoryState.class, serdeConfig),
+                        Map.of(
+                                "cleanup.policy",
+                                "compact",
+                                "max.message.bytes",
+                                String.valueOf(LtmConfig.MAX_STATE_BYTES))),
+                all);
         // the token events' own bytes (Confluent-framed Avro EncodedTokens), stored as they arrived
         topology.addStateStore(store(Names.STORE_SHORT_TERM, Serdes.ByteArray(), compacted), all);
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);
         if (novelty) {
-            // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches them)
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_NOVELTY),
-                    Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(compacted), all);
+            // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches
+            // them)
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(Names.STORE_NOVELTY),
+                                    Serdes.String(),
+                                    Serdes.ByteArray())
+                            .withCachingDisabled()
+                            .withLoggingEnabled(compacted),
+                    all);
         }
 
         StringSerializer keys = new StringSerializer();
-        topology.addSink(Names.SINK_RESPONSES, config.getString(LtmConfig.TOPIC_RESPONSES), keys,
-                LtmSerdes.avro(MemoryResponse.class, serdeConfig).serializer(), Names.QUERY);
-        topology.addSink(Names.SINK_ATTENTION_REQUESTS, config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS), keys,
-                LtmSerdes.avro(AttentionRequest.class, serdeConfig).serializer(), Names.QUERY);
-        topology.addSink(Names.SINK_REREAD_REQUESTS, config.getString(LtmConfig.TOPIC_REREAD_REQUESTS), keys,
-                LtmSerdes.avro(RereadRequest.class, serdeConfig).serializer(), Names.QUERY);
+        topology.addSink(
+                Names.SINK_RESPONSES,
+                config.getString(LtmConfig.TOPIC_RESPONSES),
+                keys,
+                LtmSerdes.avro(MemoryResponse.class, serdeConfig).serializer(),
+                Names.QUERY);
+        topology.addSink(
+                Names.SINK_ATTENTION_REQUESTS,
+                config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS),
+                keys,
+                LtmSerdes.avro(AttentionRequest.class, serdeConfig).serializer(),
+                Names.QUERY);
+        topology.addSink(
+                Names.SINK_REREAD_REQUESTS,
+                config.getString(LtmConfig.TOPIC_REREAD_REQUESTS),
+                keys,
+                LtmSerdes.avro(RereadRequest.class, serdeConfig).serializer(),
+                Names.QUERY);
         if (novelty) {
-            topology.addSink(Names.SINK_NOVELTY, config.getString(LtmConfig.TOPIC_NOVELTY), keys,
-                    LtmSerdes.avro(NoveltyScore.class, serdeConfig).serializer(), Names.INGEST);
+            topology.addSink(
+                    Names.SINK_NOVELTY,
+                    config.getString(LtmConfig.TOPIC_NOVELTY),
+                    keys,
+                    LtmSerdes.avro(NoveltyScore.class, serdeConfig).serializer(),
+                    Names.INGEST);
         }
-        topology.addSink(Names.SINK_DLQ, config.getString(LtmConfig.TOPIC_DLQ), keys,
-                LtmSerdes.avro(DeadLetter.class, serdeConfig).serializer(), all);
+        topology.addSink(
+                Names.SINK_DLQ,
+                config.getString(LtmConfig.TOPIC_DLQ),
+                keys,
+                LtmSerdes.avro(DeadLetter.class, serdeConfig).serializer(),
+                all);
         return topology;
     }
 
@@ -162,8 +222,14 @@ public final class MemoryTopology {
      * others to a sink into the internal topic {@code topic} (murmur2 of the key) -> a new source -> {@code target}.
      * Returns {@code target}'s parents. Records pass as the bytes they arrived as, with timestamps and headers.
      */
-    private static String[] byKey(Topology topology, String source, String router, String target, String sink,
-                                  String topic, String newSource) {
+    private static String[] byKey(
+            Topology topology,
+            String source,
+            String router,
+            String target,
+            String sink,
+            String topic,
+            String newSource) {
         LtmInternalTopics.declare(topology, topic);
         KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
         topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink), source);
@@ -175,8 +241,8 @@ public final class MemoryTopology {
         return new String[] {router, newSource};
     }
 
-    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values,
-                                                                     Map<String, String> changelog) {
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(
+            String name, Serde<V> values, Map<String, String> changelog) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
                 .withCachingEnabled()
                 .withLoggingEnabled(changelog);

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.ClientDnsLookup;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,12 +50,10 @@ public final class TopicProvisioner {
     /** Between two attempts to open a TCP connection to the bootstrap servers, while the cluster may be starting. */
     private static final Duration PROBE_RETRY = Duration.ofMillis(200);
 
-    private TopicProvisioner() {
-    }
+    private TopicProvisioner() {}
 
     /** What {@link #ensure} found: partitions and retention.ms (-1 = unlimited) of every LTM topic. */
-    public record Topics(Map<String, Integer> partitions, Map<String, Long> retentionMs, Set<String> created) {
-    }
+    public record Topics(Map<String, Integer> partitions, Map<String, Long> retentionMs, Set<String> created) {}
 
     /** {@link #ensure(LtmConfig, Duration)} with {@link LtmConfig#STARTUP_TIMEOUT_MS}. */
     public static Topics ensure(LtmConfig config) {
@@ -76,8 +73,11 @@ public final class TopicProvisioner {
             Map<String, Integer> wanted = config.topicPartitions();
             Map<String, Integer> existing = partitions(admin, wanted.keySet(), deadline, timeout, config);
             checkCoPartitioned(config, existing);
-            int groupCount = coPartitionedTopics(config).stream().filter(existing::containsKey).map(existing::get)
-                    .findFirst().orElse(config.getInt(LtmConfig.TOPIC_PARTITIONS));
+            int groupCount = coPartitionedTopics(config).stream()
+                    .filter(existing::containsKey)
+                    .map(existing::get)
+                    .findFirst()
+                    .orElse(config.getInt(LtmConfig.TOPIC_PARTITIONS));
             Map<String, String> topicConfigs = topicConfigs(config);
             short replication = config.getShort(LtmConfig.TOPIC_REPLICATION);
             List<NewTopic> missing = new ArrayList<>();
@@ -90,8 +90,13 @@ public final class TopicProvisioner {
             }
             List<String> created = create(admin, missing, deadline, timeout, config);
             if (!created.isEmpty()) {
-                LOG.info("created topics {} (replication {}, {})", missing.stream().filter(t -> created.contains(t.name()))
-                        .collect(Collectors.toMap(NewTopic::name, NewTopic::numPartitions)), replication, topicConfigs);
+                LOG.info(
+                        "created topics {} (replication {}, {})",
+                        missing.stream()
+                                .filter(t -> created.contains(t.name()))
+                                .collect(Collectors.toMap(NewTopic::name, NewTopic::numPartitions)),
+                        replication,
+                        topicConfigs);
             }
             Map<String, Integer> all = awaitVisible(admin, wanted.keySet(), deadline, timeout, config);
             checkCoPartitioned(config, all);
@@ -104,7 +109,8 @@ public final class TopicProvisioner {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(adminConfig(config, timeout))) {
             Set<String> names = get(admin.listTopics().names(), deadline, timeout, config, "list topics");
-            List<String> missing = topics.stream().filter(t -> !names.contains(t)).toList();
+            List<String> missing =
+                    topics.stream().filter(t -> !names.contains(t)).toList();
             if (!missing.isEmpty()) {
                 throw new UserFacingException("no topic " + String.join(", ", missing) + " on "
                         + config.getString(LtmConfig.BOOTSTRAP_SERVERS) + ": `./ltm run` and `./ltm worker` create "
@@ -131,7 +137,9 @@ public final class TopicProvisioner {
 
     /** The topics a key must land on the same partition number of: the memory node's inputs. */
     public static List<String> coPartitionedTopics(LtmConfig config) {
-        return List.of(config.getString(LtmConfig.TOPIC_TOKENS), config.getString(LtmConfig.TOPIC_QUERIES),
+        return List.of(
+                config.getString(LtmConfig.TOPIC_TOKENS),
+                config.getString(LtmConfig.TOPIC_QUERIES),
                 config.getString(LtmConfig.TOPIC_CONTROL));
     }
 
@@ -144,8 +152,10 @@ public final class TopicProvisioner {
             }
         }
         if (group.values().stream().distinct().count() > 1) {
-            throw new UserFacingException("topics are not co-partitioned: " + group.entrySet().stream()
-                    .map(e -> e.getKey() + " has " + e.getValue()).collect(Collectors.joining(", "))
+            throw new UserFacingException("topics are not co-partitioned: "
+                    + group.entrySet().stream()
+                            .map(e -> e.getKey() + " has " + e.getValue())
+                            .collect(Collectors.joining(", "))
                     + " partitions; the token, query and control topics need the same partition count "
                     + "(recreate them, or repartition them to one count)");
         }
@@ -156,16 +166,22 @@ public final class TopicProvisioner {
         String servers = config.getString(LtmConfig.BOOTSTRAP_SERVERS);
         List<InetSocketAddress> addresses;
         try {
-            addresses = ClientUtils.parseAndValidateAddresses(java.util.Arrays.stream(servers.split(",")).map(String::trim).toList(), ClientDnsLookup.USE_ALL_DNS_IPS);
+            addresses = ClientUtils.parseAndValidateAddresses(
+                    java.util.Arrays.stream(servers.split(","))
+                            .map(String::trim)
+                            .toList(),
+                    ClientDnsLookup.USE_ALL_DNS_IPS);
         } catch (ConfigException e) {
-            throw new UserFacingException("cannot use " + LtmConfig.BOOTSTRAP_SERVERS + "=" + servers + ": "
-                    + e.getMessage());
+            throw new UserFacingException(
+                    "cannot use " + LtmConfig.BOOTSTRAP_SERVERS + "=" + servers + ": " + e.getMessage());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         do {
             for (InetSocketAddress a : addresses) {
-                int wait = (int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining(deadline, timeout).toMillis()));
+                int wait = (int) Math.max(
+                        1,
+                        Math.min(Integer.MAX_VALUE, remaining(deadline, timeout).toMillis()));
                 try (Socket s = new Socket()) {
                     s.connect(a, wait);
                     return;
@@ -195,35 +211,36 @@ public final class TopicProvisioner {
         return m;
     }
 
-    private static Map<String, Integer> partitions(Admin admin, Collection<String> topics, long deadline,
-                                                   Duration timeout, LtmConfig config) {
+    private static Map<String, Integer> partitions(
+            Admin admin, Collection<String> topics, long deadline, Duration timeout, LtmConfig config) {
         Set<String> names = get(admin.listTopics().names(), deadline, timeout, config, "list topics");
         List<String> present = topics.stream().filter(names::contains).toList();
-        Map<String, TopicDescription> d = get(admin.describeTopics(present).allTopicNames(), deadline, timeout,
-                config, "describe topics " + present);
+        Map<String, TopicDescription> d = get(
+                admin.describeTopics(present).allTopicNames(), deadline, timeout, config, "describe topics " + present);
         Map<String, Integer> m = new HashMap<>();
         d.forEach((t, td) -> m.put(t, td.partitions().size()));
         return m;
     }
 
     /** New topics reach every broker's metadata a moment after creation: wait until all of them are listed. */
-    private static Map<String, Integer> awaitVisible(Admin admin, Collection<String> topics, long deadline,
-                                                     Duration timeout, LtmConfig config) {
+    private static Map<String, Integer> awaitVisible(
+            Admin admin, Collection<String> topics, long deadline, Duration timeout, LtmConfig config) {
         while (true) {
             Map<String, Integer> m = partitions(admin, topics, deadline, timeout, config);
             if (m.keySet().containsAll(topics)) {
                 return m;
             }
             if (System.nanoTime() >= deadline) {
-                throw new UserFacingException("topics " + topics.stream().filter(t -> !m.containsKey(t)).toList()
+                throw new UserFacingException("topics "
+                        + topics.stream().filter(t -> !m.containsKey(t)).toList()
                         + " were created but did not appear within " + seconds(timeout));
             }
             sleep(PROBE_RETRY);
         }
     }
 
-    private static List<String> create(Admin admin, List<NewTopic> topics, long deadline, Duration timeout,
-                                       LtmConfig config) {
+    private static List<String> create(
+            Admin admin, List<NewTopic> topics, long deadline, Duration timeout, LtmConfig config) {
         List<String> created = new ArrayList<>();
         if (topics.isEmpty()) {
             return created;
@@ -252,12 +269,13 @@ public final class TopicProvisioner {
         return created;
     }
 
-    private static Map<String, Long> retention(Admin admin, Collection<String> topics, long deadline,
-                                               Duration timeout, LtmConfig config) {
+    private static Map<String, Long> retention(
+            Admin admin, Collection<String> topics, long deadline, Duration timeout, LtmConfig config) {
         List<ConfigResource> resources = topics.stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-        Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all(), deadline, timeout, config,
-                "describe topic configs");
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
+        Map<ConfigResource, Config> configs =
+                get(admin.describeConfigs(resources).all(), deadline, timeout, config, "describe topic configs");
         Map<String, Long> m = new HashMap<>();
         configs.forEach((r, c) -> {
             var retention = c.get(TopicConfig.RETENTION_MS_CONFIG);
@@ -267,24 +285,29 @@ public final class TopicProvisioner {
             if (ms >= 0 && type != null && "CreateTime".equals(type.value())) {
                 // Such a topic deletes records by their producers' timestamps: a backfill stamped with old
                 // event times can expire before it is read. Ours are created with LogAppendTime.
-                LOG.warn("topic {} has message.timestamp.type=CreateTime and retention.ms={}: records whose "
-                        + "producers stamp them with old times may be deleted before they are read; set "
-                        + "message.timestamp.type=LogAppendTime on it", r.name(), ms);
+                LOG.warn(
+                        "topic {} has message.timestamp.type=CreateTime and retention.ms={}: records whose "
+                                + "producers stamp them with old times may be deleted before they are read; set "
+                                + "message.timestamp.type=LogAppendTime on it",
+                        r.name(),
+                        ms);
             }
         });
         return m;
     }
 
-    private static <T> T get(org.apache.kafka.common.KafkaFuture<T> f, long deadline, Duration timeout,
-                             LtmConfig config, String what) {
+    private static <T> T get(
+            org.apache.kafka.common.KafkaFuture<T> f, long deadline, Duration timeout, LtmConfig config, String what) {
         try {
             return f.get(Math.max(1, remaining(deadline, timeout).toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserFacingException("interrupted while trying to " + what, e);
         } catch (TimeoutException e) {
-            throw new UserFacingException("Kafka at " + config.getString(LtmConfig.BOOTSTRAP_SERVERS)
-                    + " did not answer within " + seconds(timeout) + " (" + what + ")", e);
+            throw new UserFacingException(
+                    "Kafka at " + config.getString(LtmConfig.BOOTSTRAP_SERVERS) + " did not answer within "
+                            + seconds(timeout) + " (" + what + ")",
+                    e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             String msg = c instanceof org.apache.kafka.common.errors.TimeoutException

@@ -13,13 +13,6 @@ import io.ltm.schemas.SourceSegment;
 import io.ltm.schemas.TimelineKnot;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.schemas.VectorEncoding;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +23,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Converts {@link MemoryState} to and from the Avro record {@code io.ltm.schemas.MemoryState} (and its binary body).
@@ -54,19 +53,27 @@ public final class MemoryStateCodec {
         List<SourceSegment> segs = new ArrayList<>(tl.segmentCount());
         for (int i = 0; i < tl.segmentCount(); i++) {
             TokenSource src = tl.segmentSource(i), last = tl.segmentLastSource(i);
-            segs.add(new SourceSegment(tl.segmentFirstToken(i), position(src), last.equals(src) ? null : position(last)));
+            segs.add(new SourceSegment(
+                    tl.segmentFirstToken(i), position(src), last.equals(src) ? null : position(last)));
         }
         double[] h = s.stickyRef();
         List<Double> hist = null;
-        if (h != null) { hist = new ArrayList<>(h.length); for (double v : h) hist.add(v); }
+        if (h != null) {
+            hist = new ArrayList<>(h.length);
+            for (double v : h) hist.add(v);
+        }
         return io.ltm.schemas.MemoryState.newBuilder()
                 .setFormatVersion(1)
                 .setBasisSize(s.basisSize())
                 .setDim(s.dim())
-                .setCoefficients(s.coefficientsRef() == null ? null
-                        : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
-                .setShortTerm(s.shortTermCount() == 0 ? null
-                        : block(s.shortTermRef(), s.shortTermCount(), s.dim(), cfg.precision()))
+                .setCoefficients(
+                        s.coefficientsRef() == null
+                                ? null
+                                : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
+                .setShortTerm(
+                        s.shortTermCount() == 0
+                                ? null
+                                : block(s.shortTermRef(), s.shortTermCount(), s.dim(), cfg.precision()))
                 .setShortTermTokens(new ArrayList<>(s.shortTermTokens()))
                 .setTokensAbsorbed(s.tokensAbsorbed())
                 .setContractions(s.contractions())
@@ -88,19 +95,28 @@ public final class MemoryStateCodec {
      */
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, float[] coefficients) {
         check(a.getFormatVersion() == 1, () -> "unsupported formatVersion " + a.getFormatVersion());
-        check(a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
+        check(
+                a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
                 () -> "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
-        check(coefficients == null || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
+        check(
+                coefficients == null
+                        || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
                 () -> "decoded coefficients do not fit the state");
-        float[] b = a.getCoefficients() == null ? null
+        float[] b = a.getCoefficients() == null
+                ? null
                 : coefficients != null ? coefficients : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
         int sc = a.getShortTerm() == null ? 0 : a.getShortTerm().getCount();
         float[] stm = sc == 0 ? new float[0] : unblock(a.getShortTerm(), sc, cfg.dim());
-        List<String> tokens = a.getShortTermTokens() == null || a.getShortTermTokens().isEmpty()
-                ? Collections.nCopies(sc, null) : Collections.unmodifiableList(new ArrayList<>(a.getShortTermTokens()));
+        List<String> tokens =
+                a.getShortTermTokens() == null || a.getShortTermTokens().isEmpty()
+                        ? Collections.nCopies(sc, null)
+                        : Collections.unmodifiableList(new ArrayList<>(a.getShortTermTokens()));
         int nk = a.getTimeline().size();
         double[] t = new double[nk], k = new double[nk];
-        for (int i = 0; i < nk; i++) { t[i] = a.getTimeline().get(i).getT(); k[i] = a.getTimeline().get(i).getTokenIndex(); }
+        for (int i = 0; i < nk; i++) {
+            t[i] = a.getTimeline().get(i).getT();
+            k[i] = a.getTimeline().get(i).getTokenIndex();
+        }
         int ns = a.getSources().size();
         long[] first = new long[ns];
         List<TokenSource> srcs = new ArrayList<>(ns);
@@ -114,20 +130,35 @@ public final class MemoryStateCodec {
         double[] hist = null;
         if (a.getStickyHistogram() != null) {
             hist = new double[a.getStickyHistogram().size()];
-            for (int i = 0; i < hist.length; i++) hist[i] = a.getStickyHistogram().get(i);
+            for (int i = 0; i < hist.length; i++)
+                hist[i] = a.getStickyHistogram().get(i);
         }
-        return MemoryState.restore(cfg.dim(), cfg.basisSize(), b, stm, sc, tokens, a.getTokensAbsorbed(),
-                a.getContractions(), Timeline.of(t, k, first, srcs, lasts), hist,
+        return MemoryState.restore(
+                cfg.dim(),
+                cfg.basisSize(),
+                b,
+                stm,
+                sc,
+                tokens,
+                a.getTokensAbsorbed(),
+                a.getContractions(),
+                Timeline.of(t, k, first, srcs, lasts),
+                hist,
                 a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli());
     }
 
     private static SourcePosition position(TokenSource s) {
-        return new SourcePosition(s.topic(), s.partition(), s.offset(), Instant.ofEpochMilli(s.timestamp()), s.sourceId());
+        return new SourcePosition(
+                s.topic(), s.partition(), s.offset(), Instant.ofEpochMilli(s.timestamp()), s.sourceId());
     }
 
     private static TokenSource source(SourcePosition p) {
-        return new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
-                p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(), p.getSourceId());
+        return new TokenSource(
+                p.getTopic(),
+                p.getPartition(),
+                p.getOffset(),
+                p.getTimestamp() == null ? 0 : p.getTimestamp().toEpochMilli(),
+                p.getSourceId());
     }
 
     /**
@@ -138,8 +169,13 @@ public final class MemoryStateCodec {
         VectorBlock b = stored.getCoefficients();
         int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
         long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
-        return new StoredVersion(b == null ? 0 : b.getCount(), b == null ? 0 : b.getDim(), stored.getContractions(),
-                stored.getTokensAbsorbed() - stm, at, b == null ? null : i -> valueAt(b, i));
+        return new StoredVersion(
+                b == null ? 0 : b.getCount(),
+                b == null ? 0 : b.getDim(),
+                stored.getContractions(),
+                stored.getTokensAbsorbed() - stm,
+                at,
+                b == null ? null : i -> valueAt(b, i));
     }
 
     /** Avro binary body (no framing) of the state. */
@@ -172,26 +208,29 @@ public final class MemoryStateCodec {
             bb = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
             bb.asFloatBuffer().put(v, 0, n);
         } else {
-            // converted into a short[] first, then one bulk copy: per-element ByteBuffer writes cost more than the conversion
+            // converted into a short[] first, then one bulk copy: per-element ByteBuffer writes cost more than the
+            // conversion
             short[] h = new short[n];
             for (int i = 0; i < n; i++) h[i] = Half.fromFloat(v[i]);
             bb = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
             bb.asShortBuffer().put(h);
         }
-        return new VectorBlock(dim, count, p == CoefficientPrecision.FLOAT32 ? VectorEncoding.FLOAT32 : VectorEncoding.FLOAT16, bb);
+        return new VectorBlock(
+                dim, count, p == CoefficientPrecision.FLOAT32 ? VectorEncoding.FLOAT32 : VectorEncoding.FLOAT16, bb);
     }
 
     /** Unpacks a VectorBlock (either encoding) into count×dim floats. */
     public static float[] unblock(VectorBlock b, int count, int dim) {
-        check(b.getCount() == count && b.getDim() == dim, () -> "vector block is " + b.getCount() + "x" + b.getDim()
-                + ", expected " + count + "x" + dim);
+        check(
+                b.getCount() == count && b.getDim() == dim,
+                () -> "vector block is " + b.getCount() + "x" + b.getDim() + ", expected " + count + "x" + dim);
         ByteBuffer bb = b.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int n = count * dim;
         float[] v = new float[n];
         if (b.getEncoding() == VectorEncoding.FLOAT16) {
             check(bb.remaining() == n * 2, () -> "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
             short[] h = new short[n];
-            bb.asShortBuffer().get(h);            // one bulk copy, then table look-ups (see Half)
+            bb.asShortBuffer().get(h); // one bulk copy, then table look-ups (see Half)
             for (int i = 0; i < n; i++) v[i] = Half.toFloat(h[i]);
         } else {
             check(bb.remaining() == n * 4, () -> "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
@@ -202,16 +241,20 @@ public final class MemoryStateCodec {
 
     /** Value i (row-major) of a VectorBlock, either encoding, without unpacking the rest. */
     public static float valueAt(VectorBlock b, int i) {
-        ByteBuffer bb = b.getData();                  // absolute byte reads: the shared buffer's state is not touched
+        ByteBuffer bb = b.getData(); // absolute byte reads: the shared buffer's state is not touched
         if (b.getEncoding() == VectorEncoding.FLOAT16) {
             int at = bb.position() + i * 2;
             return Half.toFloat((short) ((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8));
         }
         int at = bb.position() + i * 4;
-        return Float.intBitsToFloat((bb.get(at) & 0xff) | (bb.get(at + 1) & 0xff) << 8 | (bb.get(at + 2) & 0xff) << 16
+        return Float.intBitsToFloat((bb.get(at) & 0xff)
+                | (bb.get(at + 1) & 0xff) << 8
+                | (bb.get(at + 2) & 0xff) << 16
                 | (bb.get(at + 3) & 0xff) << 24);
     }
 
     /** The message is built only when the check fails: these checks run for every event and every contraction. */
-    private static void check(boolean ok, Supplier<String> msg) { if (!ok) throw new IllegalArgumentException(msg.get()); }
+    private static void check(boolean ok, Supplier<String> msg) {
+        if (!ok) throw new IllegalArgumentException(msg.get());
+    }
 }

@@ -1,15 +1,13 @@
 package io.ltm.topology.internal;
 
+import io.ltm.topology.api.LtmConfig;
 import java.util.Map;
-
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
-
-import io.ltm.topology.api.LtmConfig;
 
 /**
  * Bounds the off-heap memory of all RocksDB stores of the process: one LRU block cache and one
@@ -32,7 +30,8 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        init(longOf(configs.get(LtmConfig.ROCKSDB_BLOCK_CACHE_BYTES), 64L << 20),
+        init(
+                longOf(configs.get(LtmConfig.ROCKSDB_BLOCK_CACHE_BYTES), 64L << 20),
                 longOf(configs.get(LtmConfig.ROCKSDB_WRITE_BUFFER_BYTES), 32L << 20));
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         table.setBlockCache(cache);

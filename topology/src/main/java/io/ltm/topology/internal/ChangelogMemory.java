@@ -1,5 +1,10 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.MemoryState;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.UserFacingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,12 +21,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
-import io.ltm.model.MemoryState;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.UserFacingException;
-
 /**
  * A key's memory read from the memory node's changelog topics ({application.id}-ltm-memory-changelog and
  * -ltm-short-term-changelog), without a running node: the partition of the key (Kafka's default partitioner over the
@@ -31,8 +29,7 @@ import io.ltm.topology.api.UserFacingException;
  */
 public final class ChangelogMemory {
 
-    private ChangelogMemory() {
-    }
+    private ChangelogMemory() {}
 
     public static String changelog(LtmConfig config, String store) {
         return config.getString(LtmConfig.APPLICATION_ID) + "-" + store + "-changelog";
@@ -47,7 +44,9 @@ public final class ChangelogMemory {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LtmConfig.MAX_STATE_BYTES);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * LtmConfig.MAX_STATE_BYTES);
         config.originals().forEach((k, v) -> {
-            if (!LtmConfig.configDef().names().contains(k) && !k.startsWith("ltm.") && ConsumerConfig.configNames().contains(k)) {
+            if (!LtmConfig.configDef().names().contains(k)
+                    && !k.startsWith("ltm.")
+                    && ConsumerConfig.configNames().contains(k)) {
                 p.putIfAbsent(k, v);
             }
         });
@@ -55,7 +54,8 @@ public final class ChangelogMemory {
         String shortTopic = changelog(config, Names.STORE_SHORT_TERM);
         var memSerde = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig());
         var tokSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> parts = c.partitionsFor(config.getString(LtmConfig.TOPIC_TOKENS), timeout);
             if (parts == null || parts.isEmpty()) {
                 throw new UserFacingException("topic " + config.getString(LtmConfig.TOPIC_TOKENS) + " does not exist");
@@ -80,14 +80,17 @@ public final class ChangelogMemory {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new UserFacingException("could not read the changelogs of key '" + key + "' within " + timeout.toSeconds() + " s");
+                    throw new UserFacingException(
+                            "could not read the changelogs of key '" + key + "' within " + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(memoryTopic)) {
                         if (key.equals(r.key())) {
                             memory = r.value();
                         }
-                    } else if (r.key() != null && r.key().compareTo(from) >= 0 && r.key().compareTo(to) <= 0) {
+                    } else if (r.key() != null
+                            && r.key().compareTo(from) >= 0
+                            && r.key().compareTo(to) <= 0) {
                         if (r.value() == null) {
                             shortTerm.remove(r.key());
                         } else {
@@ -96,7 +99,8 @@ public final class ChangelogMemory {
                     }
                 }
             }
-            io.ltm.schemas.MemoryState stored = memory == null ? null : memSerde.deserializer().deserialize(memoryTopic, memory);
+            io.ltm.schemas.MemoryState stored =
+                    memory == null ? null : memSerde.deserializer().deserialize(memoryTopic, memory);
             List<EncodedTokens> records = new ArrayList<>();
             for (byte[] v : shortTerm.values()) {
                 records.add(tokSerde.deserializer().deserialize(shortTopic, v));

@@ -1,13 +1,11 @@
 package io.ltm.topology.internal;
 
-import java.util.List;
-
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-
 import io.ltm.model.MemoryConfig;
 import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.EncodedTokens;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Control commands: FORGET erases every store entry of the key (tombstones, so log compaction removes the
@@ -20,8 +18,11 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
     private MemoryStores stores;
     private final Serde<EncodedTokens> records;
 
-    public ControlProcessor(MemoryConfig config, Deserializer<ControlCommand> deserializer, DeadLetters deadLetters,
-                            Serde<EncodedTokens> records) {
+    public ControlProcessor(
+            MemoryConfig config,
+            Deserializer<ControlCommand> deserializer,
+            DeadLetters deadLetters,
+            Serde<EncodedTokens> records) {
         super(deserializer, Names.CONTROL, "control command", deadLetters);
         this.records = records;
         this.config = config;

@@ -1,19 +1,17 @@
 package io.ltm.topology.internal;
 
+import io.ltm.schemas.DeadLetter;
+import io.ltm.topology.api.LtmConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-
-import io.ltm.schemas.DeadLetter;
-import io.ltm.topology.api.LtmConfig;
 
 /**
  * Builds the dead-letter record of an input record that could not be used: the original bytes plus the reason.
@@ -33,17 +31,32 @@ public final class DeadLetters {
         return new DeadLetters(config.getInt(LtmConfig.DLQ_MAX_BYTES));
     }
 
-    public DeadLetter of(ProcessorContext<?, ?> context, Record<byte[], byte[]> record, Throwable error,
-                         String processor) {
+    public DeadLetter of(
+            ProcessorContext<?, ?> context, Record<byte[], byte[]> record, Throwable error, String processor) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        return of(meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(),
-                meta == null ? -1 : meta.offset(), record.timestamp(), record.key(), record.value(), error, processor,
+        return of(
+                meta == null ? "" : meta.topic(),
+                meta == null ? -1 : meta.partition(),
+                meta == null ? -1 : meta.offset(),
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                error,
+                processor,
                 context.currentSystemTimeMs());
     }
 
     public DeadLetter of(ConsumerRecord<byte[], byte[]> record, Throwable error, String processor) {
-        return of(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
-                record.value(), error, processor, System.currentTimeMillis());
+        return of(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                error,
+                processor,
+                System.currentTimeMillis());
     }
 
     /** The Kafka key of a dead letter: the original key as text, cut like the key field. */
@@ -51,10 +64,19 @@ public final class DeadLetters {
         return key == null ? null : new String(key, 0, Math.min(key.length, maxBytes), StandardCharsets.UTF_8);
     }
 
-    private DeadLetter of(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                          Throwable error, String processor, long now) {
+    private DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            Throwable error,
+            String processor,
+            long now) {
         String message = String.valueOf(error.getMessage());
-        boolean truncated = (key != null && key.length > maxBytes) || (value != null && value.length > maxBytes)
+        boolean truncated = (key != null && key.length > maxBytes)
+                || (value != null && value.length > maxBytes)
                 || message.length() > maxBytes;
         return DeadLetter.newBuilder()
                 .setTopic(topic)

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * infrastructure ({@link Failures#isInfrastructure}) are not the record's fault: they are rethrown, the stream
  * thread fails and is replaced, exactly-once aborts its transaction, and the record is processed again.
  */
-abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<byte[], byte[], String, SpecificRecord> {
+abstract class DecodingProcessor<T extends SpecificRecord>
+        implements Processor<byte[], byte[], String, SpecificRecord> {
 
     private final Deserializer<T> deserializer;
     private final String name;
@@ -49,7 +50,8 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
             if (record.value() == null || record.value().length == 0) {
                 throw new InvalidInputException("empty " + what);
             }
-            value = deserializer.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
+            value = deserializer.deserialize(
+                    context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
             rawValue = record.value();
             handle(key, value, record.timestamp());
         } catch (RuntimeException e) {
@@ -59,7 +61,10 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
             // bad input (InvalidInputException, SerializationException) or a failure of the math on this
             // key's input: either way nothing was written yet, and the other keys must go on
             metrics.deadLetters.record(1);
-            forward(deadLetters.recordKey(record.key()), deadLetters.of(context, record, e, name), record.timestamp(),
+            forward(
+                    deadLetters.recordKey(record.key()),
+                    deadLetters.of(context, record, e, name),
+                    record.timestamp(),
                     Names.SINK_DLQ);
             rejected(value, e, record.timestamp());
         }
@@ -74,8 +79,7 @@ abstract class DecodingProcessor<T extends SpecificRecord> implements Processor<
     protected abstract void handle(String key, T value, long timestamp);
 
     /** After a record went to the dead-letter topic; {@code value} is null when it could not be decoded. */
-    protected void rejected(T value, RuntimeException error, long timestamp) {
-    }
+    protected void rejected(T value, RuntimeException error, long timestamp) {}
 
     protected final void forward(String key, SpecificRecord value, long timestamp, String child) {
         context.forward(new Record<>(key, value, timestamp), child);

@@ -1,15 +1,13 @@
 package io.ltm.topology.internal;
 
+import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.StreamsException;
-
-import io.ltm.schemas.registry.SchemaRegistryUnavailableException;
 
 /** Tells failures of the infrastructure, which must be retried, from bad input, which goes to the dead-letter topic. */
 public final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * True when {@code e} says nothing about the record: the schema registry did not answer, Kafka Streams' own
@@ -18,7 +16,8 @@ public final class Failures {
      * exactly-once rolls back what its attempt wrote.
      */
     public static boolean isInfrastructure(Throwable e) {
-        return e instanceof StreamsException || e instanceof RetriableException
+        return e instanceof StreamsException
+                || e instanceof RetriableException
                 || SchemaRegistryUnavailableException.isCause(e);
     }
 }

@@ -1,5 +1,7 @@
 package io.ltm.topology.internal;
 
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.TopicProvisioner;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -7,16 +9,12 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.TopicProvisioner;
 
 /**
  * Where the node's consumer group stands, asked of the cluster: its committed offsets and the partitions' last
@@ -54,7 +52,9 @@ public final class GroupOffsets implements AutoCloseable {
         try {
             Map<TopicPartition, Long> committed = new HashMap<>();
             for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).entrySet()) {
+                    .partitionsToOffsetAndMetadata()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .entrySet()) {
                 if (e.getValue() != null && partitions.contains(e.getKey())) {
                     committed.put(e.getKey(), e.getValue().offset());
                 }
@@ -83,8 +83,10 @@ public final class GroupOffsets implements AutoCloseable {
             throws ExecutionException, TimeoutException, InterruptedException {
         Map<TopicPartition, Long> out = new HashMap<>();
         if (!specs.isEmpty()) {
-            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> out.put(tp, info.offset()));
         }
         return out;
     }

@@ -1,5 +1,8 @@
 package io.ltm.topology.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,16 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
-
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 
 /**
  * HTTP endpoint of a memory node: {@code GET /keys/{key}} (statistics and timeline of a key's memory, as
@@ -43,7 +40,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private final HostInfo self;
     private final HttpServer server;
     private final PicturePages pages;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Something that renders the process's metrics in the Prometheus text format. */
     @FunctionalInterface
@@ -52,8 +50,8 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /** {@code pages} (may be null) serves the web page and the pictures. */
-    public HttpEndpoint(KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health,
-                        PicturePages pages)
+    public HttpEndpoint(
+            KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health, PicturePages pages)
             throws IOException {
         this.streams = streams;
         this.pages = pages;
@@ -99,15 +97,23 @@ public final class HttpEndpoint implements AutoCloseable {
             HostInfo owner = md == null || md == KeyQueryMetadata.NOT_AVAILABLE ? self : md.activeHost();
             if (!local && !owner.equals(self)) {
                 String q = ex.getRequestURI().getRawQuery();
-                forward(ex, owner, "/keys/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")
-                        + (view == null ? "" : view) + "?local=true" + (q == null ? "" : "&" + q));
+                forward(
+                        ex,
+                        owner,
+                        "/keys/"
+                                + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")
+                                + (view == null ? "" : view) + "?local=true" + (q == null ? "" : "&" + q));
                 return;
             }
             if (view != null) {
                 picture(ex, key, view, params);
                 return;
             }
-            send(ex, 200, "application/json", JSON.writeValueAsString(KeyInspector.describe(streams, key, self.host() + ":" + self.port())));
+            send(
+                    ex,
+                    200,
+                    "application/json",
+                    JSON.writeValueAsString(KeyInspector.describe(streams, key, self.host() + ":" + self.port())));
         } catch (RuntimeException e) {
             send(ex, 503, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
         }
@@ -119,8 +125,13 @@ public final class HttpEndpoint implements AutoCloseable {
         if (view.equals("/view")) {
             String page = pages.view(key, query, spans);
             if (page == null) {
-                send(ex, 404, "text/html; charset=utf-8", "<!DOCTYPE html><html><body><p>no memory of "
-                        + io.ltm.topology.picture.MemoryPicture.escape(key) + " here</p><p><a href=\"/\">all keys</a></p></body></html>");
+                send(
+                        ex,
+                        404,
+                        "text/html; charset=utf-8",
+                        "<!DOCTYPE html><html><body><p>no memory of "
+                                + io.ltm.topology.picture.MemoryPicture.escape(key)
+                                + " here</p><p><a href=\"/\">all keys</a></p></body></html>");
             } else {
                 send(ex, 200, "text/html; charset=utf-8", page);
             }
@@ -143,7 +154,8 @@ public final class HttpEndpoint implements AutoCloseable {
                 Map<String, String> p = params(ex.getRequestURI().getRawQuery());
                 String key = p.getOrDefault("key", "");
                 String q = p.get("query");
-                String loc = "/keys/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20") + "/view"
+                String loc = "/keys/"
+                        + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20") + "/view"
                         + "?spans=" + parseInt(p.get("spans"), 2)
                         + (q == null || q.isBlank() ? "" : "&query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
                 ex.getResponseHeaders().set("Location", loc);
@@ -182,7 +194,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private void forward(HttpExchange ex, HostInfo owner, String pathAndQuery) throws IOException {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery);
         try {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse<byte[]> r = client.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             sendBytes(ex, r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body());
         } catch (InterruptedException e) {

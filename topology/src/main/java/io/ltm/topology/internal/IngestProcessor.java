@@ -1,13 +1,11 @@
 package io.ltm.topology.internal;
 
-import org.apache.kafka.common.serialization.Serde;
-
 import ai.djl.Device;
-
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Token events into a key's memory. An event is appended to the short-term store as one small record;
@@ -29,8 +27,12 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private final Serde<EncodedTokens> records;
 
     /** {@code records}: the token events' serde, also that of the short-term records. */
-    public IngestProcessor(MemoryConfig config, Serde<EncodedTokens> records, InputValidator validator,
-                           DeadLetters deadLetters, boolean novelty) {
+    public IngestProcessor(
+            MemoryConfig config,
+            Serde<EncodedTokens> records,
+            InputValidator validator,
+            DeadLetters deadLetters,
+            boolean novelty) {
         super(records.deserializer(), Names.INGEST, "token event", deadLetters);
         this.records = records;
         this.config = config;
@@ -48,9 +50,11 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     @Override
     protected void handle(String key, EncodedTokens event, long timestamp) {
         float[] vectors = validator.vectors(event.getVectors(), "token event");
-        if (event.getTokens() != null && event.getTokens().size() != event.getVectors().getCount()) {
-            throw new InvalidInputException("token event has " + event.getTokens().size() + " token texts for "
-                    + event.getVectors().getCount() + " vectors");
+        if (event.getTokens() != null
+                && event.getTokens().size() != event.getVectors().getCount()) {
+            throw new InvalidInputException(
+                    "token event has " + event.getTokens().size() + " token texts for "
+                            + event.getVectors().getCount() + " vectors");
         }
         ingest(key, event, vectors, timestamp);
     }
@@ -60,8 +64,8 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         int count = event.getVectors().getCount();
         ShortTermIndex found = stores.index(key);
         ShortTermIndex idx = found == null ? ShortTermIndex.EMPTY : found;
-        NoveltyTracker.Scored scored = novelty == null ? null
-                : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
+        NoveltyTracker.Scored scored =
+                novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
             stores.append(key, idx, rawValue(), count); // the event as it came: nothing to encode again
             metrics.tokens.record(count);
@@ -76,8 +80,10 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         MemoryStores.Contraction c = stores.contract(key, idx, event, timestamp, state -> engine.absorb(state, batch));
         metrics.tokens.record(count);
         metrics.contractions.record(c.after().contractions() - c.before().contractions());
-        metrics.stateBytes.record(c.longTerm().getCoefficients() == null ? 0
-                : c.longTerm().getCoefficients().getData().remaining());
+        metrics.stateBytes.record(
+                c.longTerm().getCoefficients() == null
+                        ? 0
+                        : c.longTerm().getCoefficients().getData().remaining());
         if (scored != null) {
             novelty.contracted(key, c.after(), scored.mean());
             emit(key, scored, timestamp);

@@ -1,9 +1,9 @@
 package io.ltm.topology.internal;
 
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 
 /**
  * Checks of incoming vectors and texts: dimension, size, finiteness, length. Bad input is rejected, never fixed
@@ -25,8 +25,11 @@ public final class InputValidator {
     }
 
     public static InputValidator of(LtmConfig config) {
-        return new InputValidator(config.getInt(LtmConfig.MEMORY_DIM), config.getInt(LtmConfig.INGEST_MAX_TOKENS),
-                config.getInt(LtmConfig.QUERY_MAX_TOKENS), config.getInt(LtmConfig.TEXT_MAX_CHARS));
+        return new InputValidator(
+                config.getInt(LtmConfig.MEMORY_DIM),
+                config.getInt(LtmConfig.INGEST_MAX_TOKENS),
+                config.getInt(LtmConfig.QUERY_MAX_TOKENS),
+                config.getInt(LtmConfig.TEXT_MAX_CHARS));
     }
 
     /** The floats of an event's block, or an {@link InvalidInputException} saying what is wrong with it. */
@@ -52,8 +55,8 @@ public final class InputValidator {
     /** Only the length in characters: for callers that forward the text to an encoder elsewhere. */
     public void textLength(String text, String what) {
         if (text.length() > maxChars) {
-            throw new InvalidInputException(what + " has " + text.length() + " characters, more than the limit of "
-                    + maxChars);
+            throw new InvalidInputException(
+                    what + " has " + text.length() + " characters, more than the limit of " + maxChars);
         }
     }
 
@@ -80,8 +83,8 @@ public final class InputValidator {
             throw new InvalidInputException(what + " is empty (count " + block.getCount() + ")");
         }
         if (block.getCount() > limit) {
-            throw new InvalidInputException(what + " has " + block.getCount() + " vectors, more than the limit of "
-                    + limit);
+            throw new InvalidInputException(
+                    what + " has " + block.getCount() + " vectors, more than the limit of " + limit);
         }
         float[] v;
         try {

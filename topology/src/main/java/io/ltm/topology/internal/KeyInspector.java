@@ -1,31 +1,28 @@
 package io.ltm.topology.internal;
 
+import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.SourceSegment;
+import io.ltm.schemas.TimelineKnot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import io.ltm.schemas.MemoryState;
-import io.ltm.schemas.SourceSegment;
-import io.ltm.schemas.TimelineKnot;
-
 /** Interactive queries of a key's memory statistics and timeline from the local stores of a running node. */
 public final class KeyInspector {
 
-    private KeyInspector() {
-    }
+    private KeyInspector() {}
 
     /** Statistics and timeline of one key, from this instance's stores. */
     public static Map<String, Object> describe(KafkaStreams streams, String key, String host) {
         ReadOnlyKeyValueStore<String, MemoryState> memory = streams.store(
                 StoreQueryParameters.fromNameAndType(Names.STORE_MEMORY, QueryableStoreTypes.keyValueStore()));
-        ReadOnlyKeyValueStore<String, ShortTermIndex> index = streams.store(
-                StoreQueryParameters.fromNameAndType(Names.STORE_SHORT_TERM_INDEX, QueryableStoreTypes.keyValueStore()));
+        ReadOnlyKeyValueStore<String, ShortTermIndex> index = streams.store(StoreQueryParameters.fromNameAndType(
+                Names.STORE_SHORT_TERM_INDEX, QueryableStoreTypes.keyValueStore()));
         MemoryState s = memory.get(key);
         ShortTermIndex idx = index.get(key);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -37,7 +34,11 @@ public final class KeyInspector {
         out.put("contractions", s == null ? 0 : s.getContractions());
         out.put("updatedAt", s == null ? null : s.getUpdatedAt().toString());
         out.put("shortTermTokens", shortTerm);
-        out.put("longTermBytes", s == null || s.getCoefficients() == null ? 0 : s.getCoefficients().getData().remaining());
+        out.put(
+                "longTermBytes",
+                s == null || s.getCoefficients() == null
+                        ? 0
+                        : s.getCoefficients().getData().remaining());
         List<Map<String, Object>> timeline = new ArrayList<>();
         if (s != null) {
             for (TimelineKnot k : s.getTimeline()) {

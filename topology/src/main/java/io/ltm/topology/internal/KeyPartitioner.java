@@ -2,7 +2,6 @@ package io.ltm.topology.internal;
 
 import java.util.Optional;
 import java.util.Set;
-
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 

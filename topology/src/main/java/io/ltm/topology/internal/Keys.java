@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Memory keys are non-empty UTF-8 strings without NUL (NUL separates the short-term store's sequence numbers). */
 public final class Keys {
-    private Keys() {
-    }
+    private Keys() {}
 
     public static String decode(byte[] key) {
         if (key == null || key.length == 0) {
@@ -17,8 +16,12 @@ public final class Keys {
         String s;
         try {
             // strict: a lenient decode would map different invalid byte strings to the same U+FFFD key
-            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
+            s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(key))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new InvalidInputException("memory key is not valid UTF-8 (" + key.length + " bytes)");
         }

@@ -1,9 +1,12 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -11,11 +14,6 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.schemas.EncodedTokens;
 
 /** Whole memories of the keys this instance holds, read from a running node's stores (interactive queries). */
 public final class LocalMemories {
@@ -32,18 +30,21 @@ public final class LocalMemories {
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        return streams.store(
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
     }
 
     /** The keys with a memory on this instance (sorted, at most {@code max}). */
     public List<String> keys(int max) {
         TreeSet<String> keys = new TreeSet<>();
-        try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it = this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).all()) {
+        try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it =
+                this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).all()) {
             while (it.hasNext() && keys.size() < max) {
                 keys.add(it.next().key);
             }
         }
-        try (KeyValueIterator<String, ShortTermIndex> it = this.<ShortTermIndex>store(Names.STORE_SHORT_TERM_INDEX).all()) {
+        try (KeyValueIterator<String, ShortTermIndex> it =
+                this.<ShortTermIndex>store(Names.STORE_SHORT_TERM_INDEX).all()) {
             while (it.hasNext() && keys.size() < max) {
                 KeyValue<String, ShortTermIndex> kv = it.next();
                 if (kv.value != null && kv.value.tokens() > 0) {
@@ -56,10 +57,11 @@ public final class LocalMemories {
 
     /** The whole memory of a key (long-term part and short-term buffer), or null when this instance has none. */
     public MemoryState load(String key) {
-        io.ltm.schemas.MemoryState stored = this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).get(key);
+        io.ltm.schemas.MemoryState stored =
+                this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).get(key);
         List<EncodedTokens> shortTerm = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(Names.STORE_SHORT_TERM)
-                .range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+        try (KeyValueIterator<String, byte[]> it =
+                this.<byte[]>store(Names.STORE_SHORT_TERM).range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
             while (it.hasNext()) {
                 shortTerm.add(this.records.deserialize(Names.STORE_SHORT_TERM, it.next().value));
             }
@@ -71,7 +73,8 @@ public final class LocalMemories {
      * A key's whole memory from its long-term record (may be null) and its short-term records in order; null when
      * both are absent.
      */
-    public static MemoryState combine(io.ltm.schemas.MemoryState stored, List<EncodedTokens> records, MemoryConfig config) {
+    public static MemoryState combine(
+            io.ltm.schemas.MemoryState stored, List<EncodedTokens> records, MemoryConfig config) {
         if (stored == null && records.isEmpty()) {
             return null;
         }

@@ -1,22 +1,5 @@
 package io.ltm.topology.internal;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
-
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
-
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
@@ -26,6 +9,21 @@ import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.MemoryStateCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The attention worker's replicas of the memories of the partitions it serves (resident mode): the memory node's
@@ -54,7 +52,8 @@ public final class MemoryReplicas implements AutoCloseable {
     private final String indexTopic;
     private final Deserializer<io.ltm.schemas.MemoryState> memoryValues;
     private final Deserializer<EncodedTokens> tokenValues;
-    private final Deserializer<ShortTermIndex> indexValues = ShortTermIndex.serde().deserializer();
+    private final Deserializer<ShortTermIndex> indexValues =
+            ShortTermIndex.serde().deserializer();
     private final Map<Integer, Map<String, Replica>> partitions = new HashMap<>();
 
     /**
@@ -75,7 +74,7 @@ public final class MemoryReplicas implements AutoCloseable {
         }
 
         io.ltm.schemas.MemoryState stored() {
-            if (storedBytes != null) {   // decoded once; the bytes are not kept beside the record
+            if (storedBytes != null) { // decoded once; the bytes are not kept beside the record
                 stored = memoryValues.deserialize(memoryTopic, storedBytes);
                 storedBytes = null;
             }
@@ -89,8 +88,8 @@ public final class MemoryReplicas implements AutoCloseable {
         /** The short-term records in arrival order (the store keys' order). */
         List<EncodedTokens> shortTerm() {
             List<EncodedTokens> out = new ArrayList<>(shortTermBytes.size());
-            shortTermBytes.forEach((k, v) -> out.add(shortTerm.computeIfAbsent(k,
-                    x -> tokenValues.deserialize(shortTermTopic, v))));
+            shortTermBytes.forEach(
+                    (k, v) -> out.add(shortTerm.computeIfAbsent(k, x -> tokenValues.deserialize(shortTermTopic, v))));
             return out;
         }
 
@@ -112,8 +111,10 @@ public final class MemoryReplicas implements AutoCloseable {
         this.memoryTopic = ChangelogMemory.changelog(config, Names.STORE_MEMORY);
         this.shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
         this.indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
-        this.memoryValues = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig()).deserializer();
-        this.tokenValues = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
+        this.memoryValues = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
+                .deserializer();
+        this.tokenValues =
+                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config) {
@@ -194,7 +195,11 @@ public final class MemoryReplicas implements AutoCloseable {
         }
     }
 
-    private enum Reach { NOT_YET, EXACT, NEWER }
+    private enum Reach {
+        NOT_YET,
+        EXACT,
+        NEWER
+    }
 
     /**
      * EXACT: the version the request names; NEWER: more contractions or short-term records than it names (events
@@ -229,7 +234,9 @@ public final class MemoryReplicas implements AutoCloseable {
                 // the same decoding as the node's (MemoryStores.load), B shared with the ready memory of this version
                 ReadyMemory cached = ready.find(key, MemoryStateCodec.version(stored));
                 state = MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
-                bytes = stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
+                bytes = stored.getCoefficients() == null
+                        ? 0
+                        : stored.getCoefficients().getData().remaining();
             }
             for (EncodedTokens t : records) {
                 bytes += t.getVectors().getData().remaining();

@@ -1,17 +1,5 @@
 package io.ltm.topology.internal;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
@@ -20,6 +8,16 @@ import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.codec.MemoryStateCodec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The four stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
@@ -32,12 +30,14 @@ public final class MemoryStores {
     private final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
     /** Confluent-framed Avro {@link EncodedTokens}, mostly the token events' bytes as they arrived. */
     private final KeyValueStore<String, byte[]> shortTerm;
+
     private final Serde<EncodedTokens> records;
     private final ProcessorContext<?, ?> context;
     private final KeyValueStore<String, ShortTermIndex> index;
     private final KeyValueStore<String, double[]> attention;
     /** The novelty summaries, or null when the topology has no novelty store. */
     private final KeyValueStore<String, byte[]> novelty;
+
     private final MemoryConfig config;
 
     /** {@code records}: the serde of the short-term records (that of the token events). */
@@ -62,8 +62,7 @@ public final class MemoryStores {
      * A key's whole memory and the bytes of vectors it occupies in the stores (long-term coefficients plus
      * buffered short-term vectors: the bulk of its state).
      */
-    public record Loaded(MemoryState state, long vectorBytes) {
-    }
+    public record Loaded(MemoryState state, long vectorBytes) {}
 
     /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
     public Loaded load(String key) {
@@ -82,18 +81,19 @@ public final class MemoryStores {
         }
         ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
         Whole whole = whole(key, stored, cached == null ? null : cached.coefficientsRef());
-        long bytes = stored == null || stored.getCoefficients() == null ? 0 : stored.getCoefficients().getData().remaining();
+        long bytes = stored == null || stored.getCoefficients() == null
+                ? 0
+                : stored.getCoefficients().getData().remaining();
         return new Loaded(whole.state(), bytes + whole.shortTermBytes());
     }
 
     /** A key's whole memory (reads since its last contraction included) and the store keys of its short-term records. */
-    private record Whole(MemoryState state, List<String> shortTermKeys, long shortTermBytes) {
-    }
+    private record Whole(MemoryState state, List<String> shortTermKeys, long shortTermBytes) {}
 
     /** {@code coefficients}: the stored state's B when the caller has it decoded already, else null. */
     private Whole whole(String key, io.ltm.schemas.MemoryState stored, float[] coefficients) {
-        MemoryState state = stored == null ? MemoryState.empty(config)
-                : MemoryStateCodec.fromAvro(stored, config, coefficients);
+        MemoryState state =
+                stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config, coefficients);
         List<String> keys = new ArrayList<>();
         List<EncodedTokens> records = shortTermRecords(key, keys);
         long bytes = 0;
@@ -128,9 +128,12 @@ public final class MemoryStores {
         if (idx == null) {
             idx = ShortTermIndex.EMPTY;
         }
-        return io.ltm.schemas.MemoryVersion.newBuilder().setPartition(partition)
+        return io.ltm.schemas.MemoryVersion.newBuilder()
+                .setPartition(partition)
                 .setContractions(stored == null ? 0 : stored.getContractions())
-                .setNextSeq(idx.nextSeq()).setShortTermTokens(idx.tokens()).build();
+                .setNextSeq(idx.nextSeq())
+                .setShortTermTokens(idx.tokens())
+                .build();
     }
 
     /**
@@ -140,11 +143,12 @@ public final class MemoryStores {
      * a tail of the event, so its bytes are copied, not re-encoded), and clears the reads the contraction consumed.
      * Returns the memory before and after, and the long-term record written.
      */
-    Contraction contract(String key, ShortTermIndex idx, EncodedTokens event, long timestamp,
-                         UnaryOperator<MemoryState> contract) {
+    Contraction contract(
+            String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
         Whole before = whole(key, memory.get(key), null);
         MemoryState next = contract.apply(before.state());
-        io.ltm.schemas.MemoryState longTerm = MemoryStateCodec.toAvro(next.withoutShortTerm().withUpdatedAt(timestamp), config);
+        io.ltm.schemas.MemoryState longTerm =
+                MemoryStateCodec.toAvro(next.withoutShortTerm().withUpdatedAt(timestamp), config);
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
@@ -163,8 +167,7 @@ public final class MemoryStores {
     }
 
     /** The memory before and after a contraction, and the long-term record written. */
-    record Contraction(MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm) {
-    }
+    record Contraction(MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm) {}
 
     /** The event's last {@code rest} tokens: their vectors' bytes as they came, their texts, the same source. */
     static EncodedTokens tail(EncodedTokens event, int rest) {
@@ -191,7 +194,8 @@ public final class MemoryStores {
         List<TokenSource> sources = new ArrayList<>(count);
         int at = 0;
         for (EncodedTokens r : records) {
-            float[] v = MemoryStateCodec.unblock(r.getVectors(), r.getVectors().getCount(), r.getVectors().getDim());
+            float[] v = MemoryStateCodec.unblock(
+                    r.getVectors(), r.getVectors().getCount(), r.getVectors().getDim());
             System.arraycopy(v, 0, vectors, at * dim, v.length);
             int n = r.getVectors().getCount();
             TokenSource src = Sources.toModel(r.getSource());

@@ -7,6 +7,7 @@ public final class Names {
     public static final String SOURCE_CONTROL = "ltm-control-source";
     /** Queries and control commands re-keyed by murmur2, whatever partition their producer chose (ltm.input.repartition). */
     public static final String ROUTER_QUERIES = "ltm-queries-router";
+
     public static final String ROUTER_CONTROL = "ltm-control-router";
     public static final String SINK_QUERIES_BY_KEY = "ltm-queries-by-key-sink";
     public static final String SOURCE_QUERIES_BY_KEY = "ltm-queries-by-key-source";
@@ -14,6 +15,7 @@ public final class Names {
     public static final String SOURCE_CONTROL_BY_KEY = "ltm-control-by-key-source";
     /** Internal topics; Streams names them {application.id}-NAME. */
     public static final String TOPIC_QUERIES_BY_KEY = "ltm-queries-by-key-repartition";
+
     public static final String TOPIC_CONTROL_BY_KEY = "ltm-control-by-key-repartition";
     public static final String INGEST = "ltm-ingest";
     public static final String QUERY = "ltm-query";
@@ -36,6 +38,5 @@ public final class Names {
     /** Per key: the long-term content keys for novelty scores ({@link Novelty#summary}, rewritten once per L tokens). */
     public static final String STORE_NOVELTY = "ltm-novelty";
 
-    private Names() {
-    }
+    private Names() {}
 }

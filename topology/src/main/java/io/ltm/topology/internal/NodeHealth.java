@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import io.ltm.topology.api.LtmConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,12 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
-
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
-
-import io.ltm.topology.api.LtmConfig;
 
 /**
  * What {@code /health} says. The Streams state alone is not enough: a stream thread that fails is replaced, so the
@@ -27,8 +25,7 @@ import io.ltm.topology.api.LtmConfig;
 public final class NodeHealth implements AutoCloseable {
 
     /** The answer: {@code ok} selects 200 or 503; {@code body} is the JSON document. */
-    public record Report(boolean ok, Map<String, Object> body) {
-    }
+    public record Report(boolean ok, Map<String, Object> body) {}
 
     private final long windowMs;
     private final int maxFailures;
@@ -39,8 +36,8 @@ public final class NodeHealth implements AutoCloseable {
     private String lastFailure;
 
     /** {@code groupOffsets} (may be null: no stuck check from {@link #report(KafkaStreams)}) asks the cluster. */
-    public NodeHealth(long windowMs, int maxFailures, long stuckPartitionMs, LongSupplier clock,
-                      GroupOffsets groupOffsets) {
+    public NodeHealth(
+            long windowMs, int maxFailures, long stuckPartitionMs, LongSupplier clock, GroupOffsets groupOffsets) {
         this.windowMs = windowMs;
         this.maxFailures = maxFailures;
         this.clock = clock;
@@ -49,9 +46,11 @@ public final class NodeHealth implements AutoCloseable {
     }
 
     public static NodeHealth of(LtmConfig config) {
-        return new NodeHealth(config.getLong(LtmConfig.HEALTH_WINDOW_MS),
+        return new NodeHealth(
+                config.getLong(LtmConfig.HEALTH_WINDOW_MS),
                 config.getInt(LtmConfig.HEALTH_MAX_THREAD_FAILURES),
-                config.getLong(LtmConfig.HEALTH_STUCK_PARTITION_MS), System::currentTimeMillis,
+                config.getLong(LtmConfig.HEALTH_STUCK_PARTITION_MS),
+                System::currentTimeMillis,
                 new GroupOffsets(config));
     }
 
@@ -70,9 +69,10 @@ public final class NodeHealth implements AutoCloseable {
     public Report report(KafkaStreams streams) {
         KafkaStreams.State state = streams.state();
         Set<TopicPartition> active = new HashSet<>();
-        if (groupOffsets != null
-                && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)) {
-            streams.metadataForLocalThreads().stream().map(ThreadMetadata::activeTasks).flatMap(Collection::stream)
+        if (groupOffsets != null && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)) {
+            streams.metadataForLocalThreads().stream()
+                    .map(ThreadMetadata::activeTasks)
+                    .flatMap(Collection::stream)
                     .forEach(t -> active.addAll(t.topicPartitions()));
         }
         Set<TopicPartition> asked = new HashSet<>(active);
@@ -86,8 +86,11 @@ public final class NodeHealth implements AutoCloseable {
      * {@code committed} offsets and {@code end}, the offsets a read_committed consumer can reach, of those and of the
      * partitions it tracks ({@link StuckPartitions#tracked()}).
      */
-    public synchronized Report report(KafkaStreams.State state, Set<TopicPartition> active,
-                                      Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
+    public synchronized Report report(
+            KafkaStreams.State state,
+            Set<TopicPartition> active,
+            Map<TopicPartition, Long> committed,
+            Map<TopicPartition, Long> end) {
         prune();
         List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(active, committed, end, clock.getAsLong());
         Map<String, Object> body = new LinkedHashMap<>();
@@ -98,7 +101,9 @@ public final class NodeHealth implements AutoCloseable {
         body.put("streamsState", state.toString());
         body.put("threadFailures", failures.size());
         body.put("windowMs", windowMs);
-        body.put("stuckPartitions", stuck.stream().map(s -> s.partition().toString()).toList());
+        body.put(
+                "stuckPartitions",
+                stuck.stream().map(s -> s.partition().toString()).toList());
         if (degraded) {
             List<String> reasons = new ArrayList<>();
             if (failing) {

@@ -1,7 +1,6 @@
 package io.ltm.topology.internal;
 
 import java.util.Map;
-
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
@@ -37,18 +36,26 @@ final class NodeMetrics {
         String task = context.taskId().toString();
         Map<String, String> tags = Map.of("task-id", task);
         tokens = sum(m, task, tags, "tokens-absorbed", "token vectors absorbed into memory");
-        contractions = sum(m, task, tags, "contractions", "contractions of short-term tokens into the long-term memory");
+        contractions =
+                sum(m, task, tags, "contractions", "contractions of short-term tokens into the long-term memory");
         stateBytes = sum(m, task, tags, "state-bytes-written", "bytes of vectors written to the memory's stores");
         queries = m.addLatencyRateTotalSensor(SCOPE, "task-" + task, "query", Sensor.RecordingLevel.INFO);
         deadLetters = m.addRateTotalSensor(SCOPE, "task-" + task, "dead-letters", Sensor.RecordingLevel.INFO);
         novelty = m.addSensor("ltm-task-" + task + "-novelty", Sensor.RecordingLevel.INFO);
-        novelty.add(new MetricName("novelty-avg", GROUP, "Mean novelty of the absorbed events (window)", tags), new Avg());
-        novelty.add(new MetricName("novelty-max", GROUP, "Highest novelty of the absorbed events (window)", tags), new Max());
-        novelty.add(new Percentiles(4000, 2.0, Percentiles.BucketSizing.CONSTANT,
+        novelty.add(
+                new MetricName("novelty-avg", GROUP, "Mean novelty of the absorbed events (window)", tags), new Avg());
+        novelty.add(
+                new MetricName("novelty-max", GROUP, "Highest novelty of the absorbed events (window)", tags),
+                new Max());
+        novelty.add(new Percentiles(
+                4000,
+                2.0,
+                Percentiles.BucketSizing.CONSTANT,
                 new Percentile(new MetricName("novelty-p50", GROUP, "Median novelty (window)", tags), 50),
                 new Percentile(new MetricName("novelty-p95", GROUP, "95th percentile of novelty (window)", tags), 95),
                 new Percentile(new MetricName("novelty-p99", GROUP, "99th percentile of novelty (window)", tags), 99)));
-        novelty.add(new MetricName("novelty-scored-total", GROUP, "Events scored for novelty", tags),
+        novelty.add(
+                new MetricName("novelty-scored-total", GROUP, "Events scored for novelty", tags),
                 new org.apache.kafka.common.metrics.stats.CumulativeCount());
     }
 

@@ -1,12 +1,11 @@
 package io.ltm.topology.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.List;
-
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.Half;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * "Is this new?": the novelty of an event against a key's memory as it was before the event.
@@ -27,10 +26,10 @@ public final class Novelty {
     public static final int MAX_KEYS = 64;
     /** ψ_n is negligible beyond this many widths from its centre. */
     private static final double CUTOFF = 4.0;
+
     private static final int HEADER = 12;
 
-    private Novelty() {
-    }
+    private Novelty() {}
 
     /** The remembered signal X̄(t) = Σ_n ψ_n(t) B_n (host side, float; basis functions beyond 4σ skipped: < 3.4e-4 of their peak). */
     public static float[] signalAt(float[] b, Basis basis, int d, double t) {
@@ -97,13 +96,15 @@ public final class Novelty {
 
     /** Tokens in the long-term memory a summary was made of. */
     public static long tokens(byte[] summary) {
-        return summary == null || summary.length < HEADER ? 0
+        return summary == null || summary.length < HEADER
+                ? 0
                 : ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN).getLong(4);
     }
 
     /** Number of long-term keys in a summary. */
     public static int keys(byte[] summary) {
-        return summary == null || summary.length < 4 ? 0
+        return summary == null || summary.length < 4
+                ? 0
                 : ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
     }
 
@@ -137,8 +138,7 @@ public final class Novelty {
      * @param nearestT   the memory position of the best long-term key, or NaN when the best match was short-term
      *                   (or there was none)
      */
-    public record Score(double novelty, double bestCosine, double nearestT) {
-    }
+    public record Score(double novelty, double bestCosine, double nearestT) {}
 
     /** Scores a unit mean vector against a summary (may be null) and the short-term event means (unit vectors). */
     public static Score score(float[] unitMean, byte[] summary, int d, List<float[]> recent) {

@@ -1,20 +1,18 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.internal.Basis;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.NoveltyScore;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
-import io.ltm.model.internal.Basis;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.NoveltyScore;
 
 /**
  * Novelty scores in the ingest processor (see {@link Novelty} for the definition). Per event it reads only the key's
@@ -29,6 +27,7 @@ final class NoveltyTracker {
     static final int MAX_CACHED_KEYS = 512;
     /** Keys whose summary (up to 49 KB each by default) is kept in memory: 256 keys, about 13 MB per task. */
     static final int MAX_CACHED_SUMMARIES = 256;
+
     private static final byte[] NONE = new byte[0];
 
     private final KeyValueStore<String, byte[]> store;
@@ -67,8 +66,7 @@ final class NoveltyTracker {
     }
 
     /** The event's novelty against the key's memory before it, and its unit mean vector (for {@link #after}). */
-    record Scored(NoveltyScore record, float[] mean) {
-    }
+    record Scored(NoveltyScore record, float[] mean) {}
 
     /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
     Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
@@ -128,7 +126,11 @@ final class NoveltyTracker {
                 for (EncodedTokens e : stores.shortTermRecords(key, null)) {
                     int n = e.getVectors().getCount();
                     r.tokens += n;
-                    r.means.add(Novelty.unitMean(MemoryStateCodec.unblock(e.getVectors(), n, e.getVectors().getDim()), n, dim));
+                    r.means.add(Novelty.unitMean(
+                            MemoryStateCodec.unblock(
+                                    e.getVectors(), n, e.getVectors().getDim()),
+                            n,
+                            dim));
                 }
                 while (r.means.size() > MAX_RECENT) {
                     r.means.remove(0);

@@ -1,7 +1,5 @@
 package io.ltm.topology.internal;
 
-import java.util.List;
-
 import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -9,6 +7,7 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.topology.picture.MemoryPicture;
+import java.util.List;
 
 /**
  * The node's small web page: the keys this instance holds, a key's picture ({@link MemoryPicture}) and a query box
@@ -42,7 +41,8 @@ public final class PicturePages {
             return MemoryPicture.of(key, s, config, null, null, 0, 0, null);
         }
         if (encoder == null) {
-            throw new IllegalStateException("this node has no text encoder (ltm.encoder=none): it cannot draw a text query");
+            throw new IllegalStateException(
+                    "this node has no text encoder (ltm.encoder=none): it cannot draw a text query");
         }
         EncodedText e = encoder.encode(query);
         if (e.count() == 0) {
@@ -62,7 +62,10 @@ public final class PicturePages {
         b.append(form(keys, null, null));
         b.append("<h2>Keys on this instance (").append(keys.size()).append(")</h2>\n<ul id=\"keys\">\n");
         for (String k : keys) {
-            b.append("<li><a href=\"/keys/").append(path(k)).append("/view\">").append(MemoryPicture.escape(k))
+            b.append("<li><a href=\"/keys/")
+                    .append(path(k))
+                    .append("/view\">")
+                    .append(MemoryPicture.escape(k))
                     .append("</a></li>\n");
         }
         b.append("</ul>\n</body></html>\n");
@@ -85,25 +88,35 @@ public final class PicturePages {
 
     private static StringBuilder head(String title) {
         return new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
-                .append(MemoryPicture.escape(title)).append("</title></head><body style=\"font-family:sans-serif\">\n");
+                .append(MemoryPicture.escape(title))
+                .append("</title></head><body style=\"font-family:sans-serif\">\n");
     }
 
     /** GET /view?key=K&query=Q (the endpoint redirects to /keys/K/view?query=Q). */
     private static String form(List<String> keys, String key, String query) {
-        StringBuilder b = new StringBuilder("<form id=\"ask\" method=\"get\" action=\"/view\">\n<select name=\"key\" id=\"key\">\n");
+        StringBuilder b = new StringBuilder(
+                "<form id=\"ask\" method=\"get\" action=\"/view\">\n<select name=\"key\" id=\"key\">\n");
         for (String k : keys) {
-            b.append("<option").append(k.equals(key) ? " selected" : "").append(" value=\"").append(MemoryPicture.escape(k))
-                    .append("\">").append(MemoryPicture.escape(k)).append("</option>\n");
+            b.append("<option")
+                    .append(k.equals(key) ? " selected" : "")
+                    .append(" value=\"")
+                    .append(MemoryPicture.escape(k))
+                    .append("\">")
+                    .append(MemoryPicture.escape(k))
+                    .append("</option>\n");
         }
-        b.append("</select>\n<input type=\"text\" name=\"query\" id=\"text\" size=\"60\" placeholder=\"ask the memory\" value=\"")
-                .append(MemoryPicture.escape(query == null ? "" : query)).append("\">\n")
+        b.append(
+                        "</select>\n<input type=\"text\" name=\"query\" id=\"text\" size=\"60\" placeholder=\"ask the memory\" value=\"")
+                .append(MemoryPicture.escape(query == null ? "" : query))
+                .append("\">\n")
                 .append("<input type=\"number\" name=\"spans\" value=\"2\" min=\"1\" max=\"8\">\n")
                 .append("<button type=\"submit\">show</button>\n</form>\n");
         return b.toString();
     }
 
     static String path(String key) {
-        return java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20");
     }
 
     public synchronized void close() {

@@ -1,14 +1,9 @@
 package io.ltm.topology.internal;
 
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-
 import ai.djl.Device;
-
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadResult;
 import io.ltm.model.ReadyMemoryCache;
@@ -17,6 +12,9 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadRequest;
+import io.ltm.topology.codec.MemoryStateCodec;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Answers queries from the key's memory: in line on the CPU (long-term continuous attention plus short-term
@@ -33,15 +31,23 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final int maxSpans;
     private final boolean workerMode;
     private final Rereads rereads;
-    private final boolean resident;   // worker mode: requests name the memory version instead of carrying the memory
+    private final boolean resident; // worker mode: requests name the memory version instead of carrying the memory
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
     private final Serde<EncodedTokens> records;
 
-    public QueryProcessor(MemoryConfig config, Deserializer<MemoryQuery> deserializer, QueryVectors queryVectors,
-                          int maxSpans, boolean workerMode, boolean resident, DeadLetters deadLetters,
-                          ReadyMemoryCache readyCache, Rereads rereads, Serde<EncodedTokens> records) {
+    public QueryProcessor(
+            MemoryConfig config,
+            Deserializer<MemoryQuery> deserializer,
+            QueryVectors queryVectors,
+            int maxSpans,
+            boolean workerMode,
+            boolean resident,
+            DeadLetters deadLetters,
+            ReadyMemoryCache readyCache,
+            Rereads rereads,
+            Serde<EncodedTokens> records) {
         super(deserializer, Names.QUERY, "query", deadLetters);
         this.records = records;
         this.readyCache = readyCache;
@@ -66,8 +72,8 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     @Override
     protected void handle(String key, MemoryQuery query, long timestamp) {
         if (!key.equals(query.getKey())) {
-            throw new InvalidInputException("query for key '" + query.getKey() + "' was sent with record key '"
-                    + key + "'; the record key must be the memory key");
+            throw new InvalidInputException("query for key '" + query.getKey() + "' was sent with record key '" + key
+                    + "'; the record key must be the memory key");
         }
         long start = System.nanoTime();
         answer(key, query, timestamp);
@@ -78,8 +84,15 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     @Override
     protected void rejected(MemoryQuery query, RuntimeException error, long timestamp) {
         if (query != null) {
-            forward(query.getKey(), Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
-                    + error.getMessage(), Responses.BY_NODE, context.currentSystemTimeMs()), timestamp,
+            forward(
+                    query.getKey(),
+                    Responses.error(
+                            query.getQueryId(),
+                            query.getKey(),
+                            "query rejected: " + error.getMessage(),
+                            Responses.BY_NODE,
+                            context.currentSystemTimeMs()),
+                    timestamp,
                     Names.SINK_RESPONSES);
         }
     }
@@ -97,11 +110,18 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         }
         long now = context.currentSystemTimeMs();
         if (workerMode && resident) {
-            io.ltm.schemas.MemoryVersion version = stores.version(key, context.taskId().partition());
+            io.ltm.schemas.MemoryVersion version =
+                    stores.version(key, context.taskId().partition());
             if (version == null) {
                 forward(key, Responses.notFound(query, Responses.BY_NODE, now), timestamp, Names.SINK_RESPONSES);
             } else {
-                forward(key, AttentionRequest.newBuilder().setQuery(query).setVersion(version).build(), timestamp,
+                forward(
+                        key,
+                        AttentionRequest.newBuilder()
+                                .setQuery(query)
+                                .setVersion(version)
+                                .build(),
+                        timestamp,
                         Names.SINK_ATTENTION_REQUESTS);
             }
             return;
@@ -113,8 +133,10 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         }
         MemoryState state = loaded.state();
         if (workerMode) {
-            AttentionRequest request = AttentionRequest.newBuilder().setQuery(query)
-                    .setState(MemoryStateCodec.toAvro(state, config)).build();
+            AttentionRequest request = AttentionRequest.newBuilder()
+                    .setQuery(query)
+                    .setState(MemoryStateCodec.toAvro(state, config))
+                    .build();
             forward(key, request, timestamp, Names.SINK_ATTENTION_REQUESTS);
             return;
         }
@@ -122,8 +144,8 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.addReads(key, result.attentionHistogram());
         }
-        MemoryResponse response = Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()),
-                Responses.BY_NODE, now);
+        MemoryResponse response =
+                Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()), Responses.BY_NODE, now);
         RereadRequest reread = rereads.request(query, response, result, state, q.vectors(), q.count());
         if (reread != null) {
             forward(key, reread, timestamp, Names.SINK_REREAD_REQUESTS);

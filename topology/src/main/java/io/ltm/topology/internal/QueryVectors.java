@@ -12,8 +12,7 @@ import io.ltm.schemas.MemoryQuery;
 public final class QueryVectors {
 
     /** Vectors of a query, row-major. */
-    public record Encoded(float[] vectors, int count) {
-    }
+    public record Encoded(float[] vectors, int count) {}
 
     private final TextEncoder encoder;
     private final InputValidator validator;
@@ -26,12 +25,13 @@ public final class QueryVectors {
     /** The query's vectors, or its text encoded; the text is measured before it is encoded. */
     public Encoded of(MemoryQuery q) {
         if (q.getVectors() != null) {
-            return new Encoded(validator.queryVectors(q.getVectors()), q.getVectors().getCount());
+            return new Encoded(
+                    validator.queryVectors(q.getVectors()), q.getVectors().getCount());
         }
         String text = text(q);
         if (encoder == null) {
-            throw new InvalidInputException("query has text but this node has no encoder (ltm.encoder=none); "
-                    + "send vectors");
+            throw new InvalidInputException(
+                    "query has text but this node has no encoder (ltm.encoder=none); " + "send vectors");
         }
         if (encoder.dimension() != validator.dim()) {
             throw new InvalidInputException("encoder " + encoder.name() + " gives dimension " + encoder.dimension()

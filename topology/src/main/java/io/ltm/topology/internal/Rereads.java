@@ -1,12 +1,8 @@
 package io.ltm.topology.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.ExactRerank;
 import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadResult;
 import io.ltm.model.RereadWindow;
 import io.ltm.model.TokenSource;
@@ -15,6 +11,9 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.RereadStretch;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The first stage of a two-stage read, where the answer is made (memory node or attention worker): a query whose
@@ -40,8 +39,13 @@ public final class Rereads {
      * The request that completes {@code answer} with a re-read of the log, or null when the query did not ask for
      * one or there is nothing to re-read (no span, or no long-term tokens): the answer then goes out as it is.
      */
-    public RereadRequest request(MemoryQuery query, MemoryResponse answer, ReadResult result, MemoryState state,
-                                 float[] queryVectors, int queryCount) {
+    public RereadRequest request(
+            MemoryQuery query,
+            MemoryResponse answer,
+            ReadResult result,
+            MemoryState state,
+            float[] queryVectors,
+            int queryCount) {
         int budget = budget(query);
         if (budget == 0 || !answer.getFound() || result.spans().isEmpty()) {
             return null;
@@ -53,16 +57,24 @@ public final class Rereads {
                 continue; // a span over tokens whose source is unknown (sent without one) cannot be re-read
             }
             TokenSource to = w.to().topic() == null ? w.from() : w.to();
-            stretches.add(RereadStretch.newBuilder().setSpan(i).setTokenStart(w.tokenStart()).setTokenEnd(w.tokenEnd())
-                    .setFrom(Sources.toWire(w.from())).setTo(Sources.toWire(to)).build());
+            stretches.add(RereadStretch.newBuilder()
+                    .setSpan(i)
+                    .setTokenStart(w.tokenStart())
+                    .setTokenEnd(w.tokenEnd())
+                    .setFrom(Sources.toWire(w.from()))
+                    .setTo(Sources.toWire(to))
+                    .build());
         }
         if (stretches.isEmpty()) {
             return null;
         }
         int d = queryVectors.length / Math.max(1, queryCount);
         float[] pooled = ExactRerank.pool(queryVectors, queryCount, d);
-        return RereadRequest.newBuilder().setResponse(answer)
+        return RereadRequest.newBuilder()
+                .setResponse(answer)
                 .setQuery(MemoryStateCodec.block(pooled, 1, d, CoefficientPrecision.FLOAT32))
-                .setStretches(stretches).setEvents(result.spans().size()).build();
+                .setStretches(stretches)
+                .setEvents(result.spans().size())
+                .build();
     }
 }

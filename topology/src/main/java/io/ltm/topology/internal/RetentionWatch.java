@@ -1,5 +1,7 @@
 package io.ltm.topology.internal;
 
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.TopicProvisioner;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -7,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.MetricName;
@@ -21,9 +22,6 @@ import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.api.TopicProvisioner;
 
 /**
  * Warns when input records are older than their topic's retention.ms: such records are due for deletion, so
@@ -55,12 +53,17 @@ public final class RetentionWatch implements AutoCloseable {
         this.retentionMs = Map.copyOf(retentionMs);
         this.who = who;
         this.clock = clock;
-        this.metrics = new Metrics(new MetricConfig(), java.util.List.of(new JmxReporter()), Time.SYSTEM,
-                new KafkaMetricsContext("ltm"));
+        this.metrics = new Metrics(
+                new MetricConfig(), java.util.List.of(new JmxReporter()), Time.SYSTEM, new KafkaMetricsContext("ltm"));
         for (String topic : this.retentionMs.keySet()) {
             LongAdder n = old.computeIfAbsent(topic, t -> new LongAdder());
-            metrics.addMetric(new MetricName(METRIC, GROUP, "Input records read when already older than their "
-                    + "topic's retention.ms", Map.of("topic", topic, "client-id", who)), (Measurable) (c, now) -> n.sum());
+            metrics.addMetric(
+                    new MetricName(
+                            METRIC,
+                            GROUP,
+                            "Input records read when already older than their " + "topic's retention.ms",
+                            Map.of("topic", topic, "client-id", who)),
+                    (Measurable) (c, now) -> n.sum());
         }
     }
 
@@ -77,7 +80,9 @@ public final class RetentionWatch implements AutoCloseable {
         Duration timeout = Duration.ofMillis(config.getLong(LtmConfig.STARTUP_TIMEOUT_MS));
         try (Admin admin = Admin.create(TopicProvisioner.adminConfig(config, timeout))) {
             Map<ConfigResource, Config> configs = admin.describeConfigs(topics.stream()
-                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all()
+                            .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                            .toList())
+                    .all()
                     .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             Map<String, Long> m = new java.util.HashMap<>();
             configs.forEach((r, c) -> {
@@ -88,8 +93,11 @@ public final class RetentionWatch implements AutoCloseable {
             });
             return new RetentionWatch(m, who, System::currentTimeMillis);
         } catch (Exception e) {
-            LOG.warn("{}: cannot read the retention of {} ({}); old input records will not be reported", who,
-                    topics, e.toString());
+            LOG.warn(
+                    "{}: cannot read the retention of {} ({}); old input records will not be reported",
+                    who,
+                    topics,
+                    e.toString());
             return none();
         }
     }
@@ -108,9 +116,15 @@ public final class RetentionWatch implements AutoCloseable {
         old.get(topic).increment();
         long next = nextLogAt.get();
         if (now >= next && nextLogAt.compareAndSet(next, now + LOG_INTERVAL.toMillis())) {
-            LOG.warn("{}: read a record of {} that is {} old, older than the topic's retention.ms ({}): records "
-                    + "of that age are due for deletion, so some may have been deleted unread ({} such records "
-                    + "so far; see README, Retention)", who, topic, readable(age), readable(retention), old.get(topic).sum());
+            LOG.warn(
+                    "{}: read a record of {} that is {} old, older than the topic's retention.ms ({}): records "
+                            + "of that age are due for deletion, so some may have been deleted unread ({} such records "
+                            + "so far; see README, Retention)",
+                    who,
+                    topic,
+                    readable(age),
+                    readable(retention),
+                    old.get(topic).sum());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.ltm.topology.internal;
 
 import java.nio.ByteBuffer;
-
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -21,7 +20,8 @@ public record ShortTermIndex(long nextSeq, int tokens) {
     }
 
     public static Serde<ShortTermIndex> serde() {
-        Serializer<ShortTermIndex> ser = (topic, v) -> v == null ? null
+        Serializer<ShortTermIndex> ser = (topic, v) -> v == null
+                ? null
                 : ByteBuffer.allocate(12).putLong(v.nextSeq).putInt(v.tokens).array();
         Deserializer<ShortTermIndex> de = (topic, b) -> {
             if (b == null) {

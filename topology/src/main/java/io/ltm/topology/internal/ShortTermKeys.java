@@ -8,8 +8,7 @@ final class ShortTermKeys {
 
     private static final char SEP = '\u0000';
 
-    private ShortTermKeys() {
-    }
+    private ShortTermKeys() {}
 
     static String of(String key, long seq) {
         return key + SEP + String.format("%019d", seq);

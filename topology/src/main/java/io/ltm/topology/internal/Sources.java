@@ -6,17 +6,28 @@ import io.ltm.schemas.SourcePosition;
 /** Conversions between the model's {@link TokenSource} and the wire's {@link SourcePosition}. */
 public final class Sources {
 
-    private Sources() {
-    }
+    private Sources() {}
 
     public static TokenSource toModel(SourcePosition p) {
-        return p == null ? null : new TokenSource(p.getTopic(), p.getPartition(), p.getOffset(),
-                p.getTimestamp().toEpochMilli(), p.getSourceId());
+        return p == null
+                ? null
+                : new TokenSource(
+                        p.getTopic(),
+                        p.getPartition(),
+                        p.getOffset(),
+                        p.getTimestamp().toEpochMilli(),
+                        p.getSourceId());
     }
 
     public static SourcePosition toWire(TokenSource s) {
-        return s == null ? null : SourcePosition.newBuilder().setTopic(s.topic()).setPartition(s.partition())
-                .setOffset(s.offset()).setTimestamp(java.time.Instant.ofEpochMilli(s.timestamp()))
-                .setSourceId(s.sourceId()).build();
+        return s == null
+                ? null
+                : SourcePosition.newBuilder()
+                        .setTopic(s.topic())
+                        .setPartition(s.partition())
+                        .setOffset(s.offset())
+                        .setTimestamp(java.time.Instant.ofEpochMilli(s.timestamp()))
+                        .setSourceId(s.sourceId())
+                        .build();
     }
 }

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -22,13 +21,12 @@ public final class StuckPartitions {
     public record Stuck(TopicPartition partition, long committed, long end, long sinceMs) {
         @Override
         public String toString() {
-            return partition + " at offset " + committed + " (end " + end + ", lag " + (end - committed)
-                    + ") for " + sinceMs + " ms";
+            return partition + " at offset " + committed + " (end " + end + ", lag " + (end - committed) + ") for "
+                    + sinceMs + " ms";
         }
     }
 
-    private record Seen(long committed, long atMs) {
-    }
+    private record Seen(long committed, long atMs) {}
 
     private final long stuckMs;
     private final Map<TopicPartition, Seen> seen = new HashMap<>();
@@ -49,8 +47,11 @@ public final class StuckPartitions {
      * replaced, a rebalance): the committed offset is the group's, so while it is unchanged nobody moved it, and it
      * is still reported. One that is away and has moved (another instance has it) or caught up is forgotten.
      */
-    public synchronized List<Stuck> sample(Set<TopicPartition> active, Map<TopicPartition, Long> committed,
-                                           Map<TopicPartition, Long> end, long nowMs) {
+    public synchronized List<Stuck> sample(
+            Set<TopicPartition> active,
+            Map<TopicPartition, Long> committed,
+            Map<TopicPartition, Long> end,
+            long nowMs) {
         List<Stuck> stuck = new ArrayList<>();
         for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
             TopicPartition tp = e.getKey();

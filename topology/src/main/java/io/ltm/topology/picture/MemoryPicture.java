@@ -1,5 +1,15 @@
 package io.ltm.topology.picture;
 
+import io.ltm.model.AttentionHeadKind;
+import io.ltm.model.LongTermMemory;
+import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
+import io.ltm.model.ReadOptions;
+import io.ltm.model.Span;
+import io.ltm.model.Timeline;
+import io.ltm.model.TokenSource;
+import io.ltm.model.internal.Basis;
+import io.ltm.topology.internal.Novelty;
 import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -18,19 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-
 import javax.imageio.ImageIO;
-
-import io.ltm.model.AttentionHeadKind;
-import io.ltm.model.LongTermMemory;
-import io.ltm.model.MemoryConfig;
-import io.ltm.model.MemoryState;
-import io.ltm.model.ReadOptions;
-import io.ltm.model.Span;
-import io.ltm.model.Timeline;
-import io.ltm.model.TokenSource;
-import io.ltm.model.internal.Basis;
-import io.ltm.topology.internal.Novelty;
 
 /**
  * A picture of one key's memory along t ∈ [0, 1] (the one drawing used by {@code ltm inspect} and the node's HTTP page):
@@ -56,23 +54,41 @@ public final class MemoryPicture {
     }
 
     /** What the picture shows, computed once (also usable as JSON). */
-    public record Data(String key, long tokensAbsorbed, long longTermTokens, int shortTermTokens, long contractions,
-                       double filledUpTo, double[] t, double[] energy, double[] tickT, String[] tickTokens,
-                       String[] tickTimes, String query, double[] density, List<Span> spans) {
+    public record Data(
+            String key,
+            long tokensAbsorbed,
+            long longTermTokens,
+            int shortTermTokens,
+            long contractions,
+            double filledUpTo,
+            double[] t,
+            double[] energy,
+            double[] tickT,
+            String[] tickTokens,
+            String[] tickTimes,
+            String query,
+            double[] density,
+            List<Span> spans) {
         public boolean hasQuery() {
             return density != null;
         }
     }
 
-    private MemoryPicture() {
-    }
+    private MemoryPicture() {}
 
     /**
      * Computes the picture's data. {@code query}: the query's token vectors (count × d, row-major) or null;
      * {@code engine} answers the spans (may be null: no spans); {@code queryText} is shown as the caption.
      */
-    public static Data of(String key, MemoryState s, MemoryConfig cfg, String queryText, float[] query, int queryCount,
-                          int spans, LongTermMemory engine) {
+    public static Data of(
+            String key,
+            MemoryState s,
+            MemoryConfig cfg,
+            String queryText,
+            float[] query,
+            int queryCount,
+            int spans,
+            LongTermMemory engine) {
         Basis basis = Basis.of(cfg.basisSize(), cfg.widths());
         int d = cfg.dim();
         float[] b = s.coefficients();
@@ -94,7 +110,8 @@ public final class MemoryPicture {
         double[] tickT = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
         String[] tickTokens = new String[tickT.length];
         String[] tickTimes = new String[tickT.length];
-        DateTimeFormatter fmt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+        DateTimeFormatter fmt =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
         for (int i = 0; i < tickT.length; i++) {
             double tok = b == null || tickT[i] > filled + 1e-9 ? Double.NaN : tl.tokenAt(tickT[i]);
             tickTokens[i] = Double.isNaN(tok) ? "" : String.valueOf(Math.round(tok));
@@ -102,7 +119,8 @@ public final class MemoryPicture {
                 tickTimes[i] = "";
             } else {
                 TokenSource src = tl.sourceOf(Math.round(tok));
-                tickTimes[i] = src == null || src.timestamp() <= 0 ? "" : fmt.format(Instant.ofEpochMilli(src.timestamp()));
+                tickTimes[i] =
+                        src == null || src.timestamp() <= 0 ? "" : fmt.format(Instant.ofEpochMilli(src.timestamp()));
             }
         }
         double[] density = null;
@@ -129,13 +147,30 @@ public final class MemoryPicture {
                     density[i] = p;
                 }
                 if (engine != null) {
-                    found = engine.read(s, query, queryCount,
-                            new ReadOptions(Math.max(1, spans), false, false, AttentionHeadKind.ZERO_SHOT)).spans();
+                    found = engine.read(
+                                    s,
+                                    query,
+                                    queryCount,
+                                    new ReadOptions(Math.max(1, spans), false, false, AttentionHeadKind.ZERO_SHOT))
+                            .spans();
                 }
             }
         }
-        return new Data(key, s.tokensAbsorbed(), s.longTermTokens(), s.shortTermCount(), s.contractions(), filled, t,
-                energy, tickT, tickTokens, tickTimes, queryText, density, found);
+        return new Data(
+                key,
+                s.tokensAbsorbed(),
+                s.longTermTokens(),
+                s.shortTermCount(),
+                s.contractions(),
+                filled,
+                t,
+                energy,
+                tickT,
+                tickTokens,
+                tickTimes,
+                queryText,
+                density,
+                found);
     }
 
     /** The zero-shot head's attention over the N basis functions (cosine keys at the centres, as ContinuousAttention). */
@@ -199,6 +234,7 @@ public final class MemoryPicture {
 
     /** Left and right margins of the plot area, in pixels. */
     public static final int MARGIN_LEFT = 104;
+
     public static final int MARGIN_RIGHT = 20;
 
     /** Default size: 1000 × 360, or 1000 × 520 with a query. */
@@ -224,13 +260,24 @@ public final class MemoryPicture {
             int panelH = (h - top - axisH - 10 * panels) / panels;
             int x0 = x(0, w);
             int x1 = x(1, w);
-            text(g, String.format(Locale.ROOT, "%s: %,d tokens (%,d long-term, %d short-term, exact), %d contractions",
-                    data.key(), data.tokensAbsorbed(), data.longTermTokens(), data.shortTermTokens(), data.contractions()),
-                    8, 20, 14, true);
+            text(
+                    g,
+                    String.format(
+                            Locale.ROOT,
+                            "%s: %,d tokens (%,d long-term, %d short-term, exact), %d contractions",
+                            data.key(),
+                            data.tokensAbsorbed(),
+                            data.longTermTokens(),
+                            data.shortTermTokens(),
+                            data.contractions()),
+                    8,
+                    20,
+                    14,
+                    true);
             // panel 1: content
             int p1 = top;
             panel(g, data, x0, x1, p1, panelH, w);
-            curve(g, data.t(), data.energy(), x0, x1, p1, panelH, w, ENERGY, true);
+            curve(g, data.t(), data.energy(), p1, panelH, w, ENERGY, true);
             text(g, "content |X\u0304(t)|", 6, p1 + 14, 12, false);
             // panel 2: the query's attention and spans
             if (data.hasQuery()) {
@@ -246,15 +293,26 @@ public final class MemoryPicture {
                     gs.fillRect(a, p2, Math.max(2, b - a), panelH);
                 }
                 gs.dispose();
-                curve(g, data.t(), data.density(), x0, x1, p2, panelH, w, DENSITY, false);
+                curve(g, data.t(), data.density(), p2, panelH, w, DENSITY, false);
                 for (Span s : data.spans()) {
                     rank++;
-                    text(g, String.format(Locale.ROOT, "#%d %.2f", rank, s.score()), x(s.mu(), w) - 18,
-                            p2 + 14 + 13 * ((rank - 1) % 3), 11, true);
+                    text(
+                            g,
+                            String.format(Locale.ROOT, "#%d %.2f", rank, s.score()),
+                            x(s.mu(), w) - 18,
+                            p2 + 14 + 13 * ((rank - 1) % 3),
+                            11,
+                            true);
                 }
                 text(g, "attention", 6, p2 + 14, 12, false);
                 String q = data.query() == null ? "" : data.query();
-                text(g, "query: " + (q.length() > 100 ? q.substring(0, 100) + "..." : q), 6, p2 + panelH - 4 + 0, 11, false);
+                text(
+                        g,
+                        "query: " + (q.length() > 100 ? q.substring(0, 100) + "..." : q),
+                        6,
+                        p2 + panelH - 4 + 0,
+                        11,
+                        false);
             }
             // axis: t, token index, event time
             int ay = h - axisH;
@@ -284,7 +342,13 @@ public final class MemoryPicture {
             g.setColor(EMPTY);
             g.fillRect(xf, top, x1 - xf, h);
             if (x1 - xf > 60) {
-                text(g, data.longTermTokens() == 0 ? "no long-term memory yet" : "empty", xf + 6, top + h / 2, 11, false);
+                text(
+                        g,
+                        data.longTermTokens() == 0 ? "no long-term memory yet" : "empty",
+                        xf + 6,
+                        top + h / 2,
+                        11,
+                        false);
             }
         }
         g.setColor(GRID);
@@ -292,8 +356,7 @@ public final class MemoryPicture {
         g.drawRect(x0, top, x1 - x0, h);
     }
 
-    private static void curve(Graphics2D g, double[] t, double[] v, int x0, int x1, int top, int h, int w, Color c,
-                              boolean fill) {
+    private static void curve(Graphics2D g, double[] t, double[] v, int top, int h, int w, Color c, boolean fill) {
         double max = 0;
         for (double y : v) {
             max = Math.max(max, y);
@@ -355,7 +418,8 @@ public final class MemoryPicture {
     public static String html(Data data) {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>LTM memory of ")
-                .append(escape(data.key())).append("</title></head><body style=\"font-family:sans-serif\">\n");
+                .append(escape(data.key()))
+                .append("</title></head><body style=\"font-family:sans-serif\">\n");
         b.append(fragment(data));
         b.append("</body></html>\n");
         return b.toString();
@@ -365,17 +429,29 @@ public final class MemoryPicture {
     public static String fragment(Data data) {
         StringBuilder b = new StringBuilder();
         b.append("<h2>").append(escape(data.key())).append("</h2>\n");
-        b.append("<img id=\"picture\" alt=\"memory of ").append(escape(data.key())).append("\" src=\"data:image/png;base64,")
-                .append(Base64.getEncoder().encodeToString(png(data))).append("\">\n");
+        b.append("<img id=\"picture\" alt=\"memory of ")
+                .append(escape(data.key()))
+                .append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(png(data)))
+                .append("\">\n");
         if (data.hasQuery()) {
             b.append("<p>query: <b id=\"query\">").append(escape(data.query())).append("</b></p>\n");
-            b.append("<table id=\"spans\" border=\"1\" cellpadding=\"4\"><tr><th>#</th><th>t = &mu; &plusmn; &sigma;</th>"
-                    + "<th>score</th><th>weight</th><th>tokens</th><th>from</th><th>to</th></tr>\n");
+            b.append(
+                    "<table id=\"spans\" border=\"1\" cellpadding=\"4\"><tr><th>#</th><th>t = &mu; &plusmn; &sigma;</th>"
+                            + "<th>score</th><th>weight</th><th>tokens</th><th>from</th><th>to</th></tr>\n");
             int i = 0;
             for (Span s : data.spans()) {
-                b.append(String.format(Locale.ROOT,
+                b.append(String.format(
+                        Locale.ROOT,
                         "<tr><td>%d</td><td>%.3f &plusmn; %.3f</td><td>%.2f</td><td>%.2f</td><td>%d&ndash;%d</td><td>%s</td><td>%s</td></tr>%n",
-                        ++i, s.mu(), s.sigma(), s.score(), s.weight(), s.tokenStart(), s.tokenEnd(), escape(source(s.from())),
+                        ++i,
+                        s.mu(),
+                        s.sigma(),
+                        s.score(),
+                        s.weight(),
+                        s.tokenStart(),
+                        s.tokenEnd(),
+                        escape(source(s.from())),
                         escape(source(s.to()))));
             }
             b.append("</table>\n");

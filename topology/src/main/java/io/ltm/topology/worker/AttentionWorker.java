@@ -1,25 +1,7 @@
 package io.ltm.topology.worker;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Function;
-
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serde;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
@@ -33,6 +15,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.MemoryReplicas;
@@ -40,6 +23,21 @@ import io.ltm.topology.internal.MemoryStores;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.Responses;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Worker role {@code attend}: AttentionRequests (emitted by memory nodes with {@code ltm.attention.mode=worker}) in,
@@ -70,16 +68,26 @@ public final class AttentionWorker extends TransactionalLoop {
     private final String rereadTopic;
     private final MemoryReplicas replicas;
     private final long replicaWaitMs;
-    private final Set<Integer> released = new HashSet<>();   // revoked in the rebalance under way
+    private final Set<Integer> released = new HashSet<>(); // revoked in the rebalance under way
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        this(config, encoder, LongTermMemory.create(config.memoryConfig()), consumer(config, ROLE, instanceId),
-                producer(config, ROLE, instanceId), cache -> new MemoryReplicas(config, cache));
+        this(
+                config,
+                encoder,
+                LongTermMemory.create(config.memoryConfig()),
+                consumer(config, ROLE, instanceId),
+                producer(config, ROLE, instanceId),
+                cache -> new MemoryReplicas(config, cache));
     }
 
     /** With a given engine and clients, and the replicas built on the worker's ready cache (tests pass mocks). */
-    AttentionWorker(LtmConfig config, TextEncoder encoder, LongTermMemory engine, Consumer<byte[], byte[]> consumer,
-                    Producer<String, byte[]> producer, Function<ReadyMemoryCache, MemoryReplicas> replicas) {
+    AttentionWorker(
+            LtmConfig config,
+            TextEncoder encoder,
+            LongTermMemory engine,
+            Consumer<byte[], byte[]> consumer,
+            Producer<String, byte[]> producer,
+            Function<ReadyMemoryCache, MemoryReplicas> replicas) {
         super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producer);
         this.memory = config.memoryConfig();
         this.engine = engine;
@@ -100,8 +108,7 @@ public final class AttentionWorker extends TransactionalLoop {
     }
 
     /** A request that passed its checks, waiting for the batched read. */
-    private record Read(ConsumerRecord<byte[], byte[]> record, ReadRequest request, MemoryQuery query, long bytes) {
-    }
+    private record Read(ConsumerRecord<byte[], byte[]> record, ReadRequest request, MemoryQuery query, long bytes) {}
 
     @Override
     protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
@@ -118,21 +125,32 @@ public final class AttentionWorker extends TransactionalLoop {
                 if (req.getVersion() != null) {
                     loaded = replicas.await(q.getKey(), req.getVersion(), replicaDeadline);
                     if (loaded == null) {
-                        out.add(response(Responses.error(q.getQueryId(), q.getKey(), "the attention worker's replica "
-                                + "of this memory did not reach the version the node read within " + replicaWaitMs
-                                + " ms (" + LtmConfig.ATTENTION_REPLICA_WAIT_MS + ")", Responses.BY_WORKER, now)));
+                        out.add(response(Responses.error(
+                                q.getQueryId(),
+                                q.getKey(),
+                                "the attention worker's replica "
+                                        + "of this memory did not reach the version the node read within "
+                                        + replicaWaitMs
+                                        + " ms (" + LtmConfig.ATTENTION_REPLICA_WAIT_MS + ")",
+                                Responses.BY_WORKER,
+                                now)));
                         continue;
                     }
                 } else if (req.getState() == null) {
                     out.add(response(Responses.notFound(q, Responses.BY_WORKER, now)));
                     continue;
                 } else {
-                    loaded = new MemoryStores.Loaded(MemoryStateCodec.fromAvro(req.getState(), memory),
-                            vectorBytes(req.getState().getCoefficients()) + vectorBytes(req.getState().getShortTerm()));
+                    loaded = new MemoryStores.Loaded(
+                            MemoryStateCodec.fromAvro(req.getState(), memory),
+                            vectorBytes(req.getState().getCoefficients())
+                                    + vectorBytes(req.getState().getShortTerm()));
                 }
                 ReadOptions options = Responses.options(q.getOptions(), maxSpans);
                 QueryVectors.Encoded v = queryVectors.of(q);
-                reads.add(new Read(r, new ReadRequest(q.getKey(), loaded.state(), v.vectors(), v.count(), options), q,
+                reads.add(new Read(
+                        r,
+                        new ReadRequest(q.getKey(), loaded.state(), v.vectors(), v.count(), options),
+                        q,
                         loaded.vectorBytes()));
             } catch (RuntimeException e) {
                 reject(out, r, q, e, now);
@@ -166,11 +184,16 @@ public final class AttentionWorker extends TransactionalLoop {
             }
             MemoryQuery q = read.query();
             ReadRequest rq = read.request();
-            MemoryResponse answer = Responses.answer(q, result, Responses.stats(rq.state(), read.bytes()),
-                    Responses.BY_WORKER, now);
+            MemoryResponse answer =
+                    Responses.answer(q, result, Responses.stats(rq.state(), read.bytes()), Responses.BY_WORKER, now);
             RereadRequest reread = rereads.request(q, answer, result, rq.state(), rq.query(), rq.queryCount());
-            out.add(reread == null ? response(answer) : new ProducerRecord<>(rereadTopic, q.getKey(),
-                    rereadRequests.serializer().serialize(rereadTopic, reread)));
+            out.add(
+                    reread == null
+                            ? response(answer)
+                            : new ProducerRecord<>(
+                                    rereadTopic,
+                                    q.getKey(),
+                                    rereadRequests.serializer().serialize(rereadTopic, reread)));
             if (result.attentionHistogram() != null) {
                 out.add(recordReads(q.getKey(), result.attentionHistogram(), now));
             }
@@ -179,15 +202,19 @@ public final class AttentionWorker extends TransactionalLoop {
     }
 
     /** Dead-letters a request and, when its query is known, answers it with the error. */
-    private void reject(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<byte[], byte[]> r, MemoryQuery q,
-                        RuntimeException e, long now) {
+    private void reject(
+            List<ProducerRecord<String, byte[]>> out,
+            ConsumerRecord<byte[], byte[]> r,
+            MemoryQuery q,
+            RuntimeException e,
+            long now) {
         if (Failures.isInfrastructure(e)) {
             throw e; // the whole batch is retried: the request may be fine
         }
         out.add(deadLetter(r, e));
         if (q != null) {
-            out.add(response(Responses.error(q.getQueryId(), q.getKey(), "query rejected: " + e.getMessage(),
-                    Responses.BY_WORKER, now)));
+            out.add(response(Responses.error(
+                    q.getQueryId(), q.getKey(), "query rejected: " + e.getMessage(), Responses.BY_WORKER, now)));
         }
     }
 
@@ -196,8 +223,11 @@ public final class AttentionWorker extends TransactionalLoop {
         for (double v : histogram) {
             h.add(v);
         }
-        ControlCommand c = ControlCommand.newBuilder().setAction(ControlAction.RECORD_READS)
-                .setAttentionHistogram(h).setIssuedAt(java.time.Instant.ofEpochMilli(now)).build();
+        ControlCommand c = ControlCommand.newBuilder()
+                .setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(h)
+                .setIssuedAt(java.time.Instant.ofEpochMilli(now))
+                .build();
         return new ProducerRecord<>(controlTopic, key, control.serializer().serialize(controlTopic, c));
     }
 
@@ -206,7 +236,8 @@ public final class AttentionWorker extends TransactionalLoop {
     }
 
     private ProducerRecord<String, byte[]> response(MemoryResponse r) {
-        return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
+        return new ProducerRecord<>(
+                responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
     }
 
     /**

@@ -1,20 +1,6 @@
 package io.ltm.topology.worker;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BiFunction;
-
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serde;
-
 import io.ltm.model.CoefficientPrecision;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.EncodedTokens;
@@ -24,11 +10,23 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.InvalidInputException;
 import io.ltm.topology.internal.Keys;
 import io.ltm.topology.internal.Responses;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Worker role {@code encode}: TokenEvents in, EncodedTokens out, and text queries in, queries with vectors out,
@@ -58,8 +56,11 @@ public final class EncodeWorker extends TransactionalLoop {
     }
 
     /** With given clients (tests pass mock clients). */
-    EncodeWorker(LtmConfig config, TextEncoder encoder, Consumer<byte[], byte[]> consumer,
-                 Producer<String, byte[]> producer) {
+    EncodeWorker(
+            LtmConfig config,
+            TextEncoder encoder,
+            Consumer<byte[], byte[]> consumer,
+            Producer<String, byte[]> producer) {
         super(config, ROLE, topics(config), consumer, producer);
         this.encoder = encoder;
         this.validator = InputValidator.of(config);
@@ -82,9 +83,11 @@ public final class EncodeWorker extends TransactionalLoop {
     }
 
     /** A record whose text waits for the batched model call, and what to make of its vectors. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, MemoryQuery query, String text,
-                           BiFunction<ConsumerRecord<byte[], byte[]>, EncodedText, ProducerRecord<String, byte[]>> then) {
-    }
+    private record Pending(
+            ConsumerRecord<byte[], byte[]> record,
+            MemoryQuery query,
+            String text,
+            BiFunction<ConsumerRecord<byte[], byte[]>, EncodedText, ProducerRecord<String, byte[]>> then) {}
 
     @Override
     protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
@@ -105,9 +108,17 @@ public final class EncodeWorker extends TransactionalLoop {
                         out.add(queryRecord(q));
                     } else if (q.getText() != null && !q.getText().isBlank()) {
                         validator.queryText(q.getText(), encoder); // measured before the batched model call
-                        pending.add(new Pending(r, q, q.getText(), (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
-                                .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
-                                        CoefficientPrecision.FLOAT32)).build())));
+                        pending.add(new Pending(
+                                r,
+                                q,
+                                q.getText(),
+                                (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
+                                        .setVectors(MemoryStateCodec.block(
+                                                t.vectors(),
+                                                t.count(),
+                                                encoder.dimension(),
+                                                CoefficientPrecision.FLOAT32))
+                                        .build())));
                     } else {
                         throw new InvalidInputException("query has neither text nor vectors");
                     }
@@ -116,14 +127,29 @@ public final class EncodeWorker extends TransactionalLoop {
                 TokenEvent e = events.deserializer().deserialize(r.topic(), r.value());
                 if (e.getVectors() != null) {
                     validator.vectors(e.getVectors(), "token event");
-                    out.add(tokensRecord(r, e, EncodedTokens.newBuilder().setVectors(e.getVectors())
-                            .setTokens(e.getTokens())));
+                    out.add(tokensRecord(
+                            r,
+                            e,
+                            EncodedTokens.newBuilder()
+                                    .setVectors(e.getVectors())
+                                    .setTokens(e.getTokens())));
                 } else if (e.getText() != null && !e.getText().isBlank()) {
                     validator.text(e.getText(), encoder, "token event text"); // measured before the model call
-                    pending.add(new Pending(r, null, e.getText(), (rec, t) -> tokensRecord(rec, e, EncodedTokens.newBuilder()
-                            .setVectors(MemoryStateCodec.block(t.vectors(), t.count(), encoder.dimension(),
-                                    CoefficientPrecision.FLOAT16))
-                            .setTokens(t.tokens()).setText(e.getText()))));
+                    pending.add(new Pending(
+                            r,
+                            null,
+                            e.getText(),
+                            (rec, t) -> tokensRecord(
+                                    rec,
+                                    e,
+                                    EncodedTokens.newBuilder()
+                                            .setVectors(MemoryStateCodec.block(
+                                                    t.vectors(),
+                                                    t.count(),
+                                                    encoder.dimension(),
+                                                    CoefficientPrecision.FLOAT16))
+                                            .setTokens(t.tokens())
+                                            .setText(e.getText()))));
                 } else {
                     throw new InvalidInputException("token event has neither text nor vectors");
                 }
@@ -132,7 +158,8 @@ public final class EncodeWorker extends TransactionalLoop {
             }
         }
         if (!pending.isEmpty()) {
-            List<EncodedText> encoded = encoder.encode(pending.stream().map(Pending::text).toList());
+            List<EncodedText> encoded =
+                    encoder.encode(pending.stream().map(Pending::text).toList());
             for (int i = 0; i < encoded.size(); i++) {
                 Pending p = pending.get(i);
                 try {
@@ -146,36 +173,49 @@ public final class EncodeWorker extends TransactionalLoop {
     }
 
     /** Dead-letters a record and, when it is a query, answers it with the error. */
-    private void reject(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<byte[], byte[]> r, MemoryQuery query,
-                        RuntimeException ex) {
+    private void reject(
+            List<ProducerRecord<String, byte[]>> out,
+            ConsumerRecord<byte[], byte[]> r,
+            MemoryQuery query,
+            RuntimeException ex) {
         if (Failures.isInfrastructure(ex)) {
             throw ex; // the whole batch is retried: the record may be fine
         }
         out.add(deadLetter(r, ex));
         if (query != null) {
             // the caller waits for an answer to this query id: tell it now instead of letting it time out
-            out.add(response(Responses.error(query.getQueryId(), query.getKey(), "query rejected: "
-                    + ex.getMessage(), Responses.BY_ENCODER, System.currentTimeMillis())));
+            out.add(response(Responses.error(
+                    query.getQueryId(),
+                    query.getKey(),
+                    "query rejected: " + ex.getMessage(),
+                    Responses.BY_ENCODER,
+                    System.currentTimeMillis())));
         }
     }
 
     private ProducerRecord<String, byte[]> response(MemoryResponse r) {
-        return new ProducerRecord<>(responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
+        return new ProducerRecord<>(
+                responsesTopic, r.getKey(), responses.serializer().serialize(responsesTopic, r));
     }
 
     private ProducerRecord<String, byte[]> queryRecord(MemoryQuery q) {
-        return new ProducerRecord<>(queriesTopic, q.getKey(), queries.serializer().serialize(queriesTopic, q));
+        return new ProducerRecord<>(
+                queriesTopic, q.getKey(), queries.serializer().serialize(queriesTopic, q));
     }
 
-    private ProducerRecord<String, byte[]> tokensRecord(ConsumerRecord<byte[], byte[]> r, TokenEvent e,
-                                                        EncodedTokens.Builder b) {
+    private ProducerRecord<String, byte[]> tokensRecord(
+            ConsumerRecord<byte[], byte[]> r, TokenEvent e, EncodedTokens.Builder b) {
         long ts = e.getEventTime() != null ? e.getEventTime().toEpochMilli() : r.timestamp();
-        b.setSource(SourcePosition.newBuilder().setTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset())
-                .setTimestamp(Instant.ofEpochMilli(ts)).setSourceId(e.getSourceId()).build());
+        b.setSource(SourcePosition.newBuilder()
+                .setTopic(r.topic())
+                .setPartition(r.partition())
+                .setOffset(r.offset())
+                .setTimestamp(Instant.ofEpochMilli(ts))
+                .setSourceId(e.getSourceId())
+                .build());
         String key = new String(r.key(), StandardCharsets.UTF_8);
         // no record timestamp: the producer stamps the time of writing, so retention counts from now; the event's
         // own time travels in the payload (source.timestamp) for spans and the timeline
         return new ProducerRecord<>(tokensTopic, key, tokens.serializer().serialize(tokensTopic, b.build()));
     }
-
 }

@@ -1,18 +1,6 @@
 package io.ltm.topology.worker;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serde;
-
 import io.ltm.model.ExactRerank;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryResponse;
@@ -22,7 +10,17 @@ import io.ltm.schemas.RereadStretch;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Worker role {@code reread}: the second stage of a two-stage read, exactly once. A {@link RereadRequest} (the
@@ -45,13 +43,21 @@ public final class RereadWorker extends TransactionalLoop {
     private final int dim;
 
     public RereadWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        this(config, encoder, new StretchReader(config), consumer(config, ROLE, instanceId),
+        this(
+                config,
+                encoder,
+                new StretchReader(config),
+                consumer(config, ROLE, instanceId),
                 producer(config, ROLE, instanceId));
     }
 
     /** With given clients (tests pass mock clients). */
-    RereadWorker(LtmConfig config, TextEncoder encoder, StretchReader reader, Consumer<byte[], byte[]> consumer,
-                 Producer<String, byte[]> producer) {
+    RereadWorker(
+            LtmConfig config,
+            TextEncoder encoder,
+            StretchReader reader,
+            Consumer<byte[], byte[]> consumer,
+            Producer<String, byte[]> producer) {
         super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_REREAD_REQUESTS)), consumer, producer);
         this.encoder = encoder;
         this.reader = reader;
@@ -87,8 +93,8 @@ public final class RereadWorker extends TransactionalLoop {
                 answer.setReread("the re-read failed: " + e.getMessage());
             }
             answer.setAnsweredAt(java.time.Instant.now());
-            out.add(new ProducerRecord<>(responsesTopic, answer.getKey(),
-                    responses.serializer().serialize(responsesTopic, answer)));
+            out.add(new ProducerRecord<>(
+                    responsesTopic, answer.getKey(), responses.serializer().serialize(responsesTopic, answer)));
         }
         return out;
     }
@@ -109,19 +115,23 @@ public final class RereadWorker extends TransactionalLoop {
                 TokenEvent t = e.event();
                 if (t.getVectors() != null && t.getVectors().getDim() == dim) {
                     int n = t.getVectors().getCount();
-                    ranked.add(event(s.getSpan(), e, ExactRerank.score(query,
-                            MemoryStateCodec.unblock(t.getVectors(), n, dim), n), n));
+                    ranked.add(event(
+                            s.getSpan(),
+                            e,
+                            ExactRerank.score(query, MemoryStateCodec.unblock(t.getVectors(), n, dim), n),
+                            n));
                     tokens += n;
                 } else if (t.getText() != null) {
                     withText.add(e);
                 }
             }
-            List<EncodedText> encoded = encoder.encode(withText.stream().map(e -> e.event().getText()).toList());
+            List<EncodedText> encoded = encoder.encode(
+                    withText.stream().map(e -> e.event().getText()).toList());
             for (int i = 0; i < withText.size(); i++) {
                 EncodedText x = encoded.get(i);
                 if (x.count() > 0) {
-                    ranked.add(event(s.getSpan(), withText.get(i), ExactRerank.score(query, x.vectors(), x.count()),
-                            x.count()));
+                    ranked.add(event(
+                            s.getSpan(), withText.get(i), ExactRerank.score(query, x.vectors(), x.count()), x.count()));
                     tokens += x.count();
                 }
             }
@@ -129,15 +139,22 @@ public final class RereadWorker extends TransactionalLoop {
         }
         ranked.sort(Comparator.comparingDouble(RereadEvent::getScore).reversed());
         answer.setEvents(new ArrayList<>(ranked.subList(0, Math.min(req.getEvents(), ranked.size()))));
-        String summary = "re-read " + req.getStretches().size() + " stretches: " + events + " events, " + tokens
-                + " tokens";
-        answer.setReread(notes.isEmpty() ? summary : summary + "; " + String.join("; ", notes)
-                + " (the spans are the memory's answer there)");
+        String summary =
+                "re-read " + req.getStretches().size() + " stretches: " + events + " events, " + tokens + " tokens";
+        answer.setReread(
+                notes.isEmpty()
+                        ? summary
+                        : summary + "; " + String.join("; ", notes) + " (the spans are the memory's answer there)");
     }
 
     private static RereadEvent event(int span, StretchReader.Event e, double score, int tokens) {
-        return RereadEvent.newBuilder().setSpan(span).setScore(score).setSource(e.source()).setTokens(tokens)
-                .setText(e.event().getText()).build();
+        return RereadEvent.newBuilder()
+                .setSpan(span)
+                .setScore(score)
+                .setSource(e.source())
+                .setTokens(tokens)
+                .setText(e.event().getText())
+                .build();
     }
 
     @Override

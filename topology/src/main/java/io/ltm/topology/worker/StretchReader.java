@@ -1,11 +1,15 @@
 package io.ltm.topology.worker;
 
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,12 +19,6 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-
-import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.internal.Failures;
 
 /**
  * Reads one key's events of a stretch of the events topic back by offset, for the second stage of a two-stage read:
@@ -84,7 +82,8 @@ final class StretchReader implements AutoCloseable {
         if (logStart > from.getOffset()) {
             missing = logStart > last
                     ? "records " + tp + "@" + from.getOffset() + ".." + last + " are no longer in the log (retention)"
-                    : "records " + tp + "@" + from.getOffset() + ".." + (logStart - 1) + " are no longer in the log (retention)";
+                    : "records " + tp + "@" + from.getOffset() + ".." + (logStart - 1)
+                            + " are no longer in the log (retention)";
         }
         if (first > last) {
             return new Stretch(out, missing);
@@ -110,9 +109,15 @@ final class StretchReader implements AutoCloseable {
                 scanned++;
                 TokenEvent e = key.equals(r.key()) ? decode(r) : null;
                 if (e != null) {
-                    out.add(new Event(SourcePosition.newBuilder().setTopic(r.topic()).setPartition(r.partition())
-                            .setOffset(r.offset()).setTimestamp(eventTime(e, r))
-                            .setSourceId(e.getSourceId()).build(), e));
+                    out.add(new Event(
+                            SourcePosition.newBuilder()
+                                    .setTopic(r.topic())
+                                    .setPartition(r.partition())
+                                    .setOffset(r.offset())
+                                    .setTimestamp(eventTime(e, r))
+                                    .setSourceId(e.getSourceId())
+                                    .build(),
+                            e));
                 }
             }
         }

@@ -1,5 +1,10 @@
 package io.ltm.topology.worker;
 
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.RetentionWatch;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -7,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,12 +35,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.internal.DeadLetters;
-import io.ltm.topology.internal.RetentionWatch;
 
 /**
  * Exactly-once read-process-write for the workers: poll a batch, turn it into output records, and send them
@@ -62,8 +60,12 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private Thread thread;
 
     /** Clients from {@link #consumer} and {@link #producer}, or mock clients in tests. */
-    protected TransactionalLoop(LtmConfig config, String role, List<String> inputTopics,
-                                Consumer<byte[], byte[]> consumer, Producer<String, byte[]> producer) {
+    protected TransactionalLoop(
+            LtmConfig config,
+            String role,
+            List<String> inputTopics,
+            Consumer<byte[], byte[]> consumer,
+            Producer<String, byte[]> producer) {
         this.role = role;
         this.deadLetterSerde = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
         this.deadLetters = DeadLetters.of(config);
@@ -75,7 +77,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
         producer.initTransactions();
         // mock clients in tests have no cluster whose retention could be read
         this.oldRecords = consumer instanceof KafkaConsumer<byte[], byte[]>
-                ? RetentionWatch.describe(config, inputTopics, group(config, role)) : RetentionWatch.none();
+                ? RetentionWatch.describe(config, inputTopics, group(config, role))
+                : RetentionWatch.none();
         consumer.subscribe(inputTopics, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -90,12 +93,10 @@ public abstract class TransactionalLoop implements AutoCloseable {
     }
 
     /** Called on the loop's thread (inside poll) when the group gives this worker input partitions. */
-    protected void assigned(Collection<TopicPartition> partitions) {
-    }
+    protected void assigned(Collection<TopicPartition> partitions) {}
 
     /** Called on the loop's thread (inside poll) when input partitions are taken away or lost. */
-    protected void revoked(Collection<TopicPartition> partitions) {
-    }
+    protected void revoked(Collection<TopicPartition> partitions) {}
 
     private static String group(LtmConfig config, String role) {
         return config.getString(LtmConfig.APPLICATION_ID) + "-" + role;
@@ -129,7 +130,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     /** The dead-letter record of an input record this worker cannot use, with the reason. */
     protected final ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        return new ProducerRecord<>(dlqTopic, deadLetters.recordKey(r.key()),
+        return new ProducerRecord<>(
+                dlqTopic,
+                deadLetters.recordKey(r.key()),
                 deadLetterSerde.serializer().serialize(dlqTopic, deadLetters.of(r, e, "ltm-" + role + "-worker")));
     }
 
@@ -143,8 +146,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
         thread = new Thread(this::loop, "ltm-worker-" + role);
         // an Error (out of memory) ends the loop: say so loudly, since the process itself stays up
-        thread.setUncaughtExceptionHandler((t, e) -> LOG.error("{} worker stopped: it processes nothing more until "
-                + "the process is restarted", role, e));
+        thread.setUncaughtExceptionHandler((t, e) ->
+                LOG.error("{} worker stopped: it processes nothing more until " + "the process is restarted", role, e));
         thread.start();
     }
 
@@ -172,7 +175,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 // dead-letters them) was aborted and is read again: nothing is lost, and none of its output
                 // becomes visible to read_committed consumers
                 failures++;
-                LOG.warn("{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
+                LOG.warn(
+                        "{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
                 rewind();
                 backoff(failures);
             }
@@ -267,7 +271,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
             }
         }
     }
-
 
     /** Stops after the current batch and closes the clients. */
     @Override

@@ -1,7 +1,6 @@
 package org.apache.kafka.streams;
 
 import java.util.Collection;
-
 import org.apache.kafka.streams.processor.internals.InternalTopicProperties;
 
 /**
@@ -13,8 +12,7 @@ import org.apache.kafka.streams.processor.internals.InternalTopicProperties;
  */
 public final class LtmInternalTopics {
 
-    private LtmInternalTopics() {
-    }
+    private LtmInternalTopics() {}
 
     /** Declares {@code name} as an internal topic whose partition count Streams derives (from co-partitioning). */
     public static void declare(Topology topology, String name) {

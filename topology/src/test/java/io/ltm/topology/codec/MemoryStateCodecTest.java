@@ -1,6 +1,7 @@
 package io.ltm.topology.codec;
 
-import java.util.Random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.CoefficientPrecision;
@@ -12,16 +13,21 @@ import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MemoryStateCodecTest {
 
     private static MemoryConfig small() {
-        return MemoryConfig.builder().dim(16).basisSize(128).contractionLength(64).samples(64).stickyBins(32)
-                .sticky(true).temperature(0.002).build();
+        return MemoryConfig.builder()
+                .dim(16)
+                .basisSize(128)
+                .contractionLength(64)
+                .samples(64)
+                .stickyBins(32)
+                .sticky(true)
+                .temperature(0.002)
+                .build();
     }
 
     private static float[] randn(int n, Random rng) {
@@ -33,8 +39,13 @@ class MemoryStateCodecTest {
     private static MemoryState grown(LongTermMemory ltm, MemoryConfig cfg, int batches, int count, Random rng) {
         MemoryState s = MemoryState.empty(cfg);
         for (int i = 0; i < batches; i++) {
-            s = ltm.absorb(s, new TokenBatch(randn(count * cfg.dim(), rng), count, null,
-                    new TokenSource("in", 0, i, 1000L + i, "e" + i)));
+            s = ltm.absorb(
+                    s,
+                    new TokenBatch(
+                            randn(count * cfg.dim(), rng),
+                            count,
+                            null,
+                            new TokenSource("in", 0, i, 1000L + i, "e" + i)));
         }
         return s;
     }
@@ -55,14 +66,21 @@ class MemoryStateCodecTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
             for (int i = 0; i < 3; i++) {
-                s = ltm.absorb(s, new TokenBatch(randn(512 * 384, rng), 512, null,
-                        new TokenSource("topic", 3, 1000 + i, 1_700_000_000_000L + i, "id" + i)));
+                s = ltm.absorb(
+                        s,
+                        new TokenBatch(
+                                randn(512 * 384, rng),
+                                512,
+                                null,
+                                new TokenSource("topic", 3, 1000 + i, 1_700_000_000_000L + i, "id" + i)));
                 s = ltm.recordRead(s, ltm.read(s, randn(384, rng), 1, ReadOptions.defaults()));
             }
-            s = ltm.absorb(s, new TokenBatch(randn(100 * 384, rng), 100, null, new TokenSource("topic", 3, 9, 9, null)));
+            s = ltm.absorb(
+                    s, new TokenBatch(randn(100 * 384, rng), 100, null, new TokenSource("topic", 3, 9, 9, null)));
             byte[] lt = MemoryStateCodec.toBytes(s.withoutShortTerm(), cfg);
             byte[] full = MemoryStateCodec.toBytes(s, cfg);
-            System.out.println("default config state bytes: long-term only " + lt.length + ", with 100 short-term tokens " + full.length);
+            System.out.println("default config state bytes: long-term only " + lt.length
+                    + ", with 100 short-term tokens " + full.length);
             assertThat(lt.length).isLessThan(420_000);
             assertThat(full.length).isLessThan(1_000_000);
             MemoryState back = MemoryStateCodec.fromBytes(full, cfg);
@@ -71,12 +89,14 @@ class MemoryStateCodecTest {
             assertThat(back.timeline()).isEqualTo(s.timeline());
             assertThat(back.stickyHistogram()).isEqualTo(s.stickyHistogram());
             assertThat(back.shortTermSources()).isEqualTo(s.shortTermSources());
-            assertThat(relativeError(back.coefficients(), s.coefficients())).isLessThan(1e-3);      // float16
+            assertThat(relativeError(back.coefficients(), s.coefficients())).isLessThan(1e-3); // float16
             // float32 is exact
-            MemoryConfig c32 = cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build();
+            MemoryConfig c32 =
+                    cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build();
             MemoryState exact = MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(s, c32), c32);
             assertThat(exact).isEqualTo(s);
-            assertThatThrownBy(() -> MemoryStateCodec.fromBytes(full, small())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> MemoryStateCodec.fromBytes(full, small()))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -88,14 +108,16 @@ class MemoryStateCodecTest {
         assertThat(a.getCoefficients()).isNull();
         assertThat(a.getShortTerm()).isNull();
         assertThat(MemoryStateCodec.fromAvro(a, cfg)).isEqualTo(e);
-        assertThat(MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(e, cfg), cfg)).isEqualTo(e);
+        assertThat(MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(e, cfg), cfg))
+                .isEqualTo(e);
         assertThat(MemoryStateCodec.version(a).coefficients()).isNull();
     }
 
     @Test
     void aStoredStateIsRecognisedWithoutDecodingAndItsBCanBeTheCachedOne() {
         MemoryConfig cfg = small().toBuilder().sticky(false).build();
-        MemoryConfig cfg32 = cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build();
+        MemoryConfig cfg32 =
+                cfg.toBuilder().precision(CoefficientPrecision.FLOAT32).build();
         Random rng = new Random(13);
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             ReadyMemoryCache cache = new ReadyMemoryCache(1L << 30);
@@ -104,7 +126,9 @@ class MemoryStateCodecTest {
             float[] q = randn(cfg.dim(), rng);
             ReadOptions o = new ReadOptions(2, true, false, AttentionHeadKind.ZERO_SHOT);
             ltm.read("k", v1, q, 1, o);
-            ReadyMemory r1 = cache.get("k", v1, s -> { throw new AssertionError("must be cached"); });
+            ReadyMemory r1 = cache.get("k", v1, s -> {
+                throw new AssertionError("must be cached");
+            });
             // a state decoded from the store (float16 B) is another version than the float32 one; decoded again
             // (a fresh array with the same values) it is the cached one
             MemoryState d1 = MemoryStateCodec.fromBytes(MemoryStateCodec.toBytes(v1, cfg), cfg);
@@ -133,7 +157,8 @@ class MemoryStateCodecTest {
             // a forgotten key that grew again to the same counters is another memory
             MemoryState other = grown(ltm, cfg, 2, 64, new Random(99)).withUpdatedAt(v2.updatedAt());
             assertThat(other.contractions()).isEqualTo(v2.contractions());
-            assertThat(cache.find("k", MemoryStateCodec.version(MemoryStateCodec.toAvro(other, cfg32)))).isNull();
+            assertThat(cache.find("k", MemoryStateCodec.version(MemoryStateCodec.toAvro(other, cfg32))))
+                    .isNull();
         }
     }
 }

@@ -2,25 +2,10 @@ package io.ltm.topology.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.UUID;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import ai.djl.Device;
-
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
@@ -28,6 +13,18 @@ import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.TestFixtures;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The attention worker's replicas: read only at the version a request names or a newer, coherent one. */
 class MemoryReplicasTest {
@@ -66,27 +63,42 @@ class MemoryReplicasTest {
         MemoryState s = MemoryState.empty(memory);
         try (LongTermMemory engine = LongTermMemory.create(memory, Device.cpu())) {
             for (int c = 0; c < contractions; c++) {
-                s = engine.absorb(s, new TokenBatch(TestFixtures.vectors(rnd, TestFixtures.L), TestFixtures.L, null, null));
+                s = engine.absorb(
+                        s, new TokenBatch(TestFixtures.vectors(rnd, TestFixtures.L), TestFixtures.L, null, null));
             }
         }
-        changelog(memoryTopic, key, LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig()).serializer()
-                .serialize(memoryTopic, MemoryStateCodec.toAvro(s, memory)));
+        changelog(
+                memoryTopic,
+                key,
+                LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
+                        .serializer()
+                        .serialize(memoryTopic, MemoryStateCodec.toAvro(s, memory)));
     }
 
     private void shortTerm(String key, long seq, int tokens) {
         EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, tokens), tokens, seq);
-        changelog(shortTermTopic, ShortTermKeys.of(key, seq), LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
-                .serializer().serialize(shortTermTopic, t));
+        changelog(
+                shortTermTopic,
+                ShortTermKeys.of(key, seq),
+                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
+                        .serializer()
+                        .serialize(shortTermTopic, t));
     }
 
     private void index(String key, long nextSeq, int tokens) {
-        changelog(indexTopic, key, ShortTermIndex.serde().serializer().serialize(indexTopic,
-                new ShortTermIndex(nextSeq, tokens)));
+        changelog(
+                indexTopic,
+                key,
+                ShortTermIndex.serde().serializer().serialize(indexTopic, new ShortTermIndex(nextSeq, tokens)));
     }
 
     private static MemoryVersion version(long contractions, long nextSeq, int tokens) {
-        return MemoryVersion.newBuilder().setPartition(PARTITION).setContractions(contractions).setNextSeq(nextSeq)
-                .setShortTermTokens(tokens).build();
+        return MemoryVersion.newBuilder()
+                .setPartition(PARTITION)
+                .setContractions(contractions)
+                .setNextSeq(nextSeq)
+                .setShortTermTokens(tokens)
+                .build();
     }
 
     private static long soon() {
@@ -96,7 +108,7 @@ class MemoryReplicasTest {
     @Test
     void aReadWaitsUntilAllThreeChangelogsHaveReachedTheVersionItNames() {
         longTerm("k", 1);
-        index("k", 1, 4);   // the index is ahead of the short-term changelog: a torn read across partitions
+        index("k", 1, 4); // the index is ahead of the short-term changelog: a torn read across partitions
         assertThat(replicas.await("k", version(1, 1, 4), soon())).isNull();
         shortTerm("k", 0, 4);
         MemoryStores.Loaded loaded = replicas.await("k", version(1, 1, 4), soon());
@@ -110,8 +122,12 @@ class MemoryReplicasTest {
     void anOlderReplicaIsNeverReadANewerCoherentOneIs() {
         longTerm("k", 1);
         index("k", 0, 0);
-        assertThat(replicas.await("k", version(2, 0, 0), soon())).as("a contraction not replicated yet").isNull();
-        assertThat(replicas.await("k", version(1, 1, 3), soon())).as("a short-term record not replicated yet").isNull();
+        assertThat(replicas.await("k", version(2, 0, 0), soon()))
+                .as("a contraction not replicated yet")
+                .isNull();
+        assertThat(replicas.await("k", version(1, 1, 3), soon()))
+                .as("a short-term record not replicated yet")
+                .isNull();
         shortTerm("k", 0, 3);
         shortTerm("k", 1, 2);
         index("k", 2, 5);

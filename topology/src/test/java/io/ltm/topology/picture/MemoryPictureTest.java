@@ -2,16 +2,6 @@ package io.ltm.topology.picture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.util.Random;
-
-import javax.imageio.ImageIO;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -19,6 +9,13 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.RetentionPolicy;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The drawing: size, content where the memory has content, the empty tail, the query's attention where the answer is. */
 class MemoryPictureTest {
@@ -31,8 +28,15 @@ class MemoryPictureTest {
 
     @BeforeAll
     static void memory() {
-        cfg = MemoryConfig.builder().dim(D).basisSize(64).widths(0.02, 0.04).contractionLength(32).samples(32)
-                .retention(RetentionPolicy.UNIFORM).sticky(false).build();
+        cfg = MemoryConfig.builder()
+                .dim(D)
+                .basisSize(64)
+                .widths(0.02, 0.04)
+                .contractionLength(32)
+                .samples(32)
+                .retention(RetentionPolicy.UNIFORM)
+                .sticky(false)
+                .build();
         engine = LongTermMemory.create(cfg, Device.cpu());
         Random r = new Random(5);
         planted = new float[D];
@@ -52,8 +56,10 @@ class MemoryPictureTest {
                 }
                 v = cur.clone();
             }
-            s = engine.absorb(s, new TokenBatch(v, 1, null,
-                    new TokenSource("ltm.events", 0, i, 1_700_000_000_000L + i * 60_000L, null)));
+            s = engine.absorb(
+                    s,
+                    new TokenBatch(
+                            v, 1, null, new TokenSource("ltm.events", 0, i, 1_700_000_000_000L + i * 60_000L, null)));
         }
         state = s;
     }
@@ -88,8 +94,10 @@ class MemoryPictureTest {
         if (filled < 0.9) {
             // the empty tail is drawn as such, without content
             int x = MemoryPicture.x((filled + 1) / 2, 1000);
-            assertThat(columnHas(img, x, top + 20, bottom - 20, MemoryPicture.ENERGY)).isFalse();
-            assertThat(new java.awt.Color(img.getRGB(x, top + (bottom - top) / 4))).isEqualTo(MemoryPicture.EMPTY);
+            assertThat(columnHas(img, x, top + 20, bottom - 20, MemoryPicture.ENERGY))
+                    .isFalse();
+            assertThat(new java.awt.Color(img.getRGB(x, top + (bottom - top) / 4)))
+                    .isEqualTo(MemoryPicture.EMPTY);
         }
         // the background is white outside the plot
         assertThat(img.getRGB(999, 300) & 0xffffff).isEqualTo(0xffffff);
@@ -117,8 +125,11 @@ class MemoryPictureTest {
         // the attention curve is drawn at the peak, in the second panel
         int panelH = (520 - 34 - 62 - 20) / 2;
         int p2 = 34 + panelH + 10;
-        assertThat(columnHas(img, MemoryPicture.x(data.t()[arg], 1000), p2, p2 + panelH, MemoryPicture.DENSITY)).isTrue();
-        assertThat(MemoryPicture.html(data)).contains("data:image/png;base64,").contains("the planted stretch")
+        assertThat(columnHas(img, MemoryPicture.x(data.t()[arg], 1000), p2, p2 + panelH, MemoryPicture.DENSITY))
+                .isTrue();
+        assertThat(MemoryPicture.html(data))
+                .contains("data:image/png;base64,")
+                .contains("the planted stretch")
                 .contains("<table id=\"spans\"");
     }
 
@@ -127,8 +138,8 @@ class MemoryPictureTest {
         boolean blue = c.equals(MemoryPicture.ENERGY);
         for (int y = y0; y <= y1; y++) {
             java.awt.Color p = new java.awt.Color(img.getRGB(x, y));
-            boolean hit = blue ? p.getBlue() > p.getRed() + 40
-                    : p.getRed() > 180 && p.getGreen() < 150 && p.getBlue() < 100;
+            boolean hit =
+                    blue ? p.getBlue() > p.getRed() + 40 : p.getRed() > 180 && p.getGreen() < 150 && p.getBlue() < 100;
             if (hit) {
                 return true;
             }

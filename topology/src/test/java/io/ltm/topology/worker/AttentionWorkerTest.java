@@ -2,27 +2,10 @@ package io.ltm.topology.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.UUID;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import ai.djl.Device;
-
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttentionHead;
@@ -32,10 +15,24 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.topology.TestFixtures;
+import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.ChangelogMemory;
 import io.ltm.topology.internal.MemoryReplicas;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class AttentionWorkerTest {
 
@@ -44,8 +41,13 @@ class AttentionWorkerTest {
     private final LongTermMemory engine = LongTermMemory.create(memory, Device.cpu());
     private final MockConsumer<byte[], byte[]> changelogs = new MockConsumer<>("earliest");
     private MemoryReplicas replicas;
-    private final AttentionWorker worker = new AttentionWorker(h.config, new HashingEncoder(TestFixtures.DIM), engine,
-            h.consumer, h.producer, cache -> replicas = new MemoryReplicas(h.config, cache, changelogs));
+    private final AttentionWorker worker = new AttentionWorker(
+            h.config,
+            new HashingEncoder(TestFixtures.DIM),
+            engine,
+            h.consumer,
+            h.producer,
+            cache -> replicas = new MemoryReplicas(h.config, cache, changelogs));
 
     @AfterEach
     void close() {
@@ -53,12 +55,22 @@ class AttentionWorkerTest {
     }
 
     private byte[] request(String queryId, AttentionHead head) {
-        MemoryState state = engine.absorb(MemoryState.empty(memory),
+        MemoryState state = engine.absorb(
+                MemoryState.empty(memory),
                 new TokenBatch(TestFixtures.vectors(new Random(1), TestFixtures.L), TestFixtures.L, null, null));
-        MemoryQuery q = MemoryQuery.newBuilder().setQueryId(queryId).setKey("k").setText("what happened")
-                .setOptions(QueryOptions.newBuilder().setHead(head).build()).build();
-        return h.serialize(AttentionRequest.class, "ltm.attention-requests", AttentionRequest.newBuilder().setQuery(q)
-                .setState(MemoryStateCodec.toAvro(state, memory)).build());
+        MemoryQuery q = MemoryQuery.newBuilder()
+                .setQueryId(queryId)
+                .setKey("k")
+                .setText("what happened")
+                .setOptions(QueryOptions.newBuilder().setHead(head).build())
+                .build();
+        return h.serialize(
+                AttentionRequest.class,
+                "ltm.attention-requests",
+                AttentionRequest.newBuilder()
+                        .setQuery(q)
+                        .setState(MemoryStateCodec.toAvro(state, memory))
+                        .build());
     }
 
     @Test
@@ -75,27 +87,40 @@ class AttentionWorkerTest {
         TopicPartition requests1 = new TopicPartition("ltm.attention-requests", 1);
         h.consumer.rebalance(List.of(requests0, requests1));
         assertThat(changelogs.assignment()).hasSize(6);
-        changelogs.addRecord(new ConsumerRecord<>(index, 1, 0, "k".getBytes(StandardCharsets.UTF_8),
+        changelogs.addRecord(new ConsumerRecord<>(
+                index,
+                1,
+                0,
+                "k".getBytes(StandardCharsets.UTF_8),
                 ShortTermIndex.serde().serializer().serialize(index, new ShortTermIndex(1, 3))));
         replicas.poll(Duration.ZERO);
         assertThat(replicas.keys()).isEqualTo(1);
 
         h.consumer.rebalance(List.of(requests1));
-        assertThat(changelogs.assignment()).extracting(TopicPartition::partition).containsOnly(1).hasSize(3);
-        assertThat(replicas.keys()).as("partition 1's replica is kept, not rebuilt").isEqualTo(1);
+        assertThat(changelogs.assignment())
+                .extracting(TopicPartition::partition)
+                .containsOnly(1)
+                .hasSize(3);
+        assertThat(replicas.keys())
+                .as("partition 1's replica is kept, not rebuilt")
+                .isEqualTo(1);
         h.consumer.rebalance(List.of(requests0));
-        assertThat(changelogs.assignment()).extracting(TopicPartition::partition).containsOnly(0).hasSize(3);
+        assertThat(changelogs.assignment())
+                .extracting(TopicPartition::partition)
+                .containsOnly(0)
+                .hasSize(3);
         assertThat(replicas.keys()).isZero();
     }
 
     @Test
     void theTrainedHeadWithoutWeightsIsAnsweredWithAnErrorPerRecordAndTheRestOfTheBatchIsAnswered() {
         byte[] k = "k".getBytes(StandardCharsets.UTF_8);
-        List<ProducerRecord<String, byte[]>> out = worker.process(h
-                .add("ltm.attention-requests", k, request("q-trained", AttentionHead.TRAINED))
-                .add("ltm.attention-requests", k, request("q-zero", AttentionHead.ZERO_SHOT))
-                .batch());
-        assertThat(h.values(out, "ltm.dlq", DeadLetter.class)).singleElement()
+        List<ProducerRecord<String, byte[]>> out =
+                worker.process(h.add("ltm.attention-requests", k, request("q-trained", AttentionHead.TRAINED))
+                        .add("ltm.attention-requests", k, request("q-zero", AttentionHead.ZERO_SHOT))
+                        .batch());
+        assertThat(h.values(out, "ltm.dlq", DeadLetter.class))
+                .singleElement()
                 .satisfies(d -> assertThat(d.getErrorMessage()).contains("TRAINED"));
         List<MemoryResponse> answers = h.values(out, "ltm.responses", MemoryResponse.class);
         assertThat(answers).extracting(MemoryResponse::getQueryId).containsExactly("q-trained", "q-zero");

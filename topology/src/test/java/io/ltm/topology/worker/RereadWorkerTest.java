@@ -2,22 +2,8 @@ package io.ltm.topology.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.ExactRerank;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttendedSpan;
@@ -30,6 +16,18 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.TestFixtures;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class RereadWorkerTest {
 
@@ -47,8 +45,8 @@ class RereadWorkerTest {
     private final HashingEncoder encoder = new HashingEncoder(TestFixtures.DIM);
     private final WorkerHarness h = new WorkerHarness(TestFixtures.config("reread-" + UUID.randomUUID(), Map.of()));
     private final MockConsumer<String, byte[]> log = new MockConsumer<>("none");
-    private final RereadWorker worker = new RereadWorker(h.config, encoder, new StretchReader(h.config, log),
-            h.consumer, h.producer);
+    private final RereadWorker worker =
+            new RereadWorker(h.config, encoder, new StretchReader(h.config, log), h.consumer, h.producer);
 
     @AfterEach
     void close() {
@@ -61,31 +59,59 @@ class RereadWorkerTest {
         // records arrive once the reader has assigned the partition (MockConsumer wants it assigned first)
         log.schedulePollTask(() -> {
             for (int i = (int) first; i < TEXTS.size(); i++) {
-                byte[] v = LtmSerdes.avro(TokenEvent.class, h.config.serdeConfig()).serializer().serialize(EVENTS,
-                        TokenEvent.newBuilder().setText(TEXTS.get(i)).setSourceId("e" + i)
-                                .setEventTime(i == 2 ? Instant.parse("2024-05-01T10:00:00Z") : null).build());
+                byte[] v = LtmSerdes.avro(TokenEvent.class, h.config.serdeConfig())
+                        .serializer()
+                        .serialize(
+                                EVENTS,
+                                TokenEvent.newBuilder()
+                                        .setText(TEXTS.get(i))
+                                        .setSourceId("e" + i)
+                                        .setEventTime(i == 2 ? Instant.parse("2024-05-01T10:00:00Z") : null)
+                                        .build());
                 log.addRecord(new ConsumerRecord<>(EVENTS, 0, i, i % 2 == 0 ? "k" : "other", v));
             }
         });
     }
 
     private static SourcePosition at(long offset) {
-        return SourcePosition.newBuilder().setTopic(EVENTS).setPartition(0).setOffset(offset)
-                .setTimestamp(Instant.ofEpochMilli(0)).build();
+        return SourcePosition.newBuilder()
+                .setTopic(EVENTS)
+                .setPartition(0)
+                .setOffset(offset)
+                .setTimestamp(Instant.ofEpochMilli(0))
+                .build();
     }
 
     private byte[] request(String question, long from, long to) {
         EncodedText q = encoder.encode(question);
         float[] pooled = ExactRerank.pool(q.vectors(), q.count(), TestFixtures.DIM);
-        MemoryResponse answer = MemoryResponse.newBuilder().setQueryId("q-1").setKey("k").setFound(true)
-                .setSpans(List.of(AttendedSpan.newBuilder().setMu(0.5).setSigma(0.1).setScore(0.2).setTokenStart(10)
-                        .setTokenEnd(40).setFrom(at(from)).setTo(at(to)).build()))
-                .setAnsweredBy("memory-node").build();
-        RereadRequest r = RereadRequest.newBuilder().setResponse(answer)
+        MemoryResponse answer = MemoryResponse.newBuilder()
+                .setQueryId("q-1")
+                .setKey("k")
+                .setFound(true)
+                .setSpans(List.of(AttendedSpan.newBuilder()
+                        .setMu(0.5)
+                        .setSigma(0.1)
+                        .setScore(0.2)
+                        .setTokenStart(10)
+                        .setTokenEnd(40)
+                        .setFrom(at(from))
+                        .setTo(at(to))
+                        .build()))
+                .setAnsweredBy("memory-node")
+                .build();
+        RereadRequest r = RereadRequest.newBuilder()
+                .setResponse(answer)
                 .setQuery(MemoryStateCodec.block(pooled, 1, TestFixtures.DIM, CoefficientPrecision.FLOAT32))
-                .setStretches(List.of(RereadStretch.newBuilder().setSpan(0).setTokenStart(10).setTokenEnd(40)
-                        .setFrom(at(from)).setTo(at(to)).build()))
-                .setEvents(2).build();
+                .setStretches(List.of(RereadStretch.newBuilder()
+                        .setSpan(0)
+                        .setTokenStart(10)
+                        .setTokenEnd(40)
+                        .setFrom(at(from))
+                        .setTo(at(to))
+                        .build()))
+                .setEvents(2)
+                .build();
         return h.serialize(RereadRequest.class, "ltm.reread-requests", r);
     }
 
@@ -100,7 +126,8 @@ class RereadWorkerTest {
         logStartsAt(0);
         h.add("ltm.reread-requests", "k".getBytes(StandardCharsets.UTF_8), request("the disk is full", 2, 6));
         MemoryResponse r = answer(worker.process(h.batch()));
-        // offsets 2, 4, 6 are k's events in the stretch; 3 (another key, also about a full disk) and 0 (outside) are not
+        // offsets 2, 4, 6 are k's events in the stretch; 3 (another key, also about a full disk) and 0 (outside) are
+        // not
         assertThat(r.getEvents()).extracting(e -> e.getSource().getOffset()).containsExactly(2L, 6L);
         RereadEvent best = r.getEvents().get(0);
         assertThat(best.getText()).isEqualTo(TEXTS.get(2));
@@ -108,9 +135,12 @@ class RereadWorkerTest {
         // the event's own time, as the memory's spans report it, not the time it was written to the topic
         assertThat(best.getSource().getTimestamp()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
         assertThat(best.getScore()).isGreaterThan(r.getEvents().get(1).getScore());
-        assertThat(r.getReread()).isEqualTo("re-read 1 stretches: 3 events, "
-                + (encoder.encode(TEXTS.get(2)).count() + encoder.encode(TEXTS.get(4)).count()
-                + encoder.encode(TEXTS.get(6)).count()) + " tokens");
+        assertThat(r.getReread())
+                .isEqualTo("re-read 1 stretches: 3 events, "
+                        + (encoder.encode(TEXTS.get(2)).count()
+                                + encoder.encode(TEXTS.get(4)).count()
+                                + encoder.encode(TEXTS.get(6)).count())
+                        + " tokens");
         assertThat(r.getSpans()).hasSize(1);
     }
 
@@ -130,7 +160,8 @@ class RereadWorkerTest {
         MemoryResponse r = answer(worker.process(h.batch()));
         assertThat(r.getEvents()).isEmpty();
         assertThat(r.getSpans()).hasSize(1);
-        assertThat(r.getReread()).contains("records ltm.events-0@2..6 are no longer in the log (retention)")
+        assertThat(r.getReread())
+                .contains("records ltm.events-0@2..6 are no longer in the log (retention)")
                 .contains("the spans are the memory's answer there");
     }
 

@@ -2,6 +2,12 @@ package io.ltm.topology.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.DeadLetter;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.TokenEvent;
+import io.ltm.topology.TestFixtures;
+import io.ltm.topology.api.LtmConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -25,13 +30,6 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-
-import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.TokenEvent;
-import io.ltm.topology.TestFixtures;
-import io.ltm.topology.api.LtmConfig;
 
 class TransactionalLoopTest {
 
@@ -60,7 +58,8 @@ class TransactionalLoopTest {
         @Override
         public synchronized void commitTransaction() {
             if (failed != null) {
-                throw new KafkaException("Cannot execute transactional method because we are in an error state", failed);
+                throw new KafkaException(
+                        "Cannot execute transactional method because we are in an error state", failed);
             }
             super.commitTransaction();
         }
@@ -86,9 +85,22 @@ class TransactionalLoopTest {
             consumer.updateBeginningOffsets(Map.of(tp, 0L));
             List<String> texts = List.of("first event", big, "third event");
             for (int i = 0; i < texts.size(); i++) {
-                byte[] v = h.serialize(TokenEvent.class, tp.topic(), TokenEvent.newBuilder().setText(texts.get(i)).build());
-                consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, i, 1_700_000_000_000L, TimestampType.CREATE_TIME,
-                        k.length, v.length, k, v, new RecordHeaders(), Optional.empty()));
+                byte[] v = h.serialize(
+                        TokenEvent.class,
+                        tp.topic(),
+                        TokenEvent.newBuilder().setText(texts.get(i)).build());
+                consumer.addRecord(new ConsumerRecord<>(
+                        tp.topic(),
+                        0,
+                        i,
+                        1_700_000_000_000L,
+                        TimestampType.CREATE_TIME,
+                        k.length,
+                        v.length,
+                        k,
+                        v,
+                        new RecordHeaders(),
+                        Optional.empty()));
             }
             worker.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -98,17 +110,24 @@ class TransactionalLoopTest {
         }
         assertThat(committedOffset(producer, tp)).isEqualTo(3);
         List<ProducerRecord<String, byte[]>> written = producer.history();
-        assertThat(h.values(written, "ltm.tokens", EncodedTokens.class)).extracting(t -> t.getSource().getOffset())
+        assertThat(h.values(written, "ltm.tokens", EncodedTokens.class))
+                .extracting(t -> t.getSource().getOffset())
                 .containsExactly(0L, 2L);
-        assertThat(h.values(written, "ltm.dlq", DeadLetter.class)).singleElement().satisfies(d -> {
-            assertThat(d.getOffset()).isEqualTo(1);
-            assertThat(d.getErrorClass()).isEqualTo(RecordTooLargeException.class.getName());
-        });
+        assertThat(h.values(written, "ltm.dlq", DeadLetter.class))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getOffset()).isEqualTo(1);
+                    assertThat(d.getErrorClass()).isEqualTo(RecordTooLargeException.class.getName());
+                });
     }
 
     private static long committedOffset(MockProducer<String, byte[]> producer, TopicPartition tp) {
-        return producer.consumerGroupOffsetsHistory().stream().flatMap(m -> m.values().stream())
-                .map(m -> m.get(tp)).filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset)
-                .max().orElse(0);
+        return producer.consumerGroupOffsetsHistory().stream()
+                .flatMap(m -> m.values().stream())
+                .map(m -> m.get(tp))
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(OffsetAndMetadata::offset)
+                .max()
+                .orElse(0);
     }
 }
