@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,6 +70,11 @@ final class StretchReader implements AutoCloseable {
      */
     Stretch read(String key, SourcePosition from, SourcePosition to) {
         TopicPartition tp = new TopicPartition(from.getTopic(), from.getPartition());
+        List<PartitionInfo> partitions = consumer.partitionsFor(tp.topic(), timeout);
+        if (partitions == null || partitions.stream().noneMatch(p -> p.partition() == tp.partition())) {
+            // sources named by a producer that wrote ltm.tokens itself: nothing to re-read, and waiting cannot help
+            return new Stretch(List.of(), "the log " + tp + " does not exist");
+        }
         List<TopicPartition> one = List.of(tp);
         Map<TopicPartition, Long> starts = consumer.beginningOffsets(one, timeout);
         Map<TopicPartition, Long> ends = consumer.endOffsets(one, timeout);

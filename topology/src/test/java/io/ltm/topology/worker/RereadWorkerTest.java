@@ -25,6 +25,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ class RereadWorkerTest {
     }
 
     private void logStartsAt(long first) {
+        log.updatePartitions(EVENTS, List.of(new PartitionInfo(EVENTS, 0, null, null, null)));
         log.updateBeginningOffsets(Map.of(P0, first));
         log.updateEndOffsets(Map.of(P0, (long) TEXTS.size()));
         // records arrive once the reader has assigned the partition (MockConsumer wants it assigned first)
@@ -163,6 +165,16 @@ class RereadWorkerTest {
         assertThat(r.getReread())
                 .contains("records ltm.events-0@2..6 are no longer in the log (retention)")
                 .contains("the spans are the memory's answer there");
+    }
+
+    @Test
+    void aStretchInALogThatDoesNotExistIsAnsweredAtOnceWithTheMemorysSpans() {
+        log.updatePartitions(EVENTS, List.of());
+        h.add("ltm.reread-requests", "k".getBytes(StandardCharsets.UTF_8), request("the disk is full", 2, 6));
+        MemoryResponse r = answer(worker.process(h.batch()));
+        assertThat(r.getEvents()).isEmpty();
+        assertThat(r.getSpans()).hasSize(1);
+        assertThat(r.getReread()).contains("the log ltm.events-0 does not exist");
     }
 
     @Test
