@@ -10,7 +10,7 @@ public final class ExactRerank {
 
     private ExactRerank() {}
 
-    /** The mean of {@code count} row-major vectors of dimension {@code d}. */
+    /** The mean of {@code count} row-major vectors of dimension {@code d}: how every read pools its query. */
     public static float[] pool(float[] vectors, int count, int d) {
         if (vectors.length < (long) count * d) {
             throw new IllegalArgumentException(
@@ -25,9 +25,8 @@ public final class ExactRerank {
                 m[j] += vectors[i * d + j];
             }
         }
-        float inv = 1f / count;
         for (int j = 0; j < d; j++) {
-            m[j] *= inv;
+            m[j] /= count;
         }
         return m;
     }

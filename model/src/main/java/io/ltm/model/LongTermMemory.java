@@ -300,7 +300,7 @@ public final class LongTermMemory implements AutoCloseable {
             if (r.queryCount() < 1 || r.query().length < r.queryCount() * d)
                 throw new IllegalArgumentException("query must hold queryCount >= 1 vectors of dim " + d);
             if (r.state().dim() != d) throw new IllegalArgumentException("state dim != config dim");
-            qbar[i] = pool(r.query(), r.queryCount(), d);
+            qbar[i] = ExactRerank.pool(r.query(), r.queryCount(), d);
             ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
             if (o.head() == AttentionHeadKind.TRAINED && trained == null)
                 throw new IllegalStateException("TRAINED head requested but no TrainedHeadWeights set on the engine");
@@ -555,14 +555,6 @@ public final class LongTermMemory implements AutoCloseable {
             bb += b[i] * (double) b[i];
         }
         return ab / Math.max(1e-30, Math.sqrt(aa * bb));
-    }
-
-    /** Mean of the queryCount query vectors. */
-    static float[] pool(float[] q, int count, int d) {
-        float[] p = new float[d];
-        for (int i = 0; i < count; i++) for (int j = 0; j < d; j++) p[j] += q[i * d + j];
-        for (int j = 0; j < d; j++) p[j] /= count;
-        return p;
     }
 
     @SuppressWarnings("unchecked")

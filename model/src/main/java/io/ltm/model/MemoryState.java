@@ -238,7 +238,7 @@ public final class MemoryState {
             long contractions,
             Timeline timeline,
             double[] sticky) {
-        return new MemoryState(
+        return restore(
                 dim,
                 basisSize,
                 coefficients,

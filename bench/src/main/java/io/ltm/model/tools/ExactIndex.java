@@ -56,12 +56,7 @@ final class ExactIndex implements Locator {
         int first = lo;
         int last = first;
         while (last < size && starts[last] < to) last++;
-        double qn = Vectors.norm(q);
-        Vectors.TopK top = new Vectors.TopK(k);
-        for (int i = first; i < last; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
-        List<Located> out = new java.util.ArrayList<>();
-        for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
-        return out;
+        return Locator.nearest(q, k, rows, first, last, d, starts, ends);
     }
 
     @Override

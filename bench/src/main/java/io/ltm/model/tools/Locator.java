@@ -46,9 +46,15 @@ interface Locator extends AutoCloseable {
      * first: the answer of the methods that keep event vectors.
      */
     static List<Located> nearest(float[] q, int k, short[] rows, int size, int d, long[] starts, long[] ends) {
+        return nearest(q, k, rows, 0, size, d, starts, ends);
+    }
+
+    /** As {@link #nearest(float[], int, short[], int, int, long[], long[])}, among rows [first, last) only. */
+    static List<Located> nearest(
+            float[] q, int k, short[] rows, int first, int last, int d, long[] starts, long[] ends) {
         double qn = Vectors.norm(q);
         Vectors.TopK top = new Vectors.TopK(k);
-        for (int i = 0; i < size; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
+        for (int i = first; i < last; i++) top.offer(Vectors.cosHalf(q, qn, rows, i * d, d), i);
         List<Located> out = new java.util.ArrayList<>();
         for (int i = 0; i < top.size; i++) out.add(new Located(starts[top.id[i]], ends[top.id[i]], top.score[i]));
         return out;

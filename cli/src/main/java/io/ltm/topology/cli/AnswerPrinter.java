@@ -86,7 +86,7 @@ final class AnswerPrinter {
                         p.getTimestamp(),
                         e.getText() == null
                                 ? "(" + e.getTokens() + " tokens sent as vectors)"
-                                : cut(e.getText().toString())));
+                                : SourceLines.cut(e.getText().toString())));
             }
         }
         if (!r.getShortTermHits().isEmpty()) {
@@ -127,11 +127,6 @@ final class AnswerPrinter {
             byEvent.put(id, new Event(p, (old == null ? 0 : old.weight) + h.getWeight(), tokens));
         }
         return new ArrayList<>(byEvent.values());
-    }
-
-    private static String cut(String line) {
-        String l = line.strip();
-        return l.length() > SourceLines.MAX_CHARS ? l.substring(0, SourceLines.MAX_CHARS - 3) + "..." : l;
     }
 
     /** Word pieces joined into words: "##et" continues the word before it (BERT's WordPiece convention). */

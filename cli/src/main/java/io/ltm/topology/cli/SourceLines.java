@@ -116,7 +116,8 @@ final class SourceLines implements AnswerPrinter.Texts, AutoCloseable {
         }
     }
 
-    private static String cut(String line) {
+    /** A line as printed: stripped, cut to {@link #MAX_CHARS}. */
+    static String cut(String line) {
         String l = line.strip();
         return l.length() > MAX_CHARS ? l.substring(0, MAX_CHARS - 3) + "..." : l;
     }
