@@ -105,7 +105,8 @@ public final class RereadWorker extends TransactionalLoop {
         List<RereadEvent> ranked = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         long events = 0, tokens = 0;
-        for (RereadStretch s : req.getStretches()) {
+        List<RereadStretch> stretches = merged(req.getStretches());
+        for (RereadStretch s : stretches) {
             StretchReader.Stretch read = reader.read(key, s.getFrom(), s.getTo());
             if (read.missing() != null) {
                 notes.add("span " + s.getSpan() + ": " + read.missing());
@@ -139,12 +140,42 @@ public final class RereadWorker extends TransactionalLoop {
         }
         ranked.sort(Comparator.comparingDouble(RereadEvent::getScore).reversed());
         answer.setEvents(new ArrayList<>(ranked.subList(0, Math.min(req.getEvents(), ranked.size()))));
-        String summary =
-                "re-read " + req.getStretches().size() + " stretches: " + events + " events, " + tokens + " tokens";
+        String summary = "re-read " + stretches.size() + " stretches: " + events + " events, " + tokens + " tokens";
         answer.setReread(
                 notes.isEmpty()
                         ? summary
                         : summary + "; " + String.join("; ", notes) + " (the spans are the memory's answer there)");
+    }
+
+    /**
+     * The stretches with those that overlap on one partition merged into one (named by the first span), so that the
+     * spans of one answer that lie close together read, encode and name each record once.
+     */
+    static List<RereadStretch> merged(List<RereadStretch> stretches) {
+        List<RereadStretch> sorted = new ArrayList<>(stretches);
+        sorted.sort(Comparator.comparing((RereadStretch s) -> s.getFrom().getTopic())
+                .thenComparingInt(s -> s.getFrom().getPartition())
+                .thenComparingLong(s -> s.getFrom().getOffset()));
+        List<RereadStretch> out = new ArrayList<>();
+        for (RereadStretch s : sorted) {
+            RereadStretch last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null
+                    && last.getTo().getTopic().equals(s.getFrom().getTopic())
+                    && last.getTo().getPartition() == s.getFrom().getPartition()
+                    && s.getFrom().getOffset() <= last.getTo().getOffset()) {
+                out.set(
+                        out.size() - 1,
+                        RereadStretch.newBuilder(last)
+                                .setSpan(Math.min(last.getSpan(), s.getSpan()))
+                                .setTokenStart(Math.min(last.getTokenStart(), s.getTokenStart()))
+                                .setTokenEnd(Math.max(last.getTokenEnd(), s.getTokenEnd()))
+                                .setTo(s.getTo().getOffset() > last.getTo().getOffset() ? s.getTo() : last.getTo())
+                                .build());
+            } else {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     private static RereadEvent event(int span, StretchReader.Event e, double score, int tokens) {

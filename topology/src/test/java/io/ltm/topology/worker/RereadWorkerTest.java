@@ -178,6 +178,40 @@ class RereadWorkerTest {
     }
 
     @Test
+    void spansWhoseStretchesOverlapReadAndNameEachRecordOnce() {
+        RereadStretch a = RereadStretch.newBuilder()
+                .setSpan(1)
+                .setTokenStart(10)
+                .setTokenEnd(40)
+                .setFrom(at(2))
+                .setTo(at(6))
+                .build();
+        RereadStretch b = RereadStretch.newBuilder()
+                .setSpan(0)
+                .setTokenStart(30)
+                .setTokenEnd(60)
+                .setFrom(at(4))
+                .setTo(at(8))
+                .build();
+        RereadStretch other = RereadStretch.newBuilder()
+                .setSpan(2)
+                .setTokenStart(90)
+                .setTokenEnd(99)
+                .setFrom(at(9))
+                .setTo(at(9))
+                .build();
+        List<RereadStretch> merged = RereadWorker.merged(List.of(b, other, a));
+        assertThat(merged).hasSize(2);
+        RereadStretch m = merged.get(0);
+        assertThat(m.getSpan()).isZero();
+        assertThat(m.getFrom().getOffset()).isEqualTo(2);
+        assertThat(m.getTo().getOffset()).isEqualTo(8);
+        assertThat(m.getTokenStart()).isEqualTo(10);
+        assertThat(m.getTokenEnd()).isEqualTo(60);
+        assertThat(merged.get(1)).isEqualTo(other);
+    }
+
+    @Test
     void anUnreadableRequestGoesToTheDeadLetterTopic() {
         h.add("ltm.reread-requests", "k".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 9, 1});
         List<ProducerRecord<String, byte[]>> out = worker.process(h.batch());
