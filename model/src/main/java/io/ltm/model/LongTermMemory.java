@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ContinuousAttention;
 import io.ltm.model.internal.DeviceMath;
+import io.ltm.model.internal.ExpectedPsi;
 import io.ltm.model.internal.HostZeroShot;
 import io.ltm.model.internal.MemoryKeys;
 import io.ltm.model.internal.Retention;
@@ -46,6 +47,10 @@ import java.util.random.RandomGenerator;
  * functions past the memory's filled extent get no attention; trained: {@code SpanFitter.fit} (basins of the binned
  * profile, unchanged).
  * score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
+ *
+ * <p><b>Terms.</b> When the state keeps a {@link TermFilter} and the request carries the query's token texts, the
+ * spans are placed by {@link TermGuide}: on the segments that hold the query's terms, ranked by term match and then by
+ * the same score.
  */
 public final class LongTermMemory implements AutoCloseable {
     private final MemoryConfig cfg;
@@ -63,6 +68,7 @@ public final class LongTermMemory implements AutoCloseable {
     private HostZeroShot host;
     private MemoryKeys keys;
     private boolean hostReads;
+    private TermGuide termGuide;
 
     private LongTermMemory(MemoryConfig cfg, Device device) {
         this.cfg = cfg;
@@ -185,8 +191,11 @@ public final class LongTermMemory implements AutoCloseable {
         float[] coef = s.coefficientsRef();
         long contractions = s.contractions();
         double[] sticky = s.stickyRef();
+        TermFilter terms = termsOf(s);
         int off = 0;
         if (total >= l) {
+            TermFilter.Builder tb = terms == null ? null : terms.toBuilder();
+            long row0 = first - sc; // absolute index of row 0 of [short-term; batch]
             try (NDManager m = root.newSubManager()) {
                 NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
                 while (total - off >= l) {
@@ -197,9 +206,11 @@ public final class LongTermMemory implements AutoCloseable {
                     tl = step.timeline();
                     sticky = step.sticky();
                     contractions++;
+                    if (tb != null) for (int j = off; j < off + l; j++) tb.add(row0 + j, tokens.get(j));
                     off += l;
                 }
                 coef = bArr.toFloatArray();
+                if (tb != null) terms = tb.build();
             }
         }
         int rest = total - off;
@@ -211,7 +222,22 @@ public final class LongTermMemory implements AutoCloseable {
             System.arraycopy(add, (off - sc) * d, newStm, 0, rest * d);
         }
         List<String> newTokens = Collections.unmodifiableList(new ArrayList<>(tokens.subList(off, total)));
-        return s.with(coef, newStm, rest, newTokens, absorbed, contractions, tl, sticky);
+        return s.with(coef, newStm, rest, newTokens, absorbed, contractions, tl, sticky, terms);
+    }
+
+    /**
+     * The state's term filter if it has this configuration's geometry; a new one when the state has none or another
+     * (a state written before the filter was configured, or under other settings: its tokens so far stay unindexed,
+     * later ones are indexed at their true positions); null when the configuration keeps none.
+     */
+    private TermFilter termsOf(MemoryState s) {
+        if (cfg.termSegments() == 0) return null;
+        TermFilter f = s.terms();
+        if (f != null
+                && f.segments() == cfg.termSegments()
+                && f.segmentBits() == cfg.termSegmentBits()
+                && f.hashes() == cfg.termHashes()) return f;
+        return TermFilter.empty(cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes());
     }
 
     /** Rows [off, off+l) of the logical concatenation [prev (sc rows); add], uploaded without building it. */
@@ -235,6 +261,11 @@ public final class LongTermMemory implements AutoCloseable {
     public ReadResult read(String key, MemoryState state, float[] query, int queryCount, ReadOptions opts) {
         return readBatch(List.of(new ReadRequest(key, state, query, queryCount, opts)))
                 .get(0);
+    }
+
+    /** One read, with whatever the request carries (key, query tokens); see {@link #readBatch(List)}. */
+    public ReadResult read(ReadRequest request) {
+        return readBatch(List.of(request)).get(0);
     }
 
     /**
@@ -317,6 +348,10 @@ public final class LongTermMemory implements AutoCloseable {
                 if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.TRAINED)
                     trainedOne(m, r, qbar[i], o.spans(), spans, ltmCtx, hist, i);
                 MemoryState s = r.state();
+                if (r.queryTokens() != null && s.terms() != null) {
+                    if (termGuide == null) termGuide = new TermGuide(new ExpectedPsi(math.basis()), d);
+                    spans[i] = termGuide.spans(s, qbar[i], r.queryTokens(), o.spans(), spans[i]);
+                }
                 if (o.includeShortTerm() && s.shortTermCount() > 0) {
                     ShortTermMemory.Out st;
                     try (NDManager sm = m.newSubManager()) {

@@ -25,6 +25,9 @@ public final class MemoryConfig {
     private final int maxTimelineKnots;
     private final int maxSourceSegments;
     private final boolean cosineKeys;
+    private final int termSegments;
+    private final int termSegmentBits;
+    private final int termHashes;
 
     private MemoryConfig(Builder b) {
         this.dim = b.dim;
@@ -45,6 +48,9 @@ public final class MemoryConfig {
         this.maxTimelineKnots = b.maxTimelineKnots;
         this.maxSourceSegments = b.maxSourceSegments;
         this.cosineKeys = b.cosineKeys;
+        this.termSegments = b.termSegments;
+        this.termSegmentBits = b.termSegmentBits;
+        this.termHashes = b.termHashes;
     }
 
     public static Builder builder() {
@@ -53,7 +59,7 @@ public final class MemoryConfig {
 
     /**
      * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
-     * cosine keys, T 0.05, seed 0.
+     * cosine keys, T 0.05, seed 0, a term filter of 256 segments of 8,192 bits with 4 hashes (256 KiB).
      */
     public static MemoryConfig defaults() {
         return builder().build();
@@ -77,7 +83,10 @@ public final class MemoryConfig {
                 .seed(seed)
                 .maxTimelineKnots(maxTimelineKnots)
                 .maxSourceSegments(maxSourceSegments)
-                .cosineKeys(cosineKeys);
+                .cosineKeys(cosineKeys)
+                .termSegments(termSegments)
+                .termSegmentBits(termSegmentBits)
+                .termHashes(termHashes);
     }
 
     /** d: dimension of the token vectors. */
@@ -168,10 +177,28 @@ public final class MemoryConfig {
         return cosineKeys;
     }
 
+    /**
+     * Segments of the {@link TermFilter} kept beside the continuous memory (0: none). Each segment is one Bloom filter
+     * of the terms of an equal share of the stream (a power of two of tokens); pairs merge when all are in use.
+     */
+    public int termSegments() {
+        return termSegments;
+    }
+    /** Bits of each term-filter segment (a multiple of 64). */
+    public int termSegmentBits() {
+        return termSegmentBits;
+    }
+    /** Hash functions of the term filter (bits set per term). */
+    public int termHashes() {
+        return termHashes;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof MemoryConfig c)) return false;
         if (cosineKeys != c.cosineKeys) return false;
+        if (termSegments != c.termSegments || termSegmentBits != c.termSegmentBits || termHashes != c.termHashes)
+            return false;
         return dim == c.dim
                 && basisSize == c.basisSize
                 && Arrays.equals(widths, c.widths)
@@ -206,7 +233,10 @@ public final class MemoryConfig {
                 sigma2Min,
                 precision,
                 temperature,
-                seed);
+                seed,
+                termSegments,
+                termSegmentBits,
+                termHashes);
     }
 
     @Override
@@ -216,7 +246,8 @@ public final class MemoryConfig {
                 + ", D=" + stickyBins + ", sticky=" + sticky + ", retention=" + retention
                 + ", sigma2Min=" + sigma2Min + ", precision=" + precision + ", temperature=" + temperature
                 + ", seed=" + seed + ", maxTimelineKnots=" + maxTimelineKnots
-                + ", maxSourceSegments=" + maxSourceSegments + ", cosineKeys=" + cosineKeys + "}";
+                + ", maxSourceSegments=" + maxSourceSegments + ", cosineKeys=" + cosineKeys + ", termSegments="
+                + termSegments + ", termSegmentBits=" + termSegmentBits + ", termHashes=" + termHashes + "}";
     }
 
     public static final class Builder {
@@ -237,8 +268,26 @@ public final class MemoryConfig {
         private int maxTimelineKnots = 256;
         private int maxSourceSegments = 1024;
         private boolean cosineKeys = true;
+        private int termSegments = 256;
+        private int termSegmentBits = 8192;
+        private int termHashes = 4;
 
         private Builder() {}
+
+        public Builder termSegments(int v) {
+            termSegments = v;
+            return this;
+        }
+
+        public Builder termSegmentBits(int v) {
+            termSegmentBits = v;
+            return this;
+        }
+
+        public Builder termHashes(int v) {
+            termHashes = v;
+            return this;
+        }
 
         public Builder cosineKeys(boolean v) {
             cosineKeys = v;
@@ -342,6 +391,15 @@ public final class MemoryConfig {
             req(temperature > 0 && Double.isFinite(temperature), "temperature", "temperature must be > 0");
             req(maxTimelineKnots >= 4, "maxTimelineKnots", "maxTimelineKnots must be >= 4");
             req(maxSourceSegments >= 2, "maxSourceSegments", "maxSourceSegments must be >= 2");
+            req(
+                    termSegments == 0 || (termSegments >= 2 && termSegments % 2 == 0),
+                    "termSegments",
+                    "termSegments must be 0 (no term filter) or an even number >= 2");
+            req(
+                    termSegmentBits >= 64 && termSegmentBits % 64 == 0,
+                    "termSegmentBits",
+                    "termSegmentBits must be a positive multiple of 64");
+            req(termHashes >= 1 && termHashes <= 16, "termHashes", "termHashes must be in [1, 16]");
             return new MemoryConfig(this);
         }
 

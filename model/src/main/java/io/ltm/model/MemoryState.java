@@ -10,7 +10,8 @@ import java.util.Objects;
  * One key's whole memory, with value semantics (immutable; arrays are copied on the way in and out of the public
  * API). Holds the coefficients B (N×d, float32, null before the first contraction), the short-term buffer (the last
  * &lt; L token vectors, exact), counters, the {@link Timeline} (memory position → token index → source record) and the
- * sticky statistics (attention mass per bin accumulated by reads since the last contraction).
+ * sticky statistics (attention mass per bin accumulated by reads since the last contraction) and, when configured, the
+ * {@link TermFilter} of the long-term tokens' texts.
  *
  * <p>Token indices are absolute: token i is the i-th token ever absorbed. {@link #tokensAbsorbed()} counts the
  * tokens folded into the long-term memory plus the short-term ones; short-term token j has index
@@ -28,6 +29,7 @@ public final class MemoryState {
     private final Timeline timeline;
     private final double[] stickyHistogram;
     private final long updatedAt;
+    private final TermFilter terms;
 
     MemoryState(
             int dim,
@@ -40,7 +42,8 @@ public final class MemoryState {
             long contractions,
             Timeline timeline,
             double[] stickyHistogram,
-            long updatedAt) {
+            long updatedAt,
+            TermFilter terms) {
         if (coefficients != null && coefficients.length != dim * basisSize)
             throw new IllegalArgumentException("coefficients must have N*dim = " + dim * basisSize + " floats");
         if (stm.length < stmCount * dim) throw new IllegalArgumentException("short-term vectors too short");
@@ -57,11 +60,25 @@ public final class MemoryState {
         this.timeline = timeline;
         this.stickyHistogram = stickyHistogram;
         this.updatedAt = updatedAt;
+        this.terms = terms;
     }
 
     public static MemoryState empty(MemoryConfig cfg) {
         return new MemoryState(
-                cfg.dim(), cfg.basisSize(), null, new float[0], 0, List.of(), 0, 0, Timeline.empty(), null, 0);
+                cfg.dim(),
+                cfg.basisSize(),
+                null,
+                new float[0],
+                0,
+                List.of(),
+                0,
+                0,
+                Timeline.empty(),
+                null,
+                0,
+                cfg.termSegments() == 0
+                        ? null
+                        : TermFilter.empty(cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes()));
     }
 
     public int dim() {
@@ -136,7 +153,8 @@ public final class MemoryState {
                 contractions,
                 timeline,
                 h == null ? null : h.clone(),
-                updatedAt);
+                updatedAt,
+                terms);
     }
 
     /**
@@ -163,7 +181,8 @@ public final class MemoryState {
                 contractions,
                 timeline,
                 stickyHistogram,
-                millis);
+                millis,
+                terms);
     }
 
     /** The same memory without its short-term buffer (tokensAbsorbed drops to longTermTokens()). */
@@ -181,7 +200,8 @@ public final class MemoryState {
                 contractions,
                 timeline.truncateSources(lt),
                 stickyHistogram,
-                updatedAt);
+                updatedAt,
+                terms);
     }
 
     /**
@@ -212,7 +232,8 @@ public final class MemoryState {
                 contractions,
                 tl,
                 stickyHistogram,
-                updatedAt);
+                updatedAt,
+                terms);
     }
 
     // ---------------------------------------------------------------- no copies: for codecs (the state's own
@@ -237,8 +258,9 @@ public final class MemoryState {
             long tokensAbsorbed,
             long contractions,
             Timeline timeline,
-            double[] sticky) {
-        return restore(
+            double[] sticky,
+            TermFilter terms) {
+        return new MemoryState(
                 dim,
                 basisSize,
                 coefficients,
@@ -249,10 +271,36 @@ public final class MemoryState {
                 contractions,
                 timeline,
                 sticky,
-                updatedAt);
+                updatedAt,
+                terms);
     }
 
-    /** A state from its stored parts (a codec's decoding); the arrays are taken, not copied. */
+    /** Where terms occurred ({@link TermFilter}), or null when the configuration keeps none. */
+    public TermFilter terms() {
+        return terms;
+    }
+
+    /** The same memory with this term filter (a codec's decoding; null: none). */
+    public MemoryState withTerms(TermFilter f) {
+        return new MemoryState(
+                dim,
+                basisSize,
+                coefficients,
+                stm,
+                stmCount,
+                stmTokens,
+                tokensAbsorbed,
+                contractions,
+                timeline,
+                stickyHistogram,
+                updatedAt,
+                f);
+    }
+
+    /**
+     * A state from its stored parts (a codec's decoding; add the term filter with {@link #withTerms}); the arrays are
+     * taken, not copied.
+     */
     public static MemoryState restore(
             int dim,
             int basisSize,
@@ -276,7 +324,8 @@ public final class MemoryState {
                 contractions,
                 timeline,
                 sticky,
-                updatedAt);
+                updatedAt,
+                null);
     }
 
     @Override
@@ -292,7 +341,8 @@ public final class MemoryState {
                 && Arrays.equals(stm, s.stm)
                 && stmTokens.equals(s.stmTokens)
                 && timeline.equals(s.timeline)
-                && Arrays.equals(stickyHistogram, s.stickyHistogram);
+                && Arrays.equals(stickyHistogram, s.stickyHistogram)
+                && Objects.equals(terms, s.terms);
     }
 
     @Override

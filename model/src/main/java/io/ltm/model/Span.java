@@ -5,9 +5,13 @@ package io.ltm.model;
  *
  * @param score  cosine similarity between the pooled query and the memory's content under this Gaussian,
  *               c = Bᵀ E_{N(mu,sigma²)}[ψ] = E[X̄(t)] (the expected reconstructed vector); in [-1, 1]
- * @param weight fraction of the read's attention mass (over [0,1]) that belongs to this mode
+ * @param weight fraction of the read's attention mass (over [0,1]) that belongs to this mode (0 for a span placed by
+ *               the term filter)
  * @param tokenStart first absolute token index covered by [mu-sigma, mu+sigma] (through the timeline)
  * @param tokenEnd   last absolute token index covered (inclusive)
+ * @param termMatch  the best {@link TermFilter} match score in [0, 1] of the segments this span covers: the
+ *                   inverse-document-frequency-weighted share of the query's terms found there; -1 when the read had
+ *                   no query terms or the memory keeps no term filter
  */
 public record Span(
         double mu,
@@ -17,4 +21,24 @@ public record Span(
         long tokenStart,
         long tokenEnd,
         TokenSource from,
-        TokenSource to) {}
+        TokenSource to,
+        double termMatch) {
+
+    /** A span without a term match (-1). */
+    public Span(
+            double mu,
+            double sigma,
+            double score,
+            double weight,
+            long tokenStart,
+            long tokenEnd,
+            TokenSource from,
+            TokenSource to) {
+        this(mu, sigma, score, weight, tokenStart, tokenEnd, from, to, -1);
+    }
+
+    /** The same span with this term match. */
+    public Span withTermMatch(double match) {
+        return new Span(mu, sigma, score, weight, tokenStart, tokenEnd, from, to, match);
+    }
+}

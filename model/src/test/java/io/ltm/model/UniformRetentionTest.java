@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.RidgeSolver;
+import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,8 @@ class UniformRetentionTest {
 
     /**
      * Five million tokens through the model: the state's size does not grow, every token's source range stays true,
-     * and content planted anywhere in the stream is still found by a read.
+     * and content planted anywhere in the stream is still found by a read: a topic of 20,480 tokens by the continuous
+     * attention, three words in one event by a read with the query's token texts (the term filter).
      */
     @Test
     void fiveMillionTokensKeepAFixedStateTrueSourcesAndFindOldContent() {
@@ -132,8 +134,14 @@ class UniformRetentionTest {
         int[] needleStart = new int[needles];
         for (int k = 0; k < needles; k++) needleStart[k] = (int) ((k + 0.5) * events / needles) - needleEvents / 2;
         float[] x = new float[l * d];
+        String[] vocabulary = new String[2_000];
+        for (int w = 0; w < vocabulary.length; w++) vocabulary[w] = "w" + w;
+        int[] wordEvent = new int[needles];
+        for (int k = 0; k < needles; k++) wordEvent[k] = (int) ((k + 0.3) * events / needles);
+        String[] tokens = new String[l];
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
+            long termBytes = s.terms().bytes();
             for (int e = 0; e < events; e++) {
                 int needle = -1;
                 for (int k = 0; k < needles; k++)
@@ -142,7 +150,14 @@ class UniformRetentionTest {
                 for (int i = 0; i < l; i++) {
                     for (int j = 0; j < d; j++) x[i * d + j] = centre[j] + (float) ((rng.nextDouble() - 0.5) * 0.6);
                 }
-                s = ltm.absorb(s, new TokenBatch(x, l, null, new TokenSource("ltm.tokens", 2, e, 1_000L * e, null)));
+                for (int i = 0; i < l; i++) tokens[i] = vocabulary[rng.nextInt(vocabulary.length)];
+                for (int k = 0; k < needles; k++) {
+                    if (e != wordEvent[k]) continue;
+                    for (int w = 0; w < 3; w++) tokens[200 + w] = "needle" + k + "abc".charAt(w);
+                }
+                s = ltm.absorb(
+                        s,
+                        new TokenBatch(x, l, List.of(tokens), new TokenSource("ltm.tokens", 2, e, 1_000L * e, null)));
             }
             assertThat(s.tokensAbsorbed()).isEqualTo(total);
             // at 5M tokens the state holds what it held at 10k: B (N × d) and bounded knots, segments and tail (its
@@ -150,6 +165,7 @@ class UniformRetentionTest {
             assertThat(s.timeline().knotCount()).isLessThanOrEqualTo(cfg.maxTimelineKnots());
             assertThat(s.shortTermCount()).isLessThan(l);
             assertThat(s.timeline().segmentCount()).isLessThanOrEqualTo(cfg.maxSourceSegments());
+            assertThat(s.terms().bytes()).isEqualTo(termBytes);
             for (long tok = 0; tok < total; tok += 7919) {
                 long event = tok / l;
                 assertThat(s.timeline().sourceOf(tok).offset()).isLessThanOrEqualTo(event);
@@ -167,6 +183,24 @@ class UniformRetentionTest {
                 if (hit) found++;
             }
             assertThat(found).isGreaterThanOrEqualTo(9);
+            int named = 0;
+            for (int k = 0; k < needles; k++) {
+                List<String> question =
+                        List.of("where", "are", "needle" + k + "a", "needle" + k + "b", "needle" + k + "c");
+                ReadResult r = ltm.read(
+                        new ReadRequest(null, s, topics[k], 1, new ReadOptions(3, false, false, null), question));
+                long at = (long) wordEvent[k] * l + 200;
+                boolean hit = false;
+                for (Span sp : r.spans())
+                    hit |= sp.tokenStart() <= at
+                            && sp.tokenEnd() >= at + 2
+                            && sp.tokenEnd() - sp.tokenStart() < total / 100
+                            && sp.from().offset() <= wordEvent[k]
+                            && sp.to().offset() >= wordEvent[k]
+                            && sp.termMatch() > 0.5;
+                if (hit) named++;
+            }
+            assertThat(named).isEqualTo(needles);
         }
     }
 

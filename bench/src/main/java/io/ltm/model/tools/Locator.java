@@ -1,5 +1,6 @@
 package io.ltm.model.tools;
 
+import io.ltm.model.encoder.EncodedText;
 import java.util.List;
 
 /**
@@ -28,6 +29,16 @@ interface Locator extends AutoCloseable {
      * Events arrive in stream order.
      */
     void add(float[] tokens, int count, float[] mean, long start, long end);
+
+    /** One event with its token texts; methods that use the texts override this. */
+    default void add(EncodedText e, float[] mean, long start) {
+        add(e.vectors(), e.count(), mean, start, start + e.count());
+    }
+
+    /** The k best ranges for a query given as a vector and as its token texts; most methods use the vector only. */
+    default List<Located> top(float[] query, List<String> queryTokens, int k) {
+        return top(query, k);
+    }
 
     /** Called once after the last event, before the first query. */
     default void finish() {}

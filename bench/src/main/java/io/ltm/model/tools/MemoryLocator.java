@@ -6,19 +6,22 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
+import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.Span;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
+import io.ltm.model.encoder.EncodedText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The memory as a {@link Locator}: events are absorbed in batches of at least {@link #FLUSH} tokens (the memory
- * contracts every L tokens whatever the batching); a query is a zero-shot read with spans = k and without the
- * short-term buffer, each span [tokenStart, tokenEnd] with its score. State bytes: B at the configured precision,
- * N·d·2 for float16 (the short-term buffer of &lt; L exact tokens is not read and not counted; see
+ * The memory as a {@link Locator}: events (vectors and token texts) are absorbed in batches of at least {@link #FLUSH}
+ * tokens (the memory contracts every L tokens whatever the batching); a query is a zero-shot read with spans = k,
+ * the query's token texts and without the short-term buffer, each span [tokenStart, tokenEnd] with its term match
+ * (its cosine score when the read had no terms). State bytes: B at the configured precision, N·d·2 for float16, plus
+ * the term filter (the short-term buffer of &lt; L exact tokens is not read and not counted; see
  * {@link #shortTermBytes()}).
  */
 final class MemoryLocator implements Locator {
@@ -27,6 +30,7 @@ final class MemoryLocator implements Locator {
     private final LongTermMemory ltm;
     private MemoryState state;
     private float[] buf;
+    private final List<String> bufTokens = new ArrayList<>();
     private int buffered;
     private long bufStart = -1;
 
@@ -37,9 +41,10 @@ final class MemoryLocator implements Locator {
         this.buf = new float[FLUSH * 2 * cfg.dim()];
     }
 
-    /** Bytes of B at the configured precision: N·d·(2 or 4). */
-    static long coefficientBytes(MemoryConfig cfg) {
-        return (long) cfg.basisSize() * cfg.dim() * (cfg.precision() == CoefficientPrecision.FLOAT16 ? 2 : 4);
+    /** Bytes of B at the configured precision, N·d·(2 or 4), plus those of the term filter. */
+    static long stateBytes(MemoryConfig cfg) {
+        return (long) cfg.basisSize() * cfg.dim() * (cfg.precision() == CoefficientPrecision.FLOAT16 ? 2 : 4)
+                + (long) cfg.termSegments() * cfg.termSegmentBits() / Byte.SIZE;
     }
 
     @Override
@@ -56,7 +61,18 @@ final class MemoryLocator implements Locator {
     }
 
     @Override
+    public void add(EncodedText e, float[] mean, long start) {
+        bufTokens.addAll(e.tokens());
+        append(e.vectors(), e.count(), start);
+    }
+
+    @Override
     public void add(float[] tokens, int count, float[] mean, long start, long end) {
+        bufTokens.addAll(java.util.Collections.nCopies(count, null));
+        append(tokens, count, start);
+    }
+
+    private void append(float[] tokens, int count, long start) {
         int d = cfg.dim();
         if (bufStart < 0) bufStart = start;
         if ((buffered + count) * d > buf.length)
@@ -73,9 +89,10 @@ final class MemoryLocator implements Locator {
                 new TokenBatch(
                         Arrays.copyOf(buf, buffered * cfg.dim()),
                         buffered,
-                        null,
+                        new ArrayList<>(bufTokens),
                         new TokenSource("bench", 0, bufStart, 0, null)));
         buffered = 0;
+        bufTokens.clear();
         bufStart = -1;
     }
 
@@ -86,15 +103,27 @@ final class MemoryLocator implements Locator {
 
     @Override
     public List<Located> top(float[] q, int k) {
-        ReadResult r = ltm.read(state, q, 1, new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT));
+        return top(q, null, k);
+    }
+
+    /** Spans placed by the term filter when the query's tokens are given; scored by term match then, else by cosine. */
+    @Override
+    public List<Located> top(float[] q, List<String> queryTokens, int k) {
         List<Located> out = new ArrayList<>();
-        for (Span s : r.spans()) out.add(new Located(s.tokenStart(), s.tokenEnd() + 1, s.score()));
+        for (Span s : read(q, queryTokens, k).spans())
+            out.add(new Located(s.tokenStart(), s.tokenEnd() + 1, s.termMatch() >= 0 ? s.termMatch() : s.score()));
         return out;
+    }
+
+    ReadResult read(float[] q, List<String> queryTokens, int k) {
+        return ltm.readBatch(List.of(new ReadRequest(
+                        null, state, q, 1, new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT), queryTokens)))
+                .get(0);
     }
 
     @Override
     public long stateBytes() {
-        return coefficientBytes(cfg);
+        return stateBytes(cfg);
     }
 
     /** Bytes of the short-term buffer at float16 (not read by the benchmark, not counted in stateBytes). */

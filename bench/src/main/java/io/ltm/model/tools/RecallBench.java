@@ -36,17 +36,21 @@ import java.util.SplittableRandom;
  * the resource {@code recall-needles.json}, one event each) are planted at token offsets (i + ½)/20 of the first
  * length − 2L tokens, in a seeded random order, so every needle lies in the long-term part.
  *
- * <p><b>Methods</b>, each with the same state budget per key, the bytes of the memory's B (N·d·2 at float16):
+ * <p><b>Methods</b>, each with the same state budget per key, the bytes of the memory's state (B, N·d·2 at float16,
+ * plus its term filter):
  * the memory (zero-shot read, spans = 3, without the short-term buffer) per retention policy; the memory with the
  * two-stage read ({@link RereadLocator}: each span's window of --reread-tokens tokens re-read from the log and its
  * events ranked exactly; 0 turns it off); {@link RecentTokens};
  * {@link SketchIndex}; {@link ReservoirSample}; {@link PooledMeans} (window means, halved when full: the discrete
- * analogue of uniform retention); and {@link ExactIndex} (unbounded: the ceiling, its bytes reported).
+ * analogue of uniform retention); {@link ExactIndex} (unbounded: the ceiling, its bytes reported); and the memory's
+ * term filter alone ({@link TermFilterLocator}, an ablation).
  * Every method answers with its top-3 token ranges.
  *
  * <p><b>Questions</b>: one paraphrased question per needle, plus 10 unrelated questions. With the hashing encoder
  * the query is the mean of the question's token vectors without stop words and punctuation (the resource lists the
- * stop words); with MiniLM the mean of all its token vectors. All methods get the same query vector.
+ * stop words); with MiniLM the mean of all its token vectors. All methods get the same query vector and the question's
+ * token texts (all of them: stop words are left to the term filter's weights). Then 20 {@link NaturalQuestions} about
+ * the stream's own changelogs.
  *
  * <p><b>Metrics</b> per (length, method, retention): {@code hitRate} = share of needle questions where one of the
  * top-3 ranges no wider than 1% of the stream overlaps the needle's tokens; {@code hitRateAnyWidth} = the same without
@@ -55,8 +59,8 @@ import java.util.SplittableRandom;
  * returned ranges as a share of the stream; {@code coverage} = mean share of the stream covered by the union of a
  * question's ranges (about the any-width hit rate that ranges placed at random would get: the chance level); {@code scoreAuc} = Mann-Whitney AUC of the best score of needle questions
  * against that of unrelated questions (ties count ½); {@code queryMicros} = mean wall time of one query (after one
- * untimed warm-up query);
- * {@code stateBytes}.
+ * untimed warm-up query); {@code stateBytes}; {@code naturalHitRate}, {@code naturalHitRateTop1} and
+ * {@code naturalScoreAuc}, the same for the natural questions.
  */
 public final class RecallBench {
     static final int K = 3;
@@ -200,7 +204,7 @@ public final class RecallBench {
 
         MemoryConfig base = o.config();
         int d = base.dim();
-        long budget = MemoryLocator.coefficientBytes(base);
+        long budget = MemoryLocator.stateBytes(base);
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "recall");
         BenchInfo.describe(root);
@@ -223,11 +227,23 @@ public final class RecallBench {
             List<EncodedText> qEnc = encoder.encode(qs);
             List<float[]> queries = new ArrayList<>();
             for (EncodedText e : qEnc) queries.add(query(e, hashing ? stop : null));
+            List<List<String>> queryTokens = new ArrayList<>();
+            for (EncodedText e : qEnc) queryTokens.add(e.tokens());
             List<Path> files = TextCorpus.files(o.licences(), o.docs());
             root.put("corpusFiles", files.size());
             root.put("corpusDigest", TextCorpus.digest(files));
             for (int length : o.lengths()) {
-                runLength(o, length, encoder, needles, needleEnc, queries, budget, results);
+                runLength(
+                        o,
+                        length,
+                        encoder,
+                        needles,
+                        needleEnc,
+                        queries,
+                        queryTokens,
+                        hashing ? stop : null,
+                        budget,
+                        results);
             }
         }
         root.put("loadAverageAtEnd", BenchInfo.loadAverage());
@@ -257,6 +273,8 @@ public final class RecallBench {
             List<Needle> needles,
             List<EncodedText> needleEnc,
             List<float[]> queries,
+            List<List<String>> queryTokens,
+            Set<String> stop,
             long budget,
             ArrayNode results) {
         MemoryConfig base = o.config();
@@ -289,9 +307,11 @@ public final class RecallBench {
             methods.add(new ReservoirSample(d, budget, o.seed()));
             methods.add(new PooledMeans(d, budget));
             methods.add(new ExactIndex(d));
+            if (base.termSegments() > 0) methods.add(new TermFilterLocator(base));
             double[] ingest = new double[methods.size()];
             long[] needleStart = new long[nNeedles], needleEnd = new long[nNeedles];
             TextCorpus corpus = new TextCorpus(o.licences(), o.docs());
+            NaturalQuestions natural = new NaturalQuestions();
             long pos = 0, events = 0;
             int next = 0;
             long t0 = System.nanoTime();
@@ -302,7 +322,8 @@ public final class RecallBench {
                 long te = System.nanoTime();
                 List<EncodedText> enc = encoder.encode(texts);
                 encodeS += (System.nanoTime() - te) / 1e9;
-                for (EncodedText e : enc) {
+                for (int x = 0; x < enc.size(); x++) {
+                    EncodedText e = enc.get(x);
                     if (pos >= length) break;
                     while (next < nNeedles && offsets[next] <= pos) {
                         int n = order[next++];
@@ -314,6 +335,7 @@ public final class RecallBench {
                         events++;
                     }
                     if (e.count() == 0) continue;
+                    natural.observe(texts.get(x), pos, pos + e.count());
                     feed(methods, ingest, e, pos);
                     pos += e.count();
                     events++;
@@ -333,6 +355,11 @@ public final class RecallBench {
                     events,
                     streamS,
                     encodeS);
+            List<NaturalQuestions.Question> asked = natural.choose(nNeedles, usable);
+            List<EncodedText> askedEnc = encoder.encode(
+                    asked.stream().map(NaturalQuestions.Question::text).toList());
+            List<float[]> askedVectors = new ArrayList<>();
+            for (EncodedText e : askedEnc) askedVectors.add(query(e, stop));
             for (int m = 0; m < methods.size(); m++) {
                 Locator loc = methods.get(m);
                 ObjectNode r = results.addObject();
@@ -351,7 +378,17 @@ public final class RecallBench {
                         loc instanceof MemoryLocator || loc instanceof RereadLocator
                                 ? loc.name().substring("memory-".length()).replace("+reread", "")
                                 : "none");
-                evaluate(loc, needles, needleStart, needleEnd, queries, pos, r, o.perQuestion());
+                evaluate(loc, needles, needleStart, needleEnd, queries, queryTokens, pos, r, o.perQuestion());
+                evaluateNatural(
+                        loc,
+                        asked,
+                        askedVectors,
+                        askedEnc.stream().map(EncodedText::tokens).toList(),
+                        queries.subList(nNeedles, queries.size()),
+                        queryTokens.subList(nNeedles, queries.size()),
+                        pos,
+                        r,
+                        o.perQuestion());
                 r.put("ingestSeconds", round(ingest[m], 3));
                 r.put("encodeSeconds", round(encodeS, 3));
                 if (loc instanceof MemoryLocator ml) {
@@ -380,7 +417,7 @@ public final class RecallBench {
         float[] mean = e.mean();
         for (int m = 0; m < methods.size(); m++) {
             long t = System.nanoTime();
-            methods.get(m).add(e.vectors(), e.count(), mean, pos, pos + e.count());
+            methods.get(m).add(e, mean, pos);
             ingest[m] += (System.nanoTime() - t) / 1e9;
         }
     }
@@ -391,6 +428,7 @@ public final class RecallBench {
             long[] ns,
             long[] ne,
             List<float[]> queries,
+            List<List<String>> queryTokens,
             long tokens,
             ObjectNode r,
             boolean perQuestion) {
@@ -401,10 +439,10 @@ public final class RecallBench {
         double[] answerable = new double[n];
         double[] unrelated = new double[queries.size() - n];
         ArrayNode pq = perQuestion ? r.putArray("perQuestion") : null;
-        loc.top(queries.get(queries.size() - 1), K); // warm-up, not timed
+        loc.top(queries.get(queries.size() - 1), queryTokens.get(queries.size() - 1), K); // warm-up, not timed
         for (int qi = 0; qi < queries.size(); qi++) {
             long t = System.nanoTime();
-            List<Locator.Located> top = loc.top(queries.get(qi), K);
+            List<Locator.Located> top = loc.top(queries.get(qi), queryTokens.get(qi), K);
             nanos += System.nanoTime() - t;
             double best = top.isEmpty()
                     ? -1
@@ -452,6 +490,60 @@ public final class RecallBench {
         r.put("scoreAuc", round(auc(answerable, unrelated), 3));
         r.put("queryMicros", round(nanos / 1e3 / queries.size(), 1));
         r.put("stateBytes", loc.stateBytes());
+    }
+
+    /**
+     * The {@link NaturalQuestions}: {@code naturalHitRate} (a top-3 range no wider than 1% of the stream overlaps an
+     * event that names the id), {@code naturalHitRateTop1} (the first range, any width), {@code naturalScoreAuc}
+     * (their best scores against the unrelated questions').
+     */
+    private static void evaluateNatural(
+            Locator loc,
+            List<NaturalQuestions.Question> asked,
+            List<float[]> vectors,
+            List<List<String>> tokens,
+            List<float[]> unrelated,
+            List<List<String>> unrelatedTokens,
+            long streamTokens,
+            ObjectNode r,
+            boolean perQuestion) {
+        int hit = 0, hit1 = 0;
+        double[] answerable = new double[asked.size()];
+        double[] other = new double[unrelated.size()];
+        ArrayNode pq = perQuestion ? r.putArray("perNaturalQuestion") : null;
+        for (int qi = 0; qi < asked.size(); qi++) {
+            NaturalQuestions.Question q = asked.get(qi);
+            List<Locator.Located> top = loc.top(vectors.get(qi), tokens.get(qi), K);
+            answerable[qi] = best(top);
+            boolean h = false;
+            for (int j = 0; j < top.size(); j++) {
+                Locator.Located x = top.get(j);
+                boolean ov = q.answeredBy(x);
+                h |= ov && x.width() / (double) streamTokens <= MAX_WIDTH;
+                if (j == 0 && ov) hit1++;
+            }
+            if (h) hit++;
+            if (pq != null) {
+                ObjectNode p = pq.addObject().put("question", q.text()).put("hit", h);
+                ArrayNode a = p.putArray("answers");
+                for (long[] x : q.answers()) a.add(x[0] + "-" + x[1]);
+                ArrayNode t = p.putArray("top");
+                for (Locator.Located x : top) t.add(x.start() + "-" + x.end() + " (" + round(x.score(), 3) + ")");
+            }
+        }
+        for (int i = 0; i < unrelated.size(); i++)
+            other[i] = best(loc.top(unrelated.get(i), unrelatedTokens.get(i), K));
+        int n = Math.max(1, asked.size());
+        r.put("naturalQuestions", asked.size());
+        r.put("naturalHitRate", round((double) hit / n, 3));
+        r.put("naturalHitRateTop1", round((double) hit1 / n, 3));
+        r.put("naturalScoreAuc", round(auc(answerable, other), 3));
+    }
+
+    private static double best(List<Locator.Located> top) {
+        return top.isEmpty()
+                ? -1
+                : top.stream().mapToDouble(Locator.Located::score).max().getAsDouble();
     }
 
     /** Tokens covered by the union of the ranges. */
@@ -522,21 +614,25 @@ public final class RecallBench {
                 .append(root.get("unrelatedQuestions").asInt())
                 .append(" unrelated questions; budget ")
                 .append(root.get("budgetBytes").asLong())
-                .append(" bytes per key (the memory's B at float16); top-")
+                .append(" bytes per key (the memory's state: B at float16 and the term filter); top-")
                 .append(root.get("topK").asInt())
                 .append(" ranges, hit = a range no wider than ")
                 .append(root.get("maxWidth").asDouble() * 100)
                 .append("% of the stream overlaps the needle; clipped = every range ")
                 .append(
                         "cut to its central 1% of the stream. Needles lie before the last 2L tokens (in the memory's long-term ")
-                .append("part), so the recent-tokens baseline cannot hit by construction.\n\n");
+                .append("part), so the recent-tokens baseline cannot hit by construction. Natural questions: ")
+                .append("\"Which change fixed CVE-…?\" / \"Which change closed bug #…?\" about ids named at most ")
+                .append(NaturalQuestions.MAX_OCCURRENCES)
+                .append(" times in the stream's changelogs, spread over it; hit = a range no wider than 1% overlaps")
+                .append(" an event that names the id.\n\n");
         md.append(
-                "| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | coverage (chance, any width) | score AUC | score needle / unrelated | µs per query | state bytes |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                "| length (tokens) | method | retention | hit rate | hit rate, any width | hit rate, clipped to 1% | top-1 hit | mean width | coverage (chance, any width) | score AUC | score needle / unrelated | natural questions: hit rate / top-1 / AUC | µs per query | state bytes |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode r : root.get("results")) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %,.0f | %,d |%n",
+                    "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %.2f / %.2f / %.2f (%d) | %,.0f | %,d |%n",
                     r.get("tokens").asLong(),
                     r.get("method").asText(),
                     r.get("retention").asText(),
@@ -549,6 +645,10 @@ public final class RecallBench {
                     r.get("scoreAuc").asDouble(),
                     r.get("scoreAnswerable").asDouble(),
                     r.get("scoreUnrelated").asDouble(),
+                    r.get("naturalHitRate").asDouble(),
+                    r.get("naturalHitRateTop1").asDouble(),
+                    r.get("naturalScoreAuc").asDouble(),
+                    r.get("naturalQuestions").asInt(),
                     r.get("queryMicros").asDouble(),
                     r.get("stateBytes").asLong()));
         }
@@ -564,6 +664,11 @@ public final class RecallBench {
                 dir.resolve("recall-hit-rate-clipped.png"),
                 "hitRateClipped",
                 "Needle hit rate (top-3, each cut to 1% of stream)");
+        plot(
+                root,
+                dir.resolve("recall-natural-hit-rate.png"),
+                "naturalHitRate",
+                "Natural questions hit rate (top-3, width ≤ 1% of stream)");
     }
 
     private static void plot(ObjectNode root, Path file, String field, String title) throws IOException {

@@ -1,11 +1,10 @@
 package io.ltm.model.tools;
 
-import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.MemoryConfig;
-import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadResult;
 import io.ltm.model.RereadWindow;
 import io.ltm.model.Span;
+import io.ltm.model.encoder.EncodedText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,14 +40,24 @@ final class RereadLocator implements Locator {
     }
 
     @Override
+    public void add(EncodedText e, float[] mean, long start) {
+        memory.add(e, mean, start);
+        log.add(e.vectors(), e.count(), mean, start, start + e.count());
+    }
+
+    @Override
     public void finish() {
         memory.finish();
     }
 
     @Override
     public List<Located> top(float[] q, int k) {
-        ReadResult r = memory.engine()
-                .read(memory.state(), q, 1, new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT));
+        return top(q, null, k);
+    }
+
+    @Override
+    public List<Located> top(float[] q, List<String> queryTokens, int k) {
+        ReadResult r = memory.read(q, queryTokens, k);
         List<Located> found = new ArrayList<>();
         queries++;
         for (Span s : r.spans()) {

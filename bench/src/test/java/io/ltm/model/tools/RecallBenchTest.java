@@ -47,8 +47,12 @@ class RecallBenchTest {
         }
         Path pkg = Files.createDirectories(tmp.resolve("doc/pkg"));
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(pkg.resolve("changelog.Debian.gz")))) {
-            for (int l = 0; l < 400; l++)
-                o.write((words(r, 4 + r.nextInt(10)) + "\n").getBytes(StandardCharsets.UTF_8));
+            for (int l = 0; l < 400; l++) {
+                // a few lines name a security fix or a closed bug: what the natural questions ask about
+                String id =
+                        l % 50 == 25 ? " fixes CVE-2024-" + (1000 + l) : l % 50 == 40 ? " closes: #" + (70000 + l) : "";
+                o.write((words(r, 4 + r.nextInt(10)) + id + "\n").getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 
@@ -77,7 +81,8 @@ class RecallBenchTest {
                 "corpusFiles",
                 "corpusDigest",
                 "results")) assertThat(root.has(f)).as(f).isTrue();
-        assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2);
+        // B at float16 and the term filter: the memory's state, which every bounded method gets too
+        assertThat(root.get("budgetBytes").asLong()).isEqualTo(512L * 384 * 2 + 256 * 8192 / 8);
         List<String> methods = new ArrayList<>();
         for (JsonNode r : root.get("results")) {
             for (String f : List.of(
@@ -106,6 +111,12 @@ class RecallBenchTest {
                 assertThat(r.get("rereadBudgetTokens").asLong()).isEqualTo(512);
                 assertThat(r.get("tokensRereadPerQuery").asDouble()).isBetween(1.0, 3.0 * 512);
             }
+            assertThat(r.get("naturalQuestions").asInt()).isPositive();
+            if (r.get("method").asText().equals("memory")) {
+                // at a few thousand tokens the term filter's segments are a few tokens wide
+                assertThat(r.get("hitRate").asDouble()).as(r.toString()).isEqualTo(1.0);
+                assertThat(r.get("naturalHitRate").asDouble()).as(r.toString()).isEqualTo(1.0);
+            }
             if (r.get("method").asText().equals("exact-index")) {
                 assertThat(r.get("hitRate").asDouble()).isEqualTo(1.0);
                 assertThat(r.get("scoreAuc").asDouble()).isGreaterThan(0.9);
@@ -122,13 +133,15 @@ class RecallBenchTest {
                         "reservoir/none",
                         "pooled-means/none",
                         "exact-index/none",
+                        "term-filter/none",
                         "memory/uniform",
                         "memory+reread/uniform",
                         "recent-tokens/none",
                         "binary-sketch/none",
                         "reservoir/none",
                         "pooled-means/none",
-                        "exact-index/none");
+                        "exact-index/none",
+                        "term-filter/none");
         root.put("loadAverageAtEnd", "");
         Path out = tmp.resolve("out");
         RecallBench.write(root, JSON.writeValueAsString(root), out);

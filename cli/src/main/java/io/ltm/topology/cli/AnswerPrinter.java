@@ -54,12 +54,13 @@ final class AnswerPrinter {
         for (AttendedSpan s : r.getSpans()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "  span %d: t = %.3f +- %.3f, weight %.2f, score %.3f, tokens %d..%d%s%n",
+                    "  span %d: t = %.3f +- %.3f, weight %.2f, score %.3f%s, tokens %d..%d%s%n",
                     i++,
                     s.getMu(),
                     s.getSigma(),
                     s.getWeight(),
                     s.getScore(),
+                    s.getTermMatch() < 0 ? "" : String.format(Locale.ROOT, ", terms matched %.2f", s.getTermMatch()),
                     s.getTokenStart(),
                     s.getTokenEnd(),
                     where(s.getFrom(), s.getTo())));

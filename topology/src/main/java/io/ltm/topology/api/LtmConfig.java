@@ -66,6 +66,9 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MEMORY_TEMPERATURE = "ltm.memory.temperature";
     public static final String MEMORY_COSINE_KEYS = "ltm.memory.cosine.keys";
     public static final String MEMORY_SEED = "ltm.memory.seed";
+    public static final String MEMORY_TERM_SEGMENTS = "ltm.memory.terms.segments";
+    public static final String MEMORY_TERM_SEGMENT_BITS = "ltm.memory.terms.segment.bits";
+    public static final String MEMORY_TERM_HASHES = "ltm.memory.terms.hashes";
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
@@ -338,6 +341,31 @@ public final class LtmConfig extends AbstractConfig {
                     Importance.LOW,
                     "Seed of the sticky sampler; draws derive from it and the key's counters, so replays are identical.")
             .define(
+                    MEMORY_TERM_SEGMENTS,
+                    Type.INT,
+                    MEMORY_DEFAULTS.termSegments(),
+                    Importance.MEDIUM,
+                    "Segments of the term filter kept beside the continuous memory (0: none): one Bloom filter of the "
+                            + "token texts of each equal share of the long-term stream (the smallest power of two of "
+                            + "tokens that fits the stream into this many segments: neighbours merge as it grows), so "
+                            + "the filter's size is fixed. Reads of a text "
+                            + "query place their spans on the segments that hold the query's terms and rank them by "
+                            + "term match, then by the memory's content there. Tokens without texts (vectors sent "
+                            + "without tokens) are not indexed.")
+            .define(
+                    MEMORY_TERM_SEGMENT_BITS,
+                    Type.INT,
+                    MEMORY_DEFAULTS.termSegmentBits(),
+                    Importance.LOW,
+                    "Bits of each term-filter segment (a multiple of 64); the filter costs segments x bits / 8 bytes "
+                            + "of state per key (262,144 at the defaults).")
+            .define(
+                    MEMORY_TERM_HASHES,
+                    Type.INT,
+                    MEMORY_DEFAULTS.termHashes(),
+                    Importance.LOW,
+                    "Bits set per term in the term filter (Bloom hash functions).")
+            .define(
                     INGEST_MAX_TOKENS,
                     Type.INT,
                     8192,
@@ -593,12 +621,21 @@ public final class LtmConfig extends AbstractConfig {
 
     /** The key of each MemoryConfig setting, by the name of its builder method. */
     private static final Map<String, String> MEMORY_KEYS = Map.ofEntries(
-            Map.entry("dim", MEMORY_DIM), Map.entry("basisSize", MEMORY_BASIS_SIZE),
-            Map.entry("widths", MEMORY_BASIS_WIDTHS), Map.entry("contractionLength", MEMORY_CONTRACTION_LENGTH),
-            Map.entry("samples", MEMORY_SAMPLES), Map.entry("tau", MEMORY_TAU),
-            Map.entry("ridgePenalty", MEMORY_RIDGE_PENALTY), Map.entry("stickyBins", MEMORY_STICKY_BINS),
-            Map.entry("retention", MEMORY_RETENTION), Map.entry("sigma2Min", MEMORY_SIGMA2_MIN),
-            Map.entry("precision", MEMORY_PRECISION), Map.entry("temperature", MEMORY_TEMPERATURE));
+            Map.entry("dim", MEMORY_DIM),
+            Map.entry("basisSize", MEMORY_BASIS_SIZE),
+            Map.entry("widths", MEMORY_BASIS_WIDTHS),
+            Map.entry("contractionLength", MEMORY_CONTRACTION_LENGTH),
+            Map.entry("samples", MEMORY_SAMPLES),
+            Map.entry("tau", MEMORY_TAU),
+            Map.entry("ridgePenalty", MEMORY_RIDGE_PENALTY),
+            Map.entry("stickyBins", MEMORY_STICKY_BINS),
+            Map.entry("retention", MEMORY_RETENTION),
+            Map.entry("sigma2Min", MEMORY_SIGMA2_MIN),
+            Map.entry("precision", MEMORY_PRECISION),
+            Map.entry("temperature", MEMORY_TEMPERATURE),
+            Map.entry("termSegments", MEMORY_TERM_SEGMENTS),
+            Map.entry("termSegmentBits", MEMORY_TERM_SEGMENT_BITS),
+            Map.entry("termHashes", MEMORY_TERM_HASHES));
 
     /** Rejects a configuration at once, naming the key, when its memory settings break MemoryConfig's rules. */
     public LtmConfig(Map<?, ?> props) {
@@ -685,6 +722,9 @@ public final class LtmConfig extends AbstractConfig {
                 .temperature(getDouble(MEMORY_TEMPERATURE))
                 .cosineKeys(getBoolean(MEMORY_COSINE_KEYS))
                 .seed(getLong(MEMORY_SEED))
+                .termSegments(getInt(MEMORY_TERM_SEGMENTS))
+                .termSegmentBits(getInt(MEMORY_TERM_SEGMENT_BITS))
+                .termHashes(getInt(MEMORY_TERM_HASHES))
                 .build();
     }
 

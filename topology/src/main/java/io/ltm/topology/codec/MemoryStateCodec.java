@@ -5,11 +5,13 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.StoredVersion;
+import io.ltm.model.TermFilter;
 import io.ltm.model.Timeline;
 import io.ltm.model.TokenSource;
 import io.ltm.model.internal.Half;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.SourceSegment;
+import io.ltm.schemas.TermFilterState;
 import io.ltm.schemas.TimelineKnot;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.schemas.VectorEncoding;
@@ -36,11 +38,11 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * B and the short-term vectors are packed as little-endian float16 or float32 according to
  * {@link MemoryConfig#precision()}; the timeline as knots (t, tokenIndex); sources as run-length segments.
  *
- * <p>Size for the default configuration (N = 512, d = 384, FLOAT16): B is 512·384·2 = 393,216 bytes; with an empty
- * short-term buffer, 256 timeline knots and a few source segments the Avro body is about 398 KB (measured in
- * MemoryStateCodecTest). A full short-term buffer (511 vectors) adds 392,448 bytes (about 0.79 MB in total), so the
- * topology should keep the short-term buffer in its own store ({@link MemoryState#withoutShortTerm()}). With FLOAT32
- * B alone is 786,432 bytes.
+ * <p>Size for the default configuration (N = 512, d = 384, FLOAT16): B is 512·384·2 = 393,216 bytes and the term
+ * filter 256·8,192/8 = 262,144 bytes; with an empty short-term buffer, the timeline's knots and a few source segments
+ * the Avro body is about 660 KB (printed by MemoryStateCodecTest). A full short-term buffer (511 vectors) adds
+ * 392,448 bytes, so the topology keeps the short-term buffer in its own store
+ * ({@link MemoryState#withoutShortTerm()}). With FLOAT32 B alone is 786,432 bytes.
  */
 public final class MemoryStateCodec {
     private MemoryStateCodec() {}
@@ -81,7 +83,26 @@ public final class MemoryStateCodec {
                 .setSources(segs)
                 .setStickyHistogram(hist)
                 .setUpdatedAt(Instant.ofEpochMilli(s.updatedAt()))
+                .setTerms(terms(s.terms()))
                 .build();
+    }
+
+    private static TermFilterState terms(TermFilter f) {
+        if (f == null) return null;
+        long[] words = f.bits();
+        ByteBuffer bb = ByteBuffer.allocate(words.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bb.asLongBuffer().put(words);
+        return new TermFilterState(f.segments(), f.segmentBits(), f.hashes(), f.segmentTokens(), f.used(), bb);
+    }
+
+    private static TermFilter terms(TermFilterState a) {
+        if (a == null) return null;
+        ByteBuffer bb = a.getBits().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        check(bb.remaining() % Long.BYTES == 0, () -> "term filter bits are not whole 64-bit words");
+        long[] words = new long[bb.remaining() / Long.BYTES];
+        bb.asLongBuffer().get(words);
+        return TermFilter.of(
+                a.getSegments(), a.getSegmentBits(), a.getHashes(), a.getSegmentTokens(), a.getUsed(), words);
     }
 
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg) {
@@ -134,17 +155,18 @@ public final class MemoryStateCodec {
                 hist[i] = a.getStickyHistogram().get(i);
         }
         return MemoryState.restore(
-                cfg.dim(),
-                cfg.basisSize(),
-                b,
-                stm,
-                sc,
-                tokens,
-                a.getTokensAbsorbed(),
-                a.getContractions(),
-                Timeline.of(t, k, first, srcs, lasts),
-                hist,
-                a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli());
+                        cfg.dim(),
+                        cfg.basisSize(),
+                        b,
+                        stm,
+                        sc,
+                        tokens,
+                        a.getTokensAbsorbed(),
+                        a.getContractions(),
+                        Timeline.of(t, k, first, srcs, lasts),
+                        hist,
+                        a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli())
+                .withTerms(terms(a.getTerms()));
     }
 
     private static SourcePosition position(TokenSource s) {

@@ -5,6 +5,7 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
+import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.schemas.AttentionRequest;
@@ -140,7 +141,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
             forward(key, request, timestamp, Names.SINK_ATTENTION_REQUESTS);
             return;
         }
-        ReadResult result = engine.read(key, state, q.vectors(), q.count(), options);
+        ReadResult result = engine.read(new ReadRequest(key, state, q.vectors(), q.count(), options, q.tokens()));
         if (config.sticky() && result.attentionHistogram() != null) {
             stores.addReads(key, result.attentionHistogram());
         }

@@ -3,6 +3,7 @@ package io.ltm.topology.internal;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.MemoryQuery;
+import java.util.List;
 
 /**
  * The token vectors of a query: the ones it carries, or its text encoded with the node's encoder. One
@@ -11,8 +12,8 @@ import io.ltm.schemas.MemoryQuery;
  */
 public final class QueryVectors {
 
-    /** Vectors of a query, row-major. */
-    public record Encoded(float[] vectors, int count) {}
+    /** Vectors of a query, row-major, with their token texts (null for a query sent as vectors). */
+    public record Encoded(float[] vectors, int count, List<String> tokens) {}
 
     private final TextEncoder encoder;
     private final InputValidator validator;
@@ -26,7 +27,7 @@ public final class QueryVectors {
     public Encoded of(MemoryQuery q) {
         if (q.getVectors() != null) {
             return new Encoded(
-                    validator.queryVectors(q.getVectors()), q.getVectors().getCount());
+                    validator.queryVectors(q.getVectors()), q.getVectors().getCount(), null);
         }
         String text = text(q);
         if (encoder == null) {
@@ -42,7 +43,7 @@ public final class QueryVectors {
         synchronized (encoder) {
             e = encoder.encode(text);
         }
-        return new Encoded(e.vectors(), e.count());
+        return new Encoded(e.vectors(), e.count(), e.tokens());
     }
 
     /** What can be checked without encoding: for a query whose text is encoded elsewhere (the attention worker). */

@@ -78,6 +78,7 @@ public final class Responses {
                     .setTokenEnd(s.tokenEnd())
                     .setFrom(Sources.toWire(s.from()))
                     .setTo(Sources.toWire(s.to()))
+                    .setTermMatch(s.termMatch())
                     .build());
         }
         List<io.ltm.schemas.ShortTermHit> hits =

@@ -149,7 +149,7 @@ public final class AttentionWorker extends TransactionalLoop {
                 QueryVectors.Encoded v = queryVectors.of(q);
                 reads.add(new Read(
                         r,
-                        new ReadRequest(q.getKey(), loaded.state(), v.vectors(), v.count(), options),
+                        new ReadRequest(q.getKey(), loaded.state(), v.vectors(), v.count(), options, v.tokens()),
                         q,
                         loaded.vectorBytes()));
             } catch (RuntimeException e) {

@@ -71,7 +71,7 @@ class MemoryStateCodecTest {
                         new TokenBatch(
                                 randn(512 * 384, rng),
                                 512,
-                                null,
+                                java.util.Collections.nCopies(512, "word" + i),
                                 new TokenSource("topic", 3, 1000 + i, 1_700_000_000_000L + i, "id" + i)));
                 s = ltm.recordRead(s, ltm.read(s, randn(384, rng), 1, ReadOptions.defaults()));
             }
@@ -81,7 +81,8 @@ class MemoryStateCodecTest {
             byte[] full = MemoryStateCodec.toBytes(s, cfg);
             System.out.println("default config state bytes: long-term only " + lt.length
                     + ", with 100 short-term tokens " + full.length);
-            assertThat(lt.length).isLessThan(420_000);
+            // B at float16 (393,216 bytes) plus the term filter (262,144 bytes) plus knots and sources
+            assertThat(lt.length).isLessThan(393_216 + 262_144 + 25_000);
             assertThat(full.length).isLessThan(1_000_000);
             MemoryState back = MemoryStateCodec.fromBytes(full, cfg);
             assertThat(back.tokensAbsorbed()).isEqualTo(s.tokensAbsorbed());
@@ -89,6 +90,8 @@ class MemoryStateCodecTest {
             assertThat(back.timeline()).isEqualTo(s.timeline());
             assertThat(back.stickyHistogram()).isEqualTo(s.stickyHistogram());
             assertThat(back.shortTermSources()).isEqualTo(s.shortTermSources());
+            assertThat(back.terms()).isEqualTo(s.terms());
+            assertThat(back.terms().mayContain(0, "word0")).isTrue();
             assertThat(relativeError(back.coefficients(), s.coefficients())).isLessThan(1e-3); // float16
             // float32 is exact
             MemoryConfig c32 =
