@@ -2,6 +2,8 @@ package io.ltm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +86,23 @@ class RereadWindowTest {
         assertThat(ExactRerank.score(new float[] {0, 1, 0}, event, 2)).isEqualTo(0.0);
         assertThat(ExactRerank.score(q, new float[] {-2, 0, 0}, 1)).isEqualTo(-1.0);
         assertThat(ExactRerank.score(q, new float[] {0, 0, 0}, 1)).isEqualTo(0.0);
+    }
+
+    @Test
+    void withTheQuerysTextsTheEventThatNamesTheRareTermsOutranksOneWhosePooledVectorIsCloser() {
+        float[] q = {1, 0, 0};
+        List<String> question = List.of("Which", "change", "fixed", "CVE", "-", "2024", "-", "1075", "?");
+        List<ExactRerank.Candidate> events = new ArrayList<>();
+        events.add(new ExactRerank.Candidate(new float[] {1, 0.1f, 0}, 1, List.of("which", "change", "fixed", "it")));
+        events.add(new ExactRerank.Candidate(
+                new float[] {1, 0.5f, 0}, 1, List.of("upload", "fixes", "cve", "-", "2024", "-", "1075")));
+        for (int i = 0; i < 6; i++) // the question's common words are everywhere in the stretch
+        events.add(new ExactRerank.Candidate(new float[] {0, 1, 0}, 1, List.of("which", "change", "was", "fixed")));
+        double[] plain = ExactRerank.scores(q, null, events);
+        assertThat(plain[0]).isGreaterThan(plain[1]); // by the cosine alone the look-alike wins
+        assertThat(plain[1]).isEqualTo(ExactRerank.score(q, events.get(1).vectors(), 1));
+        double[] hybrid = ExactRerank.scores(q, question, events);
+        assertThat(hybrid[1]).isGreaterThan(hybrid[0]).isGreaterThan(hybrid[2]);
+        assertThat(hybrid[1]).isBetween(0.0, 1.0);
     }
 }

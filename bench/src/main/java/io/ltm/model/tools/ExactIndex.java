@@ -47,16 +47,36 @@ final class ExactIndex implements Locator {
 
     /** The k most similar events among those that overlap tokens [from, to) (events are in stream order). */
     List<Located> topWithin(float[] q, int k, long from, long to) {
+        int[] r = within(from, to);
+        return Locator.nearest(q, k, rows, r[0], r[1], d, starts, ends);
+    }
+
+    /** The events [first, last) that overlap tokens [from, to). */
+    int[] within(long from, long to) {
         int lo = 0, hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (ends[mid] <= from) lo = mid + 1;
             else hi = mid;
         }
-        int first = lo;
-        int last = first;
+        int last = lo;
         while (last < size && starts[last] < to) last++;
-        return Locator.nearest(q, k, rows, first, last, d, starts, ends);
+        return new int[] {lo, last};
+    }
+
+    /** Event i's mean vector (as stored, float16) and token range. */
+    float[] mean(int i) {
+        float[] m = new float[d];
+        for (int j = 0; j < d; j++) m[j] = io.ltm.model.internal.Half.toFloat(rows[i * d + j]);
+        return m;
+    }
+
+    long start(int i) {
+        return starts[i];
+    }
+
+    long end(int i) {
+        return ends[i];
     }
 
     @Override

@@ -147,7 +147,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         }
         MemoryResponse response =
                 Responses.answer(query, result, Responses.stats(state, loaded.vectorBytes()), Responses.BY_NODE, now);
-        RereadRequest reread = rereads.request(query, response, result, state, q.vectors(), q.count());
+        RereadRequest reread = rereads.request(query, response, result, state, q.vectors(), q.count(), q.tokens());
         if (reread != null) {
             forward(key, reread, timestamp, Names.SINK_REREAD_REQUESTS);
         } else {

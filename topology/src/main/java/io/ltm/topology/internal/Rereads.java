@@ -45,7 +45,8 @@ public final class Rereads {
             ReadResult result,
             MemoryState state,
             float[] queryVectors,
-            int queryCount) {
+            int queryCount,
+            List<String> queryTokens) {
         int budget = budget(query);
         if (budget == 0 || !answer.getFound() || result.spans().isEmpty()) {
             return null;
@@ -75,6 +76,7 @@ public final class Rereads {
                 .setQuery(MemoryStateCodec.block(pooled, 1, d, CoefficientPrecision.FLOAT32))
                 .setStretches(stretches)
                 .setEvents(result.spans().size())
+                .setQueryTokens(queryTokens == null ? null : new ArrayList<>(queryTokens))
                 .build();
     }
 }

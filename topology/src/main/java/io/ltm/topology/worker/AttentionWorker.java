@@ -186,7 +186,8 @@ public final class AttentionWorker extends TransactionalLoop {
             ReadRequest rq = read.request();
             MemoryResponse answer =
                     Responses.answer(q, result, Responses.stats(rq.state(), read.bytes()), Responses.BY_WORKER, now);
-            RereadRequest reread = rereads.request(q, answer, result, rq.state(), rq.query(), rq.queryCount());
+            RereadRequest reread =
+                    rereads.request(q, answer, result, rq.state(), rq.query(), rq.queryCount(), rq.queryTokens());
             out.add(
                     reread == null
                             ? response(answer)

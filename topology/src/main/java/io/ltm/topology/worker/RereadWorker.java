@@ -102,25 +102,27 @@ public final class RereadWorker extends TransactionalLoop {
     private void complete(RereadRequest req, MemoryResponse answer) {
         float[] query = MemoryStateCodec.unblock(req.getQuery(), 1, dim);
         String key = answer.getKey();
-        List<RereadEvent> ranked = new ArrayList<>();
+        List<StretchReader.Event> read = new ArrayList<>();
+        List<Integer> spans = new ArrayList<>();
+        List<ExactRerank.Candidate> candidates = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         long events = 0, tokens = 0;
         List<RereadStretch> stretches = merged(req.getStretches());
         for (RereadStretch s : stretches) {
-            StretchReader.Stretch read = reader.read(key, s.getFrom(), s.getTo());
-            if (read.missing() != null) {
-                notes.add("span " + s.getSpan() + ": " + read.missing());
+            StretchReader.Stretch stretch = reader.read(key, s.getFrom(), s.getTo());
+            if (stretch.missing() != null) {
+                notes.add("span " + s.getSpan() + ": " + stretch.missing());
             }
             List<StretchReader.Event> withText = new ArrayList<>();
-            for (StretchReader.Event e : read.events()) {
+            for (StretchReader.Event e : stretch.events()) {
                 TokenEvent t = e.event();
                 if (t.getVectors() != null && t.getVectors().getDim() == dim) {
                     int n = t.getVectors().getCount();
-                    ranked.add(event(
-                            s.getSpan(),
-                            e,
-                            ExactRerank.score(query, MemoryStateCodec.unblock(t.getVectors(), n, dim), n),
-                            n));
+                    List<String> texts = t.getTokens() != null && t.getTokens().size() == n ? t.getTokens() : null;
+                    read.add(e);
+                    spans.add(s.getSpan());
+                    candidates.add(
+                            new ExactRerank.Candidate(MemoryStateCodec.unblock(t.getVectors(), n, dim), n, texts));
                     tokens += n;
                 } else if (t.getText() != null) {
                     withText.add(e);
@@ -131,12 +133,19 @@ public final class RereadWorker extends TransactionalLoop {
             for (int i = 0; i < withText.size(); i++) {
                 EncodedText x = encoded.get(i);
                 if (x.count() > 0) {
-                    ranked.add(event(
-                            s.getSpan(), withText.get(i), ExactRerank.score(query, x.vectors(), x.count()), x.count()));
+                    read.add(withText.get(i));
+                    spans.add(s.getSpan());
+                    candidates.add(new ExactRerank.Candidate(x.vectors(), x.count(), x.tokens()));
                     tokens += x.count();
                 }
             }
-            events += read.events().size();
+            events += stretch.events().size();
+        }
+        double[] scores = ExactRerank.scores(query, req.getQueryTokens(), candidates);
+        List<RereadEvent> ranked = new ArrayList<>(read.size());
+        for (int i = 0; i < read.size(); i++) {
+            ranked.add(event(
+                    spans.get(i), read.get(i), scores[i], candidates.get(i).count()));
         }
         ranked.sort(Comparator.comparingDouble(RereadEvent::getScore).reversed());
         answer.setEvents(new ArrayList<>(ranked.subList(0, Math.min(req.getEvents(), ranked.size()))));

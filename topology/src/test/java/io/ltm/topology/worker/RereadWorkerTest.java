@@ -113,6 +113,7 @@ class RereadWorkerTest {
                         .setTo(at(to))
                         .build()))
                 .setEvents(2)
+                .setQueryTokens(q.tokens()) // as the node sends them for a text query
                 .build();
         return h.serialize(RereadRequest.class, "ltm.reread-requests", r);
     }
