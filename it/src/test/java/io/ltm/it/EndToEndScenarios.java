@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryState;
+import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttendedSpan;
@@ -234,11 +235,13 @@ abstract class EndToEndScenarios {
                 .load(q.getKey());
         try (LongTermMemory engine = LongTermMemory.create(config.memoryConfig(), Device.cpu())) {
             QueryVectors.Encoded v = new QueryVectors(encoder, InputValidator.of(config)).of(q);
-            ReadResult inline = engine.read(
+            ReadResult inline = engine.read(new ReadRequest(
+                    null,
                     state,
                     v.vectors(),
                     v.count(),
-                    Responses.options(q.getOptions(), config.getInt(LtmConfig.QUERY_MAX_SPANS)));
+                    Responses.options(q.getOptions(), config.getInt(LtmConfig.QUERY_MAX_SPANS)),
+                    v.tokens()));
             MemoryResponse expected = Responses.answer(
                     q,
                     inline,
@@ -249,6 +252,8 @@ abstract class EndToEndScenarios {
                     .as("the story leaves a short-term part to replicate")
                     .isPositive();
             assertThat(viaWorker.getSpans()).isNotEmpty().isEqualTo(expected.getSpans());
+            // the worker's replica has the term filter too (kept apart by segment in the node's stores)
+            assertThat(viaWorker.getSpans().get(0).getTermMatch()).isPositive();
             assertThat(viaWorker.getContext()).isNotEmpty().isEqualTo(expected.getContext());
             assertThat(viaWorker.getShortTermHits()).isNotEmpty().isEqualTo(expected.getShortTermHits());
             assertThat(viaWorker.getStats()).isEqualTo(expected.getStats());

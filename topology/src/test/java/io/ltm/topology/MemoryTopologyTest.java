@@ -335,6 +335,67 @@ class MemoryTopologyTest {
     }
 
     @Test
+    void theTermFilterIsStoredBySegmentWrittenOnlyWhereAContractionChangedItAndReadsFindOldWords() {
+        driver.close();
+        startWith(Map.of(LtmConfig.MEMORY_TERM_SEGMENTS, 8, LtmConfig.MEMORY_TERM_SEGMENT_BITS, 128));
+        TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic(
+                "ltm-test-" + Names.STORE_TERMS + "-changelog",
+                new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        io.ltm.model.MemoryConfig mc = config.memoryConfig();
+        io.ltm.model.MemoryState expected = io.ltm.model.MemoryState.empty(mc);
+        int events = 100, count = 6;
+        try (io.ltm.model.LongTermMemory engine = io.ltm.model.LongTermMemory.create(mc)) {
+            for (int e = 0; e < events; e++) {
+                List<String> words = e == 7
+                        ? List.of("the", "lighthouse", "parrot", "is", "called", "biscuit")
+                        : List.of("w" + e % 5, "v" + e % 7, "and", "u" + e % 3, "x" + e % 11, "end");
+                float[] v = TestFixtures.vectors(rnd, count);
+                EncodedTokens t = EncodedTokens.newBuilder(TestFixtures.tokens(v, count, offset++))
+                        .setTokens(words)
+                        .build();
+                tokens.pipeInput(key("k"), encode(t));
+                expected = engine.absorb(expected, new io.ltm.model.TokenBatch(v, count, words, null));
+            }
+        }
+        // 600 tokens in 8 segments of 128: 50 contractions
+        MemoryState stored = memory().get("k");
+        assertThat(stored.getContractions()).isEqualTo(50);
+        assertThat(stored.getTerms().getBits()).isNull(); // kept apart, by segment
+        assertThat(stored.getTerms().getSegmentTokens()).isEqualTo(128);
+        KeyValueStore<String, byte[]> segments = driver.getKeyValueStore(Names.STORE_TERMS);
+        int held = 0;
+        try (KeyValueIterator<String, byte[]> it = segments.all()) {
+            while (it.hasNext()) {
+                assertThat(it.next().value).hasSize(128 / 8);
+                held++;
+            }
+        }
+        assertThat(held).isEqualTo(stored.getTerms().getUsed());
+        // the filter put back together is the one the engine builds from the same events
+        byte[][] parts = new byte[8][];
+        for (int s = 0; s < held; s++) parts[s] = segments.get("k\u0000" + String.format("%019d", s));
+        io.ltm.schemas.MemoryState whole = MemoryStateCodec.withTermBits(stored, s -> parts[s]);
+        assertThat(MemoryStateCodec.fromAvro(whole, config.memoryConfig()).terms())
+                .isEqualTo(expected.terms());
+        // rewriting the whole filter at every contraction would have written 50 x used segments
+        assertThat(changelog.readKeyValuesToList()).hasSizeLessThan(50 * held / 2);
+        queries.pipeInput(key("k"), query(textQuery("k", "what is the parrot called", 1)));
+        MemoryResponse r = responses.readValue();
+        assertThat(r.getSpans().get(0).getTermMatch()).isGreaterThan(0.3);
+        assertThat(r.getSpans().get(0).getTokenStart()).isLessThanOrEqualTo(7 * count);
+        assertThat(r.getSpans().get(0).getTokenEnd()).isGreaterThanOrEqualTo(8 * count - 1);
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build()));
+        try (KeyValueIterator<String, byte[]> it = segments.all()) {
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
     void forgetErasesEveryStoreEntryOfTheKeyAndLeavesOtherKeys() {
         send("a", 12);
         send("a", 3);

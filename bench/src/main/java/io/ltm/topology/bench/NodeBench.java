@@ -78,8 +78,8 @@ import org.apache.kafka.streams.state.Stores;
  * queries (started with the node). Prints one JSON object on stdout (progress goes to stderr).
  *
  * <ol>
- *   <li>Ingest: E events of T tokens (random but smooth vectors: an AR(1) walk per key) are produced to the
- *   tokens topic first; then a plain topology (same records, a 16-byte counter per key) and then the memory
+ *   <li>Ingest: E events of T tokens (random but smooth vectors: an AR(1) walk per key; token texts drawn from a
+ *   Zipf-like vocabulary of 50,000 words, for the term filter) are produced to the tokens topic first; then a plain topology (same records, a 16-byte counter per key) and then the memory
  *   node consume that backlog. Throughput is measured from the first record processed (Streams'
  *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic.</li>
  *   <li>The update alone ({@link UpdateRate}): the same tokens per key through {@code LongTermMemory.absorb} in this
@@ -93,6 +93,9 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class NodeBench {
 
+    /** Distinct words the events' token texts are drawn from. */
+    private static final int BENCH_VOCABULARY = 50_000;
+
     private static final String PLAIN_INGEST_APP = "ltm-bench-plain-ingest";
     private static final String PLAIN_ECHO_APP = "ltm-bench-plain-echo";
     private static final String NODE_APP = "ltm-bench-node";
@@ -100,6 +103,11 @@ public final class NodeBench {
     private static final String ECHO_OUT = "bench.echo.out";
 
     private NodeBench() {}
+
+    /** A word of the events' vocabulary: its rank drawn as exp(uniform · ln(vocabulary)), a Zipf-like law. */
+    static String word(SplittableRandom rnd) {
+        return "w" + (long) Math.exp(rnd.nextDouble() * Math.log(BENCH_VOCABULARY));
+    }
 
     public static void main(String... args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
@@ -398,8 +406,14 @@ public final class NodeBench {
                     }
                     System.arraycopy(w, 0, v, n * dim, dim);
                 }
+                // token texts as the encode worker attaches them (the term filter indexes them)
+                List<String> texts = new ArrayList<>(tokens);
+                for (int n = 0; n < tokens; n++) {
+                    texts.add(word(rnd));
+                }
                 EncodedTokens e = EncodedTokens.newBuilder()
                         .setVectors(MemoryStateCodec.block(v, tokens, dim, CoefficientPrecision.FLOAT16))
+                        .setTokens(texts)
                         .setSource(SourcePosition.newBuilder()
                                 .setTopic("bench")
                                 .setPartition(0)

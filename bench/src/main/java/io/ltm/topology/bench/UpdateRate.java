@@ -58,15 +58,21 @@ final class UpdateRate {
         }
     }
 
-    /** One key's stream from an empty memory; returns the tokens absorbed. */
+    /**
+     * One key's stream from an empty memory, with token texts as the node's bench events carry them (the term filter
+     * indexes them: part of the update's own work); returns the tokens absorbed.
+     */
     private static long stream(LongTermMemory engine, MemoryConfig config, float[][] chunks, long tokensPerKey) {
         int l = config.contractionLength();
         MemoryState s = MemoryState.empty(config);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
         long done = 0;
         for (int i = 0; done < tokensPerKey; i++) {
             int n = (int) Math.min(l, tokensPerKey - done);
             float[] v = n == l ? chunks[i % chunks.length] : Arrays.copyOf(chunks[i % chunks.length], n * config.dim());
-            s = engine.absorb(s, new TokenBatch(v, n, null, null));
+            java.util.List<String> texts = new java.util.ArrayList<>(n);
+            for (int t = 0; t < n; t++) texts.add(NodeBench.word(rnd));
+            s = engine.absorb(s, new TokenBatch(v, n, texts, null));
             done += n;
         }
         return done;

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -92,17 +93,85 @@ public final class MemoryStateCodec {
         long[] words = f.bits();
         ByteBuffer bb = ByteBuffer.allocate(words.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bb.asLongBuffer().put(words);
-        return new TermFilterState(f.segments(), f.segmentBits(), f.hashes(), f.segmentTokens(), f.used(), bb);
+        return new TermFilterState(
+                f.segments(), f.segmentBits(), f.hashes(), f.segmentTokens(), f.used(), bb, digest(bb));
     }
 
+    /** The record's filter; its bits must be in it (see {@link #withTermBits}): a state decoded without them would lose them. */
     private static TermFilter terms(TermFilterState a) {
         if (a == null) return null;
+        check(
+                a.getBits() != null,
+                () -> "the record's term filter bits are kept apart: fill them in first (withTermBits)");
         ByteBuffer bb = a.getBits().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         check(bb.remaining() % Long.BYTES == 0, () -> "term filter bits are not whole 64-bit words");
         long[] words = new long[bb.remaining() / Long.BYTES];
         bb.asLongBuffer().get(words);
         return TermFilter.of(
                 a.getSegments(), a.getSegmentBits(), a.getHashes(), a.getSegmentTokens(), a.getUsed(), words);
+    }
+
+    private static long digest(ByteBuffer bits) {
+        CRC32C crc = new CRC32C();
+        crc.update(bits.duplicate());
+        return crc.getValue();
+    }
+
+    /**
+     * The term filter's segments in use, [0, used), each {@code segmentBits / 8} bytes (what the memory node stores
+     * apart, one record per segment); empty when the record has no filter or its bits are kept apart already.
+     */
+    public static List<byte[]> termSegments(io.ltm.schemas.MemoryState a) {
+        TermFilterState t = a.getTerms();
+        if (t == null || t.getBits() == null) return List.of();
+        ByteBuffer bb = t.getBits().duplicate();
+        int bytes = t.getSegmentBits() / Byte.SIZE;
+        List<byte[]> out = new ArrayList<>(t.getUsed());
+        for (int s = 0; s < t.getUsed(); s++) {
+            byte[] seg = new byte[bytes];
+            bb.position(t.getBits().position() + s * bytes);
+            bb.get(seg);
+            out.add(seg);
+        }
+        return out;
+    }
+
+    /** The record without its term filter (for reading a memory where its segments are not at hand). */
+    public static io.ltm.schemas.MemoryState withoutTerms(io.ltm.schemas.MemoryState a) {
+        return a.getTerms() == null
+                ? a
+                : io.ltm.schemas.MemoryState.newBuilder(a).setTerms(null).build();
+    }
+
+    /** The record with its term filter's bits left out (kept apart by segment), or itself when it has none. */
+    public static io.ltm.schemas.MemoryState withoutTermBits(io.ltm.schemas.MemoryState a) {
+        if (a.getTerms() == null || a.getTerms().getBits() == null) return a;
+        return io.ltm.schemas.MemoryState.newBuilder(a)
+                .setTerms(TermFilterState.newBuilder(a.getTerms()).setBits(null).build())
+                .build();
+    }
+
+    /**
+     * The record with its term filter's bits filled in from the segments kept apart ({@code segment.apply(i)}: the
+     * bytes of segment i, or null when there is none), or null when they are not those of this record (missing, or
+     * not matching its digest: a replica that has read the record but not yet its segments). A record without a
+     * filter, or whose bits are in it, is returned as it is.
+     */
+    public static io.ltm.schemas.MemoryState withTermBits(
+            io.ltm.schemas.MemoryState a, java.util.function.IntFunction<byte[]> segment) {
+        TermFilterState t = a.getTerms();
+        if (t == null || t.getBits() != null) return a;
+        int bytes = t.getSegmentBits() / Byte.SIZE;
+        ByteBuffer bb = ByteBuffer.allocate(t.getSegments() * bytes);
+        for (int s = 0; s < t.getUsed(); s++) {
+            byte[] seg = segment.apply(s);
+            if (seg == null || seg.length != bytes) return null;
+            bb.put(s * bytes, seg);
+        }
+        if (digest(bb) != t.getDigest()) return null;
+        return io.ltm.schemas.MemoryState.newBuilder(a)
+                .setTerms(TermFilterState.newBuilder(t).setBits(bb).build())
+                .build();
     }
 
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg) {

@@ -52,6 +52,7 @@ public final class ChangelogMemory {
         });
         String memoryTopic = changelog(config, Names.STORE_MEMORY);
         String shortTopic = changelog(config, Names.STORE_SHORT_TERM);
+        String termsTopic = changelog(config, Names.STORE_TERMS);
         var memSerde = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig());
         var tokSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         try (KafkaConsumer<String, byte[]> c =
@@ -62,7 +63,7 @@ public final class ChangelogMemory {
             }
             int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % parts.size();
             List<TopicPartition> tps = new ArrayList<>();
-            for (String t : List.of(memoryTopic, shortTopic)) {
+            for (String t : List.of(memoryTopic, shortTopic, termsTopic)) {
                 List<PartitionInfo> pi = c.partitionsFor(t, timeout);
                 if (pi == null || pi.isEmpty()) {
                     throw new UserFacingException("changelog topic " + t + " does not exist: has a memory node with "
@@ -75,8 +76,9 @@ public final class ChangelogMemory {
             Map<TopicPartition, Long> end = c.endOffsets(tps, timeout);
             byte[] memory = null;
             TreeMap<String, byte[]> shortTerm = new TreeMap<>();
-            String from = ShortTermKeys.from(key);
-            String to = ShortTermKeys.to(key);
+            Map<String, byte[]> terms = new HashMap<>();
+            String from = RecordKeys.from(key);
+            String to = RecordKeys.to(key);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -91,10 +93,11 @@ public final class ChangelogMemory {
                     } else if (r.key() != null
                             && r.key().compareTo(from) >= 0
                             && r.key().compareTo(to) <= 0) {
+                        Map<String, byte[]> records = r.topic().equals(termsTopic) ? terms : shortTerm;
                         if (r.value() == null) {
-                            shortTerm.remove(r.key());
+                            records.remove(r.key());
                         } else {
-                            shortTerm.put(r.key(), r.value());
+                            records.put(r.key(), r.value());
                         }
                     }
                 }
@@ -105,7 +108,8 @@ public final class ChangelogMemory {
             for (byte[] v : shortTerm.values()) {
                 records.add(tokSerde.deserializer().deserialize(shortTopic, v));
             }
-            return LocalMemories.combine(stored, records, config.memoryConfig());
+            return LocalMemories.combine(
+                    stored, segment -> terms.get(RecordKeys.of(key, segment)), records, config.memoryConfig());
         }
     }
 }

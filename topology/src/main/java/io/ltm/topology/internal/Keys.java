@@ -25,7 +25,7 @@ public final class Keys {
         } catch (CharacterCodingException e) {
             throw new InvalidInputException("memory key is not valid UTF-8 (" + key.length + " bytes)");
         }
-        if (!ShortTermKeys.validKey(s)) {
+        if (!RecordKeys.validKey(s)) {
             throw new InvalidInputException("memory key contains a NUL character");
         }
         return s;

@@ -7,6 +7,7 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -61,24 +62,32 @@ public final class LocalMemories {
                 this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).get(key);
         List<EncodedTokens> shortTerm = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it =
-                this.<byte[]>store(Names.STORE_SHORT_TERM).range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+                this.<byte[]>store(Names.STORE_SHORT_TERM).range(RecordKeys.from(key), RecordKeys.to(key))) {
             while (it.hasNext()) {
                 shortTerm.add(this.records.deserialize(Names.STORE_SHORT_TERM, it.next().value));
             }
         }
-        return combine(stored, shortTerm, config);
+        ReadOnlyKeyValueStore<String, byte[]> terms = store(Names.STORE_TERMS);
+        return combine(stored, segment -> terms.get(RecordKeys.of(key, segment)), shortTerm, config);
     }
 
     /**
-     * A key's whole memory from its long-term record (may be null) and its short-term records in order; null when
-     * both are absent.
+     * A key's whole memory from its long-term record (may be null), its term filter's segments ({@code termSegment}:
+     * segment i's bytes or null) and its short-term records in order; null when both are absent.
      */
     public static MemoryState combine(
-            io.ltm.schemas.MemoryState stored, List<EncodedTokens> records, MemoryConfig config) {
+            io.ltm.schemas.MemoryState stored,
+            IntFunction<byte[]> termSegment,
+            List<EncodedTokens> records,
+            MemoryConfig config) {
         if (stored == null && records.isEmpty()) {
             return null;
         }
-        MemoryState state = stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config);
+        io.ltm.schemas.MemoryState whole = stored == null ? null : MemoryStateCodec.withTermBits(stored, termSegment);
+        if (stored != null && whole == null) {
+            throw new IllegalStateException("the stored term filter segments do not match the memory record");
+        }
+        MemoryState state = whole == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(whole, config);
         return MemoryStores.withShortTerm(state, records, config);
     }
 }

@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The attention worker's replicas of the memories of the partitions it serves (resident mode): the memory node's
- * changelogs of {@code ltm-memory}, {@code ltm-short-term} and {@code ltm-short-term-index} for those partitions, read
+ * changelogs of {@code ltm-memory}, {@code ltm-terms}, {@code ltm-short-term} and {@code ltm-short-term-index} for
+ * those partitions, read
  * (read_committed) from their start and then followed. A key's whole memory is assembled as the node assembles it
  * ({@link MemoryStores#withShortTerm}) at its first read after a change and kept until the next change, so a read
  * neither ships nor decodes the memory again.
@@ -35,7 +36,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>The node names in each request the version it held (contractions, the short-term index). The node writes the
  * request and its changelog records in one transaction, but a read_committed consumer may see one partition's commit
  * before another's, so a read waits (bounded) until the replica holds that version, or a newer one whose short-term
- * records agree with its index, rather than answering from an older memory. Replicas are derived state: nothing is
+ * records agree with its index and whose term filter segments match the record's digest, rather than answering from
+ * an older memory. Replicas are derived state: nothing is
  * committed for them, and a restarted or rebalanced worker rebuilds them from the changelogs. Not thread-safe: used
  * by the worker's own thread.
  */
@@ -50,6 +52,7 @@ public final class MemoryReplicas implements AutoCloseable {
     private final String memoryTopic;
     private final String shortTermTopic;
     private final String indexTopic;
+    private final String termsTopic;
     private final Deserializer<io.ltm.schemas.MemoryState> memoryValues;
     private final Deserializer<EncodedTokens> tokenValues;
     private final Deserializer<ShortTermIndex> indexValues =
@@ -66,11 +69,31 @@ public final class MemoryReplicas implements AutoCloseable {
         io.ltm.schemas.MemoryState stored;
         final TreeMap<String, byte[]> shortTermBytes = new TreeMap<>();
         final Map<String, EncodedTokens> shortTerm = new HashMap<>();
+        final Map<Long, byte[]> termSegments = new HashMap<>();
+        /** {@link #complete()}'s answer since the last change (its digest check costs a pass over the filter). */
+        io.ltm.schemas.MemoryState completed;
+
+        boolean checked;
         ShortTermIndex index;
         MemoryStores.Loaded whole;
 
         boolean isEmpty() {
-            return storedBytes == null && stored == null && shortTermBytes.isEmpty() && index == null;
+            return storedBytes == null
+                    && stored == null
+                    && shortTermBytes.isEmpty()
+                    && termSegments.isEmpty()
+                    && index == null;
+        }
+
+        /** The record with its term filter's segments, or null while the segments read do not match it yet. */
+        io.ltm.schemas.MemoryState complete() {
+            if (!checked) {
+                completed = stored() == null
+                        ? null
+                        : MemoryStateCodec.withTermBits(stored(), seg -> termSegments.get((long) seg));
+                checked = true;
+            }
+            return completed;
         }
 
         io.ltm.schemas.MemoryState stored() {
@@ -111,6 +134,7 @@ public final class MemoryReplicas implements AutoCloseable {
         this.memoryTopic = ChangelogMemory.changelog(config, Names.STORE_MEMORY);
         this.shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
         this.indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
+        this.termsTopic = ChangelogMemory.changelog(config, Names.STORE_TERMS);
         this.memoryValues = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                 .deserializer();
         this.tokenValues =
@@ -131,7 +155,7 @@ public final class MemoryReplicas implements AutoCloseable {
         List<TopicPartition> fresh = new ArrayList<>();
         for (int p : add) {
             if (partitions.putIfAbsent(p, new HashMap<>()) == null) {
-                for (String t : List.of(memoryTopic, shortTermTopic, indexTopic)) {
+                for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
                     fresh.add(new TopicPartition(t, p));
                 }
             }
@@ -160,7 +184,7 @@ public final class MemoryReplicas implements AutoCloseable {
     private void reassign() {
         List<TopicPartition> tps = new ArrayList<>();
         for (int p : partitions.keySet()) {
-            for (String t : List.of(memoryTopic, shortTermTopic, indexTopic)) {
+            for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
                 tps.add(new TopicPartition(t, p));
             }
         }
@@ -208,7 +232,7 @@ public final class MemoryReplicas implements AutoCloseable {
      */
     private static Reach reach(Replica r, MemoryVersion v) {
         ShortTermIndex idx = r.index == null ? ShortTermIndex.EMPTY : r.index;
-        if (r.shortTermTokens() != idx.tokens()) {
+        if (r.shortTermTokens() != idx.tokens() || (r.stored() != null && r.complete() == null)) {
             return Reach.NOT_YET;
         }
         if (r.contractions() == v.getContractions() && idx.nextSeq() == v.getNextSeq()) {
@@ -227,7 +251,7 @@ public final class MemoryReplicas implements AutoCloseable {
     private MemoryStores.Loaded whole(String key, Replica r) {
         if (r.whole == null) {
             List<EncodedTokens> records = r.shortTerm();
-            io.ltm.schemas.MemoryState stored = r.stored();
+            io.ltm.schemas.MemoryState stored = r.complete();
             MemoryState state = MemoryState.empty(config);
             long bytes = 0;
             if (stored != null) {
@@ -262,9 +286,16 @@ public final class MemoryReplicas implements AutoCloseable {
             }
             String storeKey = new String(rec.key(), java.nio.charset.StandardCharsets.UTF_8);
             boolean shortTerm = rec.topic().equals(shortTermTopic);
-            String key = shortTerm ? ShortTermKeys.memoryKey(storeKey) : storeKey;
+            boolean terms = rec.topic().equals(termsTopic);
+            String key = shortTerm || terms ? RecordKeys.memoryKey(storeKey) : storeKey;
             Replica r = keys.computeIfAbsent(key, k -> new Replica());
-            if (rec.topic().equals(memoryTopic)) {
+            if (terms) {
+                if (rec.value() == null) {
+                    r.termSegments.remove(RecordKeys.seq(storeKey));
+                } else {
+                    r.termSegments.put(RecordKeys.seq(storeKey), rec.value());
+                }
+            } else if (rec.topic().equals(memoryTopic)) {
                 r.storedBytes = rec.value();
                 r.stored = null;
             } else if (shortTerm) {
@@ -278,6 +309,7 @@ public final class MemoryReplicas implements AutoCloseable {
                 r.index = indexValues.deserialize(rec.topic(), rec.value());
             }
             r.whole = null;
+            r.checked = false;
             if (r.isEmpty()) {
                 keys.remove(key);
             }

@@ -4,11 +4,14 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.TermFilter;
 import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.TermFilterState;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -35,6 +38,8 @@ public final class MemoryStores {
     private final ProcessorContext<?, ?> context;
     private final KeyValueStore<String, ShortTermIndex> index;
     private final KeyValueStore<String, double[]> attention;
+    /** The term filter's segments, one record per (key, segment): see {@link Names#STORE_TERMS}. */
+    private final KeyValueStore<String, byte[]> terms;
     /** The novelty summaries, or null when the topology has no novelty store. */
     private final KeyValueStore<String, byte[]> novelty;
 
@@ -48,6 +53,7 @@ public final class MemoryStores {
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
         this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
         this.attention = context.getStateStore(Names.STORE_ATTENTION);
+        this.terms = context.getStateStore(Names.STORE_TERMS);
         KeyValueStore<String, byte[]> n;
         try {
             n = context.getStateStore(Names.STORE_NOVELTY);
@@ -92,8 +98,9 @@ public final class MemoryStores {
 
     /** {@code coefficients}: the stored state's B when the caller has it decoded already, else null. */
     private Whole whole(String key, io.ltm.schemas.MemoryState stored, float[] coefficients) {
-        MemoryState state =
-                stored == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(stored, config, coefficients);
+        MemoryState state = stored == null
+                ? MemoryState.empty(config)
+                : MemoryStateCodec.fromAvro(withTermBits(key, stored), config, coefficients);
         List<String> keys = new ArrayList<>();
         List<EncodedTokens> records = shortTermRecords(key, keys);
         long bytes = 0;
@@ -103,6 +110,16 @@ public final class MemoryStores {
         return new Whole(withShortTerm(state, records, config).plusReads(attention.get(key)), keys, bytes);
     }
 
+    /** The stored record with its term filter's segments filled in from their store. */
+    private io.ltm.schemas.MemoryState withTermBits(String key, io.ltm.schemas.MemoryState stored) {
+        io.ltm.schemas.MemoryState whole = MemoryStateCodec.withTermBits(stored, s -> terms.get(RecordKeys.of(key, s)));
+        if (whole == null) {
+            // one transaction writes the record and its segments: a mismatch is damage, not a race
+            throw new IllegalStateException("the term filter segments of key '" + key + "' do not match its memory");
+        }
+        return whole;
+    }
+
     /** The key's short-term index, or null when it has none (never seen, or forgotten). */
     ShortTermIndex index(String key) {
         return index.get(key);
@@ -110,7 +127,7 @@ public final class MemoryStores {
 
     /** Buffers one event (its serialised bytes) of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
     void append(String key, ShortTermIndex idx, byte[] event, int count) {
-        shortTerm.put(ShortTermKeys.of(key, idx.nextSeq()), event);
+        shortTerm.put(RecordKeys.of(key, idx.nextSeq()), event);
         index.put(key, idx.append(count));
     }
 
@@ -153,17 +170,45 @@ public final class MemoryStores {
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
         byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
-        memory.put(key, longTerm);
+        putTermSegments(key, before.state().terms(), longTerm);
+        memory.put(key, MemoryStateCodec.withoutTermBits(longTerm));
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
         long seq = idx.nextSeq();
         if (rest > 0) {
-            shortTerm.put(ShortTermKeys.of(key, seq), left);
+            shortTerm.put(RecordKeys.of(key, seq), left);
             index.put(key, new ShortTermIndex(seq + 1, rest));
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
         }
         return new Contraction(before.state(), next, longTerm);
+    }
+
+    /**
+     * Writes the segments of the record's term filter that differ from {@code before}'s (all of them after the
+     * segments doubled) and deletes those no longer in use: a contraction changes one or two segments of 1 KiB, not
+     * the whole filter.
+     */
+    private void putTermSegments(String key, TermFilter before, io.ltm.schemas.MemoryState next) {
+        List<byte[]> segments = MemoryStateCodec.termSegments(next);
+        TermFilterState t = next.getTerms();
+        boolean same = before != null
+                && t != null
+                && before.segmentTokens() == t.getSegmentTokens()
+                && before.segmentBits() == t.getSegmentBits();
+        long[] old = same ? before.bits() : null;
+        int words = t == null ? 0 : t.getSegmentBits() / Long.SIZE;
+        for (int s = 0; s < segments.size(); s++) {
+            if (same && s < before.used() && equalWords(old, s * words, segments.get(s))) continue;
+            terms.put(RecordKeys.of(key, s), segments.get(s));
+        }
+        for (int s = segments.size(); before != null && s < before.used(); s++) terms.delete(RecordKeys.of(key, s));
+    }
+
+    private static boolean equalWords(long[] words, int from, byte[] segment) {
+        ByteBuffer b = ByteBuffer.wrap(segment).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < segment.length / Long.BYTES; i++) if (words[from + i] != b.getLong()) return false;
+        return true;
     }
 
     /** The memory before and after a contraction, and the long-term record written. */
@@ -211,7 +256,7 @@ public final class MemoryStores {
     /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
     List<EncodedTokens> shortTermRecords(String key, List<String> keysOut) {
         List<EncodedTokens> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(RecordKeys.from(key), RecordKeys.to(key))) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 out.add(records.deserializer().deserialize(topic(), kv.value));
@@ -251,10 +296,15 @@ public final class MemoryStores {
     /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */
     public void forget(String key) {
         List<String> stKeys = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = shortTerm.range(ShortTermKeys.from(key), ShortTermKeys.to(key))) {
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(RecordKeys.from(key), RecordKeys.to(key))) {
             it.forEachRemaining(kv -> stKeys.add(kv.key));
         }
         stKeys.forEach(shortTerm::delete);
+        List<String> termKeys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = terms.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            it.forEachRemaining(kv -> termKeys.add(kv.key));
+        }
+        termKeys.forEach(terms::delete);
         memory.delete(key);
         index.delete(key);
         attention.delete(key);

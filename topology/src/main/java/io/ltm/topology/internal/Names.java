@@ -32,6 +32,11 @@ public final class Names {
     public static final String STORE_SHORT_TERM = "ltm-short-term";
     /** Per key: next sequence number and token count of the short-term buffer (12 bytes). */
     public static final String STORE_SHORT_TERM_INDEX = "ltm-short-term-index";
+    /**
+     * Per key and segment: the term filter's segments (segmentBits / 8 bytes each; 1 KiB at the defaults), kept apart
+     * from the memory record so that a contraction writes only the segments it changed.
+     */
+    public static final String STORE_TERMS = "ltm-terms";
     /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
     public static final String STORE_ATTENTION = "ltm-attention";
 

@@ -37,12 +37,13 @@ class MemoryReplicasTest {
     private final String memoryTopic = ChangelogMemory.changelog(config, Names.STORE_MEMORY);
     private final String shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
     private final String indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
+    private final String termsTopic = ChangelogMemory.changelog(config, Names.STORE_TERMS);
     private final Map<String, Long> offsets = new HashMap<>();
     private final Random rnd = new Random(5);
 
     MemoryReplicasTest() {
         Map<TopicPartition, Long> begin = new HashMap<>();
-        for (String t : List.of(memoryTopic, shortTermTopic, indexTopic)) {
+        for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
             begin.put(new TopicPartition(t, PARTITION), 0L);
         }
         consumer.updateBeginningOffsets(begin);
@@ -59,12 +60,20 @@ class MemoryReplicasTest {
         consumer.addRecord(new ConsumerRecord<>(topic, PARTITION, offset, key.getBytes(StandardCharsets.UTF_8), value));
     }
 
-    private void longTerm(String key, int contractions) {
+    /** A long-term memory of the key as the node writes it: the record, then its term filter's segments apart. */
+    private MemoryState longTerm(String key, int contractions) {
+        MemoryState s = longTermRecord(key, contractions);
+        termSegments(key, s);
+        return s;
+    }
+
+    private MemoryState longTermRecord(String key, int contractions) {
         MemoryState s = MemoryState.empty(memory);
         try (LongTermMemory engine = LongTermMemory.create(memory, Device.cpu())) {
             for (int c = 0; c < contractions; c++) {
+                List<String> words = java.util.Collections.nCopies(TestFixtures.L, "word" + c);
                 s = engine.absorb(
-                        s, new TokenBatch(TestFixtures.vectors(rnd, TestFixtures.L), TestFixtures.L, null, null));
+                        s, new TokenBatch(TestFixtures.vectors(rnd, TestFixtures.L), TestFixtures.L, words, null));
             }
         }
         changelog(
@@ -72,14 +81,20 @@ class MemoryReplicasTest {
                 key,
                 LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                         .serializer()
-                        .serialize(memoryTopic, MemoryStateCodec.toAvro(s, memory)));
+                        .serialize(memoryTopic, MemoryStateCodec.withoutTermBits(MemoryStateCodec.toAvro(s, memory))));
+        return s;
+    }
+
+    private void termSegments(String key, MemoryState s) {
+        List<byte[]> segments = MemoryStateCodec.termSegments(MemoryStateCodec.toAvro(s, memory));
+        for (int i = 0; i < segments.size(); i++) changelog(termsTopic, RecordKeys.of(key, i), segments.get(i));
     }
 
     private void shortTerm(String key, long seq, int tokens) {
         EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, tokens), tokens, seq);
         changelog(
                 shortTermTopic,
-                ShortTermKeys.of(key, seq),
+                RecordKeys.of(key, seq),
                 LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
                         .serializer()
                         .serialize(shortTermTopic, t));
@@ -119,6 +134,20 @@ class MemoryReplicasTest {
     }
 
     @Test
+    void aReadWaitsUntilTheTermFilterSegmentsMatchTheMemoryRecord() {
+        MemoryState s = longTermRecord("k", 2);
+        index("k", 0, 0);
+        assertThat(replicas.await("k", version(2, 0, 0), soon()))
+                .as("the record without its segments")
+                .isNull();
+        termSegments("k", s);
+        MemoryStores.Loaded loaded = replicas.await("k", version(2, 0, 0), soon());
+        assertThat(loaded).isNotNull();
+        assertThat(loaded.state().terms()).isEqualTo(s.terms());
+        assertThat(loaded.state().terms().mayContain(0, "word0")).isTrue();
+    }
+
+    @Test
     void anOlderReplicaIsNeverReadANewerCoherentOneIs() {
         longTerm("k", 1);
         index("k", 0, 0);
@@ -145,7 +174,16 @@ class MemoryReplicasTest {
         index("other", 0, 0);
         assertThat(replicas.await("k", version(1, 1, 2), soon())).isNotNull();
         assertThat(replicas.keys()).isEqualTo(2);
-        changelog(shortTermTopic, ShortTermKeys.of("k", 0), null);
+        changelog(shortTermTopic, RecordKeys.of("k", 0), null);
+        for (int i = 0;
+                i
+                        < replicas.await("k", version(1, 1, 2), soon())
+                                .state()
+                                .terms()
+                                .used();
+                i++) {
+            changelog(termsTopic, RecordKeys.of("k", i), null);
+        }
         changelog(memoryTopic, "k", null);
         changelog(indexTopic, "k", null);
         replicas.poll(java.time.Duration.ZERO);

@@ -77,7 +77,8 @@ class AttentionWorkerTest {
     void replicasFollowTheRequestPartitionsAndOneKeptThroughARebalanceIsNotRebuilt() {
         String index = ChangelogMemory.changelog(h.config, Names.STORE_SHORT_TERM_INDEX);
         Map<TopicPartition, Long> begin = new HashMap<>();
-        for (String store : List.of(Names.STORE_MEMORY, Names.STORE_SHORT_TERM, Names.STORE_SHORT_TERM_INDEX)) {
+        for (String store :
+                List.of(Names.STORE_MEMORY, Names.STORE_SHORT_TERM, Names.STORE_SHORT_TERM_INDEX, Names.STORE_TERMS)) {
             for (int p = 0; p < 2; p++) {
                 begin.put(new TopicPartition(ChangelogMemory.changelog(h.config, store), p), 0L);
             }
@@ -86,7 +87,7 @@ class AttentionWorkerTest {
         TopicPartition requests0 = new TopicPartition("ltm.attention-requests", 0);
         TopicPartition requests1 = new TopicPartition("ltm.attention-requests", 1);
         h.consumer.rebalance(List.of(requests0, requests1));
-        assertThat(changelogs.assignment()).hasSize(6);
+        assertThat(changelogs.assignment()).hasSize(8); // four changelogs, two partitions
         changelogs.addRecord(new ConsumerRecord<>(
                 index,
                 1,
@@ -100,7 +101,7 @@ class AttentionWorkerTest {
         assertThat(changelogs.assignment())
                 .extracting(TopicPartition::partition)
                 .containsOnly(1)
-                .hasSize(3);
+                .hasSize(4);
         assertThat(replicas.keys())
                 .as("partition 1's replica is kept, not rebuilt")
                 .isEqualTo(1);
@@ -108,7 +109,7 @@ class AttentionWorkerTest {
         assertThat(changelogs.assignment())
                 .extracting(TopicPartition::partition)
                 .containsOnly(0)
-                .hasSize(3);
+                .hasSize(4);
         assertThat(replicas.keys()).isZero();
     }
 

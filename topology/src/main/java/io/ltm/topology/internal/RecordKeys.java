@@ -1,14 +1,15 @@
 package io.ltm.topology.internal;
 
 /**
- * Keys of the short-term store: memory key, a NUL separator, then the sequence number as 19 zero-padded
- * digits, so that one key's records are contiguous and in arrival order under the store's byte order.
+ * Keys of the stores that hold several records per memory key (the short-term records, the term filter's segments):
+ * memory key, a NUL separator, then a sequence number as 19 zero-padded digits, so that one key's records are
+ * contiguous and in order under the store's byte order.
  */
-final class ShortTermKeys {
+final class RecordKeys {
 
     private static final char SEP = '\u0000';
 
-    private ShortTermKeys() {}
+    private RecordKeys() {}
 
     static String of(String key, long seq) {
         return key + SEP + String.format("%019d", seq);
@@ -24,7 +25,12 @@ final class ShortTermKeys {
         return key + SEP + '\uffff';
     }
 
-    /** The memory key of a short-term store key. */
+    /** The sequence number of a store key made by {@link #of}. */
+    static long seq(String storeKey) {
+        return Long.parseLong(storeKey.substring(storeKey.indexOf(SEP) + 1));
+    }
+
+    /** The memory key of a store key made by {@link #of} (a plain memory key is its own). */
     static String memoryKey(String storeKey) {
         int at = storeKey.indexOf(SEP);
         return at < 0 ? storeKey : storeKey.substring(0, at);
