@@ -81,7 +81,9 @@ final class RereadLocator implements Locator {
         }
         // overlapping windows are read once, as the reread worker merges them
         java.util.Set<Integer> events = new java.util.TreeSet<>();
-        for (int[] w : windows) for (int i = w[0]; i < w[1]; i++) events.add(i);
+        for (int[] w : windows) {
+            java.util.stream.IntStream.range(w[0], w[1]).forEach(events::add);
+        }
         List<Integer> ids = new ArrayList<>(events);
         List<ExactRerank.Candidate> candidates = new ArrayList<>(ids.size());
         for (int i : ids) candidates.add(new ExactRerank.Candidate(log.mean(i), 1, terms.get(i)));
