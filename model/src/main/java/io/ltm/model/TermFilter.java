@@ -138,16 +138,18 @@ public final class TermFilter {
      * @param segments the match score of segment i, in [0, 1] (see the class comment)
      * @param boundaries the score of the union of segments i and i + 1 where it is higher than both of theirs (an
      *     event that straddles the boundary holds the terms split between the two), else 0
+     * @param seen the share of the query's term weight that is in some segment (1 when every term was seen): the
+     *     most any score can be
      */
-    public record Match(double[] segments, double[] boundaries) {}
+    public record Match(double[] segments, double[] boundaries, double seen) {}
 
     /** Match scores for the query's terms; empty arrays when it has no term or the filter no segment. */
     public Match match(List<String> queryTerms) {
         List<String> terms = terms(queryTerms);
-        if (terms.isEmpty() || used == 0) return new Match(new double[0], new double[0]);
+        if (terms.isEmpty() || used == 0) return new Match(new double[0], new double[0], 0);
         double[] score = new double[used];
         double[] pair = new double[used - 1];
-        double total = 0;
+        double total = 0, seen = 0;
         boolean[] present = new boolean[used];
         for (String term : terms) {
             long h = hash(term);
@@ -158,6 +160,7 @@ public final class TermFilter {
             }
             double w = Math.log(1 + (double) used / Math.max(df, 1));
             total += w;
+            if (df > 0) seen += w;
             for (int s = 0; s < used; s++) if (present[s]) score[s] += w;
             for (int s = 0; s + 1 < used; s++) if (present[s] || present[s + 1]) pair[s] += w;
         }
@@ -166,7 +169,7 @@ public final class TermFilter {
             pair[s] /= total;
             if (pair[s] <= Math.max(score[s], score[s + 1])) pair[s] = 0;
         }
-        return new Match(score, pair);
+        return new Match(score, pair, seen / total);
     }
 
     /** Whether segment s may hold the term (Bloom: no false negatives). */

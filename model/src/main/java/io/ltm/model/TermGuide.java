@@ -4,7 +4,9 @@ import io.ltm.model.internal.ExpectedPsi;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Places a read's spans where the memory's {@link TermFilter} found the query's terms, and has the continuous memory
@@ -45,7 +47,17 @@ final class TermGuide {
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(
                 order, Comparator.comparingDouble((Integer i) -> -(i < seg.length ? seg[i] : edge[i - seg.length])));
+        // ranked by score + contrast · match, both as shares of the query's words the stream holds at all (a
+        // question's words the stream never held say nothing about where): the term evidence weighs as much as it
+        // discriminates, by how far the best match stands above the median segment's (a keyword query, or a question
+        // whose rare word is in one place, leans on it; a paraphrase of common words, or a saturated filter where
+        // every segment matches, leans on the memory's content)
+        double seen = match.seen();
+        double best = Math.max(
+                Arrays.stream(seg).max().orElse(0), Arrays.stream(edge).max().orElse(0));
+        double weight = seen > 0 ? (best - median(seg)) / (seen * seen) : 0;
         List<Span> found = new ArrayList<>();
+        Map<Span, Double> rank = new IdentityHashMap<>();
         for (int j = 0; j < n && found.size() < CANDIDATES_PER_SPAN * k; j++) {
             int i = order[j];
             double m = i < seg.length ? seg[i] : edge[i - seg.length];
@@ -53,16 +65,28 @@ final class TermGuide {
             long a = i < seg.length ? f.segmentStart(i) : f.segmentStart(i - seg.length + 1) - c / 2;
             if (m <= 0 || a >= lt) continue;
             long b = Math.min(lt, a + c) - 1;
-            found.add(segmentSpan(s, a, b, q, m));
+            Span x = segmentSpan(s, a, b, q, m);
+            found.add(x);
+            rank.put(x, x.score() + weight * m);
         }
-        found.sort(Comparator.comparingDouble(Span::termMatch)
-                .thenComparingDouble(Span::score)
-                .reversed());
-        List<Span> out = new ArrayList<>(found.subList(0, Math.min(k, found.size())));
+        // the continuous attention's own spans compete too, credited with the words of the segment at their centre
+        // (not of everything they cover: they are wide, and would push out the narrow segment that holds the
+        // answer); where the query's meaning is in the memory more than in its words (a paraphrase read with
+        // MiniLM), their cosine carries them
         for (Span x : attended) {
+            Span y = x.withTermMatch(coveredMatch(f, seg, x));
+            long centre = (x.tokenStart() + x.tokenEnd()) / 2;
+            double m = seg[(int) Math.min(seg.length - 1, centre / c)];
+            found.add(y);
+            rank.put(y, y.score() + weight * m);
+        }
+        found.sort(Comparator.comparingDouble((Span x) -> rank.get(x)).reversed());
+        // one place, one span: a candidate that overlaps or touches (within a segment) a chosen one is the same place
+        List<Span> out = new ArrayList<>(k);
+        for (Span x : found) {
             if (out.size() >= k) break;
-            if (out.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() && y.tokenStart() <= x.tokenEnd()))
-                out.add(x.withTermMatch(coveredMatch(f, seg, x)));
+            if (out.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() + c && y.tokenStart() <= x.tokenEnd() + c))
+                out.add(x);
         }
         return out;
     }
@@ -86,6 +110,12 @@ final class TermGuide {
         }
         double cos = qc / Math.max(1e-30, Math.sqrt(qq * cc));
         return new Span(mu, sigma, cos, 0, a, b, tl.sourceOf(a), tl.lastSourceOf(b), match);
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
     /** The best match among the segments that a span's tokens fall in. */

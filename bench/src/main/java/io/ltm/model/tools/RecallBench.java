@@ -537,7 +537,8 @@ public final class RecallBench {
         r.put("naturalQuestions", asked.size());
         r.put("naturalHitRate", round((double) hit / n, 3));
         r.put("naturalHitRateTop1", round((double) hit1 / n, 3));
-        r.put("naturalScoreAuc", round(auc(answerable, other), 3));
+        if (asked.isEmpty()) r.putNull("naturalScoreAuc"); // no question: no AUC (NaN is not JSON)
+        else r.put("naturalScoreAuc", round(auc(answerable, other), 3));
     }
 
     private static double best(List<Locator.Located> top) {
@@ -632,7 +633,7 @@ public final class RecallBench {
         for (JsonNode r : root.get("results")) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %.2f / %.2f / %.2f (%d) | %,.0f | %,d |%n",
+                    "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.4f | %.4f | %.2f | %.2f / %.2f | %s | %,.0f | %,d |%n",
                     r.get("tokens").asLong(),
                     r.get("method").asText(),
                     r.get("retention").asText(),
@@ -645,10 +646,15 @@ public final class RecallBench {
                     r.get("scoreAuc").asDouble(),
                     r.get("scoreAnswerable").asDouble(),
                     r.get("scoreUnrelated").asDouble(),
-                    r.get("naturalHitRate").asDouble(),
-                    r.get("naturalHitRateTop1").asDouble(),
-                    r.get("naturalScoreAuc").asDouble(),
-                    r.get("naturalQuestions").asInt(),
+                    r.get("naturalQuestions").asInt() == 0
+                            ? "none in this stream"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%.2f / %.2f / %.2f (%d)",
+                                    r.get("naturalHitRate").asDouble(),
+                                    r.get("naturalHitRateTop1").asDouble(),
+                                    r.get("naturalScoreAuc").asDouble(),
+                                    r.get("naturalQuestions").asInt()),
                     r.get("queryMicros").asDouble(),
                     r.get("stateBytes").asLong()));
         }

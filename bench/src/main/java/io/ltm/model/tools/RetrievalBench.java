@@ -10,6 +10,7 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
+import io.ltm.model.ReadRequest;
 import io.ltm.model.ReadResult;
 import io.ltm.model.RetentionPolicy;
 import io.ltm.model.Span;
@@ -54,11 +55,12 @@ import java.util.regex.Pattern;
  * of the budget split in three) and after the last one (768 tokens, so that every answer is in the long-term part,
  * not in the short-term buffer of at most L−1 tokens).
  *
- * <p><b>Metrics</b> per (encoder, length, retention, temperature): {@code hit1} = share of questions whose top span's
+ * <p><b>Metrics</b> per (encoder, length, retention, temperature, queryTerms: whether the read gets the question's
+ * token texts, which the memory's term filter matches, as a node's read of a text query does): {@code hit1} = share of questions whose top span's
  * [tokenStart, tokenEnd) overlaps the answer paragraph's tokens (or a verbatim copy of the distinctive substring in a
  * filler paragraph, see {@link #accepted}); {@code centre1} = share whose top span's centre token
  * lies in the answer paragraph; {@code width1} = mean (tokenEnd − tokenStart)/longTermTokens of the top span;
- * {@code score1} = mean top-span score of answerable questions, {@code unrelatedScore} = of the unrelated questions,
+ * {@code score1} = mean top-span score (its term match with queryTerms, else its cosine) of answerable questions, {@code unrelatedScore} = of the unrelated questions,
  * {@code scoreAuc} = share of (answerable, unrelated) pairs whose answerable top score is higher; for two-place
  * questions read with spans=2: {@code hit2} = share where two different spans overlap two different places,
  * {@code width2} = mean width of the two spans. Reads are ZERO_SHOT with includeShortTerm=false.
@@ -163,16 +165,19 @@ public final class RetrievalBench {
                                 base.toBuilder().retention(policy).temperature(t);
                         if (cosine != null) b.cosineKeys(cosine);
                         MemoryConfig cfg = b.build();
-                        ObjectNode r = results.addObject();
-                        r.put("encoder", encName.trim());
-                        r.put("length", length);
-                        r.put("tokens", total);
-                        r.put("retention", policy.name());
-                        r.put("temperature", t);
-                        r.put("cosineKeys", cfg.cosineKeys());
-                        r.put("encodeSeconds", Math.round(encodeS * 10) / 10.0);
-                        run(cfg, stream, questions, two, unrelated, answers, enc, qenc, r, perQuestion);
-                        System.err.println(r.toString());
+                        for (boolean terms : new boolean[] {false, true}) {
+                            ObjectNode r = results.addObject();
+                            r.put("encoder", encName.trim());
+                            r.put("length", length);
+                            r.put("tokens", total);
+                            r.put("retention", policy.name());
+                            r.put("temperature", t);
+                            r.put("cosineKeys", cfg.cosineKeys());
+                            r.put("queryTerms", terms);
+                            r.put("encodeSeconds", Math.round(encodeS * 10) / 10.0);
+                            run(cfg, stream, questions, two, unrelated, answers, enc, qenc, terms, r, perQuestion);
+                            System.err.println(r.toString());
+                        }
                     }
                 }
             }
@@ -191,6 +196,7 @@ public final class RetrievalBench {
             Map<Question, List<Para>> answers,
             Map<Para, EncodedText> enc,
             Map<Question, EncodedText> qenc,
+            boolean terms,
             ObjectNode r,
             boolean perQuestion) {
         Map<Para, Placed> where = new HashMap<>();
@@ -227,8 +233,7 @@ public final class RetrievalBench {
                 if (!where.containsKey(answers.get(q).get(0))) continue;
                 List<Placed> acc = accepted(q, stream);
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(
-                        s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult rr = read(ltm, s, e, 1, terms);
                 n++;
                 if (rr.spans().isEmpty()) {
                     scores.add(0.0);
@@ -245,7 +250,7 @@ public final class RetrievalBench {
                 if (h) hit++;
                 if (c) centre++;
                 width += w;
-                scores.add(sp.score());
+                scores.add(score(sp, terms));
                 if (pq != null) {
                     ObjectNode o = pq.addObject();
                     o.put("id", q.id())
@@ -255,7 +260,8 @@ public final class RetrievalBench {
                             .put("mu", round(sp.mu()))
                             .put("sigma", round(sp.sigma()))
                             .put("score", round(sp.score()))
-                            .put("weight", round(sp.weight()));
+                            .put("weight", round(sp.weight()))
+                            .put("termMatch", round(sp.termMatch()));
                 }
             }
             r.put("n1", n);
@@ -266,9 +272,8 @@ public final class RetrievalBench {
             List<Double> un = new ArrayList<>();
             for (Question q : unrelated) {
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(
-                        s, e.vectors(), e.count(), new ReadOptions(1, false, false, AttentionHeadKind.ZERO_SHOT));
-                un.add(rr.spans().isEmpty() ? 0.0 : rr.spans().get(0).score());
+                ReadResult rr = read(ltm, s, e, 1, terms);
+                un.add(rr.spans().isEmpty() ? 0.0 : score(rr.spans().get(0), terms));
             }
             r.put("unrelatedScore", round(mean(un)));
             int better = 0;
@@ -284,8 +289,7 @@ public final class RetrievalBench {
                 if (present < 2) continue;
                 List<Placed> places = accepted(q, stream);
                 EncodedText e = qenc.get(q);
-                ReadResult rr = ltm.read(
-                        s, e.vectors(), e.count(), new ReadOptions(2, false, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult rr = read(ltm, s, e, 2, terms);
                 n2++;
                 List<Span> sp = rr.spans();
                 boolean h = false;
@@ -327,6 +331,22 @@ public final class RetrievalBench {
      * and verbatim copies in filler documents (GPL-2 and LGPL-2.1 repeat GPL-3's warranty and liability sentences,
      * MPL-1.1 MPL-2.0's statute clause, ...), which answer the question just as well.
      */
+    /** A zero-shot read of k spans without the short-term buffer, with the question's token texts when terms. */
+    private static ReadResult read(LongTermMemory ltm, MemoryState s, EncodedText e, int k, boolean terms) {
+        return ltm.read(new ReadRequest(
+                null,
+                s,
+                e.vectors(),
+                e.count(),
+                new ReadOptions(k, false, false, AttentionHeadKind.ZERO_SHOT),
+                terms ? e.tokens() : null));
+    }
+
+    /** A span's score: its term match when the read had the question's texts, else its cosine. */
+    private static double score(Span sp, boolean terms) {
+        return terms ? sp.termMatch() : sp.score();
+    }
+
     static List<Placed> accepted(Question q, List<Placed> stream) {
         List<Placed> out = new ArrayList<>();
         for (Placed p : stream)
