@@ -237,7 +237,8 @@ public final class LongTermMemory implements AutoCloseable {
                 && f.segments() == cfg.termSegments()
                 && f.segmentBits() == cfg.termSegmentBits()
                 && f.hashes() == cfg.termHashes()) return f;
-        return TermFilter.empty(cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes());
+        return TermFilter.empty(
+                cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes(), cfg.termFirstSegmentTokens());
     }
 
     /** Rows [off, off+l) of the logical concatenation [prev (sc rows); add], uploaded without building it. */

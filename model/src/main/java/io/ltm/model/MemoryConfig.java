@@ -184,6 +184,14 @@ public final class MemoryConfig {
     public int termSegments() {
         return termSegments;
     }
+    /**
+     * Tokens of the term filter's first segments: L/8 (64 at the defaults). Finer segments would point closer at
+     * the start of a stream, but every doubling of the segments rewrites the filter's store records, and a short
+     * stream doubles often; from 256 × 64 = 16,384 tokens on the segments are as fine as the bytes allow anyway.
+     */
+    public int termFirstSegmentTokens() {
+        return Math.max(1, contractionLength / 8);
+    }
     /** Bits of each term-filter segment (a multiple of 64). */
     public int termSegmentBits() {
         return termSegmentBits;

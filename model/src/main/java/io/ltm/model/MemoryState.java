@@ -78,7 +78,11 @@ public final class MemoryState {
                 0,
                 cfg.termSegments() == 0
                         ? null
-                        : TermFilter.empty(cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes()));
+                        : TermFilter.empty(
+                                cfg.termSegments(),
+                                cfg.termSegmentBits(),
+                                cfg.termHashes(),
+                                cfg.termFirstSegmentTokens()));
     }
 
     public int dim() {

@@ -47,13 +47,14 @@ public final class TermFilter {
     }
 
     /**
-     * An empty filter of {@code segments} segments of {@code segmentBits} bits. Segments start one token long and
-     * double as the stream grows, so a segment always covers the smallest power of two of tokens that fits the
-     * stream into {@code segments} segments: the finest resolution the bytes allow at every length.
+     * An empty filter of {@code segments} segments of {@code segmentBits} bits, the first ones {@code firstTokens}
+     * long. Segments double as the stream grows, so a segment covers the larger of {@code firstTokens} and the
+     * smallest power-of-two multiple of it that fits the stream into {@code segments} segments.
      */
-    public static TermFilter empty(int segments, int segmentBits, int hashes) {
-        check(segments, segmentBits, hashes, 1, 0);
-        return new TermFilter(segments, segmentBits, hashes, 1, 0, new long[segments * (segmentBits / Long.SIZE)]);
+    public static TermFilter empty(int segments, int segmentBits, int hashes, long firstTokens) {
+        check(segments, segmentBits, hashes, firstTokens, 0);
+        return new TermFilter(
+                segments, segmentBits, hashes, firstTokens, 0, new long[segments * (segmentBits / Long.SIZE)]);
     }
 
     /** Rebuilds a filter from its parts (for decoding); {@code bits} holds {@code segments·segmentBits/64} words. */

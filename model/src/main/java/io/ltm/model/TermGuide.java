@@ -4,17 +4,16 @@ import io.ltm.model.internal.ExpectedPsi;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Places a read's spans where the memory's {@link TermFilter} found the query's terms, and has the continuous memory
  * rank them: each candidate segment becomes a Gaussian N(μ, σ²) over its stretch of t, its score the cosine between
  * the query and the memory's content under it, c = Bᵀ E_{N(μ,σ²)}[ψ], as for any span. Segments (and boundaries
  * where an event's terms are split between two segments: a span as wide as a segment, centred on the boundary) are
- * ranked by term match, ties by that score. When fewer segments match than spans were asked for, the continuous attention's own
- * spans fill the rest. Every span carries the term match of what it covers.
+ * ranked by term match, ties by that score; when fewer segments match than spans were asked for, the continuous
+ * attention's own spans fill the rest. When the words do not discriminate ({@link #DISCRIMINATING}), the continuous
+ * attention's spans are the answer, as for a read without texts. Every span carries the term match of what it covers.
  *
  * <p>Why: at a million tokens one basis function averages thousands of tokens and the attention alone no longer
  * finds a sentence (docs/bench-recall/NOTES.md); the filter still knows which stretch held its words, and the
@@ -23,6 +22,15 @@ import java.util.Map;
 final class TermGuide {
     /** Candidates scored by the memory per span asked for: enough to break ties among equally matching segments. */
     private static final int CANDIDATES_PER_SPAN = 4;
+
+    /**
+     * The words say where when the best segment's match stands at least this share of itself above the median
+     * segment's (at 0.5: the best holds twice the median's share of the query): a rare word in one place, a keyword
+     * query. Below it, as for a paraphrase made of words found everywhere or in a saturated filter, the continuous
+     * attention's own spans answer, as they do without texts (measured: ./ltm bench retrieval, with and without
+     * the questions' texts).
+     */
+    private static final double DISCRIMINATING = 0.5;
 
     private final ExpectedPsi psi;
     private final int dim;
@@ -39,6 +47,14 @@ final class TermGuide {
         TermFilter.Match match = f.match(queryTokens);
         double[] seg = match.segments(), edge = match.boundaries();
         if (seg.length == 0) return attended;
+        double best = Math.max(
+                Arrays.stream(seg).max().orElse(0), Arrays.stream(edge).max().orElse(0));
+        List<Span> out = new ArrayList<>(k);
+        if (best <= 0 || median(seg) > best * (1 - DISCRIMINATING)) {
+            // the words are everywhere (or nowhere): they do not say where, the memory's content does
+            for (Span x : attended) out.add(x.withTermMatch(coveredMatch(f, seg, x)));
+            return out;
+        }
         long lt = s.longTermTokens(), c = f.segmentTokens();
         // candidates: segments, and boundaries whose two sides together match better than either, as one list of
         // (score, index): index i < seg.length is segment i, seg.length + i the boundary after segment i
@@ -47,46 +63,23 @@ final class TermGuide {
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(
                 order, Comparator.comparingDouble((Integer i) -> -(i < seg.length ? seg[i] : edge[i - seg.length])));
-        // ranked by score + contrast · match, both as shares of the query's words the stream holds at all (a
-        // question's words the stream never held say nothing about where): the term evidence weighs as much as it
-        // discriminates, by how far the best match stands above the median segment's (a keyword query, or a question
-        // whose rare word is in one place, leans on it; a paraphrase of common words, or a saturated filter where
-        // every segment matches, leans on the memory's content)
-        double seen = match.seen();
-        double best = Math.max(
-                Arrays.stream(seg).max().orElse(0), Arrays.stream(edge).max().orElse(0));
-        double weight = seen > 0 ? (best - median(seg)) / (seen * seen) : 0;
         List<Span> found = new ArrayList<>();
-        Map<Span, Double> rank = new IdentityHashMap<>();
         for (int j = 0; j < n && found.size() < CANDIDATES_PER_SPAN * k; j++) {
             int i = order[j];
             double m = i < seg.length ? seg[i] : edge[i - seg.length];
             // a straddling event holds the boundary token: the span is one segment wide, centred on the boundary
             long a = i < seg.length ? f.segmentStart(i) : f.segmentStart(i - seg.length + 1) - c / 2;
             if (m <= 0 || a >= lt) continue;
-            long b = Math.min(lt, a + c) - 1;
-            Span x = segmentSpan(s, a, b, q, m);
-            found.add(x);
-            rank.put(x, x.score() + weight * m);
+            found.add(segmentSpan(s, a, Math.min(lt, a + c) - 1, q, m));
         }
-        // the continuous attention's own spans compete too, credited with the words of the segment at their centre
-        // (not of everything they cover: they are wide, and would push out the narrow segment that holds the
-        // answer); where the query's meaning is in the memory more than in its words (a paraphrase read with
-        // MiniLM), their cosine carries them
+        found.sort(Comparator.comparingDouble(Span::termMatch)
+                .thenComparingDouble(Span::score)
+                .reversed());
+        out.addAll(found.subList(0, Math.min(k, found.size())));
         for (Span x : attended) {
-            Span y = x.withTermMatch(coveredMatch(f, seg, x));
-            long centre = (x.tokenStart() + x.tokenEnd()) / 2;
-            double m = seg[(int) Math.min(seg.length - 1, centre / c)];
-            found.add(y);
-            rank.put(y, y.score() + weight * m);
-        }
-        found.sort(Comparator.comparingDouble((Span x) -> rank.get(x)).reversed());
-        // one place, one span: a candidate that overlaps or touches (within a segment) a chosen one is the same place
-        List<Span> out = new ArrayList<>(k);
-        for (Span x : found) {
             if (out.size() >= k) break;
-            if (out.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() + c && y.tokenStart() <= x.tokenEnd() + c))
-                out.add(x);
+            if (out.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() && y.tokenStart() <= x.tokenEnd()))
+                out.add(x.withTermMatch(coveredMatch(f, seg, x)));
         }
         return out;
     }

@@ -11,7 +11,7 @@ class TermFilterTest {
 
     @Test
     void aTermIsFoundInItsSegmentAfterEveryMergeUpToFiveMillionTokens() {
-        TermFilter.Builder b = TermFilter.empty(64, 1024, 3).toBuilder();
+        TermFilter.Builder b = TermFilter.empty(64, 1024, 3, 1).toBuilder();
         SplittableRandom rng = new SplittableRandom(7);
         long total = 5_000_000;
         long[] planted = {0, 4_095, 777_777, 2_500_001, 4_999_999};
@@ -35,7 +35,7 @@ class TermFilterTest {
 
     @Test
     void theSegmentHoldingTheRareTermsMatchesBestAndUnseenTermsMatchNothing() {
-        TermFilter.Builder b = TermFilter.empty(16, 4096, 4).toBuilder();
+        TermFilter.Builder b = TermFilter.empty(16, 4096, 4, 1).toBuilder();
         SplittableRandom rng = new SplittableRandom(3);
         for (long i = 0; i < 16_000; i++) {
             String w = i >= 9_000 && i < 9_003
@@ -61,7 +61,7 @@ class TermFilterTest {
 
     @Test
     void anEventSplitByASegmentBoundaryMatchesWholeAtThatBoundary() {
-        TermFilter.Builder b = TermFilter.empty(8, 1024, 4).toBuilder();
+        TermFilter.Builder b = TermFilter.empty(8, 1024, 4, 1).toBuilder();
         List<String> event = List.of("fixes", "cve", "2024", "1075");
         for (long i = 0; i < 64; i++) b.add(i, i >= 30 && i < 34 ? event.get((int) (i - 30)) : "w" + i % 5);
         TermFilter f = b.build();
@@ -88,13 +88,13 @@ class TermFilterTest {
 
     @Test
     void aFilterRebuiltFromItsPartsEqualsTheOriginalAndBadGeometryIsRejected() {
-        TermFilter.Builder b = TermFilter.empty(8, 128, 2).toBuilder();
+        TermFilter.Builder b = TermFilter.empty(8, 128, 2, 1).toBuilder();
         for (long i = 0; i < 100; i++) b.add(i, "t" + i % 13);
         TermFilter f = b.build();
         TermFilter g = TermFilter.of(f.segments(), f.segmentBits(), f.hashes(), f.segmentTokens(), f.used(), f.bits());
         assertThat(g).isEqualTo(f).hasSameHashCodeAs(f);
-        assertThatThrownBy(() -> TermFilter.empty(7, 128, 2)).hasMessageContaining("even");
-        assertThatThrownBy(() -> TermFilter.empty(8, 100, 2)).hasMessageContaining("multiple of 64");
+        assertThatThrownBy(() -> TermFilter.empty(7, 128, 2, 1)).hasMessageContaining("even");
+        assertThatThrownBy(() -> TermFilter.empty(8, 100, 2, 1)).hasMessageContaining("multiple of 64");
         assertThatThrownBy(() -> TermFilter.of(8, 128, 2, 16, 2, new long[3])).hasMessageContaining("words");
     }
 }

@@ -18,7 +18,10 @@ final class TermFilterLocator implements Locator {
     private long end;
 
     TermFilterLocator(MemoryConfig cfg) {
-        this.filter = TermFilter.empty(cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes()).toBuilder();
+        this.filter =
+                TermFilter.empty(
+                        cfg.termSegments(), cfg.termSegmentBits(), cfg.termHashes(), cfg.termFirstSegmentTokens())
+                        .toBuilder();
     }
 
     @Override
