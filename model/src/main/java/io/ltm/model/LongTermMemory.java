@@ -49,8 +49,8 @@ import java.util.random.RandomGenerator;
  * score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
  *
  * <p><b>Terms.</b> When the state keeps a {@link TermFilter} and the request carries the query's token texts, the
- * spans are placed by {@link TermGuide}: on the segments that hold the query's terms, ranked by term match and then by
- * the same score.
+ * spans are placed by {@link TermGuide}: where the query's words discriminate, on the segments that hold them, ranked
+ * by term match and then by the same score; every span carries its term match.
  */
 public final class LongTermMemory implements AutoCloseable {
     private final MemoryConfig cfg;

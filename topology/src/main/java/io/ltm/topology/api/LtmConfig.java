@@ -346,12 +346,13 @@ public final class LtmConfig extends AbstractConfig {
                     MEMORY_DEFAULTS.termSegments(),
                     Importance.MEDIUM,
                     "Segments of the term filter kept beside the continuous memory (0: none): one Bloom filter of the "
-                            + "token texts of each equal share of the long-term stream (the smallest power of two of "
-                            + "tokens that fits the stream into this many segments: neighbours merge as it grows), so "
-                            + "the filter's size is fixed. Reads of a text "
-                            + "query place their spans on the segments that hold the query's terms and rank them by "
-                            + "term match, then by the memory's content there. Tokens without texts (vectors sent "
-                            + "without tokens) are not indexed.")
+                            + "token texts of each equal share of the long-term stream (at least L/8 tokens, doubling "
+                            + "as the stream grows: neighbours merge), so the filter's size is fixed; kept in the "
+                            + "ltm-terms store, one record per segment. A read of a text query places its spans on the "
+                            + "segments that hold the query's words, ranked by term match and then by the memory's "
+                            + "content there, when the best segment matches at least twice the median one; otherwise "
+                            + "the continuous attention answers, as for a query sent as vectors. Tokens without texts "
+                            + "(vectors sent without tokens) are not indexed.")
             .define(
                     MEMORY_TERM_SEGMENT_BITS,
                     Type.INT,
