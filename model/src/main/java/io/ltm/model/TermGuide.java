@@ -12,8 +12,10 @@ import java.util.List;
  * the query and the memory's content under it, c = Bᵀ E_{N(μ,σ²)}[ψ], as for any span. Segments (and boundaries
  * where an event's terms are split between two segments: a span as wide as a segment, centred on the boundary) are
  * ranked by term match, ties by that score; when fewer segments match than spans were asked for, the continuous
- * attention's own spans fill the rest. When the words do not discriminate ({@link #DISCRIMINATING}), the continuous
- * attention's spans are the answer, as for a read without texts. Every span carries the term match of what it covers.
+ * attention's own spans fill the rest. The segments at the centres of the continuous attention's spans that are as
+ * sharp as a segment, where the words are too ({@link #AGREEMENT}), come first. When the words do not discriminate ({@link #DISCRIMINATING}),
+ * the continuous attention's spans are the answer, as for a read without texts. Every span carries the term match of
+ * what it covers.
  *
  * <p>Why: at a million tokens one basis function averages thousands of tokens and the attention alone no longer
  * finds a sentence (docs/bench-recall/NOTES.md); the filter still knows which stretch held its words, and the
@@ -31,6 +33,13 @@ final class TermGuide {
      * the questions' texts).
      */
     private static final double DISCRIMINATING = 0.5;
+
+    /**
+     * An attention span agrees with the words when the segment at its centre matches at least this share of the best
+     * segment's match. Measured: at 0.5 look-alike lines (another CVE id, the same words around it) passed; at 0.75
+     * and above MiniLM's paraphrased questions lost their right answers to the segments (./ltm bench retrieval).
+     */
+    private static final double AGREEMENT = 0.6;
 
     private final ExpectedPsi psi;
     private final int dim;
@@ -75,12 +84,23 @@ final class TermGuide {
         found.sort(Comparator.comparingDouble(Span::termMatch)
                 .thenComparingDouble(Span::score)
                 .reversed());
-        out.addAll(found.subList(0, Math.min(k, found.size())));
+        // the segments at the centres of the attention's own spans that are as sharp as the segments (at most two
+        // wide) and hold the words about as well as the best segment come first: there the two kinds of evidence
+        // agree, the attention says which of the matching places, the segment where its words are. In a long stream
+        // the attention's spans are far wider than a segment, and the segments lead by their match
+        List<Span> agreed = new ArrayList<>();
         for (Span x : attended) {
-            if (out.size() >= k) break;
-            if (out.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() && y.tokenStart() <= x.tokenEnd()))
-                out.add(x.withTermMatch(coveredMatch(f, seg, x)));
+            int at = (int) Math.min(seg.length - 1, (x.tokenStart() + x.tokenEnd()) / 2 / c);
+            long a = f.segmentStart(at);
+            boolean sharp = x.tokenEnd() - x.tokenStart() < 2 * c;
+            if (sharp && seg[at] >= best * AGREEMENT && a < lt)
+                agreed.add(segmentSpan(s, a, Math.min(lt, a + c) - 1, q, seg[at]));
         }
+        for (Span x : agreed) if (out.size() < k && noneOverlaps(out, x)) out.add(x);
+        // then the segments (a segment and a boundary beside it may overlap: both are kept, either may hold the event)
+        for (Span x : found) if (out.size() < k && noneOverlaps(agreed, x)) out.add(x);
+        for (Span x : attended)
+            if (out.size() < k && noneOverlaps(out, x)) out.add(x.withTermMatch(coveredMatch(f, seg, x)));
         return out;
     }
 
@@ -103,6 +123,10 @@ final class TermGuide {
         }
         double cos = qc / Math.max(1e-30, Math.sqrt(qq * cc));
         return new Span(mu, sigma, cos, 0, a, b, tl.sourceOf(a), tl.lastSourceOf(b), match);
+    }
+
+    private static boolean noneOverlaps(List<Span> spans, Span x) {
+        return spans.stream().noneMatch(y -> x.tokenStart() <= y.tokenEnd() && y.tokenStart() <= x.tokenEnd());
     }
 
     private static double median(double[] v) {
