@@ -349,10 +349,10 @@ public final class LtmConfig extends AbstractConfig {
                             + "token texts of each equal share of the long-term stream (at least L/8 tokens, doubling "
                             + "as the stream grows: neighbours merge), so the filter's size is fixed; kept in the "
                             + "ltm-terms store, one record per segment. A read of a text query places its spans on the "
-                            + "segments that hold the query's words, ranked by term match and then by the memory's "
-                            + "content there, when the best segment matches at least twice the median one; otherwise "
-                            + "the continuous attention answers, as for a query sent as vectors. Tokens without texts "
-                            + "(vectors sent without tokens) are not indexed.")
+                            + "segments that hold the query's words (first where the continuous attention agrees), ranked "
+                            + "by term match and then by the memory's content there, when the best segment matches at "
+                            + "least twice the median one; otherwise the continuous attention answers, as for a query "
+                            + "sent as vectors. Tokens without texts (vectors sent without tokens) are not indexed.")
             .define(
                     MEMORY_TERM_SEGMENT_BITS,
                     Type.INT,
