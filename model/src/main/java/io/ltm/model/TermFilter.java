@@ -109,6 +109,23 @@ public final class TermFilter {
         return bits.clone();
     }
 
+    /**
+     * The chance that a term a segment never held matches it anyway, averaged over the segments in use: for each
+     * segment, the share of its bits set to the power of the hashes. Near 0 the filter says where words are; near 1
+     * it is saturated and every segment matches every word (the reads then fall back on the continuous attention).
+     */
+    public double falsePositiveRate() {
+        if (used == 0) return 0;
+        int words = segmentBits / Long.SIZE;
+        double sum = 0;
+        for (int s = 0; s < used; s++) {
+            int set = 0;
+            for (int w = 0; w < words; w++) set += Long.bitCount(bits[s * words + w]);
+            sum += Math.pow((double) set / segmentBits, hashes);
+        }
+        return sum / used;
+    }
+
     /** First token index of segment i. */
     public long segmentStart(int i) {
         return i * segmentTokens;

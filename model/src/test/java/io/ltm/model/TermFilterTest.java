@@ -2,6 +2,7 @@ package io.ltm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -21,6 +22,9 @@ class TermFilterTest {
             else b.add(i, "w" + rng.nextInt(300));
         }
         TermFilter f = b.build();
+        // 300 distinct words in 1,024 bits with 3 hashes: (1 - e^(-900/1024))^3 of a segment's bits
+        assertThat(f.falsePositiveRate()).isCloseTo(Math.pow(1 - Math.exp(-900.0 / 1024), 3), within(0.03));
+        assertThat(TermFilter.empty(64, 1024, 3, 1).falsePositiveRate()).isZero();
         // the smallest power of two c with 64·c >= 5M is 131,072
         assertThat(f.segmentTokens()).isEqualTo(131_072);
         assertThat(f.used()).isEqualTo((int) ((total - 1) / 131_072) + 1);

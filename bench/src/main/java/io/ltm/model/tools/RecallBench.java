@@ -393,6 +393,10 @@ public final class RecallBench {
                 r.put("encodeSeconds", round(encodeS, 3));
                 if (loc instanceof MemoryLocator ml) {
                     r.put("longTermTokens", ml.state().longTermTokens());
+                    if (ml.state().terms() != null) {
+                        r.put("termSegmentTokens", ml.state().terms().segmentTokens());
+                        r.put("termFalsePositiveRate", round(ml.state().terms().falsePositiveRate(), 4));
+                    }
                     r.put("contractions", ml.state().contractions());
                     r.put("shortTermBytesNotCounted", ml.shortTermBytes());
                 }

@@ -70,14 +70,14 @@ final class InspectCommand implements Callable<Integer> {
         MemoryConfig mc = cfg.memoryConfig();
         MemoryPicture.Data data;
         if (query == null || query.isBlank()) {
-            data = MemoryPicture.of(key, state, mc, null, null, 0, 0, null);
+            data = MemoryPicture.of(key, state, mc, null, null, 0, null, 0, null);
         } else {
             // the picture needs a query vector even when the node itself runs without an encoder
             EncoderChoice enc = cfg.encoder() == EncoderChoice.NONE ? EncoderChoice.MINILM : cfg.encoder();
             try (TextEncoder encoder = enc.create(mc.dim());
                     LongTermMemory engine = LongTermMemory.create(mc, Device.cpu())) {
                 EncodedText e = encoder.encode(query);
-                data = MemoryPicture.of(key, state, mc, query, e.vectors(), e.count(), spans, engine);
+                data = MemoryPicture.of(key, state, mc, query, e.vectors(), e.count(), e.tokens(), spans, engine);
             }
         }
         if (html) {

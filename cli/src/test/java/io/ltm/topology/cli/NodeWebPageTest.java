@@ -139,6 +139,12 @@ class NodeWebPageTest {
         }
         assertThat(((Number) node.describe(KEY).get("tokensAbsorbed")).longValue())
                 .isEqualTo(total);
+        // the term filter's segments are put back from their store, and it is far from saturated at this length
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> terms =
+                (java.util.Map<String, Object>) node.describe(KEY).get("termFilter");
+        assertThat(((Number) terms.get("segmentsUsed")).intValue()).isPositive();
+        assertThat(((Number) terms.get("falsePositiveRate")).doubleValue()).isBetween(0.0, 0.1);
         Thread.sleep(3000); // the last scores reach the watcher
         watch.max = 0; // stop it
         t.join(10_000);

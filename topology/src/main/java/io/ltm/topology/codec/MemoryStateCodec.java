@@ -136,6 +136,11 @@ public final class MemoryStateCodec {
         return out;
     }
 
+    /** The term filter of a record whose bits are in it (see {@link #withTermBits}), or null when it keeps none. */
+    public static TermFilter termFilter(io.ltm.schemas.MemoryState a) {
+        return terms(a.getTerms());
+    }
+
     /** The record without its term filter (for reading a memory where its segments are not at hand). */
     public static io.ltm.schemas.MemoryState withoutTerms(io.ltm.schemas.MemoryState a) {
         return a.getTerms() == null

@@ -1,8 +1,10 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.TermFilter;
 import io.ltm.schemas.MemoryState;
 import io.ltm.schemas.SourceSegment;
 import io.ltm.schemas.TimelineKnot;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,25 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class KeyInspector {
 
     private KeyInspector() {}
+
+    /**
+     * The term filter's geometry and saturation (null when the key keeps none): segments in use, tokens per segment,
+     * bytes, and the chance that a word a segment never held matches it anyway.
+     */
+    private static Map<String, Object> termFilter(KafkaStreams streams, String key, MemoryState s) {
+        if (s == null || s.getTerms() == null) return null;
+        ReadOnlyKeyValueStore<String, byte[]> segments = streams.store(
+                StoreQueryParameters.fromNameAndType(Names.STORE_TERMS, QueryableStoreTypes.keyValueStore()));
+        MemoryState whole = MemoryStateCodec.withTermBits(s, i -> segments.get(RecordKeys.of(key, i)));
+        if (whole == null) return null; // the segments of this version are not all here yet
+        TermFilter f = MemoryStateCodec.termFilter(whole);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("segmentsUsed", f.used());
+        m.put("segmentTokens", f.segmentTokens());
+        m.put("bytes", f.bytes());
+        m.put("falsePositiveRate", f.falsePositiveRate());
+        return m;
+    }
 
     /** Statistics and timeline of one key, from this instance's stores. */
     public static Map<String, Object> describe(KafkaStreams streams, String key, String host) {
@@ -39,6 +60,7 @@ public final class KeyInspector {
                 s == null || s.getCoefficients() == null
                         ? 0
                         : s.getCoefficients().getData().remaining());
+        out.put("termFilter", termFilter(streams, key, s));
         List<Map<String, Object>> timeline = new ArrayList<>();
         if (s != null) {
             for (TimelineKnot k : s.getTimeline()) {

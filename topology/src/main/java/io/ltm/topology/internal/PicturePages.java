@@ -38,7 +38,7 @@ public final class PicturePages {
             return null;
         }
         if (query == null || query.isBlank()) {
-            return MemoryPicture.of(key, s, config, null, null, 0, 0, null);
+            return MemoryPicture.of(key, s, config, null, null, 0, null, 0, null);
         }
         if (encoder == null) {
             throw new IllegalStateException(
@@ -46,12 +46,13 @@ public final class PicturePages {
         }
         EncodedText e = encoder.encode(query);
         if (e.count() == 0) {
-            return MemoryPicture.of(key, s, config, null, null, 0, 0, null);
+            return MemoryPicture.of(key, s, config, null, null, 0, null, 0, null);
         }
         if (engine == null) {
             engine = LongTermMemory.create(config, Device.cpu());
         }
-        return MemoryPicture.of(key, s, config, query, e.vectors(), e.count(), Math.max(1, Math.min(8, spans)), engine);
+        return MemoryPicture.of(
+                key, s, config, query, e.vectors(), e.count(), e.tokens(), Math.max(1, Math.min(8, spans)), engine);
     }
 
     /** The index page: keys, and a form that shows a key's picture with a query. */

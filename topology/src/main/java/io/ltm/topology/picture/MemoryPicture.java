@@ -5,6 +5,7 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
+import io.ltm.model.ReadRequest;
 import io.ltm.model.Span;
 import io.ltm.model.Timeline;
 import io.ltm.model.TokenSource;
@@ -77,8 +78,9 @@ public final class MemoryPicture {
     private MemoryPicture() {}
 
     /**
-     * Computes the picture's data. {@code query}: the query's token vectors (count × d, row-major) or null;
-     * {@code engine} answers the spans (may be null: no spans); {@code queryText} is shown as the caption.
+     * Computes the picture's data. {@code query}: the query's token vectors (count × d, row-major) or null, with their
+     * texts ({@code queryTokens}, nullable: the spans are then the continuous attention's alone); {@code engine}
+     * answers the spans as a node's read does (may be null: no spans); {@code queryText} is shown as the caption.
      */
     public static Data of(
             String key,
@@ -87,6 +89,7 @@ public final class MemoryPicture {
             String queryText,
             float[] query,
             int queryCount,
+            List<String> queryTokens,
             int spans,
             LongTermMemory engine) {
         Basis basis = Basis.of(cfg.basisSize(), cfg.widths());
@@ -147,11 +150,13 @@ public final class MemoryPicture {
                     density[i] = p;
                 }
                 if (engine != null) {
-                    found = engine.read(
+                    found = engine.read(new ReadRequest(
+                                    null,
                                     s,
                                     query,
                                     queryCount,
-                                    new ReadOptions(Math.max(1, spans), false, false, AttentionHeadKind.ZERO_SHOT))
+                                    new ReadOptions(Math.max(1, spans), false, false, AttentionHeadKind.ZERO_SHOT),
+                                    queryTokens))
                             .spans();
                 }
             }

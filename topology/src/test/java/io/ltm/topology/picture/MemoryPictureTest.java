@@ -71,7 +71,7 @@ class MemoryPictureTest {
 
     @Test
     void thePngHasTheExpectedSizeAndContentWhereTheMemoryHasContent() throws Exception {
-        MemoryPicture.Data data = MemoryPicture.of("k", state, cfg, null, null, 0, 1, engine);
+        MemoryPicture.Data data = MemoryPicture.of("k", state, cfg, null, null, 0, null, 1, engine);
         byte[] png = MemoryPicture.png(data);
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
         assertThat(img.getWidth()).isEqualTo(1000);
@@ -105,7 +105,7 @@ class MemoryPictureTest {
 
     @Test
     void aQueryAddsItsAttentionWhereThePlantedContentIs() throws Exception {
-        MemoryPicture.Data data = MemoryPicture.of("k", state, cfg, "the planted stretch", planted, 1, 2, engine);
+        MemoryPicture.Data data = MemoryPicture.of("k", state, cfg, "the planted stretch", planted, 1, null, 2, engine);
         byte[] png = MemoryPicture.png(data);
         java.nio.file.Files.write(java.nio.file.Path.of("target", "memory-picture-with-query.png"), png); // to look at
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
