@@ -9,13 +9,19 @@ import java.util.List;
 /**
  * Places a read's spans where the memory's {@link TermFilter} found the query's terms, and has the continuous memory
  * rank them: each candidate segment becomes a Gaussian N(μ, σ²) over its stretch of t, its score the cosine between
- * the query and the memory's content under it, c = Bᵀ E_{N(μ,σ²)}[ψ], as for any span. Segments (and boundaries
- * where an event's terms are split between two segments: a span as wide as a segment, centred on the boundary) are
- * ranked by term match, ties by that score; when fewer segments match than spans were asked for, the continuous
- * attention's own spans fill the rest. The segments at the centres of the continuous attention's spans that are as
- * sharp as a segment, where the words are too ({@link #AGREEMENT}), come first. When the words do not discriminate ({@link #DISCRIMINATING}),
- * the continuous attention's spans are the answer, as for a read without texts. Every span carries the term match of
- * what it covers.
+ * the query and the memory's content under it, c = Bᵀ E_{N(μ,σ²)}[ψ], as for any span.
+ *
+ * <ol>
+ *   <li>When the words do not discriminate ({@link #DISCRIMINATING}), the continuous attention's spans are the
+ *       answer, as for a read without texts.
+ *   <li>Otherwise the segments at the centres of the continuous attention's spans that are as sharp as a segment and
+ *       where the words are too ({@link #AGREEMENT}) come first;
+ *   <li>then segments, and boundaries where an event's terms are split between two segments (a span as wide as a
+ *       segment, centred on the boundary), ranked by term match, ties by that score;
+ *   <li>the continuous attention's own spans fill the rest.
+ * </ol>
+ *
+ * Every span carries the term match of what it covers.
  *
  * <p>Why: at a million tokens one basis function averages thousands of tokens and the attention alone no longer
  * finds a sentence (docs/bench-recall/NOTES.md); the filter still knows which stretch held its words, and the
