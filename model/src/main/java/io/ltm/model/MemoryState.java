@@ -286,19 +286,7 @@ public final class MemoryState {
 
     /** The same memory with this term filter (a codec's decoding; null: none). */
     public MemoryState withTerms(TermFilter f) {
-        return new MemoryState(
-                dim,
-                basisSize,
-                coefficients,
-                stm,
-                stmCount,
-                stmTokens,
-                tokensAbsorbed,
-                contractions,
-                timeline,
-                stickyHistogram,
-                updatedAt,
-                f);
+        return with(coefficients, stm, stmCount, stmTokens, tokensAbsorbed, contractions, timeline, stickyHistogram, f);
     }
 
     /**

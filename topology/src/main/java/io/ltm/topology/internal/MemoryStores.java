@@ -112,7 +112,15 @@ public final class MemoryStores {
 
     /** The stored record with its term filter's segments filled in from their store. */
     private io.ltm.schemas.MemoryState withTermBits(String key, io.ltm.schemas.MemoryState stored) {
-        io.ltm.schemas.MemoryState whole = MemoryStateCodec.withTermBits(stored, s -> terms.get(RecordKeys.of(key, s)));
+        if (stored.getTerms() == null || stored.getTerms().getBits() != null) return stored;
+        // one range scan over the key's segments (they are contiguous), not a point read per segment: this runs for
+        // every query
+        List<byte[]> segments = new ArrayList<>(stored.getTerms().getUsed());
+        try (KeyValueIterator<String, byte[]> it = terms.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            it.forEachRemaining(kv -> segments.add(kv.value));
+        }
+        io.ltm.schemas.MemoryState whole =
+                MemoryStateCodec.withTermBits(stored, s -> s < segments.size() ? segments.get(s) : null);
         if (whole == null) {
             // one transaction writes the record and its segments: a mismatch is damage, not a race
             throw new IllegalStateException("the term filter segments of key '" + key + "' do not match its memory");
