@@ -188,7 +188,7 @@ public final class LongTermMemory implements AutoCloseable {
         if (b.tokens() == null) tokens.addAll(Collections.nCopies(b.count(), null));
         else tokens.addAll(b.tokens());
         long absorbed = first + b.count();
-        float[] coef = s.coefficientsRef();
+        CoefficientLog coef = s.coefficientLog();
         long contractions = s.contractions();
         double[] sticky = s.stickyRef();
         TermFilter terms = termsOf(s);
@@ -196,20 +196,37 @@ public final class LongTermMemory implements AutoCloseable {
         if (total >= l) {
             TermFilter.Builder tb = terms == null ? null : terms.toBuilder();
             long row0 = first - sc; // absolute index of row 0 of [short-term; batch]
+            List<CoefficientDelta> deltas = new ArrayList<>();
             try (NDManager m = root.newSubManager()) {
-                NDArray bArr = coef == null ? null : staging.upload(m, SLOT_B, coef, 0, new Shape(cfg.basisSize(), d));
+                // B on the device, while the contractions rewrite it; null while deltas are pending (they are
+                // applied by CoefficientLog, on the host, only when a later contraction reads B)
+                NDArray bArr = null;
                 while (total - off >= l) {
+                    long at = absorbed - (total - off);
+                    if (bArr == null && coef != null && retention.readsCoefficients(at)) {
+                        coef = coef.plus(deltas, cfg);
+                        deltas.clear();
+                        bArr = staging.upload(m, SLOT_B, coef.coefficients(), 0, new Shape(cfg.basisSize(), d));
+                    }
                     NDArray x = rows(m, prev, sc, add, off, l, d);
-                    Retention.Step step =
-                            retention.contract(bArr, x, absorbed - (total - off), tl, sticky, contractions);
-                    bArr = step.coefficients();
+                    Retention.Step step = retention.contract(bArr, x, at, tl, sticky, contractions);
+                    if (step.delta() != null) {
+                        if (bArr != null) coef = CoefficientLog.of(bArr.toFloatArray(), cfg);
+                        deltas.add(step.delta());
+                        bArr = null;
+                    } else {
+                        bArr = step.coefficients();
+                    }
                     tl = step.timeline();
                     sticky = step.sticky();
                     contractions++;
                     if (tb != null) for (int j = off; j < off + l; j++) tb.add(row0 + j, tokens.get(j));
                     off += l;
                 }
-                coef = bArr.toFloatArray();
+                if (bArr != null) coef = CoefficientLog.of(bArr.toFloatArray(), cfg);
+                coef = coef.plus(deltas, cfg);
+                // a new base once enough contractions are kept as deltas
+                if (coef.deltas().size() > cfg.coefficientDeltas()) coef = CoefficientLog.of(coef.coefficients(), cfg);
                 if (tb != null) terms = tb.build();
             }
         }

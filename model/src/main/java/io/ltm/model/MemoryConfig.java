@@ -28,6 +28,7 @@ public final class MemoryConfig {
     private final int termSegments;
     private final int termSegmentBits;
     private final int termHashes;
+    private final int coefficientDeltas;
 
     private MemoryConfig(Builder b) {
         this.dim = b.dim;
@@ -51,6 +52,7 @@ public final class MemoryConfig {
         this.termSegments = b.termSegments;
         this.termSegmentBits = b.termSegmentBits;
         this.termHashes = b.termHashes;
+        this.coefficientDeltas = b.coefficientDeltas;
     }
 
     public static Builder builder() {
@@ -59,7 +61,8 @@ public final class MemoryConfig {
 
     /**
      * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
-     * cosine keys, T 0.05, seed 0, a term filter of 256 segments of 8,192 bits with 4 hashes (256 KiB).
+     * cosine keys, T 0.05, seed 0, a term filter of 256 segments of 8,192 bits with 4 hashes (256 KiB), B kept as a
+     * base and up to 16 contractions' deltas.
      */
     public static MemoryConfig defaults() {
         return builder().build();
@@ -86,7 +89,8 @@ public final class MemoryConfig {
                 .cosineKeys(cosineKeys)
                 .termSegments(termSegments)
                 .termSegmentBits(termSegmentBits)
-                .termHashes(termHashes);
+                .termHashes(termHashes)
+                .coefficientDeltas(coefficientDeltas);
     }
 
     /** d: dimension of the token vectors. */
@@ -201,12 +205,22 @@ public final class MemoryConfig {
         return termHashes;
     }
 
+    /**
+     * Contractions kept as {@link CoefficientDelta}s after B's last base ({@link CoefficientLog}) before a new base
+     * is taken; 0 takes one at every contraction. Only uniform retention's contractions are deltas (the others
+     * rewrite all of B). More deltas write B less often but make each computation of B from its log longer.
+     */
+    public int coefficientDeltas() {
+        return coefficientDeltas;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof MemoryConfig c)) return false;
         if (cosineKeys != c.cosineKeys) return false;
         if (termSegments != c.termSegments || termSegmentBits != c.termSegmentBits || termHashes != c.termHashes)
             return false;
+        if (coefficientDeltas != c.coefficientDeltas) return false;
         return dim == c.dim
                 && basisSize == c.basisSize
                 && Arrays.equals(widths, c.widths)
@@ -244,7 +258,8 @@ public final class MemoryConfig {
                 seed,
                 termSegments,
                 termSegmentBits,
-                termHashes);
+                termHashes,
+                coefficientDeltas);
     }
 
     @Override
@@ -255,7 +270,8 @@ public final class MemoryConfig {
                 + ", sigma2Min=" + sigma2Min + ", precision=" + precision + ", temperature=" + temperature
                 + ", seed=" + seed + ", maxTimelineKnots=" + maxTimelineKnots
                 + ", maxSourceSegments=" + maxSourceSegments + ", cosineKeys=" + cosineKeys + ", termSegments="
-                + termSegments + ", termSegmentBits=" + termSegmentBits + ", termHashes=" + termHashes + "}";
+                + termSegments + ", termSegmentBits=" + termSegmentBits + ", termHashes=" + termHashes
+                + ", coefficientDeltas=" + coefficientDeltas + "}";
     }
 
     public static final class Builder {
@@ -279,8 +295,14 @@ public final class MemoryConfig {
         private int termSegments = 256;
         private int termSegmentBits = 8192;
         private int termHashes = 4;
+        private int coefficientDeltas = 16;
 
         private Builder() {}
+
+        public Builder coefficientDeltas(int v) {
+            coefficientDeltas = v;
+            return this;
+        }
 
         public Builder termSegments(int v) {
             termSegments = v;
@@ -408,6 +430,7 @@ public final class MemoryConfig {
                     "termSegmentBits",
                     "termSegmentBits must be a positive multiple of 64");
             req(termHashes >= 1 && termHashes <= 16, "termHashes", "termHashes must be in [1, 16]");
+            req(coefficientDeltas >= 0, "coefficientDeltas", "coefficientDeltas must be >= 0");
             return new MemoryConfig(this);
         }
 

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * One key's whole memory, with value semantics (immutable; arrays are copied on the way in and out of the public
- * API). Holds the coefficients B (N×d, float32, null before the first contraction), the short-term buffer (the last
+ * API). Holds the coefficients B (N×d, float32, null before the first contraction; kept as a {@link CoefficientLog}), the
+ * short-term buffer (the last
  * &lt; L token vectors, exact), counters, the {@link Timeline} (memory position → token index → source record) and the
  * sticky statistics (attention mass per bin accumulated by reads since the last contraction) and, when configured, the
  * {@link TermFilter} of the long-term tokens' texts.
@@ -20,7 +21,9 @@ import java.util.Objects;
 public final class MemoryState {
     private final int dim;
     private final int basisSize;
-    private final float[] coefficients;
+    /** B as a base and deltas ({@link CoefficientLog}); null before the first contraction. */
+    private final CoefficientLog coefficients;
+
     private final float[] stm;
     private final int stmCount;
     private final List<String> stmTokens;
@@ -34,7 +37,7 @@ public final class MemoryState {
     MemoryState(
             int dim,
             int basisSize,
-            float[] coefficients,
+            CoefficientLog coefficients,
             float[] stm,
             int stmCount,
             List<String> stmTokens,
@@ -44,7 +47,7 @@ public final class MemoryState {
             double[] stickyHistogram,
             long updatedAt,
             TermFilter terms) {
-        if (coefficients != null && coefficients.length != dim * basisSize)
+        if (coefficients != null && coefficients.base().length != dim * basisSize)
             throw new IllegalArgumentException("coefficients must have N*dim = " + dim * basisSize + " floats");
         if (stm.length < stmCount * dim) throw new IllegalArgumentException("short-term vectors too short");
         if (stmTokens.size() != stmCount) throw new IllegalArgumentException("short-term tokens size != count");
@@ -119,7 +122,12 @@ public final class MemoryState {
 
     /** Copy of B, row-major N×d, or null before the first contraction. */
     public float[] coefficients() {
-        return coefficients == null ? null : coefficients.clone();
+        return coefficients == null ? null : coefficients.coefficients().clone();
+    }
+
+    /** B as its base and the deltas since (shared: the log is immutable), or null before the first contraction. */
+    public CoefficientLog coefficientLog() {
+        return coefficients;
     }
     /** Copy of the short-term vectors, row-major count×d. */
     public float[] shortTermVectors() {
@@ -243,7 +251,7 @@ public final class MemoryState {
     // ---------------------------------------------------------------- no copies: for codecs (the state's own
     // arrays, shared; do not modify), so that storing and loading a 0.4 MB B does not copy it once more
     public float[] coefficientsRef() {
-        return coefficients;
+        return coefficients == null ? null : coefficients.coefficients();
     }
 
     public float[] shortTermRef() {
@@ -255,7 +263,7 @@ public final class MemoryState {
     }
 
     MemoryState with(
-            float[] coefficients,
+            CoefficientLog coefficients,
             float[] stm,
             int stmCount,
             List<String> stmTokens,
@@ -296,7 +304,7 @@ public final class MemoryState {
     public static MemoryState restore(
             int dim,
             int basisSize,
-            float[] coefficients,
+            CoefficientLog coefficients,
             float[] stm,
             int stmCount,
             List<String> stmTokens,
@@ -329,7 +337,7 @@ public final class MemoryState {
                 && tokensAbsorbed == s.tokensAbsorbed
                 && contractions == s.contractions
                 && updatedAt == s.updatedAt
-                && Arrays.equals(coefficients, s.coefficients)
+                && Arrays.equals(coefficientsRef(), s.coefficientsRef())
                 && Arrays.equals(stm, s.stm)
                 && stmTokens.equals(s.stmTokens)
                 && timeline.equals(s.timeline)
@@ -345,7 +353,7 @@ public final class MemoryState {
                 stmCount,
                 tokensAbsorbed,
                 contractions,
-                Arrays.hashCode(coefficients),
+                Arrays.hashCode(coefficientsRef()),
                 Arrays.hashCode(stm),
                 timeline);
     }

@@ -13,13 +13,13 @@ package io.ltm.model;
  * <p>Immutable and safe to share between threads. Built by {@link LongTermMemory#ready(MemoryState)}; found again by
  * {@link ReadyMemoryCache}. A ready memory belongs to the version of the state it was built from:
  * {@link #isFor(MemoryState)} (and {@link #isFor(StoredVersion)} for a stored state not yet decoded)
- * compares the contraction count, the long-term token count, the time of the last contraction and a fingerprint of 64
- * coefficients spread over B.
+ * compares the contraction count, the long-term token count, the time of the last contraction and the fingerprint of
+ * B's {@link CoefficientLog}.
  */
 public final class ReadyMemory {
-    private static final int FINGERPRINT_SAMPLES = 64;
 
     private final MemoryConfig config;
+    private final CoefficientLog log;
     private final float[] coefficients;
     private final float[][] keysT;
     private final int keys;
@@ -33,42 +33,36 @@ public final class ReadyMemory {
             throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
         if (keysT.length != config.dim()) throw new IllegalArgumentException("keys must be [dim, C]");
         this.config = config;
-        this.coefficients = state.coefficientsRef();
+        this.log = state.coefficientLog();
+        this.coefficients = log.coefficients();
         this.keysT = keysT;
         this.keys = keysT[0].length;
         this.contractions = state.contractions();
         this.longTermTokens = state.longTermTokens();
         this.updatedAt = state.updatedAt();
-        this.fingerprint = fingerprint(coefficients);
+        this.fingerprint = log.fingerprint();
     }
 
     /** True when {@code state} is the version of the memory this was built from (and has the same shape). */
     public boolean isFor(MemoryState state) {
-        float[] b = state.coefficientsRef();
-        if (b == coefficients) return true; // the very array it was built from: B is immutable
-        return b != null
-                && b.length == coefficients.length
+        CoefficientLog other = state.coefficientLog();
+        if (other == log) return true; // the very log it was built from: it is immutable
+        return other != null
+                && other.base().length == coefficients.length
                 && state.contractions() == contractions
                 && state.longTermTokens() == longTermTokens
                 && state.updatedAt() == updatedAt
-                && fingerprint(b) == fingerprint;
+                && other.fingerprint() == fingerprint;
     }
 
-    /** True when the stored state is the version this was built from; reads 64 of its coefficients only. */
+    /** True when the stored state is the version this was built from (counters and the log's fingerprint). */
     public boolean isFor(StoredVersion stored) {
-        if (stored.coefficients() == null || stored.rows() != config.basisSize() || stored.dim() != config.dim()) {
-            return false;
-        }
-        if (stored.contractions() != contractions
-                || stored.longTermTokens() != longTermTokens
-                || stored.updatedAt() != updatedAt) return false;
-        long h = coefficients.length;
-        int last = coefficients.length - 1;
-        for (int i = 0; i < FINGERPRINT_SAMPLES; i++) {
-            int k = (int) ((long) i * last / (FINGERPRINT_SAMPLES - 1));
-            h = 31 * h + Float.floatToRawIntBits(stored.coefficients().at(k));
-        }
-        return h == fingerprint;
+        return stored.rows() == config.basisSize()
+                && stored.dim() == config.dim()
+                && stored.contractions() == contractions
+                && stored.longTermTokens() == longTermTokens
+                && stored.updatedAt() == updatedAt
+                && stored.fingerprint() == fingerprint;
     }
 
     public MemoryConfig config() {
@@ -91,18 +85,13 @@ public final class ReadyMemory {
     public float[] coefficientsRef() {
         return coefficients;
     }
+
+    /** The log B was computed from (a codec decoding the same version takes it instead of decoding B again). */
+    public CoefficientLog coefficientLog() {
+        return log;
+    }
     /** The keys, transposed: [d][C]; shared, do not modify. */
     public float[][] keysTransposedRef() {
         return keysT;
-    }
-
-    static long fingerprint(float[] b) {
-        long h = b.length;
-        int last = b.length - 1;
-        for (int i = 0; i < FINGERPRINT_SAMPLES; i++) {
-            int at = (int) ((long) i * last / (FINGERPRINT_SAMPLES - 1));
-            h = 31 * h + Float.floatToRawIntBits(b[at]);
-        }
-        return h;
     }
 }

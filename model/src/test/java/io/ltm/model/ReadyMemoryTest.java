@@ -309,15 +309,16 @@ class ReadyMemoryTest {
                     ltm.absorb(more, new TokenBatch(MathPropertiesTest.randn(64 * cfg.dim(), rng), 64, null, null));
             assertThat(v2.contractions()).isEqualTo(v1.contractions() + 1);
             assertThat(r1.isFor(v2)).isFalse();
-            // a stored version (counters and single coefficients, as a codec reads them) is recognised without
-            // decoding B; a different sampled coefficient makes it another B
-            float[] b2 = v2.coefficients();
+            // a stored version (counters and the fingerprint of B's log, as a codec reads them) is recognised
+            // without decoding B; another fingerprint makes it another B
+            long f2 = v2.coefficientLog().fingerprint();
             StoredVersion stored = new StoredVersion(
-                    cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(), v2.updatedAt(), i -> b2[i]);
+                    cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(), v2.updatedAt(), f2);
             assertThat(ltm.ready(v2).isFor(stored)).isTrue();
             assertThat(r1.isFor(stored)).isFalse();
-            b2[b2.length - 1] += 1f;
-            assertThat(ltm.ready(v2).isFor(stored)).isFalse();
+            StoredVersion otherB = new StoredVersion(
+                    cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(), v2.updatedAt(), f2 + 1);
+            assertThat(ltm.ready(v2).isFor(otherB)).isFalse();
             ReadResult a = ltm.read("k", v2, q, 1, o);
             assertThat(compare(a, dev.read(v2, q, 1, o))[0]).isLessThan(TOL);
             assertThat(cache.size()).isEqualTo(1);

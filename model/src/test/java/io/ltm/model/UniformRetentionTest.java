@@ -75,6 +75,39 @@ class UniformRetentionTest {
     }
 
     @Test
+    void contractionsWithinAnEpochAreKeptAsDeltasUntilTheConfiguredNumberThenBIsTakenWhole() {
+        MemoryConfig deltas = small().sticky(false).coefficientDeltas(2).build();
+        MemoryConfig whole = small().sticky(false).coefficientDeltas(0).build();
+        int l = 32, d = 8;
+        try (LongTermMemory a = LongTermMemory.create(deltas);
+                LongTermMemory b = LongTermMemory.create(whole)) {
+            MemoryState s = MemoryState.empty(deltas), w = MemoryState.empty(whole);
+            Random rng = new Random(8);
+            List<Integer> counts = new java.util.ArrayList<>();
+            for (int c = 0; c < 12; c++) {
+                float[] x = MathPropertiesTest.randn(l * d, rng);
+                s = a.absorb(s, new TokenBatch(x, l, null, null));
+                w = b.absorb(w, new TokenBatch(x, l, null, null));
+                counts.add(s.coefficientLog().deltas().size());
+                assertThat(w.coefficientLog().deltas()).isEmpty();
+            }
+            // chunks 1, 2, 3, 5 and 9 start or double an epoch (B rewritten whole); the others are deltas, at most 2
+            // kept before B is taken whole again
+            assertThat(counts).containsExactly(0, 0, 0, 1, 0, 1, 2, 0, 0, 1, 2, 0);
+            assertThat(relativeError(s.coefficientsRef(), w.coefficientsRef())).isLessThan(1e-5);
+        }
+    }
+
+    private static double relativeError(float[] a, float[] b) {
+        double num = 0, den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+            den += b[i] * (double) b[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    @Test
     void stickyReadsGiveAttendedContentMoreOfTheAxisAtTheNextDoubling() {
         MemoryConfig cfg = small().sticky(true).build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {

@@ -22,6 +22,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
@@ -188,8 +189,10 @@ class MemoryTopologyTest {
         assertThat(s.getUpdatedAt()).isEqualTo(contractedAt);
         assertThat(s.getContractions()).isEqualTo(1);
         assertThat(s.getTokensAbsorbed()).isEqualTo(12);
-        assertThat(s.getCoefficients().getCount()).isEqualTo(16);
-        assertThat(s.getCoefficients().getDim()).isEqualTo(TestFixtures.DIM);
+        // B is kept apart, as its base (the first contraction rewrites all of it)
+        assertThat(s.getCoefficients()).isNull();
+        assertThat(CoefficientRecords.count(s)).isEqualTo(1);
+        assertThat(coefficientLog("chat-1", s).coefficients()).hasSize(16 * TestFixtures.DIM);
         assertThat(index().get("chat-1").tokens()).isEqualTo(3);
         assertThat(shortTermRecords()).isEqualTo(1);
         assertThat(s.getSources()).isNotEmpty();
@@ -233,15 +236,69 @@ class MemoryTopologyTest {
     @Test
     void theStateDoesNotGrowWithTheStream() {
         send("log", 12);
-        int first = memory().get("log").getCoefficients().getData().remaining();
+        int first = coefficientRecords("log").get(0).length;
         for (int i = 0; i < 40; i++) {
             send("log", 11);
         }
         MemoryState s = memory().get("log");
         assertThat(s.getContractions()).isGreaterThan(30);
-        assertThat(s.getCoefficients().getData().remaining()).isEqualTo(first);
+        List<byte[]> records = coefficientRecords("log");
+        assertThat(records.get(0)).hasSize(first);
+        assertThat(records).hasSizeLessThanOrEqualTo(config.memoryConfig().coefficientDeltas() + 1);
         assertThat(s.getTimeline().size()).isLessThanOrEqualTo(first); // bounded, not one knot per token
         assertThat(shortTermRecords()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aContractionWithinAnEpochWritesItsDeltaNotBAndTheMemoryReadsBackAsTheEngineBuiltIt() {
+        driver.close();
+        // narrow basis functions, so that a chunk of 12 tokens touches a few of the 64
+        startWith(Map.of(LtmConfig.MEMORY_BASIS_SIZE, 64, LtmConfig.MEMORY_BASIS_WIDTHS, "0.005,0.01"));
+        TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic(
+                "ltm-test-" + Names.STORE_COEFFICIENTS + "-changelog",
+                new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        io.ltm.model.MemoryConfig mc = config.memoryConfig();
+        io.ltm.model.MemoryState expected = io.ltm.model.MemoryState.empty(mc);
+        int contractions = 100;
+        try (io.ltm.model.LongTermMemory engine = io.ltm.model.LongTermMemory.create(mc)) {
+            for (int e = 0; e < contractions; e++) {
+                float[] v = TestFixtures.vectors(rnd, 12);
+                tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v, 12, offset++)));
+                expected = engine.absorb(expected, new io.ltm.model.TokenBatch(v, 12, null, null));
+            }
+        }
+        MemoryState s = memory().get("k");
+        assertThat(s.getContractions()).isEqualTo(contractions);
+        long written = 0;
+        for (KeyValue<String, byte[]> kv : changelog.readKeyValuesToList())
+            written += kv.value == null ? 0 : kv.value.length;
+        long base = coefficientRecords("k").get(0).length;
+        // 8 contractions start or double an epoch and every 17th takes B whole; the other deltas touch few rows
+        assertThat(written).isLessThan(contractions * base / 2);
+        // the stored B (float16 base and deltas) stands for the engine's own float32 one
+        float[] b = coefficientLog("k", s).coefficients(), e = expected.coefficientsRef();
+        double num = 0, den = 0;
+        for (int i = 0; i < b.length; i++) {
+            num += (b[i] - e[i]) * (double) (b[i] - e[i]);
+            den += e[i] * (double) e[i];
+        }
+        assertThat(Math.sqrt(num / den)).isLessThan(0.02);
+    }
+
+    /** The records that keep a key's B apart, in order (the base first). */
+    private List<byte[]> coefficientRecords(String k) {
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(Names.STORE_COEFFICIENTS);
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(k + "\u0000", k + "\u0000\uffff")) {
+            it.forEachRemaining(kv -> out.add(kv.value));
+        }
+        return out;
+    }
+
+    private io.ltm.model.CoefficientLog coefficientLog(String k, MemoryState stored) {
+        List<byte[]> records = coefficientRecords(k);
+        return CoefficientRecords.read(stored, records::get, config.memoryConfig());
     }
 
     @Test
@@ -376,7 +433,8 @@ class MemoryTopologyTest {
         byte[][] parts = new byte[8][];
         for (int s = 0; s < held; s++) parts[s] = segments.get("k\u0000" + String.format("%019d", s));
         io.ltm.schemas.MemoryState whole = MemoryStateCodec.withTermBits(stored, s -> parts[s]);
-        assertThat(MemoryStateCodec.fromAvro(whole, config.memoryConfig()).terms())
+        assertThat(MemoryStateCodec.fromAvro(whole, config.memoryConfig(), coefficientLog("k", stored))
+                        .terms())
                 .isEqualTo(expected.terms());
         // rewriting the whole filter at every contraction would have written 50 x used segments
         assertThat(changelog.readKeyValuesToList()).hasSizeLessThan(50 * held / 2);

@@ -282,7 +282,7 @@ public final class MathBench {
                                 storedAvro,
                                 cfg,
                                 cache.find("decoded", io.ltm.topology.codec.MemoryStateCodec.version(storedAvro))
-                                        .coefficientsRef());
+                                        .coefficientLog());
                 }
             };
             double[] per = {iters, singles, reps * (double) keys, iters, iters, iters, iters, iters, iters};

@@ -23,11 +23,18 @@ final class RecencyRetention implements Retention {
         this.random = random;
     }
 
+    /** Every contraction contracts the old signal into [0, τ]: it reads all of B. */
+    @Override
+    public boolean readsCoefficients(long first) {
+        return true;
+    }
+
     @Override
     public Step contract(NDArray b, NDArray x, long first, Timeline tl, double[] sticky, long contraction) {
         int l = cfg.contractionLength();
         if (b == null) {
-            return new Step(MemoryUpdate.fresh(math, x), tl.afterFreshFit(first, l, cfg.maxTimelineKnots()), sticky);
+            return new Step(
+                    MemoryUpdate.fresh(math, x), null, tl.afterFreshFit(first, l, cfg.maxTimelineKnots()), sticky);
         }
         double tau = cfg.tau();
         double[] p = cfg.sticky() ? StickySampler.normalise(sticky) : null;
@@ -42,7 +49,7 @@ final class RecencyRetention implements Retention {
             pos = uniformPositions(cfg.samples());
             next = MemoryUpdate.uniform(math, b, x, tau);
         }
-        return new Step(next, tl.afterContraction(pos, tau, first, l, cfg.maxTimelineKnots()), null);
+        return new Step(next, null, tl.afterContraction(pos, tau, first, l, cfg.maxTimelineKnots()), null);
     }
 
     static double[] uniformPositions(int m) {

@@ -1,6 +1,7 @@
 package io.ltm.model.internal;
 
 import ai.djl.ndarray.NDArray;
+import io.ltm.model.CoefficientDelta;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.Timeline;
 import java.util.function.LongFunction;
@@ -12,13 +13,19 @@ import java.util.random.RandomGenerator;
  */
 public interface Retention {
 
-    /** After one contraction: the new coefficients, the timeline, and the sticky statistics still to be used. */
-    record Step(NDArray coefficients, Timeline timeline, double[] sticky) {}
+    /**
+     * After one contraction: the new coefficients, or (coefficients null) the delta that B takes, the timeline, and
+     * the sticky statistics still to be used.
+     */
+    record Step(NDArray coefficients, CoefficientDelta delta, Timeline timeline, double[] sticky) {}
+
+    /** False when the contraction of tokens [first, first + L) only adds a delta, which does not depend on B. */
+    boolean readsCoefficients(long first);
 
     /**
      * Folds the L rows of x, tokens [first, first + L), into b.
      *
-     * @param b           [N, d] coefficients, or null before the first contraction
+     * @param b           [N, d] coefficients; null before the first contraction, or when it does not read them
      * @param sticky      attention mass per bin of [0,1] accumulated by reads (may be null)
      * @param contraction index of this contraction (seeds random draws, so replays are identical)
      */

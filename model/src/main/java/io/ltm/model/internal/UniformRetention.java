@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.ltm.model.CoefficientDelta;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.Timeline;
 
@@ -60,6 +61,12 @@ final class UniformRetention implements Retention {
         return n > 0 && n % l == 0 && Long.bitCount(n / l) == 1;
     }
 
+    /** Only the first contraction and a doubling read B; the others add a delta ({@link CoefficientDelta}). */
+    @Override
+    public boolean readsCoefficients(long first) {
+        return full(first, cfg.contractionLength());
+    }
+
     @Override
     public Step contract(NDArray b, NDArray x, long first, Timeline tl, double[] sticky, long contraction) {
         int l = cfg.contractionLength();
@@ -68,7 +75,8 @@ final class UniformRetention implements Retention {
         NDManager m = x.getManager();
         int nb = basis.size();
         long d = x.getShape().get(1);
-        if (b == null) {
+        boolean fresh = first == 0;
+        if (fresh) {
             b = m.zeros(new Shape(nb, d), DataType.FLOAT32);
         } else if (full(first, l)) {
             double[] s = samplePositions(cfg.sticky() ? StickySampler.normalise(sticky) : null);
@@ -94,9 +102,13 @@ final class UniformRetention implements Retention {
         }
         DeviceMath.flushTiny(psi);
         NDArray y = m.create(psi, new Shape(l, hi - lo)).transpose().matMul(x).muli((double) l / cap); // [w, d]
+        Timeline next = tl.afterAppend(first, l, cap, cfg.maxTimelineKnots());
+        if (!fresh && !full(first, l)) {
+            // B + Â⁻¹[:, lo, hi)·Y is left to CoefficientLog, which computes it the same on every device
+            return new Step(null, new CoefficientDelta(lo, hi, y.toFloatArray()), next, sticky);
+        }
         NDArray cols = DeviceMath.scoped(math.uniformGramInverse().get(":, " + lo + ":" + hi), x); // [N, w]
-        NDArray next = b.add(cols.matMul(y));
-        return new Step(next, tl.afterAppend(first, l, cap, cfg.maxTimelineKnots()), sticky);
+        return new Step(b.add(cols.matMul(y)), null, next, sticky);
     }
 
     /**

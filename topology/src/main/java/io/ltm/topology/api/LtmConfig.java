@@ -69,6 +69,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MEMORY_TERM_SEGMENTS = "ltm.memory.terms.segments";
     public static final String MEMORY_TERM_SEGMENT_BITS = "ltm.memory.terms.segment.bits";
     public static final String MEMORY_TERM_HASHES = "ltm.memory.terms.hashes";
+    public static final String MEMORY_COEFFICIENT_DELTAS = "ltm.memory.coefficient.deltas";
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
@@ -367,6 +368,16 @@ public final class LtmConfig extends AbstractConfig {
                     Importance.LOW,
                     "Bits set per term in the term filter (Bloom hash functions).")
             .define(
+                    MEMORY_COEFFICIENT_DELTAS,
+                    Type.INT,
+                    MEMORY_DEFAULTS.coefficientDeltas(),
+                    Importance.LOW,
+                    "Contractions of uniform retention kept as deltas of B (the chunk's ridge statistics over the "
+                            + "basis functions it touches, about a tenth of B at the defaults) before B is written "
+                            + "whole again, in the ltm-coefficients store; 0 writes B whole at every contraction. More "
+                            + "deltas write fewer changelog bytes; B is computed from its last whole copy and the "
+                            + "deltas when a read or a doubling needs it.")
+            .define(
                     INGEST_MAX_TOKENS,
                     Type.INT,
                     8192,
@@ -636,7 +647,8 @@ public final class LtmConfig extends AbstractConfig {
             Map.entry("temperature", MEMORY_TEMPERATURE),
             Map.entry("termSegments", MEMORY_TERM_SEGMENTS),
             Map.entry("termSegmentBits", MEMORY_TERM_SEGMENT_BITS),
-            Map.entry("termHashes", MEMORY_TERM_HASHES));
+            Map.entry("termHashes", MEMORY_TERM_HASHES),
+            Map.entry("coefficientDeltas", MEMORY_COEFFICIENT_DELTAS));
 
     /** Rejects a configuration at once, naming the key, when its memory settings break MemoryConfig's rules. */
     public LtmConfig(Map<?, ?> props) {
@@ -726,6 +738,7 @@ public final class LtmConfig extends AbstractConfig {
                 .termSegments(getInt(MEMORY_TERM_SEGMENTS))
                 .termSegmentBits(getInt(MEMORY_TERM_SEGMENT_BITS))
                 .termHashes(getInt(MEMORY_TERM_HASHES))
+                .coefficientDeltas(getInt(MEMORY_COEFFICIENT_DELTAS))
                 .build();
     }
 

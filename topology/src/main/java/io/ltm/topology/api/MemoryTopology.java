@@ -169,6 +169,16 @@ public final class MemoryTopology {
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);
         topology.addStateStore(store(Names.STORE_TERMS, Serdes.ByteArray(), compacted), all);
+        topology.addStateStore(
+                store(
+                        Names.STORE_COEFFICIENTS,
+                        Serdes.ByteArray(),
+                        Map.of(
+                                "cleanup.policy",
+                                "compact",
+                                "max.message.bytes",
+                                String.valueOf(LtmConfig.MAX_STATE_BYTES))),
+                all);
         if (novelty) {
             // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches
             // them)

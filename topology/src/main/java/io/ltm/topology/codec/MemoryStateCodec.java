@@ -1,5 +1,6 @@
 package io.ltm.topology.codec;
 
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -43,12 +44,32 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * filter 256·8,192/8 = 262,144 bytes; with an empty short-term buffer, the timeline's knots and a few source segments
  * the Avro body is about 660 KB (printed by MemoryStateCodecTest). A full short-term buffer (511 vectors) adds
  * 392,448 bytes, so the topology keeps the short-term buffer in its own store
- * ({@link MemoryState#withoutShortTerm()}). With FLOAT32 B alone is 786,432 bytes.
+ * ({@link MemoryState#withoutShortTerm()}), and B and the term filter apart too ({@link CoefficientRecords},
+ * {@link #withoutTermBits}): the record it rewrites at every contraction holds neither. With FLOAT32 B alone is
+ * 786,432 bytes.
  */
 public final class MemoryStateCodec {
     private MemoryStateCodec() {}
 
+    /** The whole record, B included. */
     public static io.ltm.schemas.MemoryState toAvro(MemoryState s, MemoryConfig cfg) {
+        return builder(s, cfg)
+                .setCoefficients(
+                        s.coefficientsRef() == null
+                                ? null
+                                : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
+                .build();
+    }
+
+    /**
+     * The record without B (for a store that keeps B apart, {@link CoefficientRecords}): B is not computed from its
+     * log.
+     */
+    public static io.ltm.schemas.MemoryState withoutCoefficients(MemoryState s, MemoryConfig cfg) {
+        return builder(s, cfg).build();
+    }
+
+    private static io.ltm.schemas.MemoryState.Builder builder(MemoryState s, MemoryConfig cfg) {
         check(s.dim() == cfg.dim() && s.basisSize() == cfg.basisSize(), () -> "state does not match config " + cfg);
         Timeline tl = s.timeline();
         List<TimelineKnot> knots = new ArrayList<>(tl.knotCount());
@@ -69,10 +90,6 @@ public final class MemoryStateCodec {
                 .setFormatVersion(1)
                 .setBasisSize(s.basisSize())
                 .setDim(s.dim())
-                .setCoefficients(
-                        s.coefficientsRef() == null
-                                ? null
-                                : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
                 .setShortTerm(
                         s.shortTermCount() == 0
                                 ? null
@@ -84,8 +101,7 @@ public final class MemoryStateCodec {
                 .setSources(segs)
                 .setStickyHistogram(hist)
                 .setUpdatedAt(Instant.ofEpochMilli(s.updatedAt()))
-                .setTerms(terms(s.terms()))
-                .build();
+                .setTerms(terms(s.terms()));
     }
 
     private static TermFilterState terms(TermFilter f) {
@@ -185,21 +201,26 @@ public final class MemoryStateCodec {
 
     /**
      * As {@link #fromAvro(io.ltm.schemas.MemoryState, MemoryConfig)}, with B given already decoded (not copied: the
-     * caller vouches that it is this state's B, e.g. a {@link ReadyMemory} for which {@code isFor(a)} holds), or null
-     * to decode it.
+     * caller vouches that it is this state's B, read by {@link CoefficientRecords#read} or from a {@link ReadyMemory}
+     * for which {@code isFor(a)} holds), or null to decode it from the record, which must then hold it whole.
      */
-    public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, float[] coefficients) {
+    public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, CoefficientLog coefficients) {
         check(a.getFormatVersion() == 1, () -> "unsupported formatVersion " + a.getFormatVersion());
         check(
                 a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
                 () -> "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
+        boolean hasB = a.getCoefficients() != null || CoefficientRecords.keptApart(a);
         check(
-                coefficients == null
-                        || (a.getCoefficients() != null && coefficients.length == cfg.basisSize() * cfg.dim()),
+                coefficients == null || (hasB && coefficients.base().length == cfg.basisSize() * cfg.dim()),
                 () -> "decoded coefficients do not fit the state");
-        float[] b = a.getCoefficients() == null
-                ? null
-                : coefficients != null ? coefficients : unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim());
+        check(
+                coefficients != null || a.getCoefficients() != null || !hasB,
+                () -> "the record's B is kept apart: read it first (CoefficientRecords.read)");
+        CoefficientLog b = coefficients != null
+                ? coefficients
+                : a.getCoefficients() == null
+                        ? null
+                        : CoefficientLog.of(unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim()), cfg);
         int sc = a.getShortTerm() == null ? 0 : a.getShortTerm().getCount();
         float[] stm = sc == 0 ? new float[0] : unblock(a.getShortTerm(), sc, cfg.dim());
         List<String> tokens =
@@ -258,20 +279,29 @@ public final class MemoryStateCodec {
     }
 
     /**
-     * The version of a stored state as {@link ReadyMemory#isFor(StoredVersion)} compares it: counters from the record,
-     * coefficients read one at a time from the packed block, so that a cached ready memory is found without decoding B.
+     * The version of a stored state as {@link ReadyMemory#isFor(StoredVersion)} compares it: counters from the record and
+     * the fingerprint of its B (the one it keeps with B kept apart, else from single coefficients of the packed block),
+     * so that a cached ready memory is found without decoding B.
      */
     public static StoredVersion version(io.ltm.schemas.MemoryState stored) {
         VectorBlock b = stored.getCoefficients();
         int stm = stored.getShortTerm() == null ? 0 : stored.getShortTerm().getCount();
         long at = stored.getUpdatedAt() == null ? 0 : stored.getUpdatedAt().toEpochMilli();
+        boolean apart = CoefficientRecords.keptApart(stored);
+        long fingerprint = apart
+                ? stored.getCoefficientLog().getFingerprint()
+                : b == null
+                        ? 0
+                        : CoefficientLog.fingerprint(
+                                new CoefficientLog.Values(b.getCount() * b.getDim(), i -> valueAt(b, i)), List.of());
+        boolean hasB = apart || b != null;
         return new StoredVersion(
-                b == null ? 0 : b.getCount(),
-                b == null ? 0 : b.getDim(),
+                hasB ? stored.getBasisSize() : 0,
+                hasB ? stored.getDim() : 0,
                 stored.getContractions(),
                 stored.getTokensAbsorbed() - stm,
                 at,
-                b == null ? null : i -> valueAt(b, i));
+                fingerprint);
     }
 
     /** Avro binary body (no framing) of the state. */

@@ -53,6 +53,7 @@ public final class ChangelogMemory {
         String memoryTopic = changelog(config, Names.STORE_MEMORY);
         String shortTopic = changelog(config, Names.STORE_SHORT_TERM);
         String termsTopic = changelog(config, Names.STORE_TERMS);
+        String coefficientsTopic = changelog(config, Names.STORE_COEFFICIENTS);
         var memSerde = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig());
         var tokSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         try (KafkaConsumer<String, byte[]> c =
@@ -63,7 +64,7 @@ public final class ChangelogMemory {
             }
             int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % parts.size();
             List<TopicPartition> tps = new ArrayList<>();
-            for (String t : List.of(memoryTopic, shortTopic, termsTopic)) {
+            for (String t : List.of(memoryTopic, shortTopic, termsTopic, coefficientsTopic)) {
                 List<PartitionInfo> pi = c.partitionsFor(t, timeout);
                 if (pi == null || pi.isEmpty()) {
                     throw new UserFacingException("changelog topic " + t + " does not exist: has a memory node with "
@@ -77,6 +78,7 @@ public final class ChangelogMemory {
             byte[] memory = null;
             TreeMap<String, byte[]> shortTerm = new TreeMap<>();
             Map<String, byte[]> terms = new HashMap<>();
+            Map<String, byte[]> coefficients = new HashMap<>();
             String from = RecordKeys.from(key);
             String to = RecordKeys.to(key);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -93,7 +95,9 @@ public final class ChangelogMemory {
                     } else if (r.key() != null
                             && r.key().compareTo(from) >= 0
                             && r.key().compareTo(to) <= 0) {
-                        Map<String, byte[]> records = r.topic().equals(termsTopic) ? terms : shortTerm;
+                        Map<String, byte[]> records = r.topic().equals(termsTopic)
+                                ? terms
+                                : r.topic().equals(coefficientsTopic) ? coefficients : shortTerm;
                         if (r.value() == null) {
                             records.remove(r.key());
                         } else {
@@ -109,7 +113,11 @@ public final class ChangelogMemory {
                 records.add(tokSerde.deserializer().deserialize(shortTopic, v));
             }
             return LocalMemories.combine(
-                    stored, segment -> terms.get(RecordKeys.of(key, segment)), records, config.memoryConfig());
+                    stored,
+                    segment -> terms.get(RecordKeys.of(key, segment)),
+                    j -> coefficients.get(RecordKeys.of(key, j)),
+                    records,
+                    config.memoryConfig());
         }
     }
 }

@@ -80,10 +80,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         MemoryStores.Contraction c = stores.contract(key, idx, event, timestamp, state -> engine.absorb(state, batch));
         metrics.tokens.record(count);
         metrics.contractions.record(c.after().contractions() - c.before().contractions());
-        metrics.stateBytes.record(
-                c.longTerm().getCoefficients() == null
-                        ? 0
-                        : c.longTerm().getCoefficients().getData().remaining());
+        metrics.stateBytes.record(c.coefficientBytes());
         if (scored != null) {
             novelty.contracted(key, c.after(), scored.mean());
             emit(key, scored, timestamp);

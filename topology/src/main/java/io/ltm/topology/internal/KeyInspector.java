@@ -4,6 +4,7 @@ import io.ltm.model.TermFilter;
 import io.ltm.schemas.MemoryState;
 import io.ltm.schemas.SourceSegment;
 import io.ltm.schemas.TimelineKnot;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,17 @@ public final class KeyInspector {
         return m;
     }
 
+    /** The bytes of the records that keep the key's B apart (its base and deltas). */
+    private static long coefficientRecordBytes(KafkaStreams streams, String key) {
+        ReadOnlyKeyValueStore<String, byte[]> records = streams.store(
+                StoreQueryParameters.fromNameAndType(Names.STORE_COEFFICIENTS, QueryableStoreTypes.keyValueStore()));
+        long bytes = 0;
+        try (var it = records.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            while (it.hasNext()) bytes += it.next().value.length;
+        }
+        return bytes;
+    }
+
     /** Statistics and timeline of one key, from this instance's stores. */
     public static Map<String, Object> describe(KafkaStreams streams, String key, String host) {
         ReadOnlyKeyValueStore<String, MemoryState> memory = streams.store(
@@ -58,8 +70,9 @@ public final class KeyInspector {
         out.put(
                 "longTermBytes",
                 s == null || s.getCoefficients() == null
-                        ? 0
+                        ? coefficientRecordBytes(streams, key)
                         : s.getCoefficients().getData().remaining());
+        out.put("coefficientDeltas", Math.max(0, CoefficientRecords.count(s) - 1));
         out.put("termFilter", termFilter(streams, key, s));
         List<Map<String, Object>> timeline = new ArrayList<>();
         if (s != null) {

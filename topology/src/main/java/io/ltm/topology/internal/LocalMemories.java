@@ -1,8 +1,10 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.schemas.EncodedTokens;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,16 +70,24 @@ public final class LocalMemories {
             }
         }
         ReadOnlyKeyValueStore<String, byte[]> terms = store(Names.STORE_TERMS);
-        return combine(stored, segment -> terms.get(RecordKeys.of(key, segment)), shortTerm, config);
+        ReadOnlyKeyValueStore<String, byte[]> coefficients = store(Names.STORE_COEFFICIENTS);
+        return combine(
+                stored,
+                segment -> terms.get(RecordKeys.of(key, segment)),
+                j -> coefficients.get(RecordKeys.of(key, j)),
+                shortTerm,
+                config);
     }
 
     /**
      * A key's whole memory from its long-term record (may be null), its term filter's segments ({@code termSegment}:
-     * segment i's bytes or null) and its short-term records in order; null when both are absent.
+     * segment i's bytes or null), B's records ({@code coefficientRecord}: record j's bytes or null) and its
+     * short-term records in order; null when both are absent.
      */
     public static MemoryState combine(
             io.ltm.schemas.MemoryState stored,
             IntFunction<byte[]> termSegment,
+            IntFunction<byte[]> coefficientRecord,
             List<EncodedTokens> records,
             MemoryConfig config) {
         if (stored == null && records.isEmpty()) {
@@ -87,7 +97,11 @@ public final class LocalMemories {
         if (stored != null && whole == null) {
             throw new IllegalStateException("the stored term filter segments do not match the memory record");
         }
-        MemoryState state = whole == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(whole, config);
+        CoefficientLog log = stored == null ? null : CoefficientRecords.read(stored, coefficientRecord, config);
+        if (stored != null && log == null && CoefficientRecords.keptApart(stored)) {
+            throw new IllegalStateException("the stored coefficient records do not match the memory record");
+        }
+        MemoryState state = whole == null ? MemoryState.empty(config) : MemoryStateCodec.fromAvro(whole, config, log);
         return MemoryStores.withShortTerm(state, records, config);
     }
 }

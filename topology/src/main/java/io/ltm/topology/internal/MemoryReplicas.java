@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
@@ -8,6 +9,7 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +29,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The attention worker's replicas of the memories of the partitions it serves (resident mode): the memory node's
- * changelogs of {@code ltm-memory}, {@code ltm-terms}, {@code ltm-short-term} and {@code ltm-short-term-index} for
+ * changelogs of {@code ltm-memory}, {@code ltm-coefficients}, {@code ltm-terms}, {@code ltm-short-term} and
+ * {@code ltm-short-term-index} for
  * those partitions, read
  * (read_committed) from their start and then followed. A key's whole memory is assembled as the node assembles it
  * ({@link MemoryStores#withShortTerm}) at its first read after a change and kept until the next change, so a read
@@ -36,7 +39,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>The node names in each request the version it held (contractions, the short-term index). The node writes the
  * request and its changelog records in one transaction, but a read_committed consumer may see one partition's commit
  * before another's, so a read waits (bounded) until the replica holds that version, or a newer one whose short-term
- * records agree with its index and whose term filter segments match the record's digest, rather than answering from
+ * records agree with its index and whose term filter segments and B's records match the record's digests, rather
+ * than answering from
  * an older memory. Replicas are derived state: nothing is
  * committed for them, and a restarted or rebalanced worker rebuilds them from the changelogs. Not thread-safe: used
  * by the worker's own thread.
@@ -53,6 +57,7 @@ public final class MemoryReplicas implements AutoCloseable {
     private final String shortTermTopic;
     private final String indexTopic;
     private final String termsTopic;
+    private final String coefficientsTopic;
     private final Deserializer<io.ltm.schemas.MemoryState> memoryValues;
     private final Deserializer<EncodedTokens> tokenValues;
     private final Deserializer<ShortTermIndex> indexValues =
@@ -70,8 +75,11 @@ public final class MemoryReplicas implements AutoCloseable {
         final TreeMap<String, byte[]> shortTermBytes = new TreeMap<>();
         final Map<String, EncodedTokens> shortTerm = new HashMap<>();
         final Map<Long, byte[]> termSegments = new HashMap<>();
+        final Map<Long, byte[]> coefficientRecords = new HashMap<>();
         /** {@link #complete()}'s answer since the last change (its digest check costs a pass over the filter). */
         io.ltm.schemas.MemoryState completed;
+        /** B read from its records at the last check, or null (none, or its records do not match the record yet). */
+        CoefficientLog log;
 
         boolean checked;
         ShortTermIndex index;
@@ -82,15 +90,23 @@ public final class MemoryReplicas implements AutoCloseable {
                     && stored == null
                     && shortTermBytes.isEmpty()
                     && termSegments.isEmpty()
+                    && coefficientRecords.isEmpty()
                     && index == null;
         }
 
-        /** The record with its term filter's segments, or null while the segments read do not match it yet. */
+        /**
+         * The record with its term filter's segments (and B read from its records into {@link #log}), or null while
+         * the segments or B's records read do not match it yet.
+         */
         io.ltm.schemas.MemoryState complete() {
             if (!checked) {
                 completed = stored() == null
                         ? null
                         : MemoryStateCodec.withTermBits(stored(), seg -> termSegments.get((long) seg));
+                log = completed == null || !CoefficientRecords.keptApart(completed)
+                        ? null
+                        : CoefficientRecords.read(completed, j -> coefficientRecords.get((long) j), config);
+                if (log == null && completed != null && CoefficientRecords.keptApart(completed)) completed = null;
                 checked = true;
             }
             return completed;
@@ -135,6 +151,7 @@ public final class MemoryReplicas implements AutoCloseable {
         this.shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
         this.indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
         this.termsTopic = ChangelogMemory.changelog(config, Names.STORE_TERMS);
+        this.coefficientsTopic = ChangelogMemory.changelog(config, Names.STORE_COEFFICIENTS);
         this.memoryValues = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                 .deserializer();
         this.tokenValues =
@@ -155,7 +172,7 @@ public final class MemoryReplicas implements AutoCloseable {
         List<TopicPartition> fresh = new ArrayList<>();
         for (int p : add) {
             if (partitions.putIfAbsent(p, new HashMap<>()) == null) {
-                for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
+                for (String t : topics()) {
                     fresh.add(new TopicPartition(t, p));
                 }
             }
@@ -164,6 +181,10 @@ public final class MemoryReplicas implements AutoCloseable {
             reassign();
             consumer.seekToBeginning(fresh);
         }
+    }
+
+    private List<String> topics() {
+        return List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic, coefficientsTopic);
     }
 
     /** Drops the replicas of these partitions (another worker serves them now). */
@@ -184,7 +205,7 @@ public final class MemoryReplicas implements AutoCloseable {
     private void reassign() {
         List<TopicPartition> tps = new ArrayList<>();
         for (int p : partitions.keySet()) {
-            for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
+            for (String t : topics()) {
                 tps.add(new TopicPartition(t, p));
             }
         }
@@ -257,10 +278,8 @@ public final class MemoryReplicas implements AutoCloseable {
             if (stored != null) {
                 // the same decoding as the node's (MemoryStores.load), B shared with the ready memory of this version
                 ReadyMemory cached = ready.find(key, MemoryStateCodec.version(stored));
-                state = MemoryStateCodec.fromAvro(stored, config, cached == null ? null : cached.coefficientsRef());
-                bytes = stored.getCoefficients() == null
-                        ? 0
-                        : stored.getCoefficients().getData().remaining();
+                state = MemoryStateCodec.fromAvro(stored, config, cached != null ? cached.coefficientLog() : r.log);
+                bytes = MemoryStores.coefficientBytes(stored, config);
             }
             for (EncodedTokens t : records) {
                 bytes += t.getVectors().getData().remaining();
@@ -287,13 +306,15 @@ public final class MemoryReplicas implements AutoCloseable {
             String storeKey = new String(rec.key(), java.nio.charset.StandardCharsets.UTF_8);
             boolean shortTerm = rec.topic().equals(shortTermTopic);
             boolean terms = rec.topic().equals(termsTopic);
-            String key = shortTerm || terms ? RecordKeys.memoryKey(storeKey) : storeKey;
+            boolean coefficients = rec.topic().equals(coefficientsTopic);
+            String key = shortTerm || terms || coefficients ? RecordKeys.memoryKey(storeKey) : storeKey;
             Replica r = keys.computeIfAbsent(key, k -> new Replica());
-            if (terms) {
+            if (terms || coefficients) {
+                Map<Long, byte[]> parts = terms ? r.termSegments : r.coefficientRecords;
                 if (rec.value() == null) {
-                    r.termSegments.remove(RecordKeys.seq(storeKey));
+                    parts.remove(RecordKeys.seq(storeKey));
                 } else {
-                    r.termSegments.put(RecordKeys.seq(storeKey), rec.value());
+                    parts.put(RecordKeys.seq(storeKey), rec.value());
                 }
             } else if (rec.topic().equals(memoryTopic)) {
                 r.storedBytes = rec.value();

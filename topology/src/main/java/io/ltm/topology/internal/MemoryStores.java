@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
@@ -9,11 +10,14 @@ import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.TermFilterState;
 import io.ltm.schemas.VectorBlock;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
@@ -23,9 +27,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The four stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
- * the long-term part (rewritten once per contraction), the append-only short-term records, their index,
- * and the sticky attention statistics. The store protocol lives here, and only here: processors load, append,
+ * The stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
+ * the long-term part (rewritten once per contraction), B's base and deltas, the term filter's segments, the
+ * append-only short-term records, their index, and the sticky attention statistics. The store protocol lives here, and only here: processors load, append,
  * contract, record reads and forget through these methods and never touch the stores themselves.
  */
 public final class MemoryStores {
@@ -40,6 +44,8 @@ public final class MemoryStores {
     private final KeyValueStore<String, double[]> attention;
     /** The term filter's segments, one record per (key, segment): see {@link Names#STORE_TERMS}. */
     private final KeyValueStore<String, byte[]> terms;
+    /** B's base and deltas, one record each per key: see {@link Names#STORE_COEFFICIENTS}. */
+    private final KeyValueStore<String, byte[]> coefficients;
     /** The novelty summaries, or null when the topology has no novelty store. */
     private final KeyValueStore<String, byte[]> novelty;
 
@@ -54,6 +60,7 @@ public final class MemoryStores {
         this.index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
         this.attention = context.getStateStore(Names.STORE_ATTENTION);
         this.terms = context.getStateStore(Names.STORE_TERMS);
+        this.coefficients = context.getStateStore(Names.STORE_COEFFICIENTS);
         KeyValueStore<String, byte[]> n;
         try {
             n = context.getStateStore(Names.STORE_NOVELTY);
@@ -86,21 +93,29 @@ public final class MemoryStores {
             return null;
         }
         ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
-        Whole whole = whole(key, stored, cached == null ? null : cached.coefficientsRef());
-        long bytes = stored == null || stored.getCoefficients() == null
-                ? 0
-                : stored.getCoefficients().getData().remaining();
-        return new Loaded(whole.state(), bytes + whole.shortTermBytes());
+        Whole whole = whole(key, stored, cached == null ? null : cached.coefficientLog());
+        return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
+    }
+
+    /** The bytes of B in a stored record (whole, or kept apart at the configured precision). */
+    static long coefficientBytes(io.ltm.schemas.MemoryState stored, MemoryConfig config) {
+        if (stored == null) return 0;
+        if (stored.getCoefficients() != null)
+            return stored.getCoefficients().getData().remaining();
+        return CoefficientRecords.keptApart(stored)
+                ? (long) config.basisSize() * config.dim() * config.precision().bytes()
+                : 0;
     }
 
     /** A key's whole memory (reads since its last contraction included) and the store keys of its short-term records. */
     private record Whole(MemoryState state, List<String> shortTermKeys, long shortTermBytes) {}
 
-    /** {@code coefficients}: the stored state's B when the caller has it decoded already, else null. */
-    private Whole whole(String key, io.ltm.schemas.MemoryState stored, float[] coefficients) {
+    /** {@code log}: the stored state's B when the caller has it decoded already, else null. */
+    private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log) {
         MemoryState state = stored == null
                 ? MemoryState.empty(config)
-                : MemoryStateCodec.fromAvro(withTermBits(key, stored), config, coefficients);
+                : MemoryStateCodec.fromAvro(
+                        withTermBits(key, stored), config, log != null ? log : coefficientLog(key, stored));
         List<String> keys = new ArrayList<>();
         List<EncodedTokens> records = shortTermRecords(key, keys);
         long bytes = 0;
@@ -126,6 +141,21 @@ public final class MemoryStores {
             throw new IllegalStateException("the term filter segments of key '" + key + "' do not match its memory");
         }
         return whole;
+    }
+
+    /** B of the stored record from the records kept apart, or null when the record holds B whole or has none. */
+    private CoefficientLog coefficientLog(String key, io.ltm.schemas.MemoryState stored) {
+        if (!CoefficientRecords.keptApart(stored)) return null;
+        Map<Integer, byte[]> records = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = coefficients.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            it.forEachRemaining(kv -> records.put((int) RecordKeys.seq(kv.key), kv.value));
+        }
+        CoefficientLog log = CoefficientRecords.read(stored, records::get, config);
+        if (log == null) {
+            // one transaction writes the record and B's records: a mismatch is damage, not a race
+            throw new IllegalStateException("the coefficient records of key '" + key + "' do not match its memory");
+        }
+        return log;
     }
 
     /** The key's short-term index, or null when it has none (never seen, or forgotten). */
@@ -170,15 +200,29 @@ public final class MemoryStores {
      */
     Contraction contract(
             String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
-        Whole before = whole(key, memory.get(key), null);
-        MemoryState next = contract.apply(before.state());
-        io.ltm.schemas.MemoryState longTerm =
-                MemoryStateCodec.toAvro(next.withoutShortTerm().withUpdatedAt(timestamp), config);
+        io.ltm.schemas.MemoryState stored = memory.get(key);
+        Whole before = whole(key, stored, null);
+        MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
+        MemoryState longTermState = next.withoutShortTerm();
+        io.ltm.schemas.MemoryState header = MemoryStateCodec.withoutCoefficients(longTermState, config);
+        CoefficientRecords.Write b = CoefficientRecords.write(
+                header,
+                longTermState.coefficientLog(),
+                before.state().coefficientLog(),
+                stored == null ? null : stored.getCoefficientLog(),
+                config);
+        io.ltm.schemas.MemoryState longTerm = b.record();
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
         byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
         putTermSegments(key, before.state().terms(), longTerm);
+        long written = 0;
+        for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
+            coefficients.put(RecordKeys.of(key, e.getKey()), e.getValue());
+            written += e.getValue().length;
+        }
+        for (int j = b.count(); j < CoefficientRecords.count(stored); j++) coefficients.delete(RecordKeys.of(key, j));
         memory.put(key, MemoryStateCodec.withoutTermBits(longTerm));
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
@@ -189,7 +233,7 @@ public final class MemoryStores {
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
         }
-        return new Contraction(before.state(), next, longTerm);
+        return new Contraction(before.state(), next, longTerm, written);
     }
 
     /**
@@ -219,8 +263,12 @@ public final class MemoryStores {
         return true;
     }
 
-    /** The memory before and after a contraction, and the long-term record written. */
-    record Contraction(MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm) {}
+    /**
+     * The memory before and after a contraction, the long-term record written and the bytes of B's records written
+     * (a delta, or a new base and its deltas).
+     */
+    record Contraction(
+            MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm, long coefficientBytes) {}
 
     /** The event's last {@code rest} tokens: their vectors' bytes as they came, their texts, the same source. */
     static EncodedTokens tail(EncodedTokens event, int rest) {
@@ -313,6 +361,11 @@ public final class MemoryStores {
             it.forEachRemaining(kv -> termKeys.add(kv.key));
         }
         termKeys.forEach(terms::delete);
+        List<String> coefficientKeys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = coefficients.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            it.forEachRemaining(kv -> coefficientKeys.add(kv.key));
+        }
+        coefficientKeys.forEach(coefficients::delete);
         memory.delete(key);
         index.delete(key);
         attention.delete(key);

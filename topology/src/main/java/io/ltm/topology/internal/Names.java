@@ -26,7 +26,10 @@ public final class Names {
     public static final String SINK_DLQ = "ltm-dlq-sink";
     public static final String SINK_NOVELTY = "ltm-novelty-sink";
 
-    /** Long-term part of each key's memory: B, counters, timeline, sources (MemoryState, rewritten once per L tokens). */
+    /**
+     * Long-term part of each key's memory: counters, timeline, sources and the headers of the parts kept apart
+     * (MemoryState, rewritten once per L tokens).
+     */
     public static final String STORE_MEMORY = "ltm-memory";
     /** Short-term buffer: one small record per event (key + sequence number), append-only, folded at contraction. */
     public static final String STORE_SHORT_TERM = "ltm-short-term";
@@ -37,6 +40,11 @@ public final class Names {
      * from the memory record so that a contraction writes only the segments it changed.
      */
     public static final String STORE_TERMS = "ltm-terms";
+    /**
+     * Per key: B as a base (record 0) and the deltas of the contractions since (records 1…), kept apart from the memory
+     * record so that a contraction writes its delta, about a tenth of B, not B ({@code CoefficientRecords}).
+     */
+    public static final String STORE_COEFFICIENTS = "ltm-coefficients";
     /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
     public static final String STORE_ATTENTION = "ltm-attention";
 

@@ -1,7 +1,8 @@
 package io.ltm.topology.internal;
 
 /**
- * Keys of the stores that hold several records per memory key (the short-term records, the term filter's segments):
+ * Keys of the stores that hold several records per memory key (the short-term records, the term filter's segments,
+ * B's base and deltas):
  * memory key, a NUL separator, then a sequence number as 19 zero-padded digits, so that one key's records are
  * contiguous and in order under the store's byte order.
  */

@@ -13,6 +13,7 @@ import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.TestFixtures;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -38,12 +39,13 @@ class MemoryReplicasTest {
     private final String shortTermTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM);
     private final String indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
     private final String termsTopic = ChangelogMemory.changelog(config, Names.STORE_TERMS);
+    private final String coefficientsTopic = ChangelogMemory.changelog(config, Names.STORE_COEFFICIENTS);
     private final Map<String, Long> offsets = new HashMap<>();
     private final Random rnd = new Random(5);
 
     MemoryReplicasTest() {
         Map<TopicPartition, Long> begin = new HashMap<>();
-        for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic)) {
+        for (String t : List.of(memoryTopic, shortTermTopic, indexTopic, termsTopic, coefficientsTopic)) {
             begin.put(new TopicPartition(t, PARTITION), 0L);
         }
         consumer.updateBeginningOffsets(begin);
@@ -60,10 +62,14 @@ class MemoryReplicasTest {
         consumer.addRecord(new ConsumerRecord<>(topic, PARTITION, offset, key.getBytes(StandardCharsets.UTF_8), value));
     }
 
-    /** A long-term memory of the key as the node writes it: the record, then its term filter's segments apart. */
+    /**
+     * A long-term memory of the key as the node writes it: the record, then its term filter's segments and B's
+     * records apart.
+     */
     private MemoryState longTerm(String key, int contractions) {
         MemoryState s = longTermRecord(key, contractions);
         termSegments(key, s);
+        coefficientRecords(key, s);
         return s;
     }
 
@@ -81,8 +87,17 @@ class MemoryReplicasTest {
                 key,
                 LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                         .serializer()
-                        .serialize(memoryTopic, MemoryStateCodec.withoutTermBits(MemoryStateCodec.toAvro(s, memory))));
+                        .serialize(memoryTopic, MemoryStateCodec.withoutTermBits(write(s).record())));
         return s;
+    }
+
+    private CoefficientRecords.Write write(MemoryState s) {
+        return CoefficientRecords.write(
+                MemoryStateCodec.withoutCoefficients(s, memory), s.coefficientLog(), null, null, memory);
+    }
+
+    private void coefficientRecords(String key, MemoryState s) {
+        write(s).puts().forEach((j, bytes) -> changelog(coefficientsTopic, RecordKeys.of(key, j), bytes));
     }
 
     private void termSegments(String key, MemoryState s) {
@@ -134,17 +149,24 @@ class MemoryReplicasTest {
     }
 
     @Test
-    void aReadWaitsUntilTheTermFilterSegmentsMatchTheMemoryRecord() {
+    void aReadWaitsUntilTheTermFilterSegmentsAndBsRecordsMatchTheMemoryRecord() {
         MemoryState s = longTermRecord("k", 2);
         index("k", 0, 0);
         assertThat(replicas.await("k", version(2, 0, 0), soon()))
                 .as("the record without its segments")
                 .isNull();
         termSegments("k", s);
+        assertThat(replicas.await("k", version(2, 0, 0), soon()))
+                .as("the record without B's records")
+                .isNull();
+        coefficientRecords("k", s);
         MemoryStores.Loaded loaded = replicas.await("k", version(2, 0, 0), soon());
         assertThat(loaded).isNotNull();
         assertThat(loaded.state().terms()).isEqualTo(s.terms());
         assertThat(loaded.state().terms().mayContain(0, "word0")).isTrue();
+        assertThat(loaded.state().coefficientsRef())
+                .containsExactly(MemoryStateCodec.fromAvro(MemoryStateCodec.toAvro(s, memory), memory)
+                        .coefficientsRef());
     }
 
     @Test
@@ -184,6 +206,7 @@ class MemoryReplicasTest {
                 i++) {
             changelog(termsTopic, RecordKeys.of("k", i), null);
         }
+        changelog(coefficientsTopic, RecordKeys.of("k", 0), null);
         changelog(memoryTopic, "k", null);
         changelog(indexTopic, "k", null);
         replicas.poll(java.time.Duration.ZERO);

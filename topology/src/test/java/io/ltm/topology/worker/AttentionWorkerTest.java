@@ -77,8 +77,12 @@ class AttentionWorkerTest {
     void replicasFollowTheRequestPartitionsAndOneKeptThroughARebalanceIsNotRebuilt() {
         String index = ChangelogMemory.changelog(h.config, Names.STORE_SHORT_TERM_INDEX);
         Map<TopicPartition, Long> begin = new HashMap<>();
-        for (String store :
-                List.of(Names.STORE_MEMORY, Names.STORE_SHORT_TERM, Names.STORE_SHORT_TERM_INDEX, Names.STORE_TERMS)) {
+        for (String store : List.of(
+                Names.STORE_MEMORY,
+                Names.STORE_SHORT_TERM,
+                Names.STORE_SHORT_TERM_INDEX,
+                Names.STORE_TERMS,
+                Names.STORE_COEFFICIENTS)) {
             for (int p = 0; p < 2; p++) {
                 begin.put(new TopicPartition(ChangelogMemory.changelog(h.config, store), p), 0L);
             }
@@ -87,7 +91,7 @@ class AttentionWorkerTest {
         TopicPartition requests0 = new TopicPartition("ltm.attention-requests", 0);
         TopicPartition requests1 = new TopicPartition("ltm.attention-requests", 1);
         h.consumer.rebalance(List.of(requests0, requests1));
-        assertThat(changelogs.assignment()).hasSize(8); // four changelogs, two partitions
+        assertThat(changelogs.assignment()).hasSize(10); // five changelogs, two partitions
         changelogs.addRecord(new ConsumerRecord<>(
                 index,
                 1,
@@ -101,7 +105,7 @@ class AttentionWorkerTest {
         assertThat(changelogs.assignment())
                 .extracting(TopicPartition::partition)
                 .containsOnly(1)
-                .hasSize(4);
+                .hasSize(5);
         assertThat(replicas.keys())
                 .as("partition 1's replica is kept, not rebuilt")
                 .isEqualTo(1);
@@ -109,7 +113,7 @@ class AttentionWorkerTest {
         assertThat(changelogs.assignment())
                 .extracting(TopicPartition::partition)
                 .containsOnly(0)
-                .hasSize(4);
+                .hasSize(5);
         assertThat(replicas.keys()).isZero();
     }
 

@@ -1,0 +1,173 @@
+package io.ltm.topology.codec;
+
+import io.ltm.model.CoefficientDelta;
+import io.ltm.model.CoefficientLog;
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.MemoryConfig;
+import io.ltm.schemas.CoefficientDeltaBlock;
+import io.ltm.schemas.CoefficientLogState;
+import io.ltm.schemas.VectorBlock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+import java.util.zip.CRC32C;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * B kept apart from the memory record as a {@link CoefficientLog}: record 0 is the base (a {@link VectorBlock}), record
+ * j the j-th {@link CoefficientDelta} since ({@link CoefficientDeltaBlock}). A contraction that adds a delta writes
+ * one record of about a tenth of B instead of B. The records are a format byte and Avro binary of their own schema:
+ * they are internal state, readable without a schema registry. The memory record keeps the CRC-32C of each, so that a
+ * reader (a replica following the changelogs) knows when it holds the version the record names.
+ */
+public final class CoefficientRecords {
+    /** The records' format; a later release that changes it reads this one still. */
+    static final byte FORMAT = 1;
+
+    private CoefficientRecords() {}
+
+    /**
+     * What a contraction writes: the memory record without B and with the log's header, the records to put (by
+     * index) and how many records the log has now (the caller deletes those from that index up to the old count).
+     */
+    public record Write(io.ltm.schemas.MemoryState record, TreeMap<Integer, byte[]> puts, int count) {}
+
+    /**
+     * The records of {@code next} that are not stored already, given the stored log {@code before} (decoded from the
+     * records that {@code beforeHeader} names; both null when there is none): only the new deltas when {@code next}
+     * extends it, else the base and every delta.
+     */
+    public static Write write(
+            io.ltm.schemas.MemoryState record,
+            CoefficientLog next,
+            CoefficientLog before,
+            CoefficientLogState beforeHeader,
+            MemoryConfig cfg) {
+        boolean extends_ = before != null && beforeHeader != null && extendsLog(next, before);
+        int from = extends_ ? before.deltas().size() + 1 : 0;
+        List<Long> digests = new ArrayList<>(next.deltas().size() + 1);
+        if (extends_) digests.addAll(beforeHeader.getRecords().subList(0, from));
+        TreeMap<Integer, byte[]> puts = new TreeMap<>();
+        CoefficientPrecision p = cfg.precision();
+        VectorBlock base = null;
+        if (!extends_) {
+            base = MemoryStateCodec.block(next.base(), cfg.basisSize(), cfg.dim(), p);
+            puts.put(0, encode(base));
+        }
+        List<CoefficientLog.Delta> sampled = new ArrayList<>(next.deltas().size());
+        for (int j = 0; j < next.deltas().size(); j++) {
+            CoefficientDelta d = next.deltas().get(j);
+            if (j + 1 < from) {
+                sampled.add(new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> d.y()[i]));
+                continue;
+            }
+            VectorBlock y = MemoryStateCodec.block(d.y(), d.hi() - d.lo(), cfg.dim(), p);
+            puts.put(j + 1, encode(new CoefficientDeltaBlock(d.lo(), d.hi(), y)));
+            sampled.add(new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> MemoryStateCodec.valueAt(y, i)));
+        }
+        puts.forEach((j, bytes) -> digests.add(crc(bytes)));
+        VectorBlock b = base;
+        CoefficientLog.Values values = b == null
+                ? new CoefficientLog.Values(next.base().length, i -> before.base()[i])
+                : new CoefficientLog.Values(next.base().length, i -> MemoryStateCodec.valueAt(b, i));
+        CoefficientLogState header = new CoefficientLogState(digests, CoefficientLog.fingerprint(values, sampled));
+        io.ltm.schemas.MemoryState out = io.ltm.schemas.MemoryState.newBuilder(record)
+                .setCoefficients(null)
+                .setCoefficientLog(header)
+                .build();
+        return new Write(out, puts, digests.size());
+    }
+
+    /** True when {@code next} is {@code before} plus deltas: the same base and the same first deltas. */
+    private static boolean extendsLog(CoefficientLog next, CoefficientLog before) {
+        if (next.base() != before.base()
+                || next.deltas().size() < before.deltas().size()) return false;
+        for (int j = 0; j < before.deltas().size(); j++) {
+            if (next.deltas().get(j) != before.deltas().get(j)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * B of a memory record: from the records kept apart ({@code record.apply(j)}: record j's bytes or null), or from
+     * the record itself when it holds B whole; null when it has no B, or when the records at hand are not those the
+     * record names (a replica that has read the record but not yet all of them): see {@link #keptApart}.
+     */
+    public static CoefficientLog read(io.ltm.schemas.MemoryState a, IntFunction<byte[]> record, MemoryConfig cfg) {
+        CoefficientLogState h = a.getCoefficientLog();
+        if (h == null) {
+            return a.getCoefficients() == null
+                    ? null
+                    : CoefficientLog.of(MemoryStateCodec.unblock(a.getCoefficients(), cfg.basisSize(), cfg.dim()), cfg);
+        }
+        List<Long> digests = h.getRecords();
+        byte[][] bytes = new byte[digests.size()][];
+        for (int j = 0; j < bytes.length; j++) {
+            bytes[j] = record.apply(j);
+            if (bytes[j] == null || crc(bytes[j]) != digests.get(j)) return null;
+        }
+        float[] base = MemoryStateCodec.unblock(decode(bytes[0], VectorBlock.class), cfg.basisSize(), cfg.dim());
+        List<CoefficientDelta> deltas = new ArrayList<>(bytes.length - 1);
+        for (int j = 1; j < bytes.length; j++) {
+            CoefficientDeltaBlock d = decode(bytes[j], CoefficientDeltaBlock.class);
+            deltas.add(new CoefficientDelta(
+                    d.getLo(), d.getHi(), MemoryStateCodec.unblock(d.getY(), d.getHi() - d.getLo(), cfg.dim())));
+        }
+        return CoefficientLog.of(base, deltas, cfg);
+    }
+
+    /** True when the record's B is kept apart, in records of its own. */
+    public static boolean keptApart(io.ltm.schemas.MemoryState a) {
+        return a.getCoefficientLog() != null;
+    }
+
+    /** The number of records kept apart for the record's B (0 when it keeps none). */
+    public static int count(io.ltm.schemas.MemoryState a) {
+        return a == null || a.getCoefficientLog() == null
+                ? 0
+                : a.getCoefficientLog().getRecords().size();
+    }
+
+    private static byte[] encode(SpecificRecord r) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 12);
+            out.write(FORMAT);
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            @SuppressWarnings("unchecked")
+            SpecificDatumWriter<SpecificRecord> w = new SpecificDatumWriter<>((Class<SpecificRecord>) r.getClass());
+            w.write(r, enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T decode(byte[] bytes, Class<T> type) {
+        if (bytes.length == 0 || bytes[0] != FORMAT)
+            throw new IllegalArgumentException(
+                    "coefficient record of unknown format " + (bytes.length == 0 ? -1 : bytes[0]));
+        try {
+            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
+            return new SpecificDatumReader<>(type).read(null, dec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long crc(byte[] bytes) {
+        CRC32C c = new CRC32C();
+        c.update(bytes);
+        return c.getValue();
+    }
+}
