@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The coefficients B as a base and the {@link CoefficientDelta}s of the contractions since it was taken:
@@ -18,80 +19,145 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>B is computed here, in Java float arithmetic, in one fixed order (the Yⱼ summed in order into Z, then
  * base + Â⁻¹[:, W)·Z row by row): every JVM and device computes the same bits, so a memory node, an attention worker's
  * replica and a restore from the changelogs agree exactly. It is computed once per log and kept.
+ *
+ * <p>A log read from storage ({@link #stored}) is decoded only when its values are needed: a contraction that adds a
+ * delta to it needs none of them.
  */
 public final class CoefficientLog {
     private static final int FINGERPRINT_SAMPLES = 64;
     private static final int DELTA_SAMPLES = 8;
     private static final Map<List<Object>, float[]> GRAM_INVERSES = new ConcurrentHashMap<>();
 
+    /** A base and deltas as stored; decoded on first use, once. */
+    private static final class Stored {
+        private final Supplier<Parts> source;
+        private final int deltas;
+        private volatile Parts parts;
+
+        Stored(Supplier<Parts> source, int deltas) {
+            this.source = source;
+            this.deltas = deltas;
+        }
+
+        Parts parts() {
+            Parts p = parts;
+            if (p == null) {
+                synchronized (this) {
+                    if (parts == null) parts = source.get();
+                    p = parts;
+                }
+            }
+            return p;
+        }
+    }
+
+    /** A decoded base and the deltas after it. */
+    public record Parts(float[] base, List<CoefficientDelta> deltas) {}
+
+    private final MemoryConfig cfg;
     private final int rows;
     private final int dim;
-    private final float[] base;
-    private final List<CoefficientDelta> deltas;
-    /** Â⁻¹ as float32 [N, N]; null when there are no deltas to apply. */
-    private final float[] gramInverse;
+    private final Stored stored;
+    /** Deltas after the stored ones. */
+    private final List<CoefficientDelta> added;
+    /** The fingerprint of the stored part, when its source said it (else computed from its values). */
+    private final Long storedFingerprint;
 
     private volatile float[] coefficients;
 
-    private CoefficientLog(int rows, int dim, float[] base, List<CoefficientDelta> deltas, float[] gramInverse) {
-        if (base.length != rows * dim) throw new IllegalArgumentException("base must have N*d = " + rows * dim);
-        for (CoefficientDelta d : deltas) {
-            if (d.hi() > rows || d.dim() != dim)
-                throw new IllegalArgumentException("delta [" + d.lo() + ", " + d.hi() + ") x " + d.dim()
-                        + " does not fit B of " + rows + " x " + dim);
-        }
-        this.rows = rows;
-        this.dim = dim;
-        this.base = base;
-        this.deltas = deltas;
-        this.gramInverse = gramInverse;
-        if (deltas.isEmpty()) this.coefficients = base;
+    private CoefficientLog(MemoryConfig cfg, Stored stored, List<CoefficientDelta> added, Long storedFingerprint) {
+        this.cfg = cfg;
+        this.rows = cfg.basisSize();
+        this.dim = cfg.dim();
+        this.stored = stored;
+        this.added = added;
+        this.storedFingerprint = storedFingerprint;
+        for (CoefficientDelta d : added) check(d);
+    }
+
+    private void check(CoefficientDelta d) {
+        if (d.hi() > rows || d.dim() != dim)
+            throw new IllegalArgumentException(
+                    "delta [" + d.lo() + ", " + d.hi() + ") x " + d.dim() + " does not fit B of " + rows + " x " + dim);
     }
 
     /** B itself, as the base of a log without deltas (the array is taken, not copied). */
     public static CoefficientLog of(float[] b, MemoryConfig cfg) {
-        return new CoefficientLog(cfg.basisSize(), cfg.dim(), b, List.of(), null);
+        return of(b, List.of(), cfg);
     }
 
-    /** A base and its deltas in order (a codec's decoding; the arrays are taken, not copied). */
+    /** A base and its deltas in order (the arrays are taken, not copied). */
     public static CoefficientLog of(float[] base, List<CoefficientDelta> deltas, MemoryConfig cfg) {
-        return new CoefficientLog(
-                cfg.basisSize(), cfg.dim(), base, List.copyOf(deltas), deltas.isEmpty() ? null : gramInverse(cfg));
+        if (base.length != cfg.basisSize() * cfg.dim())
+            throw new IllegalArgumentException("base must have N*d = " + cfg.basisSize() * cfg.dim() + " floats");
+        List<CoefficientDelta> copy = List.copyOf(deltas);
+        Parts parts = new Parts(base, copy);
+        CoefficientLog log = new CoefficientLog(cfg, new Stored(() -> parts, copy.size()), List.of(), null);
+        for (CoefficientDelta d : copy) log.check(d);
+        return log;
+    }
+
+    /**
+     * A log as a codec reads it: {@code deltas} deltas after the base, decoded by {@code decode} when its values are
+     * first needed, with the {@link #fingerprint()} the codec stored beside it.
+     */
+    public static CoefficientLog stored(Supplier<Parts> decode, int deltas, long fingerprint, MemoryConfig cfg) {
+        return new CoefficientLog(cfg, new Stored(decode, deltas), List.of(), fingerprint);
     }
 
     /** The log with more deltas after these. */
-    public CoefficientLog plus(List<CoefficientDelta> more, MemoryConfig cfg) {
+    public CoefficientLog plus(List<CoefficientDelta> more) {
         if (more.isEmpty()) return this;
-        List<CoefficientDelta> all = new ArrayList<>(deltas.size() + more.size());
-        all.addAll(deltas);
+        List<CoefficientDelta> all = new ArrayList<>(added.size() + more.size());
+        all.addAll(added);
         all.addAll(more);
-        return new CoefficientLog(
-                rows,
-                dim,
-                base,
-                Collections.unmodifiableList(all),
-                gramInverse != null ? gramInverse : gramInverse(cfg));
+        return new CoefficientLog(cfg, stored, Collections.unmodifiableList(all), storedFingerprint);
+    }
+
+    /**
+     * The deltas this log has after {@code earlier}, when it is {@code earlier} plus deltas (null otherwise), without
+     * decoding either.
+     */
+    public List<CoefficientDelta> deltasAfter(CoefficientLog earlier) {
+        if (earlier == null || earlier.stored != stored || added.size() < earlier.added.size()) return null;
+        for (int j = 0; j < earlier.added.size(); j++) if (added.get(j) != earlier.added.get(j)) return null;
+        return added.subList(earlier.added.size(), added.size());
+    }
+
+    /** N·d, the number of coefficients. */
+    public int size() {
+        return rows * dim;
+    }
+
+    /** The number of deltas after the base. */
+    public int deltaCount() {
+        return stored.deltas + added.size();
     }
 
     /** B = base + Â⁻¹[:, W)·Z (shared, do not modify). */
     public float[] coefficients() {
         float[] b = coefficients;
         if (b == null) {
-            b = apply();
+            List<CoefficientDelta> all = deltas();
+            b = all.isEmpty() ? base() : apply(base(), all);
             coefficients = b;
         }
         return b;
     }
 
     public float[] base() {
-        return base;
+        return stored.parts().base();
     }
 
     public List<CoefficientDelta> deltas() {
-        return deltas;
+        if (added.isEmpty()) return stored.parts().deltas();
+        List<CoefficientDelta> all = new ArrayList<>(stored.parts().deltas());
+        all.addAll(added);
+        return all;
     }
 
-    private float[] apply() {
+    private float[] apply(float[] base, List<CoefficientDelta> deltas) {
+        float[] gramInverse = gramInverse(cfg);
         int lo = rows, hi = 0;
         for (CoefficientDelta d : deltas) {
             lo = Math.min(lo, d.lo());
@@ -124,35 +190,48 @@ public final class CoefficientLog {
     }
 
     /**
-     * A fingerprint of the log's stored values: 64 values of the base and, for each delta, its window and 8 values
-     * of Y. A codec computes the same from its stored form ({@link #fingerprint(Values, List)}) without decoding it.
+     * A fingerprint of the log's values: 64 values of the base, then for each delta in turn its window and 8 values of
+     * Y. A codec computes the same from its stored form ({@link #fingerprint(Values)}, {@link #fingerprint(long,
+     * Delta)}) without decoding it.
      */
     public long fingerprint() {
-        List<Delta> ds = new ArrayList<>(deltas.size());
-        for (CoefficientDelta d : deltas) ds.add(new Delta(d.lo(), d.hi(), d.y().length, i -> d.y()[i]));
-        return fingerprint(new Values(base.length, i -> base[i]), ds);
+        long h = storedFingerprint != null ? storedFingerprint : storedValuesFingerprint();
+        for (CoefficientDelta d : added) h = fingerprint(h, Delta.of(d));
+        return h;
+    }
+
+    private long storedValuesFingerprint() {
+        Parts p = stored.parts();
+        long h = fingerprint(new Values(p.base().length, i -> p.base()[i]));
+        for (CoefficientDelta d : p.deltas()) h = fingerprint(h, Delta.of(d));
+        return h;
     }
 
     /** Values of a stored array, read one at a time. */
     public record Values(int length, Sampler at) {}
 
     /** A stored delta: its window and its Y's values. */
-    public record Delta(int lo, int hi, int length, Sampler at) {}
+    public record Delta(int lo, int hi, int length, Sampler at) {
+        static Delta of(CoefficientDelta d) {
+            float[] y = d.y();
+            return new Delta(d.lo(), d.hi(), y.length, i -> y[i]);
+        }
+    }
 
     @FunctionalInterface
     public interface Sampler {
         float at(int i);
     }
 
-    /** The fingerprint of a log given as its stored values (see {@link #fingerprint()}). */
-    public static long fingerprint(Values base, List<Delta> deltas) {
-        long h = sample(base.length(), base.at(), FINGERPRINT_SAMPLES, base.length());
-        h = 31 * h + deltas.size();
-        for (Delta d : deltas) {
-            h = 31 * (31 * h + d.lo()) + d.hi();
-            h = 31 * h + sample(d.length(), d.at(), DELTA_SAMPLES, d.length());
-        }
-        return h;
+    /** The fingerprint of a base alone (see {@link #fingerprint()}). */
+    public static long fingerprint(Values base) {
+        return sample(base.length(), base.at(), FINGERPRINT_SAMPLES, base.length());
+    }
+
+    /** The fingerprint of a log that had {@code before} and then this delta (see {@link #fingerprint()}). */
+    public static long fingerprint(long before, Delta d) {
+        long h = 31 * (31 * before + d.lo()) + d.hi();
+        return 31 * h + sample(d.length(), d.at(), DELTA_SAMPLES, d.length());
     }
 
     private static long sample(int length, Sampler at, int samples, long seed) {
@@ -165,16 +244,17 @@ public final class CoefficientLog {
         return h;
     }
 
-    /** Â⁻¹ of the configuration's uniform retention, float32, computed once per configuration. */
+    /** Â⁻¹ of uniform retention for a configuration, float32, computed once per configuration. */
     static float[] gramInverse(MemoryConfig cfg) {
         List<Object> key = List.of(
                 cfg.basisSize(), java.util.Arrays.toString(cfg.widths()), cfg.contractionLength(), cfg.ridgePenalty());
-        return GRAM_INVERSES.computeIfAbsent(key, k -> {
-            double[] inv = RidgeSolver.uniformGramInverse(
+        float[] inv = GRAM_INVERSES.computeIfAbsent(key, k -> {
+            double[] d = RidgeSolver.uniformGramInverse(
                     Basis.of(cfg.basisSize(), cfg.widths()), cfg.contractionLength(), cfg.ridgePenalty());
-            float[] f = new float[inv.length];
-            for (int i = 0; i < f.length; i++) f[i] = (float) inv[i];
+            float[] f = new float[d.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) d[i];
             return f;
         });
+        return inv;
     }
 }

@@ -204,7 +204,7 @@ public final class LongTermMemory implements AutoCloseable {
                 while (total - off >= l) {
                     long at = absorbed - (total - off);
                     if (bArr == null && coef != null && retention.readsCoefficients(at)) {
-                        coef = coef.plus(deltas, cfg);
+                        coef = coef.plus(deltas);
                         deltas.clear();
                         bArr = staging.upload(m, SLOT_B, coef.coefficients(), 0, new Shape(cfg.basisSize(), d));
                     }
@@ -224,9 +224,9 @@ public final class LongTermMemory implements AutoCloseable {
                     off += l;
                 }
                 if (bArr != null) coef = CoefficientLog.of(bArr.toFloatArray(), cfg);
-                coef = coef.plus(deltas, cfg);
+                coef = coef.plus(deltas);
                 // a new base once enough contractions are kept as deltas
-                if (coef.deltas().size() > cfg.coefficientDeltas()) coef = CoefficientLog.of(coef.coefficients(), cfg);
+                if (coef.deltaCount() > cfg.coefficientDeltas()) coef = CoefficientLog.of(coef.coefficients(), cfg);
                 if (tb != null) terms = tb.build();
             }
         }

@@ -47,7 +47,7 @@ public final class MemoryState {
             double[] stickyHistogram,
             long updatedAt,
             TermFilter terms) {
-        if (coefficients != null && coefficients.base().length != dim * basisSize)
+        if (coefficients != null && coefficients.size() != dim * basisSize)
             throw new IllegalArgumentException("coefficients must have N*dim = " + dim * basisSize + " floats");
         if (stm.length < stmCount * dim) throw new IllegalArgumentException("short-term vectors too short");
         if (stmTokens.size() != stmCount) throw new IllegalArgumentException("short-term tokens size != count");

@@ -48,7 +48,7 @@ public final class ReadyMemory {
         CoefficientLog other = state.coefficientLog();
         if (other == log) return true; // the very log it was built from: it is immutable
         return other != null
-                && other.base().length == coefficients.length
+                && other.size() == coefficients.length
                 && state.contractions() == contractions
                 && state.longTermTokens() == longTermTokens
                 && state.updatedAt() == updatedAt

@@ -4,6 +4,7 @@ import io.ltm.model.CoefficientDelta;
 import io.ltm.model.CoefficientLog;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryState;
 import io.ltm.schemas.CoefficientDeltaBlock;
 import io.ltm.schemas.CoefficientLogState;
 import io.ltm.schemas.VectorBlock;
@@ -37,71 +38,65 @@ public final class CoefficientRecords {
     private CoefficientRecords() {}
 
     /**
-     * What a contraction writes: the memory record without B and with the log's header, the records to put (by
-     * index) and how many records the log has now (the caller deletes those from that index up to the old count).
+     * What a contraction writes: the memory record as the node stores it (no B, the log's header, the term filter's
+     * bits apart), the records of B to put (by index) and how many records B has now (the caller deletes those from
+     * that index up to the old count).
      */
     public record Write(io.ltm.schemas.MemoryState record, TreeMap<Integer, byte[]> puts, int count) {}
 
     /**
-     * The records of {@code next} that are not stored already, given the stored log {@code before} (decoded from the
-     * records that {@code beforeHeader} names; both null when there is none): only the new deltas when {@code next}
-     * extends it, else the base and every delta.
+     * The records of {@code next}'s B that are not stored already, given the stored log {@code before} (read from the
+     * records that {@code beforeHeader} names; both null when there is none): only the new deltas when {@code next}'s
+     * log extends it, else the base and every delta. Decodes nothing of {@code before}.
      */
     public static Write write(
-            io.ltm.schemas.MemoryState record,
-            CoefficientLog next,
-            CoefficientLog before,
-            CoefficientLogState beforeHeader,
-            MemoryConfig cfg) {
-        boolean extends_ = before != null && beforeHeader != null && extendsLog(next, before);
-        int from = extends_ ? before.deltas().size() + 1 : 0;
-        List<Long> digests = new ArrayList<>(next.deltas().size() + 1);
-        if (extends_) digests.addAll(beforeHeader.getRecords().subList(0, from));
+            MemoryState next, CoefficientLog before, CoefficientLogState beforeHeader, MemoryConfig cfg) {
+        CoefficientLog log = next.coefficientLog();
+        List<CoefficientDelta> added = beforeHeader == null
+                        || before == null
+                        || beforeHeader.getRecords().size() != before.deltaCount() + 1
+                ? null
+                : log.deltasAfter(before);
+        List<Long> digests = new ArrayList<>(log.deltaCount() + 1);
         TreeMap<Integer, byte[]> puts = new TreeMap<>();
         CoefficientPrecision p = cfg.precision();
-        VectorBlock base = null;
-        if (!extends_) {
-            base = MemoryStateCodec.block(next.base(), cfg.basisSize(), cfg.dim(), p);
-            puts.put(0, encode(base));
+        long fingerprint;
+        int first;
+        if (added != null) {
+            digests.addAll(beforeHeader.getRecords());
+            fingerprint = beforeHeader.getFingerprint();
+            first = digests.size();
+        } else {
+            VectorBlock base = MemoryStateCodec.block(log.base(), cfg.basisSize(), cfg.dim(), p);
+            put(puts, digests, 0, encode(base));
+            fingerprint = CoefficientLog.fingerprint(
+                    new CoefficientLog.Values(log.size(), i -> MemoryStateCodec.valueAt(base, i)));
+            added = log.deltas();
+            first = 1;
         }
-        List<CoefficientLog.Delta> sampled = new ArrayList<>(next.deltas().size());
-        for (int j = 0; j < next.deltas().size(); j++) {
-            CoefficientDelta d = next.deltas().get(j);
-            if (j + 1 < from) {
-                sampled.add(new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> d.y()[i]));
-                continue;
-            }
+        for (int j = 0; j < added.size(); j++) {
+            CoefficientDelta d = added.get(j);
             VectorBlock y = MemoryStateCodec.block(d.y(), d.hi() - d.lo(), cfg.dim(), p);
-            puts.put(j + 1, encode(new CoefficientDeltaBlock(d.lo(), d.hi(), y)));
-            sampled.add(new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> MemoryStateCodec.valueAt(y, i)));
+            put(puts, digests, first + j, encode(new CoefficientDeltaBlock(d.lo(), d.hi(), y)));
+            fingerprint = CoefficientLog.fingerprint(
+                    fingerprint,
+                    new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> MemoryStateCodec.valueAt(y, i)));
         }
-        puts.forEach((j, bytes) -> digests.add(crc(bytes)));
-        VectorBlock b = base;
-        CoefficientLog.Values values = b == null
-                ? new CoefficientLog.Values(next.base().length, i -> before.base()[i])
-                : new CoefficientLog.Values(next.base().length, i -> MemoryStateCodec.valueAt(b, i));
-        CoefficientLogState header = new CoefficientLogState(digests, CoefficientLog.fingerprint(values, sampled));
-        io.ltm.schemas.MemoryState out = io.ltm.schemas.MemoryState.newBuilder(record)
-                .setCoefficients(null)
-                .setCoefficientLog(header)
-                .build();
-        return new Write(out, puts, digests.size());
+        io.ltm.schemas.MemoryState record =
+                MemoryStateCodec.stored(next, cfg, new CoefficientLogState(digests, fingerprint));
+        return new Write(record, puts, digests.size());
     }
 
-    /** True when {@code next} is {@code before} plus deltas: the same base and the same first deltas. */
-    private static boolean extendsLog(CoefficientLog next, CoefficientLog before) {
-        if (next.base() != before.base()
-                || next.deltas().size() < before.deltas().size()) return false;
-        for (int j = 0; j < before.deltas().size(); j++) {
-            if (next.deltas().get(j) != before.deltas().get(j)) return false;
-        }
-        return true;
+    private static void put(TreeMap<Integer, byte[]> puts, List<Long> digests, int at, byte[] bytes) {
+        puts.put(at, bytes);
+        digests.add(crc(bytes));
     }
 
     /**
-     * B of a memory record: from the records kept apart ({@code record.apply(j)}: record j's bytes or null), or from
-     * the record itself when it holds B whole; null when it has no B, or when the records at hand are not those the
-     * record names (a replica that has read the record but not yet all of them): see {@link #keptApart}.
+     * B of a memory record: from the records kept apart ({@code record.apply(j)}: record j's bytes or null), decoded
+     * when first used, or from the record itself when it holds B whole; null when it has no B, or when the records at
+     * hand are not those the record names (a replica that has read the record but not yet all of them): see
+     * {@link #keptApart}.
      */
     public static CoefficientLog read(io.ltm.schemas.MemoryState a, IntFunction<byte[]> record, MemoryConfig cfg) {
         CoefficientLogState h = a.getCoefficientLog();
@@ -116,6 +111,10 @@ public final class CoefficientRecords {
             bytes[j] = record.apply(j);
             if (bytes[j] == null || crc(bytes[j]) != digests.get(j)) return null;
         }
+        return CoefficientLog.stored(() -> decode(bytes, cfg), bytes.length - 1, h.getFingerprint(), cfg);
+    }
+
+    private static CoefficientLog.Parts decode(byte[][] bytes, MemoryConfig cfg) {
         float[] base = MemoryStateCodec.unblock(decode(bytes[0], VectorBlock.class), cfg.basisSize(), cfg.dim());
         List<CoefficientDelta> deltas = new ArrayList<>(bytes.length - 1);
         for (int j = 1; j < bytes.length; j++) {
@@ -123,7 +122,7 @@ public final class CoefficientRecords {
             deltas.add(new CoefficientDelta(
                     d.getLo(), d.getHi(), MemoryStateCodec.unblock(d.getY(), d.getHi() - d.getLo(), cfg.dim())));
         }
-        return CoefficientLog.of(base, deltas, cfg);
+        return new CoefficientLog.Parts(base, List.copyOf(deltas));
     }
 
     /** True when the record's B is kept apart, in records of its own. */

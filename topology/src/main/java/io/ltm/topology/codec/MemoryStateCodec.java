@@ -10,6 +10,7 @@ import io.ltm.model.TermFilter;
 import io.ltm.model.Timeline;
 import io.ltm.model.TokenSource;
 import io.ltm.model.internal.Half;
+import io.ltm.schemas.CoefficientLogState;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.SourceSegment;
 import io.ltm.schemas.TermFilterState;
@@ -27,12 +28,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Converts {@link MemoryState} to and from the Avro record {@code io.ltm.schemas.MemoryState} (and its binary body).
@@ -45,15 +49,15 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * the Avro body is about 660 KB (printed by MemoryStateCodecTest). A full short-term buffer (511 vectors) adds
  * 392,448 bytes, so the topology keeps the short-term buffer in its own store
  * ({@link MemoryState#withoutShortTerm()}), and B and the term filter apart too ({@link CoefficientRecords},
- * {@link #withoutTermBits}): the record it rewrites at every contraction holds neither. With FLOAT32 B alone is
+ * {@link #termSegments(TermFilter)}): the record it rewrites at every contraction holds neither. With FLOAT32 B alone is
  * 786,432 bytes.
  */
 public final class MemoryStateCodec {
     private MemoryStateCodec() {}
 
-    /** The whole record, B included. */
+    /** The whole record, B and the term filter's bits included. */
     public static io.ltm.schemas.MemoryState toAvro(MemoryState s, MemoryConfig cfg) {
-        return builder(s, cfg)
+        return builder(s, cfg, true)
                 .setCoefficients(
                         s.coefficientsRef() == null
                                 ? null
@@ -62,14 +66,15 @@ public final class MemoryStateCodec {
     }
 
     /**
-     * The record without B (for a store that keeps B apart, {@link CoefficientRecords}): B is not computed from its
-     * log.
+     * The record as the memory node stores it: B kept apart (the header of its records, {@link CoefficientRecords}),
+     * and the term filter's bits kept apart (its header and digest, {@link #termSegments(TermFilter)}).
      */
-    public static io.ltm.schemas.MemoryState withoutCoefficients(MemoryState s, MemoryConfig cfg) {
-        return builder(s, cfg).build();
+    static io.ltm.schemas.MemoryState stored(MemoryState s, MemoryConfig cfg, CoefficientLogState coefficients) {
+        return builder(s, cfg, false).setCoefficientLog(coefficients).build();
     }
 
-    private static io.ltm.schemas.MemoryState.Builder builder(MemoryState s, MemoryConfig cfg) {
+    /** The record without B; with the term filter's bits when {@code termBits}, else their header and digest only. */
+    private static io.ltm.schemas.MemoryState.Builder builder(MemoryState s, MemoryConfig cfg, boolean termBits) {
         check(s.dim() == cfg.dim() && s.basisSize() == cfg.basisSize(), () -> "state does not match config " + cfg);
         Timeline tl = s.timeline();
         List<TimelineKnot> knots = new ArrayList<>(tl.knotCount());
@@ -101,16 +106,38 @@ public final class MemoryStateCodec {
                 .setSources(segs)
                 .setStickyHistogram(hist)
                 .setUpdatedAt(Instant.ofEpochMilli(s.updatedAt()))
-                .setTerms(terms(s.terms()));
+                .setTerms(terms(s.terms(), termBits));
     }
 
-    private static TermFilterState terms(TermFilter f) {
+    private static TermFilterState terms(TermFilter f, boolean withBits) {
         if (f == null) return null;
         long[] words = f.bits();
         ByteBuffer bb = ByteBuffer.allocate(words.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bb.asLongBuffer().put(words);
         return new TermFilterState(
-                f.segments(), f.segmentBits(), f.hashes(), f.segmentTokens(), f.used(), bb, digest(bb));
+                f.segments(),
+                f.segmentBits(),
+                f.hashes(),
+                f.segmentTokens(),
+                f.used(),
+                withBits ? bb : null,
+                digest(bb));
+    }
+
+    /**
+     * The filter's segments in use, [0, used), each {@code segmentBits / 8} bytes, as the memory node stores them
+     * apart (one record per segment).
+     */
+    public static List<byte[]> termSegments(TermFilter f) {
+        long[] words = f.bits();
+        int perSegment = f.segmentBits() / Long.SIZE;
+        List<byte[]> out = new ArrayList<>(f.used());
+        for (int s = 0; s < f.used(); s++) {
+            ByteBuffer bb = ByteBuffer.allocate(perSegment * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bb.asLongBuffer().put(words, s * perSegment, perSegment);
+            out.add(bb.array());
+        }
+        return out;
     }
 
     /** The record's filter; its bits must be in it (see {@link #withTermBits}): a state decoded without them would lose them. */
@@ -133,25 +160,6 @@ public final class MemoryStateCodec {
         return crc.getValue();
     }
 
-    /**
-     * The term filter's segments in use, [0, used), each {@code segmentBits / 8} bytes (what the memory node stores
-     * apart, one record per segment); empty when the record has no filter or its bits are kept apart already.
-     */
-    public static List<byte[]> termSegments(io.ltm.schemas.MemoryState a) {
-        TermFilterState t = a.getTerms();
-        if (t == null || t.getBits() == null) return List.of();
-        ByteBuffer bb = t.getBits().duplicate();
-        int bytes = t.getSegmentBits() / Byte.SIZE;
-        List<byte[]> out = new ArrayList<>(t.getUsed());
-        for (int s = 0; s < t.getUsed(); s++) {
-            byte[] seg = new byte[bytes];
-            bb.position(t.getBits().position() + s * bytes);
-            bb.get(seg);
-            out.add(seg);
-        }
-        return out;
-    }
-
     /** The term filter of a record whose bits are in it (see {@link #withTermBits}), or null when it keeps none. */
     public static TermFilter termFilter(io.ltm.schemas.MemoryState a) {
         return terms(a.getTerms());
@@ -159,17 +167,7 @@ public final class MemoryStateCodec {
 
     /** The record without its term filter (for reading a memory where its segments are not at hand). */
     public static io.ltm.schemas.MemoryState withoutTerms(io.ltm.schemas.MemoryState a) {
-        return a.getTerms() == null
-                ? a
-                : io.ltm.schemas.MemoryState.newBuilder(a).setTerms(null).build();
-    }
-
-    /** The record with its term filter's bits left out (kept apart by segment), or itself when it has none. */
-    public static io.ltm.schemas.MemoryState withoutTermBits(io.ltm.schemas.MemoryState a) {
-        if (a.getTerms() == null || a.getTerms().getBits() == null) return a;
-        return io.ltm.schemas.MemoryState.newBuilder(a)
-                .setTerms(TermFilterState.newBuilder(a.getTerms()).setBits(null).build())
-                .build();
+        return a.getTerms() == null ? a : with(a, "terms", null);
     }
 
     /**
@@ -190,9 +188,28 @@ public final class MemoryStateCodec {
             bb.put(s * bytes, seg);
         }
         if (digest(bb) != t.getDigest()) return null;
-        return io.ltm.schemas.MemoryState.newBuilder(a)
-                .setTerms(TermFilterState.newBuilder(t).setBits(bb).build())
-                .build();
+        TermFilterState withBits = new TermFilterState(
+                t.getSegments(),
+                t.getSegmentBits(),
+                t.getHashes(),
+                t.getSegmentTokens(),
+                t.getUsed(),
+                bb,
+                t.getDigest());
+        return with(a, "terms", withBits);
+    }
+
+    /**
+     * A copy of the record with {@code field} set to {@code value}, sharing the other fields' values (the generated
+     * builders copy every field deeply: the timeline's sources, the filter's bits, a record's vectors).
+     */
+    public static <T extends SpecificRecordBase> T with(T record, String field, Object value) {
+        Schema schema = record.getSchema();
+        int pos = schema.getField(field).pos();
+        @SuppressWarnings("unchecked")
+        T copy = (T) SpecificData.get().newRecord(null, schema);
+        for (Schema.Field f : schema.getFields()) copy.put(f.pos(), f.pos() == pos ? value : record.get(f.pos()));
+        return copy;
     }
 
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg) {
@@ -211,7 +228,7 @@ public final class MemoryStateCodec {
                 () -> "state (N=" + a.getBasisSize() + ", d=" + a.getDim() + ") does not match config " + cfg);
         boolean hasB = a.getCoefficients() != null || CoefficientRecords.keptApart(a);
         check(
-                coefficients == null || (hasB && coefficients.base().length == cfg.basisSize() * cfg.dim()),
+                coefficients == null || (hasB && coefficients.size() == cfg.basisSize() * cfg.dim()),
                 () -> "decoded coefficients do not fit the state");
         check(
                 coefficients != null || a.getCoefficients() != null || !hasB,
@@ -293,7 +310,7 @@ public final class MemoryStateCodec {
                 : b == null
                         ? 0
                         : CoefficientLog.fingerprint(
-                                new CoefficientLog.Values(b.getCount() * b.getDim(), i -> valueAt(b, i)), List.of());
+                                new CoefficientLog.Values(b.getCount() * b.getDim(), i -> valueAt(b, i)));
         boolean hasB = apart || b != null;
         return new StoredVersion(
                 hasB ? stored.getBasisSize() : 0,

@@ -8,7 +8,6 @@ import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TermFilter;
 import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.TermFilterState;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
@@ -204,26 +203,23 @@ public final class MemoryStores {
         Whole before = whole(key, stored, null);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
-        io.ltm.schemas.MemoryState header = MemoryStateCodec.withoutCoefficients(longTermState, config);
         CoefficientRecords.Write b = CoefficientRecords.write(
-                header,
-                longTermState.coefficientLog(),
+                longTermState,
                 before.state().coefficientLog(),
                 stored == null ? null : stored.getCoefficientLog(),
                 config);
-        io.ltm.schemas.MemoryState longTerm = b.record();
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
         byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
-        putTermSegments(key, before.state().terms(), longTerm);
+        putTermSegments(key, before.state().terms(), next.terms());
         long written = 0;
         for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
             coefficients.put(RecordKeys.of(key, e.getKey()), e.getValue());
             written += e.getValue().length;
         }
         for (int j = b.count(); j < CoefficientRecords.count(stored); j++) coefficients.delete(RecordKeys.of(key, j));
-        memory.put(key, MemoryStateCodec.withoutTermBits(longTerm));
+        memory.put(key, b.record());
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
         long seq = idx.nextSeq();
@@ -233,23 +229,21 @@ public final class MemoryStores {
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
         }
-        return new Contraction(before.state(), next, longTerm, written);
+        return new Contraction(before.state(), next, b.record(), written);
     }
 
     /**
-     * Writes the segments of the record's term filter that differ from {@code before}'s (all of them after the
-     * segments doubled) and deletes those no longer in use: a contraction changes one or two segments of 1 KiB, not
-     * the whole filter.
+     * Writes the segments of {@code next} that differ from {@code before}'s (all of them after the segments doubled)
+     * and deletes those no longer in use: a contraction changes one or two segments of 1 KiB, not the whole filter.
      */
-    private void putTermSegments(String key, TermFilter before, io.ltm.schemas.MemoryState next) {
-        List<byte[]> segments = MemoryStateCodec.termSegments(next);
-        TermFilterState t = next.getTerms();
+    private void putTermSegments(String key, TermFilter before, TermFilter next) {
+        List<byte[]> segments = next == null ? List.of() : MemoryStateCodec.termSegments(next);
         boolean same = before != null
-                && t != null
-                && before.segmentTokens() == t.getSegmentTokens()
-                && before.segmentBits() == t.getSegmentBits();
+                && next != null
+                && before.segmentTokens() == next.segmentTokens()
+                && before.segmentBits() == next.segmentBits();
         long[] old = same ? before.bits() : null;
-        int words = t == null ? 0 : t.getSegmentBits() / Long.SIZE;
+        int words = next == null ? 0 : next.segmentBits() / Long.SIZE;
         for (int s = 0; s < segments.size(); s++) {
             if (same && s < before.used() && equalWords(old, s * words, segments.get(s))) continue;
             terms.put(RecordKeys.of(key, s), segments.get(s));
@@ -280,10 +274,10 @@ public final class MemoryStores {
         ByteBuffer bytes = ByteBuffer.allocate(rest * rowBytes);
         bytes.put(data).flip();
         List<String> tokens = event.getTokens();
-        return EncodedTokens.newBuilder(event)
-                .setVectors(new VectorBlock(v.getDim(), rest, v.getEncoding(), bytes))
-                .setTokens(tokens == null ? null : new ArrayList<>(tokens.subList(count - rest, count)))
-                .build();
+        EncodedTokens tail =
+                MemoryStateCodec.with(event, "vectors", new VectorBlock(v.getDim(), rest, v.getEncoding(), bytes));
+        tail.setTokens(tokens == null ? null : new ArrayList<>(tokens.subList(count - rest, count)));
+        return tail;
     }
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */

@@ -22,6 +22,7 @@ class CoefficientRecordsTest {
             .samples(64)
             .stickyBins(32)
             .coefficientDeltas(4)
+            .termSegments(0) // not what this is about: its segments are kept apart too
             .build();
 
     private static TokenBatch batch(int count, Random rng, long offset) {
@@ -42,11 +43,7 @@ class CoefficientRecordsTest {
             for (int i = 0; i < 40; i++) {
                 MemoryState next = ltm.absorb(state, batch(64, rng, i));
                 CoefficientRecords.Write w = CoefficientRecords.write(
-                        MemoryStateCodec.withoutCoefficients(next, CFG),
-                        next.coefficientLog(),
-                        state.coefficientLog(),
-                        stored == null ? null : stored.getCoefficientLog(),
-                        CFG);
+                        next, state.coefficientLog(), stored == null ? null : stored.getCoefficientLog(), CFG);
                 if (w.puts().containsKey(0)) {
                     baseWrites++;
                     assertThat(w.puts().keySet())
@@ -93,8 +90,7 @@ class CoefficientRecordsTest {
         try (LongTermMemory ltm = LongTermMemory.create(CFG)) {
             MemoryState s = MemoryState.empty(CFG);
             for (int i = 0; i < 5; i++) s = ltm.absorb(s, batch(64, rng, i));
-            CoefficientRecords.Write w = CoefficientRecords.write(
-                    MemoryStateCodec.withoutCoefficients(s, CFG), s.coefficientLog(), null, null, CFG);
+            CoefficientRecords.Write w = CoefficientRecords.write(s, null, null, CFG);
             assertThat(CoefficientRecords.read(w.record(), w.puts()::get, CFG)).isNotNull();
             // a replica that has the record but not yet its last delta waits for it
             assertThat(CoefficientRecords.read(

@@ -87,13 +87,12 @@ class MemoryReplicasTest {
                 key,
                 LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                         .serializer()
-                        .serialize(memoryTopic, MemoryStateCodec.withoutTermBits(write(s).record())));
+                        .serialize(memoryTopic, write(s).record()));
         return s;
     }
 
     private CoefficientRecords.Write write(MemoryState s) {
-        return CoefficientRecords.write(
-                MemoryStateCodec.withoutCoefficients(s, memory), s.coefficientLog(), null, null, memory);
+        return CoefficientRecords.write(s, null, null, memory);
     }
 
     private void coefficientRecords(String key, MemoryState s) {
@@ -101,7 +100,7 @@ class MemoryReplicasTest {
     }
 
     private void termSegments(String key, MemoryState s) {
-        List<byte[]> segments = MemoryStateCodec.termSegments(MemoryStateCodec.toAvro(s, memory));
+        List<byte[]> segments = MemoryStateCodec.termSegments(s.terms());
         for (int i = 0; i < segments.size(); i++) changelog(termsTopic, RecordKeys.of(key, i), segments.get(i));
     }
 
