@@ -63,15 +63,16 @@ final class MemoryRead {
                 throw new IllegalStateException("TRAINED head requested but no TrainedHeadWeights set on the engine");
             if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.ZERO_SHOT) zs.add(i);
         }
+        Batch batch = new Batch(requests, qbar, spans, ltmCtx, hist);
         List<ShortTermHit>[] hits = newLists(n);
         float[][] stmCtx = new float[n][];
         try (NDManager m = root.newSubManager()) {
-            if (!zs.isEmpty()) zeroShot.read(m, requests, zs, qbar, spans, ltmCtx, hist);
+            if (!zs.isEmpty()) zeroShot.read(m, batch, zs);
             for (int i = 0; i < n; i++) {
                 ReadRequest r = requests.get(i);
                 ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
                 if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.TRAINED)
-                    trained.read(m, r, qbar[i], o.spans(), spans, ltmCtx, hist, i);
+                    trained.read(m, batch, i, o.spans());
                 MemoryState s = r.state();
                 if (r.queryTokens() != null && s.terms() != null)
                     spans[i] = termGuide.spans(s, qbar[i], r.queryTokens(), o.spans(), spans[i]);
@@ -97,6 +98,12 @@ final class MemoryRead {
         }
         return out;
     }
+
+    /**
+     * The requests of a batch with their pooled queries, and what their long-term reads found, by request index: spans,
+     * context and sticky histogram. Each read writes only its own requests' entries.
+     */
+    record Batch(List<ReadRequest> requests, float[][] qbar, List<Span>[] spans, float[][] ltmCtx, double[][] hist) {}
 
     @SuppressWarnings("unchecked")
     private static <T> List<T>[] newLists(int n) {

@@ -60,16 +60,13 @@ final class TrainedHeadRead {
         return weights;
     }
 
-    /** Reads request i (which has a long-term part) into its spans, context and, when sticky, histogram. */
-    void read(
-            NDManager m,
-            ReadRequest r,
-            float[] qbar,
-            int nSpans,
-            List<Span>[] spans,
-            float[][] ltmCtx,
-            double[][] hist,
-            int i) {
+    /** Reads request i (which has a long-term part) into its nSpans spans, context and, when sticky, histogram. */
+    void read(NDManager m, MemoryRead.Batch batch, int i, int nSpans) {
+        ReadRequest r = batch.requests().get(i);
+        float[] qbar = batch.qbar()[i];
+        List<Span>[] spans = batch.spans();
+        float[][] ltmCtx = batch.ltmCtx();
+        double[][] hist = batch.hist();
         int e = cfg.dim(), nb = cfg.basisSize();
         int heads = weights.heads(), dh = e / heads, nq = r.queryCount();
         NDArray b = staging.upload(m, 0, r.state().coefficientsRef(), 0, new Shape(nb, e));

@@ -76,25 +76,17 @@ final class ZeroShotRead {
     }
 
     /** Reads the requests zs (each with a long-term part) into their spans, contexts and, when sticky, histograms. */
-    void read(
-            NDManager m,
-            List<ReadRequest> requests,
-            List<Integer> zs,
-            float[][] qbar,
-            List<Span>[] spans,
-            float[][] ltmCtx,
-            double[][] hist) {
-        if (hostReads) onHost(requests, zs, qbar, spans, ltmCtx, hist);
-        else onDevice(m, requests, zs, qbar, spans, ltmCtx, hist);
+    void read(NDManager m, MemoryRead.Batch batch, List<Integer> zs) {
+        if (hostReads) onHost(batch, zs);
+        else onDevice(m, batch, zs);
     }
 
-    private void onHost(
-            List<ReadRequest> requests,
-            List<Integer> zs,
-            float[][] qbar,
-            List<Span>[] spans,
-            float[][] ltmCtx,
-            double[][] hist) {
+    private void onHost(MemoryRead.Batch batch, List<Integer> zs) {
+        List<ReadRequest> requests = batch.requests();
+        float[][] qbar = batch.qbar();
+        List<Span>[] spans = batch.spans();
+        float[][] ltmCtx = batch.ltmCtx();
+        double[][] hist = batch.hist();
         if (host == null)
             host = new HostZeroShot(
                     math,
@@ -138,14 +130,12 @@ final class ZeroShotRead {
         });
     }
 
-    private void onDevice(
-            NDManager m,
-            List<ReadRequest> requests,
-            List<Integer> zs,
-            float[][] qbar,
-            List<Span>[] spans,
-            float[][] ltmCtx,
-            double[][] hist) {
+    private void onDevice(NDManager m, MemoryRead.Batch batch, List<Integer> zs) {
+        List<ReadRequest> requests = batch.requests();
+        float[][] qbar = batch.qbar();
+        List<Span>[] spans = batch.spans();
+        float[][] ltmCtx = batch.ltmCtx();
+        double[][] hist = batch.hist();
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
         float[] qall = new float[k * d];
         float[] filled = new float[k];
