@@ -2,15 +2,16 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.MemoryProgress;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
@@ -18,9 +19,6 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
@@ -40,57 +38,34 @@ import org.junit.jupiter.api.io.TempDir;
  * input, which had just run dry, and answers after the event; with Kafka's default of 0 the query overtakes it.
  */
 class ReadYourWritesTest {
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final int FIRST = 5;
     static final int SECOND = 7;
 
-    static EmbeddedKafkaBroker kafka;
-    static LocalRegistry registry;
+    static LocalCluster cluster;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() {
-        registry = LocalRegistry.start();
-        kafka = EmbeddedKafkaBroker.start();
+        cluster = LocalCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        if (kafka != null) kafka.close();
-        if (registry != null) registry.close();
+        if (cluster != null) cluster.close();
     }
 
     LtmConfig config(long maxTaskIdleMs) {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-        m.put(LtmConfig.APPLICATION_ID, "ryw-" + UUID.randomUUID());
-        m.put(LtmConfig.STATE_DIR, tmp.resolve("state-" + UUID.randomUUID()).toString());
-        m.put(LtmConfig.TOPIC_PARTITIONS, 1);
-        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String t : List.of(
-                LtmConfig.TOPIC_EVENTS,
-                LtmConfig.TOPIC_TOKENS,
-                LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_QUERY_REQUESTS,
-                LtmConfig.TOPIC_CONTROL,
-                LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS,
-                LtmConfig.TOPIC_DLQ)) {
-            m.put(t, t.substring("ltm.topic.".length()) + suffix);
-        }
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 64);
-        m.put(LtmConfig.MEMORY_SAMPLES, 16);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-        m.put(LtmConfig.ENCODER, "hashing");
-        m.put(LtmConfig.MAX_TASK_IDLE_MS, maxTaskIdleMs);
-        LtmConfig c = new LtmConfig(m);
-        kafka.createTopics(c.topicPartitions(), Map.of());
+        LtmConfig c = new LtmConfig(cluster.node("ryw")
+                .stateUnder(tmp)
+                .partitions(1)
+                .topicsOfItsOwn()
+                .memory(SmallMemory.NODE)
+                .set(LtmConfig.MAX_TASK_IDLE_MS, maxTaskIdleMs)
+                .entries());
+        cluster.createTopics(c.topicPartitions());
         return c;
     }
 
@@ -99,7 +74,7 @@ class ReadYourWritesTest {
         LtmConfig config = config(maxTaskIdleMs);
         String tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
         Properties tx = new Properties();
-        tx.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        tx.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ryw-writer-" + UUID.randomUUID());
         var tokensSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         Random rnd = new Random(1);
@@ -115,7 +90,8 @@ class ReadYourWritesTest {
                             tokensTopic, "k", tokensSerde.serializer().serialize(tokensTopic, tokens(rnd, FIRST))))
                     .get();
             writer.commitTransaction();
-            awaitTokens(node, "k", FIRST); // the tokens input has just run dry
+            MemoryProgress.awaitTokens(
+                    node::describe, "k", FIRST, Duration.ofSeconds(60)); // the tokens input has just run dry
 
             writer.beginTransaction();
             writer.send(new ProducerRecord<>(
@@ -167,15 +143,5 @@ class ReadYourWritesTest {
                         .setSourceId(null)
                         .build())
                 .build();
-    }
-
-    static void awaitTokens(MemoryNode node, String key, long atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Object n = node.describe(key).get("tokensAbsorbed");
-            if (n != null && ((Number) n).longValue() >= atLeast) return;
-            Thread.sleep(20);
-        }
-        throw new AssertionError("key " + key + " never reached " + atLeast + " tokens: " + node.describe(key));
     }
 }

@@ -2,25 +2,18 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.TopicReader;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,17 +31,14 @@ class WorkerCrashTest {
 
     @Test
     void aWorkerKilledMidStreamAndRestartedLosesAndDuplicatesNothing() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-                LocalRegistry registry = LocalRegistry.start()) {
-            Map<String, Object> m = new HashMap<>();
-            m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-            m.put(LtmConfig.APPLICATION_ID, "crash-" + UUID.randomUUID());
-            m.put(LtmConfig.ENCODER, "hashing");
-            m.put(LtmConfig.MEMORY_DIM, 16);
-            m.put(LtmConfig.WORKER_MAX_BATCH_RECORDS, 5);
+        try (LocalCluster cluster = LocalCluster.start()) {
+            Map<String, Object> m = cluster.node("crash")
+                    .set(LtmConfig.ENCODER, "hashing")
+                    .set(LtmConfig.MEMORY_DIM, 16)
+                    .set(LtmConfig.WORKER_MAX_BATCH_RECORDS, 5)
+                    .entries();
             LtmConfig config = new LtmConfig(m);
-            broker.createTopics(config.topicPartitions(), Map.of());
+            cluster.createTopics(config.topicPartitions());
             try (LtmClient client = new LtmClient(config)) {
                 for (int i = 0; i < EVENTS; i++) {
                     client.sendTextAsync("key-" + (i % 7), "event number " + i + " of the stream", String.valueOf(i));
@@ -57,22 +47,28 @@ class WorkerCrashTest {
             }
 
             Process first = startWorker(m, "first.log");
-            Map<String, Integer> seen;
-            try (Reader reader = new Reader(config)) {
-                int atKill = reader.awaitAtLeast(EVENTS / 10, Duration.ofSeconds(90));
+            List<EncodedTokens> encoded;
+            try (TopicReader<EncodedTokens> reader = new TopicReader<>(
+                    cluster.bootstrapServers(),
+                    config.getString(LtmConfig.TOPIC_TOKENS),
+                    EncodedTokens.class,
+                    config.serdeConfig())) {
+                int atKill = reader.awaitCount(EVENTS / 10, Duration.ofSeconds(90));
                 first.destroyForcibly().waitFor();
                 assertThat(atKill).as("killed before the worker finished").isLessThan(EVENTS);
 
                 Process second = startWorker(m, "second.log");
                 try {
-                    reader.awaitAtLeast(EVENTS, Duration.ofSeconds(120));
-                    reader.drain(Duration.ofSeconds(2));
+                    reader.awaitCount(EVENTS, Duration.ofSeconds(120));
+                    reader.poll(Duration.ofSeconds(2));
                 } finally {
                     second.destroy();
                     second.waitFor();
                 }
-                seen = reader.counts;
+                encoded = reader.values();
             }
+            Map<String, Long> seen = encoded.stream()
+                    .collect(Collectors.groupingBy(t -> t.getSource().getSourceId(), Collectors.counting()));
             assertThat(seen).hasSize(EVENTS);
             assertThat(seen.values()).allMatch(n -> n == 1);
         }
@@ -95,50 +91,5 @@ class WorkerCrashTest {
                 .redirectErrorStream(true)
                 .redirectOutput(out)
                 .start();
-    }
-
-    /** A read_committed consumer of the tokens topic that counts each source event id. */
-    private static final class Reader implements AutoCloseable {
-        private final KafkaConsumer<String, EncodedTokens> consumer;
-        final Map<String, Integer> counts = new HashMap<>();
-
-        Reader(LtmConfig config) {
-            Properties c = new Properties();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumer = new KafkaConsumer<>(
-                    c,
-                    new StringDeserializer(),
-                    LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer());
-            consumer.subscribe(List.of(config.getString(LtmConfig.TOPIC_TOKENS)));
-        }
-
-        int awaitAtLeast(int n, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (total() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("only " + total() + " of " + n + " encoded events after " + timeout);
-                }
-                drain(Duration.ofMillis(100));
-            }
-            return total();
-        }
-
-        void drain(Duration d) {
-            for (ConsumerRecord<String, EncodedTokens> r : consumer.poll(d)) {
-                counts.merge(r.value().getSource().getSourceId(), 1, Integer::sum);
-            }
-        }
-
-        private int total() {
-            return counts.values().stream().mapToInt(Integer::intValue).sum();
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
     }
 }

@@ -37,6 +37,19 @@ public record Span(
         this(mu, sigma, score, weight, tokenStart, tokenEnd, from, to, -1);
     }
 
+    /**
+     * The span of a fitted Gaussian {mu, sigma, weight} of the state's memory axis, with its tokens and sources through
+     * the state's timeline (clamped to the long-term tokens).
+     */
+    static Span of(MemoryState s, double[] f, double score) {
+        Timeline tl = s.timeline();
+        long maxTok = Math.max(0, s.longTermTokens() - 1);
+        double a = tl.tokenAt(f[0] - f[1]), b = tl.tokenAt(f[0] + f[1]);
+        long start = Double.isNaN(a) ? 0 : Math.max(0, Math.min(maxTok, (long) Math.floor(a)));
+        long end = Double.isNaN(b) ? maxTok : Math.max(start, Math.min(maxTok, (long) Math.ceil(b)));
+        return new Span(f[0], f[1], score, f[2], start, end, tl.sourceOf(start), tl.lastSourceOf(end));
+    }
+
     /** The same span with this term match. */
     public Span withTermMatch(double match) {
         return new Span(mu, sigma, score, weight, tokenStart, tokenEnd, from, to, match);

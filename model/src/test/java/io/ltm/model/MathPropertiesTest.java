@@ -51,7 +51,7 @@ class MathPropertiesTest {
     @Test
     void deviceClosedFormMatchesHost() {
         Basis b = Basis.of(64, 0.01, 0.05);
-        try (NDManager m = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch");
+        try (NDManager m = NDManager.newBaseManager(MemoryEngine.defaultDevice(), "PyTorch");
                 DeviceMath k = new DeviceMath(m, b, 16, 16, 0.5, false)) {
             double[] mus = {0.0, 0.25, 0.5, 0.9, 1.0};
             double[] s2 = {1e-4, 1e-3, 0.01, 0.05, 0.2};
@@ -72,7 +72,7 @@ class MathPropertiesTest {
         float[] x = TestSignals.smooth(t, e, 8, new Random(1));
         double[] errs = new double[4];
         int[] ns = {16, 64, 256, 512};
-        try (NDManager m = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
+        try (NDManager m = NDManager.newBaseManager(MemoryEngine.defaultDevice(), "PyTorch")) {
             for (int i = 0; i < ns.length; i++) {
                 Basis b = Basis.of(ns[i], 0.005, 0.01);
                 try (DeviceMath k = new DeviceMath(m, b, l, 512, 0.5, false);

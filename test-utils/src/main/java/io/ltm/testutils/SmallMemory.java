@@ -12,6 +12,8 @@ public record SmallMemory(int dim, int basisSize, String widths, int contraction
 
     /** d = 8, N = 16, L = 12: the topology tests on TopologyTestDriver. */
     public static final SmallMemory TOPOLOGY = new SmallMemory(8, 16, "0.05,0.1", 12, 10, 8);
+    /** d = 16, N = 16, L = 16: the tests of one node on an embedded broker (read-your-writes, bad input). */
+    public static final SmallMemory NODE = new SmallMemory(16, 16, "0.05,0.1", 16, 16, 8);
     /** d = 32, N = 32, L = 16: the interoperability tests. */
     public static final SmallMemory INTEROP = new SmallMemory(32, 32, "0.02,0.05", 16, 16, 8);
     /** d = 64, N = 64, L = 32: the end-to-end tests on an embedded broker. */

@@ -7,6 +7,7 @@ import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
 import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;
@@ -93,12 +94,30 @@ class LtmConfigTest {
 
     @Test
     void theTestsSmallMemoriesUseOnlyKeysOfThisClass() {
-        for (SmallMemory m : new SmallMemory[] {SmallMemory.TOPOLOGY, SmallMemory.INTEROP, SmallMemory.END_TO_END}) {
+        for (SmallMemory m :
+                new SmallMemory[] {SmallMemory.TOPOLOGY, SmallMemory.NODE, SmallMemory.INTEROP, SmallMemory.END_TO_END
+                }) {
             assertThat(LtmConfig.configDef().names()).containsAll(m.entries().keySet());
             LtmConfig c = new LtmConfig(m.entries());
             assertThat(c.memoryConfig().dim()).isEqualTo(m.dim());
             assertThat(c.memoryConfig().contractionLength()).isEqualTo(m.contractionLength());
         }
+    }
+
+    @Test
+    void theLocalClustersNodeSettingsUseOnlyKeysOfThisClassAndRenameEveryKeyedTopic() {
+        Map<String, Object> m = new NodeSettings("localhost:9092", "http://localhost:8081", "check")
+                .stateUnder(Path.of("/tmp"))
+                .partitions(3)
+                .topicsOfItsOwn()
+                .memory(SmallMemory.INTEROP)
+                .entries();
+        assertThat(LtmConfig.configDef().names()).containsAll(m.keySet());
+        LtmConfig c = new LtmConfig(m);
+        assertThat(c.topicPartitions().keySet())
+                .hasSize(NodeSettings.KEYED_TOPICS.size())
+                .allSatisfy(t -> assertThat(t).matches(".+-[0-9a-f]{8}"));
+        assertThat(c.topicPartitions().values()).containsOnly(3);
     }
 
     @Test

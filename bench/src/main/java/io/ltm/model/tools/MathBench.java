@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryEngine;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
@@ -56,7 +57,7 @@ public final class MathBench {
         out.put("N", 512);
         out.put("L", 512);
         out.put("M", 512);
-        out.put("device", LongTermMemory.defaultDevice().toString());
+        out.put("device", MemoryEngine.defaultDevice().toString());
         out.put("cpus", Runtime.getRuntime().availableProcessors());
         out.put("iters", iters);
         out.put("repeats", repeats);
@@ -111,7 +112,7 @@ public final class MathBench {
         try (LongTermMemory u = LongTermMemory.create(ucfg);
                 LongTermMemory st = LongTermMemory.create(scfg);
                 LongTermMemory ret = LongTermMemory.create(rcfg);
-                NDManager mg = NDManager.newBaseManager(LongTermMemory.defaultDevice(), "PyTorch")) {
+                NDManager mg = NDManager.newBaseManager(MemoryEngine.defaultDevice(), "PyTorch")) {
             MemoryState us0 = u.absorb(MemoryState.empty(ucfg), new TokenBatch(batches[0], l, null, null));
             MemoryState ss0 = st.absorb(MemoryState.empty(scfg), new TokenBatch(batches[0], l, null, null));
             MemoryState rs = u.absorb(us0, new TokenBatch(Arrays.copyOf(batches[1], 256 * d), 256, null, null));

@@ -11,6 +11,7 @@ import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryEngine;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadResult;
@@ -132,7 +133,7 @@ public final class VerifyReference {
                 wsg = flat(d.get("weights").get("w_sigma"));
         double[] wo = flat(d.get("weights").get("Wo"));
         int eo = wo.length / e;
-        Device dev = LongTermMemory.defaultDevice();
+        Device dev = MemoryEngine.defaultDevice();
         try (NDManager root = NDManager.newBaseManager(dev, "PyTorch");
                 DeviceMath k = new DeviceMath(root, basis, l, m, lam, f32)) {
             try (NDManager s = root.newSubManager()) {

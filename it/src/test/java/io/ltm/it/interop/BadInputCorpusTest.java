@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.DeadLetter;
@@ -13,19 +12,19 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.registry.LocalRegistry;
-import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.MemoryProgress;
+import io.ltm.testutils.it.TopicReader;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.EncodeWorker;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -34,21 +33,14 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BadInputCorpusTest {
     static final int PARTITIONS = 3;
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final int MAX_TOKENS = 256;
     static final int MAX_CHARS = 600;
     static final int REPEAT = 3;
@@ -73,60 +65,39 @@ class BadInputCorpusTest {
     static final int HUGE_BYTES = 8_000_000;
 
     static final List<String> KEYS = List.of("host-a", "host-b", "user-ç", "k3");
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = ConfluentPython.JSON;
 
-    static EmbeddedKafkaBroker kafka;
-    static LocalRegistry registry;
+    static LocalCluster cluster;
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() {
-        String why = ConfluentPythonInteropTest.pythonClientMissing();
-        Assumptions.assumeTrue(
-                why == null,
-                () -> "skipped: Confluent's Python client is not usable here (" + why
-                        + "); install python3-confluent-kafka python3-avro python3-requests");
-        registry = LocalRegistry.start();
-        kafka = EmbeddedKafkaBroker.start();
+        ConfluentPython.assumeInstalled();
+        cluster = LocalCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        if (kafka != null) kafka.close();
-        if (registry != null) registry.close();
+        if (cluster != null) cluster.close();
     }
 
     @Test
     void everyBadRecordIsDeadLetteredOnceWithAReasonEveryGoodOneIsAbsorbedAndNothingIsStuck() throws Exception {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-        m.put(LtmConfig.APPLICATION_ID, "corpus-" + UUID.randomUUID());
-        m.put(LtmConfig.STATE_DIR, tmp.resolve("state").toString());
-        m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
-        m.put(LtmConfig.ENCODER, "hashing");
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-        m.put(LtmConfig.MEMORY_SAMPLES, 16);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-        m.put(LtmConfig.INGEST_MAX_TOKENS, MAX_TOKENS);
-        m.put(LtmConfig.TEXT_MAX_CHARS, MAX_CHARS);
-        m.put(LtmConfig.HTTP_PORT, 0);
-        m.put("commit.interval.ms", 100);
-        LtmConfig config = new LtmConfig(m);
-        kafka.createTopics(config.topicPartitions(), Map.of("max.message.bytes", String.valueOf(10 << 20)));
+        LtmConfig config = new LtmConfig(cluster.node("corpus")
+                .stateUnder(tmp)
+                .partitions(PARTITIONS)
+                .memory(SmallMemory.NODE)
+                .set(LtmConfig.INGEST_MAX_TOKENS, MAX_TOKENS)
+                .set(LtmConfig.TEXT_MAX_CHARS, MAX_CHARS)
+                .set(LtmConfig.HTTP_PORT, 0)
+                .set("commit.interval.ms", 100)
+                .entries());
+        cluster.createTopics(config.topicPartitions(), Map.of("max.message.bytes", String.valueOf(10 << 20)));
 
-        Path script = tmp.resolve("bad_corpus.py");
-        try (InputStream in = BadInputCorpusTest.class.getResourceAsStream("bad_corpus.py")) {
-            Files.copy(in, script);
-        }
-        ObjectNode spec = JSON.createObjectNode();
-        spec.put("bootstrap", kafka.bootstrapServers());
-        spec.put("registry", registry.url());
+        Path script = ConfluentPython.script("bad_corpus.py", tmp);
+        ObjectNode spec = ConfluentPythonInteropTest.spec(cluster);
         ObjectNode topics = spec.putObject("topics");
         topics.put("tokens", config.getString(LtmConfig.TOPIC_TOKENS));
         topics.put("events", config.getString(LtmConfig.TOPIC_EVENTS));
@@ -149,10 +120,10 @@ class BadInputCorpusTest {
         try (HashingEncoder encoder = new HashingEncoder(DIM);
                 MemoryNode node = MemoryNode.start(config, encoder);
                 EncodeWorker worker = new EncodeWorker(config, encoder, "corpus");
-                Admin admin = kafka.admin()) {
+                Admin admin = cluster.admin()) {
             node.awaitRunning(Duration.ofSeconds(60));
             worker.start();
-            List<JsonNode> produced = runCorpus(script, spec);
+            List<JsonNode> produced = ConfluentPython.run(script, null, spec, Duration.ofSeconds(180));
 
             Map<String, Long> expectedTokens = new TreeMap<>();
             Map<String, String> badAt = new HashMap<>(); // topic/partition/offset -> kind
@@ -266,7 +237,10 @@ class BadInputCorpusTest {
             assertThat(reasonByKind.get("events.text-over-char-limit")).contains("more than the limit of " + MAX_CHARS);
 
             for (String key : KEYS) {
-                awaitTokens(node, key, expectedTokens.getOrDefault(key, 0L));
+                long expected = expectedTokens.getOrDefault(key, 0L);
+                assertThat(MemoryProgress.awaitTokens(node::describe, key, expected, Duration.ofSeconds(120)))
+                        .as("tokens of %s", key)
+                        .isEqualTo(expected);
             }
             // a bad query that carries an id is answered with the error, never left to time out
             Map<String, MemoryResponse> responses = new HashMap<>();
@@ -323,41 +297,6 @@ class BadInputCorpusTest {
         return topic + "/" + partition + "@" + offset;
     }
 
-    static List<JsonNode> runCorpus(Path script, ObjectNode spec) throws Exception {
-        Path specFile = Files.createTempFile(tmp, "corpus", ".json");
-        Files.writeString(specFile, spec.toString());
-        Path errFile = Files.createTempFile(tmp, "corpus", ".stderr");
-        Process p = new ProcessBuilder(ConfluentPythonInteropTest.PYTHON, script.toString(), specFile.toString())
-                .redirectError(errFile.toFile())
-                .start();
-        String stdout;
-        try (InputStream o = p.getInputStream()) {
-            stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        boolean done = p.waitFor(180, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        assertThat(done && p.exitValue() == 0)
-                .as("python failed:\n%s\n%s", stdout, Files.readString(errFile))
-                .isTrue();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : stdout.strip().split("\n")) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
-    }
-
-    static void awaitTokens(MemoryNode node, String key, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        Object n = null;
-        while (System.nanoTime() < deadline) {
-            n = node.describe(key).get("tokensAbsorbed");
-            if (n != null && ((Number) n).longValue() >= expected) break;
-            Thread.sleep(100);
-        }
-        assertThat(n).as("tokens of %s", key).isNotNull();
-        assertThat(((Number) n).longValue()).as("tokens of %s", key).isEqualTo(expected);
-    }
-
     /** Every input partition of the node's and the worker's groups has its committed offset at its end. */
     static void awaitNothingBehind(Admin admin, LtmConfig config) throws Exception {
         String app = config.getString(LtmConfig.APPLICATION_ID);
@@ -399,27 +338,10 @@ class BadInputCorpusTest {
         throw new AssertionError("input partitions still behind (lag by partition): " + behind);
     }
 
-    static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
-            LtmConfig config, String topic, Class<T> type, int expected) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 10 << 20);
-        List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(
-                c,
-                new StringDeserializer(),
-                LtmSerdes.avro(type, config.serdeConfig()).deserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
-            }
+    static <T extends SpecificRecord> List<T> read(LtmConfig config, String topic, Class<T> type, int expected) {
+        try (TopicReader<T> reader = new TopicReader<>(cluster.bootstrapServers(), topic, type, config.serdeConfig())) {
             // anything beyond the expected count would be a duplicate: look a little longer
-            for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(2000))) out.add(r.value());
+            return reader.readUpTo(expected, Duration.ofSeconds(120), Duration.ofMillis(2000));
         }
-        return out;
     }
 }

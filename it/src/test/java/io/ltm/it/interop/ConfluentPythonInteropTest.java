@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.AttentionHead;
 import io.ltm.schemas.MemoryQuery;
@@ -18,16 +17,13 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.schemas.VectorEncoding;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.registry.SchemaRegistryClients;
-import io.ltm.schemas.serde.AvroDeserializer;
 import io.ltm.schemas.serde.AvroSerializer;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.TopicReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,21 +32,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  * that client is not installed.
  */
 class ConfluentPythonInteropTest {
-    static final String PYTHON = System.getProperty("ltm.python", "/usr/bin/python3");
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = ConfluentPython.JSON;
     static final Instant T0 = Instant.ofEpochMilli(1_764_100_000_321L);
 
-    static EmbeddedKafkaBroker kafka;
-    static LocalRegistry registry;
+    static LocalCluster cluster;
 
     @TempDir
     static Path tmp;
@@ -76,46 +63,18 @@ class ConfluentPythonInteropTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String why = pythonClientMissing();
-        Assumptions.assumeTrue(
-                why == null,
-                () -> "skipped: Confluent's Python client is not usable here (" + why
-                        + "); install python3-confluent-kafka python3-avro python3-requests");
-        script = tmp.resolve("confluent_avro.py");
-        try (InputStream in = ConfluentPythonInteropTest.class.getResourceAsStream("confluent_avro.py")) {
-            Files.copy(in, script);
-        }
-        registry = LocalRegistry.start();
-        kafka = EmbeddedKafkaBroker.start();
+        ConfluentPython.assumeInstalled();
+        script = ConfluentPython.script("confluent_avro.py", tmp);
+        cluster = LocalCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        if (kafka != null) kafka.close();
-        if (registry != null) registry.close();
-    }
-
-    static String pythonClientMissing() {
-        try {
-            Process p = new ProcessBuilder(
-                            PYTHON,
-                            "-c",
-                            "from confluent_kafka.avro import AvroProducer, AvroConsumer; import avro.schema")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "import timed out";
-            }
-            return p.exitValue() == 0 ? null : PYTHON + " cannot import it: " + out.strip();
-        } catch (IOException | InterruptedException e) {
-            return PYTHON + " not runnable: " + e;
-        }
+        if (cluster != null) cluster.close();
     }
 
     Map<String, Object> serdeConfig() {
-        return Map.of(SchemaRegistryClients.URL, registry.url());
+        return cluster.serdeConfig();
     }
 
     // ---------------------------------------------------------------- Java writes, Python reads
@@ -124,17 +83,15 @@ class ConfluentPythonInteropTest {
     void pythonReadsWhatOurSerdeWrote() throws Exception {
         String events = "interop.j2p.events";
         String responses = "interop.j2p.responses";
-        kafka.createTopic(events, 1);
-        kafka.createTopic(responses, 1);
+        cluster.createTopic(events, 1);
+        cluster.createTopic(responses, 1);
         List<TokenEvent> sent = List.of(tokenEvent("one", 1), tokenEvent("two", 2), tokenEvent(null, 3));
         List<MemoryResponse> sentResponses = List.of(memoryResponse("q-1"), memoryResponse("q-2"));
 
         AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
         ser.configure(serdeConfig(), false);
-        Properties pp = new Properties();
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        pp.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(pp, new StringSerializer(), ser)) {
+        try (KafkaProducer<String, SpecificRecord> producer =
+                new KafkaProducer<>(cluster.producerProperties(), new StringSerializer(), ser)) {
             for (int i = 0; i < sent.size(); i++)
                 producer.send(new ProducerRecord<>(events, "user-" + i, sent.get(i)))
                         .get();
@@ -143,9 +100,7 @@ class ConfluentPythonInteropTest {
                 producer.send(new ProducerRecord<>(responses, null, r)).get();
         }
 
-        ObjectNode spec = JSON.createObjectNode();
-        spec.put("bootstrap", kafka.bootstrapServers());
-        spec.put("registry", registry.url());
+        ObjectNode spec = spec(cluster);
         ArrayNode topics = spec.putArray("topics");
         topics.addObject().put("topic", events).put("count", sent.size()).put("api", "serializer");
         topics.addObject()
@@ -201,15 +156,13 @@ class ConfluentPythonInteropTest {
     void ourSerdeReadsWhatPythonWrote() throws Exception {
         String events = "interop.p2j.events";
         String queries = "interop.p2j.queries";
-        kafka.createTopic(events, 1);
-        kafka.createTopic(queries, 1);
+        cluster.createTopic(events, 1);
+        cluster.createTopic(queries, 1);
         List<TokenEvent> events0 = List.of(tokenEvent("from python", 7), tokenEvent("zwei: äöü ✓", 8));
         List<MemoryQuery> queries0 =
                 List.of(memoryQuery("q-py-1", AttentionHead.TRAINED), memoryQuery("q-py-2", AttentionHead.ZERO_SHOT));
 
-        ObjectNode spec = JSON.createObjectNode();
-        spec.put("bootstrap", kafka.bootstrapServers());
-        spec.put("registry", registry.url());
+        ObjectNode spec = spec(cluster);
         ArrayNode records = spec.putArray("records");
         for (int i = 0; i < events0.size(); i++) {
             records.addObject()
@@ -247,46 +200,25 @@ class ConfluentPythonInteropTest {
     }
 
     <T extends SpecificRecord> List<ConsumerRecord<String, T>> consume(String topic, Class<T> type, int n) {
-        Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "java-" + topic);
-        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        AvroDeserializer<T> de = new AvroDeserializer<>(type);
-        de.configure(serdeConfig(), false);
-        List<ConsumerRecord<String, T>> got = new ArrayList<>();
-        try (KafkaConsumer<String, T> c = new KafkaConsumer<>(cp, new StringDeserializer(), de)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (got.size() < n && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(500)).forEach(got::add);
-            }
+        List<ConsumerRecord<String, T>> got;
+        try (TopicReader<T> reader = new TopicReader<>(cluster.bootstrapServers(), topic, type, serdeConfig())) {
+            reader.readUpTo(n, Duration.ofSeconds(30), Duration.ZERO);
+            got = reader.records();
         }
         assertThat(got).as("records read from %s", topic).hasSize(n);
         return got;
     }
 
+    /** A spec for confluent_avro.py: where the cluster is. */
+    static ObjectNode spec(LocalCluster cluster) {
+        ObjectNode spec = JSON.createObjectNode();
+        spec.put("bootstrap", cluster.bootstrapServers());
+        spec.put("registry", cluster.registryUrl());
+        return spec;
+    }
+
     List<JsonNode> python(String mode, ObjectNode spec) throws Exception {
-        Path specFile = Files.createTempFile(tmp, mode, ".json");
-        Files.writeString(specFile, spec.toString());
-        Path errFile = Files.createTempFile(tmp, mode, ".stderr");
-        Process p = new ProcessBuilder(PYTHON, script.toString(), mode, specFile.toString())
-                .redirectError(errFile.toFile())
-                .start();
-        String stdout;
-        try (InputStream o = p.getInputStream()) {
-            stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        boolean done = p.waitFor(90, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        String stderr = Files.readString(errFile);
-        assertThat(done && p.exitValue() == 0)
-                .as(
-                        "python %s failed (exit %s):\nstdout:\n%s\nstderr:\n%s",
-                        mode, done ? p.exitValue() : "timeout", stdout, stderr)
-                .isTrue();
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : stdout.split("\n")) if (!line.isBlank()) lines.add(JSON.readTree(line));
-        return lines;
+        return ConfluentPython.run(script, mode, spec, Duration.ofSeconds(90));
     }
 
     // ---------------------------------------------------------------- "plain" JSON, the same convention as the script

@@ -3,47 +3,35 @@ package io.ltm.it.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.MemoryProgress;
+import io.ltm.testutils.it.TopicReader;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.worker.EncodeWorker;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,10 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ForeignPartitionerTest {
     static final int PARTITIONS = 4;
     static final int DIM = SmallMemory.INTEROP.dim();
-    static final ObjectMapper JSON = new ObjectMapper();
 
-    static EmbeddedKafkaBroker kafka;
-    static LocalRegistry registry;
+    static LocalCluster cluster;
 
     @TempDir
     static Path tmp;
@@ -69,23 +55,14 @@ class ForeignPartitionerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String why = ConfluentPythonInteropTest.pythonClientMissing();
-        Assumptions.assumeTrue(
-                why == null,
-                () -> "skipped: Confluent's Python client is not usable here (" + why
-                        + "); install python3-confluent-kafka python3-avro python3-requests");
-        script = tmp.resolve("confluent_avro.py");
-        try (InputStream in = ForeignPartitionerTest.class.getResourceAsStream("confluent_avro.py")) {
-            Files.copy(in, script);
-        }
-        registry = LocalRegistry.start();
-        kafka = EmbeddedKafkaBroker.start();
+        ConfluentPython.assumeInstalled();
+        script = ConfluentPython.script("confluent_avro.py", tmp);
+        cluster = LocalCluster.start();
     }
 
     @AfterAll
     static void stop() {
-        if (kafka != null) kafka.close();
-        if (registry != null) registry.close();
+        if (cluster != null) cluster.close();
     }
 
     static int crc32Partition(String key) {
@@ -107,28 +84,14 @@ class ForeignPartitionerTest {
     }
 
     LtmConfig config() {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-        m.put(LtmConfig.APPLICATION_ID, "foreign-" + UUID.randomUUID());
-        m.put(LtmConfig.STATE_DIR, tmp.resolve("state-" + UUID.randomUUID()).toString());
-        m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
-        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String t : List.of(
-                LtmConfig.TOPIC_EVENTS,
-                LtmConfig.TOPIC_TOKENS,
-                LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_QUERY_REQUESTS,
-                LtmConfig.TOPIC_CONTROL,
-                LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS,
-                LtmConfig.TOPIC_DLQ)) {
-            m.put(t, t.substring("ltm.topic.".length()) + suffix);
-        }
-        m.putAll(SmallMemory.INTEROP.entries());
-        m.put("commit.interval.ms", 50);
-        LtmConfig c = new LtmConfig(m);
-        kafka.createTopics(c.topicPartitions(), Map.of());
+        LtmConfig c = new LtmConfig(cluster.node("foreign")
+                .stateUnder(tmp)
+                .partitions(PARTITIONS)
+                .topicsOfItsOwn()
+                .memory(SmallMemory.INTEROP)
+                .set("commit.interval.ms", 50)
+                .entries());
+        cluster.createTopics(c.topicPartitions());
         return c;
     }
 
@@ -143,12 +106,16 @@ class ForeignPartitionerTest {
         try (HashingEncoder encoder = new HashingEncoder(DIM);
                 MemoryNode node = MemoryNode.start(config, encoder);
                 EncodeWorker worker = new EncodeWorker(config, encoder, "foreign");
-                Responses responses = new Responses(config)) {
+                TopicReader<MemoryResponse> responses = new TopicReader<>(
+                        cluster.bootstrapServers(),
+                        config.getString(LtmConfig.TOPIC_RESPONSES),
+                        MemoryResponse.class,
+                        config.serdeConfig())) {
             node.awaitRunning(Duration.ofSeconds(60));
             worker.start();
 
             // 1. events from Python, keyed, default partitioner
-            ObjectNode spec = spec();
+            ObjectNode spec = ConfluentPythonInteropTest.spec(cluster);
             ArrayNode records = spec.putArray("records");
             for (int i = 0; i < lines.size(); i++) {
                 TokenEvent e = TokenEvent.newBuilder()
@@ -165,7 +132,7 @@ class ForeignPartitionerTest {
                         .put("schema", TokenEvent.getClassSchema().toString())
                         .set("value", ConfluentPythonInteropTest.plain(e));
             }
-            JsonNode produced = python(spec);
+            JsonNode produced = produce(spec);
             for (JsonNode p : produced.get("partitions")) {
                 assertThat(p.asInt())
                         .as("librdkafka's default partitioner is CRC32")
@@ -176,7 +143,7 @@ class ForeignPartitionerTest {
             try (HashingEncoder e = new HashingEncoder(DIM)) {
                 tokens = lines.stream().mapToLong(s -> e.encode(s).count()).sum();
             }
-            awaitTokens(node, key, tokens);
+            MemoryProgress.awaitTokens(node::describe, key, tokens, Duration.ofSeconds(60));
 
             // 2. a query from Python, keyed, default partitioner
             MemoryQuery q = MemoryQuery.newBuilder()
@@ -187,7 +154,7 @@ class ForeignPartitionerTest {
                     .setOptions(QueryOptions.newBuilder().setSpans(1).build())
                     .setRequestedAt(Instant.now())
                     .build();
-            spec = spec();
+            spec = ConfluentPythonInteropTest.spec(cluster);
             spec.putArray("records")
                     .addObject()
                     .put("topic", queries)
@@ -195,16 +162,16 @@ class ForeignPartitionerTest {
                     .put("key", key)
                     .put("schema", MemoryQuery.getClassSchema().toString())
                     .set("value", ConfluentPythonInteropTest.plain(q));
-            produced = python(spec);
+            produced = produce(spec);
             assertThat(produced.get("partitions").get(0).asInt()).isEqualTo(crc32Partition(key));
-            MemoryResponse r = responses.await(q.getQueryId(), Duration.ofSeconds(60));
+            MemoryResponse r = answer(responses, q.getQueryId());
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).as("answered from the key's memory").isTrue();
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(tokens);
 
             // 3. a Java producer that chooses the partition itself: any partition but the key's
-            try (KafkaProducer<String, byte[]> producer =
-                    new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    cluster.producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
                 for (int p = 0; p < PARTITIONS; p++) {
                     if (p == murmur2Partition(key)) continue;
                     MemoryQuery qp = MemoryQuery.newBuilder(q)
@@ -219,7 +186,7 @@ class ForeignPartitionerTest {
                                             .serialize(queries, qp)))
                             .get();
                     assertThat(meta.partition()).isEqualTo(p);
-                    MemoryResponse rp = responses.await(qp.getQueryId(), Duration.ofSeconds(60));
+                    MemoryResponse rp = answer(responses, qp.getQueryId());
                     assertThat(rp.getFound())
                             .as("query sent to partition %d", p)
                             .isTrue();
@@ -227,7 +194,7 @@ class ForeignPartitionerTest {
                 }
             }
             // Streams created the internal topics with the tokens topic's partition count
-            try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
                 String appId = config.getString(LtmConfig.APPLICATION_ID);
                 var described = admin.describeTopics(List.of(
                                 appId + "-ltm-queries-by-key-repartition", appId + "-ltm-control-by-key-repartition"))
@@ -239,85 +206,12 @@ class ForeignPartitionerTest {
         }
     }
 
-    Properties producerProps() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return p;
+    static MemoryResponse answer(TopicReader<MemoryResponse> responses, String queryId) {
+        return responses.await(r -> queryId.equals(r.getQueryId()), "answer to " + queryId, Duration.ofSeconds(60));
     }
 
-    static void awaitTokens(MemoryNode node, String key, long atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Object n = node.describe(key).get("tokensAbsorbed");
-            if (n != null && ((Number) n).longValue() >= atLeast) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("key " + key + " never reached " + atLeast + " tokens: " + node.describe(key));
-    }
-
-    ObjectNode spec() {
-        ObjectNode spec = JSON.createObjectNode();
-        spec.put("bootstrap", kafka.bootstrapServers());
-        spec.put("registry", registry.url());
-        return spec;
-    }
-
-    JsonNode python(ObjectNode spec) throws Exception {
-        Path specFile = Files.createTempFile(tmp, "produce", ".json");
-        Files.writeString(specFile, spec.toString());
-        Path errFile = Files.createTempFile(tmp, "produce", ".stderr");
-        Process p = new ProcessBuilder(
-                        ConfluentPythonInteropTest.PYTHON, script.toString(), "produce", specFile.toString())
-                .redirectError(errFile.toFile())
-                .start();
-        String stdout;
-        try (InputStream o = p.getInputStream()) {
-            stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        boolean done = p.waitFor(90, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        assertThat(done && p.exitValue() == 0)
-                .as("python failed:\n%s\n%s", stdout, Files.readString(errFile))
-                .isTrue();
-        return JSON.readTree(stdout.strip());
-    }
-
-    /** Reads the responses topic (read_committed) and hands out answers by query id. */
-    static final class Responses implements AutoCloseable {
-        final KafkaConsumer<String, MemoryResponse> consumer;
-        final Map<String, MemoryResponse> seen = new HashMap<>();
-
-        Responses(LtmConfig config) {
-            Properties c = new Properties();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, "responses-" + UUID.randomUUID());
-            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumer = new KafkaConsumer<>(
-                    c,
-                    new StringDeserializer(),
-                    LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
-            consumer.subscribe(List.of(config.getString(LtmConfig.TOPIC_RESPONSES)));
-        }
-
-        MemoryResponse await(String queryId, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!seen.containsKey(queryId)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(
-                            "no answer to " + queryId + " within " + timeout + "; got " + seen.keySet());
-                }
-                for (ConsumerRecord<String, MemoryResponse> r : consumer.poll(Duration.ofMillis(100))) {
-                    seen.put(r.value().getQueryId(), r.value());
-                }
-            }
-            return seen.get(queryId);
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
+    JsonNode produce(ObjectNode spec) throws Exception {
+        return ConfluentPython.run(script, "produce", spec, Duration.ofSeconds(90))
+                .get(0);
     }
 }

@@ -1,0 +1,72 @@
+package io.ltm.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.model.internal.ShortTermMemory;
+import io.ltm.model.internal.Staging;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The short-term memory's part of a read (the exact vectors not yet contracted): c_STM, the softmax attention of q̄
+ * over the buffer, its strongest tokens as {@link ShortTermHit}s, and the mix with the long-term context,
+ * c = w_L c_LTM + w_S c_STM with (w_L, w_S) = softmax(cos(q̄, c_LTM)/T, cos(q̄, c_STM)/T). Not thread-safe (one per
+ * engine).
+ */
+final class ShortTermRead {
+    private final MemoryConfig cfg;
+    private final Staging staging = new Staging();
+
+    ShortTermRead(MemoryConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /** c_STM of the state's short-term buffer (not empty) for q̄; adds its {@code k} strongest tokens to hits. */
+    float[] read(NDManager m, MemoryState s, float[] qbar, int k, List<ShortTermHit> hits) {
+        ShortTermMemory.Out st;
+        try (NDManager sm = m.newSubManager()) {
+            st = ShortTermMemory.attend(
+                    staging.upload(sm, 0, s.shortTermRef(), 0, new Shape(s.shortTermCount(), cfg.dim())),
+                    qbar,
+                    cfg.temperature(),
+                    cfg.cosineKeys());
+        }
+        Integer[] order = new Integer[s.shortTermCount()];
+        for (int j = 0; j < order.length; j++) order[j] = j;
+        float[] w = st.weights();
+        Arrays.sort(order, (a, b) -> Float.compare(w[b], w[a]));
+        long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
+        List<String> toks = s.shortTermTokens();
+        for (int j = 0; j < Math.min(k, order.length); j++) {
+            int t = order[j];
+            hits.add(new ShortTermHit(
+                    firstIdx + t,
+                    st.cosines()[t],
+                    w[t],
+                    toks.get(t),
+                    s.timeline().sourceOf(firstIdx + t)));
+        }
+        return st.context();
+    }
+
+    /** c = w_L c_LTM + w_S c_STM. */
+    static float[] mix(float[] q, float[] ltm, float[] stm, double temperature) {
+        double ca = cos(q, ltm), cb = cos(q, stm);
+        double mx = Math.max(ca, cb);
+        double wa = Math.exp((ca - mx) / temperature), wb = Math.exp((cb - mx) / temperature);
+        double s = wa + wb;
+        float[] c = new float[ltm.length];
+        for (int i = 0; i < c.length; i++) c[i] = (float) ((wa * ltm[i] + wb * stm[i]) / s);
+        return c;
+    }
+
+    private static double cos(float[] a, float[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * (double) b[i];
+            aa += a[i] * (double) a[i];
+            bb += b[i] * (double) b[i];
+        }
+        return ab / Math.max(1e-30, Math.sqrt(aa * bb));
+    }
+}

@@ -1,0 +1,201 @@
+package io.ltm.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.model.internal.ContinuousAttention;
+import io.ltm.model.internal.DeviceMath;
+import io.ltm.model.internal.HostZeroShot;
+import io.ltm.model.internal.MemoryKeys;
+import io.ltm.model.internal.SpanFitter;
+import io.ltm.model.internal.Staging;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Continuous attention without trained weights: the pooled query q̄ attends to the memory's keys, the moment-matched
+ * Gaussian gives c_LTM = Bᵀ E_{N(μ,σ²)}[ψ] (official affines=False). The attention profile over t is binned into one
+ * bin per basis centre (N/S, clamped to [16, 512]), divided by that of uniform attention (edge correction), and the k
+ * strongest separated modes above its 10% quantile are fitted by one Gaussian each ({@code SpanFitter.modes}), whose
+ * σ² then loses the blur of the basis densities (mean σ_k²); basis functions past the memory's filled extent get no
+ * attention. score = cosine(q̄, Bᵀ E_{N(μ_k,σ_k²)}[ψ]), the remembered content under the span.
+ *
+ * <p>Computed on host arrays from a {@link ReadyMemory}, where reads of one memory version share one pass over its
+ * keys and one over its B and distinct versions are spread over the common fork-join pool's cores; or batched on the
+ * engine's device: B stacked into [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each
+ * for the profiles and the sticky histograms, one batched matmul for the span scores. Not thread-safe (one per engine).
+ */
+final class ZeroShotRead {
+    private final MemoryConfig cfg;
+    private final DeviceMath math;
+    private final Staging staging = new Staging();
+    private ReadyMemoryCache readyCache;
+    private HostZeroShot host;
+    private MemoryKeys keys;
+    private boolean hostReads;
+
+    ZeroShotRead(MemoryConfig cfg, MemoryEngine engine) {
+        this.cfg = cfg;
+        this.math = engine.math();
+        this.hostReads = Device.Type.CPU.equals(engine.device().getDeviceType());
+    }
+
+    void setReadyCache(ReadyMemoryCache cache) {
+        this.readyCache = cache;
+    }
+
+    ReadyMemoryCache readyCache() {
+        return readyCache;
+    }
+
+    void setHostReads(boolean host) {
+        this.hostReads = host;
+    }
+
+    boolean hostReads() {
+        return hostReads;
+    }
+
+    /** See {@link LongTermMemory#ready}. */
+    ReadyMemory ready(MemoryState state) {
+        if (state.dim() != cfg.dim() || state.basisSize() != cfg.basisSize())
+            throw new IllegalArgumentException("state does not match config");
+        if (!state.hasLongTerm()) throw new IllegalArgumentException("the state has no long-term memory yet");
+        if (keys == null) keys = new MemoryKeys(math.basis(), cfg.cosineKeys());
+        return new ReadyMemory(cfg, state, keys.transposed(state.coefficientsRef(), cfg.dim()));
+    }
+
+    private ReadyMemory readyFor(ReadRequest r) {
+        if (r.key() == null || readyCache == null) return ready(r.state());
+        ReadyMemory m = readyCache.get(r.key(), r.state(), this::ready);
+        return m.config().equals(cfg) ? m : ready(r.state());
+    }
+
+    /** Reads the requests zs (each with a long-term part) into their spans, contexts and, when sticky, histograms. */
+    void read(NDManager m, MemoryRead.Batch batch, List<Integer> zs) {
+        if (hostReads) onHost(batch, zs);
+        else onDevice(m, batch, zs);
+    }
+
+    private void onHost(MemoryRead.Batch batch, List<Integer> zs) {
+        List<ReadRequest> requests = batch.requests();
+        float[][] qbar = batch.qbar();
+        List<Span>[] spans = batch.spans();
+        float[][] ltmCtx = batch.ltmCtx();
+        double[][] hist = batch.hist();
+        if (host == null)
+            host = new HostZeroShot(
+                    math,
+                    cfg.dim(),
+                    cfg.cosineKeys(),
+                    cfg.temperature(),
+                    cfg.sigma2Min(),
+                    cfg.sticky() ? cfg.stickyBins() : null);
+        // reads of one memory version together: its keys and B are streamed once for all of them
+        record Version(ReadyMemory ready, double filled) {}
+        Map<Version, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i : zs) {
+            ReadRequest r = requests.get(i);
+            groups.computeIfAbsent(new Version(readyFor(r), r.state().timeline().filledUpTo()), v -> new ArrayList<>())
+                    .add(i);
+        }
+        // the groups of a batch are independent (each writes only its own requests' results; the host read and the
+        // ready memories are read-only): spread over the common pool's cores; a single read stays on this thread
+        var work = groups.entrySet();
+        (work.size() > 1 ? work.parallelStream() : work.stream()).forEach(g -> {
+            ReadyMemory ready = g.getKey().ready();
+            double filled = g.getKey().filled();
+            List<Integer> members = g.getValue();
+            float[][] qs = new float[members.size()][];
+            int[] k = new int[members.size()];
+            for (int x = 0; x < qs.length; x++) {
+                ReadRequest r = requests.get(members.get(x));
+                qs[x] = qbar[members.get(x)];
+                k[x] = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
+            }
+            HostZeroShot.Out[] outs = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, filled);
+            for (int x = 0; x < qs.length; x++) {
+                int i = members.get(x);
+                HostZeroShot.Out o = outs[x];
+                ltmCtx[i] = o.context();
+                hist[i] = o.histogram();
+                for (int t = 0; t < o.fits().size(); t++) {
+                    spans[i].add(Span.of(requests.get(i).state(), o.fits().get(t), o.scores()[t]));
+                }
+            }
+        });
+    }
+
+    private void onDevice(NDManager m, MemoryRead.Batch batch, List<Integer> zs) {
+        List<ReadRequest> requests = batch.requests();
+        float[][] qbar = batch.qbar();
+        List<Span>[] spans = batch.spans();
+        float[][] ltmCtx = batch.ltmCtx();
+        double[][] hist = batch.hist();
+        int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
+        float[] qall = new float[k * d];
+        float[] filled = new float[k];
+        staging.begin(0, k * nb * d);
+        for (int j = 0; j < k; j++) {
+            staging.put(0, j * nb * d, requests.get(zs.get(j)).state().coefficientsRef(), 0, nb * d);
+            System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
+            filled[j] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
+        }
+        NDArray b = staging.finish(m, 0, new Shape(k, nb, d));
+        NDArray q = m.create(qall, new Shape(k, d));
+        ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(
+                math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(), cfg.cosineKeys());
+        int rb = math.profileBins();
+        float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
+        double[] ref = math.profileReference(); // uniform attention's profile, mean 1
+        float[] h =
+                cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
+        float[] ctx = z.ctx().toFloatArray();
+        int kmax = 1;
+        List<List<double[]>> fits = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) {
+            int i = zs.get(j);
+            double[] pm = new double[rb];
+            for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
+            double[] dens = new double[rb];
+            for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
+            List<double[]> f = SpanFitter.withoutBasisBlur(
+                    SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis());
+            fits.add(f);
+            kmax = Math.max(kmax, f.size());
+            ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
+            if (h != null) {
+                int nd = cfg.stickyBins();
+                hist[i] = new double[nd];
+                for (int t = 0; t < nd; t++) hist[i][t] = h[j * nd + t];
+            }
+        }
+        float[] smu = new float[k * kmax], ss2 = new float[k * kmax];
+        Arrays.fill(smu, 0.5f);
+        Arrays.fill(ss2, 1f);
+        for (int j = 0; j < k; j++) {
+            List<double[]> f = fits.get(j);
+            for (int t = 0; t < f.size(); t++) {
+                smu[j * kmax + t] = (float) f.get(t)[0];
+                ss2[j * kmax + t] = (float) (f.get(t)[1] * f.get(t)[1]);
+            }
+        }
+        NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(k, kmax, nb);
+        NDArray c = r.batchMatMul(b); // [K, kmax, d]
+        NDArray dots = c.batchMatMul(q.reshape(k, d, 1)).reshape(k, kmax);
+        NDArray norms =
+                c.norm(new int[] {2}).mul(q.norm(new int[] {1}).reshape(k, 1)).maximum(1e-30f);
+        float[] cos = dots.div(norms).toFloatArray();
+        for (int j = 0; j < k; j++) {
+            int i = zs.get(j);
+            List<double[]> f = fits.get(j);
+            for (int t = 0; t < f.size(); t++) {
+                spans[i].add(Span.of(requests.get(i).state(), f.get(t), cos[j * kmax + t]));
+            }
+        }
+    }
+}
