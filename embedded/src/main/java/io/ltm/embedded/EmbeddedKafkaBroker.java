@@ -39,8 +39,9 @@ import org.apache.kafka.common.utils.Time;
  * end-to-end tests: Docker cannot run here, and Kafka's own test kit is a test-only artifact.
  *
  * <p>{@link #startSecure()} starts one whose only client listener is SASL_SSL: SCRAM-SHA-512 over TLS with a
- * throwaway self-signed certificate. The controller listener stays PLAINTEXT on 127.0.0.1 (KRaft keeps SCRAM
- * credentials in the metadata log, so the controller cannot check them itself); clients never use it.
+ * throwaway self-signed certificate. The controller listener stays PLAINTEXT on 127.0.0.1 (Kafka does not offer
+ * SCRAM on KRaft controller listeners: the credentials live in the metadata log that the controller serves);
+ * clients never use it.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -51,6 +52,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String BROKER_USER = "ltm-broker";
 
     private static final String SECURE_LISTENER = "SASL_SSL";
+
+    /** Hash iterations of the SCRAM users created here (Kafka's minimum is 4096). */
+    private static final int SCRAM_ITERATIONS = 8192;
 
     /** How long a new SCRAM user may take to reach the broker's metadata after the controller accepted it. */
     private static final long USER_VISIBLE_TIMEOUT_MS = 30_000;
@@ -303,7 +307,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
-                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)))
                     .all()
                     .get();
         } catch (ExecutionException e) {
