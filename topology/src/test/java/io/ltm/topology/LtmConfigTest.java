@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -171,5 +173,31 @@ class LtmConfigTest {
         Path readme = Path.of("..", "README.md");
         assertThat(readme).exists();
         assertThat(Files.readString(readme)).contains(LtmConfig.describe());
+    }
+
+    @Test
+    void theUsersClientKeysReachEveryKindOfClientButOursDoNot() {
+        LtmConfig config = new LtmConfig(Map.of(
+                "security.protocol",
+                "SASL_SSL",
+                "sasl.jaas.config",
+                "x required;",
+                "ssl.truststore.location",
+                "/t.p12",
+                "transaction.timeout.ms",
+                "5000",
+                LtmConfig.BOOTSTRAP_SERVERS,
+                "b:9093",
+                LtmConfig.SESSION_TIMEOUT_MS,
+                "7000",
+                "basic.auth.user.info",
+                "u:p"));
+        Map<String, Object> consumer = config.clientOverrides(ConsumerConfig.configNames());
+        assertThat(consumer)
+                .containsOnlyKeys("security.protocol", "sasl.jaas.config", "ssl.truststore.location")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.clientOverrides(ProducerConfig.configNames()))
+                .containsOnlyKeys(
+                        "security.protocol", "sasl.jaas.config", "ssl.truststore.location", "transaction.timeout.ms");
     }
 }

@@ -7,6 +7,7 @@ import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.RegistryCheck;
 import io.ltm.topology.api.TopicProvisioner;
 import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.worker.AttentionWorker;
@@ -156,6 +157,7 @@ public final class LtmCli implements Runnable {
                 cfg,
                 timeout,
                 java.util.Arrays.stream(topicKeys).map(cfg::getString).toList());
+        RegistryCheck.requireAccess(cfg);
     }
 
     static TextEncoder encoder(LtmConfig config) {
@@ -198,6 +200,7 @@ public final class LtmCli implements Runnable {
         public Integer call() {
             LtmConfig cfg = config.load();
             TopicProvisioner.Topics topics = TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
+            RegistryCheck.requireAccess(cfg);
             TextEncoder encoder = encoder(cfg);
             MemoryNode node = MemoryNode.start(cfg, encoder, topics.retentionMs());
             List<AutoCloseable> resources = new ArrayList<>(List.of(node));
@@ -257,6 +260,7 @@ public final class LtmCli implements Runnable {
             }
             LtmConfig cfg = config.load();
             TopicProvisioner.ensure(cfg); // before the slow encoder load: fail fast
+            RegistryCheck.requireAccess(cfg);
             TextEncoder encoder = encoder(cfg);
             TransactionalLoop loop = switch (role) {
                 case EncodeWorker.ROLE -> new EncodeWorker(cfg, encoder, instanceId);

@@ -37,6 +37,7 @@ final class SourceLines implements AnswerPrinter.Texts, AutoCloseable {
 
     SourceLines(LtmConfig config) {
         Properties p = new Properties();
+        p.putAll(config.clientOverrides(ConsumerConfig.configNames()));
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);

@@ -60,7 +60,7 @@ final class WatchCommand implements Callable<Integer> {
         Duration startup = Duration.ofMillis(cfg.getLong(LtmConfig.STARTUP_TIMEOUT_MS));
         LtmCli.requireCluster(cfg, startup, LtmConfig.TOPIC_NOVELTY);
         String topic = cfg.getString(LtmConfig.TOPIC_NOVELTY);
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(cfg.clientOverrides(ConsumerConfig.configNames()));
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -99,7 +99,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             URI uri = URI.create(u.trim());
             if (uri.getScheme() == null
                     || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                throw new IllegalArgumentException("schema registry URL must be http(s)://...: " + u);
+                // the scheme only: the rest may hold user:password
+                throw new IllegalArgumentException(
+                        "schema registry URL must be http(s)://..., not " + uri.getScheme() + "://...");
             }
             if (uri.getRawUserInfo() != null) {
                 if (userInfo == null) {

@@ -29,12 +29,19 @@ import org.slf4j.LoggerFactory;
  * {@code registry/target/*-runner.jar} (an uber-jar build). The child is started through {@code /bin/sh} with a watchdog that kills it
  * when this JVM's pipe to it closes, so it dies with its parent even on {@code kill -9}; a shutdown hook also
  * stops it on a normal exit.
+ *
+ * <p>{@link #startWithBasicAuth(String)} makes every route answer 401 unless the request carries HTTP basic auth
+ * with the given {@code user:password} (the registry module's {@code BasicAuthFilter}); the credentials reach the
+ * child through its environment, not its command line.
  */
 public final class LocalRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalRegistry.class);
     public static final String JAR_PROPERTY = "ltm.registry.jar";
     public static final String JAR_ENV = "LTM_REGISTRY_JAR";
     public static final String API_PATH = "/apis/ccompat/v7";
+    /** The registry's basic auth credentials (user:password), read by the registry module's BasicAuthFilter. */
+    static final String BASIC_AUTH_ENV = "LTM_REGISTRY_BASIC_AUTH_USER_INFO";
+
     private static final int TAIL_LINES = 40;
 
     private final Process process;
@@ -53,15 +60,34 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry with the default timeout (60 s, or system property {@code ltm.registry.startup.timeout.ms}). */
     public static LocalRegistry start() {
-        return start(Duration.ofMillis(Long.getLong("ltm.registry.startup.timeout.ms", 60_000)));
+        return start(defaultTimeout());
+    }
+
+    private static Duration defaultTimeout() {
+        return Duration.ofMillis(Long.getLong("ltm.registry.startup.timeout.ms", 60_000));
     }
 
     public static LocalRegistry start(Duration timeout) {
+        return start(timeout, null);
+    }
+
+    /**
+     * A registry that answers only requests with HTTP basic auth {@code userInfo} ({@code user:password}, what
+     * clients give as {@code basic.auth.user.info}); otherwise as {@link #start()}.
+     */
+    public static LocalRegistry startWithBasicAuth(String userInfo) {
+        if (userInfo == null || userInfo.indexOf(':') <= 0) {
+            throw new IllegalArgumentException("basic auth credentials must be user:password");
+        }
+        return start(defaultTimeout(), userInfo);
+    }
+
+    private static LocalRegistry start(Duration timeout, String userInfo) {
         Path jar = findRunnerJar();
         RuntimeException first = null;
         for (int attempt = 0; attempt < 2; attempt++) { // a second try covers losing the free port to a race
             try {
-                return start(jar, freePort(), List.of(), timeout);
+                return start(jar, freePort(), List.of(), timeout, userInfo);
             } catch (RuntimeException e) {
                 if (first == null) first = e;
                 else first.addSuppressed(e);
@@ -90,10 +116,11 @@ public final class LocalRegistry implements AutoCloseable {
                         // one local client: the default pool of 20 connections only costs memory
                         "-Dquarkus.datasource.jdbc.min-size=1",
                         "-Dquarkus.datasource.jdbc.initial-size=1"),
-                timeout);
+                timeout,
+                null);
     }
 
-    private static LocalRegistry start(Path jar, int port, List<String> jvmArgs, Duration timeout) {
+    private static LocalRegistry start(Path jar, int port, List<String> jvmArgs, Duration timeout, String userInfo) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(
                 "/bin/sh",
@@ -113,6 +140,11 @@ public final class LocalRegistry implements AutoCloseable {
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // never inherited: only a registry started with credentials demands them
+        pb.environment().remove(BASIC_AUTH_ENV);
+        if (userInfo != null) {
+            pb.environment().put(BASIC_AUTH_ENV, userInfo);
+        }
         Process p;
         try {
             p = pb.start();
@@ -149,14 +181,19 @@ public final class LocalRegistry implements AutoCloseable {
                     throw new IllegalStateException("the schema registry process exited with code " + p.exitValue()
                             + " before answering on port " + port + "; last output:\n" + reg.lastOutput());
                 }
-                if (answers(reg.url() + "/subjects")) break;
+                if (answers(reg.url() + "/subjects", userInfo)) break;
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the schema registry did not answer on " + reg.url()
                             + "/subjects within " + timeout.toMillis() + " ms; last output:\n" + reg.lastOutput());
                 }
                 Thread.sleep(100);
             }
-            try (SchemaRegistryClient c = new HttpSchemaRegistryClient(reg.url())) {
+            java.util.Map<String, String> clientConfig = new java.util.HashMap<>();
+            clientConfig.put(SchemaRegistryClients.URL, reg.url());
+            if (userInfo != null) {
+                clientConfig.put(SchemaRegistryClients.USER_INFO, userInfo);
+            }
+            try (SchemaRegistryClient c = SchemaRegistryClients.fromConfig(clientConfig)) {
                 c.setCompatibility(null, Compatibility.LTM_DEFAULT); // Apicurio's default is NONE
             }
             LOG.info(
@@ -175,11 +212,18 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
-    private static boolean answers(String url) {
+    private static boolean answers(String url, String userInfo) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
+            if (userInfo != null) {
+                c.setRequestProperty(
+                        "Authorization",
+                        "Basic "
+                                + java.util.Base64.getEncoder()
+                                        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+            }
             try {
                 return c.getResponseCode() == 200;
             } finally {

@@ -55,6 +55,7 @@ public final class LtmClient implements AutoCloseable {
         this.config = config;
         Map<String, Object> serdes = config.serdeConfig();
         Properties p = new Properties();
+        p.putAll(config.clientOverrides(ProducerConfig.configNames()));
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -66,6 +67,7 @@ public final class LtmClient implements AutoCloseable {
                 new StringSerializer(),
                 (topic, v) -> values.serializer().serialize(topic, (org.apache.avro.specific.SpecificRecord) v));
         Properties c = new Properties();
+        c.putAll(config.clientOverrides(ConsumerConfig.configNames()));
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

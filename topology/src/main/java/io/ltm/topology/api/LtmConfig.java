@@ -743,6 +743,22 @@ public final class LtmConfig extends AbstractConfig {
                 .build();
     }
 
+    /**
+     * The keys the user gave that a Kafka client of one kind knows ({@code clientKeys}, e.g.
+     * {@code ConsumerConfig.configNames()}), except ours: security.protocol, sasl.*, ssl.* and the like, for every
+     * consumer, producer and admin client the node, the workers and the commands create. The caller sets its own
+     * settings after these, so they win.
+     */
+    public Map<String, Object> clientOverrides(java.util.Set<String> clientKeys) {
+        Map<String, Object> m = new HashMap<>();
+        originals().forEach((k, v) -> {
+            if (clientKeys.contains(k) && !DEF.names().contains(k) && !k.startsWith("ltm.")) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
     /** Serde configuration (schema.registry.url plus any client keys given, e.g. basic.auth.user.info). */
     public Map<String, Object> serdeConfig() {
         Map<String, Object> m = new HashMap<>(originals());

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -313,7 +314,11 @@ public final class TopicProvisioner {
             String msg = c instanceof org.apache.kafka.common.errors.TimeoutException
                     ? "Kafka at " + config.getString(LtmConfig.BOOTSTRAP_SERVERS) + " did not answer within "
                             + seconds(timeout) + " (" + what + ")"
-                    : "cannot " + what + ": " + c.getMessage();
+                    : c instanceof AuthenticationException
+                            ? "Kafka at " + config.getString(LtmConfig.BOOTSTRAP_SERVERS) + " refused the connection ("
+                                    + what + "): " + c.getMessage() + "; check security.protocol, sasl.mechanism, "
+                                    + "sasl.jaas.config and ssl.truststore.location (README, Security)"
+                            : "cannot " + what + ": " + c.getMessage();
             throw new UserFacingException(msg, c);
         }
     }

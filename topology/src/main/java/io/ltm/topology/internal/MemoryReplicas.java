@@ -160,6 +160,7 @@ public final class MemoryReplicas implements AutoCloseable {
 
     private static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config) {
         Properties p = new Properties();
+        p.putAll(config.clientOverrides(ConsumerConfig.configNames())); // TLS, SASL: the cluster's own settings
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -55,6 +55,7 @@ final class StretchReader implements AutoCloseable {
 
     private static Properties properties(LtmConfig config) {
         Properties p = new Properties();
+        p.putAll(config.clientOverrides(ConsumerConfig.configNames()));
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -106,6 +106,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     protected static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config, String role, String instanceId) {
         String group = group(config, role);
         Properties c = new Properties();
+        c.putAll(config.clientOverrides(ConsumerConfig.configNames()));
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         // static membership: a restarted instance takes its partitions back at once instead of waiting for the
@@ -121,6 +122,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     /** The worker's transactional producer; the instance id fences a predecessor with the same id. */
     protected static KafkaProducer<String, byte[]> producer(LtmConfig config, String role, String instanceId) {
         Properties p = new Properties();
+        p.putAll(config.clientOverrides(ProducerConfig.configNames()));
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group(config, role) + "-" + instanceId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
