@@ -138,8 +138,7 @@ public final class CoefficientLog {
     public float[] coefficients() {
         float[] b = coefficients;
         if (b == null) {
-            List<CoefficientDelta> all = deltas();
-            b = all.isEmpty() ? base() : apply(base(), all);
+            b = deltaCount() == 0 ? base() : apply(base());
             coefficients = b;
         }
         return b;
@@ -156,37 +155,86 @@ public final class CoefficientLog {
         return all;
     }
 
-    private float[] apply(float[] base, List<CoefficientDelta> deltas) {
-        float[] gramInverse = gramInverse(cfg);
-        int lo = rows, hi = 0;
-        for (CoefficientDelta d : deltas) {
-            lo = Math.min(lo, d.lo());
-            hi = Math.max(hi, d.hi());
-        }
-        // Z as one array per row, and each row of B summed in a row array of its own: loops over arrays indexed
-        // alike, which JDK 17's C2 vectorises (with a row offset into a flat array it does not)
-        float[][] z = new float[hi - lo][dim];
-        for (CoefficientDelta d : deltas) {
-            float[] y = d.y();
-            for (int k = d.lo(); k < d.hi(); k++) {
-                float[] zk = z[k - lo];
-                int at = (k - d.lo()) * dim;
-                for (int c = 0; c < dim; c++) zk[c] += y[at + c];
+    /** Z = Σⱼ Yⱼ over the union [lo, lo + z.length) of the deltas' windows, one array per row. */
+    private record Window(int lo, float[][] z) {}
+
+    private volatile Window window;
+
+    private Window window() {
+        Window w = window;
+        if (w == null) {
+            List<CoefficientDelta> deltas = deltas();
+            int lo = rows, hi = 0;
+            for (CoefficientDelta d : deltas) {
+                lo = Math.min(lo, d.lo());
+                hi = Math.max(hi, d.hi());
             }
+            // one array per row: the loops below then index two arrays alike, which JDK 17's C2 vectorises (with a
+            // row offset into a flat array it does not)
+            float[][] z = new float[Math.max(0, hi - lo)][dim];
+            for (CoefficientDelta d : deltas) {
+                float[] y = d.y();
+                for (int k = d.lo(); k < d.hi(); k++) {
+                    float[] zk = z[k - lo];
+                    int at = (k - d.lo()) * dim;
+                    for (int c = 0; c < dim; c++) zk[c] += y[at + c];
+                }
+            }
+            w = new Window(lo, z);
+            window = w;
         }
+        return w;
+    }
+
+    private float[] apply(float[] base) {
+        float[] gramInverse = gramInverse(cfg);
+        Window w = window();
         float[] b = new float[base.length];
         float[] row = new float[dim];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(base, r * dim, row, 0, dim);
-            int g = r * rows + lo;
-            for (int k = 0; k < z.length; k++) {
+            int g = r * rows + w.lo();
+            for (int k = 0; k < w.z().length; k++) {
                 float a = gramInverse[g + k];
-                float[] zk = z[k];
+                float[] zk = w.z()[k];
                 for (int c = 0; c < dim; c++) row[c] += a * zk[c];
             }
             System.arraycopy(row, 0, b, r * dim, dim);
         }
         return b;
+    }
+
+    /**
+     * Σₙ wₙ Bₙ for weights over the N rows (zeros skipped), computed from the base and the deltas as
+     * Σₙ wₙ baseₙ + Σₖ (Σₙ wₙ Â⁻¹ₙₖ) Zₖ, without B: the signal at a few points costs a few rows, not all of B, and the
+     * same bits whether B has been computed or not.
+     */
+    public float[] combination(float[] weights) {
+        if (weights.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
+        float[] base = base();
+        float[] out = new float[dim];
+        for (int n = 0; n < rows; n++) {
+            float a = weights[n];
+            if (a == 0f) continue;
+            int row = n * dim;
+            for (int c = 0; c < dim; c++) out[c] += a * base[row + c];
+        }
+        if (deltaCount() == 0) return out;
+        Window w = window();
+        float[] gramInverse = gramInverse(cfg);
+        float[] onZ = new float[w.z().length];
+        for (int n = 0; n < rows; n++) {
+            float a = weights[n];
+            if (a == 0f) continue;
+            int g = n * rows + w.lo();
+            for (int k = 0; k < onZ.length; k++) onZ[k] += a * gramInverse[g + k];
+        }
+        for (int k = 0; k < onZ.length; k++) {
+            float a = onZ[k];
+            float[] zk = w.z()[k];
+            for (int c = 0; c < dim; c++) out[c] += a * zk[c];
+        }
+        return out;
     }
 
     /**

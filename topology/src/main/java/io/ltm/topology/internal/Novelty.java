@@ -1,5 +1,6 @@
 package io.ltm.topology.internal;
 
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.Half;
@@ -33,19 +34,30 @@ public final class Novelty {
 
     /** The remembered signal X̄(t) = Σ_n ψ_n(t) B_n (host side, float; basis functions beyond 4σ skipped: < 3.4e-4 of their peak). */
     public static float[] signalAt(float[] b, Basis basis, int d, double t) {
+        float[] w = weightsAt(basis, t);
         float[] acc = new float[d];
-        for (int n = 0; n < basis.size(); n++) {
-            double z = (t - basis.mu(n)) / basis.sigma(n);
-            if (Math.abs(z) > CUTOFF) {
+        for (int n = 0; n < w.length; n++) {
+            if (w[n] == 0f) {
                 continue;
             }
-            float w = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI));
             int row = n * d;
             for (int j = 0; j < d; j++) {
-                acc[j] += w * b[row + j];
+                acc[j] += w[n] * b[row + j];
             }
         }
         return acc;
+    }
+
+    /** ψ_n(t) for every basis function, 0 beyond 4σ. */
+    static float[] weightsAt(Basis basis, double t) {
+        float[] w = new float[basis.size()];
+        for (int n = 0; n < w.length; n++) {
+            double z = (t - basis.mu(n)) / basis.sigma(n);
+            if (Math.abs(z) <= CUTOFF) {
+                w[n] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI));
+            }
+        }
+        return w;
     }
 
     /** The basis centres, in order (each centre carries every width). */
@@ -65,7 +77,7 @@ public final class Novelty {
      */
     public static byte[] summary(MemoryState s, Basis basis, int maxKeys) {
         int d = s.dim();
-        float[] b = s.coefficients();
+        CoefficientLog b = s.coefficientLog();
         double[] c = centres(basis);
         double spacing = c.length > 1 ? c[1] - c[0] : 1;
         double filled = s.timeline().filledUpTo();
@@ -86,7 +98,8 @@ public final class Novelty {
             out.putFloat((float) c[pick[i]]);
         }
         for (int i = 0; i < k; i++) {
-            float[] x = unit(signalAt(b, basis, d, c[pick[i]]));
+            // from B's base and deltas: a contraction that added a delta does not compute B for this
+            float[] x = unit(b.combination(weightsAt(basis, c[pick[i]])));
             for (float v : x) {
                 out.putShort(Half.fromFloat(v));
             }
