@@ -5,17 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
-import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.EncodeWorker;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -35,6 +39,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -43,11 +49,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chaos suite: three memory nodes as separate JVMs ({@code ltm run}, static membership, one standby replica)
- * take a paced stream of token events for many keys while queries flow; a random node is killed with SIGKILL at
- * random points, at least 10 times, and restarted (at once or after a pause). Afterwards every key's answers to
- * fixed queries (spans, short-term hits, stats) are bit-identical to those of an undisturbed node that read the same
- * stream, and every query sent during the chaos has exactly one committed response.
+ * The chaos suite: three memory nodes ({@code ltm run}, static membership, one standby replica), an encode worker and
+ * an attention worker ({@code ltm worker --role encode|attend}), each a separate JVM, take a paced stream of text
+ * events for many keys while queries flow (answered by the attention worker). At random points, at least 10 times, a
+ * process is killed with SIGKILL and restarted (at once or after a pause): mostly a node holding tasks, every fifth
+ * kill the encode worker and every fifth the attention worker. Once, halfway, the broker itself is shut down and
+ * started again on the same ports and log directories. Afterwards every key's answers to fixed queries (spans,
+ * short-term hits, stats) are bit-identical to those of a node and workers that nobody disturbed and that read the
+ * same stream on a broker of their own, every query sent during the chaos has exactly one committed response, and
+ * nothing was dead-lettered.
  *
  * <p>Sticky memories are off: with them a read changes the memory, and when a query is read relative to the token
  * events of its key depends on fetch timing, so two runs would legitimately differ. {@code -Dltm.chaos.long=true}
@@ -67,20 +77,58 @@ class ChaosKillTest {
     static final int NODES = 3;
     static final int FIXED_QUERIES_PER_KEY = 3;
     static final Instant EVENT_TIME = Instant.parse("2026-01-01T00:00:00Z");
+    static final String NODE = "node";
+    static final String ENCODE = "encode";
+    static final String ATTEND = "attend";
+    /** What the n-th kill hits, in turn: mostly a node, and each worker every fifth time. */
+    static final List<String> VICTIM_KINDS = List.of(NODE, NODE, ENCODE, NODE, ATTEND);
+
+    static final String[] WORDS = {
+        "disk",
+        "full",
+        "user",
+        "login",
+        "failed",
+        "restart",
+        "cron",
+        "ok",
+        "kernel",
+        "panic",
+        "eth0",
+        "link",
+        "down",
+        "up",
+        "backup",
+        "done",
+        "error",
+        "timeout",
+        "retry",
+        "sshd",
+        "accepted",
+        "closed",
+        "memory",
+        "swap",
+        "oom"
+    };
 
     @TempDir
     Path tmp;
 
     @Test
-    void answersAfterRepeatedSigkillsOfNodesAreBitIdenticalToAnUndisturbedRun() throws Exception {
+    void answersAfterSigkillsOfNodesAndWorkersAndABrokerRestartAreBitIdenticalToAnUndisturbedRun() throws Exception {
         Random rnd = new Random(42);
-        List<Map.Entry<String, EncodedTokens>> stream = new ArrayList<>();
+        List<Map.Entry<String, String>> stream = new ArrayList<>();
         Map<String, Long> tokensPerKey = new HashMap<>();
-        for (int i = 0; i < EVENTS; i++) {
-            String key = "chaos-" + rnd.nextInt(KEYS);
-            EncodedTokens t = tokens(rnd, 1 + rnd.nextInt(12), i);
-            stream.add(Map.entry(key, t));
-            tokensPerKey.merge(key, (long) t.getVectors().getCount(), Long::sum);
+        try (HashingEncoder encoder = new HashingEncoder(DIM)) {
+            for (int i = 0; i < EVENTS; i++) {
+                String key = "chaos-" + rnd.nextInt(KEYS);
+                StringBuilder text = new StringBuilder();
+                for (int w = 1 + rnd.nextInt(12); w > 0; w--) {
+                    text.append(WORDS[rnd.nextInt(WORDS.length)]).append(w > 1 ? " " : "");
+                }
+                stream.add(Map.entry(key, text.toString()));
+                tokensPerKey.merge(key, (long) encoder.countTokens(text.toString()), Long::sum);
+            }
         }
         List<MemoryQuery> fixed = new ArrayList<>();
         for (int k = 0; k < KEYS; k++) {
@@ -88,102 +136,139 @@ class ChaosKillTest {
                 fixed.add(query("fixed-" + k + "-" + q, "chaos-" + k, rnd, 2));
             }
         }
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-                LocalRegistry registry = LocalRegistry.start()) {
-            Map<String, String> reference = reference(broker, registry, stream, fixed);
+        try (LocalRegistry registry = LocalRegistry.start()) {
+            Map<String, String> reference;
+            // the same topic names on a broker of its own, so that every source position matches
+            try (EmbeddedKafkaBroker referenceBroker = EmbeddedKafkaBroker.start()) {
+                reference = reference(referenceBroker, registry, stream, fixed, tokensPerKey);
+            }
             for (MemoryQuery q : fixed) { // the reference itself: every key found, with all its tokens
                 assertThat(reference.get(q.getQueryId()))
                         .contains("\"found\": true")
                         .contains("\"tokensAbsorbed\": " + tokensPerKey.get(q.getKey()) + ",");
             }
 
-            Map<String, Object> m = config(broker, registry, "chaos");
-            LtmConfig config = new LtmConfig(m);
-            broker.createTopics(config.topicPartitions(), Map.of());
-            Map<String, Process> nodes = new LinkedHashMap<>();
-            List<String> inFlight = new ArrayList<>();
-            int kills = 0;
-            int killsOfTaskHolders = 0;
-            long t0 = System.nanoTime();
-            try (Writer writer = new Writer(config);
-                    Admin admin = broker.admin()) {
-                for (int n = 0; n < NODES; n++) {
-                    nodes.put("node-" + n, startNode(m, "node-" + n, 0));
-                }
-                int perKill = EVENTS / (KILLS + 1);
-                int nextKill = perKill / 2 + rnd.nextInt(perKill);
-                for (int i = 0; i < EVENTS; i++) {
-                    Map.Entry<String, EncodedTokens> e = stream.get(i);
-                    writer.send(e.getKey(), e.getValue());
-                    if (i % 20 == 0) {
-                        MemoryQuery q = query("inflight-" + i, e.getKey(), rnd, 1);
-                        inFlight.add(q.getQueryId());
-                        writer.send(q);
+            int brokerPort = freePort();
+            int controllerPort = freePort();
+            Path brokerDir = tmp.resolve("broker");
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
+            Map<String, Process> processes = new LinkedHashMap<>();
+            try {
+                Map<String, Object> m = config(broker, registry, "chaos");
+                LtmConfig config = new LtmConfig(m);
+                broker.createTopics(config.topicPartitions(), Map.of());
+                List<String> inFlight = new ArrayList<>();
+                Map<String, Integer> kills = new TreeMap<>();
+                int killsOfTaskHolders = 0;
+                double brokerDownSeconds = 0;
+                long t0 = System.nanoTime();
+                try (Writer writer = new Writer(config);
+                        Admin admin = broker.admin()) {
+                    for (int n = 0; n < NODES; n++) {
+                        processes.put("node-" + n, start(m, "node-" + n, 0));
                     }
-                    if (i == nextKill && kills < KILLS) {
-                        writer.flush();
-                        // a random node among those holding tasks, so that most kills hit work in progress
-                        List<String> holders = taskHolders(admin, config.getString(LtmConfig.APPLICATION_ID));
-                        String victim = holders.isEmpty()
-                                ? "node-" + rnd.nextInt(NODES)
-                                : holders.get(rnd.nextInt(holders.size()));
-                        boolean heldTasks = holders.contains(victim);
-                        nodes.get(victim).destroyForcibly().waitFor();
-                        killsOfTaskHolders += heldTasks ? 1 : 0;
-                        kills++;
-                        // half restart at once (static membership: the same member comes back), half after a pause
-                        // long enough for the group to notice (session timeout) and move the tasks to a standby
-                        long pauseMs = rnd.nextBoolean() ? 0 : 3_000 + rnd.nextInt(9_000);
-                        nodes.put(victim, startNode(m, victim, pauseMs));
-                        nextKill = i + perKill / 2 + rnd.nextInt(perKill);
+                    processes.put(ENCODE, start(m, ENCODE, 0));
+                    processes.put(ATTEND, start(m, ATTEND, 0));
+                    int perKill = EVENTS / (KILLS + 1);
+                    int nextKill = perKill / 2 + rnd.nextInt(perKill);
+                    int brokerRestartAt = EVENTS / 2 + rnd.nextInt(perKill / 2);
+                    int killed = 0;
+                    for (int i = 0; i < EVENTS; i++) {
+                        Map.Entry<String, String> e = stream.get(i);
+                        writer.send(e.getKey(), e.getValue(), i);
+                        if (i % 20 == 0) {
+                            MemoryQuery q = query("inflight-" + i, e.getKey(), rnd, 1);
+                            inFlight.add(q.getQueryId());
+                            writer.send(q);
+                        }
+                        if (i == nextKill && killed < KILLS) {
+                            writer.flush();
+                            String kind = VICTIM_KINDS.get(killed % VICTIM_KINDS.size());
+                            String victim = kind;
+                            if (NODE.equals(kind)) {
+                                // a random node among those holding tasks, so that most kills hit work in progress
+                                List<String> holders = taskHolders(admin, config.getString(LtmConfig.APPLICATION_ID));
+                                victim = holders.isEmpty()
+                                        ? "node-" + rnd.nextInt(NODES)
+                                        : holders.get(rnd.nextInt(holders.size()));
+                                killsOfTaskHolders += holders.contains(victim) ? 1 : 0;
+                            }
+                            processes.get(victim).destroyForcibly().waitFor();
+                            kills.merge(kind, 1, Integer::sum);
+                            killed++;
+                            // half restart at once (the same instance id comes back), half after a pause long enough
+                            // for the group to notice (session timeout) and move a node's tasks to a standby
+                            long pauseMs = rnd.nextBoolean() ? 0 : 3_000 + rnd.nextInt(9_000);
+                            processes.put(victim, start(m, victim, pauseMs));
+                            nextKill = i + perKill / 2 + rnd.nextInt(perKill);
+                        }
+                        if (i == brokerRestartAt) {
+                            writer.flush();
+                            long down = System.nanoTime();
+                            broker.close(); // a clean shutdown; the log directories stay
+                            broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
+                            brokerDownSeconds = (System.nanoTime() - down) / 1e9;
+                        }
+                        if (i % PACE_EVERY == 0) {
+                            Thread.sleep(INGEST_SECONDS * 1000L * PACE_EVERY / EVENTS);
+                        }
                     }
-                    if (i % PACE_EVERY == 0) {
-                        Thread.sleep(INGEST_SECONDS * 1000L * PACE_EVERY / EVENTS);
-                    }
-                }
-                writer.flush();
-                assertThat(kills).isGreaterThanOrEqualTo(KILLS);
-                double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+                    writer.flush();
+                    assertThat(killed).isGreaterThanOrEqualTo(KILLS);
+                    double ingestSeconds = (System.nanoTime() - t0) / 1e9;
 
-                Map<String, String> answers = answers(config, fixed, Duration.ofSeconds(180));
-                assertThat(answers).as("answers after %d SIGKILLs", kills).isEqualTo(reference);
+                    int probes = awaitAbsorbed(config, tokensPerKey, Duration.ofSeconds(180));
+                    Map<String, String> answers = answers(config, fixed, Duration.ofSeconds(180));
+                    assertThat(answers)
+                            .as("answers after %s SIGKILLs and a broker restart", kills)
+                            .isEqualTo(reference);
 
-                Map<String, Integer> responses = responseCounts(config, inFlight.size() + fixed.size());
-                for (String id : inFlight) {
-                    assertThat(responses.get(id))
-                            .as("committed responses to %s", id)
-                            .isEqualTo(1);
+                    Map<String, Integer> responses = responseCounts(config, inFlight.size() + probes + fixed.size());
+                    for (String id : inFlight) {
+                        assertThat(responses.get(id))
+                                .as("committed responses to %s", id)
+                                .isEqualTo(1);
+                    }
+                    assertThat(killsOfTaskHolders)
+                            .as("kills of a node that held tasks")
+                            .isPositive();
+                    int deadLetters = deadLetters(config);
+                    assertThat(deadLetters).as("records dead-lettered").isZero();
+                    System.out.printf(
+                            "CHAOS: %d text events (%d keys, %d partitions) through an encode worker to %d nodes and"
+                                    + " an attention worker; %d SIGKILLs %s during %.1f s of ingest (%d of a node"
+                                    + " holding tasks in the group); the broker restarted once (down %.1f s); %d fixed"
+                                    + " answers bit-identical to an undisturbed run; %d queries in flight, each with"
+                                    + " exactly one committed response; %d dead letters; %.1f s in all%n",
+                            EVENTS,
+                            KEYS,
+                            PARTITIONS,
+                            NODES,
+                            killed,
+                            kills,
+                            ingestSeconds,
+                            killsOfTaskHolders,
+                            brokerDownSeconds,
+                            fixed.size(),
+                            inFlight.size(),
+                            deadLetters,
+                            (System.nanoTime() - t0) / 1e9);
                 }
-                assertThat(killsOfTaskHolders)
-                        .as("kills of a node that held tasks")
-                        .isPositive();
-                System.out.printf(
-                        "CHAOS: %d token events (%d keys, %d partitions) to %d nodes, %d SIGKILLs during"
-                                + " %.1f s of ingest (%d of a node holding tasks in the group); %d fixed answers bit-identical to an undisturbed run; %d queries"
-                                + " in flight, each with exactly one committed response; %.1f s in all%n",
-                        EVENTS,
-                        KEYS,
-                        PARTITIONS,
-                        NODES,
-                        kills,
-                        ingestSeconds,
-                        killsOfTaskHolders,
-                        fixed.size(),
-                        inFlight.size(),
-                        (System.nanoTime() - t0) / 1e9);
             } finally {
-                nodes.values().forEach(Process::destroyForcibly);
-                for (Process p : nodes.values()) p.waitFor();
+                processes.values().forEach(Process::destroyForcibly);
+                for (Process p : processes.values()) p.waitFor();
+                broker.close();
             }
         }
     }
 
-    /** The same stream through one in-process node that nobody disturbs: the answers to compare with. */
+    /** The same stream through one in-process node and workers that nobody disturbs: the answers to compare with. */
     private Map<String, String> reference(
             EmbeddedKafkaBroker broker,
             LocalRegistry registry,
-            List<Map.Entry<String, EncodedTokens>> stream,
-            List<MemoryQuery> fixed)
+            List<Map.Entry<String, String>> stream,
+            List<MemoryQuery> fixed,
+            Map<String, Long> tokensPerKey)
             throws Exception {
         Map<String, Object> m = config(broker, registry, "reference");
         m.put(LtmConfig.STATE_DIR, tmp.resolve("state-reference").toString());
@@ -191,12 +276,17 @@ class ChaosKillTest {
         broker.createTopics(config.topicPartitions(), Map.of());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
                 MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker encode = new EncodeWorker(config, encoder, "reference-encode");
+                AttentionWorker attend = new AttentionWorker(config, encoder, "reference-attend");
                 Writer writer = new Writer(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
-            for (Map.Entry<String, EncodedTokens> e : stream) {
-                writer.send(e.getKey(), e.getValue());
+            encode.start();
+            attend.start();
+            for (int i = 0; i < stream.size(); i++) {
+                writer.send(stream.get(i).getKey(), stream.get(i).getValue(), i);
             }
             writer.flush();
+            awaitAbsorbed(config, tokensPerKey, Duration.ofSeconds(120));
             return answers(config, fixed, Duration.ofSeconds(120));
         }
     }
@@ -206,21 +296,12 @@ class ChaosKillTest {
         m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
         m.put(LtmConfig.APPLICATION_ID, run + "-" + UUID.randomUUID());
-        String suffix = "-" + run;
-        for (String t : List.of(
-                LtmConfig.TOPIC_EVENTS,
-                LtmConfig.TOPIC_TOKENS,
-                LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_QUERY_REQUESTS,
-                LtmConfig.TOPIC_CONTROL,
-                LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS,
-                LtmConfig.TOPIC_DLQ,
-                LtmConfig.TOPIC_NOVELTY)) {
-            m.put(t, t.substring("ltm.topic.".length()) + suffix);
-        }
         m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
         m.put(LtmConfig.ENCODER, "hashing");
+        m.put(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue());
+        // a restarted attention worker rebuilds its replicas from the changelogs first: wait for them rather than
+        // answer a query with an error (which a bit-identical comparison would count as a loss)
+        m.put(LtmConfig.ATTENTION_REPLICA_WAIT_MS, 120_000L);
         m.put(LtmConfig.MEMORY_DIM, DIM);
         m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
         m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
@@ -250,6 +331,34 @@ class ChaosKillTest {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits until every key's memory holds all its tokens: the events reach the memory through the encode worker, so a
+     * query sent after them can overtake them. Asked with probe queries, whose answers are not compared; answers how
+     * many were sent.
+     */
+    private static int awaitAbsorbed(LtmConfig config, Map<String, Long> tokensPerKey, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Random rnd = new Random(1);
+        int probes = 0;
+        try (LtmClient client = new LtmClient(config)) {
+            for (Map.Entry<String, Long> e : tokensPerKey.entrySet()) {
+                long absorbed = -1;
+                for (int probe = 0; absorbed != e.getValue(); probe++) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(e.getKey() + ": " + absorbed + " tokens, expected " + e.getValue());
+                    }
+                    if (probe > 0) Thread.sleep(500);
+                    MemoryResponse r =
+                            client.query(query("probe-" + e.getKey() + "-" + probe, e.getKey(), rnd, 1), timeout);
+                    absorbed = r.getStats() == null ? 0 : r.getStats().getTokensAbsorbed();
+                    probes++;
+                }
+            }
+        }
+        return probes;
     }
 
     /** The nodes (instance ids) that hold partitions in the group's current assignment, sorted. */
@@ -299,12 +408,35 @@ class ChaosKillTest {
         return counts;
     }
 
-    /** Writes token events and queries, Avro in the wire format, with the Java producer's partitioner. */
+    /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
+    private static int deadLetters(LtmConfig config) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int n = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            String topic = config.getString(LtmConfig.TOPIC_DLQ);
+            List<TopicPartition> all = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            int got;
+            do {
+                got = consumer.poll(Duration.ofSeconds(3)).count();
+                n += got;
+            } while (got > 0);
+        }
+        return n;
+    }
+
+    /** Writes text events and queries, Avro in the wire format, with the Java producer's partitioner. */
     private static final class Writer implements AutoCloseable {
         private final KafkaProducer<String, byte[]> producer;
-        private final Serializer<EncodedTokens> tokens;
+        private final Serializer<TokenEvent> events;
         private final Serializer<MemoryQuery> queries;
-        private final String tokensTopic;
+        private final String eventsTopic;
         private final String queriesTopic;
 
         Writer(LtmConfig config) {
@@ -313,14 +445,20 @@ class ChaosKillTest {
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-            tokens = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
+            events = LtmSerdes.avro(TokenEvent.class, config.serdeConfig()).serializer();
             queries = LtmSerdes.avro(MemoryQuery.class, config.serdeConfig()).serializer();
-            tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
+            eventsTopic = config.getString(LtmConfig.TOPIC_EVENTS);
             queriesTopic = config.getString(LtmConfig.TOPIC_QUERIES);
         }
 
-        void send(String key, EncodedTokens value) {
-            producer.send(new ProducerRecord<>(tokensTopic, key, tokens.serialize(tokensTopic, value)));
+        /** The {@code seq}-th event: its time and source id follow from its place in the stream. */
+        void send(String key, String text, int seq) {
+            TokenEvent e = TokenEvent.newBuilder()
+                    .setText(text)
+                    .setSourceId("e" + seq)
+                    .setEventTime(EVENT_TIME.plusSeconds(seq))
+                    .build();
+            producer.send(new ProducerRecord<>(eventsTopic, key, events.serialize(eventsTopic, e)));
         }
 
         void send(MemoryQuery q) {
@@ -337,17 +475,25 @@ class ChaosKillTest {
         }
     }
 
-    private Process startNode(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
-        List<String> java = List.of(
+    /**
+     * Starts a node ({@code node-N}) or a worker ({@link #ENCODE}, {@link #ATTEND}) as its own JVM, after
+     * {@code pauseMs}; a restart keeps the instance id (a node's static membership, a worker's transactional id).
+     */
+    private Process start(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
+        List<String> java = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx384m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli",
-                "run");
+                "io.ltm.topology.cli.LtmCli"));
+        if (instanceId.startsWith(NODE)) {
+            java.add("run");
+        } else {
+            java.addAll(List.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId));
+        }
         List<String> cmd = new ArrayList<>();
         if (pauseMs > 0) { // the pause runs in the child, so the stream goes on meanwhile
-            cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", "node"));
+            cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId));
         }
         cmd.addAll(java);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -360,19 +506,10 @@ class ChaosKillTest {
                 .start();
     }
 
-    private static EncodedTokens tokens(Random rnd, int count, int seq) {
-        float[] v = new float[count * DIM];
-        for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
-        return EncodedTokens.newBuilder()
-                .setVectors(MemoryStateCodec.block(v, count, DIM, CoefficientPrecision.FLOAT32))
-                .setSource(SourcePosition.newBuilder()
-                        .setTopic("chaos-source")
-                        .setPartition(0)
-                        .setOffset(seq)
-                        .setTimestamp(EVENT_TIME.plusSeconds(seq))
-                        .setSourceId("e" + seq)
-                        .build())
-                .build();
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static MemoryQuery query(String id, String key, Random rnd, int spans) {

@@ -30,13 +30,13 @@ class NodeHealthTest {
         assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
                         .ok())
                 .isTrue();
-        health.threadFailed(registryDown());
-        health.threadFailed(registryDown());
+        health.threadFailed(registryDown(), Set.of());
+        health.threadFailed(registryDown(), Set.of());
         NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(two.ok()).isTrue(); // one or two replacements are a blip, not a stuck partition
         assertThat(two.body()).containsEntry("threadFailures", 2).containsKey("lastFailure");
         now.addAndGet(1_000);
-        health.threadFailed(registryDown());
+        health.threadFailed(registryDown(), Set.of());
         NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
         assertThat(degraded.ok()).isFalse();
         assertThat(degraded.body()).containsEntry("state", "DEGRADED").containsEntry("streamsState", "RUNNING");
@@ -49,7 +49,7 @@ class NodeHealthTest {
     @Test
     void failuresOutsideTheWindowAreForgotten() {
         for (int i = 0; i < 3; i++) {
-            health.threadFailed(registryDown());
+            health.threadFailed(registryDown(), Set.of());
         }
         assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
                         .ok())
@@ -142,11 +142,34 @@ class NodeHealthTest {
     }
 
     @Test
+    void aFailedThreadsPartitionsAreWatchedThoughNoSampleEverSawTheirTaskActive() {
+        // the thread fails on its first record each time: its replacement holds the task only between samples
+        health.threadFailed(registryDown(), Set.of(TOKENS_1));
+        assertThat(away(70, 90).ok()).as("the clock starts").isTrue();
+        now.addAndGet(120_000);
+        NodeHealth.Report stuck = away(70, 90);
+        assertThat(stuck.ok()).isFalse();
+        assertThat(stuck.body()).containsEntry("stuckPartitions", List.of("tokens-1"));
+    }
+
+    @Test
+    void aFailedThreadsPartitionThatMovesElsewhereIsNotReported() {
+        health.threadFailed(registryDown(), Set.of(TOKENS_1));
+        away(70, 90);
+        now.addAndGet(60_000);
+        assertThat(away(80, 95).ok())
+                .as("another instance took it and moves it")
+                .isTrue();
+        now.addAndGet(120_000);
+        assertThat(away(80, 95).ok()).as("forgotten, not suspected again").isTrue();
+    }
+
+    @Test
     void failingThreadsAndAStuckPartitionAreBothReasons() {
         at(5, 9);
         now.addAndGet(120_000);
         for (int i = 0; i < 3; i++) {
-            health.threadFailed(registryDown());
+            health.threadFailed(registryDown(), Set.of());
         }
         NodeHealth.Report r = at(5, 9);
         assertThat(r.ok()).isFalse();

@@ -83,7 +83,9 @@ public final class MemoryNode implements AutoCloseable {
         NodeHealth health = NodeHealth.of(config);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
-            health.threadFailed(e);
+            // the handler runs on the failing thread, whose metadata still lists its tasks
+            health.threadFailed(
+                    e, NodeHealth.partitionsOf(streams, Thread.currentThread().getName()));
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

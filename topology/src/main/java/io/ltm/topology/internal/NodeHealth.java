@@ -20,7 +20,8 @@ import org.apache.kafka.streams.ThreadMetadata;
  * state stays RUNNING while a thread fails again and again on the same record or on an unreachable dependency and
  * its partitions never move. So failures are counted in a sliding window, and from the configured count on the
  * node is DEGRADED, with the last failure as the reason. It is DEGRADED too while an input partition of an active
- * task has lag and its committed offset does not move ({@link StuckPartitions}); the reason names the partitions.
+ * task, or of a task whose thread failed, has lag and its committed offset does not move ({@link StuckPartitions});
+ * the reason names the partitions.
  */
 public final class NodeHealth implements AutoCloseable {
 
@@ -54,8 +55,13 @@ public final class NodeHealth implements AutoCloseable {
                 new GroupOffsets(config));
     }
 
-    /** Called by the uncaught-exception handler before the thread is replaced. */
-    public synchronized void threadFailed(Throwable e) {
+    /**
+     * Called by the uncaught-exception handler before the thread is replaced, with the input partitions of the
+     * failed thread's active tasks ({@link #partitionsOf}), which become {@linkplain StuckPartitions#suspect
+     * suspects}.
+     */
+    public synchronized void threadFailed(Throwable e, Collection<TopicPartition> held) {
+        stuckPartitions.suspect(held);
         failures.addLast(clock.getAsLong());
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -63,6 +69,17 @@ public final class NodeHealth implements AutoCloseable {
         }
         lastFailure = root.getClass().getName() + ": " + root.getMessage();
         prune();
+    }
+
+    /** The input partitions of the active tasks of the stream thread named {@code threadName}. */
+    public static Set<TopicPartition> partitionsOf(KafkaStreams streams, String threadName) {
+        Set<TopicPartition> held = new HashSet<>();
+        streams.metadataForLocalThreads().stream()
+                .filter(t -> t.threadName().equals(threadName))
+                .map(ThreadMetadata::activeTasks)
+                .flatMap(Collection::stream)
+                .forEach(t -> held.addAll(t.topicPartitions()));
+        return held;
     }
 
     /** The report for {@code streams}: its state, and the offsets of the input partitions of its active tasks. */

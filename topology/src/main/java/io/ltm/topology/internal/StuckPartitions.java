@@ -1,8 +1,10 @@
 package io.ltm.topology.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +16,11 @@ import org.apache.kafka.common.TopicPartition;
  * stall (a task can also hang, or fail in a way that is not counted), and lag alone is normal under load, so it is
  * the two together, for a while. Fed with samples (each {@code /health} call); a partition's clock starts at the
  * first sample that saw its current offset, and restarts when the offset moves or the lag is gone.
+ *
+ * <p>A partition whose stream thread failed is {@link #suspect suspected}: its clock starts at the next sample even
+ * though its task is away. A thread that fails on every attempt holds its tasks only between the rebalance that
+ * gives them to its replacement and the next failure (well under a second when a record fails at once), so samples
+ * taken every second or so could miss that window for minutes and never start the clock.
  */
 public final class StuckPartitions {
 
@@ -30,14 +37,25 @@ public final class StuckPartitions {
 
     private final long stuckMs;
     private final Map<TopicPartition, Seen> seen = new HashMap<>();
+    private final Set<TopicPartition> suspects = new HashSet<>();
 
     public StuckPartitions(long stuckMs) {
         this.stuckMs = stuckMs;
     }
 
-    /** The partitions with a running clock: ask for their offsets too while their tasks are away. */
+    /** The partitions with a running clock or suspected: ask for their offsets too while their tasks are away. */
     public synchronized Set<TopicPartition> tracked() {
-        return Set.copyOf(seen.keySet());
+        Set<TopicPartition> all = new HashSet<>(seen.keySet());
+        all.addAll(suspects);
+        return all;
+    }
+
+    /**
+     * The partitions of the tasks of a stream thread that just failed: at the next sample that has their offsets
+     * they count as this instance's own, so their clock starts (or keeps running) while their tasks are away.
+     */
+    public synchronized void suspect(Collection<TopicPartition> partitions) {
+        suspects.addAll(partitions);
     }
 
     /**
@@ -62,7 +80,9 @@ public final class StuckPartitions {
             long at = e.getValue();
             Seen before = seen.get(tp);
             boolean moved = before == null || before.committed() != at;
-            if (last <= at || !active.contains(tp) && moved) {
+            boolean suspected = suspects.remove(tp);
+            boolean own = suspected || active.contains(tp);
+            if (last <= at || !own && moved) {
                 seen.remove(tp); // caught up, or moving elsewhere: a later stall counts from its own start
                 continue;
             }
