@@ -50,17 +50,6 @@ class LtmConfigTest {
     }
 
     @Test
-    void theNodesProducerCompressesWithZstdUnlessTheUserChoosesACompression() {
-        String key = StreamsConfig.producerPrefix("compression.type");
-        assertThat(new LtmConfig(Map.of()).streamsProperties().get(key)).isEqualTo("zstd");
-        Properties lz4 = new LtmConfig(Map.of("compression.type", "lz4")).streamsProperties();
-        assertThat(lz4).doesNotContainKey(key);
-        assertThat(lz4.get("compression.type")).isEqualTo("lz4");
-        assertThat(new LtmConfig(Map.of(key, "none")).streamsProperties().get(key))
-                .isEqualTo("none");
-    }
-
-    @Test
     void environmentNamesDropTheLtmPrefix() {
         assertThat(LtmConfig.envName("ltm.memory.basis.size")).isEqualTo("LTM_MEMORY_BASIS_SIZE");
         assertThat(LtmConfig.envName("schema.registry.url")).isEqualTo("LTM_SCHEMA_REGISTRY_URL");

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -768,7 +767,7 @@ public final class LtmConfig extends AbstractConfig {
 
     /**
      * Kafka Streams properties of the memory node: our defaults (exactly-once v2, short commit interval and
-     * linger for query latency, zstd compression unless the user sets one, max.task.idle.ms for read-your-writes, a short session, a standby replica and the
+     * linger for query latency, max.task.idle.ms for read-your-writes, a short session, a standby replica and the
      * instance id for failover), then every key the user gave that is not one of ours.
      */
     public Properties streamsProperties() {
@@ -781,12 +780,6 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_STATE_BYTES);
-        if (!originals().containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)
-                && !originals().containsKey(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG))) {
-            // the changelogs' records repeat topic names and near offsets (the timeline's sources) and their float16
-            // vectors share exponents: zstd takes 10-80% off them, where lz4 takes little off the vectors
-            p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
-        }
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION));
         p.put(
                 StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
