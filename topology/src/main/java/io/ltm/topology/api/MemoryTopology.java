@@ -12,6 +12,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
@@ -157,7 +158,7 @@ public final class MemoryTopology {
         topology.addStateStore(
                 store(
                         Names.STORE_MEMORY,
-                        LtmSerdes.avro(io.ltm.schemas.MemoryState.class, serdeConfig),
+                        new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, serdeConfig),
                         Map.of(
                                 "cleanup.policy",
                                 "compact",

@@ -5,6 +5,7 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.UserFacingException;
+import io.ltm.topology.codec.InternalRecordSerde;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class ChangelogMemory {
         String shortTopic = changelog(config, Names.STORE_SHORT_TERM);
         String termsTopic = changelog(config, Names.STORE_TERMS);
         String coefficientsTopic = changelog(config, Names.STORE_COEFFICIENTS);
-        var memSerde = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig());
+        var memSerde = new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig());
         var tokSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

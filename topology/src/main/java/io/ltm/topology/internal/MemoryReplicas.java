@@ -10,6 +10,7 @@ import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.CoefficientRecords;
+import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,8 +153,8 @@ public final class MemoryReplicas implements AutoCloseable {
         this.indexTopic = ChangelogMemory.changelog(config, Names.STORE_SHORT_TERM_INDEX);
         this.termsTopic = ChangelogMemory.changelog(config, Names.STORE_TERMS);
         this.coefficientsTopic = ChangelogMemory.changelog(config, Names.STORE_COEFFICIENTS);
-        this.memoryValues = LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
-                .deserializer();
+        this.memoryValues =
+                new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig()).deserializer();
         this.tokenValues =
                 LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
     }

@@ -14,6 +14,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.TestFixtures;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.CoefficientRecords;
+import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -85,7 +86,7 @@ class MemoryReplicasTest {
         changelog(
                 memoryTopic,
                 key,
-                LtmSerdes.avro(io.ltm.schemas.MemoryState.class, config.serdeConfig())
+                new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig())
                         .serializer()
                         .serialize(memoryTopic, write(s).record()));
         return s;

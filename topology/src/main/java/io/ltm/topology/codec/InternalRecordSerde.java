@@ -1,0 +1,90 @@
+package io.ltm.topology.codec;
+
+import io.ltm.schemas.serde.LtmSerdes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A serde for the memory node's own state records: a format byte, the 64-bit parsing fingerprint of the writer's
+ * schema (Avro's CRC-64-AVRO) and the Avro binary body. Unlike the Confluent wire format it needs no schema registry
+ * to be read, so a store stays readable when a registry forgets its schemas or gives their ids to others. A record
+ * in the Confluent wire format (magic byte 0: written by releases before this one) is still read, through the
+ * registry.
+ */
+public final class InternalRecordSerde<T extends SpecificRecord> implements Serde<T> {
+    /** This format; the Confluent wire format starts with 0. */
+    static final byte FORMAT = 1;
+
+    private static final int HEADER = 1 + Long.BYTES;
+
+    private final Schema schema;
+    private final long fingerprint;
+    private final SpecificDatumWriter<T> writer;
+    private final SpecificDatumReader<T> reader;
+    private final Deserializer<T> legacy;
+
+    /** {@code registry}: the serde configuration for records in the Confluent wire format (schema.registry.url). */
+    public InternalRecordSerde(Class<T> type, Map<String, ?> registry) {
+        this.schema = SpecificData.get().getSchema(type);
+        this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        this.writer = new SpecificDatumWriter<>(schema);
+        this.reader = new SpecificDatumReader<>(schema);
+        this.legacy = LtmSerdes.avro(type, registry).deserializer();
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, value) -> {
+            if (value == null) return null;
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 12);
+                out.write(FORMAT);
+                out.write(ByteBuffer.allocate(Long.BYTES).putLong(fingerprint).array());
+                BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+                writer.write(value, enc);
+                enc.flush();
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new SerializationException("could not encode a " + schema.getName() + " record", e);
+            }
+        };
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) return null;
+            if (bytes.length > 0 && bytes[0] == 0) return legacy.deserialize(topic, bytes);
+            if (bytes.length < HEADER || bytes[0] != FORMAT)
+                throw new SerializationException("a " + schema.getName() + " record of unknown format "
+                        + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])));
+            long writtenWith = ByteBuffer.wrap(bytes, 1, Long.BYTES).getLong();
+            if (writtenWith != fingerprint)
+                throw new SerializationException("a " + schema.getName() + " record written with another schema "
+                        + "(fingerprint " + Long.toHexString(writtenWith) + ", this release's is "
+                        + Long.toHexString(fingerprint) + "): written by another release of LTM Streams");
+            try {
+                BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, null);
+                return reader.read(null, dec);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("could not decode a " + schema.getName() + " record", e);
+            }
+        };
+    }
+}
