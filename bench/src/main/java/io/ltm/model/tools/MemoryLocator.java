@@ -1,7 +1,6 @@
 package io.ltm.model.tools;
 
 import io.ltm.model.AttentionHeadKind;
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -43,7 +42,7 @@ final class MemoryLocator implements Locator {
 
     /** Bytes of B at the configured precision, N·d·(2 or 4), plus those of the term filter. */
     static long stateBytes(MemoryConfig cfg) {
-        return (long) cfg.basisSize() * cfg.dim() * (cfg.precision() == CoefficientPrecision.FLOAT16 ? 2 : 4)
+        return (long) cfg.basisSize() * cfg.dim() * cfg.precision().bytes()
                 + (long) cfg.termSegments() * cfg.termSegmentBits() / Byte.SIZE;
     }
 

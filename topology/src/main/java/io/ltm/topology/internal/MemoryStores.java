@@ -26,10 +26,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The stores that together hold one key's memory, and how they combine into one {@link MemoryState}:
- * the long-term part (rewritten once per contraction), B's base and deltas, the term filter's segments, the
- * append-only short-term records, their index, and the sticky attention statistics. The store protocol lives here, and only here: processors load, append,
- * contract, record reads and forget through these methods and never touch the stores themselves.
+ * The stores that together hold one key's memory, and how they combine into one {@link MemoryState}: the long-term
+ * part (rewritten once per contraction), B's base and deltas, the term filter's segments, the append-only short-term
+ * records, their index, and the sticky attention statistics. The store protocol lives here, and only here:
+ * processors load, append, contract, record reads and forget through these methods and never touch the stores
+ * themselves.
  */
 public final class MemoryStores {
 
