@@ -33,11 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The memory node and the encode worker (separate JVMs) and the commands {@code produce} and {@code query} on a
+ * The memory node, the encode worker and the attention worker (separate JVMs; the attention worker reads from its
+ * replicas of the node's changelogs) and the commands {@code produce} and {@code query} on a
  * broker whose only client listener is SASL_SSL (SCRAM-SHA-512, a self-signed certificate) and a schema registry
  * that demands HTTP basic auth, all configured by one properties file. Answers are found; wrong credentials stop a
  * command at once with one line; clients without credentials are refused; and no password, in any form, appears in
- * what the node, the worker or the commands printed, with Kafka's own loggers at INFO (they print every client's
+ * what the node, the workers or the commands printed, with Kafka's own loggers at INFO (they print every client's
  * configuration).
  */
 class SecureClusterTest {
@@ -94,14 +95,19 @@ class SecureClusterTest {
             p.put(LtmConfig.MEMORY_STICKY_BINS, "8");
             p.put(LtmConfig.TOPIC_PARTITIONS, "2");
             p.put("commit.interval.ms", "50");
+            // queries are read by the attention worker from its replicas of the node's changelogs: its own consumer
+            p.put(LtmConfig.ATTENTION_MODE, "worker");
             Path config = write(p, "ltm.properties");
 
             Process node = start("node", List.of(KAFKA_INFO), "run", "--config", config.toString());
             Process worker =
                     start("worker", List.of(KAFKA_INFO), "worker", "--role", "encode", "--config", config.toString());
+            Process attend = start(
+                    "attend-worker", List.of(KAFKA_INFO), "worker", "--role", "attend", "--config", config.toString());
             try {
                 awaitLine(node, "node", "memory node started");
-                awaitLine(worker, "worker", "worker secure-test started");
+                awaitLine(worker, "worker", "encode worker secure-encode started");
+                awaitLine(attend, "attend-worker", "attend worker secure-attend started");
 
                 Path lines = dir.resolve("lines.txt");
                 Files.writeString(
@@ -173,7 +179,7 @@ class SecureClusterTest {
                                 + "(README, Security)");
                 assertThat(denied.seconds()).as("fails fast").isLessThan(FAST_SECONDS);
             } finally {
-                for (Process proc : new Process[] {worker, node}) {
+                for (Process proc : new Process[] {attend, worker, node}) {
                     proc.destroy(); // SIGTERM: the shutdown hook closes the clients
                     assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 }
@@ -311,7 +317,7 @@ class SecureClusterTest {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ltm.topology.cli.LtmCli"));
         cmd.addAll(List.of(args));
         if (args[0].equals("worker")) {
-            cmd.addAll(List.of("--instance-id", "secure-test"));
+            cmd.addAll(List.of("--instance-id", "secure-" + args[2])); // args: worker --role ROLE
         }
         Path log = dir.resolve(name + ".log");
         logs.add(log);
