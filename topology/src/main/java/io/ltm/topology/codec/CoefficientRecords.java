@@ -27,7 +27,7 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * B kept apart from the memory record as a {@link CoefficientLog}: record 0 is the base (a {@link VectorBlock}), record
  * j the j-th {@link CoefficientDelta} since ({@link CoefficientDeltaBlock}). A contraction that adds a delta writes
- * one record of about a tenth of B instead of B. The records are a format byte and Avro binary of their own schema:
+ * one record of about an eighth of B instead of B. The records are a format byte and Avro binary of their own schema:
  * they are internal state, readable without a schema registry. The memory record keeps the CRC-32C of each, so that a
  * reader (a replica following the changelogs) knows when it holds the version the record names.
  */
