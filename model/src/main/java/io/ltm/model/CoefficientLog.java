@@ -28,7 +28,7 @@ public final class CoefficientLog {
     private static final int DELTA_SAMPLES = 8;
     private static final Map<List<Object>, float[]> GRAM_INVERSES = new ConcurrentHashMap<>();
 
-    /** A base and deltas as stored; decoded on first use, once. */
+    /** A base and deltas as stored; decoded when first used, again after {@link #release}. */
     private static final class Stored {
         private final Supplier<Parts> source;
         private final int deltas;
@@ -48,6 +48,11 @@ public final class CoefficientLog {
                 }
             }
             return p;
+        }
+
+        /** Drops the decoded parts (they are decoded again if asked for). */
+        void release() {
+            parts = null;
         }
     }
 
@@ -140,6 +145,9 @@ public final class CoefficientLog {
         if (b == null) {
             b = deltaCount() == 0 ? base() : apply(base());
             coefficients = b;
+            // reads use B; a replica keeps its memories on the heap, and the float32 deltas would double B's share
+            window = null;
+            stored.release();
         }
         return b;
     }
