@@ -177,4 +177,41 @@ class NodeHealthTest {
                 .contains("3 stream-thread failures")
                 .contains("committed offset not moving while records wait behind it: [tokens-1 at offset 5");
     }
+
+    @Test
+    void aFailedRecordsTaskNamesItsInputPartitionsThoughTheThreadNoLongerListsIt() {
+        org.apache.kafka.streams.Topology t = new org.apache.kafka.streams.Topology();
+        t.addSource("tokens-in", "ltm.tokens", "ltm.queries");
+        t.addProcessor("p", NodeHealthTest::sink, "tokens-in");
+        t.addSource("other-in", "other");
+        t.addSource("by-key", "ltm-queries-by-key-repartition");
+        t.addProcessor("k", NodeHealthTest::sink, "by-key");
+        t.addProcessor("q", NodeHealthTest::sink, "other-in");
+        var description = t.describe();
+        var failed = new StreamsException("failed", new org.apache.kafka.streams.processor.TaskId(0, 3));
+        assertThat(NodeHealth.partitionsOf(description, "app", failed))
+                .containsExactlyInAnyOrder(new TopicPartition("ltm.tokens", 3), new TopicPartition("ltm.queries", 3));
+        // a repartition topic is named as Kafka Streams creates it: after the application id
+        int behind = description.subtopologies().stream()
+                .filter(sub -> sub.nodes().stream().anyMatch(n -> n.name().equals("by-key")))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        var failedBehind = new StreamsException("failed", new org.apache.kafka.streams.processor.TaskId(behind, 1));
+        assertThat(NodeHealth.partitionsOf(description, "app", failedBehind))
+                .containsExactly(new TopicPartition("app-ltm-queries-by-key-repartition", 1));
+        assertThat(NodeHealth.partitionsOf(description, "app", new StreamsException("no task")))
+                .isEmpty();
+        assertThat(NodeHealth.partitionsOf(description, "app", new IllegalStateException("not Streams'")))
+                .isEmpty();
+    }
+
+    private static org.apache.kafka.streams.processor.api.Processor<Object, Object, Object, Object> sink() {
+        return new org.apache.kafka.streams.processor.api.Processor<>() {
+            @Override
+            public void process(org.apache.kafka.streams.processor.api.Record<Object, Object> r) {
+                // a topology needs a processor behind each source; nothing runs here
+            }
+        };
+    }
 }

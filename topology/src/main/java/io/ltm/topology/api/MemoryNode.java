@@ -16,11 +16,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +85,15 @@ public final class MemoryNode implements AutoCloseable {
         // outage). Exactly-once rolls the thread's open transaction back, so a fresh thread can retry safely.
         // Failures are counted so that /health reports a thread that keeps failing.
         NodeHealth health = NodeHealth.of(config);
+        TopologyDescription description = topology.describe();
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
-            // the handler runs on the failing thread, whose metadata still lists its tasks
-            health.threadFailed(
-                    e, NodeHealth.partitionsOf(streams, Thread.currentThread().getName()));
+            // the handler runs on the failing thread, whose metadata lists its tasks, unless the task failed while
+            // being taken up: then the exception's task id names it
+            Set<TopicPartition> held = new HashSet<>(
+                    NodeHealth.partitionsOf(streams, Thread.currentThread().getName()));
+            held.addAll(NodeHealth.partitionsOf(description, config.getString(LtmConfig.APPLICATION_ID), e));
+            health.threadFailed(e, held);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

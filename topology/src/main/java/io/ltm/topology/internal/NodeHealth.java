@@ -14,6 +14,9 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.TaskId;
 
 /**
  * What {@code /health} says. The Streams state alone is not enough: a stream thread that fails is replaced, so the
@@ -71,6 +74,9 @@ public final class NodeHealth implements AutoCloseable {
         prune();
     }
 
+    /** How Kafka Streams ends the names of repartition topics (which it prefixes with the application id). */
+    private static final String REPARTITION = "-repartition";
+
     /** The input partitions of the active tasks of the stream thread named {@code threadName}. */
     public static Set<TopicPartition> partitionsOf(KafkaStreams streams, String threadName) {
         Set<TopicPartition> held = new HashSet<>();
@@ -80,6 +86,30 @@ public final class NodeHealth implements AutoCloseable {
                 .flatMap(Collection::stream)
                 .forEach(t -> held.addAll(t.topicPartitions()));
         return held;
+    }
+
+    /**
+     * The input partitions of the task that {@code e} names (a {@link StreamsException} carries the id of the task
+     * whose record failed), from the topology's source topics: the thread's metadata may no longer list a task that
+     * failed while it was being taken up. Internal (repartition) topics are named as Kafka Streams names them, after
+     * {@code applicationId}.
+     */
+    public static Set<TopicPartition> partitionsOf(TopologyDescription topology, String applicationId, Throwable e) {
+        Set<TopicPartition> out = new HashSet<>();
+        if (!(e instanceof StreamsException se) || se.taskId().isEmpty()) return out;
+        TaskId task = se.taskId().get();
+        for (TopologyDescription.Subtopology sub : topology.subtopologies()) {
+            if (sub.id() != task.subtopology()) continue;
+            for (TopologyDescription.Node n : sub.nodes()) {
+                if (n instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    for (String topic : source.topicSet()) {
+                        String name = topic.endsWith(REPARTITION) ? applicationId + "-" + topic : topic;
+                        out.add(new TopicPartition(name, task.partition()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The report for {@code streams}: its state, and the offsets of the input partitions of its active tasks. */
