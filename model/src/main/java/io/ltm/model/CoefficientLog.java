@@ -5,8 +5,6 @@ import io.ltm.model.internal.RidgeSolver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +24,6 @@ import java.util.function.Supplier;
 public final class CoefficientLog {
     private static final int FINGERPRINT_SAMPLES = 64;
     private static final int DELTA_SAMPLES = 8;
-    private static final Map<List<Object>, float[]> GRAM_INVERSES = new ConcurrentHashMap<>();
 
     /** A base and deltas as stored; decoded when first used, again after {@link #release}. */
     private static final class Stored {
@@ -69,6 +66,8 @@ public final class CoefficientLog {
     private final Long storedFingerprint;
 
     private volatile float[] coefficients;
+    /** Â⁻¹, looked up once per log (novelty's summary combines rows 64 times per contraction). */
+    private volatile float[] gram;
 
     private CoefficientLog(MemoryConfig cfg, Stored stored, List<CoefficientDelta> added, Long storedFingerprint) {
         this.cfg = cfg;
@@ -195,7 +194,7 @@ public final class CoefficientLog {
     }
 
     private float[] apply(float[] base) {
-        float[] gramInverse = gramInverse(cfg);
+        float[] gramInverse = gramInverse();
         Window w = window();
         float[] b = new float[base.length];
         float[] row = new float[dim];
@@ -229,7 +228,7 @@ public final class CoefficientLog {
         }
         if (deltaCount() == 0) return out;
         Window w = window();
-        float[] gramInverse = gramInverse(cfg);
+        float[] gramInverse = gramInverse();
         float[] onZ = new float[w.z().length];
         for (int n = 0; n < rows; n++) {
             float a = weights[n];
@@ -300,17 +299,14 @@ public final class CoefficientLog {
         return h;
     }
 
-    /** Â⁻¹ of uniform retention for a configuration, float32, computed once per configuration. */
-    static float[] gramInverse(MemoryConfig cfg) {
-        List<Object> key = List.of(
-                cfg.basisSize(), java.util.Arrays.toString(cfg.widths()), cfg.contractionLength(), cfg.ridgePenalty());
-        float[] inv = GRAM_INVERSES.computeIfAbsent(key, k -> {
-            double[] d = RidgeSolver.uniformGramInverse(
+    /** Â⁻¹ of uniform retention for this log's configuration, float32 (shared, cached per configuration). */
+    private float[] gramInverse() {
+        float[] g = gram;
+        if (g == null) {
+            g = RidgeSolver.uniformGramInverseFloat(
                     Basis.of(cfg.basisSize(), cfg.widths()), cfg.contractionLength(), cfg.ridgePenalty());
-            float[] f = new float[d.length];
-            for (int i = 0; i < f.length; i++) f[i] = (float) d[i];
-            return f;
-        });
-        return inv;
+            gram = g;
+        }
+        return g;
     }
 }

@@ -300,8 +300,7 @@ public final class DeviceMath implements AutoCloseable {
     /** Â⁻¹ of {@link RidgeSolver#uniformGramInverse}, [N, N] float32 (from the float64 solution). Cached. */
     public NDArray uniformGramInverse() {
         if (uniformGramInverse == null) {
-            uniformGramInverse =
-                    mgr.create(toFloat(RidgeSolver.uniformGramInverse(basis, l, lambda)), new Shape(n(), n()));
+            uniformGramInverse = mgr.create(RidgeSolver.uniformGramInverseFloat(basis, l, lambda), new Shape(n(), n()));
         }
         return uniformGramInverse;
     }

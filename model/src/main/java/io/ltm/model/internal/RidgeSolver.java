@@ -40,6 +40,7 @@ public final class RidgeSolver {
 
     private static final Map<FitKey, Fit> FITS = new ConcurrentHashMap<>();
     private static final Map<FitKey, double[]> UNIFORM_INVERSES = new ConcurrentHashMap<>();
+    private static final Map<FitKey, float[]> UNIFORM_INVERSES_F32 = new ConcurrentHashMap<>();
     private static final Map<InfKey, Inf> INFS = new ConcurrentHashMap<>();
 
     public static Fit fit(Basis b, int l, double lambda) {
@@ -77,6 +78,19 @@ public final class RidgeSolver {
      * spacing is below the narrowest width). ∫₀¹ ψ_a ψ_b = N(μ_a; μ_b, σ_a²+σ_b²)·P(0 ≤ T ≤ 1) for T ~ N(m, s²),
      * m = (μ_a σ_b² + μ_b σ_a²)/(σ_a²+σ_b²), s² = σ_a²σ_b²/(σ_a²+σ_b²). Cached per configuration.
      */
+    /**
+     * {@link #uniformGramInverse} rounded to float32 once (what both the device's products and the host's
+     * {@code CoefficientLog} multiply by, so that they use the same values). Cached per configuration.
+     */
+    public static float[] uniformGramInverseFloat(Basis b, int l, double lambda) {
+        return UNIFORM_INVERSES_F32.computeIfAbsent(new FitKey(b, l, lambda), k -> {
+            double[] d = uniformGramInverse(b, l, lambda);
+            float[] f = new float[d.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) d[i];
+            return f;
+        });
+    }
+
     public static double[] uniformGramInverse(Basis b, int l, double lambda) {
         return UNIFORM_INVERSES.computeIfAbsent(new FitKey(b, l, lambda), k -> {
             int n = b.size();

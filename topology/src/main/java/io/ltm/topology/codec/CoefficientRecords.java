@@ -8,32 +8,23 @@ import io.ltm.model.MemoryState;
 import io.ltm.schemas.CoefficientDeltaBlock;
 import io.ltm.schemas.CoefficientLogState;
 import io.ltm.schemas.VectorBlock;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * B kept apart from the memory record as a {@link CoefficientLog}: record 0 is the base (a {@link VectorBlock}), record
  * j the j-th {@link CoefficientDelta} since ({@link CoefficientDeltaBlock}). A contraction that adds a delta writes
- * one record of about an eighth of B instead of B. The records are a format byte and Avro binary of their own schema:
- * they are internal state, readable without a schema registry. The memory record keeps the CRC-32C of each, so that a
+ * one record of about an eighth of B instead of B. The records are in {@link InternalRecordSerde}'s format: internal
+ * state, readable without a schema registry. The memory record keeps the CRC-32C of each, so that a
  * reader (a replica following the changelogs) knows when it holds the version the record names.
  */
 public final class CoefficientRecords {
-    /** The records' format; a later release that changes it reads this one still. */
-    static final byte FORMAT = 1;
+    private static final InternalRecordSerde<VectorBlock> BASES = new InternalRecordSerde<>(VectorBlock.class);
+    private static final InternalRecordSerde<CoefficientDeltaBlock> DELTAS =
+            new InternalRecordSerde<>(CoefficientDeltaBlock.class);
 
     private CoefficientRecords() {}
 
@@ -68,7 +59,7 @@ public final class CoefficientRecords {
             first = digests.size();
         } else {
             VectorBlock base = MemoryStateCodec.block(log.base(), cfg.basisSize(), cfg.dim(), p);
-            put(puts, digests, 0, encode(base));
+            put(puts, digests, 0, BASES.serializer().serialize(null, base));
             fingerprint = CoefficientLog.fingerprint(
                     new CoefficientLog.Values(log.size(), i -> MemoryStateCodec.valueAt(base, i)));
             added = log.deltas();
@@ -77,7 +68,11 @@ public final class CoefficientRecords {
         for (int j = 0; j < added.size(); j++) {
             CoefficientDelta d = added.get(j);
             VectorBlock y = MemoryStateCodec.block(d.y(), d.hi() - d.lo(), cfg.dim(), p);
-            put(puts, digests, first + j, encode(new CoefficientDeltaBlock(d.lo(), d.hi(), y)));
+            put(
+                    puts,
+                    digests,
+                    first + j,
+                    DELTAS.serializer().serialize(null, new CoefficientDeltaBlock(d.lo(), d.hi(), y)));
             fingerprint = CoefficientLog.fingerprint(
                     fingerprint,
                     new CoefficientLog.Delta(d.lo(), d.hi(), d.y().length, i -> MemoryStateCodec.valueAt(y, i)));
@@ -115,10 +110,11 @@ public final class CoefficientRecords {
     }
 
     private static CoefficientLog.Parts decode(byte[][] bytes, MemoryConfig cfg) {
-        float[] base = MemoryStateCodec.unblock(decode(bytes[0], VectorBlock.class), cfg.basisSize(), cfg.dim());
+        float[] base =
+                MemoryStateCodec.unblock(BASES.deserializer().deserialize(null, bytes[0]), cfg.basisSize(), cfg.dim());
         List<CoefficientDelta> deltas = new ArrayList<>(bytes.length - 1);
         for (int j = 1; j < bytes.length; j++) {
-            CoefficientDeltaBlock d = decode(bytes[j], CoefficientDeltaBlock.class);
+            CoefficientDeltaBlock d = DELTAS.deserializer().deserialize(null, bytes[j]);
             deltas.add(new CoefficientDelta(
                     d.getLo(), d.getHi(), MemoryStateCodec.unblock(d.getY(), d.getHi() - d.getLo(), cfg.dim())));
         }
@@ -135,33 +131,6 @@ public final class CoefficientRecords {
         return a == null || a.getCoefficientLog() == null
                 ? 0
                 : a.getCoefficientLog().getRecords().size();
-    }
-
-    private static byte[] encode(SpecificRecord r) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 12);
-            out.write(FORMAT);
-            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            @SuppressWarnings("unchecked")
-            SpecificDatumWriter<SpecificRecord> w = new SpecificDatumWriter<>((Class<SpecificRecord>) r.getClass());
-            w.write(r, enc);
-            enc.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static <T> T decode(byte[] bytes, Class<T> type) {
-        if (bytes.length == 0 || bytes[0] != FORMAT)
-            throw new IllegalArgumentException(
-                    "coefficient record of unknown format " + (bytes.length == 0 ? -1 : bytes[0]));
-        try {
-            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
-            return new SpecificDatumReader<>(type).read(null, dec);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static long crc(byte[] bytes) {

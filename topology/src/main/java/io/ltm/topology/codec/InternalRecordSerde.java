@@ -37,15 +37,25 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
     private final long fingerprint;
     private final SpecificDatumWriter<T> writer;
     private final SpecificDatumReader<T> reader;
+    /** Reads records in the Confluent wire format, or null for a record type that was never written in it. */
     private final Deserializer<T> legacy;
 
     /** {@code registry}: the serde configuration for records in the Confluent wire format (schema.registry.url). */
     public InternalRecordSerde(Class<T> type, Map<String, ?> registry) {
+        this(type, LtmSerdes.avro(type, registry).deserializer());
+    }
+
+    /** For a record type that only this format ever held. */
+    public InternalRecordSerde(Class<T> type) {
+        this(type, (Deserializer<T>) null);
+    }
+
+    private InternalRecordSerde(Class<T> type, Deserializer<T> legacy) {
         this.schema = SpecificData.get().getSchema(type);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         this.writer = new SpecificDatumWriter<>(schema);
         this.reader = new SpecificDatumReader<>(schema);
-        this.legacy = LtmSerdes.avro(type, registry).deserializer();
+        this.legacy = legacy;
     }
 
     @Override
@@ -70,7 +80,7 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
     public Deserializer<T> deserializer() {
         return (topic, bytes) -> {
             if (bytes == null) return null;
-            if (bytes.length > 0 && bytes[0] == 0) return legacy.deserialize(topic, bytes);
+            if (bytes.length > 0 && bytes[0] == 0 && legacy != null) return legacy.deserialize(topic, bytes);
             if (bytes.length < HEADER || bytes[0] != FORMAT)
                 throw new SerializationException("a " + schema.getName() + " record of unknown format "
                         + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])));
