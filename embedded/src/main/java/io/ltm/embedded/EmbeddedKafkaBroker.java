@@ -131,17 +131,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** As {@link #start()}, with extra broker properties (they override the single-node defaults). */
     public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("ltm-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary Kafka log directory", e);
-        }
+        Path dir = temporaryDirectory();
         int brokerPort = freePort();
         int controllerPort = freePort();
         Properties props = singleNodeProperties(dir.resolve("logs"), brokerPort, controllerPort);
         props.putAll(overrides);
         return startTemporary(dir, props, brokerPort, Map.of(), null);
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("ltm-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary Kafka log directory", e);
+        }
     }
 
     /**
@@ -150,12 +153,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * added by {@link #addScramUser(String, String)}; {@link #admin()} connects as the broker's own user.
      */
     public static EmbeddedKafkaBroker startSecure() {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("ltm-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary Kafka log directory", e);
-        }
+        Path dir = temporaryDirectory();
         int brokerPort = freePort();
         int controllerPort = freePort();
         Properties props = singleNodeProperties(dir.resolve("logs"), brokerPort, controllerPort);
