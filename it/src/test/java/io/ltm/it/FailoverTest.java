@@ -188,6 +188,10 @@ class FailoverTest {
                 awaitStableGroup(admin, appId, 3, Duration.ofSeconds(120));
                 Thread load = new Thread(() -> load(client, keys, sent, loading));
                 load.start();
+                // a query sees the events of its key that are in the topic: wait until every key has some there
+                long allSent = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!sent.keySet().containsAll(keys) && System.nanoTime() < allSent) Thread.sleep(50);
+                client.flush();
                 for (String k : keys) {
                     assertThat(client.query(k, "anything", 1, Duration.ofSeconds(60))
                                     .getFound())
