@@ -547,6 +547,18 @@ class MemoryTopologyTest {
                         .setAction(ControlAction.RESET_STATS)
                         .build()));
         assertThat(attention.get("k")).isNull();
+
+        // reads that arrive after a forget (a worker sends them late), or for a key never written, are dropped
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build()));
+        control.pipeInput(key("k"), control(record));
+        control.pipeInput(key("never"), control(record));
+        assertThat(attention.get("k")).isNull();
+        assertThat(attention.get("never")).isNull();
+        assertThat(dlq.readKeyValuesToList()).isEmpty();
     }
 
     private DeadLetter expectDeadLetter(String reasonFragment) {

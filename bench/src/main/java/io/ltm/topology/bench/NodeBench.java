@@ -16,6 +16,7 @@ import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.worker.AttentionWorker;
+import io.ltm.topology.worker.TransactionalLoop;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -45,6 +46,7 @@ import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -88,7 +90,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Queries ({@code --qps 0} skips them): at a fixed rate, MemoryQuery records with vectors for keys that have memory are produced
  *   and the responses consumed (read_committed); latency is produce call to response poll. In the same run
  *   the same bytes go through a plain produce, Streams (pass-through plus a 16-byte counter), consume
- *   pipeline with the same settings.</li>
+ *   pipeline with the same settings; in worker mode also through that pipeline followed by the worker's
+ *   transactional loop relaying each record unchanged (the worker path's second exactly-once hop).</li>
  * </ol>
  */
 public final class NodeBench {
@@ -101,6 +104,7 @@ public final class NodeBench {
     private static final String NODE_APP = "ltm-bench-node";
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
+    private static final String ECHO_RELAYED = "bench.echo.relayed";
 
     private NodeBench() {}
 
@@ -161,6 +165,7 @@ public final class NodeBench {
             Map<String, Integer> topics = new HashMap<>(config.topicPartitions());
             topics.put(ECHO_IN, partitions);
             topics.put(ECHO_OUT, partitions);
+            topics.put(ECHO_RELAYED, partitions);
             broker.createTopics(topics, Map.of());
             awaitLeaders(broker, topics.keySet());
             say("broker " + broker.bootstrapServers() + ", registry " + registry.url() + ", startup " + secs(t0)
@@ -267,6 +272,7 @@ public final class NodeBench {
             say("update alone: " + math);
 
             Map<String, Object> plainQuery = null;
+            Map<String, Object> plainRelayedQuery = null;
             if (qps > 0) {
                 Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
                 try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
@@ -284,9 +290,29 @@ public final class NodeBench {
                             seconds,
                             warmup,
                             false);
+                    say("plain pipeline: " + plainQuery);
+                    if (workerMode) {
+                        // the worker's path has a second exactly-once hop: the same pipeline followed by the
+                        // worker's own transactional loop relaying each record (same settings as the worker)
+                        try (Relay relay = new Relay(config)) {
+                            relay.start();
+                            plainRelayedQuery = measureLatency(
+                                    broker.bootstrapServers(),
+                                    ECHO_IN,
+                                    ECHO_RELAYED,
+                                    serdeConfig,
+                                    keys,
+                                    memory.dim(),
+                                    queryVectors,
+                                    qps,
+                                    seconds,
+                                    warmup,
+                                    false);
+                        }
+                        say("plain pipeline and a relay: " + plainRelayedQuery);
+                    }
                     echo.close(Duration.ofSeconds(30));
                 }
-                say("plain pipeline: " + plainQuery);
             }
 
             Map<String, Object> ingest = new LinkedHashMap<>();
@@ -312,6 +338,14 @@ public final class NodeBench {
                     query.put(
                             "nodeToPlain" + p.toUpperCase(Locale.ROOT),
                             round3((double) nodeQuery.get(p + "Ms") / (double) plainQuery.get(p + "Ms")));
+                }
+                if (plainRelayedQuery != null) {
+                    query.put("plainRelayed", plainRelayedQuery);
+                    for (String p : List.of("p50", "p95", "p99")) {
+                        query.put(
+                                "nodeToPlainRelayed" + p.toUpperCase(Locale.ROOT),
+                                round3((double) nodeQuery.get(p + "Ms") / (double) plainRelayedQuery.get(p + "Ms")));
+                    }
                 }
                 out.put("query", query);
             }
@@ -1092,6 +1126,27 @@ public final class NodeBench {
                 }
             }
             b.append('"');
+        }
+    }
+
+    /** The attention worker's exactly-once loop with nothing to compute: each echoed query relayed as it is. */
+    private static final class Relay extends TransactionalLoop {
+        Relay(LtmConfig config) {
+            super(
+                    config,
+                    "bench-relay",
+                    List.of(ECHO_OUT),
+                    consumer(config, "bench-relay", "bench"),
+                    producer(config, "bench-relay", "bench"));
+        }
+
+        @Override
+        protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+            List<ProducerRecord<String, byte[]>> out = new ArrayList<>(batch.count());
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                out.add(new ProducerRecord<>(ECHO_RELAYED, new String(r.key(), StandardCharsets.UTF_8), r.value()));
+            }
+            return out;
         }
     }
 }

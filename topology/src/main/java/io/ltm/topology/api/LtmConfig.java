@@ -86,6 +86,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ATTENTION_RESIDENT = "ltm.attention.resident";
     public static final String ATTENTION_REPLICA_WAIT_MS = "ltm.attention.replica.wait.ms";
+    public static final String ATTENTION_READS_INTERVAL_MS = "ltm.attention.reads.interval.ms";
     public static final String ENCODER = "ltm.encoder";
     public static final String NOVELTY_ENABLED = "ltm.novelty.enabled";
 
@@ -510,6 +511,18 @@ public final class LtmConfig extends AbstractConfig {
                             + "changelogs first); past it the query is answered with an error instead of from an "
                             + "older memory.")
             .define(
+                    ATTENTION_READS_INTERVAL_MS,
+                    Type.LONG,
+                    10000L,
+                    ConfigDef.Range.atLeast(0L),
+                    Importance.LOW,
+                    "How often the attention worker sends the nodes where its answers attended (sticky memories), "
+                            + "summed per key: each send is a control record, and a node task that has just "
+                            + "processed one waits max.task.idle.ms before its next query, so sending per answer "
+                            + "would delay nearly every query. A worker that stops gracefully sends what it holds; "
+                            + "one killed loses at most this interval of read statistics (never an answer). 0 sends "
+                            + "with every batch.")
+            .define(
                     ENCODER,
                     Type.STRING,
                     EncoderChoice.MINILM.configValue(),
@@ -569,8 +582,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "long for it before processing a record of another input, so a query is answered after "
                             + "the key's token events with earlier timestamps that arrive within this time (for "
                             + "example in a producer's transaction still open when the query arrived). Costs up to "
-                            + "this much query latency, only while the key's tokens partition was active in the last "
-                            + "max.task.idle.ms; -1 never waits.")
+                            + "this much query latency, only while one of the task's inputs (tokens, control) was "
+                            + "active in the last max.task.idle.ms; -1 never waits.")
             .define(
                     INSTANCE_ID,
                     Type.STRING,

@@ -46,7 +46,10 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
                 throw new InvalidInputException("attention histogram bin " + i + " is " + h[i]);
             }
         }
-        stores.addReads(key, h);
+        // reads of a key forgotten since (a worker sends them late), or never written, must not bring it back
+        if (stores.has(key)) {
+            stores.addReads(key, h);
+        }
     }
 
     @Override

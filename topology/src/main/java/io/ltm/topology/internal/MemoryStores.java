@@ -339,6 +339,11 @@ public final class MemoryStores {
         return context.recordMetadata().map(RecordMetadata::topic).orElse(Names.STORE_SHORT_TERM);
     }
 
+    /** True when the key has a memory (events absorbed and not forgotten). */
+    boolean has(String key) {
+        return index.get(key) != null || memory.get(key) != null;
+    }
+
     /** Drops the key's reads since its last contraction (the stored memory may still carry older ones). */
     void resetReads(String key) {
         attention.delete(key);

@@ -23,10 +23,13 @@ import io.ltm.topology.internal.MemoryStores;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.Responses;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -45,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@link MemoryReplicas} of the node's changelogs (resident mode, {@code ltm.attention.resident}), or carries a
  * snapshot of the memory. All requests of a poll,
  * across keys, are answered by one batched read on the engine's device (the GPU when present). Where the reads
- * attended goes back to the node as a RECORD_READS control command in the same transaction, so sticky memories
- * see worker-answered reads too. A query that asks for a two-stage read leaves as a RereadRequest instead.
+ * attended goes back to the node as RECORD_READS control commands, so sticky memories see worker-answered reads
+ * too: summed per key and sent every {@code ltm.attention.reads.interval.ms} (a control record makes the node's task
+ * wait max.task.idle.ms before its next query). A query that asks for a two-stage read leaves as a RereadRequest
+ * instead.
  */
 public final class AttentionWorker extends TransactionalLoop {
 
@@ -69,6 +74,15 @@ public final class AttentionWorker extends TransactionalLoop {
     private final MemoryReplicas replicas;
     private final long replicaWaitMs;
     private final Set<Integer> released = new HashSet<>(); // revoked in the rebalance under way
+    private final long readsIntervalMs;
+    /** Reads of answers already committed, not sent yet, summed per key. */
+    private final Map<String, double[]> heldReads = new LinkedHashMap<>();
+    /** Reads of the answers in the transaction under way. */
+    private final Map<String, double[]> stagedReads = new LinkedHashMap<>();
+    /** The transaction under way sends {@link #heldReads} (and {@link #stagedReads}). */
+    private boolean sendingReads;
+
+    private long readsSentAt = System.currentTimeMillis();
 
     public AttentionWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
         this(
@@ -95,6 +109,7 @@ public final class AttentionWorker extends TransactionalLoop {
         engine.setReadyCache(cache);
         this.replicas = replicas.apply(cache);
         this.replicaWaitMs = config.getLong(LtmConfig.ATTENTION_REPLICA_WAIT_MS);
+        this.readsIntervalMs = config.getLong(LtmConfig.ATTENTION_READS_INTERVAL_MS);
         this.queryVectors = new QueryVectors(encoder, InputValidator.of(config));
         this.maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         this.requests = LtmSerdes.avro(AttentionRequest.class, config.serdeConfig());
@@ -157,6 +172,7 @@ public final class AttentionWorker extends TransactionalLoop {
             }
         }
         if (reads.isEmpty()) {
+            sendReadsIfDue(out, now);
             return out;
         }
         List<ReadResult> results;
@@ -196,10 +212,65 @@ public final class AttentionWorker extends TransactionalLoop {
                                     q.getKey(),
                                     rereadRequests.serializer().serialize(rereadTopic, reread)));
             if (result.attentionHistogram() != null) {
-                out.add(recordReads(q.getKey(), result.attentionHistogram(), now));
+                add(stagedReads, q.getKey(), result.attentionHistogram());
             }
         }
+        sendReadsIfDue(out, now);
         return out;
+    }
+
+    /** Adds the held and staged reads to the transaction's output when the interval has passed. */
+    private void sendReadsIfDue(List<ProducerRecord<String, byte[]>> out, long now) {
+        if (now - readsSentAt >= readsIntervalMs && !(heldReads.isEmpty() && stagedReads.isEmpty())) {
+            Map<String, double[]> all = new LinkedHashMap<>(heldReads.size() + stagedReads.size());
+            heldReads.forEach((k, h) -> add(all, k, h));
+            stagedReads.forEach((k, h) -> add(all, k, h));
+            all.forEach((k, h) -> out.add(recordReads(k, h, now)));
+            sendingReads = true;
+        }
+    }
+
+    private static void add(Map<String, double[]> reads, String key, double[] histogram) {
+        double[] sum = reads.computeIfAbsent(key, k -> new double[histogram.length]);
+        for (int i = 0; i < histogram.length; i++) {
+            sum[i] += histogram[i];
+        }
+    }
+
+    /** Between requests the replicas follow the changelogs, so a request seldom waits for its version. */
+    @Override
+    protected void idle() {
+        replicas.poll(Duration.ZERO);
+    }
+
+    @Override
+    protected List<ProducerRecord<String, byte[]>> due(boolean closing) {
+        long now = System.currentTimeMillis();
+        if (heldReads.isEmpty() || !(closing || now - readsSentAt >= readsIntervalMs)) {
+            return List.of();
+        }
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(heldReads.size());
+        heldReads.forEach((k, h) -> out.add(recordReads(k, h, now)));
+        sendingReads = true;
+        return out;
+    }
+
+    @Override
+    protected void committed() {
+        if (sendingReads) {
+            heldReads.clear();
+            readsSentAt = System.currentTimeMillis();
+        } else {
+            stagedReads.forEach((k, h) -> add(heldReads, k, h));
+        }
+        stagedReads.clear();
+        sendingReads = false;
+    }
+
+    @Override
+    protected void aborted() {
+        stagedReads.clear();
+        sendingReads = false;
     }
 
     /** Dead-letters a request and, when its query is known, answers it with the error. */

@@ -52,6 +52,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final Duration poll;
     private final long maxBackoffMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private boolean fenced; // the loop's thread only
     private final String role;
     private final Serde<DeadLetter> deadLetterSerde;
     private final DeadLetters deadLetters;
@@ -138,8 +139,28 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 deadLetterSerde.serializer().serialize(dlqTopic, deadLetters.of(r, e, "ltm-" + role + "-worker")));
     }
 
-    /** Output records (already serialised) for one polled batch. Must not have side effects elsewhere. */
+    /**
+     * Output records (already serialised) for one polled batch. Must not have side effects elsewhere; what it keeps
+     * for later output takes effect in {@link #committed()} and is dropped in {@link #aborted()}.
+     */
     protected abstract List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch);
+
+    /**
+     * Output owed without new input (held back by the worker and now due, or all of it when {@code closing}),
+     * written in a transaction of its own when a poll brings nothing and before the loop ends.
+     */
+    protected List<ProducerRecord<String, byte[]>> due(boolean closing) {
+        return List.of();
+    }
+
+    /** Called on the loop's thread when a poll brought nothing: time for upkeep that must not delay a batch. */
+    protected void idle() {}
+
+    /** The transaction of the last {@link #process} or {@link #due} output committed. */
+    protected void committed() {}
+
+    /** The transaction of the last {@link #process} or {@link #due} output was aborted, or never began. */
+    protected void aborted() {}
 
     /** Starts the loop on its own thread. */
     public synchronized void start() {
@@ -163,6 +184,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 break;
             }
             if (batch.isEmpty()) {
+                idle();
+                failures = flushDue(false, failures);
                 continue;
             }
             batch.forEach(r -> oldRecords.check(r.topic(), r.timestamp()));
@@ -171,17 +194,45 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 failures = 0;
             } catch (ProducerFencedException e) {
                 LOG.error("worker fenced by a newer instance with the same id; stopping", e);
+                fenced = true;
                 break;
             } catch (RuntimeException e) {
                 // a failed batch (broker or registry unavailable; bad records never get here, process()
                 // dead-letters them) was aborted and is read again: nothing is lost, and none of its output
                 // becomes visible to read_committed consumers
+                aborted();
                 failures++;
                 LOG.warn(
                         "{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
                 rewind();
                 backoff(failures);
             }
+        }
+        if (!fenced) {
+            flushDue(true, 0);
+        }
+    }
+
+    /** Writes the output {@link #due} now; a failure leaves it owed (retried after a backoff). */
+    private int flushDue(boolean closing, int failures) {
+        List<ProducerRecord<String, byte[]>> out = due(closing);
+        if (out.isEmpty()) {
+            return failures;
+        }
+        try {
+            transaction(null, out);
+            return 0;
+        } catch (ProducerFencedException e) {
+            fenced = true;
+            running.set(false);
+            return failures;
+        } catch (RuntimeException e) {
+            aborted();
+            LOG.warn("{} worker: writing held-back output failed; it stays owed", role, e);
+            if (!closing) {
+                backoff(failures + 1);
+            }
+            return failures + 1;
         }
     }
 
@@ -215,20 +266,25 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
     }
 
+    /** {@code out} and the offsets after {@code batch} (none when null) in one transaction. */
     private void transaction(ConsumerRecords<byte[], byte[]> batch, List<ProducerRecord<String, byte[]>> out) {
         producer.beginTransaction();
         try {
             for (ProducerRecord<String, byte[]> r : out) {
                 producer.send(r);
             }
-            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            if (batch != null) {
+                producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            }
             producer.commitTransaction();
         } catch (ProducerFencedException e) {
             throw e; // a fenced producer cannot abort; the loop stops
         } catch (RuntimeException e) {
             producer.abortTransaction();
+            aborted();
             throw e;
         }
+        committed();
     }
 
     /** The record-too-large error among {@code e} and its causes (the commit wraps it), or null. */

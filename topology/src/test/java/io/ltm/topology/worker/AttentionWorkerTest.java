@@ -1,6 +1,7 @@
 package io.ltm.topology.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import io.ltm.model.LongTermMemory;
@@ -10,11 +11,14 @@ import io.ltm.model.TokenBatch;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttentionHead;
 import io.ltm.schemas.AttentionRequest;
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.topology.TestFixtures;
+import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.ChangelogMemory;
 import io.ltm.topology.internal.MemoryReplicas;
@@ -28,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -133,5 +138,63 @@ class AttentionWorkerTest {
         assertThat(answers.get(0).getError()).contains("TRAINED");
         assertThat(answers.get(1).getFound()).isTrue();
         assertThat(answers.get(1).getSpans()).isNotEmpty();
+    }
+
+    /** One request for key k as a batch of its own. */
+    private ConsumerRecords<byte[], byte[]> one(String queryId) {
+        return new WorkerHarness(h.config)
+                .add(
+                        "ltm.attention-requests",
+                        "k".getBytes(StandardCharsets.UTF_8),
+                        request(queryId, AttentionHead.ZERO_SHOT))
+                .batch();
+    }
+
+    @Test
+    void readsAreHeldSummedPerKeyAndSentWhenTheIntervalHasPassedOrTheWorkerCloses() {
+        // the test's worker holds reads for the default interval (10 s): nothing is sent with the answers
+        for (String id : List.of("q1", "q2")) {
+            List<ProducerRecord<String, byte[]>> out = worker.process(one(id));
+            assertThat(h.values(out, "ltm.responses", MemoryResponse.class)).hasSize(1);
+            assertThat(h.values(out, "ltm.control", ControlCommand.class)).isEmpty();
+            worker.committed();
+        }
+        assertThat(worker.due(false)).as("the interval has not passed").isEmpty();
+        // an aborted batch's reads are dropped: the batch is read again and answered again
+        worker.process(one("q3"));
+        worker.aborted();
+
+        // the same two requests, each sent at once by a worker with interval 0
+        Map<String, Object> eagerConfig = new HashMap<>(h.config.originals()); // the same registry scope
+        eagerConfig.put(LtmConfig.ATTENTION_READS_INTERVAL_MS, 0L);
+        WorkerHarness h0 = new WorkerHarness(new LtmConfig(eagerConfig));
+        AttentionWorker eager = new AttentionWorker(
+                h0.config,
+                new HashingEncoder(TestFixtures.DIM),
+                engine,
+                h0.consumer,
+                h0.producer,
+                cache -> new MemoryReplicas(h0.config, cache, new MockConsumer<>("earliest")));
+        double[] expected = new double[memory.stickyBins()];
+        for (String id : List.of("q1", "q2")) {
+            List<ControlCommand> sent = h0.values(eager.process(one(id)), "ltm.control", ControlCommand.class);
+            eager.committed();
+            assertThat(sent)
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.getAction()).isEqualTo(ControlAction.RECORD_READS));
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += sent.get(0).getAttentionHistogram().get(i);
+            }
+        }
+
+        List<ProducerRecord<String, byte[]>> closing = worker.due(true);
+        assertThat(closing).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("k"));
+        List<Double> held =
+                h.values(closing, "ltm.control", ControlCommand.class).get(0).getAttentionHistogram();
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(held.get(i)).as("bin " + i).isCloseTo(expected[i], within(1e-12));
+        }
+        worker.committed();
+        assertThat(worker.due(true)).as("sent once").isEmpty();
     }
 }

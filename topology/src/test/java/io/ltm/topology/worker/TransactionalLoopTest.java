@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -119,6 +120,92 @@ class TransactionalLoopTest {
                     assertThat(d.getOffset()).isEqualTo(1);
                     assertThat(d.getErrorClass()).isEqualTo(RecordTooLargeException.class.getName());
                 });
+    }
+
+    /** Holds one output per input record and releases what committed batches held when {@link #release} is set. */
+    private static final class Holding extends TransactionalLoop {
+        volatile boolean release;
+        private int staged;
+        private int held;
+        private int sending;
+
+        Holding(LtmConfig config, MockConsumer<byte[], byte[]> consumer, MockProducer<String, byte[]> producer) {
+            super(config, "hold", List.of("in"), consumer, producer);
+        }
+
+        @Override
+        protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+            staged += batch.count();
+            return List.of();
+        }
+
+        @Override
+        protected List<ProducerRecord<String, byte[]>> due(boolean closing) {
+            if (held == 0 || !(closing || release)) {
+                return List.of();
+            }
+            sending = held;
+            List<ProducerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+            for (int i = 0; i < held; i++) {
+                out.add(new ProducerRecord<>("out", "k", new byte[] {(byte) i}));
+            }
+            return out;
+        }
+
+        @Override
+        protected void committed() {
+            held += staged - sending;
+            staged = 0;
+            sending = 0;
+        }
+
+        @Override
+        protected void aborted() {
+            staged = 0;
+            sending = 0;
+        }
+    }
+
+    @Test
+    void outputHeldBackIsWrittenWhenDueOnAnIdlePollAndWhatIsLeftWhenTheLoopCloses() throws Exception {
+        LtmConfig config = TestFixtures.config("hold-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        TopicPartition tp = new TopicPartition("in", 0);
+        Holding loop = new Holding(config, consumer, producer);
+        consumer.rebalance(List.of(tp));
+        consumer.updateBeginningOffsets(Map.of(tp, 0L));
+        for (int i = 0; i < 2; i++) {
+            consumer.addRecord(new ConsumerRecord<>("in", 0, i, new byte[] {1}, new byte[] {2}));
+        }
+        loop.start();
+        awaitTrue(() -> committedOffset(producer, tp) == 2);
+        Thread.sleep(50); // idle polls, nothing due yet
+        assertThat(producer.history()).isEmpty();
+
+        loop.release = true;
+        awaitTrue(() -> producer.history().size() == 2);
+        loop.release = false;
+        consumer.schedulePollTask(
+                () -> consumer.addRecord(new ConsumerRecord<>("in", 0, 2, new byte[] {1}, new byte[] {3})));
+        awaitTrue(() -> committedOffset(producer, tp) == 3);
+        assertThat(producer.history()).as("held, not due").hasSize(2);
+
+        loop.close();
+        assertThat(producer.history()).as("written as the loop closed").hasSize(3);
+        assertThat(producer.transactionCommitted()).isTrue();
+        assertThat(producer.consumerGroupOffsetsHistory())
+                .as("transactions of held output alone carry no offsets")
+                .hasSize(2);
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
     }
 
     private static long committedOffset(MockProducer<String, byte[]> producer, TopicPartition tp) {
