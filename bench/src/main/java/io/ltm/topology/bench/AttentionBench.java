@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R]}: the attention worker's reads, for batches of 1, 16,
+ * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...]}: the attention worker's reads, for batches of 1, 16,
  * 256 and 4096 queries across K distinct keys (request i reads key i mod K), on the engine's device, in two forms:
  * <ul>
  *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
@@ -38,7 +38,9 @@ import java.util.Random;
  * requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU time (all
  * threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time includes
  * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
- * median of the ratios within one repeat.
+ * median of the ratios within one repeat. Then, for streams of T1, T2, ... tokens (default 1k, 100k, 1M, 5M; 0 skips),
+ * one memory each: its stored bytes, the bytes a read touches, the CPU time of its last contractions and the time of
+ * a single read, which must not grow with the stream.
  */
 public final class AttentionBench {
 
@@ -51,6 +53,10 @@ public final class AttentionBench {
     private static final double TARGET_BATCH_256_OVER_SINGLE = 5.0;
 
     private static final double TARGET_OVER_BOUND = 2.0;
+    /** Distinct random chunks the history memories are fed from (drawing 5M×d Gaussians would take a minute). */
+    private static final int HISTORY_POOL = 64;
+    /** Contractions at the end of each history whose CPU time is averaged. */
+    private static final int HISTORY_LAST_CONTRACTIONS = 50;
 
     private AttentionBench() {}
 
@@ -59,6 +65,12 @@ public final class AttentionBench {
         int keys = intArg(args, "--keys", 64);
         int chunk = intArg(args, "--chunk", 512);
         int repeats = intArg(args, "--repeats", 3);
+        List<Long> history = new ArrayList<>();
+        for (String h : stringArg(args, "--history", "1000,100000,1000000,5000000").split(",")) {
+            if (!h.isBlank() && Long.parseLong(h.strip()) > 0) {
+                history.add(Long.parseLong(h.strip()));
+            }
+        }
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
@@ -217,9 +229,95 @@ public final class AttentionBench {
                 }
                 json.append('}');
             }
+            json.append(']');
+            if (!history.isEmpty()) {
+                json.append(",\"history\":");
+                history(engine, cfg, history, options, json, mx);
+            }
         }
-        json.append(String.format(Locale.ROOT, "],\"loadAverageAtEnd\":\"%s\"}", loadAverage()));
+        json.append(String.format(Locale.ROOT, ",\"loadAverageAtEnd\":\"%s\"}", loadAverage()));
         System.out.println(json);
+    }
+
+    /**
+     * Flatness over the stream's length: one memory per length, fed random tokens in chunks of L (the chunks cycle
+     * through a fixed pool: content does not change the cost), and at each length the stored record's bytes, the
+     * bytes a read touches, the cost of the last contractions, and single reads of the memory as the worker holds it
+     * (decoded from its stored record, ready memory cached), with the first read of the version (which builds it).
+     */
+    private static void history(
+            LongTermMemory engine,
+            MemoryConfig cfg,
+            List<Long> lengths,
+            ReadOptions options,
+            StringBuilder json,
+            com.sun.management.OperatingSystemMXBean mx) {
+        int l = cfg.contractionLength();
+        int dim = cfg.dim();
+        Random rnd = new Random(7);
+        float[][] pool = new float[HISTORY_POOL][];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = randomVectors(rnd, l, dim);
+        }
+        float[] q = randomVectors(rnd, QUERY_VECTORS, dim);
+        List<String> rows = new ArrayList<>();
+        for (long length : lengths) {
+            MemoryState s = MemoryState.empty(cfg);
+            long fed = 0;
+            long contractions = 0;
+            long lastCpu = 0;
+            int lastCount = 0;
+            long window = Math.max(1, Math.min(HISTORY_LAST_CONTRACTIONS, length / l));
+            long firstTimed = (length + l - 1) / l - window;
+            while (fed < length) {
+                int count = (int) Math.min(l, length - fed);
+                float[] v = count == l ? pool[rnd.nextInt(pool.length)] : Arrays.copyOf(pool[0], count * dim);
+                long c0 = threadCpu();
+                s = engine.absorb(s, new TokenBatch(v, count, null, new TokenSource("bench", 0, contractions, 0, null)));
+                if (contractions >= firstTimed) {
+                    lastCpu += threadCpu() - c0;
+                    lastCount++;
+                }
+                fed += count;
+                contractions++;
+            }
+            io.ltm.schemas.MemoryState stored = MemoryStateCodec.toAvro(s, cfg);
+            MemoryState resident = MemoryStateCodec.fromAvro(stored, cfg);
+            ReadRequest request = new ReadRequest("history-" + length, resident, q, QUERY_VECTORS, options);
+            long t0 = System.nanoTime();
+            engine.readBatch(List.of(request)); // builds the version's ready memory
+            double firstUs = (System.nanoTime() - t0) / 1e3;
+            double[] single = time(mx, () -> engine.readBatch(List.of(request)));
+            rows.add(String.format(
+                    Locale.ROOT,
+                    "{\"tokens\":%d,\"contractions\":%d,\"storedBytes\":%d,\"readBytes\":%d,"
+                            + "\"contractionCpuMs\":%.3f,\"firstReadUs\":%.1f,\"singleReadUs\":%.2f}",
+                    s.tokensAbsorbed(),
+                    s.contractions(),
+                    storedBytes(stored),
+                    engine.ready(resident).bytes(),
+                    lastCpu / 1e6 / Math.max(1, lastCount),
+                    firstUs,
+                    single[0] * 1e6));
+        }
+        json.append('[').append(String.join(",", rows)).append(']');
+    }
+
+    private static long threadCpu() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    /** The stored record's Avro binary size (B's records and the term filter included: what a restore reads). */
+    private static long storedBytes(io.ltm.schemas.MemoryState stored) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder e = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        try {
+            new org.apache.avro.specific.SpecificDatumWriter<>(io.ltm.schemas.MemoryState.class).write(stored, e);
+            e.flush();
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        return out.size();
     }
 
     /** {wall, process CPU} seconds per run: two warm-up runs, then the mean of at least 3 runs and 1 s. */
@@ -287,6 +385,15 @@ public final class AttentionBench {
             v[i] = (float) rnd.nextGaussian();
         }
         return v;
+    }
+
+    private static String stringArg(String[] args, String name, String dflt) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
     }
 
     private static int intArg(String[] args, String name, int dflt) {
