@@ -1,5 +1,6 @@
 package io.ltm.topology.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -17,8 +18,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -60,13 +62,14 @@ public final class AttentionBench {
 
     private AttentionBench() {}
 
-    public static void main(String... args) {
+    public static void main(String... args) throws Exception {
         int dim = intArg(args, "--dim", 384);
         int keys = intArg(args, "--keys", 64);
         int chunk = intArg(args, "--chunk", 512);
         int repeats = intArg(args, "--repeats", 3);
         List<Long> history = new ArrayList<>();
-        for (String h : stringArg(args, "--history", "1000,100000,1000000,5000000").split(",")) {
+        for (String h :
+                stringArg(args, "--history", "1000,100000,1000000,5000000").split(",")) {
             if (!h.isBlank() && Long.parseLong(h.strip()) > 0) {
                 history.add(Long.parseLong(h.strip()));
             }
@@ -75,7 +78,7 @@ public final class AttentionBench {
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        StringBuilder json = new StringBuilder();
+        Map<String, Object> json = new LinkedHashMap<>();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String loadAtStart = loadAverage();
         try (LongTermMemory engine = LongTermMemory.create(cfg)) {
@@ -99,28 +102,24 @@ public final class AttentionBench {
             }
             long bytesPerMemory = engine.ready(states.get(0)).bytes();
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
-            json.append(String.format(
-                    Locale.ROOT,
-                    "{\"benchmark\":\"attention\",\"date\":\"%s\",\"cpu\":\"%s\","
-                            + "\"cores\":%d,\"loadAverageAtStart\":\"%s\",\"device\":\"%s\",\"hostReads\":%b,\"N\":%d,"
-                            + "\"d\":%d,\"distinctKeys\":%d,\"chunk\":%d,\"queryVectors\":%d,"
-                            + "\"bytesPerMemoryVersion\":%d,\"targetBatch256OverSingle\":%.1f,\"targetOverBound\":%.1f,"
-                            + "\"repeats\":%d,\"batches\":[",
-                    startedAt,
-                    cpuModel(),
-                    Runtime.getRuntime().availableProcessors(),
-                    loadAtStart,
-                    engine.device(),
-                    engine.hostReads(),
-                    cfg.basisSize(),
-                    dim,
-                    keys,
-                    chunk,
-                    QUERY_VECTORS,
-                    bytesPerMemory,
-                    TARGET_BATCH_256_OVER_SINGLE,
-                    TARGET_OVER_BOUND,
-                    repeats));
+            json.put("benchmark", "attention");
+            json.put("date", startedAt);
+            json.put("cpu", cpuModel());
+            json.put("cores", Runtime.getRuntime().availableProcessors());
+            json.put("loadAverageAtStart", loadAtStart);
+            json.put("device", engine.device().toString());
+            json.put("hostReads", engine.hostReads());
+            json.put("N", cfg.basisSize());
+            json.put("d", dim);
+            json.put("distinctKeys", keys);
+            json.put("chunk", chunk);
+            json.put("queryVectors", QUERY_VECTORS);
+            json.put("bytesPerMemoryVersion", bytesPerMemory);
+            json.put("targetBatch256OverSingle", TARGET_BATCH_256_OVER_SINGLE);
+            json.put("targetOverBound", TARGET_OVER_BOUND);
+            json.put("repeats", repeats);
+            List<Map<String, Object>> batches = new ArrayList<>();
+            json.put("batches", batches);
             float[] copyFrom = new float[64 << 20];
             float[] copyTo = new float[64 << 20];
             Arrays.fill(copyFrom, 1f);
@@ -196,22 +195,18 @@ public final class AttentionBench {
                 }
                 double w = median(wall);
                 double bw = median(bandwidth[bi]);
-                json.append(bi == 0 ? "" : ",")
-                        .append(String.format(
-                                Locale.ROOT,
-                                "{\"batch\":%d,\"latencyMs\":%.3f,\"queriesPerSec\":%.0f,\"usPerQuery\":%.2f,"
-                                        + "\"processCpuUsPerQuery\":%.2f,\"overSingleReads\":%.2f,\"bytesTouched\":%d,"
-                                        + "\"copyBandwidthBytesPerSec\":%.4g,\"boundUsPerQuery\":%.2f,\"overBound\":%.2f",
-                                batch,
-                                w * 1e3,
-                                batch / w,
-                                w / batch * 1e6,
-                                median(cpu) / batch * 1e6,
-                                median(overSingle),
-                                touched,
-                                bw,
-                                touched / bw / batch * 1e6,
-                                median(overBound)));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("batch", batch);
+                row.put("latencyMs", round(w * 1e3, 3));
+                row.put("queriesPerSec", Math.round(batch / w));
+                row.put("usPerQuery", round(w / batch * 1e6, 2));
+                row.put("processCpuUsPerQuery", round(median(cpu) / batch * 1e6, 2));
+                row.put("overSingleReads", round(median(overSingle), 2));
+                row.put("bytesTouched", touched);
+                row.put("copyBandwidthBytesPerSec", Math.round(bw));
+                row.put("boundUsPerQuery", round(touched / bw / batch * 1e6, 2));
+                row.put("overBound", round(median(overBound), 2));
+                batches.add(row);
                 if (batch <= SNAPSHOT_MAX_BATCH) {
                     double[] sw = new double[repeats], sc = new double[repeats], gain = new double[repeats];
                     for (int r = 0; r < repeats; r++) {
@@ -219,24 +214,22 @@ public final class AttentionBench {
                         sc[r] = snap[bi][r][1];
                         gain[r] = snap[bi][r][0] / ours[bi][r][0];
                     }
-                    json.append(String.format(
-                            Locale.ROOT,
-                            ",\"snapshotQueriesPerSec\":%.0f,"
-                                    + "\"snapshotProcessCpuUsPerQuery\":%.2f,\"residentOverSnapshot\":%.2f",
-                            batch / median(sw),
-                            median(sc) / batch * 1e6,
-                            median(gain)));
+                    row.put("snapshotQueriesPerSec", Math.round(batch / median(sw)));
+                    row.put("snapshotProcessCpuUsPerQuery", round(median(sc) / batch * 1e6, 2));
+                    row.put("residentOverSnapshot", round(median(gain), 2));
                 }
-                json.append('}');
             }
-            json.append(']');
             if (!history.isEmpty()) {
-                json.append(",\"history\":");
-                history(engine, cfg, history, options, json, mx);
+                json.put("history", history(engine, cfg, history, options, mx));
             }
         }
-        json.append(String.format(Locale.ROOT, ",\"loadAverageAtEnd\":\"%s\"}", loadAverage()));
-        System.out.println(json);
+        json.put("loadAverageAtEnd", loadAverage());
+        System.out.println(new ObjectMapper().writeValueAsString(json));
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
     }
 
     /**
@@ -245,12 +238,11 @@ public final class AttentionBench {
      * bytes a read touches, the cost of the last contractions, and single reads of the memory as the worker holds it
      * (decoded from its stored record, ready memory cached), with the first read of the version (which builds it).
      */
-    private static void history(
+    private static List<Map<String, Object>> history(
             LongTermMemory engine,
             MemoryConfig cfg,
             List<Long> lengths,
             ReadOptions options,
-            StringBuilder json,
             com.sun.management.OperatingSystemMXBean mx) {
         int l = cfg.contractionLength();
         int dim = cfg.dim();
@@ -260,7 +252,7 @@ public final class AttentionBench {
             pool[i] = randomVectors(rnd, l, dim);
         }
         float[] q = randomVectors(rnd, QUERY_VECTORS, dim);
-        List<String> rows = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
         for (long length : lengths) {
             MemoryState s = MemoryState.empty(cfg);
             long fed = 0;
@@ -273,7 +265,8 @@ public final class AttentionBench {
                 int count = (int) Math.min(l, length - fed);
                 float[] v = count == l ? pool[rnd.nextInt(pool.length)] : Arrays.copyOf(pool[0], count * dim);
                 long c0 = threadCpu();
-                s = engine.absorb(s, new TokenBatch(v, count, null, new TokenSource("bench", 0, contractions, 0, null)));
+                s = engine.absorb(
+                        s, new TokenBatch(v, count, null, new TokenSource("bench", 0, contractions, 0, null)));
                 if (contractions >= firstTimed) {
                     lastCpu += threadCpu() - c0;
                     lastCount++;
@@ -288,19 +281,17 @@ public final class AttentionBench {
             engine.readBatch(List.of(request)); // builds the version's ready memory
             double firstUs = (System.nanoTime() - t0) / 1e3;
             double[] single = time(mx, () -> engine.readBatch(List.of(request)));
-            rows.add(String.format(
-                    Locale.ROOT,
-                    "{\"tokens\":%d,\"contractions\":%d,\"storedBytes\":%d,\"readBytes\":%d,"
-                            + "\"contractionCpuMs\":%.3f,\"firstReadUs\":%.1f,\"singleReadUs\":%.2f}",
-                    s.tokensAbsorbed(),
-                    s.contractions(),
-                    storedBytes(stored),
-                    engine.ready(resident).bytes(),
-                    lastCpu / 1e6 / Math.max(1, lastCount),
-                    firstUs,
-                    single[0] * 1e6));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("tokens", s.tokensAbsorbed());
+            row.put("contractions", s.contractions());
+            row.put("storedBytes", storedBytes(stored));
+            row.put("readBytes", engine.ready(resident).bytes());
+            row.put("contractionCpuMs", round(lastCpu / 1e6 / Math.max(1, lastCount), 3));
+            row.put("firstReadUs", round(firstUs, 1));
+            row.put("singleReadUs", round(single[0] * 1e6, 2));
+            rows.add(row);
         }
-        json.append('[').append(String.join(",", rows)).append(']');
+        return rows;
     }
 
     private static long threadCpu() {
@@ -310,7 +301,8 @@ public final class AttentionBench {
     /** The stored record's Avro binary size (B's records and the term filter included: what a restore reads). */
     private static long storedBytes(io.ltm.schemas.MemoryState stored) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        org.apache.avro.io.BinaryEncoder e = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        org.apache.avro.io.BinaryEncoder e =
+                org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
         try {
             new org.apache.avro.specific.SpecificDatumWriter<>(io.ltm.schemas.MemoryState.class).write(stored, e);
             e.flush();

@@ -356,7 +356,7 @@ public final class NodeBench {
                 "loadAverageAtEnd",
                 round2(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         out.put("wallSeconds", round2(secs(t0)));
-        System.out.println(Json.write(out));
+        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
     }
 
     /** Bytes per value of the backlog's token vectors (FLOAT16, as the encode worker writes them). */
@@ -1066,66 +1066,6 @@ public final class NodeBench {
             walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException | RuntimeException ignored) {
             // a temp dir left behind is harmless
-        }
-    }
-
-    /** A minimal JSON writer for maps, lists, numbers, booleans, strings and null. */
-    static final class Json {
-        private Json() {}
-
-        static String write(Object o) {
-            StringBuilder b = new StringBuilder();
-            write(b, o);
-            return b.toString();
-        }
-
-        private static void write(StringBuilder b, Object o) {
-            if (o == null) {
-                b.append("null");
-            } else if (o instanceof Map<?, ?> m) {
-                b.append('{');
-                boolean firstEntry = true;
-                for (var e : m.entrySet()) {
-                    b.append(firstEntry ? "" : ",");
-                    firstEntry = false;
-                    string(b, String.valueOf(e.getKey()));
-                    b.append(':');
-                    write(b, e.getValue());
-                }
-                b.append('}');
-            } else if (o instanceof List<?> l) {
-                b.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    b.append(i == 0 ? "" : ",");
-                    write(b, l.get(i));
-                }
-                b.append(']');
-            } else if (o instanceof Double d) {
-                b.append(d.isNaN() || d.isInfinite() ? "null" : d.toString());
-            } else if (o instanceof Number || o instanceof Boolean) {
-                b.append(o);
-            } else {
-                string(b, o.toString());
-            }
-        }
-
-        private static void string(StringBuilder b, String s) {
-            b.append('"');
-            for (char ch : s.toCharArray()) {
-                switch (ch) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    default -> {
-                        if (ch < 0x20) {
-                            b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                        } else {
-                            b.append(ch);
-                        }
-                    }
-                }
-            }
-            b.append('"');
         }
     }
 
