@@ -427,13 +427,15 @@ class NoveltyTest {
                 recent.add(q);
             }
             double sink = 0;
+            io.ltm.topology.internal.Novelty.Summary decoded =
+                    io.ltm.topology.internal.Novelty.Summary.decode(lastSummary, 384);
             for (int i = 0; i < 2000; i++) {
-                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent)
+                sink += io.ltm.topology.internal.Novelty.score(q, decoded, recent)
                         .novelty();
             }
             long s0 = System.nanoTime();
             for (int i = 0; i < 20000; i++) {
-                sink += io.ltm.topology.internal.Novelty.score(q, lastSummary, 384, recent)
+                sink += io.ltm.topology.internal.Novelty.score(q, decoded, recent)
                         .novelty();
             }
             long s1 = System.nanoTime();

@@ -153,24 +153,53 @@ public final class Novelty {
      */
     public record Score(double novelty, double bestCosine, double nearestT) {}
 
-    /** Scores a unit mean vector against a summary (may be null) and the short-term event means (unit vectors). */
-    public static Score score(float[] unitMean, byte[] summary, int d, List<float[]> recent) {
+    /**
+     * A summary decoded once for the events scored against it (a summary changes once per contraction; decoding its
+     * K·d float16 values per event cost as much as the rest of the scoring).
+     *
+     * @param keys      number of long-term keys K
+     * @param tokens    tokens in the long-term memory it was made of
+     * @param positions the K memory positions
+     * @param vectors   the K unit keys, row-major [K, d]
+     */
+    public record Summary(int keys, long tokens, float[] positions, float[] vectors) {
+        /** Decodes {@link #summary} bytes (null: no keys, no tokens). */
+        public static Summary decode(byte[] summary, int d) {
+            int k = Novelty.keys(summary);
+            if (k == 0) {
+                return new Summary(0, Novelty.tokens(summary), new float[0], new float[0]);
+            }
+            ByteBuffer bb = ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN);
+            float[] positions = new float[k];
+            for (int i = 0; i < k; i++) {
+                positions[i] = bb.getFloat(HEADER + 4 * i);
+            }
+            short[] h = new short[k * d];
+            bb.position(HEADER + 4 * k);
+            bb.asShortBuffer().get(h);
+            float[] vectors = new float[k * d];
+            for (int i = 0; i < h.length; i++) {
+                vectors[i] = Half.toFloat(h[i]);
+            }
+            return new Summary(k, Novelty.tokens(summary), positions, vectors);
+        }
+    }
+
+    /** Scores a unit mean vector against a summary and the short-term event means (unit vectors). */
+    public static Score score(float[] unitMean, Summary summary, List<float[]> recent) {
         double best = Double.NEGATIVE_INFINITY;
         double at = Double.NaN;
-        int k = keys(summary);
-        if (k > 0) {
-            ByteBuffer bb = ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN);
-            int base = HEADER + 4 * k;
-            for (int i = 0; i < k; i++) {
-                double dot = 0;
-                int p = base + i * d * 2;
-                for (int j = 0; j < d; j++) {
-                    dot += unitMean[j] * Half.toFloat(bb.getShort(p + 2 * j));
-                }
-                if (dot > best) {
-                    best = dot;
-                    at = bb.getFloat(HEADER + 4 * i);
-                }
+        int d = unitMean.length;
+        float[] keys = summary.vectors();
+        for (int i = 0; i < summary.keys(); i++) {
+            double dot = 0;
+            int p = i * d;
+            for (int j = 0; j < d; j++) {
+                dot += unitMean[j] * keys[p + j];
+            }
+            if (dot > best) {
+                best = dot;
+                at = summary.positions()[i];
             }
         }
         for (float[] r : recent) {

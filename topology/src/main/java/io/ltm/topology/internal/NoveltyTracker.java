@@ -25,10 +25,8 @@ final class NoveltyTracker {
 
     static final int MAX_RECENT = 64;
     static final int MAX_CACHED_KEYS = 512;
-    /** Keys whose summary (up to 49 KB each by default) is kept in memory: 256 keys, about 13 MB per task. */
-    static final int MAX_CACHED_SUMMARIES = 256;
-
-    private static final byte[] NONE = new byte[0];
+    /** Keys whose decoded summary (up to 98 KB each by default) is kept in memory: 128 keys, about 13 MB per task. */
+    static final int MAX_CACHED_SUMMARIES = 128;
 
     private final KeyValueStore<String, byte[]> store;
     private final MemoryStores stores;
@@ -51,9 +49,9 @@ final class NoveltyTracker {
      * The summaries this processor wrote or read (only it writes them; a forget deletes them, and the first event after
      * a forget finds no short-term index, which drops the cached one).
      */
-    private final Map<String, byte[]> summaries = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, Novelty.Summary> summaries = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, Novelty.Summary> e) {
             return size() > MAX_CACHED_SUMMARIES;
         }
     };
@@ -71,12 +69,12 @@ final class NoveltyTracker {
     /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
     Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
         float[] mean = Novelty.unitMean(vectors, count, dim);
-        byte[] summary = noIndex ? null : summaries.get(key);
+        Novelty.Summary summary = noIndex ? null : summaries.get(key);
         if (summary == null) {
-            summary = store.get(key);
-            summaries.put(key, summary == null ? NONE : summary);
+            summary = Novelty.Summary.decode(store.get(key), dim);
+            summaries.put(key, summary);
         }
-        Novelty.Score s = Novelty.score(mean, summary, dim, recent(key, shortTermTokens));
+        Novelty.Score s = Novelty.score(mean, summary, recent(key, shortTermTokens));
         NoveltyScore r = NoveltyScore.newBuilder()
                 .setKey(key)
                 .setNovelty(s.novelty())
@@ -84,7 +82,7 @@ final class NoveltyTracker {
                 .setNearestT(Double.isNaN(s.nearestT()) ? null : s.nearestT())
                 .setSource(event.getSource())
                 .setTokenCount(count)
-                .setMemoryTokens(Novelty.tokens(summary) + shortTermTokens)
+                .setMemoryTokens(summary.tokens() + shortTermTokens)
                 .setText(event.getText())
                 .setScoredAt(Instant.ofEpochMilli(System.currentTimeMillis()))
                 .build();
@@ -108,7 +106,7 @@ final class NoveltyTracker {
     void contracted(String key, MemoryState next, float[] mean) {
         byte[] summary = Novelty.summary(next, basis, Novelty.MAX_KEYS);
         store.put(key, summary);
-        summaries.put(key, summary);
+        summaries.put(key, Novelty.Summary.decode(summary, dim));
         Recent r = new Recent();
         r.tokens = next.shortTermCount();
         if (next.shortTermCount() > 0) {
