@@ -184,7 +184,11 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 break;
             }
             if (batch.isEmpty()) {
-                idle();
+                try {
+                    idle();
+                } catch (RuntimeException e) {
+                    LOG.warn("{} worker: upkeep between batches failed; tried again at the next idle poll", role, e);
+                }
                 failures = flushDue(false, failures);
                 continue;
             }
