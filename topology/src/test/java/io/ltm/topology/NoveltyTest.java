@@ -15,6 +15,7 @@ import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.Novelty;
 import java.io.IOException;
@@ -183,8 +184,7 @@ class NoveltyTest {
             values.add(ser.serialize(
                     "ltm.tokens",
                     EncodedTokens.newBuilder()
-                            .setVectors(MemoryStateCodec.block(
-                                    e.vectors(), e.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
+                            .setVectors(WireVectors.tokens(e.vectors(), e.count(), encoder.dimension()))
                             .setTokens(e.tokens())
                             .setText(lines.get(i))
                             .setSource(SourcePosition.newBuilder()

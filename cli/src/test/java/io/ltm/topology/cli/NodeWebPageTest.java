@@ -3,7 +3,6 @@ package io.ltm.topology.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
@@ -12,7 +11,7 @@ import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -116,8 +115,7 @@ class NodeWebPageTest {
                 client.sendTokens(
                         KEY,
                         EncodedTokens.newBuilder()
-                                .setVectors(MemoryStateCodec.block(
-                                        e.vectors(), e.count(), DIM, CoefficientPrecision.FLOAT16))
+                                .setVectors(WireVectors.tokens(e.vectors(), e.count(), DIM))
                                 .setTokens(e.tokens())
                                 .setText(lines.get(i))
                                 .setSource(SourcePosition.newBuilder()
