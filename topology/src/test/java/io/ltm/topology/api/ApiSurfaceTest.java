@@ -2,6 +2,9 @@ package io.ltm.topology.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.model.MemoryState;
+import io.ltm.model.encoder.TextEncoder;
+import io.ltm.topology.codec.MemoryStateCodec;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -13,7 +16,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
-import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +26,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code internal} packages are ours to change: no public type of {@code io.ltm.topology.api} may make a user
- * name one, in what it extends, what its public or protected members take, return or throw, or its public fields.
+ * The {@code internal} packages are ours to change: no public type of the packages a user names ({@code
+ * io.ltm.topology.api}, {@code .codec}, {@code io.ltm.model}, {@code .encoder}) may make a user name one, in what it
+ * extends, what its public or protected members take, return or throw, or its public fields.
  */
 class ApiSurfaceTest {
+    /** A class of each package a library user names: the node's api and codec, and the model's. */
+    private static final List<Class<?>> PACKAGES =
+            List.of(LtmConfig.class, MemoryStateCodec.class, MemoryState.class, TextEncoder.class);
 
     @Test
     void noPublicSignatureOfTheApiNamesAnInternalType() throws Exception {
@@ -86,16 +94,30 @@ class ApiSurfaceTest {
         return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
     }
 
-    /** Every class compiled into the api package, nested ones included. */
-    private static List<Class<?>> apiClasses() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path root = Path.of(LtmConfig.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
-        String pkg = LtmConfig.class.getPackageName();
+    /** Every class compiled into each package of {@link #PACKAGES}, nested ones included. */
+    private static List<Class<?>> apiClasses() throws Exception {
         List<Class<?>> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(root.resolve(pkg.replace('.', '/')))) {
+        for (Class<?> anchor : PACKAGES) {
+            Path location = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String dir = anchor.getPackageName().replace('.', '/');
+            if (Files.isDirectory(location)) {
+                out.addAll(classesIn(location.resolve(dir), anchor.getPackageName()));
+            } else { // a module built before this one is read from its jar in a reactor build past package
+                try (FileSystem jar = FileSystems.newFileSystem(location)) {
+                    out.addAll(classesIn(jar.getPath(dir), anchor.getPackageName()));
+                }
+            }
+        }
+        assertThat(out.stream().map(Class::getSimpleName))
+                .as("the scan found the api")
+                .contains("LtmConfig", "MemoryNode", "MemoryTopology", "LtmClient", "MemoryStateCodec", "MemoryState");
+        return out;
+    }
+
+    private static List<Class<?>> classesIn(Path dir, String pkg) throws IOException, ClassNotFoundException {
+        List<Class<?>> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path f :
                     files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
                 String name = f.getFileName().toString();
@@ -105,9 +127,6 @@ class ApiSurfaceTest {
                         ApiSurfaceTest.class.getClassLoader()));
             }
         }
-        assertThat(out.stream().map(Class::getSimpleName))
-                .as("the scan found the api")
-                .contains("LtmConfig", "MemoryNode", "MemoryTopology", "LtmClient");
         return out;
     }
 }
