@@ -7,6 +7,7 @@ import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
@@ -158,15 +159,13 @@ class BackfillRetentionTest {
     }
 
     private LtmConfig config(EmbeddedKafkaBroker broker) {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://backfill-" + UUID.randomUUID());
-        m.put(LtmConfig.APPLICATION_ID, "ltm-backfill-" + UUID.randomUUID());
-        m.put(LtmConfig.STATE_DIR, stateDir.toString());
-        m.put(LtmConfig.TOPIC_PARTITIONS, 2);
-        m.putAll(SmallMemory.END_TO_END.entries());
-        m.put("commit.interval.ms", 50);
-        return new LtmConfig(m);
+        return new LtmConfig(
+                new NodeSettings(broker.bootstrapServers(), "mock://backfill-" + UUID.randomUUID(), "ltm-backfill")
+                        .set(LtmConfig.STATE_DIR, stateDir.toString())
+                        .partitions(2)
+                        .memory(SmallMemory.END_TO_END)
+                        .set("commit.interval.ms", 50)
+                        .entries());
     }
 
     private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaBroker broker) {

@@ -11,6 +11,9 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.DeadLetters;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
@@ -39,8 +42,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -66,7 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosKillTest {
     static final boolean LONG = Boolean.getBoolean("ltm.chaos.long");
     static final int PARTITIONS = 6;
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final int KEYS = 12;
     static final int EVENTS = LONG ? 12_000 : 2_400;
     static final int KILLS = LONG ? 40 : 10;
@@ -232,7 +233,8 @@ class ChaosKillTest {
                     assertThat(killsOfTaskHolders)
                             .as("kills of a node that held tasks")
                             .isPositive();
-                    int deadLetters = deadLetters(config);
+                    int deadLetters = DeadLetters.count(
+                            config.getString(LtmConfig.BOOTSTRAP_SERVERS), config.getString(LtmConfig.TOPIC_DLQ));
                     assertThat(deadLetters).as("records dead-lettered").isZero();
                     System.out.printf(
                             "CHAOS: %d text events (%d keys, %d partitions) through an encode worker to %d nodes and"
@@ -292,24 +294,15 @@ class ChaosKillTest {
     }
 
     private Map<String, Object> config(EmbeddedKafkaBroker broker, LocalRegistry registry, String run) {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-        m.put(LtmConfig.APPLICATION_ID, run + "-" + UUID.randomUUID());
-        m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
-        m.put(LtmConfig.ENCODER, "hashing");
-        m.put(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue());
-        // a restarted attention worker rebuilds its replicas from the changelogs first: wait for them rather than
-        // answer a query with an error (which a bit-identical comparison would count as a loss)
-        m.put(LtmConfig.ATTENTION_REPLICA_WAIT_MS, 120_000L);
-        m.put(LtmConfig.MEMORY_DIM, DIM);
-        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-        m.put(LtmConfig.MEMORY_SAMPLES, 16);
-        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-        m.put(LtmConfig.MEMORY_STICKY, false);
-        return m;
+        return new NodeSettings(broker.bootstrapServers(), registry.url(), run)
+                .partitions(PARTITIONS)
+                .memory(SmallMemory.NODE)
+                .set(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue())
+                // a restarted attention worker rebuilds its replicas from the changelogs first: wait for them rather
+                // than answer a query with an error (which a bit-identical comparison would count as a loss)
+                .set(LtmConfig.ATTENTION_REPLICA_WAIT_MS, 120_000L)
+                .set(LtmConfig.MEMORY_STICKY, false)
+                .entries();
     }
 
     /**
@@ -408,29 +401,6 @@ class ChaosKillTest {
         return counts;
     }
 
-    /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
-    private static int deadLetters(LtmConfig config) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            String topic = config.getString(LtmConfig.TOPIC_DLQ);
-            List<TopicPartition> all = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(all);
-            consumer.seekToBeginning(all);
-            int got;
-            do {
-                got = consumer.poll(Duration.ofSeconds(3)).count();
-                n += got;
-            } while (got > 0);
-        }
-        return n;
-    }
-
     /** Writes text events and queries, Avro in the wire format, with the Java producer's partitioner. */
     private static final class Writer implements AutoCloseable {
         private final KafkaProducer<String, byte[]> producer;
@@ -480,30 +450,18 @@ class ChaosKillTest {
      * {@code pauseMs}; a restart keeps the instance id (a node's static membership, a worker's transactional id).
      */
     private Process start(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
-        List<String> java = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli"));
-        if (instanceId.startsWith(NODE)) {
-            java.add("run");
-        } else {
-            java.addAll(List.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId));
-        }
-        List<String> cmd = new ArrayList<>();
-        if (pauseMs > 0) { // the pause runs in the child, so the stream goes on meanwhile
-            cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId));
-        }
-        cmd.addAll(java);
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
-        cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
-        Path log = tmp.resolve(instanceId + ".log");
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        LtmCommand command = instanceId.startsWith(NODE)
+                ? LtmCommand.of("run")
+                : LtmCommand.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId);
+        command.jvm("-Xmx384m")
+                .settings(config)
+                .settings(Map.of(
+                        LtmConfig.INSTANCE_ID, instanceId, LtmConfig.STATE_DIR, tmp.resolve("state-" + instanceId)));
+        // the pause runs in the child, so the stream goes on meanwhile
+        List<String> pause = pauseMs > 0
+                ? List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId)
+                : List.of();
+        return command.startAppending(tmp.resolve(instanceId + ".log"), pause);
     }
 
     private static int freePort() throws Exception {

@@ -3,15 +3,14 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.it.LtmCommand.Result;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmConfig;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,9 +58,11 @@ class CommandLineTest {
 
             // no topic exists yet: `run` creates them all
             assertThat(broker.topics()).noneMatch(t -> t.startsWith("ltm."));
-            Process node = start(env, dir.resolve("node.log"), "run", "--config", config.toString(), "--with-workers");
+            Process node = LtmCommand.of("run", "--config", config.toString(), "--with-workers")
+                    .env(env)
+                    .start(dir.resolve("node.log"));
             try {
-                awaitLine(node, dir.resolve("node.log"), "memory node started");
+                LtmCommand.awaitLine(node, dir.resolve("node.log"), "memory node started");
                 LtmConfig defaults = new LtmConfig(Map.of());
                 try (Admin admin = broker.admin()) {
                     Map<String, TopicDescription> created = admin.describeTopics(
@@ -304,11 +305,15 @@ class CommandLineTest {
     }
 
     private Result runIn(Path cwd, Map<String, String> env, String... args) throws Exception {
-        Path log = dir.resolve("cmd-" + UUID.randomUUID() + ".log");
-        long t0 = System.nanoTime();
-        Process p = start(cwd, env, log, args);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), (System.nanoTime() - t0) / 1e9);
+        return LtmCommand.of(args).env(env).in(cwd).run(newLog(), Duration.ofSeconds(300));
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        return LtmCommand.of(args).env(env).run(newLog(), Duration.ofSeconds(120));
+    }
+
+    private Path newLog() {
+        return dir.resolve("cmd-" + UUID.randomUUID() + ".log");
     }
 
     /** Slack for a JVM to start and stop on a busy 2-core machine. */
@@ -317,52 +322,4 @@ class CommandLineTest {
     private static final int USAGE_EXIT = 2;
 
     private static final int PARTITIONS = 3;
-
-    private record Result(int rc, String out, double seconds) {
-        List<String> lines() {
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        }
-    }
-
-    private static void awaitLine(Process p, Path log, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log)
-                    && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-                return;
-            }
-            assertThat(p.isAlive())
-                    .as(Files.exists(log) ? Files.readString(log) : "no output")
-                    .isTrue();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no '" + text + "' in " + log);
-    }
-
-    private Result run(Map<String, String> env, String... args) throws Exception {
-        Path log = dir.resolve("cmd-" + UUID.randomUUID() + ".log");
-        long t0 = System.nanoTime();
-        Process p = start(env, log, args);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static Process start(Map<String, String> env, Path log, String... args) throws IOException {
-        return start(null, env, log, args);
-    }
-
-    private static Process start(Path cwd, Map<String, String> env, Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        if (cwd != null) {
-            pb.directory(cwd.toFile());
-        }
-        pb.environment().putAll(env);
-        return pb.start();
-    }
 }

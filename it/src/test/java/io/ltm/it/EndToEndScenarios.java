@@ -17,6 +17,7 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.RereadEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
@@ -78,31 +79,16 @@ abstract class EndToEndScenarios {
     }
 
     LtmConfig config(String attentionMode, Map<String, Object> extra) {
-        Map<String, Object> m = new HashMap<>();
-        m.put(LtmConfig.BOOTSTRAP_SERVERS, bootstrapServers());
-        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registryUrl());
-        m.put(LtmConfig.APPLICATION_ID, "ltm-it-" + UUID.randomUUID());
-        m.put(LtmConfig.STATE_DIR, stateDir.toString());
-        m.put(LtmConfig.TOPIC_PARTITIONS, 2);
-        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String t : List.of(
-                LtmConfig.TOPIC_EVENTS,
-                LtmConfig.TOPIC_TOKENS,
-                LtmConfig.TOPIC_QUERIES,
-                LtmConfig.TOPIC_CONTROL,
-                LtmConfig.TOPIC_RESPONSES,
-                LtmConfig.TOPIC_ATTENTION_REQUESTS,
-                LtmConfig.TOPIC_DLQ,
-                LtmConfig.TOPIC_NOVELTY,
-                LtmConfig.TOPIC_REREAD_REQUESTS)) {
-            m.put(t, t.substring("ltm.topic.".length()) + suffix);
-        }
-        m.putAll(SmallMemory.END_TO_END.entries());
-        m.put(LtmConfig.ATTENTION_MODE, attentionMode);
-        m.put(LtmConfig.HTTP_PORT, 0);
-        m.put("commit.interval.ms", 50);
-        m.putAll(extra);
-        LtmConfig c = new LtmConfig(m);
+        NodeSettings settings = new NodeSettings(bootstrapServers(), registryUrl(), "ltm-it")
+                .set(LtmConfig.STATE_DIR, stateDir.toString())
+                .partitions(2)
+                .topicsOfItsOwn()
+                .memory(SmallMemory.END_TO_END)
+                .set(LtmConfig.ATTENTION_MODE, attentionMode)
+                .set(LtmConfig.HTTP_PORT, 0)
+                .set("commit.interval.ms", 50);
+        extra.forEach(settings::set);
+        LtmConfig c = new LtmConfig(settings.entries());
         createTopics(c.topicPartitions());
         return c;
     }

@@ -2,12 +2,13 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.MemoryStateCodec;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailoverTest {
     static final int PARTITIONS = 4;
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final int KEYS = 8;
 
     @TempDir
@@ -48,24 +48,14 @@ class FailoverTest {
 
     @Test
     void aKilledNodesKeysAnswerAgainFromTheOtherNodeWithin15SecondsAndAfterARestart() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-                LocalRegistry registry = LocalRegistry.start();
-                Admin admin = broker.admin()) {
-            Map<String, Object> m = new HashMap<>();
-            m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-            String appId = "failover-" + UUID.randomUUID();
-            m.put(LtmConfig.APPLICATION_ID, appId);
-            m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
-            m.put(LtmConfig.ENCODER, "hashing");
-            m.put(LtmConfig.MEMORY_DIM, DIM);
-            m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-            m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-            m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-            m.put(LtmConfig.MEMORY_SAMPLES, 16);
-            m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        try (LocalCluster cluster = LocalCluster.start();
+                Admin admin = cluster.admin()) {
+            NodeSettings settings =
+                    cluster.node("failover").partitions(PARTITIONS).memory(SmallMemory.NODE);
+            Map<String, Object> m = settings.entries();
+            String appId = settings.applicationId();
             LtmConfig config = new LtmConfig(m);
-            broker.createTopics(config.topicPartitions(), Map.of());
+            cluster.createTopics(config.topicPartitions());
 
             Map<String, Process> nodes = new HashMap<>();
             try (LtmClient client = new LtmClient(config)) {
@@ -156,25 +146,16 @@ class FailoverTest {
     void withThreeNodesAndAStandbyAKilledNodesKeysAnswerAgainUnderLoadWithNothingLostOrDoubled() throws Exception {
         int partitions = 6;
         int keyCount = 12;
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-                LocalRegistry registry = LocalRegistry.start();
-                Admin admin = broker.admin()) {
-            Map<String, Object> m = new HashMap<>();
-            m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-            String appId = "failover3-" + UUID.randomUUID();
-            m.put(LtmConfig.APPLICATION_ID, appId);
-            m.put(LtmConfig.TOPIC_PARTITIONS, partitions);
-            m.put(LtmConfig.NUM_STANDBY_REPLICAS, 1);
-            m.put(LtmConfig.ENCODER, "hashing");
-            m.put(LtmConfig.MEMORY_DIM, DIM);
-            m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-            m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-            m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-            m.put(LtmConfig.MEMORY_SAMPLES, 16);
-            m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        try (LocalCluster cluster = LocalCluster.start();
+                Admin admin = cluster.admin()) {
+            NodeSettings settings = cluster.node("failover3")
+                    .partitions(partitions)
+                    .set(LtmConfig.NUM_STANDBY_REPLICAS, 1)
+                    .memory(SmallMemory.NODE);
+            Map<String, Object> m = settings.entries();
+            String appId = settings.applicationId();
             LtmConfig config = new LtmConfig(m);
-            broker.createTopics(config.topicPartitions(), Map.of());
+            cluster.createTopics(config.topicPartitions());
 
             Map<String, Process> nodes = new HashMap<>();
             List<String> keys = new ArrayList<>();
@@ -293,21 +274,12 @@ class FailoverTest {
     }
 
     private Process startNode(Map<String, Object> config, String instanceId) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli",
-                "run"));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
-        cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
-        Path log = tmp.resolve(instanceId + ".log");
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return LtmCommand.of("run")
+                .jvm("-Xmx384m")
+                .settings(config)
+                .settings(Map.of(
+                        LtmConfig.INSTANCE_ID, instanceId, LtmConfig.STATE_DIR, tmp.resolve("state-" + instanceId)))
+                .start(tmp.resolve(instanceId + ".log"));
     }
 
     private static void awaitStableGroup(Admin admin, String group, int members, Duration timeout) throws Exception {

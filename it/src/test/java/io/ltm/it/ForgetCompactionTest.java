@@ -2,13 +2,14 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * included. Before the forget the same read finds the key in each store; after it, the other key answers as before.
  */
 class ForgetCompactionTest {
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final String GONE = "forget-me";
     static final String KEPT = "keep-me";
     static final List<String> STORES = List.of(
@@ -64,28 +64,18 @@ class ForgetCompactionTest {
 
     @Test
     void afterForcedCompactionNoChangelogHoldsAnyRecordOfAForgottenKey() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of("log.cleaner.backoff.ms", "200"));
-                LocalRegistry registry = LocalRegistry.start();
+        try (LocalCluster cluster = LocalCluster.start(Map.of("log.cleaner.backoff.ms", "200"));
                 HashingEncoder encoder = new HashingEncoder(DIM);
-                Admin admin = broker.admin()) {
-            Map<String, Object> m = new HashMap<>();
-            m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-            String appId = "forget-" + UUID.randomUUID();
-            m.put(LtmConfig.APPLICATION_ID, appId);
-            m.put(LtmConfig.STATE_DIR, tmp.resolve("state").toString());
-            m.put(LtmConfig.TOPIC_PARTITIONS, 1); // one partition: the other key's writes roll the same segments
-            m.put(LtmConfig.ENCODER, "hashing");
-            m.put(LtmConfig.MEMORY_DIM, DIM);
-            m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-            m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-            m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-            m.put(LtmConfig.MEMORY_SAMPLES, 16);
-            m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-            m.put(LtmConfig.MEMORY_STICKY, true);
-            m.put(LtmConfig.NOVELTY_ENABLED, true);
-            LtmConfig config = new LtmConfig(m);
-            broker.createTopics(config.topicPartitions(), Map.of());
+                Admin admin = cluster.admin()) {
+            NodeSettings settings = cluster.node("forget")
+                    .stateUnder(tmp)
+                    .partitions(1) // one partition: the other key's writes roll the same segments
+                    .memory(SmallMemory.NODE)
+                    .set(LtmConfig.MEMORY_STICKY, true)
+                    .set(LtmConfig.NOVELTY_ENABLED, true);
+            String appId = settings.applicationId();
+            LtmConfig config = new LtmConfig(settings.entries());
+            cluster.createTopics(config.topicPartitions());
             List<String> changelogs =
                     STORES.stream().map(s -> appId + "-" + s + "-changelog").toList();
 

@@ -9,6 +9,9 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.DeadLetters;
+import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
@@ -23,17 +26,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +46,7 @@ class RegistryOutageTest {
     static final boolean LONG = Boolean.getBoolean("ltm.chaos.long");
     static final Duration OUTAGE = Duration.ofSeconds(LONG ? 180 : 30);
     static final int PARTITIONS = 2;
-    static final int DIM = 16;
+    static final int DIM = SmallMemory.NODE.dim();
     static final List<String> KEYS = List.of("reg-a", "reg-b", "reg-c");
     static final long STUCK_MS = 5_000;
 
@@ -67,24 +63,16 @@ class RegistryOutageTest {
         LocalRegistry registry = LocalRegistry.startPersistent(storage, port, Duration.ofSeconds(90));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
                 HashingEncoder encoder = new HashingEncoder(DIM)) {
-            Map<String, Object> m = new HashMap<>();
-            m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-            m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
-            m.put(LtmConfig.APPLICATION_ID, "outage-" + UUID.randomUUID());
-            m.put(LtmConfig.STATE_DIR, tmp.resolve("state").toString());
-            m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
-            m.put(LtmConfig.ENCODER, "hashing");
-            m.put(LtmConfig.MEMORY_DIM, DIM);
-            m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
-            m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
-            m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
-            m.put(LtmConfig.MEMORY_SAMPLES, 16);
-            m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
-            m.put(LtmConfig.HTTP_PORT, 0);
-            m.put(LtmConfig.HEALTH_STUCK_PARTITION_MS, STUCK_MS);
-            m.put(LtmConfig.HEALTH_WINDOW_MS, 10_000L);
-            m.put(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS, 2_000L);
-            LtmConfig config = new LtmConfig(m);
+            // the registry is not a LocalCluster's: it is stopped and started again on its own port and storage
+            LtmConfig config = new LtmConfig(new NodeSettings(broker.bootstrapServers(), registry.url(), "outage")
+                    .stateUnder(tmp)
+                    .partitions(PARTITIONS)
+                    .memory(SmallMemory.NODE)
+                    .set(LtmConfig.HTTP_PORT, 0)
+                    .set(LtmConfig.HEALTH_STUCK_PARTITION_MS, STUCK_MS)
+                    .set(LtmConfig.HEALTH_WINDOW_MS, 10_000L)
+                    .set(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS, 2_000L)
+                    .entries());
             broker.createTopics(config.topicPartitions(), Map.of());
 
             Random rnd = new Random(3);
@@ -144,7 +132,10 @@ class RegistryOutageTest {
                     assertThat(r.getError()).as(key).isNull();
                     assertThat(r.getStats().getTokensAbsorbed()).as(key).isEqualTo(expected.get(key));
                 }
-                assertThat(deadLetters(config)).as("records dead-lettered").isZero();
+                assertThat(DeadLetters.count(
+                                config.getString(LtmConfig.BOOTSTRAP_SERVERS), config.getString(LtmConfig.TOPIC_DLQ)))
+                        .as("records dead-lettered")
+                        .isZero();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 HttpResponse<String> h = health(http, node);
                 while (h.statusCode() != 200 && System.nanoTime() < deadline) {
@@ -224,28 +215,5 @@ class RegistryOutageTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
-    private static int deadLetters(LtmConfig config) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            String topic = config.getString(LtmConfig.TOPIC_DLQ);
-            List<TopicPartition> all = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(all);
-            consumer.seekToBeginning(all);
-            int got;
-            do {
-                got = consumer.poll(Duration.ofSeconds(3)).count();
-                n += got;
-            } while (got > 0);
-        }
-        return n;
     }
 }

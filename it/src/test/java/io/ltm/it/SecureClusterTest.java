@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.it.LtmCommand.Result;
+import io.ltm.it.LtmCommand.Running;
 import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmConfig;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -105,9 +108,9 @@ class SecureClusterTest {
             Process attend = start(
                     "attend-worker", List.of(KAFKA_INFO), "worker", "--role", "attend", "--config", config.toString());
             try {
-                awaitLine(node, "node", "memory node started");
-                awaitLine(worker, "worker", "encode worker secure-encode started");
-                awaitLine(attend, "attend-worker", "attend worker secure-attend started");
+                LtmCommand.awaitLine(node, dir.resolve("node.log"), "memory node started");
+                LtmCommand.awaitLine(worker, dir.resolve("worker.log"), "encode worker secure-encode started");
+                LtmCommand.awaitLine(attend, dir.resolve("attend-worker.log"), "attend worker secure-attend started");
 
                 Path lines = dir.resolve("lines.txt");
                 Files.writeString(
@@ -161,8 +164,8 @@ class SecureClusterTest {
                         "disk full",
                         "--config",
                         write(wrongRegistry, "wrong-registry.properties").toString());
-                Result refused = refusing.result();
-                Result denied = denying.result();
+                Result refused = refusing.result(Duration.ofSeconds(120));
+                Result denied = denying.result(Duration.ofSeconds(120));
                 assertThat(refused.rc()).as(refused.out()).isEqualTo(1);
                 assertThat(refused.lastLine())
                         .as(refused.out())
@@ -270,76 +273,30 @@ class SecureClusterTest {
         return f;
     }
 
-    private record Result(int rc, String out, double seconds) {
-        List<String> lines() {
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        }
-
-        String lastLine() {
-            List<String> l = lines();
-            return l.isEmpty() ? "" : l.get(l.size() - 1);
-        }
-    }
-
     private Result run(List<String> jvmArgs, String... args) throws Exception {
-        return launch(jvmArgs, args).result();
-    }
-
-    /** A command started, not yet waited for. */
-    private final class Running {
-        private final String name;
-        private final Process process;
-        private final long t0 = System.nanoTime();
-
-        Running(String name, Process process) {
-            this.name = name;
-            this.process = process;
-        }
-
-        Result result() throws Exception {
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            return new Result(
-                    process.exitValue(),
-                    Files.readString(dir.resolve(name + ".log"), StandardCharsets.UTF_8),
-                    (System.nanoTime() - t0) / 1e9);
-        }
+        return launch(jvmArgs, args).result(Duration.ofSeconds(120));
     }
 
     private Running launch(List<String> jvmArgs, String... args) throws IOException {
-        String name = "cmd-" + logs.size();
-        return new Running(name, start(name, jvmArgs, args));
+        return command(jvmArgs, args).launch(newLog("cmd-" + logs.size()));
     }
 
     private Process start(String name, List<String> jvmArgs, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ltm.topology.cli.LtmCli"));
-        cmd.addAll(List.of(args));
-        if (args[0].equals("worker")) {
-            cmd.addAll(List.of("--instance-id", "secure-" + args[2])); // args: worker --role ROLE
-        }
-        Path log = dir.resolve(name + ".log");
-        logs.add(log);
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return command(jvmArgs, args).start(newLog(name));
     }
 
-    private void awaitLine(Process p, String name, String text) throws Exception {
-        Path log = dir.resolve(name + ".log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log)
-                    && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-                return;
-            }
-            assertThat(p.isAlive())
-                    .as(Files.exists(log) ? Files.readString(log) : "no output")
-                    .isTrue();
-            Thread.sleep(200);
+    private static LtmCommand command(List<String> jvmArgs, String... args) {
+        LtmCommand c = LtmCommand.of(args).jvm(jvmArgs.toArray(String[]::new));
+        if (args[0].equals("worker")) {
+            c.args("--instance-id", "secure-" + args[2]); // args: worker --role ROLE
         }
-        throw new AssertionError("no '" + text + "' in " + log);
+        return c;
+    }
+
+    /** Every process's log, checked for secrets at the end. */
+    private Path newLog(String name) {
+        Path log = dir.resolve(name + ".log");
+        logs.add(log);
+        return log;
     }
 }

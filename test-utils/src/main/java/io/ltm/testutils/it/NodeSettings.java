@@ -62,6 +62,11 @@ public final class NodeSettings {
         return this;
     }
 
+    /** The application id, which names the node's consumer group and its changelog topics. */
+    public String applicationId() {
+        return (String) entries.get("application.id");
+    }
+
     /** The settings so far, a copy. */
     public Map<String, Object> entries() {
         return new LinkedHashMap<>(entries);

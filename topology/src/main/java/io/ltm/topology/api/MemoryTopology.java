@@ -58,8 +58,11 @@ public final class MemoryTopology {
         return addTo(new Topology(), config, encoder);
     }
 
-    /** As {@link #build(LtmConfig, TextEncoder)}; {@code oldRecords} is told the timestamp of every input record. */
-    public static Topology build(LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
+    /**
+     * As {@link #build(LtmConfig, TextEncoder)}; {@code oldRecords} is told the timestamp of every input record. For
+     * {@link MemoryNode} only: the watch is internal, and a user's application sees it through the node.
+     */
+    static Topology build(LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
         return addTo(new Topology(), config, encoder, oldRecords);
     }
 
@@ -72,7 +75,7 @@ public final class MemoryTopology {
      * As {@link #addTo(Topology, LtmConfig, TextEncoder)}; {@code oldRecords} sees every input record's timestamp
      * and warns about records older than their topic's retention.
      */
-    public static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
+    static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
         MemoryConfig memory = config.memoryConfig();
         Map<String, Object> serdeConfig = config.serdeConfig();
         InputValidator validator = InputValidator.of(config);

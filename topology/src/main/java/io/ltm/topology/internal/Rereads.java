@@ -1,6 +1,5 @@
 package io.ltm.topology.internal;
 
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.ExactRerank;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadResult;
@@ -11,7 +10,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.RereadStretch;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +72,7 @@ public final class Rereads {
         float[] pooled = ExactRerank.pool(queryVectors, queryCount, d);
         return RereadRequest.newBuilder()
                 .setResponse(answer)
-                .setQuery(MemoryStateCodec.block(pooled, 1, d, CoefficientPrecision.FLOAT32))
+                .setQuery(WireVectors.query(pooled, 1, d))
                 .setStretches(stretches)
                 .setEvents(result.spans().size())
                 .setQueryTokens(queryTokens == null ? null : new ArrayList<>(queryTokens))
