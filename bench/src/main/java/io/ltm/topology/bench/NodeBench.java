@@ -1,7 +1,6 @@
 package io.ltm.topology.bench;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.tools.MathBench;
 import io.ltm.schemas.EncodedTokens;
@@ -14,7 +13,7 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.TransactionalLoop;
 import java.io.IOException;
@@ -328,7 +327,7 @@ public final class NodeBench {
                     changelogVersusTokens(
                             nodeIngest,
                             (long) events * tokensPerEvent,
-                            (long) events * tokensPerEvent * memory.dim() * FLOAT16_BYTES));
+                            (long) events * tokensPerEvent * memory.dim() * WireVectors.TOKENS.bytes()));
             out.put("ingest", ingest);
             if (qps > 0) {
                 Map<String, Object> query = new LinkedHashMap<>();
@@ -359,8 +358,6 @@ public final class NodeBench {
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
     }
 
-    /** Bytes per value of the backlog's token vectors (FLOAT16, as the encode worker writes them). */
-    private static final int FLOAT16_BYTES = 2;
     /** The targets, printed beside the measured ratios. */
     private static final double TARGET_NODE_TO_UPDATE = 0.6;
 
@@ -446,7 +443,7 @@ public final class NodeBench {
                     texts.add(word(rnd));
                 }
                 EncodedTokens e = EncodedTokens.newBuilder()
-                        .setVectors(MemoryStateCodec.block(v, tokens, dim, CoefficientPrecision.FLOAT16))
+                        .setVectors(WireVectors.tokens(v, tokens, dim))
                         .setTokens(texts)
                         .setSource(SourcePosition.newBuilder()
                                 .setTopic("bench")
@@ -927,7 +924,7 @@ public final class NodeBench {
                 MemoryQuery q = MemoryQuery.newBuilder()
                         .setQueryId(id)
                         .setKey(key)
-                        .setVectors(MemoryStateCodec.block(v, vectors, dim, CoefficientPrecision.FLOAT32))
+                        .setVectors(WireVectors.query(v, vectors, dim))
                         .setOptions(QueryOptions.newBuilder().setSpans(1).build())
                         .setRequestedAt(Instant.now())
                         .build();

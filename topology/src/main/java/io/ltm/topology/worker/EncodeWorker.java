@@ -1,6 +1,5 @@
 package io.ltm.topology.worker;
 
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.TextEncoder;
 import io.ltm.schemas.EncodedTokens;
@@ -10,7 +9,7 @@ import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.codec.WireVectors;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.InvalidInputException;
@@ -113,11 +112,7 @@ public final class EncodeWorker extends TransactionalLoop {
                                 q,
                                 q.getText(),
                                 (rec, t) -> queryRecord(MemoryQuery.newBuilder(q)
-                                        .setVectors(MemoryStateCodec.block(
-                                                t.vectors(),
-                                                t.count(),
-                                                encoder.dimension(),
-                                                CoefficientPrecision.FLOAT32))
+                                        .setVectors(WireVectors.query(t.vectors(), t.count(), encoder.dimension()))
                                         .build())));
                     } else {
                         throw new InvalidInputException("query has neither text nor vectors");
@@ -143,11 +138,7 @@ public final class EncodeWorker extends TransactionalLoop {
                                     rec,
                                     e,
                                     EncodedTokens.newBuilder()
-                                            .setVectors(MemoryStateCodec.block(
-                                                    t.vectors(),
-                                                    t.count(),
-                                                    encoder.dimension(),
-                                                    CoefficientPrecision.FLOAT16))
+                                            .setVectors(WireVectors.tokens(t.vectors(), t.count(), encoder.dimension()))
                                             .setTokens(t.tokens())
                                             .setText(e.getText()))));
                 } else {
