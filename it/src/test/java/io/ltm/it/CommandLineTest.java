@@ -3,8 +3,8 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.it.LtmCommand.Result;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;

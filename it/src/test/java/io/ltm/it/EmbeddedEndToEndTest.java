@@ -1,7 +1,7 @@
 package io.ltm.it;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.embedded.LocalRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

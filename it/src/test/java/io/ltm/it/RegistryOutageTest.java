@@ -3,12 +3,12 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.testutils.SmallMemory;
 import io.ltm.testutils.it.DeadLetters;
 import io.ltm.testutils.it.NodeSettings;

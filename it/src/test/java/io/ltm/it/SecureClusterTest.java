@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.it.LtmCommand.Result;
 import io.ltm.it.LtmCommand.Running;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.LtmConfig;
 import java.io.IOException;
 import java.net.HttpURLConnection;

@@ -1,6 +1,6 @@
 package io.ltm.schemas;
 
-import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.embedded.LocalRegistry;
 
 /** One real registry (Apicurio child process) per test JVM, started on first use, stopped by its shutdown hook. */
 public final class TestRegistry {

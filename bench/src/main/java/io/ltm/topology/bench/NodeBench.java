@@ -1,6 +1,7 @@
 package io.ltm.topology.bench;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.tools.MathBench;
 import io.ltm.schemas.EncodedTokens;
@@ -8,7 +9,6 @@ import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.SourcePosition;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;

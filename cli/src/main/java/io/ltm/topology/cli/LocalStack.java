@@ -1,8 +1,8 @@
 package io.ltm.topology.cli;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.EncoderChoice;
 import io.ltm.topology.api.LtmConfig;

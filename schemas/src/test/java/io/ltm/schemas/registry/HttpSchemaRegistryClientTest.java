@@ -3,6 +3,7 @@ package io.ltm.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.Evolution;
 import io.ltm.schemas.MemoryQuery;

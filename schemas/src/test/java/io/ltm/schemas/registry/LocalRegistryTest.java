@@ -2,6 +2,7 @@ package io.ltm.schemas.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.embedded.LocalRegistry;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ class LocalRegistryTest {
         try (LocalRegistry r = LocalRegistry.start(Duration.ofSeconds(90))) {
             assertThat(r.url()).matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7");
             SchemaRegistryClient c = SchemaRegistryClients.fromConfig(Map.of("schema.registry.url", r.url()));
-            assertThat(c.getCompatibility(null)).contains(Compatibility.BACKWARD);
+            assertThat(c.getCompatibility(null)).contains(Compatibility.LTM_DEFAULT);
+            assertThat(LocalRegistry.DEFAULT_COMPATIBILITY).isEqualTo(Compatibility.LTM_DEFAULT.name());
             assertThat(c.subjects()).isEmpty();
             pid = r.registryPid();
             assertThat(pid).isPositive();

@@ -1,7 +1,7 @@
 package io.ltm.testutils.it;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.schemas.registry.LocalRegistry;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.schemas.registry.SchemaRegistryClients;
 import java.util.Map;
 import java.util.Properties;

@@ -1,4 +1,4 @@
-package io.ltm.schemas.registry;
+package io.ltm.embedded;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,6 +43,8 @@ public final class LocalRegistry implements AutoCloseable {
     static final String BASIC_AUTH_ENV = "LTM_REGISTRY_BASIC_AUTH_USER_INFO";
 
     private static final int TAIL_LINES = 40;
+    /** The compatibility level the registry is set to at start (Apicurio's own default is NONE). */
+    public static final String DEFAULT_COMPATIBILITY = "BACKWARD";
 
     private final Process process;
     private final int port;
@@ -188,14 +190,9 @@ public final class LocalRegistry implements AutoCloseable {
                 }
                 Thread.sleep(100);
             }
-            java.util.Map<String, String> clientConfig = new java.util.HashMap<>();
-            clientConfig.put(SchemaRegistryClients.URL, reg.url());
-            if (userInfo != null) {
-                clientConfig.put(SchemaRegistryClients.USER_INFO, userInfo);
-            }
-            try (SchemaRegistryClient c = SchemaRegistryClients.fromConfig(clientConfig)) {
-                c.setCompatibility(null, Compatibility.LTM_DEFAULT); // Apicurio's default is NONE
-            }
+            // Apicurio's default is NONE; ours is Compatibility.LTM_DEFAULT in module schemas, which this module
+            // cannot use (schemas' tests start this registry), so LocalRegistryTest checks that the two agree
+            setGlobalCompatibility(reg.url(), DEFAULT_COMPATIBILITY, userInfo);
             LOG.info(
                     "schema registry (Apicurio, {}) ready at {} in {} ms",
                     jar,
@@ -212,18 +209,41 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
+    private static void setGlobalCompatibility(String url, String level, String userInfo) {
+        try {
+            HttpURLConnection c = connection(url + "/config", userInfo);
+            c.setRequestMethod("PUT");
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/vnd.schemaregistry.v1+json");
+            c.getOutputStream().write(("{\"compatibility\":\"" + level + "\"}").getBytes(StandardCharsets.UTF_8));
+            try {
+                if (c.getResponseCode() != 200) {
+                    throw new IllegalStateException("the schema registry answered " + c.getResponseCode()
+                            + " to setting its compatibility to " + level);
+                }
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("setting the schema registry's compatibility failed", e);
+        }
+    }
+
+    private static HttpURLConnection connection(String url, String userInfo) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(2000);
+        if (userInfo != null) {
+            c.setRequestProperty(
+                    "Authorization",
+                    "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+        }
+        return c;
+    }
+
     private static boolean answers(String url, String userInfo) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-            c.setConnectTimeout(500);
-            c.setReadTimeout(2000);
-            if (userInfo != null) {
-                c.setRequestProperty(
-                        "Authorization",
-                        "Basic "
-                                + java.util.Base64.getEncoder()
-                                        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
-            }
+            HttpURLConnection c = connection(url, userInfo);
             try {
                 return c.getResponseCode() == 200;
             } finally {
@@ -296,7 +316,8 @@ public final class LocalRegistry implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    static int freePort() {
+    /** A port free on the loopback interface now (the registry's own, or one a test keeps unused). */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
