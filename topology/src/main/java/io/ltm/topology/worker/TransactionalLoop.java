@@ -212,7 +212,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 backoff(failures);
             }
         }
-        if (!fenced) {
+        // a worker stopping while its batches fail (the cluster away) does not wait on one more transaction
+        if (!fenced && failures == 0) {
             flushDue(true, 0);
         }
     }
