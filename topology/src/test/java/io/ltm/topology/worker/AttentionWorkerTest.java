@@ -41,7 +41,9 @@ import org.junit.jupiter.api.Test;
 
 class AttentionWorkerTest {
 
-    private final WorkerHarness h = new WorkerHarness(TestFixtures.config("attend-" + UUID.randomUUID(), Map.of()));
+    // reads held for an hour: a test sees them sent only when it asks (due(true)), however slow the machine
+    private final WorkerHarness h = new WorkerHarness(TestFixtures.config(
+            "attend-" + UUID.randomUUID(), Map.of(LtmConfig.ATTENTION_READS_INTERVAL_MS, 3_600_000L)));
     private final MemoryConfig memory = h.config.memoryConfig();
     private final LongTermMemory engine = LongTermMemory.create(memory, Device.cpu());
     private final MockConsumer<byte[], byte[]> changelogs = new MockConsumer<>("earliest");
@@ -152,7 +154,7 @@ class AttentionWorkerTest {
 
     @Test
     void readsAreHeldSummedPerKeyAndSentWhenTheIntervalHasPassedOrTheWorkerCloses() {
-        // the test's worker holds reads for the default interval (10 s): nothing is sent with the answers
+        // the test's worker holds reads for an hour: nothing is sent with the answers
         for (String id : List.of("q1", "q2")) {
             List<ProducerRecord<String, byte[]>> out = worker.process(one(id));
             assertThat(h.values(out, "ltm.responses", MemoryResponse.class)).hasSize(1);
