@@ -3,22 +3,20 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
-import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
+import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
-import io.ltm.testutils.SmallMemory;
-import io.ltm.testutils.it.DeadLetters;
-import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.codec.MemoryStateCodec;
+import io.ltm.topology.internal.Responses;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
 import java.net.ServerSocket;
@@ -42,10 +40,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,29 +62,59 @@ import org.junit.jupiter.api.io.TempDir;
  * same stream on a broker of their own, every query sent during the chaos has exactly one committed response, and
  * nothing was dead-lettered.
  *
+ * <p>In a second variant the nodes answer the queries themselves ({@code ltm.attention.mode=inline}, no attention
+ * worker): in the stream thread, in the transaction that consumes the query, so a SIGKILL aborts both and the query
+ * is read again. By default it is a smaller run (480 events over 16 s, two nodes, four kills, no broker restart) to
+ * keep the suite's time down.
+ *
  * <p>Sticky memories are off: with them a read changes the memory, and when a query is read relative to the token
  * events of its key depends on fetch timing, so two runs would legitimately differ. {@code -Dltm.chaos.long=true}
- * runs a longer variant (more events, 40 kills).
+ * runs longer variants (more events, 40 kills, each with three nodes and a broker restart).
  */
 class ChaosKillTest {
     static final boolean LONG = Boolean.getBoolean("ltm.chaos.long");
     static final int PARTITIONS = 6;
-    static final int DIM = SmallMemory.NODE.dim();
+    static final int DIM = 16;
     static final int KEYS = 12;
-    static final int EVENTS = LONG ? 12_000 : 2_400;
-    static final int KILLS = LONG ? 40 : 10;
-    /** The stream is paced over this long, so that the kills fall during ingest (a kill every few seconds). */
-    static final int INGEST_SECONDS = LONG ? 400 : 90;
 
     static final int PACE_EVERY = 50;
-    static final int NODES = 3;
     static final int FIXED_QUERIES_PER_KEY = 3;
     static final Instant EVENT_TIME = Instant.parse("2026-01-01T00:00:00Z");
     static final String NODE = "node";
     static final String ENCODE = "encode";
     static final String ATTEND = "attend";
-    /** What the n-th kill hits, in turn: mostly a node, and each worker every fifth time. */
-    static final List<String> VICTIM_KINDS = List.of(NODE, NODE, ENCODE, NODE, ATTEND);
+
+    /**
+     * One run of the suite: who answers the queries, {@code events} paced over {@code ingestSeconds} (so that the
+     * kills fall during ingest, a kill every few seconds), {@code kills} SIGKILLs hitting in turn the kinds of
+     * {@code victims}, {@code nodes} memory nodes, a query in flight every {@code queryEvery} events, and whether the
+     * broker restarts halfway.
+     */
+    record Variant(
+            AttentionMode mode,
+            int events,
+            int ingestSeconds,
+            int kills,
+            List<String> victims,
+            int nodes,
+            int queryEvery,
+            boolean brokerRestart) {}
+
+    /** Mostly a node is killed, and each worker every fifth time. */
+    static final Variant WORKER = new Variant(
+            AttentionMode.WORKER,
+            LONG ? 12_000 : 2_400,
+            LONG ? 400 : 90,
+            LONG ? 40 : 10,
+            List.of(NODE, NODE, ENCODE, NODE, ATTEND),
+            3,
+            20,
+            true);
+
+    /** No attention worker: a node answers; queries are denser, as they are what this variant is about. */
+    static final Variant INLINE = LONG
+            ? new Variant(AttentionMode.INLINE, 12_000, 400, 40, List.of(NODE, NODE, ENCODE, NODE), 3, 10, true)
+            : new Variant(AttentionMode.INLINE, 480, 16, 4, List.of(NODE, NODE, ENCODE, NODE), 2, 10, false);
 
     static final String[] WORDS = {
         "disk",
@@ -112,16 +144,38 @@ class ChaosKillTest {
         "oom"
     };
 
+    /** One registry for both variants: its start is not what they test. */
+    private static LocalRegistry registry;
+
     @TempDir
     Path tmp;
 
+    @BeforeAll
+    static void startRegistry() {
+        registry = LocalRegistry.start();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) registry.close();
+    }
+
     @Test
     void answersAfterSigkillsOfNodesAndWorkersAndABrokerRestartAreBitIdenticalToAnUndisturbedRun() throws Exception {
+        chaos(WORKER);
+    }
+
+    @Test
+    void answersOfTheNodesInLineAfterSigkillsAreBitIdenticalToAnUndisturbedRun() throws Exception {
+        chaos(INLINE);
+    }
+
+    private void chaos(Variant v) throws Exception {
         Random rnd = new Random(42);
         List<Map.Entry<String, String>> stream = new ArrayList<>();
         Map<String, Long> tokensPerKey = new HashMap<>();
         try (HashingEncoder encoder = new HashingEncoder(DIM)) {
-            for (int i = 0; i < EVENTS; i++) {
+            for (int i = 0; i < v.events(); i++) {
                 String key = "chaos-" + rnd.nextInt(KEYS);
                 StringBuilder text = new StringBuilder();
                 for (int w = 1 + rnd.nextInt(12); w > 0; w--) {
@@ -137,130 +191,144 @@ class ChaosKillTest {
                 fixed.add(query("fixed-" + k + "-" + q, "chaos-" + k, rnd, 2));
             }
         }
-        try (LocalRegistry registry = LocalRegistry.start()) {
-            Map<String, String> reference;
-            // the same topic names on a broker of its own, so that every source position matches
-            try (EmbeddedKafkaBroker referenceBroker = EmbeddedKafkaBroker.start()) {
-                reference = reference(referenceBroker, registry, stream, fixed, tokensPerKey);
-            }
-            for (MemoryQuery q : fixed) { // the reference itself: every key found, with all its tokens
-                assertThat(reference.get(q.getQueryId()))
-                        .contains("\"found\": true")
-                        .contains("\"tokensAbsorbed\": " + tokensPerKey.get(q.getKey()) + ",");
-            }
+        Map<String, String> reference;
+        // the same topic names on a broker of its own, so that every source position matches
+        try (EmbeddedKafkaBroker referenceBroker = EmbeddedKafkaBroker.start()) {
+            reference = reference(referenceBroker, registry, v.mode(), stream, fixed, tokensPerKey);
+        }
+        for (MemoryQuery q : fixed) { // the reference itself: every key found, with all its tokens
+            assertThat(reference.get(q.getQueryId()))
+                    .contains("\"found\": true")
+                    .contains("\"tokensAbsorbed\": " + tokensPerKey.get(q.getKey()) + ",");
+        }
 
-            int brokerPort = freePort();
-            int controllerPort = freePort();
-            Path brokerDir = tmp.resolve("broker");
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
-            Map<String, Process> processes = new LinkedHashMap<>();
-            try {
-                Map<String, Object> m = config(broker, registry, "chaos");
-                LtmConfig config = new LtmConfig(m);
-                broker.createTopics(config.topicPartitions(), Map.of());
-                List<String> inFlight = new ArrayList<>();
-                Map<String, Integer> kills = new TreeMap<>();
-                int killsOfTaskHolders = 0;
-                double brokerDownSeconds = 0;
-                long t0 = System.nanoTime();
-                try (Writer writer = new Writer(config);
-                        Admin admin = broker.admin()) {
-                    for (int n = 0; n < NODES; n++) {
-                        processes.put("node-" + n, start(m, "node-" + n, 0));
-                    }
-                    processes.put(ENCODE, start(m, ENCODE, 0));
-                    processes.put(ATTEND, start(m, ATTEND, 0));
-                    int perKill = EVENTS / (KILLS + 1);
-                    int nextKill = perKill / 2 + rnd.nextInt(perKill);
-                    int brokerRestartAt = EVENTS / 2 + rnd.nextInt(perKill / 2);
-                    int killed = 0;
-                    for (int i = 0; i < EVENTS; i++) {
-                        Map.Entry<String, String> e = stream.get(i);
-                        writer.send(e.getKey(), e.getValue(), i);
-                        if (i % 20 == 0) {
-                            MemoryQuery q = query("inflight-" + i, e.getKey(), rnd, 1);
-                            inFlight.add(q.getQueryId());
-                            writer.send(q);
-                        }
-                        if (i == nextKill && killed < KILLS) {
-                            writer.flush();
-                            String kind = VICTIM_KINDS.get(killed % VICTIM_KINDS.size());
-                            String victim = kind;
-                            if (NODE.equals(kind)) {
-                                // a random node among those holding tasks, so that most kills hit work in progress
-                                List<String> holders = taskHolders(admin, config.getString(LtmConfig.APPLICATION_ID));
-                                victim = holders.isEmpty()
-                                        ? "node-" + rnd.nextInt(NODES)
-                                        : holders.get(rnd.nextInt(holders.size()));
-                                killsOfTaskHolders += holders.contains(victim) ? 1 : 0;
-                            }
-                            processes.get(victim).destroyForcibly().waitFor();
-                            kills.merge(kind, 1, Integer::sum);
-                            killed++;
-                            // half restart at once (the same instance id comes back), half after a pause long enough
-                            // for the group to notice (session timeout) and move a node's tasks to a standby
-                            long pauseMs = rnd.nextBoolean() ? 0 : 3_000 + rnd.nextInt(9_000);
-                            processes.put(victim, start(m, victim, pauseMs));
-                            nextKill = i + perKill / 2 + rnd.nextInt(perKill);
-                        }
-                        if (i == brokerRestartAt) {
-                            writer.flush();
-                            long down = System.nanoTime();
-                            broker.close(); // a clean shutdown; the log directories stay
-                            broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
-                            brokerDownSeconds = (System.nanoTime() - down) / 1e9;
-                        }
-                        if (i % PACE_EVERY == 0) {
-                            Thread.sleep(INGEST_SECONDS * 1000L * PACE_EVERY / EVENTS);
-                        }
-                    }
-                    writer.flush();
-                    assertThat(killed).isGreaterThanOrEqualTo(KILLS);
-                    double ingestSeconds = (System.nanoTime() - t0) / 1e9;
-
-                    int probes = awaitAbsorbed(config, tokensPerKey, Duration.ofSeconds(180));
-                    Map<String, String> answers = answers(config, fixed, Duration.ofSeconds(180));
-                    assertThat(answers)
-                            .as("answers after %s SIGKILLs and a broker restart", kills)
-                            .isEqualTo(reference);
-
-                    Map<String, Integer> responses = responseCounts(config, inFlight.size() + probes + fixed.size());
-                    for (String id : inFlight) {
-                        assertThat(responses.get(id))
-                                .as("committed responses to %s", id)
-                                .isEqualTo(1);
-                    }
-                    assertThat(killsOfTaskHolders)
-                            .as("kills of a node that held tasks")
-                            .isPositive();
-                    int deadLetters = DeadLetters.count(
-                            config.getString(LtmConfig.BOOTSTRAP_SERVERS), config.getString(LtmConfig.TOPIC_DLQ));
-                    assertThat(deadLetters).as("records dead-lettered").isZero();
-                    System.out.printf(
-                            "CHAOS: %d text events (%d keys, %d partitions) through an encode worker to %d nodes and"
-                                    + " an attention worker; %d SIGKILLs %s during %.1f s of ingest (%d of a node"
-                                    + " holding tasks in the group); the broker restarted once (down %.1f s); %d fixed"
-                                    + " answers bit-identical to an undisturbed run; %d queries in flight, each with"
-                                    + " exactly one committed response; %d dead letters; %.1f s in all%n",
-                            EVENTS,
-                            KEYS,
-                            PARTITIONS,
-                            NODES,
-                            killed,
-                            kills,
-                            ingestSeconds,
-                            killsOfTaskHolders,
-                            brokerDownSeconds,
-                            fixed.size(),
-                            inFlight.size(),
-                            deadLetters,
-                            (System.nanoTime() - t0) / 1e9);
+        int brokerPort = freePort();
+        int controllerPort = freePort();
+        Path brokerDir = tmp.resolve("broker");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
+        Map<String, Process> processes = new LinkedHashMap<>();
+        try {
+            Map<String, Object> m = config(broker, registry, v.mode(), "chaos");
+            LtmConfig config = new LtmConfig(m);
+            broker.createTopics(config.topicPartitions(), Map.of());
+            List<String> inFlight = new ArrayList<>();
+            Map<String, Integer> kills = new TreeMap<>();
+            int killsOfTaskHolders = 0;
+            double brokerDownSeconds = 0;
+            long t0 = System.nanoTime();
+            try (Writer writer = new Writer(config);
+                    Admin admin = broker.admin()) {
+                for (int n = 0; n < v.nodes(); n++) {
+                    processes.put("node-" + n, start(m, "node-" + n, 0));
                 }
-            } finally {
-                processes.values().forEach(Process::destroyForcibly);
-                for (Process p : processes.values()) p.waitFor();
-                broker.close();
+                processes.put(ENCODE, start(m, ENCODE, 0));
+                if (v.mode() == AttentionMode.WORKER) {
+                    processes.put(ATTEND, start(m, ATTEND, 0));
+                }
+                int perKill = v.events() / (v.kills() + 1);
+                // the j-th kill falls in [j + 0.5, j + 1.5) times perKill: spread over the ingest, all before its end
+                List<Integer> killAt = new ArrayList<>();
+                for (int j = 0; j < v.kills(); j++) killAt.add((j + 1) * perKill - perKill / 2 + rnd.nextInt(perKill));
+                int brokerRestartAt = v.brokerRestart() ? v.events() / 2 + rnd.nextInt(perKill / 2) : -1;
+                int killed = 0;
+                for (int i = 0; i < v.events(); i++) {
+                    Map.Entry<String, String> e = stream.get(i);
+                    writer.send(e.getKey(), e.getValue(), i);
+                    if (i % v.queryEvery() == 0) {
+                        MemoryQuery q = query("inflight-" + i, e.getKey(), rnd, 1);
+                        inFlight.add(q.getQueryId());
+                        writer.send(q);
+                    }
+                    if (killed < v.kills() && i == killAt.get(killed)) {
+                        writer.flush();
+                        String kind = v.victims().get(killed % v.victims().size());
+                        String victim = kind;
+                        if (NODE.equals(kind)) {
+                            // a random node among those holding tasks, so that most kills hit work in progress
+                            List<String> holders = taskHolders(admin, config.getString(LtmConfig.APPLICATION_ID));
+                            victim = holders.isEmpty()
+                                    ? "node-" + rnd.nextInt(v.nodes())
+                                    : holders.get(rnd.nextInt(holders.size()));
+                            killsOfTaskHolders += holders.contains(victim) ? 1 : 0;
+                        }
+                        processes.get(victim).destroyForcibly().waitFor();
+                        kills.merge(kind, 1, Integer::sum);
+                        killed++;
+                        // half restart at once (the same instance id comes back), half after a pause long enough
+                        // for the group to notice (session timeout) and move a node's tasks to a standby
+                        long pauseMs = rnd.nextBoolean() ? 0 : 3_000 + rnd.nextInt(9_000);
+                        processes.put(victim, start(m, victim, pauseMs));
+                    }
+                    if (i == brokerRestartAt) {
+                        writer.flush();
+                        long down = System.nanoTime();
+                        broker.close(); // a clean shutdown; the log directories stay
+                        broker = EmbeddedKafkaBroker.startPersistent(brokerDir, brokerPort, controllerPort);
+                        brokerDownSeconds = (System.nanoTime() - down) / 1e9;
+                    }
+                    if (i % PACE_EVERY == 0) {
+                        Thread.sleep(v.ingestSeconds() * 1000L * PACE_EVERY / v.events());
+                    }
+                }
+                writer.flush();
+                assertThat(killed).isGreaterThanOrEqualTo(v.kills());
+                double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+
+                int probes = awaitAbsorbed(config, tokensPerKey, Duration.ofSeconds(180));
+                double absorbedSeconds = (System.nanoTime() - t0) / 1e9 - ingestSeconds;
+                Map<String, String> answers = answers(config, fixed, Duration.ofSeconds(180));
+                assertThat(answers)
+                        .as("answers (%s) after %s SIGKILLs", v.mode(), kills)
+                        .isEqualTo(reference);
+
+                Map<String, List<String>> responses = responses(config, inFlight.size() + probes + fixed.size());
+                for (String id : inFlight) {
+                    assertThat(responses.get(id))
+                            .as("committed responses to %s", id)
+                            .hasSize(1);
+                }
+                // each variant goes the way it names: the attention worker answers in one, never in the other
+                List<String> answeredBy = inFlight.stream()
+                        .map(id -> responses.get(id).get(0))
+                        .distinct()
+                        .toList();
+                if (v.mode() == AttentionMode.WORKER) {
+                    assertThat(answeredBy).as("who answered").contains(Responses.BY_WORKER);
+                } else {
+                    assertThat(answeredBy).as("who answered").containsExactly(Responses.BY_NODE);
+                }
+                assertThat(killsOfTaskHolders)
+                        .as("kills of a node that held tasks")
+                        .isPositive();
+                int deadLetters = deadLetters(config);
+                assertThat(deadLetters).as("records dead-lettered").isZero();
+                System.out.printf(
+                        "CHAOS (attention %s): %d text events (%d keys, %d partitions) through an encode worker"
+                                + " to %d nodes; %d SIGKILLs %s during %.1f s of ingest (%d of a node holding"
+                                + " tasks in the group); every token in the memories %.1f s after the ingest;"
+                                + " broker down %.1f s; %d fixed answers bit-identical to an"
+                                + " undisturbed run; %d queries in flight, each with exactly one committed"
+                                + " response; %d dead letters; %.1f s in all%n",
+                        v.mode().configValue(),
+                        v.events(),
+                        KEYS,
+                        PARTITIONS,
+                        v.nodes(),
+                        killed,
+                        kills,
+                        ingestSeconds,
+                        killsOfTaskHolders,
+                        absorbedSeconds,
+                        brokerDownSeconds,
+                        fixed.size(),
+                        inFlight.size(),
+                        deadLetters,
+                        (System.nanoTime() - t0) / 1e9);
             }
+        } finally {
+            processes.values().forEach(Process::destroyForcibly);
+            for (Process p : processes.values()) p.waitFor();
+            broker.close();
         }
     }
 
@@ -268,22 +336,24 @@ class ChaosKillTest {
     private Map<String, String> reference(
             EmbeddedKafkaBroker broker,
             LocalRegistry registry,
+            AttentionMode mode,
             List<Map.Entry<String, String>> stream,
             List<MemoryQuery> fixed,
             Map<String, Long> tokensPerKey)
             throws Exception {
-        Map<String, Object> m = config(broker, registry, "reference");
+        Map<String, Object> m = config(broker, registry, mode, "reference");
         m.put(LtmConfig.STATE_DIR, tmp.resolve("state-reference").toString());
         LtmConfig config = new LtmConfig(m);
         broker.createTopics(config.topicPartitions(), Map.of());
         try (HashingEncoder encoder = new HashingEncoder(DIM);
                 MemoryNode node = MemoryNode.start(config, encoder);
                 EncodeWorker encode = new EncodeWorker(config, encoder, "reference-encode");
-                AttentionWorker attend = new AttentionWorker(config, encoder, "reference-attend");
+                AttentionWorker attend =
+                        mode == AttentionMode.WORKER ? new AttentionWorker(config, encoder, "reference-attend") : null;
                 Writer writer = new Writer(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             encode.start();
-            attend.start();
+            if (attend != null) attend.start();
             for (int i = 0; i < stream.size(); i++) {
                 writer.send(stream.get(i).getKey(), stream.get(i).getValue(), i);
             }
@@ -293,16 +363,26 @@ class ChaosKillTest {
         }
     }
 
-    private Map<String, Object> config(EmbeddedKafkaBroker broker, LocalRegistry registry, String run) {
-        return new NodeSettings(broker.bootstrapServers(), registry.url(), run)
-                .partitions(PARTITIONS)
-                .memory(SmallMemory.NODE)
-                .set(LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue())
-                // a restarted attention worker rebuilds its replicas from the changelogs first: wait for them rather
-                // than answer a query with an error (which a bit-identical comparison would count as a loss)
-                .set(LtmConfig.ATTENTION_REPLICA_WAIT_MS, 120_000L)
-                .set(LtmConfig.MEMORY_STICKY, false)
-                .entries();
+    private Map<String, Object> config(
+            EmbeddedKafkaBroker broker, LocalRegistry registry, AttentionMode mode, String run) {
+        Map<String, Object> m = new HashMap<>();
+        m.put(LtmConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        m.put(LtmConfig.SCHEMA_REGISTRY_URL, registry.url());
+        m.put(LtmConfig.APPLICATION_ID, run + "-" + UUID.randomUUID());
+        m.put(LtmConfig.TOPIC_PARTITIONS, PARTITIONS);
+        m.put(LtmConfig.ENCODER, "hashing");
+        m.put(LtmConfig.ATTENTION_MODE, mode.configValue());
+        // a restarted attention worker rebuilds its replicas from the changelogs first: wait for them rather than
+        // answer a query with an error (which a bit-identical comparison would count as a loss)
+        m.put(LtmConfig.ATTENTION_REPLICA_WAIT_MS, 120_000L);
+        m.put(LtmConfig.MEMORY_DIM, DIM);
+        m.put(LtmConfig.MEMORY_BASIS_SIZE, 16);
+        m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.05,0.1");
+        m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 16);
+        m.put(LtmConfig.MEMORY_SAMPLES, 16);
+        m.put(LtmConfig.MEMORY_STICKY_BINS, 8);
+        m.put(LtmConfig.MEMORY_STICKY, false);
+        return m;
     }
 
     /**
@@ -373,13 +453,14 @@ class ChaosKillTest {
         }
     }
 
-    private static Map<String, Integer> responseCounts(LtmConfig config, int atLeast) {
+    /** Who answered, once per committed response, by query id; read until {@code atLeast} responses have come. */
+    private static Map<String, List<String>> responses(LtmConfig config, int atLeast) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "responses-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Integer> counts = new HashMap<>();
+        Map<String, List<String>> by = new HashMap<>();
         try (KafkaConsumer<String, MemoryResponse> consumer = new KafkaConsumer<>(
                 c,
                 new StringDeserializer(),
@@ -389,16 +470,41 @@ class ChaosKillTest {
             int total = 0;
             while (total < atLeast && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, MemoryResponse> r : consumer.poll(Duration.ofMillis(200))) {
-                    counts.merge(r.value().getQueryId(), 1, Integer::sum);
+                    by.computeIfAbsent(r.value().getQueryId(), id -> new ArrayList<>())
+                            .add(r.value().getAnsweredBy());
                     total++;
                 }
             }
             // a duplicate would come after the first: read on a little
             for (ConsumerRecord<String, MemoryResponse> r : consumer.poll(Duration.ofMillis(2000))) {
-                counts.merge(r.value().getQueryId(), 1, Integer::sum);
+                by.computeIfAbsent(r.value().getQueryId(), id -> new ArrayList<>())
+                        .add(r.value().getAnsweredBy());
             }
         }
-        return counts;
+        return by;
+    }
+
+    /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
+    private static int deadLetters(LtmConfig config) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int n = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            String topic = config.getString(LtmConfig.TOPIC_DLQ);
+            List<TopicPartition> all = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            int got;
+            do {
+                got = consumer.poll(Duration.ofSeconds(3)).count();
+                n += got;
+            } while (got > 0);
+        }
+        return n;
     }
 
     /** Writes text events and queries, Avro in the wire format, with the Java producer's partitioner. */
@@ -450,18 +556,30 @@ class ChaosKillTest {
      * {@code pauseMs}; a restart keeps the instance id (a node's static membership, a worker's transactional id).
      */
     private Process start(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
-        LtmCommand command = instanceId.startsWith(NODE)
-                ? LtmCommand.of("run")
-                : LtmCommand.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId);
-        command.jvm("-Xmx384m")
-                .settings(config)
-                .settings(Map.of(
-                        LtmConfig.INSTANCE_ID, instanceId, LtmConfig.STATE_DIR, tmp.resolve("state-" + instanceId)));
-        // the pause runs in the child, so the stream goes on meanwhile
-        List<String> pause = pauseMs > 0
-                ? List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId)
-                : List.of();
-        return command.startAppending(tmp.resolve(instanceId + ".log"), pause);
+        List<String> java = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.ltm.topology.cli.LtmCli"));
+        if (instanceId.startsWith(NODE)) {
+            java.add("run");
+        } else {
+            java.addAll(List.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId));
+        }
+        List<String> cmd = new ArrayList<>();
+        if (pauseMs > 0) { // the pause runs in the child, so the stream goes on meanwhile
+            cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId));
+        }
+        cmd.addAll(java);
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
+        cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
+        Path log = tmp.resolve(instanceId + ".log");
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
     }
 
     private static int freePort() throws Exception {

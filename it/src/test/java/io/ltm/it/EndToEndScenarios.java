@@ -10,7 +10,6 @@ import io.ltm.model.ReadResult;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.AttendedSpan;
 import io.ltm.schemas.DeadLetter;
-import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
@@ -213,12 +212,7 @@ abstract class EndToEndScenarios {
             LtmConfig config, HashingEncoder encoder, MemoryNode node, MemoryQuery q, MemoryResponse viaWorker) {
         assertThat(viaWorker.getError()).isNull();
         assertThat(viaWorker.getAnsweredBy()).isEqualTo(Responses.BY_WORKER);
-        MemoryState state = new LocalMemories(
-                        node.streams(),
-                        config.memoryConfig(),
-                        LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
-                                .deserializer())
-                .load(q.getKey());
+        MemoryState state = new LocalMemories(node.streams(), config).load(q.getKey());
         try (LongTermMemory engine = LongTermMemory.create(config.memoryConfig(), Device.cpu())) {
             QueryVectors.Encoded v = new QueryVectors(encoder, InputValidator.of(config)).of(q);
             ReadResult inline = engine.read(new ReadRequest(

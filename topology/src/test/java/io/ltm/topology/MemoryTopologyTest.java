@@ -23,6 +23,7 @@ import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
 import io.ltm.topology.codec.CoefficientRecords;
+import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
@@ -199,14 +200,48 @@ class MemoryTopologyTest {
     }
 
     @Test
-    void aBufferedEventIsKeptAsTheBytesItArrivedAs() {
-        byte[] sent = encode(TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++));
-        tokens.pipeInput(key("chat-1"), sent);
+    void aBufferedEventIsStoredInTheInternalFormatAndReadsWithNoRegistry() {
+        EncodedTokens event = TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++);
+        tokens.pipeInput(key("chat-1"), encode(event));
         KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
         try (KeyValueIterator<String, byte[]> it = st.all()) {
-            assertThat(it.next().value).isEqualTo(sent);
+            byte[] stored = it.next().value;
             assertThat(it.hasNext()).isFalse();
+            assertThat(stored[0])
+                    .as("the internal format, not the Confluent wire format (0)")
+                    .isEqualTo((byte) 1);
+            // a serde with no registry at all: what a restore or a replica needs when the registry forgot its ids
+            assertThat(new InternalRecordSerde<>(EncodedTokens.class)
+                            .deserializer()
+                            .deserialize("any", stored))
+                    .isEqualTo(event);
         }
+    }
+
+    @Test
+    void aBufferedEventStoredInTheConfluentWireFormatByAnEarlierReleaseIsStillRead() {
+        EncodedTokens first = TestFixtures.tokens(TestFixtures.vectors(rnd, 5), 5, offset++);
+        EncodedTokens second = TestFixtures.tokens(TestFixtures.vectors(rnd, 10), 10, offset++);
+        Instant at = Instant.ofEpochMilli(1_750_000_000_000L);
+        tokens.pipeInput(key("old"), encode(first), at);
+        tokens.pipeInput(key("new"), encode(first), at);
+        // as an earlier release stored it: the event's bytes as they arrived
+        KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = st.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.startsWith("old")) old.add(kv.key);
+            });
+        }
+        assertThat(old).hasSize(1);
+        st.put(old.get(0), encode(first));
+
+        tokens.pipeInput(key("old"), encode(second), at); // 15 tokens: a contraction reads the buffered record
+        tokens.pipeInput(key("new"), encode(second), at);
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(memory().get("old")).isNotNull().isEqualTo(memory().get("new"));
+        assertThat(coefficientRecords("old")).containsExactlyElementsOf(coefficientRecords("new"));
+        assertThat(index().get("old")).isEqualTo(index().get("new"));
     }
 
     @Test
@@ -217,7 +252,7 @@ class MemoryTopologyTest {
         event.setVectors(MemoryStateCodec.block(v, 5, TestFixtures.DIM, CoefficientPrecision.FLOAT16));
         tokens.pipeInput(key("chat-1"), encode(event)); // 15 tokens: one contraction of 12, 3 left
         KeyValueStore<String, byte[]> st = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
-        var records = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
+        var records = new InternalRecordSerde<>(EncodedTokens.class).deserializer();
         List<EncodedTokens> left = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = st.all()) {
             it.forEachRemaining(kv -> left.add(records.deserialize("ltm.tokens", kv.value)));

@@ -1,8 +1,6 @@
 package io.ltm.topology.api;
 
 import io.ltm.model.encoder.TextEncoder;
-import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
 import io.ltm.topology.internal.LocalMemories;
@@ -121,14 +119,7 @@ public final class MemoryNode implements AutoCloseable {
                         port,
                         registry::scrape,
                         health,
-                        new PicturePages(
-                                new LocalMemories(
-                                        streams,
-                                        config.memoryConfig(),
-                                        LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
-                                                .deserializer()),
-                                config.memoryConfig(),
-                                encoder));
+                        new PicturePages(new LocalMemories(streams, config), config.memoryConfig(), encoder));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);

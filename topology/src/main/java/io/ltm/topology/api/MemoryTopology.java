@@ -129,9 +129,10 @@ public final class MemoryTopology {
         }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
+        Serde<EncodedTokens> shortTerm = StoreSerdes.shortTerm(serdeConfig);
         topology.addProcessor(
                 Names.INGEST,
-                () -> new IngestProcessor(memory, tokens, validator, deadLetters, novelty),
+                () -> new IngestProcessor(memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
@@ -148,12 +149,12 @@ public final class MemoryTopology {
                         deadLetters,
                         readyCache,
                         rereads,
-                        tokens),
+                        shortTerm),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(
                 Names.CONTROL,
-                () -> new ControlProcessor(memory, control.deserializer(), deadLetters, tokens),
+                () -> new ControlProcessor(memory, control.deserializer(), deadLetters, shortTerm),
                 controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
@@ -168,7 +169,8 @@ public final class MemoryTopology {
                                 "max.message.bytes",
                                 String.valueOf(LtmConfig.MAX_STATE_BYTES))),
                 all);
-        // the token events' own bytes (Confluent-framed Avro EncodedTokens), stored as they arrived
+        // the token events since the last contraction, in StoreSerdes.shortTerm's format (byte arrays here: the
+        // processors encode and decode them, so that records of earlier releases are read too)
         topology.addStateStore(store(Names.STORE_SHORT_TERM, Serdes.ByteArray(), compacted), all);
         topology.addStateStore(store(Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde(), compacted), all);
         topology.addStateStore(store(Names.STORE_ATTENTION, StoreSerdes.histogram(), compacted), all);

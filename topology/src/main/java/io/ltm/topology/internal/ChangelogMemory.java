@@ -2,7 +2,6 @@ package io.ltm.topology.internal;
 
 import io.ltm.model.MemoryState;
 import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.UserFacingException;
 import io.ltm.topology.codec.InternalRecordSerde;
@@ -56,7 +55,7 @@ public final class ChangelogMemory {
         String termsTopic = changelog(config, Names.STORE_TERMS);
         String coefficientsTopic = changelog(config, Names.STORE_COEFFICIENTS);
         var memSerde = new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig());
-        var tokSerde = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig());
+        var tokSerde = StoreSerdes.shortTerm(config.serdeConfig());
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> parts = c.partitionsFor(config.getString(LtmConfig.TOPIC_TOKENS), timeout);

@@ -23,7 +23,6 @@ abstract class DecodingProcessor<T extends SpecificRecord>
     private final DeadLetters deadLetters;
     protected ProcessorContext<String, SpecificRecord> context;
     protected NodeMetrics metrics;
-    private byte[] rawValue;
 
     DecodingProcessor(Deserializer<T> deserializer, String name, String what, DeadLetters deadLetters) {
         this.deserializer = deserializer;
@@ -52,7 +51,6 @@ abstract class DecodingProcessor<T extends SpecificRecord>
             }
             value = deserializer.deserialize(
                     context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
-            rawValue = record.value();
             handle(key, value, record.timestamp());
         } catch (RuntimeException e) {
             if (Failures.isInfrastructure(e)) {
@@ -68,11 +66,6 @@ abstract class DecodingProcessor<T extends SpecificRecord>
                     Names.SINK_DLQ);
             rejected(value, e, record.timestamp());
         }
-    }
-
-    /** The bytes of the record being handled, as they arrived (for storing it without encoding it again). */
-    protected final byte[] rawValue() {
-        return rawValue;
     }
 
     /** Uses one decoded record. */

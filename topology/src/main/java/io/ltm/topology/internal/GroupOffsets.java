@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -21,6 +23,9 @@ import org.apache.kafka.common.TopicPartition;
  * stable offsets (what a read_committed consumer can reach). Kafka Streams' own task metadata does not do: a task
  * that has not committed since it was assigned to this instance (one that fails on its first record, every time)
  * reports its committed offset as unknown. The admin client is created at the first call.
+ *
+ * <p>Each partition is answered on its own: one the cluster does not know (a topic named wrong, or deleted) or
+ * cannot answer for in time is left out, and the others still count.
  */
 public final class GroupOffsets implements AutoCloseable {
 
@@ -29,47 +34,61 @@ public final class GroupOffsets implements AutoCloseable {
         public static final Offsets NONE = new Offsets(Map.of(), Map.of());
     }
 
-    /** A health check must answer quickly: past this the stuck check is skipped for that call. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** A health check must answer quickly: past this, for all requests together, what has not come is left out. */
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private final LtmConfig config;
     private final String group;
+    private final Supplier<Admin> admins;
     private Admin admin;
 
     public GroupOffsets(LtmConfig config) {
-        this.config = config;
-        this.group = config.getString(LtmConfig.APPLICATION_ID);
+        this(
+                config.getString(LtmConfig.APPLICATION_ID),
+                () -> Admin.create(TopicProvisioner.adminConfig(config, TIMEOUT)));
     }
 
-    /** The offsets of {@code partitions}, or {@link Offsets#NONE} when the cluster does not answer in time. */
+    GroupOffsets(String group, Supplier<Admin> admins) {
+        this.group = group;
+        this.admins = admins;
+    }
+
+    /**
+     * The offsets of those {@code partitions} the cluster answers for within {@link #TIMEOUT}; {@link Offsets#NONE}
+     * when it does not say what the group committed.
+     */
     public synchronized Offsets of(Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return Offsets.NONE;
         }
         if (admin == null) {
-            admin = Admin.create(TopicProvisioner.adminConfig(config, TIMEOUT));
+            admin = admins.get();
         }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         try {
-            Map<TopicPartition, Long> committed = new HashMap<>();
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+            Map<TopicPartition, OffsetAndMetadata> groupOffsets = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata()
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .entrySet()) {
-                if (e.getValue() != null && partitions.contains(e.getKey())) {
-                    committed.put(e.getKey(), e.getValue().offset());
-                }
-            }
+                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, Long> committed = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 latest.put(tp, OffsetSpec.latest());
-                if (!committed.containsKey(tp)) {
+                OffsetAndMetadata at = groupOffsets.get(tp);
+                if (at == null) {
                     earliest.put(tp, OffsetSpec.earliest());
+                } else {
+                    committed.put(tp, at.offset());
                 }
             }
-            Map<TopicPartition, Long> end = offsets(latest);
-            // never committed: the group starts where the log starts (auto.offset.reset=earliest)
-            committed.putAll(offsets(earliest));
+            // both requests go out before either is waited for, so that together they stay within the deadline
+            ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            ListOffsetsResult ends = admin.listOffsets(latest, options);
+            ListOffsetsResult starts = earliest.isEmpty() ? null : admin.listOffsets(earliest, options);
+            Map<TopicPartition, Long> end = answered(ends, latest.keySet(), deadline);
+            if (starts != null) {
+                // never committed: the group starts where the log starts (auto.offset.reset=earliest)
+                committed.putAll(answered(starts, earliest.keySet(), deadline));
+            }
             return new Offsets(committed, end);
         } catch (ExecutionException | TimeoutException e) {
             return Offsets.NONE;
@@ -79,16 +98,27 @@ public final class GroupOffsets implements AutoCloseable {
         }
     }
 
-    private Map<TopicPartition, Long> offsets(Map<TopicPartition, OffsetSpec> specs)
-            throws ExecutionException, TimeoutException, InterruptedException {
+    /** The offsets {@code result} has for {@code partitions} by {@code deadline}; a partition that failed is left out. */
+    private static Map<TopicPartition, Long> answered(
+            ListOffsetsResult result, Collection<TopicPartition> partitions, long deadline)
+            throws InterruptedException {
         Map<TopicPartition, Long> out = new HashMap<>();
-        if (!specs.isEmpty()) {
-            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                    .all()
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .forEach((tp, info) -> out.put(tp, info.offset()));
+        for (TopicPartition tp : partitions) {
+            try {
+                out.put(
+                        tp,
+                        result.partitionResult(tp)
+                                .get(remainingMs(deadline), TimeUnit.MILLISECONDS)
+                                .offset());
+            } catch (ExecutionException | TimeoutException e) {
+                // unknown topic, no leader, or no answer in time: the stuck check skips this partition this time
+            }
         }
         return out;
+    }
+
+    private static long remainingMs(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     @Override

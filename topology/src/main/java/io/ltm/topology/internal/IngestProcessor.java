@@ -5,6 +5,7 @@ import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -23,18 +24,22 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private final boolean noveltyEnabled;
     private NoveltyTracker novelty;
 
-    /** {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store and the novelty sink). */
-    private final Serde<EncodedTokens> records;
+    private final Serde<EncodedTokens> shortTerm;
 
-    /** {@code records}: the token events' serde, also that of the short-term records. */
+    /**
+     * {@code events}: the token events' deserializer; {@code shortTerm}: the short-term records' serde
+     * ({@link StoreSerdes#shortTerm}); {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store
+     * and the novelty sink).
+     */
     public IngestProcessor(
             MemoryConfig config,
-            Serde<EncodedTokens> records,
+            Deserializer<EncodedTokens> events,
+            Serde<EncodedTokens> shortTerm,
             InputValidator validator,
             DeadLetters deadLetters,
             boolean novelty) {
-        super(records.deserializer(), Names.INGEST, "token event", deadLetters);
-        this.records = records;
+        super(events, Names.INGEST, "token event", deadLetters);
+        this.shortTerm = shortTerm;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
@@ -42,7 +47,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, records);
+        this.stores = new MemoryStores(context, config, shortTerm);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
@@ -67,7 +72,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         NoveltyTracker.Scored scored =
                 novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
-            stores.append(key, idx, rawValue(), count); // the event as it came: nothing to encode again
+            stores.append(key, idx, event, count);
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
             if (scored != null) {

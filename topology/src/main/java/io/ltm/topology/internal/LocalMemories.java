@@ -4,6 +4,7 @@ import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.schemas.EncodedTokens;
+import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.util.ArrayList;
@@ -25,11 +26,10 @@ public final class LocalMemories {
     private final MemoryConfig config;
     private final Deserializer<EncodedTokens> records;
 
-    /** {@code records}: the deserialiser of the short-term records (that of the token events). */
-    public LocalMemories(KafkaStreams streams, MemoryConfig config, Deserializer<EncodedTokens> records) {
+    public LocalMemories(KafkaStreams streams, LtmConfig config) {
         this.streams = streams;
-        this.config = config;
-        this.records = records;
+        this.config = config.memoryConfig();
+        this.records = StoreSerdes.shortTerm(config.serdeConfig()).deserializer();
     }
 
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {

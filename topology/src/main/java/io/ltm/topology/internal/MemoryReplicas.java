@@ -7,7 +7,6 @@ import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryVersion;
-import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.InternalRecordSerde;
@@ -155,8 +154,7 @@ public final class MemoryReplicas implements AutoCloseable {
         this.coefficientsTopic = ChangelogMemory.changelog(config, Names.STORE_COEFFICIENTS);
         this.memoryValues =
                 new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig()).deserializer();
-        this.tokenValues =
-                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer();
+        this.tokenValues = StoreSerdes.shortTerm(config.serdeConfig()).deserializer();
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(LtmConfig config) {

@@ -21,7 +21,6 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -35,11 +34,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class MemoryStores {
 
     private final KeyValueStore<String, io.ltm.schemas.MemoryState> memory;
-    /** Confluent-framed Avro {@link EncodedTokens}, mostly the token events' bytes as they arrived. */
+    /** {@link EncodedTokens} in the format of {@link StoreSerdes#shortTerm} (or, stored by earlier releases, Confluent-framed). */
     private final KeyValueStore<String, byte[]> shortTerm;
 
     private final Serde<EncodedTokens> records;
-    private final ProcessorContext<?, ?> context;
     private final KeyValueStore<String, ShortTermIndex> index;
     private final KeyValueStore<String, double[]> attention;
     /** The term filter's segments, one record per (key, segment): see {@link Names#STORE_TERMS}. */
@@ -51,9 +49,8 @@ public final class MemoryStores {
 
     private final MemoryConfig config;
 
-    /** {@code records}: the serde of the short-term records (that of the token events). */
+    /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
-        this.context = context;
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -163,9 +160,11 @@ public final class MemoryStores {
         return index.get(key);
     }
 
-    /** Buffers one event (its serialised bytes) of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
-    void append(String key, ShortTermIndex idx, byte[] event, int count) {
-        shortTerm.put(RecordKeys.of(key, idx.nextSeq()), event);
+    /** Buffers one event of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
+    void append(String key, ShortTermIndex idx, EncodedTokens event, int count) {
+        // encoded again rather than stored as it came: the event's bytes carry its producer's registry id, which a
+        // restore or a replica could then only read through that registry
+        shortTerm.put(RecordKeys.of(key, idx.nextSeq()), records.serializer().serialize(Names.STORE_SHORT_TERM, event));
         index.put(key, idx.append(count));
     }
 
@@ -212,7 +211,7 @@ public final class MemoryStores {
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
-        byte[] left = rest == 0 ? null : records.serializer().serialize(topic(), tail(event, rest));
+        byte[] left = rest == 0 ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail(event, rest));
         putTermSegments(key, before.state().terms(), next.terms());
         long written = 0;
         for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
@@ -310,7 +309,7 @@ public final class MemoryStores {
         try (KeyValueIterator<String, byte[]> it = shortTerm.range(RecordKeys.from(key), RecordKeys.to(key))) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                out.add(records.deserializer().deserialize(topic(), kv.value));
+                out.add(records.deserializer().deserialize(Names.STORE_SHORT_TERM, kv.value));
                 if (keysOut != null) {
                     keysOut.add(kv.key);
                 }
@@ -332,11 +331,6 @@ public final class MemoryStores {
             sum[i] += histogram[i];
         }
         attention.put(key, sum);
-    }
-
-    /** The topic of the record being processed (the tokens topic in ingest): the subject the records' schema is under. */
-    private String topic() {
-        return context.recordMetadata().map(RecordMetadata::topic).orElse(Names.STORE_SHORT_TERM);
     }
 
     /** True when the key has a memory (events absorbed and not forgotten). */

@@ -105,14 +105,24 @@ class MemoryReplicasTest {
         for (int i = 0; i < segments.size(); i++) changelog(termsTopic, RecordKeys.of(key, i), segments.get(i));
     }
 
+    /** A short-term record as the node writes it. */
     private void shortTerm(String key, long seq, int tokens) {
+        EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, tokens), tokens, seq);
+        changelog(
+                shortTermTopic,
+                RecordKeys.of(key, seq),
+                StoreSerdes.shortTerm(config.serdeConfig()).serializer().serialize(shortTermTopic, t));
+    }
+
+    /** A short-term record as earlier releases wrote it: the token event's bytes, in the Confluent wire format. */
+    private void legacyShortTerm(String key, long seq, int tokens) {
         EncodedTokens t = TestFixtures.tokens(TestFixtures.vectors(rnd, tokens), tokens, seq);
         changelog(
                 shortTermTopic,
                 RecordKeys.of(key, seq),
                 LtmSerdes.avro(EncodedTokens.class, config.serdeConfig())
                         .serializer()
-                        .serialize(shortTermTopic, t));
+                        .serialize("ltm.tokens", t));
     }
 
     private void index(String key, long nextSeq, int tokens) {
@@ -185,6 +195,17 @@ class MemoryReplicasTest {
         MemoryStores.Loaded newer = replicas.await("k", version(1, 1, 3), soon());
         assertThat(newer).as("events after the query: the newer memory answers").isNotNull();
         assertThat(newer.state().shortTermCount()).isEqualTo(5);
+    }
+
+    @Test
+    void shortTermRecordsWrittenByAnEarlierReleaseAreReadBesideNewOnes() {
+        longTerm("k", 1);
+        legacyShortTerm("k", 0, 3);
+        shortTerm("k", 1, 2);
+        index("k", 2, 5);
+        MemoryStores.Loaded loaded = replicas.await("k", version(1, 2, 5), soon());
+        assertThat(loaded).isNotNull();
+        assertThat(loaded.state().shortTermCount()).isEqualTo(5);
     }
 
     @Test
