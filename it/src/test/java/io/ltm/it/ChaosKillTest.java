@@ -3,13 +3,13 @@ package io.ltm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
-import io.ltm.schemas.registry.LocalRegistry;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
