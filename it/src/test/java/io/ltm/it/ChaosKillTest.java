@@ -11,6 +11,7 @@ import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.TokenEvent;
 import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.it.DeadLetters;
 import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
@@ -40,8 +41,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -300,7 +299,8 @@ class ChaosKillTest {
                 assertThat(killsOfTaskHolders)
                         .as("kills of a node that held tasks")
                         .isPositive();
-                int deadLetters = deadLetters(config);
+                int deadLetters = DeadLetters.count(
+                        config.getString(LtmConfig.BOOTSTRAP_SERVERS), config.getString(LtmConfig.TOPIC_DLQ));
                 assertThat(deadLetters).as("records dead-lettered").isZero();
                 System.out.printf(
                         "CHAOS (attention %s): %d text events (%d keys, %d partitions) through an encode worker"
@@ -485,28 +485,6 @@ class ChaosKillTest {
     }
 
     /** Records on the dead-letter topic (read_committed), read until 3 s pass without one. */
-    private static int deadLetters(LtmConfig config) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            String topic = config.getString(LtmConfig.TOPIC_DLQ);
-            List<TopicPartition> all = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(all);
-            consumer.seekToBeginning(all);
-            int got;
-            do {
-                got = consumer.poll(Duration.ofSeconds(3)).count();
-                n += got;
-            } while (got > 0);
-        }
-        return n;
-    }
-
     /** Writes text events and queries, Avro in the wire format, with the Java producer's partitioner. */
     private static final class Writer implements AutoCloseable {
         private final KafkaProducer<String, byte[]> producer;
