@@ -246,6 +246,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // a member killed inside a transaction blocks read_committed readers and its successor until the broker
+        // aborts it: check for timed-out transactions every second, not every 10 s (Kafka's default)
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         return p;

@@ -138,8 +138,8 @@ class FailoverTest {
 
     /**
      * Three nodes with one standby replica each, under a steady stream of token events for every key; one node holding
-     * tasks is killed (SIGKILL) and stays down. Its keys must answer again from the others (the standby copies), the
-     * time is printed, and once the stream stops every key holds exactly the tokens sent: nothing lost, nothing
+     * tasks is killed (SIGKILL) and stays down. Its keys must answer again from the others (the standby copies) within
+     * 15 s, the time is printed, and once the stream stops every key holds exactly the tokens sent: nothing lost, nothing
      * counted twice.
      */
     @Test
@@ -241,10 +241,10 @@ class FailoverTest {
                         String.join(", ", times),
                         sent.values().stream().mapToLong(Long::longValue).sum(),
                         keyCount);
-                // the target is 15 s; the time also holds the new owner's catching up on the events that came
-                // meanwhile (a query waits for its key's earlier events): 13.3 s to the first key, 21.0 s to the last
-                // at 100 events/s on the 2 shared cores at load 12
-                assertThat(seconds).isLessThan(30.0);
+                // the time holds the session timeout (6 s), the abort of the killed node's open transaction (5 s plus
+                // the broker's 1 s check) and the new owner's catching up on the events that came meanwhile (a query
+                // waits for its key's earlier events)
+                assertThat(seconds).isLessThan(15.0);
             } finally {
                 loading.set(false);
                 nodes.values().forEach(Process::destroyForcibly);

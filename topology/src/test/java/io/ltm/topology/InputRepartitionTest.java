@@ -131,13 +131,17 @@ class InputRepartitionTest {
         assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(100L);
         assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms")))
-                .isEqualTo(10_000);
+                .isEqualTo(6_000);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms")))
-                .isEqualTo(1_000);
+                .isEqualTo(600);
+        assertThat(p.get(StreamsConfig.producerPrefix("transaction.timeout.ms")))
+                .isEqualTo(5_000);
+        assertThat(p.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(1_000L);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("group.instance.id"))).isEqualTo("node-a");
         // Streams suffixes the instance id per thread and applies the main-consumer overrides
         Map<String, Object> consumer = new StreamsConfig(p).getMainConsumerConfigs("ltm-test", "client", 0);
-        assertThat(consumer).containsEntry("group.instance.id", "node-a-0").containsEntry("session.timeout.ms", 10_000);
+        assertThat(consumer).containsEntry("group.instance.id", "node-a-0").containsEntry("session.timeout.ms", 6_000);
+        assertThat(new StreamsConfig(p).getProducerConfigs("client")).containsEntry("transaction.timeout.ms", 5_000);
         assertThat(TestFixtures.config("props", Map.of()).streamsProperties())
                 .doesNotContainKey(StreamsConfig.mainConsumerPrefix("group.instance.id"));
     }

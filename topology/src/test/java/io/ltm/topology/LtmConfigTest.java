@@ -173,8 +173,10 @@ class LtmConfigTest {
                 "x required;",
                 "ssl.truststore.location",
                 "/t.p12",
-                "transaction.timeout.ms",
-                "5000",
+                "compression.type",
+                "zstd",
+                LtmConfig.TRANSACTION_TIMEOUT_MS,
+                "4000",
                 LtmConfig.BOOTSTRAP_SERVERS,
                 "b:9093",
                 LtmConfig.SESSION_TIMEOUT_MS,
@@ -187,6 +189,6 @@ class LtmConfigTest {
                 .containsEntry("security.protocol", "SASL_SSL");
         assertThat(config.clientOverrides(ProducerConfig.configNames()))
                 .containsOnlyKeys(
-                        "security.protocol", "sasl.jaas.config", "ssl.truststore.location", "transaction.timeout.ms");
+                        "security.protocol", "sasl.jaas.config", "ssl.truststore.location", "compression.type");
     }
 }

@@ -97,6 +97,8 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_CONFIG;
     public static final String INSTANCE_ID = "ltm.instance.id";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
+    public static final String ACCEPTABLE_RECOVERY_LAG = StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG;
     public static final String NUM_STANDBY_REPLICAS = StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG;
 
     public static final String HTTP_HOST = "ltm.http.host";
@@ -596,12 +598,37 @@ public final class LtmConfig extends AbstractConfig {
             .define(
                     SESSION_TIMEOUT_MS,
                     Type.INT,
-                    10_000,
+                    6_000,
                     ConfigDef.Range.atLeast(1),
                     Importance.LOW,
-                    "The memory node's consumer session timeout (Kafka's default is 45 s): how long the group "
-                            + "waits for a node that died without leaving before its tasks move to the others "
-                            + "(heartbeats go every tenth of it). A node closed cleanly leaves the group at once.")
+                    "The consumer session timeout of the memory node and the workers (Kafka's default is 45 s; "
+                            + "6 s is the broker's default group.min.session.timeout.ms): how long the group "
+                            + "waits for a member that died without leaving before its partitions move to the "
+                            + "others (heartbeats go every tenth of it). A node closed cleanly leaves at once.")
+            .define(
+                    TRANSACTION_TIMEOUT_MS,
+                    Type.INT,
+                    5_000,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
+                    "The transaction timeout of the node's and the workers' producers (Kafka Streams' default "
+                            + "is 10 s). A member killed inside a transaction leaves it open; read_committed "
+                            + "readers, and whoever takes its partitions over, wait until the broker aborts it: "
+                            + "this long after it began, plus up to the broker's "
+                            + "transaction.abort.timed.out.transaction.cleanup.interval.ms (10 s by default; 1 s "
+                            + "on the bundled broker). A transaction spans one commit interval (100 ms).")
+            .define(
+                    ACCEPTABLE_RECOVERY_LAG,
+                    Type.LONG,
+                    1_000L,
+                    ConfigDef.Range.atLeast(0),
+                    Importance.LOW,
+                    "Kafka Streams' acceptable.recovery.lag (Streams' default is 10,000 records): an instance "
+                            + "whose copy of a task's stores lags by at most this many changelog records may take "
+                            + "the task over at once. Our changelog records are large (a short-term record is "
+                            + "tens of KB), so Streams' default counts a store restored from nothing as caught "
+                            + "up on a young topic, and a failover could move a task to an instance without its "
+                            + "standby.")
             .define(
                     NUM_STANDBY_REPLICAS,
                     Type.INT,
@@ -805,6 +832,8 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.mainConsumerPrefix(SESSION_TIMEOUT_MS), getInt(SESSION_TIMEOUT_MS));
         // the survivors hear of the rebalance on their next heartbeat: a tenth of the session, not Kafka's 3 s
         p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10));
+        p.put(StreamsConfig.producerPrefix(TRANSACTION_TIMEOUT_MS), getInt(TRANSACTION_TIMEOUT_MS));
+        p.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, getLong(ACCEPTABLE_RECOVERY_LAG));
         if (!getString(INSTANCE_ID).isBlank()) {
             // Streams suffixes it with each stream thread's index
             p.put(

@@ -113,6 +113,10 @@ public abstract class TransactionalLoop implements AutoCloseable {
         // static membership: a restarted instance takes its partitions back at once instead of waiting for the
         // dead member's session to time out (the transactional id below fences its open transaction)
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + instanceId);
+        // an instance that is not restarted keeps its partitions for the session: the node's short one, not 45 s
+        int session = config.getInt(LtmConfig.SESSION_TIMEOUT_MS);
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, session / 10));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -127,6 +131,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(LtmConfig.BOOTSTRAP_SERVERS));
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group(config, role) + "-" + instanceId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // another instance taking the partitions over waits for this producer's open transaction to be aborted
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, config.getInt(LtmConfig.TRANSACTION_TIMEOUT_MS));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
