@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +54,9 @@ import org.apache.avro.specific.SpecificRecordBase;
  * 786,432 bytes.
  */
 public final class MemoryStateCodec {
+    /** float16 values converted per bulk copy: a small array, not one as large as the block. */
+    private static final int HALF_CHUNK = 4096;
+
     private MemoryStateCodec() {}
 
     /** The whole record, B and the term filter's bits included. */
@@ -364,22 +368,32 @@ public final class MemoryStateCodec {
 
     /** Unpacks a VectorBlock (either encoding) into count×dim floats. */
     public static float[] unblock(VectorBlock b, int count, int dim) {
+        float[] v = new float[count * dim];
+        unblockInto(b, count, dim, v, 0);
+        return v;
+    }
+
+    /** Unpacks a VectorBlock into {@code out} from {@code offset}: no array of its own. */
+    public static void unblockInto(VectorBlock b, int count, int dim, float[] out, int offset) {
         check(
                 b.getCount() == count && b.getDim() == dim,
                 () -> "vector block is " + b.getCount() + "x" + b.getDim() + ", expected " + count + "x" + dim);
         ByteBuffer bb = b.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int n = count * dim;
-        float[] v = new float[n];
         if (b.getEncoding() == VectorEncoding.FLOAT16) {
             check(bb.remaining() == n * 2, () -> "FLOAT16 block has " + bb.remaining() + " bytes, expected " + n * 2);
-            short[] h = new short[n];
-            bb.asShortBuffer().get(h); // one bulk copy, then table look-ups (see Half)
-            for (int i = 0; i < n; i++) v[i] = Half.toFloat(h[i]);
+            // bulk copies of a small chunk, then table look-ups (see Half): per-element buffer reads cost more
+            ShortBuffer sb = bb.asShortBuffer();
+            short[] h = new short[Math.min(n, HALF_CHUNK)];
+            for (int at = 0; at < n; at += h.length) {
+                int len = Math.min(h.length, n - at);
+                sb.get(h, 0, len);
+                for (int i = 0; i < len; i++) out[offset + at + i] = Half.toFloat(h[i]);
+            }
         } else {
             check(bb.remaining() == n * 4, () -> "FLOAT32 block has " + bb.remaining() + " bytes, expected " + n * 4);
-            bb.asFloatBuffer().get(v);
+            bb.asFloatBuffer().get(out, offset, n);
         }
-        return v;
     }
 
     /** Value i (row-major) of a VectorBlock, either encoding, without unpacking the rest. */

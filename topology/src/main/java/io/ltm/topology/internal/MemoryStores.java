@@ -289,10 +289,8 @@ public final class MemoryStores {
         List<TokenSource> sources = new ArrayList<>(count);
         int at = 0;
         for (EncodedTokens r : records) {
-            float[] v = MemoryStateCodec.unblock(
-                    r.getVectors(), r.getVectors().getCount(), r.getVectors().getDim());
-            System.arraycopy(v, 0, vectors, at * dim, v.length);
             int n = r.getVectors().getCount();
+            MemoryStateCodec.unblockInto(r.getVectors(), n, r.getVectors().getDim(), vectors, at * dim);
             TokenSource src = Sources.toModel(r.getSource());
             for (int i = 0; i < n; i++) {
                 tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
