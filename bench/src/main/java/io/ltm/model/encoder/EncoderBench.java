@@ -44,7 +44,7 @@ public final class EncoderBench {
         List<String> encoders = List.of("minilm", "hashing");
         int[] batches = {1, 8, 32, 64};
         double seconds = 3;
-        String device = "cpu";
+        EncoderDevice device = EncoderDevice.CPU;
         int threads = 0;
         int maxBatchTokens = 0; // by device
         for (int i = 0; i < args.length; i++) {
@@ -55,7 +55,7 @@ public final class EncoderBench {
                             .mapToInt(Integer::parseInt)
                             .toArray();
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--device" -> device = args[++i];
+                case "--device" -> device = EncoderDevice.parse(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--max-batch-tokens" -> maxBatchTokens = Integer.parseInt(args[++i]);
                 default ->
@@ -95,7 +95,7 @@ public final class EncoderBench {
         System.out.println(json.writeValueAsString(root));
     }
 
-    private static TextEncoder open(String name, String device, int threads, int maxBatchTokens) {
+    private static TextEncoder open(String name, EncoderDevice device, int threads, int maxBatchTokens) {
         EncoderOptions o = EncoderOptions.defaults().withDevice(device).withIntraOpThreads(threads);
         return switch (name) {
             case "minilm" -> MiniLmEncoder.create(o.withBatch(maxBatchTokens, o.maxBatchRows()));
