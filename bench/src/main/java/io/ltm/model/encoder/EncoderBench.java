@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.ltm.bench.Machine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,7 +89,7 @@ public final class EncoderBench {
                 }
             }
         }
-        root.put("load_average_after", loadAverage());
+        root.put("load_average_after", Machine.loadAverage());
         System.out.println(json.writeValueAsString(root));
     }
 
@@ -188,32 +186,12 @@ public final class EncoderBench {
 
     private static ObjectNode host(ObjectMapper json) {
         ObjectNode h = json.createObjectNode();
-        h.put("cpu", cpuModel());
+        h.put("cpu", Machine.cpuModel());
         h.put("available_processors", Runtime.getRuntime().availableProcessors());
         h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        h.put("load_average_before", loadAverage());
+        h.put("load_average_before", Machine.loadAverage());
         return h;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst()
-                    .orElse("unknown");
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     private static double round(double v, int digits) {
