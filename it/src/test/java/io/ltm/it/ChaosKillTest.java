@@ -534,30 +534,18 @@ class ChaosKillTest {
      * {@code pauseMs}; a restart keeps the instance id (a node's static membership, a worker's transactional id).
      */
     private Process start(Map<String, Object> config, String instanceId, long pauseMs) throws Exception {
-        List<String> java = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.ltm.topology.cli.LtmCli"));
-        if (instanceId.startsWith(NODE)) {
-            java.add("run");
-        } else {
-            java.addAll(List.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId));
-        }
-        List<String> cmd = new ArrayList<>();
-        if (pauseMs > 0) { // the pause runs in the child, so the stream goes on meanwhile
-            cmd.addAll(List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId));
-        }
-        cmd.addAll(java);
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-D" + LtmConfig.INSTANCE_ID + "=" + instanceId);
-        cmd.add("-D" + LtmConfig.STATE_DIR + "=" + tmp.resolve("state-" + instanceId));
-        Path log = tmp.resolve(instanceId + ".log");
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        LtmCommand command = instanceId.startsWith(NODE)
+                ? LtmCommand.of("run")
+                : LtmCommand.of("worker", "--role", instanceId, "--instance-id", "chaos-" + instanceId);
+        command.jvm("-Xmx384m")
+                .settings(config)
+                .settings(Map.of(
+                        LtmConfig.INSTANCE_ID, instanceId, LtmConfig.STATE_DIR, tmp.resolve("state-" + instanceId)));
+        // the pause runs in the child, so the stream goes on meanwhile
+        List<String> pause = pauseMs > 0
+                ? List.of("/bin/sh", "-c", "sleep " + pauseMs / 1000.0 + " && exec \"$@\"", instanceId)
+                : List.of();
+        return command.startAppending(tmp.resolve(instanceId + ".log"), pause);
     }
 
     private static int freePort() throws Exception {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.ltm.bench.Machine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +42,7 @@ public final class EncoderBench {
         List<String> encoders = List.of("minilm", "hashing");
         int[] batches = {1, 8, 32, 64};
         double seconds = 3;
-        String device = "cpu";
+        EncoderDevice device = EncoderDevice.CPU;
         int threads = 0;
         int maxBatchTokens = 0; // by device
         for (int i = 0; i < args.length; i++) {
@@ -55,7 +53,7 @@ public final class EncoderBench {
                             .mapToInt(Integer::parseInt)
                             .toArray();
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--device" -> device = args[++i];
+                case "--device" -> device = EncoderDevice.parse(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--max-batch-tokens" -> maxBatchTokens = Integer.parseInt(args[++i]);
                 default ->
@@ -91,11 +89,11 @@ public final class EncoderBench {
                 }
             }
         }
-        root.put("load_average_after", loadAverage());
+        root.put("load_average_after", Machine.loadAverage());
         System.out.println(json.writeValueAsString(root));
     }
 
-    private static TextEncoder open(String name, String device, int threads, int maxBatchTokens) {
+    private static TextEncoder open(String name, EncoderDevice device, int threads, int maxBatchTokens) {
         EncoderOptions o = EncoderOptions.defaults().withDevice(device).withIntraOpThreads(threads);
         return switch (name) {
             case "minilm" -> MiniLmEncoder.create(o.withBatch(maxBatchTokens, o.maxBatchRows()));
@@ -188,32 +186,12 @@ public final class EncoderBench {
 
     private static ObjectNode host(ObjectMapper json) {
         ObjectNode h = json.createObjectNode();
-        h.put("cpu", cpuModel());
+        h.put("cpu", Machine.cpuModel());
         h.put("available_processors", Runtime.getRuntime().availableProcessors());
         h.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        h.put("load_average_before", loadAverage());
+        h.put("load_average_before", Machine.loadAverage());
         return h;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst()
-                    .orElse("unknown");
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     private static double round(double v, int digits) {

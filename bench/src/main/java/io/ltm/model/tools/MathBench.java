@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.bench.Machine;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryEngine;
@@ -62,8 +63,8 @@ public final class MathBench {
         out.put("iters", iters);
         out.put("repeats", repeats);
         out.put("torch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        out.put("cpu_model", cpuModel());
-        out.put("load_average_at_start", loadAverage());
+        out.put("cpu_model", Machine.cpuModel());
+        out.put("load_average_at_start", Machine.loadAverage());
         double bandwidth = copyBandwidth(repeats);
         out.put("copy_bandwidth_bytes_per_s", bandwidth);
         out.put(
@@ -72,7 +73,7 @@ public final class MathBench {
                         + "second (each byte read once and written once), median of repeats");
         ArrayNode res = out.putArray("results");
         for (int d : dims) res.add(benchDim(json, d, iters, repeats, bandwidth));
-        out.put("load_average_at_end", loadAverage());
+        out.put("load_average_at_end", Machine.loadAverage());
         System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
     }
 
@@ -342,29 +343,6 @@ public final class MathBench {
                         + "Avro binary to state; decode_avro_record_to_state = the Avro record (as the store's serde gives it) to "
                         + "the state, B decoded; ..._with_cached_coefficients = the same with the version check against the "
                         + "cache and B taken from the ready memory (what the node's query path does on a hit)");
-    }
-
-    /** The CPU's model name (Linux), else the architecture. */
-    public static String cpuModel() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name"))
-                    return line.substring(line.indexOf(':') + 1).trim();
-            }
-        } catch (Exception e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
-
-    /** /proc/loadavg as it reads, or "unknown". */
-    public static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
-                    .trim();
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     /** Bytes per second that System.arraycopy copies between two 256 MiB arrays (median of repeats after a warm-up). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.bench.Machine;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.RetentionPolicy;
 import io.ltm.model.encoder.EncodedText;
@@ -207,7 +208,7 @@ public final class RecallBench {
         long budget = MemoryLocator.stateBytes(base);
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "recall");
-        BenchInfo.describe(root);
+        Machine.describe(root);
         root.put("encoder", o.encoder());
         root.put("config", base.toString());
         root.put("budgetBytes", budget);
@@ -246,7 +247,7 @@ public final class RecallBench {
                         results);
             }
         }
-        root.put("loadAverageAtEnd", BenchInfo.loadAverage());
+        root.put("loadAverageAtEnd", Machine.loadAverage());
         return root;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.bench.Machine;
 import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -131,6 +132,7 @@ public final class RetrievalBench {
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "retrieval");
         root.put("started", Instant.now().toString());
+        root.put("cpu", Machine.cpuModel());
         root.put("config", base.toString());
         root.put("questions", questions.size());
         root.put("twoPlaceQuestions", two.size());

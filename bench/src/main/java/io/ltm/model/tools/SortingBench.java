@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.bench.Machine;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
@@ -140,7 +141,7 @@ public final class SortingBench {
         long budget = MemoryLocator.stateBytes(base);
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "sorting");
-        BenchInfo.describe(root);
+        Machine.describe(root);
         root.put("config", base.toString());
         root.put("vocab", v);
         root.put("seeds", o.seeds());
@@ -297,7 +298,7 @@ public final class SortingBench {
                 System.err.println("[sorting] " + r);
             }
         }
-        root.put("loadAverageAtEnd", BenchInfo.loadAverage());
+        root.put("loadAverageAtEnd", Machine.loadAverage());
         return root;
     }
 

@@ -1,6 +1,7 @@
 package io.ltm.topology.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ltm.bench.Machine;
 import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
@@ -12,8 +13,6 @@ import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ public final class AttentionBench {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Map<String, Object> json = new LinkedHashMap<>();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String loadAtStart = loadAverage();
+        String loadAtStart = Machine.loadAverage();
         try (LongTermMemory engine = LongTermMemory.create(cfg)) {
             engine.setReadyCache(new ReadyMemoryCache(Long.MAX_VALUE));
             List<MemoryState> states = new ArrayList<>();
@@ -104,7 +103,7 @@ public final class AttentionBench {
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
             json.put("benchmark", "attention");
             json.put("date", startedAt);
-            json.put("cpu", cpuModel());
+            json.put("cpu", Machine.cpuModel());
             json.put("cores", Runtime.getRuntime().availableProcessors());
             json.put("loadAverageAtStart", loadAtStart);
             json.put("device", engine.device().toString());
@@ -223,7 +222,7 @@ public final class AttentionBench {
                 json.put("history", history(engine, cfg, history, options, mx));
             }
         }
-        json.put("loadAverageAtEnd", loadAverage());
+        json.put("loadAverageAtEnd", Machine.loadAverage());
         System.out.println(new ObjectMapper().writeValueAsString(json));
     }
 
@@ -348,27 +347,6 @@ public final class AttentionBench {
         }
         Arrays.sort(v);
         return v[v.length / 2];
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) {
-                    return l.substring(l.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (Exception e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     private static float[] randomVectors(Random rnd, int count, int dim) {

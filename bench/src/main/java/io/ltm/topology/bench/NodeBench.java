@@ -1,9 +1,9 @@
 package io.ltm.topology.bench;
 
+import io.ltm.bench.Machine;
 import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.embedded.LocalRegistry;
 import io.ltm.model.MemoryConfig;
-import io.ltm.model.tools.MathBench;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -132,6 +132,7 @@ public final class NodeBench {
         Path stateDir = Files.createTempDirectory("ltm-bench-node-");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "node");
+        out.put("cpu", Machine.cpuModel()); // where attention, recall and sorting put it
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
                 LocalRegistry registry = LocalRegistry.start()) {
             Map<String, Object> overrides = new HashMap<>();
@@ -192,7 +193,7 @@ public final class NodeBench {
             settings.put("tokenVectorEncoding", "FLOAT16");
             settings.put("storeCaching", true);
             settings.put("cores", Runtime.getRuntime().availableProcessors());
-            settings.put("cpuModel", MathBench.cpuModel());
+            settings.put("cpuModel", out.get("cpu")); // the key of the node results already in docs/bench-*
             settings.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
             settings.put("loadAverageAtStart", round2(loadBefore));
             out.put("settings", settings);

@@ -1,12 +1,9 @@
 package io.ltm.model.encoder;
 
-import java.util.Locale;
-
 /**
  * Settings of the {@link MiniLmEncoder}. Immutable; start from {@link #defaults()} and use the withers.
  *
- * @param device {@code "cpu"} (default), {@code "gpu"} (fails if ONNX Runtime has no CUDA provider) or
- *     {@code "auto"} (GPU when ONNX Runtime reports one, else CPU)
+ * @param device where the model runs ({@link EncoderDevice#CPU} by default, also when null)
  * @param maxSequenceLength model positions per window, including [CLS] and [SEP] (3..512, default 256):
  *     a text of more than {@code maxSequenceLength - 2} word pieces is split into overlapping windows
  * @param windowOverlap word pieces shared by consecutive windows (default 64, less than the window content);
@@ -22,7 +19,7 @@ import java.util.Locale;
  * @param tokenizerResource classpath name of the HuggingFace tokenizer.json
  */
 public record EncoderOptions(
-        String device,
+        EncoderDevice device,
         int maxSequenceLength,
         int windowOverlap,
         int maxBatchTokens,
@@ -36,10 +33,7 @@ public record EncoderOptions(
     public static final String DEFAULT_TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
 
     public EncoderOptions {
-        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
-        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
-            throw new IllegalArgumentException("device must be cpu, gpu or auto: " + device);
-        }
+        device = device == null ? EncoderDevice.CPU : device;
         if (maxSequenceLength < 3 || maxSequenceLength > MiniLmEncoder.MAX_POSITIONS) {
             throw new IllegalArgumentException(
                     "maxSequenceLength must be in 3.." + MiniLmEncoder.MAX_POSITIONS + ": " + maxSequenceLength);
@@ -60,7 +54,8 @@ public record EncoderOptions(
     }
 
     public static EncoderOptions defaults() {
-        return new EncoderOptions("cpu", 256, 64, 0, 64, true, 0, DEFAULT_MODEL_RESOURCE, DEFAULT_TOKENIZER_RESOURCE);
+        return new EncoderOptions(
+                EncoderDevice.CPU, 256, 64, 0, 64, true, 0, DEFAULT_MODEL_RESOURCE, DEFAULT_TOKENIZER_RESOURCE);
     }
 
     /** CPU default of {@link #maxBatchTokens()} when it is 0. */
@@ -68,7 +63,7 @@ public record EncoderOptions(
     /** GPU default of {@link #maxBatchTokens()} when it is 0 (a guess, not measured). */
     public static final int GPU_BATCH_TOKENS = 16384;
 
-    public EncoderOptions withDevice(String d) {
+    public EncoderOptions withDevice(EncoderDevice d) {
         return new EncoderOptions(
                 d,
                 maxSequenceLength,

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Batching: the windows of all texts of one call are sorted by length and packed into model calls of at
  *       most {@code maxBatchRows} rows and {@code maxBatchTokens} padded positions (1024 on the CPU by default);
  *       padding is masked.</li>
- *   <li>Device: CPU unless {@link EncoderOptions#device()} says {@code gpu} or {@code auto}.</li>
+ *   <li>Device: CPU unless {@link EncoderOptions#device()} says {@link EncoderDevice#GPU} or
+ *       {@link EncoderDevice#AUTO}.</li>
  * </ul>
  *
  * <p>Thread safety: {@link #encode(List)} is synchronized (one model call at a time per instance); use one
@@ -154,7 +155,7 @@ public final class MiniLmEncoder implements TextEncoder {
             if (e instanceof EncoderException ee) {
                 throw ee;
             }
-            String hint = "gpu".equals(options.device())
+            String hint = options.device() == EncoderDevice.GPU
                     ? " (device=gpu needs com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime on the classpath, and CUDA)"
                     : "";
             throw new EncoderException("cannot load the MiniLM encoder from " + ARTIFACT + hint + ": " + e, e);
@@ -179,18 +180,20 @@ public final class MiniLmEncoder implements TextEncoder {
         return in;
     }
 
-    private static Device chooseDevice(String d) {
-        switch (d) {
-            case "gpu":
-                return Device.gpu();
-            case "auto":
-                try {
-                    return Engine.getEngine("OnnxRuntime").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-                } catch (RuntimeException | LinkageError e) {
-                    return Device.cpu();
-                }
-            default:
-                return Device.cpu();
+    private static Device chooseDevice(EncoderDevice d) {
+        return switch (d) {
+            case CPU -> Device.cpu();
+            case GPU -> Device.gpu();
+            case AUTO -> gpuCount() > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+
+    /** GPUs ONNX Runtime sees; 0 when it cannot tell (no CUDA provider or libraries on this machine). */
+    private static int gpuCount() {
+        try {
+            return Engine.getEngine("OnnxRuntime").getGpuCount();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
         }
     }
 

@@ -6,7 +6,7 @@ package io.ltm.model.internal;
  * kept whole, one array each, and indexed like the output, so that the JIT vectorises the loop (with a band offset
  * between the two arrays, JDK 17's C2 does not). The sums are those of the dense product minus exact zeros.
  */
-public final class BandedRows {
+final class BandedRows {
     private final int cols;
     private final int[] lo;
     private final int[] hi;
@@ -20,7 +20,7 @@ public final class BandedRows {
     }
 
     /** The band form of a dense row-major [rows, cols] matrix. */
-    public static BandedRows of(float[] dense, int rows, int cols) {
+    static BandedRows of(float[] dense, int rows, int cols) {
         if (dense.length != rows * cols) throw new IllegalArgumentException("dense must be rows*cols");
         int[] lo = new int[rows], hi = new int[rows];
         float[][] r = new float[rows][];
@@ -36,7 +36,7 @@ public final class BandedRows {
     }
 
     /** The matrix whose row i is the sum of rows i·group … i·group + group − 1 of this one (float sums). */
-    public BandedRows foldRows(int group) {
+    BandedRows foldRows(int group) {
         if (group == 1) return this;
         if (rows.length % group != 0) throw new IllegalArgumentException("rows not divisible by " + group);
         int m = rows.length / group;
@@ -56,22 +56,22 @@ public final class BandedRows {
         return new BandedRows(cols, l, h, r);
     }
 
-    public int rows() {
+    int rows() {
         return rows.length;
     }
 
-    public int cols() {
+    int cols() {
         return cols;
     }
     /** Entries inside the bands. */
-    public int stored() {
+    int stored() {
         int s = 0;
         for (int i = 0; i < rows.length; i++) s += hi[i] - lo[i];
         return s;
     }
 
     /** out[j] = Σ_i w[i] M[i, j], in float; w has {@link #rows()} entries, out {@link #cols()} (overwritten). */
-    public void leftMultiply(float[] w, float[] out) {
+    void leftMultiply(float[] w, float[] out) {
         java.util.Arrays.fill(out, 0f);
         for (int i = 0; i < rows.length; i++) {
             float wi = w[i];

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class DeviceMath implements AutoCloseable {
     /** Upper bound on the resolution of the attention profile over t used to find modes (spans). */
-    public static final int PROFILE_BINS = 512;
+    static final int PROFILE_BINS = 512;
 
     private static final int MAX_CACHED_TAUS = 32;
 
@@ -67,7 +67,7 @@ public final class DeviceMath implements AutoCloseable {
     private NDArray centreOp;
 
     /** P = Ψ(μ) ∈ ℝ^{N×N}: P·B is the reconstructed signal X̄ at every basis centre. Cached. */
-    public NDArray centreSignalOp() {
+    NDArray centreSignalOp() {
         if (centreOp == null) centreOp = mgr.create(toFloat(basis.psi(basis.mu())), new Shape(n(), n()));
         return centreOp;
     }
@@ -78,7 +78,7 @@ public final class DeviceMath implements AutoCloseable {
      * Ψ at the N/S distinct centres, [N/S, N]: row i is X̄(μ) at centre i (every width at that centre shares it), so the
      * cosine keys cost half of {@link #centreSignalOp()}'s matmul. Cached.
      */
-    public NDArray centreRowsOp() {
+    NDArray centreRowsOp() {
         if (centreRowsOp == null) {
             int s = basis.widths().length, c = n() / s;
             double[] m = new double[c];
@@ -89,12 +89,12 @@ public final class DeviceMath implements AutoCloseable {
     }
 
     /** Moves r into the manager of {@code like} (results of ops whose first operand is a long-lived constant). */
-    public static NDArray scoped(NDArray r, NDArray like) {
+    static NDArray scoped(NDArray r, NDArray like) {
         r.attach(like.getManager());
         return r;
     }
 
-    public NDManager manager() {
+    NDManager manager() {
         return mgr;
     }
 
@@ -102,49 +102,49 @@ public final class DeviceMath implements AutoCloseable {
         return basis;
     }
 
-    public int n() {
+    int n() {
         return basis.size();
     }
 
-    public int l() {
+    int l() {
         return l;
     }
 
-    public int m() {
+    int m() {
         return m;
     }
 
-    public double lambda() {
+    double lambda() {
         return lambda;
     }
 
-    public NDArray muRow() {
+    NDArray muRow() {
         return mu;
     }
     /** Distance between neighbouring basis centres. */
-    public double centreSpacing() {
+    double centreSpacing() {
         int c = n() / basis.widths().length;
         return c > 1 ? 1.0 / (c - 1) : 1.0;
     }
 
-    public NDArray muVec() {
+    NDArray muVec() {
         return muVec;
     }
 
-    public NDArray mu2PlusSig2() {
+    NDArray mu2PlusSig2() {
         return mu2PlusSig2;
     }
 
-    public NDArray muCol() {
+    NDArray muCol() {
         return muCol;
     }
 
-    public NDArray mu2Col() {
+    NDArray mu2Col() {
         return mu2Col;
     }
 
     /** G_fitᵀ, [N, L] float32 (from the float64 solution). */
-    public NDArray gFitT() {
+    NDArray gFitT() {
         if (gFitT == null) {
             RidgeSolver.Fit f = RidgeSolver.fit(basis, l, lambda);
             gFitT = transposed(toFloat(f.gReal()), l, n());
@@ -153,7 +153,7 @@ public final class DeviceMath implements AutoCloseable {
     }
 
     /** {G_infᵀ [N, M+L], uniform operator [U | G_newᵀ] [N, N+L], G_oldᵀ [N, M], G_newᵀ [N, L]}, float32, LRU-cached per τ. */
-    public NDArray[] inf(double tau) {
+    NDArray[] inf(double tau) {
         NDArray[] r = inf.get(tau);
         if (r != null) return r;
         RidgeSolver.Inf s = RidgeSolver.inf(basis, l, m, tau, lambda, f32Positions);
@@ -290,7 +290,7 @@ public final class DeviceMath implements AutoCloseable {
     }
 
     /** Sets values below 1e-30 in magnitude to 0, so that no float32 denormals slow down the matmuls. */
-    public static float[] flushTiny(float[] f) {
+    static float[] flushTiny(float[] f) {
         for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < 1e-30f) f[i] = 0f;
         return f;
     }
@@ -298,7 +298,7 @@ public final class DeviceMath implements AutoCloseable {
     private NDArray uniformGramInverse;
 
     /** Â⁻¹ of {@link RidgeSolver#uniformGramInverse}, [N, N] float32 (from the float64 solution). Cached. */
-    public NDArray uniformGramInverse() {
+    NDArray uniformGramInverse() {
         if (uniformGramInverse == null) {
             uniformGramInverse = mgr.create(RidgeSolver.uniformGramInverseFloat(basis, l, lambda), new Shape(n(), n()));
         }
@@ -311,7 +311,7 @@ public final class DeviceMath implements AutoCloseable {
      * (L/2M)·Ψ(u)ᵀ with u_j = (j + ½)/(2M), [N, M] float32: the ridge statistics of M samples that stand for a
      * uniform density of L per unit of t over [0, ½] (where a doubling puts the old signal). Cached.
      */
-    public NDArray halfAxisSamplesT() {
+    NDArray halfAxisSamplesT() {
         if (halfAxisSamplesT == null) {
             double[] u = new double[m];
             for (int j = 0; j < m; j++) u[j] = (j + 0.5) / (2.0 * m);
@@ -327,7 +327,7 @@ public final class DeviceMath implements AutoCloseable {
     private final Map<Integer, NDArray> edgePsi = new LinkedHashMap<>();
 
     /** Ψ at the D left bin edges linspace(0,1,D+1)[0..D-1], [D, N] float32 (float64 on the host, then cast). */
-    public NDArray edgePsi(int d) {
+    NDArray edgePsi(int d) {
         return edgePsi.computeIfAbsent(d, k -> {
             double[] e = java.util.Arrays.copyOf(RidgeSolver.linspace(0, 1, k + 1), k);
             return mgr.create(toFloat(basis.psi(e)), new Shape(k, n()));

@@ -40,7 +40,7 @@ public final class MemoryKeys {
     }
 
     /** Number of keys C. */
-    public int count() {
+    int count() {
         return keys;
     }
 

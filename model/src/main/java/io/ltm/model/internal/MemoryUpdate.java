@@ -37,7 +37,7 @@ public final class MemoryUpdate {
      * B_new = (G_oldᵀ C) E + G_newᵀ X. Same result as {@link #atPositions} at (2·M·D + D·d + N·D·d + N·L·d)·N-ish
      * cost instead of (M + M + L)·N·d.
      */
-    public static NDArray atBins(DeviceMath k, NDArray b, NDArray x, int[] bins, int d, double tau) {
+    static NDArray atBins(DeviceMath k, NDArray b, NDArray x, int[] bins, int d, double tau) {
         NDArray[] g = k.inf(tau);
         NDManager mm = x.getManager();
         NDArray c = mm.create(bins).oneHot(d).toType(DataType.FLOAT32, false); // [M, D]

@@ -19,7 +19,7 @@ public final class RidgeSolver {
 
     /** Fresh fit: all positions, the real slice [start,end), and the real rows of G, row-major [L, N]. */
     public record Fit(double[] positions, int start, int end, double[] gReal) {
-        public double[] realPositions() {
+        double[] realPositions() {
             return Arrays.copyOfRange(positions, start, end);
         }
     }
@@ -29,7 +29,7 @@ public final class RidgeSolver {
      * U = G_oldᵀ Ψ(j/M) ∈ ℝ^{N×N} (so that, with uniform samples, B_new = U B_past + G_newᵀ X_new).
      */
     public record Inf(double[] positions, int start, int end, double[] gReal, double[] uniformOld) {
-        public double[] realPositions() {
+        double[] realPositions() {
             return Arrays.copyOfRange(positions, start, end);
         }
     }
@@ -137,7 +137,7 @@ public final class RidgeSolver {
     }
 
     /** Fresh-fit positions including the zero-target padding (reference {@code fit_positions(L, True)}). */
-    public static double[] fitPositionsAll(int l) {
+    static double[] fitPositionsAll(int l) {
         if (l % 2 == 1) {
             double shift = 1.0 / l;
             return linspace(-0.5 + shift, 1.5 - shift, 2 * l - 1);
@@ -147,7 +147,7 @@ public final class RidgeSolver {
     }
 
     /** Update positions: {all positions, {realStart}} (reference {@code inf_positions}). */
-    public static double[][] infPositionsAll(int l, int m, double tau, boolean f32) {
+    static double[][] infPositionsAll(int l, int m, double tau, boolean f32) {
         double[] core = new double[m + l];
         for (int j = 1; j <= m; j++) {
             core[j - 1] = f32 ? (double) ((float) j * (float) tau / (float) m) : j * tau / m;
@@ -175,7 +175,7 @@ public final class RidgeSolver {
     }
 
     /** Rows [from,to) of G = Fᵀ(FFᵀ+λI)⁻¹ for the given positions, row-major [to-from, N], float64. */
-    public static double[] ridgeRows(Basis b, double[] positions, double lambda, int from, int to) {
+    static double[] ridgeRows(Basis b, double[] positions, double lambda, int from, int to) {
         int n = b.size();
         int p = positions.length;
         double[] psiT = b.psi(positions); // [P, N] = Fᵀ

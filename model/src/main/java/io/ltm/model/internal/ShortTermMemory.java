@@ -16,7 +16,7 @@ public final class ShortTermMemory {
     public record Out(float[] weights, float[] cosines, float[] context) {}
 
     /** x: [count, dim] (its manager is used for the temporaries). */
-    public static Out attend(NDArray x, float[] q, double temperature) {
+    static Out attend(NDArray x, float[] q, double temperature) {
         return attend(x, q, temperature, false);
     }
 

@@ -62,7 +62,7 @@ public final class StickySampler {
     }
 
     /** Seed of the draw for one contraction: a replay of the same state draws the same positions. */
-    public static long seedFor(long configSeed, long contractionIndex) {
+    static long seedFor(long configSeed, long contractionIndex) {
         long z = configSeed * 0x9E3779B97F4A7C15L + contractionIndex + 0x632BE59BD9B4E019L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -40,7 +40,27 @@ class EncodersTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EncoderOptions.defaults().withWindow(66, 64))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> EncoderOptions.defaults().withDevice("tpu"))
-                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void deviceParsesItsSpellingsInAnyCase() {
+        assertThat(EncoderDevice.parse("cpu")).isEqualTo(EncoderDevice.CPU);
+        assertThat(EncoderDevice.parse("GPU")).isEqualTo(EncoderDevice.GPU);
+        assertThat(EncoderDevice.parse(" auto ")).isEqualTo(EncoderDevice.AUTO);
+        for (EncoderDevice d : EncoderDevice.values()) {
+            assertThat(EncoderDevice.parse(d.configValue())).isEqualTo(d);
+        }
+        assertThat(EncoderOptions.defaults().device()).isEqualTo(EncoderDevice.CPU);
+        assertThat(EncoderOptions.defaults().withDevice(null).device()).isEqualTo(EncoderDevice.CPU);
+    }
+
+    @Test
+    void anUnknownDeviceIsNamedWithTheAllowedOnes() {
+        assertThatThrownBy(() -> EncoderDevice.parse("tpu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown encoder device 'tpu': one of cpu, gpu, auto");
+        assertThatThrownBy(() -> EncoderDevice.parse(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'null'");
     }
 }

@@ -23,7 +23,7 @@ public final class DeadLetters {
 
     private final int maxBytes;
 
-    public DeadLetters(int maxBytes) {
+    DeadLetters(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
@@ -31,8 +31,7 @@ public final class DeadLetters {
         return new DeadLetters(config.getInt(LtmConfig.DLQ_MAX_BYTES));
     }
 
-    public DeadLetter of(
-            ProcessorContext<?, ?> context, Record<byte[], byte[]> record, Throwable error, String processor) {
+    DeadLetter of(ProcessorContext<?, ?> context, Record<byte[], byte[]> record, Throwable error, String processor) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         return of(
                 meta == null ? "" : meta.topic(),

@@ -27,11 +27,11 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Each partition is answered on its own: one the cluster does not know (a topic named wrong, or deleted) or
  * cannot answer for in time is left out, and the others still count.
  */
-public final class GroupOffsets implements AutoCloseable {
+final class GroupOffsets implements AutoCloseable {
 
     /** Committed and end offsets by partition; for a partition the group never committed, its log start offset. */
-    public record Offsets(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
-        public static final Offsets NONE = new Offsets(Map.of(), Map.of());
+    record Offsets(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
+        static final Offsets NONE = new Offsets(Map.of(), Map.of());
     }
 
     /** A health check must answer quickly: past this, for all requests together, what has not come is left out. */
@@ -41,7 +41,7 @@ public final class GroupOffsets implements AutoCloseable {
     private final Supplier<Admin> admins;
     private Admin admin;
 
-    public GroupOffsets(LtmConfig config) {
+    GroupOffsets(LtmConfig config) {
         this(
                 config.getString(LtmConfig.APPLICATION_ID),
                 () -> Admin.create(TopicProvisioner.adminConfig(config, TIMEOUT)));
@@ -56,7 +56,7 @@ public final class GroupOffsets implements AutoCloseable {
      * The offsets of those {@code partitions} the cluster answers for within {@link #TIMEOUT}; {@link Offsets#NONE}
      * when it does not say what the group committed.
      */
-    public synchronized Offsets of(Collection<TopicPartition> partitions) {
+    synchronized Offsets of(Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return Offsets.NONE;
         }

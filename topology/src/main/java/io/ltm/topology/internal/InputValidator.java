@@ -17,7 +17,7 @@ public final class InputValidator {
     private final int maxQueryTokens;
     private final int maxChars;
 
-    public InputValidator(int dim, int maxTokens, int maxQueryTokens, int maxChars) {
+    InputValidator(int dim, int maxTokens, int maxQueryTokens, int maxChars) {
         this.dim = dim;
         this.maxTokens = maxTokens;
         this.maxQueryTokens = maxQueryTokens;
@@ -53,7 +53,7 @@ public final class InputValidator {
     }
 
     /** Only the length in characters: for callers that forward the text to an encoder elsewhere. */
-    public void textLength(String text, String what) {
+    void textLength(String text, String what) {
         if (text.length() > maxChars) {
             throw new InvalidInputException(
                     what + " has " + text.length() + " characters, more than the limit of " + maxChars);

@@ -21,7 +21,7 @@ public final class KeyPartitioner implements StreamPartitioner<byte[], byte[]> {
     }
 
     /** The partition count of the topic this partitioner writes, once it has written a record; else 0. */
-    public int partitionCount() {
+    int partitionCount() {
         return partitionCount;
     }
 

@@ -38,7 +38,7 @@ public final class LocalMemories {
     }
 
     /** The keys with a memory on this instance (sorted, at most {@code max}). */
-    public List<String> keys(int max) {
+    List<String> keys(int max) {
         TreeSet<String> keys = new TreeSet<>();
         try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it =
                 this.<io.ltm.schemas.MemoryState>store(Names.STORE_MEMORY).all()) {
@@ -84,7 +84,7 @@ public final class LocalMemories {
      * segment i's bytes or null), B's records ({@code coefficientRecord}: record j's bytes or null) and its
      * short-term records in order; null when both are absent.
      */
-    public static MemoryState combine(
+    static MemoryState combine(
             io.ltm.schemas.MemoryState stored,
             IntFunction<byte[]> termSegment,
             IntFunction<byte[]> coefficientRecord,

@@ -50,7 +50,7 @@ public final class MemoryStores {
     private final MemoryConfig config;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
-    public MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
+    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -75,7 +75,7 @@ public final class MemoryStores {
     public record Loaded(MemoryState state, long vectorBytes) {}
 
     /** The whole memory of a key, or null when the key has none (never seen, or forgotten). */
-    public Loaded load(String key) {
+    Loaded load(String key) {
         return load(key, null);
     }
 
@@ -83,7 +83,7 @@ public final class MemoryStores {
      * As {@link #load(String)}; when {@code ready} (nullable) holds the key's ready memory of the stored version,
      * its B stands in for decoding the stored one.
      */
-    public Loaded load(String key, ReadyMemoryCache ready) {
+    Loaded load(String key, ReadyMemoryCache ready) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         ShortTermIndex idx = index.get(key);
         if (stored == null && (idx == null || idx.tokens() == 0)) {
@@ -173,7 +173,7 @@ public final class MemoryStores {
      * without its short-term records: what an attention worker's replica must have reached to answer as this node
      * would (resident mode). Reads the stored long-term record for its contraction count.
      */
-    public io.ltm.schemas.MemoryVersion version(String key, int partition) {
+    io.ltm.schemas.MemoryVersion version(String key, int partition) {
         ShortTermIndex idx = index.get(key);
         io.ltm.schemas.MemoryState stored = memory.get(key);
         if (stored == null && (idx == null || idx.tokens() == 0)) {
@@ -281,7 +281,7 @@ public final class MemoryStores {
     }
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
-    public static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
+    static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
         int dim = config.dim();
         int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];
@@ -342,7 +342,7 @@ public final class MemoryStores {
     }
 
     /** Erases everything of a key; the deletes become tombstones in the changelogs, so compaction removes it. */
-    public void forget(String key) {
+    void forget(String key) {
         List<String> stKeys = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = shortTerm.range(RecordKeys.from(key), RecordKeys.to(key))) {
             it.forEachRemaining(kv -> stKeys.add(kv.key));

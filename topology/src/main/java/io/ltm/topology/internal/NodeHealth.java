@@ -113,7 +113,7 @@ public final class NodeHealth implements AutoCloseable {
     }
 
     /** The report for {@code streams}: its state, and the offsets of the input partitions of its active tasks. */
-    public Report report(KafkaStreams streams) {
+    Report report(KafkaStreams streams) {
         KafkaStreams.State state = streams.state();
         Set<TopicPartition> active = new HashSet<>();
         if (groupOffsets != null && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)) {

@@ -24,7 +24,7 @@ import java.util.List;
 public final class Novelty {
 
     /** Most long-term keys in a summary (the default basis has 256 centres: every fourth one). */
-    public static final int MAX_KEYS = 64;
+    static final int MAX_KEYS = 64;
     /** ψ_n is negligible beyond this many widths from its centre. */
     private static final double CUTOFF = 4.0;
 
@@ -75,7 +75,7 @@ public final class Novelty {
      * normalised, as bytes (little-endian: int K, long tokens in the long-term memory, K float positions, K·d float16).
      * K = 0 before the first contraction.
      */
-    public static byte[] summary(MemoryState s, Basis basis, int maxKeys) {
+    static byte[] summary(MemoryState s, Basis basis, int maxKeys) {
         int d = s.dim();
         CoefficientLog b = s.coefficientLog();
         double[] c = centres(basis);
@@ -108,7 +108,7 @@ public final class Novelty {
     }
 
     /** Tokens in the long-term memory a summary was made of. */
-    public static long tokens(byte[] summary) {
+    static long tokens(byte[] summary) {
         return summary == null || summary.length < HEADER
                 ? 0
                 : ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN).getLong(4);

@@ -27,12 +27,12 @@ public final class PicturePages {
         this.encoder = encoder;
     }
 
-    public List<String> keys() {
+    List<String> keys() {
         return memories.keys(1000);
     }
 
     /** The picture's data, or null when this instance has no memory of the key. */
-    public synchronized MemoryPicture.Data data(String key, String query, int spans) {
+    synchronized MemoryPicture.Data data(String key, String query, int spans) {
         MemoryState s = memories.load(key);
         if (s == null) {
             return null;
@@ -56,7 +56,7 @@ public final class PicturePages {
     }
 
     /** The index page: keys, and a form that shows a key's picture with a query. */
-    public String index() {
+    String index() {
         List<String> keys = keys();
         StringBuilder b = head("LTM memory node");
         b.append("<h1>LTM memory node</h1>\n");
@@ -74,7 +74,7 @@ public final class PicturePages {
     }
 
     /** A key's page: the form, the picture and the spans; null when this instance has no memory of the key. */
-    public String view(String key, String query, int spans) {
+    String view(String key, String query, int spans) {
         MemoryPicture.Data d = data(key, query, spans);
         if (d == null) {
             return null;
@@ -120,7 +120,7 @@ public final class PicturePages {
                 .replace("+", "%20");
     }
 
-    public synchronized void close() {
+    synchronized void close() {
         if (engine != null) {
             engine.close();
             engine = null;

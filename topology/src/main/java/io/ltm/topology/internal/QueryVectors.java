@@ -47,7 +47,7 @@ public final class QueryVectors {
     }
 
     /** What can be checked without encoding: for a query whose text is encoded elsewhere (the attention worker). */
-    public void check(MemoryQuery q) {
+    void check(MemoryQuery q) {
         if (q.getVectors() != null) {
             validator.queryVectors(q.getVectors());
         } else {

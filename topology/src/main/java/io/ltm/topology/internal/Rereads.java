@@ -29,7 +29,7 @@ public final class Rereads {
     }
 
     /** Tokens to re-read per span for this query: its rereadTokens capped by the node's maximum; 0 when off. */
-    public int budget(MemoryQuery query) {
+    int budget(MemoryQuery query) {
         int asked = query.getOptions() == null ? 0 : query.getOptions().getRereadTokens();
         return asked <= 0 ? 0 : Math.min(asked, maxTokens);
     }

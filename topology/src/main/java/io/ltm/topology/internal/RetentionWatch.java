@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetentionWatch implements AutoCloseable {
 
-    public static final String METRIC = "records-older-than-retention-total";
-    public static final String GROUP = "ltm-input-metrics";
+    static final String METRIC = "records-older-than-retention-total";
+    static final String GROUP = "ltm-input-metrics";
     static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionWatch.class);

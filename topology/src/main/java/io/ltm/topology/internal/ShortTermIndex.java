@@ -13,9 +13,9 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public record ShortTermIndex(long nextSeq, int tokens) {
 
-    public static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0);
+    static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0);
 
-    public ShortTermIndex append(int count) {
+    ShortTermIndex append(int count) {
         return new ShortTermIndex(nextSeq + 1, tokens + count);
     }
 

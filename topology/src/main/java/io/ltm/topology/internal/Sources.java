@@ -4,11 +4,11 @@ import io.ltm.model.TokenSource;
 import io.ltm.schemas.SourcePosition;
 
 /** Conversions between the model's {@link TokenSource} and the wire's {@link SourcePosition}. */
-public final class Sources {
+final class Sources {
 
     private Sources() {}
 
-    public static TokenSource toModel(SourcePosition p) {
+    static TokenSource toModel(SourcePosition p) {
         return p == null
                 ? null
                 : new TokenSource(
@@ -19,7 +19,7 @@ public final class Sources {
                         p.getSourceId());
     }
 
-    public static SourcePosition toWire(TokenSource s) {
+    static SourcePosition toWire(TokenSource s) {
         return s == null
                 ? null
                 : SourcePosition.newBuilder()

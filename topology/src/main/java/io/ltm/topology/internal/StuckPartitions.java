@@ -22,10 +22,10 @@ import org.apache.kafka.common.TopicPartition;
  * gives them to its replacement and the next failure (well under a second when a record fails at once), so samples
  * taken every second or so could miss that window for minutes and never start the clock.
  */
-public final class StuckPartitions {
+final class StuckPartitions {
 
     /** One partition that has not moved: its committed and end offsets and for how long it has been so. */
-    public record Stuck(TopicPartition partition, long committed, long end, long sinceMs) {
+    record Stuck(TopicPartition partition, long committed, long end, long sinceMs) {
         @Override
         public String toString() {
             return partition + " at offset " + committed + " (end " + end + ", lag " + (end - committed) + ") for "
@@ -39,12 +39,12 @@ public final class StuckPartitions {
     private final Map<TopicPartition, Seen> seen = new HashMap<>();
     private final Set<TopicPartition> suspects = new HashSet<>();
 
-    public StuckPartitions(long stuckMs) {
+    StuckPartitions(long stuckMs) {
         this.stuckMs = stuckMs;
     }
 
     /** The partitions with a running clock or suspected: ask for their offsets too while their tasks are away. */
-    public synchronized Set<TopicPartition> tracked() {
+    synchronized Set<TopicPartition> tracked() {
         Set<TopicPartition> all = new HashSet<>(seen.keySet());
         all.addAll(suspects);
         return all;
@@ -54,7 +54,7 @@ public final class StuckPartitions {
      * The partitions of the tasks of a stream thread that just failed: at the next sample that has their offsets
      * they count as this instance's own, so their clock starts (or keeps running) while their tasks are away.
      */
-    public synchronized void suspect(Collection<TopicPartition> partitions) {
+    synchronized void suspect(Collection<TopicPartition> partitions) {
         suspects.addAll(partitions);
     }
 
@@ -65,7 +65,7 @@ public final class StuckPartitions {
      * replaced, a rebalance): the committed offset is the group's, so while it is unchanged nobody moved it, and it
      * is still reported. One that is away and has moved (another instance has it) or caught up is forgotten.
      */
-    public synchronized List<Stuck> sample(
+    synchronized List<Stuck> sample(
             Set<TopicPartition> active,
             Map<TopicPartition, Long> committed,
             Map<TopicPartition, Long> end,
