@@ -141,9 +141,7 @@ class InputRepartitionTest {
         // Streams suffixes the instance id per thread and applies the main-consumer overrides
         Map<String, Object> consumer = new StreamsConfig(p).getMainConsumerConfigs("ltm-test", "client", 0);
         assertThat(consumer).containsEntry("group.instance.id", "node-a-0").containsEntry("session.timeout.ms", 6_000);
-        assertThat(new StreamsConfig(p).getProducerConfigs("client"))
-                .containsEntry("transaction.timeout.ms", 5_000)
-                .containsEntry("batch.size", 128 << 10);
+        assertThat(new StreamsConfig(p).getProducerConfigs("client")).containsEntry("transaction.timeout.ms", 5_000);
         assertThat(TestFixtures.config("props", Map.of()).streamsProperties())
                 .doesNotContainKey(StreamsConfig.mainConsumerPrefix("group.instance.id"));
     }

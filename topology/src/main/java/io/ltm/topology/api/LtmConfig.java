@@ -114,9 +114,6 @@ public final class LtmConfig extends AbstractConfig {
      */
     public static final int MAX_STATE_BYTES = 8 << 20;
 
-    /** The node's producer batch size: room for a few short-term records (about 25 KB each at the defaults). */
-    static final int PRODUCER_BATCH_BYTES = 128 << 10;
-
     /**
      * The memory's defaults and rules are MemoryConfig's: one definition for the library and the node. Its keys are
      * typed here, but validated only by MemoryConfig, whose rejections are reported under the key (MEMORY_KEYS).
@@ -823,9 +820,6 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_STATE_BYTES);
-        // the producer pools batch buffers of batch.size only; a record larger than Kafka's 16 KB (a short-term
-        // record is tens of KB) got a fresh buffer every time (5% of the stream thread in bench node)
-        p.put(StreamsConfig.producerPrefix("batch.size"), PRODUCER_BATCH_BYTES);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(TOPIC_REPLICATION));
         p.put(
                 StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,

@@ -61,7 +61,7 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
     @Override
     public Serializer<T> serializer() {
         // one buffer per thread, kept between records: a short-term record (tens of KB) written into a fresh
-        // stream grew it by doubling, copying each record about twice more (5% of the node's stream thread)
+        // stream grew it by doubling, copying each record about twice more
         ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
         return (topic, value) -> {
             if (value == null) return null;
