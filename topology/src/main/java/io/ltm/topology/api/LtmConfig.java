@@ -830,8 +830,7 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(NUM_STANDBY_REPLICAS));
         // the main consumer's session: how long a dead node's tasks stay unassigned
         p.put(StreamsConfig.mainConsumerPrefix(SESSION_TIMEOUT_MS), getInt(SESSION_TIMEOUT_MS));
-        // the survivors hear of the rebalance on their next heartbeat: a tenth of the session, not Kafka's 3 s
-        p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10));
+        p.put(StreamsConfig.mainConsumerPrefix("heartbeat.interval.ms"), heartbeatIntervalMs());
         p.put(StreamsConfig.producerPrefix(TRANSACTION_TIMEOUT_MS), getInt(TRANSACTION_TIMEOUT_MS));
         p.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, getLong(ACCEPTABLE_RECOVERY_LAG));
         if (!getString(INSTANCE_ID).isBlank()) {
@@ -850,6 +849,14 @@ public final class LtmConfig extends AbstractConfig {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, getString(HTTP_HOST) + ":" + getInt(HTTP_PORT));
         }
         return p;
+    }
+
+    /**
+     * The heartbeat interval of the node's and the workers' consumers: a tenth of session.timeout.ms, not Kafka's
+     * 3 s, so the survivors hear of a rebalance soon after a dead member's session ends.
+     */
+    public int heartbeatIntervalMs() {
+        return Math.max(1, getInt(SESSION_TIMEOUT_MS) / 10);
     }
 
     /** Every keyed topic (created with the same partition count so they are co-partitioned). */

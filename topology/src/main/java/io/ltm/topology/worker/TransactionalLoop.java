@@ -114,9 +114,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
         // dead member's session to time out (the transactional id below fences its open transaction)
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + instanceId);
         // an instance that is not restarted keeps its partitions for the session: the node's short one, not 45 s
-        int session = config.getInt(LtmConfig.SESSION_TIMEOUT_MS);
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, session / 10));
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.getInt(LtmConfig.SESSION_TIMEOUT_MS));
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, config.heartbeatIntervalMs());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
