@@ -2,9 +2,10 @@ package io.ltm.model;
 
 /**
  * Everything a zero-shot read needs that depends only on one version of a memory (its coefficients B), computed
- * once per version instead of once per query: the keys of the basis functions, stored transposed ([d, C], so that
- * the query's scores are one pass of axpy over it, one array per row: JDK 17's C2 does not vectorise a loop over a
- * flat array with a row offset), and B itself as float32: the very array of the state it was built from, so that a
+ * once per version instead of once per query: the keys of the basis functions twice, row-major [C, d] (a single read
+ * streams them once as C dot products, the fastest pass over them from main memory on the JVM) and transposed [d][C]
+ * (a group of reads of one version shares vectorised axpys over rows that stay in cache; transposing them per group
+ * cost more than the group saved), and B itself as float32: the very array of the state it was built from, so that a
  * state decoded again for the same version can share it (the codec in {@code topology} takes it) instead of
  * decoding it. With cosine keys the C = N/S keys are
  * the reconstructed signal X̄ at the basis centres, normalised to unit length (every width at a centre shares its
@@ -21,6 +22,7 @@ public final class ReadyMemory {
     private final MemoryConfig config;
     private final CoefficientLog log;
     private final float[] coefficients;
+    private final float[] keyRows;
     private final float[][] keysT;
     private final int keys;
     private final long contractions;
@@ -28,15 +30,18 @@ public final class ReadyMemory {
     private final long updatedAt;
     private final long fingerprint;
 
-    ReadyMemory(MemoryConfig config, MemoryState state, float[][] keysT) {
+    ReadyMemory(MemoryConfig config, MemoryState state, float[] keyRows, float[][] keysT) {
         if (!state.hasLongTerm())
             throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
-        if (keysT.length != config.dim()) throw new IllegalArgumentException("keys must be [dim, C]");
+        if (keyRows.length % config.dim() != 0) throw new IllegalArgumentException("keys must be [C, dim]");
+        if (keysT.length != config.dim() || keysT[0].length * config.dim() != keyRows.length)
+            throw new IllegalArgumentException("transposed keys must be [dim][C]");
         this.config = config;
         this.log = state.coefficientLog();
         this.coefficients = log.coefficients();
+        this.keyRows = keyRows;
         this.keysT = keysT;
-        this.keys = keysT[0].length;
+        this.keys = keyRows.length / config.dim();
         this.contractions = state.contractions();
         this.longTermTokens = state.longTermTokens();
         this.updatedAt = state.updatedAt();
@@ -76,9 +81,14 @@ public final class ReadyMemory {
     public long contractions() {
         return contractions;
     }
-    /** Bytes of the arrays a read touches (keys and coefficients, float32; array headers not counted). */
+    /** Bytes of the arrays held (both layouts of the keys and B, float32; array headers not counted). */
     public long bytes() {
-        return 4L * (config.dim() * (long) keys + coefficients.length);
+        return readBytes() + 4L * keyRows.length;
+    }
+
+    /** Bytes of the arrays one read touches at most: the keys in one layout and B (once when the keys are B). */
+    public long readBytes() {
+        return 4L * (keyRows == coefficients ? coefficients.length : keyRows.length + (long) coefficients.length);
     }
 
     /** B, row-major [N, d]: the state's own array; shared, do not modify. */
@@ -93,5 +103,10 @@ public final class ReadyMemory {
     /** The keys, transposed: [d][C]; shared, do not modify. */
     public float[][] keysTransposedRef() {
         return keysT;
+    }
+
+    /** The keys, row-major [C, d]; shared, do not modify. */
+    public float[] keysRef() {
+        return keyRows;
     }
 }

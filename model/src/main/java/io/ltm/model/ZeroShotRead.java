@@ -66,7 +66,8 @@ final class ZeroShotRead {
             throw new IllegalArgumentException("state does not match config");
         if (!state.hasLongTerm()) throw new IllegalArgumentException("the state has no long-term memory yet");
         if (keys == null) keys = new MemoryKeys(math.basis(), cfg.cosineKeys());
-        return new ReadyMemory(cfg, state, keys.transposed(state.coefficientsRef(), cfg.dim()));
+        float[] rows = keys.rows(state.coefficientsRef(), cfg.dim());
+        return new ReadyMemory(cfg, state, rows, MemoryKeys.transpose(rows, cfg.dim()));
     }
 
     private ReadyMemory readyFor(ReadRequest r) {
@@ -117,7 +118,8 @@ final class ZeroShotRead {
                 qs[x] = qbar[members.get(x)];
                 k[x] = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
             }
-            HostZeroShot.Out[] outs = host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, filled);
+            HostZeroShot.Out[] outs =
+                    host.read(ready.keysRef(), ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, filled);
             for (int x = 0; x < qs.length; x++) {
                 int i = members.get(x);
                 HostZeroShot.Out o = outs[x];

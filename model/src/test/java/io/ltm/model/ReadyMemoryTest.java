@@ -257,7 +257,15 @@ class ReadyMemoryTest {
 
     @Test
     void readsOfOneMemoryInABatchShareItsPassesAndGiveExactlyTheSingleReads() {
-        MemoryConfig cfg = EngineTest.small(true);
+        // 21 dimensions: the scores' partial sums have a tail past the last multiple of 8
+        for (MemoryConfig cfg : List.of(
+                EngineTest.small(true),
+                EngineTest.small(true).toBuilder().dim(21).build())) {
+            readsInABatchGiveExactlyTheSingleReads(cfg);
+        }
+    }
+
+    private static void readsInABatchGiveExactlyTheSingleReads(MemoryConfig cfg) {
         Random rng = new Random(13);
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
@@ -344,7 +352,9 @@ class ReadyMemoryTest {
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = grown(ltm, cfg, 1, 64, rng);
             long one = ltm.ready(s).bytes();
-            assertThat(one).isEqualTo(4L * (cfg.basisSize() * cfg.dim() + cfg.basisSize() / 2 * cfg.dim()));
+            long keys = 4L * cfg.basisSize() / 2 * cfg.dim(); // cosine keys: one per centre of two widths
+            assertThat(ltm.ready(s).readBytes()).isEqualTo(4L * cfg.basisSize() * cfg.dim() + keys);
+            assertThat(one).isEqualTo(4L * cfg.basisSize() * cfg.dim() + 2 * keys); // both layouts of the keys held
             ReadyMemoryCache cache = new ReadyMemoryCache(3 * one);
             ltm.setReadyCache(cache);
             float[] q = MathPropertiesTest.randn(cfg.dim(), rng);

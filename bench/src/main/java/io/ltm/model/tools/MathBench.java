@@ -231,15 +231,13 @@ public final class MathBench {
             List<ReadRequest> reqs = new ArrayList<>();
             for (int k = 0; k < keys; k++) reqs.add(new ReadRequest("key" + k, states.get(k), randn(d, rng), 1, opts));
             ReadyMemory ready = ltm.ready(one);
-            touched = ready.bytes();
+            touched = ready.readBytes();
             long touchedBytes = touched;
             byte[] stored = io.ltm.topology.codec.MemoryStateCodec.toBytes(one, cfg);
             io.ltm.schemas.MemoryState storedAvro = io.ltm.topology.codec.MemoryStateCodec.toAvro(one, cfg);
             ReadyMemoryCache cache = ltm.readyCache();
             cache.get("decoded", io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
-            float[] flatKeys = new float[ready.keyCount() * d];
-            for (int j = 0; j < d; j++)
-                System.arraycopy(ready.keysTransposedRef()[j], 0, flatKeys, j * ready.keyCount(), ready.keyCount());
+            float[] flatKeys = ready.keysRef();
             io.ltm.schemas.VectorBlock keyBlock =
                     io.ltm.topology.codec.MemoryStateCodec.block(flatKeys, ready.keyCount(), d, cfg.precision());
             for (int w = 0; w < 3; w++) {

@@ -8,6 +8,7 @@ import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
+import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
@@ -99,7 +100,8 @@ public final class AttentionBench {
                 // decodes to as well, so that both forms find the same ready memories in the cache
                 states.add(MemoryStateCodec.fromAvro(stored, cfg));
             }
-            long bytesPerMemory = engine.ready(states.get(0)).bytes();
+            ReadyMemory sample = engine.ready(states.get(0));
+            long bytesPerMemory = sample.readBytes();
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
             json.put("benchmark", "attention");
             json.put("date", startedAt);
@@ -114,6 +116,7 @@ public final class AttentionBench {
             json.put("chunk", chunk);
             json.put("queryVectors", QUERY_VECTORS);
             json.put("bytesPerMemoryVersion", bytesPerMemory);
+            json.put("heldBytesPerMemoryVersion", sample.bytes());
             json.put("targetBatch256OverSingle", TARGET_BATCH_256_OVER_SINGLE);
             json.put("targetOverBound", TARGET_OVER_BOUND);
             json.put("repeats", repeats);
@@ -284,7 +287,7 @@ public final class AttentionBench {
             row.put("tokens", s.tokensAbsorbed());
             row.put("contractions", s.contractions());
             row.put("storedBytes", storedBytes(stored));
-            row.put("readBytes", engine.ready(resident).bytes());
+            row.put("readBytes", engine.ready(resident).readBytes());
             row.put("contractionCpuMs", round(lastCpu / 1e6 / Math.max(1, lastCount), 3));
             row.put("firstReadUs", round(firstUs, 1));
             row.put("singleReadUs", round(single[0] * 1e6, 2));

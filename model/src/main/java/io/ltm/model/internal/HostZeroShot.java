@@ -34,6 +34,11 @@ public final class HostZeroShot {
     private final Basis basis;
     private final double spacing;
 
+    /** Partial sums of a score (see {@link #scores}). */
+    private static final int PARTIALS = 8;
+    /** From this many queries of one version, the scores are vectorised over the transposed keys. */
+    private static final int TRANSPOSE_FROM_QUERIES = 3;
+
     public HostZeroShot(
             DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
         this.n = math.n();
@@ -62,11 +67,12 @@ public final class HostZeroShot {
 
     /**
      * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
-     * from memory once for all of them. keysT: [d][C] from {@link MemoryKeys#transposed}; b: B, row-major [N, d]; qs:
-     * the pooled queries [d]; spans: the spans each asks for; filled: the end of the memory's content on [0, 1] (keys
-     * centred past it, in the empty tail of a uniform epoch, get no attention, as in {@link ContinuousAttention#zeroShot}).
+     * from memory once for all of them. keys: [C, d] from {@link MemoryKeys#rows}, keysT the same as [d][C]; b: B,
+     * row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; filled: the end of the memory's
+     * content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch, get no attention, as in
+     * {@link ContinuousAttention#zeroShot}).
      */
-    public Out[] read(float[][] keysT, float[] b, float[][] qs, int[] spans, double filled) {
+    public Out[] read(float[] keys, float[][] keysT, float[] b, float[][] qs, int[] spans, double filled) {
         int g = qs.length;
         int c = n / repeat;
         // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q; each row of the keys read once for every query
@@ -84,15 +90,7 @@ public final class HostZeroShot {
                 for (int j = 0; j < d; j++) qv[x][j] = q[j] * inv;
             }
         }
-        float[][] s = new float[g][c];
-        for (int j = 0; j < d; j++) {
-            float[] row = keysT[j];
-            for (int x = 0; x < g; x++) {
-                float w = qv[x][j];
-                float[] sx = s[x];
-                for (int i = 0; i < c; i++) sx[i] += w * row[i];
-            }
-        }
+        float[][] s = scores(keys, keysT, qv, c);
         boolean[] empty = new boolean[c];
         for (int i = 0; i < c; i++) empty[i] = muD[i * repeat] - spacing > filled;
         double[][] hist = new double[g][];
@@ -159,6 +157,66 @@ public final class HostZeroShot {
             out[x] = new Out(acc[x][0], hist[x], f, scores);
         }
         return out;
+    }
+
+    /**
+     * s[x] = K qv[x] for every query, K row-major [C, d]. Every score is the same sum whatever the group: eight
+     * partial sums over j ≡ m (mod 8) in increasing j (the tail after the last multiple of 8 into the first), combined
+     * as ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)), so that a query read alone and one read in a batch get the
+     * same bits. A few queries take dot products straight from the rows (eight independent sums: the fastest scalar
+     * pass over keys streamed from main memory); more queries share the transposed keys, where the same partial sums
+     * are vectorised axpys over rows that stay in cache.
+     */
+    private float[][] scores(float[] keys, float[][] kt, float[][] qv, int c) {
+        int g = qv.length;
+        float[][] s = new float[g][c];
+        if (g < TRANSPOSE_FROM_QUERIES) {
+            for (int i = 0; i < c; i++) {
+                int o = i * d;
+                for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x]);
+            }
+            return s;
+        }
+        float[][] p = new float[PARTIALS][c];
+        for (int x = 0; x < g; x++) {
+            float[] q = qv[x];
+            for (float[] pm : p) java.util.Arrays.fill(pm, 0f);
+            int j = 0;
+            for (; j + PARTIALS - 1 < d; j += PARTIALS) {
+                for (int m = 0; m < PARTIALS; m++) {
+                    float w = q[j + m];
+                    float[] row = kt[j + m], pm = p[m];
+                    for (int i = 0; i < c; i++) pm[i] += w * row[i];
+                }
+            }
+            for (; j < d; j++) {
+                float w = q[j];
+                float[] row = kt[j], p0 = p[0];
+                for (int i = 0; i < c; i++) p0[i] += w * row[i];
+            }
+            float[] sx = s[x];
+            for (int i = 0; i < c; i++)
+                sx[i] = ((p[0][i] + p[1][i]) + (p[2][i] + p[3][i])) + ((p[4][i] + p[5][i]) + (p[6][i] + p[7][i]));
+        }
+        return s;
+    }
+
+    /** Σ_j k[o + j] q[j] with the partial sums of {@link #scores}. */
+    private float dot(float[] k, int o, float[] q) {
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        int j = 0;
+        for (; j + PARTIALS - 1 < d; j += PARTIALS) {
+            a0 += q[j] * k[o + j];
+            a1 += q[j + 1] * k[o + j + 1];
+            a2 += q[j + 2] * k[o + j + 2];
+            a3 += q[j + 3] * k[o + j + 3];
+            a4 += q[j + 4] * k[o + j + 4];
+            a5 += q[j + 5] * k[o + j + 5];
+            a6 += q[j + 6] * k[o + j + 6];
+            a7 += q[j + 7] * k[o + j + 7];
+        }
+        for (; j < d; j++) a0 += q[j] * k[o + j];
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
     /**

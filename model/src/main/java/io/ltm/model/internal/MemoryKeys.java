@@ -44,14 +44,19 @@ public final class MemoryKeys {
         return keys;
     }
 
-    /** Keys of B ([N, d] row-major), transposed: [d][C]. */
-    public float[][] transposed(float[] b, int d) {
+    /** The keys [C, d] as [d][C]: one array per row, what groups of queries read (see {@code HostZeroShot}). */
+    public static float[][] transpose(float[] rows, int d) {
+        int c = rows.length / d;
+        float[][] t = new float[d][c];
+        for (int i = 0; i < c; i++) for (int j = 0; j < d; j++) t[j][i] = rows[i * d + j];
+        return t;
+    }
+
+    /** Keys of B ([N, d] row-major), row-major [C, d]: with raw keys B itself (shared), else a new array. */
+    public float[] rows(float[] b, int d) {
         if (b.length != n * d) throw new IllegalArgumentException("B must be [N, d]");
-        float[][] t = new float[d][keys];
-        if (!cosine) {
-            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) t[j][i] = b[i * d + j];
-            return t;
-        }
+        if (!cosine) return b;
+        float[] out = new float[keys * d];
         double[][] bd = new double[n][d]; // float64 rows once, so that the sums below are plain (vectorised) axpys
         for (int k = 0; k < n; k++) for (int j = 0; j < d; j++) bd[k][j] = b[k * d + j];
         double[] x = new double[d];
@@ -67,8 +72,8 @@ public final class MemoryKeys {
             double xx = 0;
             for (int j = 0; j < d; j++) xx += x[j] * x[j];
             double inv = 1.0 / Math.max(Math.sqrt(xx), 1e-30);
-            for (int j = 0; j < d; j++) t[j][i] = (float) (x[j] * inv);
+            for (int j = 0; j < d; j++) out[i * d + j] = (float) (x[j] * inv);
         }
-        return t;
+        return out;
     }
 }

@@ -125,9 +125,7 @@ public final class SpanFitter {
         for (double v : mass) total += Math.max(0, v);
         List<double[]> out = new ArrayList<>();
         if (!(total > 0) || k < 1) return out;
-        double[] sorted = density.clone();
-        java.util.Arrays.sort(sorted);
-        double base = sorted[(int) Math.floor(BASELINE_QUANTILE * (r - 1))];
+        double base = kthSmallest(density.clone(), (int) Math.floor(BASELINE_QUANTILE * (r - 1)));
         double[] e = new double[r];
         double top = 0;
         for (int i = 0; i < r; i++) {
@@ -192,6 +190,31 @@ public final class SpanFitter {
             out.add(new double[] {mu, Math.sqrt(var), wm / total});
         }
         return out;
+    }
+
+    /**
+     * The k-th smallest of a (0-based; a is reordered): Hoare's selection, linear on average. A read needs one quantile
+     * of a few hundred bins, and sorting them was a tenth of a single read's time.
+     */
+    static double kthSmallest(double[] a, int k) {
+        int lo = 0, hi = a.length - 1;
+        while (lo < hi) {
+            double pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (Double.compare(a[i], pivot) < 0) i++;
+                while (Double.compare(a[j], pivot) > 0) j--;
+                if (i <= j) {
+                    double t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+        return a[k];
     }
 
     /**
