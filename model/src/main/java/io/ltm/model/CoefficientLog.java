@@ -220,21 +220,24 @@ public final class CoefficientLog {
         if (weights.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
         float[] base = base();
         float[] out = new float[dim];
+        // each slice is copied out first, so that the sums index two arrays alike, which C2 vectorises (same sums)
+        float[] row = new float[dim];
         for (int n = 0; n < rows; n++) {
             float a = weights[n];
             if (a == 0f) continue;
-            int row = n * dim;
-            for (int c = 0; c < dim; c++) out[c] += a * base[row + c];
+            System.arraycopy(base, n * dim, row, 0, dim);
+            for (int c = 0; c < dim; c++) out[c] += a * row[c];
         }
         if (deltaCount() == 0) return out;
         Window w = window();
         float[] gramInverse = gramInverse();
         float[] onZ = new float[w.z().length];
+        float[] gramRow = new float[onZ.length];
         for (int n = 0; n < rows; n++) {
             float a = weights[n];
             if (a == 0f) continue;
-            int g = n * rows + w.lo();
-            for (int k = 0; k < onZ.length; k++) onZ[k] += a * gramInverse[g + k];
+            System.arraycopy(gramInverse, n * rows + w.lo(), gramRow, 0, gramRow.length);
+            for (int k = 0; k < onZ.length; k++) onZ[k] += a * gramRow[k];
         }
         for (int k = 0; k < onZ.length; k++) {
             float a = onZ[k];

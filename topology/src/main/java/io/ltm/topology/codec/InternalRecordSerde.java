@@ -40,6 +40,8 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
     /** Reads records in the Confluent wire format, or null for a record type that was never written in it. */
     private final Deserializer<T> legacy;
 
+    private final Serializer<T> serializer;
+
     /** {@code registry}: the serde configuration for records in the Confluent wire format (schema.registry.url). */
     public InternalRecordSerde(Class<T> type, Map<String, ?> registry) {
         this(type, LtmSerdes.avro(type, registry).deserializer());
@@ -56,12 +58,20 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
         this.writer = new SpecificDatumWriter<>(schema);
         this.reader = new SpecificDatumReader<>(schema);
         this.legacy = legacy;
+        this.serializer = newSerializer();
     }
 
     @Override
     public Serializer<T> serializer() {
-        // one buffer per thread, kept between records: a short-term record (tens of KB) written into a fresh
-        // stream grew it by doubling, copying each record about twice more
+        return serializer;
+    }
+
+    /**
+     * One serializer per serde, with one buffer per thread kept between records (callers ask for the serializer per
+     * record): a short-term record (tens of KB) or B (hundreds) written into a fresh stream grew it by doubling,
+     * copying each record about twice more.
+     */
+    private Serializer<T> newSerializer() {
         ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
         return (topic, value) -> {
             if (value == null) return null;
