@@ -192,21 +192,14 @@ public final class Novelty {
         int d = unitMean.length;
         float[] keys = summary.vectors();
         for (int i = 0; i < summary.keys(); i++) {
-            double dot = 0;
-            int p = i * d;
-            for (int j = 0; j < d; j++) {
-                dot += unitMean[j] * keys[p + j];
-            }
+            double dot = dot(unitMean, keys, i * d);
             if (dot > best) {
                 best = dot;
                 at = summary.positions()[i];
             }
         }
         for (float[] r : recent) {
-            double dot = 0;
-            for (int j = 0; j < d; j++) {
-                dot += unitMean[j] * r[j];
-            }
+            double dot = dot(unitMean, r, 0);
             if (dot > best) {
                 best = dot;
                 at = Double.NaN;
@@ -217,5 +210,25 @@ public final class Novelty {
         }
         best = Math.max(-1, Math.min(1, best));
         return new Score(1 - best, best, at);
+    }
+
+    /**
+     * Σ_j u[j] k[at + j] in float64 over four independent partial sums: one sum in a chain waited on each addition's
+     * latency, a twentieth of the ingest's CPU.
+     */
+    private static double dot(float[] u, float[] k, int at) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int d = u.length;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            s0 += u[j] * k[at + j];
+            s1 += u[j + 1] * k[at + j + 1];
+            s2 += u[j + 2] * k[at + j + 2];
+            s3 += u[j + 3] * k[at + j + 3];
+        }
+        for (; j < d; j++) {
+            s0 += u[j] * k[at + j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
