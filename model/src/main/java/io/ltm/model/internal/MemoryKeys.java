@@ -1,10 +1,10 @@
 package io.ltm.model.internal;
 
 /**
- * The keys of the zero-shot head for one memory B [N, d], transposed to [d, C]: with cosine keys the reconstructed
- * signal at the C = N/S basis centres, X̄(μ_i) = Σ_n ψ_n(μ_i) B_n, normalised to unit length (what
- * {@link ContinuousAttention#zeroShot} computes per query); with raw keys the rows of B (C = N). Depends only on B:
- * a memory version's keys are computed once, not once per query.
+ * The keys of the zero-shot head for one memory B [N, d], as C rows of d ({@link #rows}; {@link #transpose} gives
+ * [d][C]): with cosine keys the reconstructed signal at the C = N/S basis centres, X̄(μ_i) = Σ_n ψ_n(μ_i) B_n,
+ * normalised to unit length (what {@link ContinuousAttention#zeroShot} computes per query); with raw keys the rows of
+ * B (C = N). Depends only on B: a memory version's keys are computed once, not once per query.
  *
  * <p>Ψ(centres) is banded (a basis function is below 1e-30 at centres farther than about 11.5 widths; at the
  * defaults 77% of it is zero), and the sums run in float64: the coefficients of a ridge fit alternate in sign, so
