@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ShortTermMemory;
 import io.ltm.model.internal.Staging;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,14 +30,18 @@ final class ShortTermRead {
                     cfg.temperature(),
                     cfg.cosineKeys());
         }
-        Integer[] order = new Integer[s.shortTermCount()];
-        for (int j = 0; j < order.length; j++) order[j] = j;
         float[] w = st.weights();
-        Arrays.sort(order, (a, b) -> Float.compare(w[b], w[a]));
         long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
         List<String> toks = s.shortTermTokens();
-        for (int j = 0; j < Math.min(k, order.length); j++) {
-            int t = order[j];
+        // the k strongest tokens, strongest first (equal weights in stream order), picked one at a time: k is small and
+        // a boxed sort of the whole buffer was a tenth of a read
+        boolean[] picked = new boolean[w.length];
+        for (int j = 0; j < Math.min(k, w.length); j++) {
+            int t = -1;
+            for (int i = 0; i < w.length; i++) {
+                if (!picked[i] && (t < 0 || Float.compare(w[i], w[t]) > 0)) t = i;
+            }
+            picked[t] = true;
             hits.add(new ShortTermHit(
                     firstIdx + t,
                     st.cosines()[t],

@@ -161,12 +161,16 @@ public final class SpanFitter {
             cand.add(new int[] {i, a, b});
             cmass.add(m);
         }
-        Integer[] order = new Integer[cand.size()];
-        for (int c = 0; c < order.length; c++) order[c] = c;
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(cmass.get(y), cmass.get(x)));
+        // candidates strongest first (equal masses in order of position), taken one at a time: only a few are taken,
+        // and sorting them all (boxed) cost as much as the rest of the fit
+        double[] masses = new double[cand.size()];
+        for (int c = 0; c < masses.length; c++) masses[c] = cmass.get(c);
+        boolean[] tried = new boolean[masses.length];
         boolean[] taken = new boolean[r];
-        for (int c : order) {
-            if (out.size() >= k) break;
+        while (out.size() < k) {
+            int c = strongestUntried(masses, tried);
+            if (c < 0) break;
+            tried[c] = true;
             int[] cd = cand.get(c);
             int p = cd[0];
             if (taken[p]) continue;
@@ -190,6 +194,15 @@ public final class SpanFitter {
             out.add(new double[] {mu, Math.sqrt(var), wm / total});
         }
         return out;
+    }
+
+    /** The index of the largest of {@code values} not yet {@code tried} (the first of equals), or -1. */
+    private static int strongestUntried(double[] values, boolean[] tried) {
+        int best = -1;
+        for (int c = 0; c < values.length; c++) {
+            if (!tried[c] && (best < 0 || Double.compare(values[c], values[best]) > 0)) best = c;
+        }
+        return best;
     }
 
     /**
