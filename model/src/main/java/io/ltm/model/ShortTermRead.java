@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ShortTermMemory;
 import io.ltm.model.internal.Staging;
+import io.ltm.model.internal.Strongest;
 import java.util.List;
 
 /**
@@ -33,14 +34,13 @@ final class ShortTermRead {
         float[] w = st.weights();
         long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
         List<String> toks = s.shortTermTokens();
-        // the k strongest tokens, strongest first (equal weights in stream order), picked one at a time: k is small and
-        // a boxed sort of the whole buffer was a tenth of a read
+        // the k strongest tokens, strongest first (equal weights in stream order): k is small, and a boxed sort of the
+        // whole buffer was a tenth of a read
+        double[] weights = new double[w.length];
+        for (int i = 0; i < w.length; i++) weights[i] = w[i];
         boolean[] picked = new boolean[w.length];
         for (int j = 0; j < Math.min(k, w.length); j++) {
-            int t = -1;
-            for (int i = 0; i < w.length; i++) {
-                if (!picked[i] && (t < 0 || Float.compare(w[i], w[t]) > 0)) t = i;
-            }
+            int t = Strongest.untried(weights, picked);
             picked[t] = true;
             hits.add(new ShortTermHit(
                     firstIdx + t,

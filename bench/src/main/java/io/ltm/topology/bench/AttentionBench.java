@@ -239,8 +239,9 @@ public final class AttentionBench {
     /**
      * Flatness over the stream's length: one memory per length, fed random tokens in chunks of L (the chunks cycle
      * through a fixed pool: content does not change the cost), and at each length the stored record's bytes, the
-     * bytes a read touches, the cost of the last contractions, and the mean of 200 single reads of the memory as the worker holds it
-     * (decoded from its stored record, ready memory cached), with the first read of the version (which builds it).
+     * bytes a read touches, the cost of the last contractions, and the mean of {@link #HISTORY_READS} single reads of
+     * the memory as the worker holds it (decoded from its stored record, ready memory cached), with the first read of
+     * the version (which builds it).
      */
     private static List<Map<String, Object>> history(
             LongTermMemory engine,

@@ -145,7 +145,7 @@ public final class SpanFitter {
             return out;
         }
         List<int[]> cand = new ArrayList<>(); // {peak, lo, hi}
-        List<Double> cmass = new ArrayList<>();
+        double[] masses = new double[r]; // the region mass of candidate c (at most one per bin)
         for (int i = 0; i < r; i++) {
             if (!(e[i] > 0)) continue;
             boolean left = i == 0 || e[i] > e[i - 1];
@@ -159,16 +159,15 @@ public final class SpanFitter {
             double m = 0;
             for (int j = a; j <= b; j++) m += e[j];
             cand.add(new int[] {i, a, b});
-            cmass.add(m);
+            masses[cand.size() - 1] = m;
         }
         // candidates strongest first (equal masses in order of position), taken one at a time: only a few are taken,
         // and sorting them all (boxed) cost as much as the rest of the fit
-        double[] masses = new double[cand.size()];
-        for (int c = 0; c < masses.length; c++) masses[c] = cmass.get(c);
+        masses = java.util.Arrays.copyOf(masses, cand.size());
         boolean[] tried = new boolean[masses.length];
         boolean[] taken = new boolean[r];
         while (out.size() < k) {
-            int c = strongestUntried(masses, tried);
+            int c = Strongest.untried(masses, tried);
             if (c < 0) break;
             tried[c] = true;
             int[] cd = cand.get(c);
@@ -194,15 +193,6 @@ public final class SpanFitter {
             out.add(new double[] {mu, Math.sqrt(var), wm / total});
         }
         return out;
-    }
-
-    /** The index of the largest of {@code values} not yet {@code tried} (the first of equals), or -1. */
-    private static int strongestUntried(double[] values, boolean[] tried) {
-        int best = -1;
-        for (int c = 0; c < values.length; c++) {
-            if (!tried[c] && (best < 0 || Double.compare(values[c], values[best]) > 0)) best = c;
-        }
-        return best;
     }
 
     /**
