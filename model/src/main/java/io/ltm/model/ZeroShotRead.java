@@ -12,9 +12,11 @@ import io.ltm.model.internal.SpanFitter;
 import io.ltm.model.internal.Staging;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Continuous attention without trained weights: the pooled query q̄ attends to the memory's keys, the moment-matched
@@ -141,49 +143,67 @@ final class ZeroShotRead {
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
         float[] qall = new float[k * d];
         float[] filled = new float[k];
-        staging.begin(0, k * nb * d);
+        // each distinct memory (B) is uploaded once and its keys computed once; reads index into them on the device
+        Map<float[], Integer> memoryIndex = new IdentityHashMap<>();
+        List<float[]> memories = new ArrayList<>();
+        long[] memoryOf = new long[k];
         for (int j = 0; j < k; j++) {
-            staging.put(0, j * nb * d, requests.get(zs.get(j)).state().coefficientsRef(), 0, nb * d);
+            float[] coefficients = requests.get(zs.get(j)).state().coefficientsRef();
+            memoryOf[j] = memoryIndex.computeIfAbsent(coefficients, c -> {
+                memories.add(c);
+                return memories.size() - 1;
+            });
             System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
             filled[j] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
         }
-        NDArray b = staging.finish(m, 0, new Shape(k, nb, d));
+        staging.begin(0, memories.size() * nb * d);
+        for (int u = 0; u < memories.size(); u++) staging.put(0, u * nb * d, memories.get(u), 0, nb * d);
+        NDArray bDistinct = staging.finish(m, 0, new Shape(memories.size(), nb, d));
         NDArray q = m.create(qall, new Shape(k, d));
         ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(
-                math, b, q, m.create(filled), cfg.temperature(), cfg.sigma2Min(), cfg.cosineKeys());
+                math,
+                bDistinct,
+                memories.size() == k ? null : m.create(memoryOf),
+                q,
+                m.create(filled),
+                cfg.temperature(),
+                cfg.sigma2Min(),
+                cfg.cosineKeys());
+        NDArray b = z.b();
         int rb = math.profileBins();
         float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
         double[] ref = math.profileReference(); // uniform attention's profile, mean 1
         float[] h =
                 cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
         float[] ctx = z.ctx().toFloatArray();
-        int kmax = 1;
-        List<List<double[]>> fits = new ArrayList<>(k);
-        for (int j = 0; j < k; j++) {
+        double[][][] fits = new double[k][][];
+        // the span fits are host work per read, independent of each other: spread over the common pool's cores
+        (k > 1 ? IntStream.range(0, k).parallel() : IntStream.range(0, k)).forEach(j -> {
             int i = zs.get(j);
             double[] pm = new double[rb];
             for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
             double[] dens = new double[rb];
             for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
-            List<double[]> f = SpanFitter.withoutBasisBlur(
-                    SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis());
-            fits.add(f);
-            kmax = Math.max(kmax, f.size());
+            fits[j] = SpanFitter.withoutBasisBlur(
+                            SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis())
+                    .toArray(new double[0][]);
             ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
             if (h != null) {
                 int nd = cfg.stickyBins();
                 hist[i] = new double[nd];
                 for (int t = 0; t < nd; t++) hist[i][t] = h[j * nd + t];
             }
-        }
+        });
+        int kmax = 1;
+        for (double[][] f : fits) kmax = Math.max(kmax, f.length);
         float[] smu = new float[k * kmax], ss2 = new float[k * kmax];
         Arrays.fill(smu, 0.5f);
         Arrays.fill(ss2, 1f);
         for (int j = 0; j < k; j++) {
-            List<double[]> f = fits.get(j);
-            for (int t = 0; t < f.size(); t++) {
-                smu[j * kmax + t] = (float) f.get(t)[0];
-                ss2[j * kmax + t] = (float) (f.get(t)[1] * f.get(t)[1]);
+            double[][] f = fits[j];
+            for (int t = 0; t < f.length; t++) {
+                smu[j * kmax + t] = (float) f[t][0];
+                ss2[j * kmax + t] = (float) (f[t][1] * f[t][1]);
             }
         }
         NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(k, kmax, nb);
@@ -194,9 +214,9 @@ final class ZeroShotRead {
         float[] cos = dots.div(norms).toFloatArray();
         for (int j = 0; j < k; j++) {
             int i = zs.get(j);
-            List<double[]> f = fits.get(j);
-            for (int t = 0; t < f.size(); t++) {
-                spans[i].add(Span.of(requests.get(i).state(), f.get(t), cos[j * kmax + t]));
+            double[][] f = fits[j];
+            for (int t = 0; t < f.length; t++) {
+                spans[i].add(Span.of(requests.get(i).state(), f[t], cos[j * kmax + t]));
             }
         }
     }

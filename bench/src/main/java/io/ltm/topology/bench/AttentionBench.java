@@ -1,10 +1,12 @@
 package io.ltm.topology.bench;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.bench.Machine;
 import io.ltm.model.AttentionHeadKind;
 import io.ltm.model.LongTermMemory;
 import io.ltm.model.MemoryConfig;
+import io.ltm.model.MemoryEngine;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
@@ -24,8 +26,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...]}: the attention worker's reads, for batches of 1, 16,
- * 256 and 4096 queries across K distinct keys (request i reads key i mod K), on the engine's device, in two forms:
+ * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...] [--device
+ * auto|cpu|gpu]}: the attention worker's reads, for batches of 1, 16, 256 and 4096 queries across K distinct keys
+ * (request i reads key i mod K), on the engine's device (auto: the GPU when PyTorch sees one), in two forms:
  * <ul>
  *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
  *       worker's replicas and ready cache hold them; reads of one memory version in a batch share one pass over its
@@ -76,6 +79,13 @@ public final class AttentionBench {
                 history.add(Long.parseLong(h.strip()));
             }
         }
+        String deviceName = stringArg(args, "--device", "auto");
+        Device device = switch (deviceName) {
+            case "auto" -> MemoryEngine.defaultDevice();
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new IllegalArgumentException("--device must be auto, cpu or gpu, not " + deviceName);
+        };
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
@@ -83,7 +93,7 @@ public final class AttentionBench {
         Map<String, Object> json = new LinkedHashMap<>();
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String loadAtStart = Machine.loadAverage();
-        try (LongTermMemory engine = LongTermMemory.create(cfg)) {
+        try (LongTermMemory engine = LongTermMemory.create(cfg, device)) {
             engine.setReadyCache(new ReadyMemoryCache(Long.MAX_VALUE));
             List<MemoryState> states = new ArrayList<>();
             List<io.ltm.schemas.MemoryState> snapshots = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.ltm.model.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -17,8 +18,8 @@ public final class ContinuousAttention {
     /** Output of the trained ("affines") head. mu, s2: [H,Q]; r: [H·Q, N]; ctx: [Q, e] (pre-Wo); z: [Q, e_out]. */
     public record Trained(NDArray mu, NDArray s2, NDArray r, NDArray ctx, NDArray z) {}
 
-    /** Output of the zero-shot head for K memories: a [K,N] basis attention, mu/s2 [K], r [K,N], ctx [K,d]. */
-    public record ZeroShot(NDArray a, NDArray mu, NDArray s2, NDArray r, NDArray ctx) {}
+    /** Output of the zero-shot head for K reads: a [K,N] basis attention, mu/s2 [K], r [K,N], ctx [K,d], b [K,N,d]. */
+    public record ZeroShot(NDArray a, NDArray mu, NDArray s2, NDArray r, NDArray ctx, NDArray b) {}
 
     /**
      * The official affines=True head. K = B W_K, V = B W_V split into H column blocks; scores = K_h q/√d;
@@ -72,28 +73,35 @@ public final class ContinuousAttention {
      * Basis functions centred past a memory's filled extent (the empty tail of a uniform memory's epoch, where X̄ is
      * only a faint echo of the content before it, with a direction of its own) get no attention.
      *
-     * @param b [K, N, d]; q [K, d] pooled queries; filled [K] the end of each memory's content on [0, 1]
+     * The K reads may share memories: B holds each distinct memory once and {@code memoryOf} names each read's, so that
+     * the keys, which depend only on the memory, are computed once per memory.
+     *
+     * @param b [U, N, d] the distinct memories; memoryOf [K] int64, the memory of each read (null: read k reads memory
+     *     k); q [K, d] pooled queries; filled [K] the end of each memory's content on [0, 1]
      */
     public static ZeroShot zeroShot(
             DeviceMath k,
             NDArray b,
+            NDArray memoryOf,
             NDArray q,
             NDArray filled,
             double temperature,
             double sigma2Min,
             boolean cosineKeys) {
-        long kk = b.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
+        long kk = q.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
+        NDArray perRead = memoryOf == null ? b : b.get(new NDIndex("{}", memoryOf)); // [K, N, d]
         NDArray s;
         if (cosineKeys) {
             NDArray op = k.centreRowsOp(); // [C, N], C = N/S centres
             long c = op.getShape().get(0);
-            NDArray kb = DeviceMath.scoped(op.matMul(b), b); // X̄(centre i), [K, C, d]
+            NDArray kb = DeviceMath.scoped(op.matMul(b), b); // X̄(centre i), [U, C, d]
             NDArray bn = kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
+            if (memoryOf != null) bn = bn.get(new NDIndex("{}", memoryOf));
             NDArray qn = q.div(q.norm(new int[] {1}, true).maximum(1e-30f));
             s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, c).mul(1.0 / temperature);
             if (c != n) s = s.repeat(1, n / c); // basis n = i·S + s has centre i
         } else {
-            s = b.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
+            s = perRead.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
         }
         NDArray empty = DeviceMath.scoped(k.muRow().sub(k.centreSpacing()), q).gt(filled.reshape(kk, 1));
         NDArray a =
@@ -102,8 +110,8 @@ public final class ContinuousAttention {
         NDArray m2 = a.matMul(k.mu2Col()).reshape(kk);
         NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);
         NDArray r = k.expectedPsi(mu, s2); // [K, N]
-        NDArray ctx = r.reshape(kk, 1, n).batchMatMul(b).reshape(kk, d);
-        return new ZeroShot(a, mu, s2, r, ctx);
+        NDArray ctx = r.reshape(kk, 1, n).batchMatMul(perRead).reshape(kk, d);
+        return new ZeroShot(a, mu, s2, r, ctx, perRead);
     }
 
     /** KL(N(μ,σ²) ‖ N(μ₀,σ₀²)) = ½(σ²/σ₀² − log(σ²/σ₀²) − 1) [+ ½(μ−μ₀)²/σ₀² when mu0 is not null]. */
