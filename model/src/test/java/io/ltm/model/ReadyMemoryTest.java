@@ -3,6 +3,7 @@ package io.ltm.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import ai.djl.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -151,8 +152,8 @@ class ReadyMemoryTest {
         for (MemoryConfig cfg : cfgs) {
             double[] worst = new double[3];
             double worstHost = 0, worstDev = 0, worstLtm = 0;
-            try (LongTermMemory host = LongTermMemory.create(cfg);
-                    LongTermMemory dev = LongTermMemory.create(cfg)) {
+            try (LongTermMemory host = LongTermMemory.create(cfg, Device.cpu());
+                    LongTermMemory dev = LongTermMemory.create(cfg, Device.cpu())) {
                 assertThat(host.hostReads()).isTrue();
                 dev.setHostReads(false);
                 host.setReadyCache(new ReadyMemoryCache(1L << 30));
@@ -228,8 +229,8 @@ class ReadyMemoryTest {
     void batchedCachedReadsEqualSingleUncachedReads() {
         MemoryConfig cfg = EngineTest.small(true);
         Random rng = new Random(12);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg);
-                LongTermMemory plain = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu());
+                LongTermMemory plain = LongTermMemory.create(cfg, Device.cpu())) {
             ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
             List<ReadRequest> reqs = new ArrayList<>();
             for (int k = 0; k < 6; k++) {
@@ -274,7 +275,7 @@ class ReadyMemoryTest {
                 EngineTest.small(true),
                 EngineTest.small(false).toBuilder().cosineKeys(false).build())) {
             Random rng = new Random(17);
-            try (LongTermMemory dev = LongTermMemory.create(cfg)) {
+            try (LongTermMemory dev = LongTermMemory.create(cfg, Device.cpu())) {
                 dev.setHostReads(false);
                 List<MemoryState> memories =
                         List.of(grown(dev, cfg, 2, 70, rng), grown(dev, cfg, 3, 70, rng), grown(dev, cfg, 1, 70, rng));
@@ -301,7 +302,7 @@ class ReadyMemoryTest {
 
     private static void readsInABatchGiveExactlyTheSingleReads(MemoryConfig cfg) {
         Random rng = new Random(13);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu())) {
             ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
             List<MemoryState> memories = List.of(grown(ltm, cfg, 2, 70, rng), grown(ltm, cfg, 3, 70, rng));
             List<ReadRequest> reqs = new ArrayList<>();
@@ -329,8 +330,8 @@ class ReadyMemoryTest {
     void aNewVersionOfTheMemoryInvalidatesTheCachedOne() {
         MemoryConfig cfg = EngineTest.small(false);
         Random rng = new Random(13);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg);
-                LongTermMemory dev = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu());
+                LongTermMemory dev = LongTermMemory.create(cfg, Device.cpu())) {
             dev.setHostReads(false);
             ReadyMemoryCache cache = new ReadyMemoryCache(1L << 30);
             ltm.setReadyCache(cache);
@@ -383,7 +384,7 @@ class ReadyMemoryTest {
     void theCacheKeepsToItsByteBoundLeastRecentlyReadFirst() {
         MemoryConfig cfg = EngineTest.small(false);
         Random rng = new Random(14);
-        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+        try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu())) {
             MemoryState s = grown(ltm, cfg, 1, 64, rng);
             long one = ltm.ready(s).bytes();
             long keys = 4L * cfg.basisSize() / 2 * cfg.dim(); // cosine keys: one per centre of two widths
