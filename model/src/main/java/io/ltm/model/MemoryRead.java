@@ -5,6 +5,7 @@ import io.ltm.model.internal.ExpectedPsi;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The read of a batch of queries (Martins et al. 2022, §3.1): each request's long-term part by its head (the
@@ -19,6 +20,9 @@ import java.util.List;
  * (long-term only, as in the paper; short-term hits are still listed). Not thread-safe (one per engine).
  */
 final class MemoryRead {
+    /** Reads in a batch from which query pooling is spread over the cores. */
+    private static final int PARALLEL_POOLING = 64;
+
     private final MemoryConfig cfg;
     private final NDManager root;
     private final ZeroShotRead zeroShot;
@@ -57,12 +61,16 @@ final class MemoryRead {
             if (r.queryCount() < 1 || r.query().length < r.queryCount() * d)
                 throw new IllegalArgumentException("query must hold queryCount >= 1 vectors of dim " + d);
             if (r.state().dim() != d) throw new IllegalArgumentException("state dim != config dim");
-            qbar[i] = ExactRerank.pool(r.query(), r.queryCount(), d);
             ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
             if (o.head() == AttentionHeadKind.TRAINED && trained.weights() == null)
                 throw new IllegalStateException("TRAINED head requested but no TrainedHeadWeights set on the engine");
             if (r.state().hasLongTerm() && o.head() == AttentionHeadKind.ZERO_SHOT) zs.add(i);
         }
+        // pooling was the largest serial part of a batch read on a GPU (profile of batches of 4096): large batches
+        // pool on all cores; a small one stays on this thread, where the fork-join handoff would cost more
+        (n >= PARALLEL_POOLING ? IntStream.range(0, n).parallel() : IntStream.range(0, n))
+                .forEach(i -> qbar[i] = ExactRerank.pool(
+                        requests.get(i).query(), requests.get(i).queryCount(), d));
         Batch batch = new Batch(requests, qbar, spans, ltmCtx, hist);
         List<ShortTermHit>[] hits = newLists(n);
         float[][] stmCtx = new float[n][];
