@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...] [--device
@@ -84,8 +85,11 @@ public final class AttentionBench {
             case "auto" -> MemoryEngine.defaultDevice();
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
-            default -> throw new IllegalArgumentException("--device must be auto, cpu or gpu, not " + deviceName);
+            default -> throw new ConfigException("--device must be auto, cpu or gpu, not " + deviceName);
         };
+        if (Device.Type.GPU.equals(device.getDeviceType())
+                && !Device.Type.GPU.equals(MemoryEngine.defaultDevice().getDeviceType()))
+            throw new ConfigException("--device gpu: PyTorch sees no GPU here (README: Running on a GPU)");
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
