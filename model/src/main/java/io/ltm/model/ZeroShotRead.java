@@ -115,13 +115,16 @@ final class ZeroShotRead {
             List<Integer> members = g.getValue();
             float[][] qs = new float[members.size()][];
             int[] k = new int[members.size()];
+            boolean[] context = new boolean[members.size()];
             for (int x = 0; x < qs.length; x++) {
                 ReadRequest r = requests.get(members.get(x));
+                ReadOptions o = r.options() == null ? ReadOptions.defaults() : r.options();
                 qs[x] = qbar[members.get(x)];
-                k[x] = (r.options() == null ? ReadOptions.defaults() : r.options()).spans();
+                k[x] = o.spans();
+                context[x] = o.includeContext();
             }
-            HostZeroShot.Out[] outs =
-                    host.read(ready.keysRef(), ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, filled);
+            HostZeroShot.Out[] outs = host.read(
+                    ready.keysRef(), ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, context, filled);
             for (int x = 0; x < qs.length; x++) {
                 int i = members.get(x);
                 HostZeroShot.Out o = outs[x];

@@ -268,6 +268,29 @@ class ReadyMemoryTest {
     }
 
     @Test
+    void aReadThatDoesNotAskForTheContextFindsTheSameSpansWithoutIt() {
+        // the context's Gaussian is wide and the spans' narrow: without the context the pass over B skips most rows,
+        // and the spans, their scores and the histogram come out bit for bit the same
+        MemoryConfig cfg = MemoryConfig.builder().sticky(true).build();
+        Random rng = new Random(19);
+        try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu())) {
+            ltm.setReadyCache(new ReadyMemoryCache(1L << 30));
+            MemoryState s = grown(ltm, cfg, 3, cfg.contractionLength() + 37, rng); // the defaults: N = 512, d = 384
+            for (int i = 0; i < 4; i++) {
+                float[] q = MathPropertiesTest.randn(2 * cfg.dim(), rng);
+                ReadResult with =
+                        ltm.read("k", s, q, 2, new ReadOptions(1 + i, true, false, AttentionHeadKind.ZERO_SHOT));
+                ReadResult without =
+                        ltm.read("k", s, q, 2, new ReadOptions(1 + i, false, false, AttentionHeadKind.ZERO_SHOT));
+                assertThat(with.context()).isNotNull();
+                assertThat(without.context()).isNull();
+                assertThat(without.spans()).isNotEmpty().isEqualTo(with.spans());
+                assertThat(without.attentionHistogram()).isEqualTo(with.attentionHistogram());
+            }
+        }
+    }
+
+    @Test
     void deviceReadsOfABatchThatSharesMemoriesGiveTheSingleReads() {
         // the device read uploads each distinct memory once and indexes the reads into them: 7 reads of 3 memories,
         // with both key forms, agree with the reads made one at a time

@@ -12,11 +12,12 @@ import java.util.List;
  *
  * <p>Per read: scores q·Kᵀ (one pass over the C×d keys), a softmax over the N basis functions, the moment-matched
  * Gaussian, the profile and histogram through banded bin-mass tables, the spans, and one pass over B that gives the
- * context and the content under every span together (rows where every weight is exactly 0 are skipped).
+ * context (when the read asks for it) and the content under every span together (rows where every weight is exactly 0
+ * are skipped: a span's Gaussian is narrow, so a read without the context passes over a fraction of B).
  * Constants per configuration; one instance per engine (not thread-safe only because the engine is not).
  */
 public final class HostZeroShot {
-    /** Output of one read: context [d], histogram [D] or null, fits {mu, sigma, weight}, score per fit. */
+    /** Output of one read: context [d] or null, histogram [D] or null, fits {mu, sigma, weight}, score per fit. */
     public record Out(float[] context, double[] histogram, List<double[]> fits, double[] scores) {}
 
     private final int n;
@@ -68,11 +69,13 @@ public final class HostZeroShot {
     /**
      * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
      * from memory once for all of them. keys: [C, d] from {@link MemoryKeys#rows}, keysT the same as [d][C]; b: B,
-     * row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; filled: the end of the memory's
+     * row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for
+     * the context vector (the span scores need only the content under the spans); filled: the end of the memory's
      * content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch, get no attention, as in
      * {@link ContinuousAttention#zeroShot}).
      */
-    public Out[] read(float[] keys, float[][] keysT, float[] b, float[][] qs, int[] spans, double filled) {
+    public Out[] read(
+            float[] keys, float[][] keysT, float[] b, float[][] qs, int[] spans, boolean[] context, double filled) {
         int g = qs.length;
         int c = n / repeat;
         // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q; each row of the keys read once for every query
@@ -119,7 +122,7 @@ public final class HostZeroShot {
             fits.add(f);
             // the context (r of the read's Gaussian) and the content under every span
             r[x] = new float[1 + f.size()][];
-            r[x][0] = psi.expected(m1, s2);
+            r[x][0] = context[x] ? psi.expected(m1, s2) : null;
             for (int k = 0; k < f.size(); k++) r[x][k + 1] = psi.expected(f.get(k)[0], f.get(k)[1] * f.get(k)[1]);
         }
         // one pass over B for every output of every query
@@ -129,11 +132,12 @@ public final class HostZeroShot {
                 new float[d]; // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
         for (int k = 0; k < n; k++) {
             boolean any = false;
-            for (int x = 0; x < g && !any; x++) for (float[] rx : r[x]) any |= rx[k] != 0f;
+            for (int x = 0; x < g && !any; x++) for (float[] rx : r[x]) any |= rx != null && rx[k] != 0f;
             if (!any) continue;
             System.arraycopy(b, k * d, row, 0, d);
             for (int x = 0; x < g; x++) {
                 for (int o = 0; o < r[x].length; o++) {
+                    if (r[x][o] == null) continue;
                     float w = r[x][o][k];
                     if (w == 0f) continue;
                     float[] y = acc[x][o];
@@ -154,7 +158,7 @@ public final class HostZeroShot {
                 }
                 scores[k] = dot / Math.max(Math.sqrt(yy) * qNorm[x], 1e-30);
             }
-            out[x] = new Out(acc[x][0], hist[x], f, scores);
+            out[x] = new Out(context[x] ? acc[x][0] : null, hist[x], f, scores);
         }
         return out;
     }
