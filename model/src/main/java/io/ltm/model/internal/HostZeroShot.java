@@ -39,6 +39,10 @@ public final class HostZeroShot {
     private static final int PARTIALS = 8;
     /** From this many queries of one version, the scores are vectorised over the transposed keys. */
     private static final int TRANSPOSE_FROM_QUERIES = 3;
+    /** Keys (C·d floats) from which one or two queries' pass over them is split across the cores. */
+    private static final long PARALLEL_KEYS_FLOATS = 1 << 16;
+    /** Blocks of key rows a split pass is cut into: enough for work-stealing to balance a few cores. */
+    private static final int KEY_BLOCKS = 8;
 
     public HostZeroShot(
             DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
@@ -175,10 +179,16 @@ public final class HostZeroShot {
         int g = qv.length;
         float[][] s = new float[g][c];
         if (g < TRANSPOSE_FROM_QUERIES) {
-            for (int i = 0; i < c; i++) {
-                int o = i * d;
-                for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x]);
-            }
+            // one core streams the keys from main memory at a fraction of what the cores together do: a large pass
+            // is split into blocks of rows on the common pool (each score is still the same sum)
+            int blocks = (long) c * d < PARALLEL_KEYS_FLOATS ? 1 : KEY_BLOCKS;
+            java.util.stream.IntStream range = java.util.stream.IntStream.range(0, blocks);
+            (blocks > 1 ? range.parallel() : range).forEach(bl -> {
+                for (int i = bl * c / blocks, end = (bl + 1) * c / blocks; i < end; i++) {
+                    int o = i * d;
+                    for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x]);
+                }
+            });
             return s;
         }
         float[][] p = new float[PARTIALS][c];
