@@ -1,36 +1,25 @@
 package io.ltm.model;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ShortTermMemory;
-import io.ltm.model.internal.Staging;
 import io.ltm.model.internal.Strongest;
 import java.util.List;
 
 /**
  * The short-term memory's part of a read (the exact vectors not yet contracted): c_STM, the softmax attention of q̄
  * over the buffer, its strongest tokens as {@link ShortTermHit}s, and the mix with the long-term context,
- * c = w_L c_LTM + w_S c_STM with (w_L, w_S) = softmax(cos(q̄, c_LTM)/T, cos(q̄, c_STM)/T). Not thread-safe (one per
- * engine).
+ * c = w_L c_LTM + w_S c_STM with (w_L, w_S) = softmax(cos(q̄, c_LTM)/T, cos(q̄, c_STM)/T), on host arrays.
  */
 final class ShortTermRead {
     private final MemoryConfig cfg;
-    private final Staging staging = new Staging();
 
     ShortTermRead(MemoryConfig cfg) {
         this.cfg = cfg;
     }
 
     /** c_STM of the state's short-term buffer (not empty) for q̄; adds its {@code k} strongest tokens to hits. */
-    float[] read(NDManager m, MemoryState s, float[] qbar, int k, List<ShortTermHit> hits) {
-        ShortTermMemory.Out st;
-        try (NDManager sm = m.newSubManager()) {
-            st = ShortTermMemory.attend(
-                    staging.upload(sm, 0, s.shortTermRef(), 0, new Shape(s.shortTermCount(), cfg.dim())),
-                    qbar,
-                    cfg.temperature(),
-                    cfg.cosineKeys());
-        }
+    float[] read(MemoryState s, float[] qbar, int k, List<ShortTermHit> hits) {
+        ShortTermMemory.Out st = ShortTermMemory.attend(
+                s.shortTermRef(), s.shortTermCount(), cfg.dim(), qbar, cfg.temperature(), cfg.cosineKeys());
         float[] w = st.weights();
         long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
         List<String> toks = s.shortTermTokens();

@@ -1,13 +1,10 @@
 package io.ltm.model.internal;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
 /**
  * Plain softmax attention over the exact short-term vectors: w = softmax(cos(x_i, q)/T) (cosine scale, the same as
  * the zero-shot head's cosine keys) or, with raw scores, w = softmax(X q / (√d·T)); context = Xᵀ w,
- * score_i = cosine(x_i, q).
+ * score_i = cosine(x_i, q). On host arrays, in two passes over the buffer: at most L − 1 vectors, where an upload
+ * and a native call per step cost more than the arithmetic.
  */
 public final class ShortTermMemory {
     private ShortTermMemory() {}
@@ -15,23 +12,48 @@ public final class ShortTermMemory {
     /** {weights[count], cosines[count], context[d]}. */
     public record Out(float[] weights, float[] cosines, float[] context) {}
 
-    /** x: [count, dim] (its manager is used for the temporaries). */
-    static Out attend(NDArray x, float[] q, double temperature) {
-        return attend(x, q, temperature, false);
+    /** x: [count, dim] row-major (from offset 0); cosine: w = softmax(cos/T), else softmax(x·q/(√d·T)). */
+    public static Out attend(float[] x, int count, int dim, float[] q, double temperature, boolean cosine) {
+        double qNorm = Math.sqrt(dot(q, 0, q, 0, dim));
+        float[] cos = new float[count];
+        double[] logits = new double[count];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < count; i++) {
+            double dot = dot(x, i * dim, q, 0, dim);
+            double c = dot / Math.max(Math.sqrt(dot(x, i * dim, x, i * dim, dim)) * qNorm, 1e-30);
+            cos[i] = (float) c;
+            logits[i] = cosine ? c / temperature : dot / (Math.sqrt(dim) * temperature);
+            max = Math.max(max, logits[i]);
+        }
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            logits[i] = Math.exp(logits[i] - max);
+            total += logits[i];
+        }
+        float[] weights = new float[count];
+        float[] context = new float[dim];
+        // each row copied out first, so that the loop indexes two arrays alike (what C2 vectorises)
+        float[] row = new float[dim];
+        for (int i = 0; i < count; i++) {
+            float w = (float) (logits[i] / total);
+            weights[i] = w;
+            System.arraycopy(x, i * dim, row, 0, dim);
+            for (int j = 0; j < dim; j++) context[j] += w * row[j];
+        }
+        return new Out(weights, cos, context);
     }
 
-    /** cosine: w = softmax(cos/T), else softmax(x·q/(√d·T)). */
-    public static Out attend(NDArray x, float[] q, double temperature, boolean cosine) {
-        int count = (int) x.getShape().get(0), dim = (int) x.getShape().get(1);
-        NDManager m = x.getManager();
-        {
-            NDArray qq = m.create(q, new Shape(dim, 1));
-            NDArray s = x.matMul(qq).reshape(count);
-            NDArray xn = x.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f);
-            NDArray cos = s.div(xn);
-            NDArray w = (cosine ? cos.mul(1.0 / temperature) : s.mul(1.0 / (Math.sqrt(dim) * temperature))).softmax(0);
-            NDArray ctx = w.reshape(1, count).matMul(x).reshape(dim);
-            return new Out(w.toFloatArray(), cos.toFloatArray(), ctx.toFloatArray());
+    /** Σ_j a[ao + j] b[bo + j] over j < n, in four float partial sums (independent chains, float32 like the rest). */
+    private static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += a[ao + j] * b[bo + j];
+            s1 += a[ao + j + 1] * b[bo + j + 1];
+            s2 += a[ao + j + 2] * b[bo + j + 2];
+            s3 += a[ao + j + 3] * b[bo + j + 3];
         }
+        for (; j < n; j++) s0 += a[ao + j] * b[bo + j];
+        return (double) (s0 + s1) + (s2 + s3);
     }
 }
