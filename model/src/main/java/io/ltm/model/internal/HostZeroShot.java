@@ -2,6 +2,7 @@ package io.ltm.model.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The query's own work of one zero-shot read, in plain Java on host arrays, given the memory's precomputed keys
@@ -182,7 +183,7 @@ public final class HostZeroShot {
             // one core streams the keys from main memory at a fraction of what the cores together do: a large pass
             // is split into blocks of rows on the common pool (each score is still the same sum)
             int blocks = (long) c * d < PARALLEL_KEYS_FLOATS ? 1 : KEY_BLOCKS;
-            java.util.stream.IntStream range = java.util.stream.IntStream.range(0, blocks);
+            IntStream range = IntStream.range(0, blocks);
             (blocks > 1 ? range.parallel() : range).forEach(bl -> {
                 for (int i = bl * c / blocks, end = (bl + 1) * c / blocks; i < end; i++) {
                     int o = i * d;
