@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
  * <p>How closely is measured, not assumed: the update refits B by a ridge regression whose conditioning amplifies
  * rounding, so the CPU itself, given the same tokens perturbed by one float32 rounding (relative 2⁻²³), moves B by
  * 8.7e-5 after one contraction and 7.2e-4 after four, and a sharp read's context by 4.7e-3 to 7.5e-3 (measured
- * 2026-12-04 on two CPUs, one of them beside an H200, whose GPU differed from it by as much). Any two float32 implementations differ by that much; a wrong kernel, a lost
- * precision (float16, TF32) or a device bug differs by far more. So the GPU must stay within {@link #ENVELOPE} times
- * the CPU's own perturbed difference at every contraction and for the context.
+ * 2026-12-04 on two CPUs, one of them beside an H200, whose GPU differed from it by as much). Any two float32
+ * implementations differ by that much; a wrong kernel, a lost precision (float16, TF32) or a device bug differs by
+ * far more. So the GPU must stay within {@link #ENVELOPE} times the CPU's own perturbed difference at every
+ * contraction and for the context.
  *
  * <p>Runs where PyTorch sees a GPU; skipped on CPU-only machines such as CI.
  */

@@ -81,14 +81,14 @@ public final class AttentionBench {
             }
         }
         String deviceName = stringArg(args, "--device", "auto");
+        Device available = MemoryEngine.defaultDevice();
         Device device = switch (deviceName) {
-            case "auto" -> MemoryEngine.defaultDevice();
+            case "auto" -> available;
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
             default -> throw new ConfigException("--device must be auto, cpu or gpu, not " + deviceName);
         };
-        if (Device.Type.GPU.equals(device.getDeviceType())
-                && !Device.Type.GPU.equals(MemoryEngine.defaultDevice().getDeviceType()))
+        if (Device.Type.GPU.equals(device.getDeviceType()) && !Device.Type.GPU.equals(available.getDeviceType()))
             throw new ConfigException("--device gpu: PyTorch sees no GPU here (README: Running on a GPU)");
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);

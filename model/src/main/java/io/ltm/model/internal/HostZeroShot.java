@@ -187,7 +187,7 @@ public final class HostZeroShot {
             (blocks > 1 ? range.parallel() : range).forEach(bl -> {
                 for (int i = bl * c / blocks, end = (bl + 1) * c / blocks; i < end; i++) {
                     int o = i * d;
-                    for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x]);
+                    for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x], d);
                 }
             });
             return s;
@@ -216,8 +216,8 @@ public final class HostZeroShot {
         return s;
     }
 
-    /** Σ_j k[o + j] q[j] with the partial sums of {@link #scores}. */
-    private float dot(float[] k, int o, float[] q) {
+    /** Σ_j k[o + j] q[j] over j < d with the partial sums of {@link #scores} (also the short-term read's products). */
+    static float dot(float[] k, int o, float[] q, int d) {
         float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
         int j = 0;
         for (; j + PARTIALS - 1 < d; j += PARTIALS) {

@@ -14,13 +14,16 @@ public final class ShortTermMemory {
 
     /** x: [count, dim] row-major (from offset 0); cosine: w = softmax(cos/T), else softmax(x·q/(√d·T)). */
     public static Out attend(float[] x, int count, int dim, float[] q, double temperature, boolean cosine) {
-        double qNorm = Math.sqrt(dot(q, 0, q, 0, dim));
+        double qNorm = Math.sqrt(HostZeroShot.dot(q, 0, q, dim));
         float[] cos = new float[count];
         double[] logits = new double[count];
         double max = Double.NEGATIVE_INFINITY;
+        // each row copied out first, so that the loops index two arrays alike (what C2 vectorises)
+        float[] row = new float[dim];
         for (int i = 0; i < count; i++) {
-            double dot = dot(x, i * dim, q, 0, dim);
-            double c = dot / Math.max(Math.sqrt(dot(x, i * dim, x, i * dim, dim)) * qNorm, 1e-30);
+            System.arraycopy(x, i * dim, row, 0, dim);
+            double dot = HostZeroShot.dot(row, 0, q, dim);
+            double c = dot / Math.max(Math.sqrt(HostZeroShot.dot(row, 0, row, dim)) * qNorm, 1e-30);
             cos[i] = (float) c;
             logits[i] = cosine ? c / temperature : dot / (Math.sqrt(dim) * temperature);
             max = Math.max(max, logits[i]);
@@ -32,8 +35,6 @@ public final class ShortTermMemory {
         }
         float[] weights = new float[count];
         float[] context = new float[dim];
-        // each row copied out first, so that the loop indexes two arrays alike (what C2 vectorises)
-        float[] row = new float[dim];
         for (int i = 0; i < count; i++) {
             float w = (float) (logits[i] / total);
             weights[i] = w;
@@ -41,19 +42,5 @@ public final class ShortTermMemory {
             for (int j = 0; j < dim; j++) context[j] += w * row[j];
         }
         return new Out(weights, cos, context);
-    }
-
-    /** Σ_j a[ao + j] b[bo + j] over j < n, in four float partial sums (independent chains, float32 like the rest). */
-    private static double dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            s0 += a[ao + j] * b[bo + j];
-            s1 += a[ao + j + 1] * b[bo + j + 1];
-            s2 += a[ao + j + 2] * b[bo + j + 2];
-            s3 += a[ao + j + 3] * b[bo + j + 3];
-        }
-        for (; j < n; j++) s0 += a[ao + j] * b[bo + j];
-        return (double) (s0 + s1) + (s2 + s3);
     }
 }
