@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 public final class CoefficientLog {
     private static final int FINGERPRINT_SAMPLES = 64;
     private static final int DELTA_SAMPLES = 8;
+    /** Rows of B, or combinations, computed together: their running sums (8 x d floats) stay in the L1 cache. */
+    private static final int BLOCK = 8;
 
     /** A base and deltas as stored; decoded when first used, again after {@link #release}. */
     private static final class Stored {
@@ -196,17 +198,23 @@ public final class CoefficientLog {
     private float[] apply(float[] base) {
         float[] gramInverse = gramInverse();
         Window w = window();
+        int d = dim;
         float[] b = new float[base.length];
-        float[] row = new float[dim];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(base, r * dim, row, 0, dim);
-            int g = r * rows + w.lo();
+        float[][] row = new float[BLOCK][dim];
+        // rows in blocks, so that each row of Z is streamed once per block rather than once per row of B; every row
+        // still sums its terms in the order k = 0, 1, ... (same bits)
+        for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+            int nr = Math.min(BLOCK, rows - r0);
+            for (int r = 0; r < nr; r++) System.arraycopy(base, (r0 + r) * dim, row[r], 0, dim);
             for (int k = 0; k < w.z().length; k++) {
-                float a = gramInverse[g + k];
                 float[] zk = w.z()[k];
-                for (int c = 0; c < dim; c++) row[c] += a * zk[c];
+                for (int r = 0; r < nr; r++) {
+                    float a = gramInverse[(r0 + r) * rows + w.lo() + k];
+                    float[] out = row[r];
+                    for (int c = 0; c < d; c++) out[c] += a * zk[c];
+                }
             }
-            System.arraycopy(row, 0, b, r * dim, dim);
+            for (int r = 0; r < nr; r++) System.arraycopy(row[r], 0, b, (r0 + r) * dim, dim);
         }
         return b;
     }
@@ -217,32 +225,57 @@ public final class CoefficientLog {
      * same bits whether B has been computed or not.
      */
     public float[] combination(float[] weights) {
-        if (weights.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
+        return combinations(new float[][] {weights})[0];
+    }
+
+    /**
+     * {@link #combination} for several weight vectors at once, each result the same bits as its own call: the base and
+     * Z are streamed once per block of {@value #BLOCK} combinations instead of once per combination.
+     */
+    public float[][] combinations(float[][] weights) {
+        for (float[] w : weights)
+            if (w.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
         float[] base = base();
-        float[] out = new float[dim];
+        boolean deltas = deltaCount() > 0;
+        Window w = deltas ? window() : null;
+        float[] gramInverse = deltas ? gramInverse() : null;
+        float[][] out = new float[weights.length][dim];
         // each slice is copied out first, so that the sums index two arrays alike, which C2 vectorises (same sums)
         float[] row = new float[dim];
-        for (int n = 0; n < rows; n++) {
-            float a = weights[n];
-            if (a == 0f) continue;
-            System.arraycopy(base, n * dim, row, 0, dim);
-            for (int c = 0; c < dim; c++) out[c] += a * row[c];
-        }
-        if (deltaCount() == 0) return out;
-        Window w = window();
-        float[] gramInverse = gramInverse();
-        float[] onZ = new float[w.z().length];
-        float[] gramRow = new float[onZ.length];
-        for (int n = 0; n < rows; n++) {
-            float a = weights[n];
-            if (a == 0f) continue;
-            System.arraycopy(gramInverse, n * rows + w.lo(), gramRow, 0, gramRow.length);
-            for (int k = 0; k < onZ.length; k++) onZ[k] += a * gramRow[k];
-        }
-        for (int k = 0; k < onZ.length; k++) {
-            float a = onZ[k];
-            float[] zk = w.z()[k];
-            for (int c = 0; c < dim; c++) out[c] += a * zk[c];
+        for (int i0 = 0; i0 < weights.length; i0 += BLOCK) {
+            int ni = Math.min(BLOCK, weights.length - i0);
+            for (int n = 0; n < rows; n++) {
+                boolean copied = false;
+                for (int i = i0; i < i0 + ni; i++) {
+                    float a = weights[i][n];
+                    if (a == 0f) continue;
+                    if (!copied) System.arraycopy(base, n * dim, row, 0, dim);
+                    copied = true;
+                    float[] o = out[i];
+                    for (int c = 0; c < dim; c++) o[c] += a * row[c];
+                }
+            }
+            if (!deltas) continue;
+            int width = w.z().length;
+            float[][] onZ = new float[ni][width];
+            float[] gramRow = new float[width];
+            for (int i = 0; i < ni; i++) {
+                float[] oz = onZ[i];
+                for (int n = 0; n < rows; n++) {
+                    float a = weights[i0 + i][n];
+                    if (a == 0f) continue;
+                    System.arraycopy(gramInverse, n * rows + w.lo(), gramRow, 0, width);
+                    for (int k = 0; k < width; k++) oz[k] += a * gramRow[k];
+                }
+            }
+            for (int k = 0; k < width; k++) {
+                float[] zk = w.z()[k];
+                for (int i = 0; i < ni; i++) {
+                    float a = onZ[i][k];
+                    float[] o = out[i0 + i];
+                    for (int c = 0; c < dim; c++) o[c] += a * zk[c];
+                }
+            }
         }
         return out;
     }

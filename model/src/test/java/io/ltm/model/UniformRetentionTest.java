@@ -108,6 +108,63 @@ class UniformRetentionTest {
         }
     }
 
+    @Test
+    void blockedCombinationsAndBTakeTheSameBitsAsOneRowAtATime() {
+        MemoryConfig cfg = small().sticky(false).coefficientDeltas(8).build();
+        int l = 32, d = 8, n = cfg.basisSize();
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(11);
+            for (int c = 0; c < 8; c++)
+                s = ltm.absorb(s, new TokenBatch(MathPropertiesTest.randn(l * d, rng), l, null, null));
+            CoefficientLog log = s.coefficientLog();
+            assertThat(log.deltaCount()).isGreaterThan(1);
+            float[] base = log.base();
+            // Z and Â⁻¹ as the log defines them, summed one row at a time in the documented order
+            int lo = n, hi = 0;
+            for (CoefficientDelta delta : log.deltas()) {
+                lo = Math.min(lo, delta.lo());
+                hi = Math.max(hi, delta.hi());
+            }
+            float[][] z = new float[hi - lo][d];
+            for (CoefficientDelta delta : log.deltas()) {
+                float[] y = delta.y();
+                for (int k = delta.lo(); k < delta.hi(); k++) {
+                    for (int c = 0; c < d; c++) z[k - lo][c] += y[(k - delta.lo()) * d + c];
+                }
+            }
+            float[] g = RidgeSolver.uniformGramInverseFloat(
+                    Basis.of(n, cfg.widths()), cfg.contractionLength(), cfg.ridgePenalty());
+
+            // 11 combinations: a block of 8 and one of 3, some with disjoint and some with shared rows
+            float[][] weights = new float[11][n];
+            for (int i = 0; i < weights.length; i++)
+                for (int r = 3 * i; r < 3 * i + 7 && r < n; r++) weights[i][r] = (float) rng.nextGaussian();
+            float[][] blocked = log.combinations(weights);
+            for (int i = 0; i < weights.length; i++) {
+                float[] expected = new float[d];
+                for (int r = 0; r < n; r++) for (int c = 0; c < d; c++) expected[c] += weights[i][r] * base[r * d + c];
+                float[] onZ = new float[hi - lo];
+                for (int r = 0; r < n; r++)
+                    if (weights[i][r] != 0f)
+                        for (int k = 0; k < onZ.length; k++) onZ[k] += weights[i][r] * g[r * n + lo + k];
+                for (int k = 0; k < onZ.length; k++) for (int c = 0; c < d; c++) expected[c] += onZ[k] * z[k][c];
+                assertThat(blocked[i]).as("combination %d", i).containsExactly(expected);
+                assertThat(log.combination(weights[i])).containsExactly(expected);
+            }
+
+            float[] b = CoefficientLog.of(base, log.deltas(), cfg).coefficients();
+            for (int r = 0; r < n; r++) {
+                float[] expected = java.util.Arrays.copyOfRange(base, r * d, (r + 1) * d);
+                for (int k = 0; k < z.length; k++)
+                    for (int c = 0; c < d; c++) expected[c] += g[r * n + lo + k] * z[k][c];
+                assertThat(java.util.Arrays.copyOfRange(b, r * d, (r + 1) * d))
+                        .as("row %d", r)
+                        .containsExactly(expected);
+            }
+        }
+    }
+
     private static double relativeError(float[] a, float[] b) {
         double num = 0, den = 0;
         for (int i = 0; i < a.length; i++) {

@@ -97,10 +97,14 @@ public final class Novelty {
         for (int i = 0; i < k; i++) {
             out.putFloat((float) c[pick[i]]);
         }
+        float[][] weights = new float[k][];
         for (int i = 0; i < k; i++) {
-            // from B's base and deltas: a contraction that added a delta does not compute B for this
-            float[] x = unit(b.combination(weightsAt(basis, c[pick[i]])));
-            for (float v : x) {
+            weights[i] = weightsAt(basis, c[pick[i]]);
+        }
+        // from B's base and deltas, all keys in one pass: a contraction that added a delta does not compute B for this
+        float[][] keys = k == 0 ? new float[0][] : b.combinations(weights);
+        for (float[] key : keys) {
+            for (float v : unit(key)) {
                 out.putShort(Half.fromFloat(v));
             }
         }
