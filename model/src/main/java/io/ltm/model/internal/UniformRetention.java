@@ -26,8 +26,6 @@ import io.ltm.model.Timeline;
  * next doubling.
  */
 final class UniformRetention implements Retention {
-    /** ψ_n(t) below this fraction of its peak is left out of a chunk's product (float32 cannot tell it from 0). */
-    private static final double NEGLIGIBLE = 1e-8;
     /** Share of the doubling warp that follows the reads' histogram (the rest stays uniform). */
     private static final double STICKY_SHARE = 0.5;
 
@@ -46,7 +44,9 @@ final class UniformRetention implements Retention {
         this.centres = basis.size() / widthsPerCentre;
         double maxWidth = 0;
         for (double w : basis.widths()) maxWidth = Math.max(maxWidth, w);
-        this.reach = Math.sqrt(2 * Math.log(1 / NEGLIGIBLE)) * maxWidth;
+        // ψ_n(t) below the stored format's unit roundoff of its peak is left out of a chunk's product: at FLOAT16 a
+        // delta then has a third fewer rows than at the float32 cut-off
+        this.reach = Math.sqrt(2 * Math.log(1 / cfg.precision().unitRoundoff())) * maxWidth;
     }
 
     /** Capacity of the epoch that receives tokens [n, n + l): the smallest l·2^k ≥ n + l. */
