@@ -321,6 +321,51 @@ class MemoryTopologyTest {
         assertThat(Math.sqrt(num / den)).isLessThan(0.02);
     }
 
+    @Test
+    void bKeptDecodedBetweenContractionsStoresTheSameBytesAsBReadBackEachTime() {
+        driver.close();
+        List<List<KeyValue<String, byte[]>>> runs = new ArrayList<>();
+        for (long cacheBytes : new long[] {64L << 20, 0L}) {
+            if (!runs.isEmpty()) driver.close();
+            startWith(Map.of(
+                    LtmConfig.MEMORY_BASIS_SIZE,
+                    64,
+                    LtmConfig.MEMORY_BASIS_WIDTHS,
+                    "0.005,0.01",
+                    LtmConfig.INGEST_CACHE_BYTES,
+                    cacheBytes));
+            TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic(
+                    "ltm-test-" + Names.STORE_COEFFICIENTS + "-changelog",
+                    new StringDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            Random vectors = new Random(5);
+            // 60 contractions of two keys: deltas on the kept B, and new bases taken from them (every 17th)
+            for (int e = 0; e < 120; e++) {
+                float[] v = TestFixtures.vectors(vectors, 12);
+                tokens.pipeInput(
+                        key(e % 2 == 0 ? "a" : "b"),
+                        encode(TestFixtures.tokens(v, 12, e)),
+                        Instant.ofEpochMilli(1_000_000L + e));
+            }
+            List<KeyValue<String, byte[]>> written = new ArrayList<>(changelog.readKeyValuesToList());
+            for (String k : List.of("a", "b")) {
+                written.add(KeyValue.pair(
+                        k,
+                        new InternalRecordSerde<>(MemoryState.class)
+                                .serializer()
+                                .serialize("", memory().get(k))));
+            }
+            runs.add(written);
+        }
+        assertThat(runs.get(0)).hasSameSizeAs(runs.get(1)).hasSizeGreaterThan(60);
+        for (int i = 0; i < runs.get(0).size(); i++) {
+            assertThat(runs.get(0).get(i).key).isEqualTo(runs.get(1).get(i).key);
+            assertThat(runs.get(0).get(i).value)
+                    .as("record %d", i)
+                    .isEqualTo(runs.get(1).get(i).value);
+        }
+    }
+
     /** The records that keep a key's B apart, in order (the base first). */
     private List<byte[]> coefficientRecords(String k) {
         KeyValueStore<String, byte[]> store = driver.getKeyValueStore(Names.STORE_COEFFICIENTS);

@@ -72,6 +72,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MEMORY_COEFFICIENT_DELTAS = "ltm.memory.coefficient.deltas";
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
+    public static final String INGEST_CACHE_BYTES = "ltm.ingest.cache.bytes";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
     public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
     public static final String QUERY_REREAD_MAX_TOKENS = "ltm.query.reread.max.tokens";
@@ -389,6 +390,16 @@ public final class LtmConfig extends AbstractConfig {
                     "An event with more token vectors (or word pieces of its text, counted before encoding) than "
                             + "this is rejected to the dead-letter topic. 8192 float16 vectors of d = 384 fit in one "
                             + "producer request.")
+            .define(
+                    INGEST_CACHE_BYTES,
+                    Type.LONG,
+                    64L << 20,
+                    ConfigDef.Range.atLeast(0L),
+                    Importance.LOW,
+                    "Bound on the B kept decoded (float32) between contractions by a memory node process: a key's "
+                            + "next contraction then neither reads nor decodes B's records (at N = 512, d = 384 a "
+                            + "786 KB base and its deltas per key, checked against the version the stored record "
+                            + "names); least recently contracted evicted first; 0 disables it.")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,

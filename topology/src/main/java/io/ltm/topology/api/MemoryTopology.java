@@ -13,6 +13,7 @@ import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.codec.InternalRecordSerde;
+import io.ltm.topology.internal.CoefficientLogCache;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.IngestProcessor;
@@ -130,9 +131,11 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         Serde<EncodedTokens> shortTerm = StoreSerdes.shortTerm(serdeConfig);
+        CoefficientLogCache decoded = new CoefficientLogCache(config.getLong(LtmConfig.INGEST_CACHE_BYTES));
         topology.addProcessor(
                 Names.INGEST,
-                () -> new IngestProcessor(memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty),
+                () -> new IngestProcessor(
+                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, decoded),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));

@@ -109,16 +109,34 @@ public final class CoefficientRecords {
         return CoefficientLog.stored(() -> decode(bytes, cfg), bytes.length - 1, h.getFingerprint(), cfg);
     }
 
+    /**
+     * The B that {@link #read} would give after {@code w} was stored, without reading the records back: the records
+     * {@code w} puts decoded from their bytes (at the stored precision), after those of {@code before}, the B of the
+     * stored version {@code w} follows as {@link #read} gave it (null when there was none; unused when {@code w} puts a
+     * new base, since it then puts every record).
+     */
+    public static CoefficientLog asWritten(CoefficientLog before, Write w, MemoryConfig cfg) {
+        if (w.puts().containsKey(0)) {
+            CoefficientLog.Parts p = decode(w.puts().values().toArray(new byte[0][]), cfg);
+            return CoefficientLog.of(p.base(), p.deltas(), cfg);
+        }
+        List<CoefficientDelta> deltas = new ArrayList<>(before.deltas());
+        for (byte[] bytes : w.puts().values()) deltas.add(delta(bytes, cfg));
+        return CoefficientLog.of(before.base(), deltas, cfg);
+    }
+
     private static CoefficientLog.Parts decode(byte[][] bytes, MemoryConfig cfg) {
         float[] base =
                 MemoryStateCodec.unblock(BASES.deserializer().deserialize(null, bytes[0]), cfg.basisSize(), cfg.dim());
         List<CoefficientDelta> deltas = new ArrayList<>(bytes.length - 1);
-        for (int j = 1; j < bytes.length; j++) {
-            CoefficientDeltaBlock d = DELTAS.deserializer().deserialize(null, bytes[j]);
-            deltas.add(new CoefficientDelta(
-                    d.getLo(), d.getHi(), MemoryStateCodec.unblock(d.getY(), d.getHi() - d.getLo(), cfg.dim())));
-        }
+        for (int j = 1; j < bytes.length; j++) deltas.add(delta(bytes[j], cfg));
         return new CoefficientLog.Parts(base, List.copyOf(deltas));
+    }
+
+    private static CoefficientDelta delta(byte[] bytes, MemoryConfig cfg) {
+        CoefficientDeltaBlock d = DELTAS.deserializer().deserialize(null, bytes);
+        return new CoefficientDelta(
+                d.getLo(), d.getHi(), MemoryStateCodec.unblock(d.getY(), d.getHi() - d.getLo(), cfg.dim()));
     }
 
     /** True when the record's B is kept apart, in records of its own. */

@@ -25,11 +25,12 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private NoveltyTracker novelty;
 
     private final Serde<EncodedTokens> shortTerm;
+    private final CoefficientLogCache decoded;
 
     /**
      * {@code events}: the token events' deserializer; {@code shortTerm}: the short-term records' serde
      * ({@link StoreSerdes#shortTerm}); {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store
-     * and the novelty sink).
+     * and the novelty sink); {@code decoded}: B kept decoded between contractions (shared by the process's threads).
      */
     public IngestProcessor(
             MemoryConfig config,
@@ -37,17 +38,19 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             Serde<EncodedTokens> shortTerm,
             InputValidator validator,
             DeadLetters deadLetters,
-            boolean novelty) {
+            boolean novelty,
+            CoefficientLogCache decoded) {
         super(events, Names.INGEST, "token event", deadLetters);
         this.shortTerm = shortTerm;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
+        this.decoded = decoded;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm);
+        this.stores = new MemoryStores(context, config, shortTerm, decoded);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }

@@ -48,9 +48,20 @@ public final class MemoryStores {
     private final KeyValueStore<String, byte[]> novelty;
 
     private final MemoryConfig config;
+    private final CoefficientLogCache decoded;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
+        this(context, config, records, null);
+    }
+
+    /** {@code decoded}: where contractions keep B decoded for the key's next contraction (null: nowhere). */
+    MemoryStores(
+            ProcessorContext<?, ?> context,
+            MemoryConfig config,
+            Serde<EncodedTokens> records,
+            CoefficientLogCache decoded) {
+        this.decoded = decoded;
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -200,7 +211,8 @@ public final class MemoryStores {
     Contraction contract(
             String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
-        Whole before = whole(key, stored, null);
+        CoefficientLog known = decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
+        Whole before = whole(key, stored, known);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
         CoefficientRecords.Write b = CoefficientRecords.write(
@@ -212,6 +224,9 @@ public final class MemoryStores {
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
         byte[] left = rest == 0 ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail(event, rest));
+        CoefficientLog asStored = decoded == null
+                ? null
+                : CoefficientRecords.asWritten(before.state().coefficientLog(), b, config);
         putTermSegments(key, before.state().terms(), next.terms());
         long written = 0;
         for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
@@ -220,6 +235,7 @@ public final class MemoryStores {
         }
         for (int j = b.count(); j < CoefficientRecords.count(stored); j++) coefficients.delete(RecordKeys.of(key, j));
         memory.put(key, b.record());
+        if (decoded != null) decoded.put(key, b.record().getCoefficientLog(), asStored);
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
         long seq = idx.nextSeq();

@@ -1,0 +1,69 @@
+package io.ltm.topology.internal;
+
+import io.ltm.model.CoefficientDelta;
+import io.ltm.model.CoefficientLog;
+import io.ltm.schemas.CoefficientLogState;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The decoded B ({@link CoefficientLog}) of the stored version of recently contracted keys, so that a key's next
+ * contraction neither reads nor decodes B's records again (at defaults a 393 KB float16 base and its deltas per
+ * contraction). An entry is used only for the stored version it was made from: a memory record names its B records by
+ * their CRCs ({@link CoefficientLogState}), and an entry is kept with that header, so a rolled-back transaction, a
+ * restore or another task's write can never be read through it. Least recently contracted evicted first once the
+ * entries' floats (base and deltas) exceed the bound; 0 disables it. Shared by the stream threads of a process
+ * (thread-safe).
+ */
+public final class CoefficientLogCache {
+    private record Entry(CoefficientLogState header, CoefficientLog log, long bytes) {}
+
+    private final long maxBytes;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+
+    public CoefficientLogCache(long maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
+        this.maxBytes = maxBytes;
+    }
+
+    /** The key's B for the stored version {@code header} names, or null when the cache holds another or none. */
+    synchronized CoefficientLog find(String key, CoefficientLogState header) {
+        Entry e = header == null ? null : entries.get(key);
+        return e != null && e.header().equals(header) ? e.log() : null;
+    }
+
+    /** Keeps {@code log} as the key's B of the stored version {@code header} names (replacing any other). */
+    synchronized void put(String key, CoefficientLogState header, CoefficientLog log) {
+        invalidate(key);
+        long size = bytes(log);
+        if (header == null || size > maxBytes) return;
+        entries.put(key, new Entry(header, log, size));
+        bytes += size;
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            bytes -= it.next().getValue().bytes();
+            it.remove();
+        }
+    }
+
+    synchronized void invalidate(String key) {
+        Entry old = entries.remove(key);
+        if (old != null) bytes -= old.bytes();
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    private static long bytes(CoefficientLog log) {
+        long floats = log.size();
+        for (CoefficientDelta d : log.deltas()) floats += d.y().length;
+        return floats * Float.BYTES;
+    }
+}

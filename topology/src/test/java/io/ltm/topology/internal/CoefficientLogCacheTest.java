@@ -1,0 +1,63 @@
+package io.ltm.topology.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ltm.model.CoefficientDelta;
+import io.ltm.model.CoefficientLog;
+import io.ltm.model.MemoryConfig;
+import io.ltm.schemas.CoefficientLogState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CoefficientLogCacheTest {
+    private static final MemoryConfig CFG =
+            MemoryConfig.builder().dim(4).basisSize(8).build();
+
+    private static CoefficientLog log(int deltas) {
+        List<CoefficientDelta> d = java.util.Collections.nCopies(deltas, new CoefficientDelta(0, 2, new float[8]));
+        return CoefficientLog.of(new float[8 * 4], d, CFG);
+    }
+
+    private static CoefficientLogState header(long... digests) {
+        List<Long> records = new java.util.ArrayList<>();
+        for (long x : digests) records.add(x);
+        return new CoefficientLogState(records, 7L);
+    }
+
+    @Test
+    void aLogIsFoundOnlyForTheStoredVersionItWasKeptWith() {
+        CoefficientLogCache cache = new CoefficientLogCache(1 << 20);
+        CoefficientLog a = log(1);
+        cache.put("k", header(1, 2), a);
+        assertThat(cache.find("k", header(1, 2))).isSameAs(a);
+        assertThat(cache.find("k", header(1, 3))).isNull(); // a delta the entry does not have
+        assertThat(cache.find("k", header(1))).isNull(); // a rolled-back contraction
+        assertThat(cache.find("k", null)).isNull(); // B held whole in the record, or no B
+        assertThat(cache.find("other", header(1, 2))).isNull();
+        CoefficientLog b = log(2);
+        cache.put("k", header(1, 2, 3), b);
+        assertThat(cache.find("k", header(1, 2))).isNull();
+        assertThat(cache.find("k", header(1, 2, 3))).isSameAs(b);
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theLeastRecentlyContractedGoFirstOnceTheFloatsExceedTheBound() {
+        long one = (8 * 4 + 8) * Float.BYTES; // base and one delta of 2 rows
+        CoefficientLogCache cache = new CoefficientLogCache(2 * one);
+        cache.put("a", header(1), log(1));
+        cache.put("b", header(2), log(1));
+        assertThat(cache.bytes()).isEqualTo(2 * one);
+        assertThat(cache.find("a", header(1))).isNotNull(); // a is now the most recently used
+        cache.put("c", header(3), log(1));
+        assertThat(cache.find("b", header(2))).isNull();
+        assertThat(cache.find("a", header(1))).isNotNull();
+        assertThat(cache.find("c", header(3))).isNotNull();
+        assertThat(cache.bytes()).isEqualTo(2 * one);
+
+        CoefficientLogCache off = new CoefficientLogCache(0);
+        off.put("a", header(1), log(1));
+        assertThat(off.find("a", header(1))).isNull();
+        assertThat(off.bytes()).isZero();
+    }
+}
