@@ -110,19 +110,25 @@ public final class CoefficientRecords {
     }
 
     /**
-     * The B that {@link #read} would give after {@code w} was stored, without reading the records back: the records
-     * {@code w} puts decoded from their bytes (at the stored precision), after those of {@code before}, the B of the
-     * stored version {@code w} follows as {@link #read} gave it (null when there was none; unused when {@code w} puts a
-     * new base, since it then puts every record).
+     * The B that {@link #read} would give after {@code w} was stored, without reading the records back, decoded (at the
+     * stored precision) only when its values are first needed: the records {@code w} puts after those of
+     * {@code before}, the B of the stored version {@code w} follows as {@link #read} gave it (unused, and may be null,
+     * when {@code w} puts a new base, since it then puts every record).
      */
     public static CoefficientLog asWritten(CoefficientLog before, Write w, MemoryConfig cfg) {
-        if (w.puts().containsKey(0)) {
-            CoefficientLog.Parts p = decode(w.puts().values().toArray(new byte[0][]), cfg);
-            return CoefficientLog.of(p.base(), p.deltas(), cfg);
-        }
-        List<CoefficientDelta> deltas = new ArrayList<>(before.deltas());
-        for (byte[] bytes : w.puts().values()) deltas.add(delta(bytes, cfg));
-        return CoefficientLog.of(before.base(), deltas, cfg);
+        byte[][] put = w.puts().values().toArray(new byte[0][]);
+        long fingerprint = w.record().getCoefficientLog().getFingerprint();
+        if (w.puts().containsKey(0))
+            return CoefficientLog.stored(() -> decode(put, cfg), put.length - 1, fingerprint, cfg);
+        return CoefficientLog.stored(
+                () -> {
+                    List<CoefficientDelta> deltas = new ArrayList<>(before.deltas());
+                    for (byte[] bytes : put) deltas.add(delta(bytes, cfg));
+                    return new CoefficientLog.Parts(before.base(), List.copyOf(deltas));
+                },
+                w.count() - 1,
+                fingerprint,
+                cfg);
     }
 
     private static CoefficientLog.Parts decode(byte[][] bytes, MemoryConfig cfg) {

@@ -1,6 +1,5 @@
 package io.ltm.topology.internal;
 
-import io.ltm.model.CoefficientDelta;
 import io.ltm.model.CoefficientLog;
 import io.ltm.schemas.CoefficientLogState;
 import java.util.Iterator;
@@ -12,12 +11,16 @@ import java.util.Map;
  * contraction neither reads nor decodes B's records again (at defaults a 393 KB float16 base and its deltas per
  * contraction). An entry is used only for the stored version it was made from: a memory record names its B records by
  * their CRCs ({@link CoefficientLogState}), and an entry is kept with that header, so a rolled-back transaction, a
- * restore or another task's write can never be read through it. Least recently contracted evicted first once the
- * entries' floats (base and deltas) exceed the bound; 0 disables it. Shared by the stream threads of a process
- * (thread-safe).
+ * restore or another task's write can never be read through it. An entry is made when a contraction writes a new base
+ * and extended by the deltas after it; it is decoded only when a contraction needs its values. Least recently
+ * contracted evicted first once the entries' values, counted as float32, exceed the bound; 0 disables it. Shared by
+ * the stream threads of a process (thread-safe).
  */
 public final class CoefficientLogCache {
-    private record Entry(CoefficientLogState header, CoefficientLog log, long bytes) {}
+    /** A key's B of one stored version, and the bytes of its stored records (the bound counts them as float32). */
+    record Kept(CoefficientLog log, long storedBytes) {}
+
+    private record Entry(CoefficientLogState header, Kept kept, long bytes) {}
 
     private final long maxBytes;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
@@ -29,17 +32,20 @@ public final class CoefficientLogCache {
     }
 
     /** The key's B for the stored version {@code header} names, or null when the cache holds another or none. */
-    synchronized CoefficientLog find(String key, CoefficientLogState header) {
+    synchronized Kept find(String key, CoefficientLogState header) {
         Entry e = header == null ? null : entries.get(key);
-        return e != null && e.header().equals(header) ? e.log() : null;
+        return e != null && e.header().equals(header) ? e.kept() : null;
     }
 
-    /** Keeps {@code log} as the key's B of the stored version {@code header} names (replacing any other). */
-    synchronized void put(String key, CoefficientLogState header, CoefficientLog log) {
+    /**
+     * Keeps {@code kept} as the key's B of the stored version {@code header} names (replacing any other); {@code
+     * valueBytes}: the bytes of one stored value (the bound counts each as a float32).
+     */
+    synchronized void put(String key, CoefficientLogState header, Kept kept, int valueBytes) {
         invalidate(key);
-        long size = bytes(log);
+        long size = kept.storedBytes() / valueBytes * Float.BYTES;
         if (header == null || size > maxBytes) return;
-        entries.put(key, new Entry(header, log, size));
+        entries.put(key, new Entry(header, kept, size));
         bytes += size;
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
@@ -59,11 +65,5 @@ public final class CoefficientLogCache {
 
     synchronized long bytes() {
         return bytes;
-    }
-
-    private static long bytes(CoefficientLog log) {
-        long floats = log.size();
-        for (CoefficientDelta d : log.deltas()) floats += d.y().length;
-        return floats * Float.BYTES;
     }
 }

@@ -211,8 +211,9 @@ public final class MemoryStores {
     Contraction contract(
             String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
-        CoefficientLog known = decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
-        Whole before = whole(key, stored, known);
+        CoefficientLogCache.Kept known =
+                decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
+        Whole before = whole(key, stored, known == null ? null : known.log());
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
         CoefficientRecords.Write b = CoefficientRecords.write(
@@ -224,18 +225,29 @@ public final class MemoryStores {
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
         byte[] left = rest == 0 ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail(event, rest));
-        CoefficientLog asStored = decoded == null
+        // B as written is kept from a new base on (all its records are put) and extended while it is kept
+        boolean newBase = b.puts().containsKey(0);
+        long putBytes = b.puts().values().stream().mapToLong(v -> v.length).sum();
+        CoefficientLogCache.Kept asStored = decoded == null || !(newBase || known != null)
                 ? null
-                : CoefficientRecords.asWritten(before.state().coefficientLog(), b, config);
+                : new CoefficientLogCache.Kept(
+                        CoefficientRecords.asWritten(before.state().coefficientLog(), b, config),
+                        putBytes + (newBase ? 0 : known.storedBytes()));
         putTermSegments(key, before.state().terms(), next.terms());
-        long written = 0;
         for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
             coefficients.put(RecordKeys.of(key, e.getKey()), e.getValue());
-            written += e.getValue().length;
         }
         for (int j = b.count(); j < CoefficientRecords.count(stored); j++) coefficients.delete(RecordKeys.of(key, j));
         memory.put(key, b.record());
-        if (decoded != null) decoded.put(key, b.record().getCoefficientLog(), asStored);
+        if (asStored != null) {
+            decoded.put(
+                    key,
+                    b.record().getCoefficientLog(),
+                    asStored,
+                    config.precision().bytes());
+        } else if (decoded != null) {
+            decoded.invalidate(key);
+        }
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
         long seq = idx.nextSeq();
@@ -245,7 +257,7 @@ public final class MemoryStores {
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
         }
-        return new Contraction(before.state(), next, b.record(), written);
+        return new Contraction(before.state(), next, b.record(), putBytes);
     }
 
     /**
