@@ -28,7 +28,7 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...] [--device
- * auto|cpu|gpu]}: the attention worker's reads, for batches of 1, 16, 256 and 4096 queries across K distinct keys
+ * auto|cpu|gpu] [--path auto|host|device]}: the attention worker's reads, for batches of 1, 16, 256 and 4096 queries across K distinct keys
  * (request i reads key i mod K), on the engine's device (auto: the GPU when PyTorch sees one), in two forms:
  * <ul>
  *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
@@ -40,7 +40,10 @@ import org.apache.kafka.common.config.ConfigException;
  * In the same run: the bytes per second {@code System.arraycopy} copies between two 256 MiB arrays (measured right
  * after each batch size), and from it the bandwidth bound of each batch: the bytes of the per-key arrays the batch
  * must touch (each distinct memory version's keys and B once, float32) over that bandwidth. Batches above C requests
- * are split into engine calls of C, as the worker's max.poll.records splits them. Every batch size reads at least K
+ * are split into engine calls of C, as the worker's max.poll.records splits them. {@code --path} picks the zero-shot
+ * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
+ * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
+ * CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K
  * requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU time (all
  * threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time includes
  * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
@@ -90,6 +93,9 @@ public final class AttentionBench {
         };
         if (Device.Type.GPU.equals(device.getDeviceType()) && !Device.Type.GPU.equals(available.getDeviceType()))
             throw new ConfigException("--device gpu: PyTorch sees no GPU here (README: Running on a GPU)");
+        String path = stringArg(args, "--path", "auto");
+        if (!List.of("auto", "host", "device").contains(path))
+            throw new ConfigException("--path must be auto, host or device, not " + path);
         MemoryConfig cfg = MemoryConfig.builder().dim(dim).build();
         Random rnd = new Random(1);
         com.sun.management.OperatingSystemMXBean mx =
@@ -99,6 +105,7 @@ public final class AttentionBench {
         String loadAtStart = Machine.loadAverage();
         try (LongTermMemory engine = LongTermMemory.create(cfg, device)) {
             engine.setReadyCache(new ReadyMemoryCache(Long.MAX_VALUE));
+            if (!path.equals("auto")) engine.setHostReads(path.equals("host"));
             List<MemoryState> states = new ArrayList<>();
             List<io.ltm.schemas.MemoryState> snapshots = new ArrayList<>();
             for (int k = 0; k < keys; k++) {
