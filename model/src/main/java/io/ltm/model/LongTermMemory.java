@@ -2,6 +2,7 @@ package io.ltm.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.ltm.model.internal.DeviceMemories;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
@@ -130,6 +131,22 @@ public final class LongTermMemory implements AutoCloseable {
     }
 
     /**
+     * Bound, in bytes, of the memory versions that batched device reads keep on the engine's device (B and its keys,
+     * float32; default {@link DeviceMemories#DEFAULT_MAX_BYTES}): a batch uploads only the versions not held. 0 keeps
+     * none. Replaces the held ones (their arrays are closed).
+     *
+     * @throws IllegalArgumentException if maxBytes is negative
+     */
+    public void setDeviceMemoryBytes(long maxBytes) {
+        read.zeroShot().setDeviceMemoryBytes(maxBytes);
+    }
+
+    /** The memories held on the device (tests; null before the first device read). */
+    DeviceMemories deviceMemories() {
+        return read.zeroShot().deviceMemories();
+    }
+
+    /**
      * What a zero-shot read needs from this version of the memory, computed once: the keys at the basis centres
      * (Ψ(centres)·B, normalised) or the rows of B, and B. The state must have a long-term part.
      */
@@ -139,6 +156,7 @@ public final class LongTermMemory implements AutoCloseable {
 
     @Override
     public void close() {
+        read.zeroShot().close();
         engine.close();
     }
 }

@@ -2,10 +2,13 @@ package io.ltm.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.model.internal.ContinuousAttention;
 import io.ltm.model.internal.DeviceMath;
+import io.ltm.model.internal.DeviceMemories;
 import io.ltm.model.internal.HostZeroShot;
 import io.ltm.model.internal.MemoryKeys;
 import io.ltm.model.internal.SpanFitter;
@@ -28,10 +31,17 @@ import java.util.stream.IntStream;
  *
  * <p>Computed on host arrays from a {@link ReadyMemory}, where reads of one memory version share one pass over its
  * keys and one over its B and distinct versions are spread over the common fork-join pool's cores; or batched on the
- * engine's device: B stacked into [K, N, d], one batched matmul for the scores, one for the contexts, one matmul each
- * for the profiles and the sticky histograms, one batched matmul for the span scores. Not thread-safe (one per engine).
+ * engine's device: each memory version's B and keys held there by {@link DeviceMemories} (uploaded once), the reads
+ * grouped by memory into [G, g] slots, one batched matmul over the groups' memories for the scores, one for the
+ * contexts, one matmul each for the profiles and the sticky histograms (which come back with the contexts in one
+ * transfer), one batched matmul for the span scores. Not thread-safe (one per engine).
  */
 final class ZeroShotRead {
+    /** Empty slots the groups of a device batch may add, at most, as a multiple of its reads (see onDevice). */
+    private static final int MAX_PADDING = 2;
+    /** The staging slot of the pooled queries (the device memories upload through their own). */
+    private static final int QUERY_SLOT = DeviceMemories.UPLOAD_SLOT + 1;
+
     private final MemoryConfig cfg;
     private final DeviceMath math;
     private final Staging staging = new Staging();
@@ -39,6 +49,7 @@ final class ZeroShotRead {
     private HostZeroShot host;
     private MemoryKeys keys;
     private boolean hostReads;
+    private DeviceMemories deviceMemories;
 
     ZeroShotRead(MemoryConfig cfg, MemoryEngine engine) {
         this.cfg = cfg;
@@ -60,6 +71,24 @@ final class ZeroShotRead {
 
     boolean hostReads() {
         return hostReads;
+    }
+
+    /** See {@link LongTermMemory#setDeviceMemoryBytes}. */
+    void setDeviceMemoryBytes(long maxBytes) {
+        DeviceMemories next = new DeviceMemories(math, staging, cfg.cosineKeys(), maxBytes);
+        close();
+        deviceMemories = next;
+    }
+
+    /** The memories held on the device (null before the first device read). */
+    DeviceMemories deviceMemories() {
+        return deviceMemories;
+    }
+
+    /** Closes the memories held on the device. */
+    void close() {
+        if (deviceMemories != null) deviceMemories.close();
+        deviceMemories = null;
     }
 
     /** See {@link LongTermMemory#ready}. */
@@ -144,82 +173,109 @@ final class ZeroShotRead {
         float[][] ltmCtx = batch.ltmCtx();
         double[][] hist = batch.hist();
         int k = zs.size(), d = cfg.dim(), nb = cfg.basisSize();
-        float[] qall = new float[k * d];
-        float[] filled = new float[k];
-        // each distinct memory (B) is uploaded once and its keys computed once; reads index into them on the device
+        // the reads by memory (distinct B arrays), each memory's reads in groups of at most g slots
         Map<float[], Integer> memoryIndex = new IdentityHashMap<>();
         List<float[]> memories = new ArrayList<>();
-        long[] memoryOf = new long[k];
+        List<String> keys = new ArrayList<>();
+        int[] memoryOf = new int[k];
+        int[] rank = new int[k];
+        int[] count = new int[k];
         for (int j = 0; j < k; j++) {
-            float[] coefficients = requests.get(zs.get(j)).state().coefficientsRef();
-            memoryOf[j] = memoryIndex.computeIfAbsent(coefficients, c -> {
+            ReadRequest r = requests.get(zs.get(j));
+            int u = memoryIndex.computeIfAbsent(r.state().coefficientsRef(), c -> {
                 memories.add(c);
+                keys.add(r.key());
                 return memories.size() - 1;
             });
-            System.arraycopy(qbar[zs.get(j)], 0, qall, j * d, d);
-            filled[j] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
+            memoryOf[j] = u;
+            rank[j] = count[u]++;
         }
-        staging.begin(0, memories.size() * nb * d);
-        for (int u = 0; u < memories.size(); u++) staging.put(0, u * nb * d, memories.get(u), 0, nb * d);
-        NDArray bDistinct = staging.finish(m, 0, new Shape(memories.size(), nb, d));
-        NDArray q = m.create(qall, new Shape(k, d));
+        int distinct = memories.size(), most = 0;
+        for (int u = 0; u < distinct; u++) most = Math.max(most, count[u]);
+        // one group per memory, unless a few memories have most of the reads: then groups of the mean count, so that
+        // the empty slots stay within MAX_PADDING times the reads
+        int g = (long) distinct * most <= (long) MAX_PADDING * k ? most : (k + distinct - 1) / distinct;
+        if (deviceMemories == null)
+            deviceMemories = new DeviceMemories(math, staging, cfg.cosineKeys(), DeviceMemories.DEFAULT_MAX_BYTES);
+        DeviceMemories.Memory[] held = deviceMemories.of(memories, keys, m);
+        int[] firstGroup = new int[distinct];
+        List<DeviceMemories.Memory> groups = new ArrayList<>();
+        for (int u = 0; u < distinct; u++) {
+            firstGroup[u] = groups.size();
+            for (int x = 0; x < (count[u] + g - 1) / g; x++) groups.add(held[u]);
+        }
+        int slots = groups.size() * g;
+        int[] slot = new int[k];
+        float[] filled = new float[slots];
+        Arrays.fill(filled, 1f); // empty slots: a full memory
+        staging.begin(QUERY_SLOT, slots * d);
+        boolean[] used = new boolean[slots];
+        for (int j = 0; j < k; j++) {
+            slot[j] = firstGroup[memoryOf[j]] * g + rank[j];
+            used[slot[j]] = true;
+            staging.put(QUERY_SLOT, slot[j] * d, qbar[zs.get(j)], 0, d);
+            filled[slot[j]] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
+        }
+        float[] zero = new float[d];
+        for (int p = 0; p < slots; p++) if (!used[p]) staging.put(QUERY_SLOT, p * d, zero, 0, d);
+        NDArray q = staging.finish(m, QUERY_SLOT, new Shape(groups.size(), g, d));
+        DeviceMemories.Memory stacked = DeviceMemories.stack(groups, m);
+        NDArray b = stacked.b();
         ContinuousAttention.ZeroShot z = ContinuousAttention.zeroShot(
-                math,
-                bDistinct,
-                memories.size() == k ? null : m.create(memoryOf),
-                q,
-                m.create(filled),
-                cfg.temperature(),
-                cfg.sigma2Min(),
-                cfg.cosineKeys());
-        NDArray b = z.b();
-        int rb = math.profileBins();
-        float[] prof = z.a().matMul(math.profileBinMass()).toFloatArray();
+                math, b, stacked.keys(), q, m.create(filled), cfg.temperature(), cfg.sigma2Min());
+        int rb = math.profileBins(), nd = cfg.sticky() ? cfg.stickyBins() : 0;
+        // profiles, histograms and contexts come back in one transfer: [slots, rb + nd + d]
+        NDList parts = new NDList(z.a().matMul(math.profileBinMass()));
+        if (nd > 0) parts.add(z.a().matMul(math.basisBinMass(nd)));
+        parts.add(z.ctx());
+        int width = rb + nd + d;
+        float[] out = NDArrays.concat(parts, 1).toFloatArray();
         double[] ref = math.profileReference(); // uniform attention's profile, mean 1
-        float[] h =
-                cfg.sticky() ? z.a().matMul(math.basisBinMass(cfg.stickyBins())).toFloatArray() : null;
-        float[] ctx = z.ctx().toFloatArray();
         double[][][] fits = new double[k][][];
         // the span fits are host work per read, independent of each other: spread over the common pool's cores
         (k > 1 ? IntStream.range(0, k).parallel() : IntStream.range(0, k)).forEach(j -> {
-            int i = zs.get(j);
+            int i = zs.get(j), at = slot[j] * width;
             double[] pm = new double[rb];
-            for (int t = 0; t < rb; t++) pm[t] = prof[j * rb + t];
             double[] dens = new double[rb];
-            for (int t = 0; t < rb; t++) dens[t] = pm[t] / ref[t];
+            for (int t = 0; t < rb; t++) {
+                pm[t] = out[at + t];
+                dens[t] = pm[t] / ref[t];
+            }
             fits[j] = SpanFitter.withoutBasisBlur(
                             SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis())
                     .toArray(new double[0][]);
-            ltmCtx[i] = Arrays.copyOfRange(ctx, j * d, (j + 1) * d);
-            if (h != null) {
-                int nd = cfg.stickyBins();
+            ltmCtx[i] = Arrays.copyOfRange(out, at + rb + nd, at + width);
+            if (nd > 0) {
                 hist[i] = new double[nd];
-                for (int t = 0; t < nd; t++) hist[i][t] = h[j * nd + t];
+                for (int t = 0; t < nd; t++) hist[i][t] = out[at + rb + t];
             }
         });
         int kmax = 1;
         for (double[][] f : fits) kmax = Math.max(kmax, f.length);
-        float[] smu = new float[k * kmax], ss2 = new float[k * kmax];
+        float[] smu = new float[slots * kmax], ss2 = new float[slots * kmax];
         Arrays.fill(smu, 0.5f);
         Arrays.fill(ss2, 1f);
         for (int j = 0; j < k; j++) {
             double[][] f = fits[j];
             for (int t = 0; t < f.length; t++) {
-                smu[j * kmax + t] = (float) f[t][0];
-                ss2[j * kmax + t] = (float) (f[t][1] * f[t][1]);
+                smu[slot[j] * kmax + t] = (float) f[t][0];
+                ss2[slot[j] * kmax + t] = (float) (f[t][1] * f[t][1]);
             }
         }
-        NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(k, kmax, nb);
-        NDArray c = r.batchMatMul(b); // [K, kmax, d]
-        NDArray dots = c.batchMatMul(q.reshape(k, d, 1)).reshape(k, kmax);
-        NDArray norms =
-                c.norm(new int[] {2}).mul(q.norm(new int[] {1}).reshape(k, 1)).maximum(1e-30f);
+        // the remembered content under each span, Bᵀ E[ψ], by the groups' memories as the contexts were
+        NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(groups.size(), (long) g * kmax, nb);
+        NDArray c = r.batchMatMul(b).reshape(slots, kmax, d);
+        NDArray qs = q.reshape(slots, d);
+        NDArray dots = c.batchMatMul(qs.reshape(slots, d, 1)).reshape(slots, kmax);
+        NDArray norms = c.norm(new int[] {2})
+                .mul(qs.norm(new int[] {1}).reshape(slots, 1))
+                .maximum(1e-30f);
         float[] cos = dots.div(norms).toFloatArray();
         for (int j = 0; j < k; j++) {
             int i = zs.get(j);
             double[][] f = fits[j];
             for (int t = 0; t < f.length; t++) {
-                spans[i].add(Span.of(requests.get(i).state(), f[t], cos[j * kmax + t]));
+                spans[i].add(Span.of(requests.get(i).state(), f[t], cos[slot[j] * kmax + t]));
             }
         }
     }

@@ -2,7 +2,6 @@ package io.ltm.model.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -18,8 +17,8 @@ public final class ContinuousAttention {
     /** Output of the trained ("affines") head. mu, s2: [H,Q]; r: [H·Q, N]; ctx: [Q, e] (pre-Wo); z: [Q, e_out]. */
     public record Trained(NDArray mu, NDArray s2, NDArray r, NDArray ctx, NDArray z) {}
 
-    /** Output of the zero-shot head for K reads: a [K,N] basis attention, mu/s2 [K], r [K,N], ctx [K,d], b [K,N,d]. */
-    public record ZeroShot(NDArray a, NDArray mu, NDArray s2, NDArray r, NDArray ctx, NDArray b) {}
+    /** Output of the zero-shot head for K reads: a [K,N] basis attention, mu/s2 [K], r [K,N], ctx [K,d]. */
+    public record ZeroShot(NDArray a, NDArray mu, NDArray s2, NDArray r, NDArray ctx) {}
 
     /**
      * The official affines=True head. K = B W_K, V = B W_V split into H column blocks; scores = K_h q/√d;
@@ -64,44 +63,46 @@ public final class ContinuousAttention {
     }
 
     /**
-     * Zero-shot head for K memories at once (official affines=False branch with keys = values = B):
+     * The cosine keys of memories: X̄ at the N/S distinct basis centres, normalised to unit length (see
+     * {@code MemoryConfig#cosineKeys()}). They depend only on the memory, so they are computed once per version.
+     *
+     * @param b [U, N, d]
+     * @return [U, C, d] in b's manager
+     */
+    public static NDArray cosineKeys(DeviceMath k, NDArray b) {
+        NDArray kb = DeviceMath.scoped(k.centreRowsOp().matMul(b), b); // X̄(centre i), [U, C, d]
+        return kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
+    }
+
+    /**
+     * Zero-shot head for K reads at once (official affines=False branch with keys = values = B):
      * a = softmax(B q / (√d·T)) over the N basis functions, μ = Σ a_n μ_n, σ² = Σ a_n(μ_n² + σ_n²) − μ²
      * (moment matching of the mixture Σ a_n ψ_n), clamped at σ²_min; r = E_{N(μ,σ²)}[ψ]; context = Bᵀ r.
-     * With cosineKeys, the scores are cos(X̄(μ_n), q)/T instead: the key of basis n is the reconstructed signal at its
+     * With cosine keys, the scores are cos(X̄(μ_n), q)/T instead: the key of basis n is the reconstructed signal at its
      * centre (see {@code MemoryConfig#cosineKeys()}).
      *
      * Basis functions centred past a memory's filled extent (the empty tail of a uniform memory's epoch, where X̄ is
      * only a faint echo of the content before it, with a direction of its own) get no attention.
      *
-     * The K reads may share memories: B holds each distinct memory once and {@code memoryOf} names each read's, so that
-     * the keys, which depend only on the memory, are computed once per memory.
+     * The reads come in G groups of g slots, every read of a group reading the group's memory: the scores and the
+     * contexts are one batched matmul each over the groups' memories, without copying a memory per read. Slots without
+     * a read hold zero queries; their results are to be ignored.
      *
-     * @param b [U, N, d] the distinct memories; memoryOf [K] int64, the memory of each read (null: read k reads memory
-     *     k); q [K, d] pooled queries; filled [K] the end of each memory's content on [0, 1]
+     * @param b [G, N, d] the memory of each group; keys [G, C, d] its cosine keys ({@link #cosineKeys}), or null for
+     *     raw keys; q [G, g, d] pooled queries; filled [G·g] the end of each read's memory content on [0, 1]
      */
     public static ZeroShot zeroShot(
-            DeviceMath k,
-            NDArray b,
-            NDArray memoryOf,
-            NDArray q,
-            NDArray filled,
-            double temperature,
-            double sigma2Min,
-            boolean cosineKeys) {
-        long kk = q.getShape().get(0), n = b.getShape().get(1), d = b.getShape().get(2);
-        NDArray perRead = memoryOf == null ? b : b.get(new NDIndex("{}", memoryOf)); // [K, N, d]
+            DeviceMath k, NDArray b, NDArray keys, NDArray q, NDArray filled, double temperature, double sigma2Min) {
+        long groups = q.getShape().get(0), g = q.getShape().get(1), kk = groups * g;
+        long n = b.getShape().get(1), d = b.getShape().get(2);
         NDArray s;
-        if (cosineKeys) {
-            NDArray op = k.centreRowsOp(); // [C, N], C = N/S centres
-            long c = op.getShape().get(0);
-            NDArray kb = DeviceMath.scoped(op.matMul(b), b); // X̄(centre i), [U, C, d]
-            NDArray bn = kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
-            if (memoryOf != null) bn = bn.get(new NDIndex("{}", memoryOf));
-            NDArray qn = q.div(q.norm(new int[] {1}, true).maximum(1e-30f));
-            s = bn.batchMatMul(qn.reshape(kk, d, 1)).reshape(kk, c).mul(1.0 / temperature);
+        if (keys != null) {
+            long c = keys.getShape().get(1);
+            NDArray qn = q.div(q.norm(new int[] {2}, true).maximum(1e-30f));
+            s = qn.batchMatMul(keys.transpose(0, 2, 1)).reshape(kk, c).mul(1.0 / temperature);
             if (c != n) s = s.repeat(1, n / c); // basis n = i·S + s has centre i
         } else {
-            s = perRead.batchMatMul(q.reshape(kk, d, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
+            s = q.batchMatMul(b.transpose(0, 2, 1)).reshape(kk, n).mul(1.0 / (Math.sqrt(d) * temperature));
         }
         NDArray empty = DeviceMath.scoped(k.muRow().sub(k.centreSpacing()), q).gt(filled.reshape(kk, 1));
         NDArray a =
@@ -110,8 +111,8 @@ public final class ContinuousAttention {
         NDArray m2 = a.matMul(k.mu2Col()).reshape(kk);
         NDArray s2 = m2.sub(mu.square()).maximum((float) sigma2Min);
         NDArray r = k.expectedPsi(mu, s2); // [K, N]
-        NDArray ctx = r.reshape(kk, 1, n).batchMatMul(perRead).reshape(kk, d);
-        return new ZeroShot(a, mu, s2, r, ctx, perRead);
+        NDArray ctx = r.reshape(groups, g, n).batchMatMul(b).reshape(kk, d);
+        return new ZeroShot(a, mu, s2, r, ctx);
     }
 
     /** KL(N(μ,σ²) ‖ N(μ₀,σ₀²)) = ½(σ²/σ₀² − log(σ²/σ₀²) − 1) [+ ½(μ−μ₀)²/σ₀² when mu0 is not null]. */
