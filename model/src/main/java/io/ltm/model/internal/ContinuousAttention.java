@@ -66,12 +66,12 @@ public final class ContinuousAttention {
      * The cosine keys of memories: X̄ at the N/S distinct basis centres, normalised to unit length (see
      * {@code MemoryConfig#cosineKeys()}). They depend only on the memory, so they are computed once per version.
      *
-     * @param b [U, N, d]
-     * @return [U, C, d] in b's manager
+     * @param b [N, d]
+     * @return [C, d] in b's manager
      */
     public static NDArray cosineKeys(DeviceMath k, NDArray b) {
-        NDArray kb = DeviceMath.scoped(k.centreRowsOp().matMul(b), b); // X̄(centre i), [U, C, d]
-        return kb.div(kb.norm(new int[] {2}, true).maximum(1e-30f));
+        NDArray kb = DeviceMath.scoped(k.centreRowsOp().matMul(b), b); // X̄(centre i), [C, d]
+        return kb.div(kb.norm(new int[] {1}, true).maximum(1e-30f));
     }
 
     /**

@@ -114,11 +114,11 @@ public final class DeviceMemories implements AutoCloseable {
             staging.put(UPLOAD_SLOT, x * size, versions.get(missing.get(x)), 0, size);
         try (NDManager upload = batch.newSubManager()) {
             NDArray b = staging.finish(upload, UPLOAD_SLOT, new Shape(missing.size(), n, d));
-            NDArray keys = cosineKeys ? ContinuousAttention.cosineKeys(math, b) : null;
             for (int x = 0; x < missing.size(); x++) {
-                // copies: a slice would share the upload's storage (on the CPU, the staging buffer itself)
+                // a copy: a slice would share the upload's storage (on the CPU, the staging buffer itself)
                 NDArray bx = b.get(x).duplicate();
-                NDArray kx = keys == null ? null : keys.get(x).duplicate();
+                // keys per memory, so that they do not depend on which others a batch uploads with it (to the bit)
+                NDArray kx = cosineKeys ? ContinuousAttention.cosineKeys(math, bx) : null;
                 long entryBytes = bx.size() * Float.BYTES + (kx == null ? 0 : kx.size() * Float.BYTES);
                 boolean keep = makeRoom(entryBytes, read);
                 bx.attach(keep ? mgr : batch);
