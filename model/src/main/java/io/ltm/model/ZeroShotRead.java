@@ -39,6 +39,8 @@ import java.util.stream.IntStream;
 final class ZeroShotRead {
     /** Empty slots the groups of a device batch may add, at most, as a multiple of its reads (see onDevice). */
     private static final int MAX_PADDING = 2;
+    /** Reads in a device batch from which their per-read host work (other than the span fits) is spread over the cores. */
+    private static final int PARALLEL_READS = 64;
     /** The staging slot of the pooled queries (the device memories upload through their own). */
     private static final int QUERY_SLOT = DeviceMemories.UPLOAD_SLOT + 1;
 
@@ -213,9 +215,12 @@ final class ZeroShotRead {
         for (int j = 0; j < k; j++) {
             slot[j] = firstGroup[memoryOf[j]] * g + rank[j];
             used[slot[j]] = true;
+        }
+        // each read writes its own slot (of the direct buffer and of filled)
+        reads(k).forEach(j -> {
             staging.put(QUERY_SLOT, slot[j] * d, qbar[zs.get(j)], 0, d);
             filled[slot[j]] = (float) requests.get(zs.get(j)).state().timeline().filledUpTo();
-        }
+        });
         float[] zero = new float[d];
         for (int p = 0; p < slots; p++) if (!used[p]) staging.put(QUERY_SLOT, p * d, zero, 0, d);
         NDArray q = staging.finish(m, QUERY_SLOT, new Shape(groups.size(), g, d));
@@ -250,8 +255,9 @@ final class ZeroShotRead {
                 for (int t = 0; t < nd; t++) hist[i][t] = out[at + rb + t];
             }
         });
-        int kmax = 1;
-        for (double[][] f : fits) kmax = Math.max(kmax, f.length);
+        int spansMost = 1;
+        for (double[][] f : fits) spansMost = Math.max(spansMost, f.length);
+        int kmax = spansMost;
         float[] smu = new float[slots * kmax], ss2 = new float[slots * kmax];
         Arrays.fill(smu, 0.5f);
         Arrays.fill(ss2, 1f);
@@ -271,12 +277,18 @@ final class ZeroShotRead {
                 .mul(qs.norm(new int[] {1}).reshape(slots, 1))
                 .maximum(1e-30f);
         float[] cos = dots.div(norms).toFloatArray();
-        for (int j = 0; j < k; j++) {
+        // each read adds to its own request's spans
+        reads(k).forEach(j -> {
             int i = zs.get(j);
             double[][] f = fits[j];
             for (int t = 0; t < f.length; t++) {
                 spans[i].add(Span.of(requests.get(i).state(), f[t], cos[slot[j] * kmax + t]));
             }
-        }
+        });
+    }
+
+    /** The reads 0..k-1, spread over the common pool's cores from PARALLEL_READS on (below, the handoff costs more). */
+    private static IntStream reads(int k) {
+        return k >= PARALLEL_READS ? IntStream.range(0, k).parallel() : IntStream.range(0, k);
     }
 }

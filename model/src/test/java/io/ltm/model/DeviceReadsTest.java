@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 class DeviceReadsTest {
     /** float32 products of other shapes (batched or single) round differently (as in ReadyMemoryTest). */
     private static final double BATCH_SHAPE_TOL = 1e-4;
+    /** Reads of the uneven batch: above the device read's threshold for spreading host work over the cores. */
+    private static final int SKEWED_READS = 70;
 
     private static List<ReadRequest> requests(
             MemoryConfig cfg, List<MemoryState> memories, int[] memoryOf, Random rng) {
@@ -74,23 +76,43 @@ class DeviceReadsTest {
 
     @Test
     void readsOfAMemoryThatHasMostOfTheBatchGiveTheSingleReads() {
-        // 9 reads of one memory, 1 each of two others: more than twice the reads in slots if every memory had 9, so
-        // the reads go in groups of 4 (the first memory in 3 groups, the last of them partly empty)
+        // 66 of 70 reads read one memory, 2 each the two others: slots for 66 reads of every memory would be more
+        // than twice the reads, so the reads go in groups of 24 (the first memory in 3 groups, the last partly empty);
+        // 70 reads also spread their host work over the cores
         MemoryConfig cfg = EngineTest.small(true);
         Random rng = new Random(22);
         try (LongTermMemory dev = LongTermMemory.create(cfg, Device.cpu())) {
             dev.setHostReads(false);
             List<MemoryState> memories =
                     List.of(grown(dev, cfg, 2, rng), grown(dev, cfg, 3, rng), grown(dev, cfg, 1, rng));
-            List<ReadRequest> reqs = requests(cfg, memories, new int[] {0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0}, rng);
+            int[] memoryOf = new int[SKEWED_READS];
+            memoryOf[SKEWED_READS / 3] = 1;
+            memoryOf[SKEWED_READS / 2] = 2;
+            memoryOf[SKEWED_READS - 2] = 1;
+            memoryOf[SKEWED_READS - 1] = 2;
+            List<ReadRequest> reqs = requests(cfg, memories, memoryOf, rng);
             List<ReadResult> batch = dev.readBatch(reqs);
             for (int i = 0; i < reqs.size(); i++) {
-                double[] w = ReadyMemoryTest.compare(
-                        batch.get(i), dev.readBatch(List.of(reqs.get(i))).get(0));
-                for (double v : w) assertThat(v).isLessThan(BATCH_SHAPE_TOL);
+                ReadResult single = dev.readBatch(List.of(reqs.get(i))).get(0);
+                double[] w = ReadyMemoryTest.compare(batch.get(i), single);
+                assertThat(w[0]).isLessThan(BATCH_SHAPE_TOL); // spans
+                assertThat(w[2]).isLessThan(BATCH_SHAPE_TOL); // histogram
+                // the contexts of sharply peaked reads (T = 0.002) round by up to 1e-4 in either shape, the single
+                // read's as much as the batch's: the batch's must be that close to the float64 context
+                double[] f64 = ReadyMemoryTest.contextF64(
+                        cfg, reqs.get(i).state(), reqs.get(i).query(), 1);
+                assertThat(relativeError(batch.get(i).context(), f64)).isLessThan(BATCH_SHAPE_TOL);
             }
             assertThat(batch.get(0).context()).isNotEqualTo(batch.get(1).context()); // one memory, two queries
         }
+    }
+
+    /** Largest difference to the float64 vector, relative to its largest entry. */
+    private static double relativeError(float[] v, double[] f64) {
+        double scale = 0, err = 0;
+        for (double x : f64) scale = Math.max(scale, Math.abs(x));
+        for (int x = 0; x < f64.length; x++) err = Math.max(err, Math.abs(v[x] - f64[x]));
+        return err / scale;
     }
 
     /** The same spans, context and histogram, to the bit (the same operations on the same shapes). */
