@@ -13,6 +13,7 @@ import io.ltm.model.internal.HostZeroShot;
 import io.ltm.model.internal.MemoryKeys;
 import io.ltm.model.internal.SpanFitter;
 import io.ltm.model.internal.Staging;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -234,7 +235,8 @@ final class ZeroShotRead {
         if (nd > 0) parts.add(z.a().matMul(math.basisBinMass(nd)));
         parts.add(z.ctx());
         int width = rb + nd + d;
-        float[] out = NDArrays.concat(parts, 1).toFloatArray();
+        // read where the transfer put it (absolute gets, safe from many threads) instead of copied once more
+        FloatBuffer out = NDArrays.concat(parts, 1).toByteBuffer().asFloatBuffer();
         double[] ref = math.profileReference(); // uniform attention's profile, mean 1
         double[][][] fits = new double[k][][];
         // the span fits are host work per read, independent of each other: spread over the common pool's cores
@@ -243,16 +245,17 @@ final class ZeroShotRead {
             double[] pm = new double[rb];
             double[] dens = new double[rb];
             for (int t = 0; t < rb; t++) {
-                pm[t] = out[at + t];
+                pm[t] = out.get(at + t);
                 dens[t] = pm[t] / ref[t];
             }
             fits[j] = SpanFitter.withoutBasisBlur(
                             SpanFitter.modes(dens, pm, requests.get(i).options().spans()), math.basis())
                     .toArray(new double[0][]);
-            ltmCtx[i] = Arrays.copyOfRange(out, at + rb + nd, at + width);
+            ltmCtx[i] = new float[d];
+            out.get(at + rb + nd, ltmCtx[i]);
             if (nd > 0) {
                 hist[i] = new double[nd];
-                for (int t = 0; t < nd; t++) hist[i][t] = out[at + rb + t];
+                for (int t = 0; t < nd; t++) hist[i][t] = out.get(at + rb + t);
             }
         });
         int spansMost = 1;
