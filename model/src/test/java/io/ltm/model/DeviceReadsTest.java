@@ -92,17 +92,22 @@ class DeviceReadsTest {
             memoryOf[SKEWED_READS - 1] = 2;
             List<ReadRequest> reqs = requests(cfg, memories, memoryOf, rng);
             List<ReadResult> batch = dev.readBatch(reqs);
+            double[] batchError = new double[reqs.size()];
+            double worstSingle = 0;
             for (int i = 0; i < reqs.size(); i++) {
                 ReadResult single = dev.readBatch(List.of(reqs.get(i))).get(0);
                 double[] w = ReadyMemoryTest.compare(batch.get(i), single);
                 assertThat(w[0]).isLessThan(BATCH_SHAPE_TOL); // spans
                 assertThat(w[2]).isLessThan(BATCH_SHAPE_TOL); // histogram
-                // the contexts of sharply peaked reads (T = 0.002) round by up to 1e-4 in either shape, the single
-                // read's as much as the batch's: the batch's must be that close to the float64 context
                 double[] f64 = ReadyMemoryTest.contextF64(
                         cfg, reqs.get(i).state(), reqs.get(i).query(), 1);
-                assertThat(relativeError(batch.get(i).context(), f64)).isLessThan(BATCH_SHAPE_TOL);
+                batchError[i] = relativeError(batch.get(i).context(), f64);
+                worstSingle = Math.max(worstSingle, relativeError(single.context(), f64));
             }
+            // the contexts of sharply peaked reads (T = 0.002) round by about 1e-4 in either shape (the single reads'
+            // as much as the batch's): each batched context must be within twice the single reads' worst error of the
+            // float64 context (a read given another's memory or query is off by its whole size)
+            for (double e : batchError) assertThat(e).isLessThan(Math.max(ReadyMemoryTest.TOL, 2 * worstSingle));
             assertThat(batch.get(0).context()).isNotEqualTo(batch.get(1).context()); // one memory, two queries
         }
     }
