@@ -87,6 +87,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String ATTENTION_MODE = "ltm.attention.mode";
     public static final String ATTENTION_RESIDENT = "ltm.attention.resident";
     public static final String ATTENTION_REPLICA_WAIT_MS = "ltm.attention.replica.wait.ms";
+    public static final String ATTENTION_DEVICE_MEMORY_BYTES = "ltm.attention.device.memory.bytes";
     public static final String ATTENTION_READS_INTERVAL_MS = "ltm.attention.reads.interval.ms";
     public static final String ENCODER = "ltm.encoder";
     public static final String NOVELTY_ENABLED = "ltm.novelty.enabled";
@@ -524,6 +525,16 @@ public final class LtmConfig extends AbstractConfig {
                             + "request names (after a restart or a rebalance the replica is rebuilt from the "
                             + "changelogs first); past it the query is answered with an error instead of from an "
                             + "older memory.")
+            .define(
+                    ATTENTION_DEVICE_MEMORY_BYTES,
+                    Type.LONG,
+                    io.ltm.model.internal.DeviceMemories.DEFAULT_MAX_BYTES,
+                    ConfigDef.Range.atLeast(0L),
+                    Importance.LOW,
+                    "Bound on the memory versions an attention worker on a GPU keeps on the device between batches "
+                            + "(B and its cosine keys, float32: about 1.6 MB each at N = 512, d = 384): a batch "
+                            + "uploads only the versions it does not hold; least recently read evicted first; 0 "
+                            + "uploads every batch's memories. Unused by reads on the CPU.")
             .define(
                     ATTENTION_READS_INTERVAL_MS,
                     Type.LONG,

@@ -107,6 +107,7 @@ public final class AttentionWorker extends TransactionalLoop {
         this.engine = engine;
         ReadyMemoryCache cache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         engine.setReadyCache(cache);
+        engine.setDeviceMemoryBytes(config.getLong(LtmConfig.ATTENTION_DEVICE_MEMORY_BYTES));
         this.replicas = replicas.apply(cache);
         this.replicaWaitMs = config.getLong(LtmConfig.ATTENTION_REPLICA_WAIT_MS);
         this.readsIntervalMs = config.getLong(LtmConfig.ATTENTION_READS_INTERVAL_MS);
