@@ -44,8 +44,8 @@ final class UniformRetention implements Retention {
         this.centres = basis.size() / widthsPerCentre;
         double maxWidth = 0;
         for (double w : basis.widths()) maxWidth = Math.max(maxWidth, w);
-        // ψ_n(t) below the stored format's unit roundoff of its peak is left out of a chunk's product: at FLOAT16 a
-        // delta then has a third fewer rows than at the float32 cut-off
+        // ψ_n(t) below the stored format's unit roundoff of its peak is left out of a chunk's product: on a long stream
+        // a delta then has about 40 of B's rows at FLOAT16, about 60 at FLOAT32
         this.reach = Math.sqrt(2 * Math.log(1 / cfg.precision().unitRoundoff())) * maxWidth;
     }
 
