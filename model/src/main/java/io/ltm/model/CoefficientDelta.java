@@ -3,8 +3,8 @@ package io.ltm.model;
 /**
  * One contraction under uniform retention, as it changes B: B ← B + Â⁻¹[:, lo, hi) · Y with Y = (L/c) Ψ(t)ᵀ X, the
  * ridge statistics of the chunk's L tokens restricted to the basis functions [lo, hi) that it touches ({@code y}:
- * [hi − lo, d], row-major). Y does not depend on B, so a contraction can be kept as Y alone: about an eighth of B's
- * bytes at defaults (see {@link CoefficientLog}).
+ * [hi − lo, d], row-major). Y does not depend on B, so a contraction can be kept as Y alone: about a twelfth of B's
+ * bytes on a long stream at defaults (see {@link CoefficientLog}).
  */
 public record CoefficientDelta(int lo, int hi, float[] y) {
     public CoefficientDelta {

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * The coefficients B as a base and the {@link CoefficientDelta}s of the contractions since it was taken:
  * B = base + Â⁻¹[:, W) · Σⱼ Yⱼ, where W is the union of the deltas' windows. A memory keeps a contraction as its delta
- * (about an eighth of B) and takes a new base only every {@link MemoryConfig#coefficientDeltas()} contractions or when a
+ * (about a twelfth of B on a long stream) and takes a new base only every {@link MemoryConfig#coefficientDeltas()} contractions or when a
  * contraction rewrites all of B (the first one, a doubling of uniform retention, every contraction of recency
  * retention), so that storing a memory writes B rarely.
  *

@@ -378,7 +378,7 @@ public final class LtmConfig extends AbstractConfig {
                     MEMORY_DEFAULTS.coefficientDeltas(),
                     Importance.LOW,
                     "Contractions of uniform retention kept as deltas of B (the chunk's ridge statistics over the "
-                            + "basis functions it touches, about an eighth of B at the defaults) before B is written "
+                            + "basis functions it touches, about a twelfth of B on a long stream at the defaults) before B is written "
                             + "whole again, in the ltm-coefficients store; 0 writes B whole at every contraction. More "
                             + "deltas write fewer changelog bytes; B is computed from its last whole copy and the "
                             + "deltas when a read or a doubling needs it.")

@@ -42,7 +42,7 @@ public final class Names {
     public static final String STORE_TERMS = "ltm-terms";
     /**
      * Per key: B as a base (record 0) and the deltas of the contractions since (records 1…), kept apart from the memory
-     * record so that a contraction writes its delta, about an eighth of B, not B ({@code CoefficientRecords}).
+     * record so that a contraction writes its delta, about a twelfth of B on a long stream, not B ({@code CoefficientRecords}).
      */
     public static final String STORE_COEFFICIENTS = "ltm-coefficients";
     /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
