@@ -258,9 +258,7 @@ final class ZeroShotRead {
                 for (int t = 0; t < nd; t++) hist[i][t] = out.get(at + rb + t);
             }
         });
-        int spansMost = 1;
-        for (double[][] f : fits) spansMost = Math.max(spansMost, f.length);
-        int kmax = spansMost;
+        int kmax = Math.max(1, Arrays.stream(fits).mapToInt(f -> f.length).max().orElse(0));
         float[] smu = new float[slots * kmax], ss2 = new float[slots * kmax];
         Arrays.fill(smu, 0.5f);
         Arrays.fill(ss2, 1f);

@@ -28,8 +28,9 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * {@code ./ltm bench attention [--dim D] [--keys K] [--chunk C] [--repeats R] [--history T1,T2,...] [--device
- * auto|cpu|gpu] [--path auto|host|device]}: the attention worker's reads, for batches of 1, 16, 256 and 4096 queries across K distinct keys
- * (request i reads key i mod K), on the engine's device (auto: the GPU when PyTorch sees one), in two forms:
+ * auto|cpu|gpu] [--path auto|host|device]}: the attention worker's reads, for batches of 1, 16, 256 and 4096 queries
+ * across K distinct keys (request i reads key i mod K), on the engine's device (auto: the GPU when PyTorch sees one),
+ * in two forms:
  * <ul>
  *   <li>resident (the worker's default): the memories are held decoded and their ready memories cached, as the
  *       worker's replicas and ready cache hold them; reads of one memory version in a batch share one pass over its
@@ -43,9 +44,9 @@ import org.apache.kafka.common.config.ConfigException;
  * are split into engine calls of C, as the worker's max.poll.records splits them. {@code --path} picks the zero-shot
  * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
  * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
- * CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K
- * requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU time (all
- * threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time includes
+ * CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K requests, one per key, so that
+ * single reads go to every memory in turn. Wall time and the process's CPU time (all threads: a batch spreads its
+ * memories over the cores) are both printed: on a shared machine wall time includes
  * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
  * median of the ratios within one repeat. Then, for streams of T1, T2, ... tokens (default 1k, 100k, 1M, 5M; 0 skips),
  * one memory each: its stored bytes, the bytes a read touches, the CPU time of its last contractions and the time of

@@ -199,10 +199,6 @@ public final class DeviceMemories implements AutoCloseable {
         return new Memory(b, k);
     }
 
-    public long maxBytes() {
-        return maxBytes;
-    }
-
     /** Bytes of the arrays held. */
     public long bytes() {
         return bytes;
