@@ -2,11 +2,10 @@ package io.ltm.model;
 
 /**
  * Everything a zero-shot read needs that depends only on one version of a memory (its coefficients B), computed
- * once per version instead of once per query: the keys of the basis functions twice, row-major [C, d] (a single read
- * streams them once as C dot products, the fastest pass over them from main memory on the JVM) and transposed [d][C]
- * (a group of reads of one version shares vectorised axpys over rows that stay in cache; transposing them per group
- * cost more than the group saved), and B itself as float32: the very array of the state it was built from, so that a
- * state decoded again for the same version can share it (the codec in {@code topology} takes it) instead of
+ * once per version instead of once per query: the keys of the basis functions, transposed [d][C] (the scores of a read
+ * are vectorised axpys over these rows; C dot products over row-major keys are slower even from main memory, as the
+ * JIT does not vectorise a float reduction), and B itself as float32: the very array of the state it was built from,
+ * so that a state decoded again for the same version can share it (the codec in {@code topology} takes it) instead of
  * decoding it. With cosine keys the C = N/S keys are
  * the reconstructed signal X̄ at the basis centres, normalised to unit length (every width at a centre shares its
  * key); with raw keys they are the N rows of B.
@@ -22,7 +21,6 @@ public final class ReadyMemory {
     private final MemoryConfig config;
     private final CoefficientLog log;
     private final float[] coefficients;
-    private final float[] keyRows;
     private final float[][] keysT;
     private final int keys;
     private final long contractions;
@@ -30,18 +28,15 @@ public final class ReadyMemory {
     private final long updatedAt;
     private final long fingerprint;
 
-    ReadyMemory(MemoryConfig config, MemoryState state, float[] keyRows, float[][] keysT) {
+    ReadyMemory(MemoryConfig config, MemoryState state, float[][] keysT) {
         if (!state.hasLongTerm())
             throw new IllegalArgumentException("a memory without a long-term part has nothing to read");
-        if (keyRows.length % config.dim() != 0) throw new IllegalArgumentException("keys must be [C, dim]");
-        if (keysT.length != config.dim() || keysT[0].length * config.dim() != keyRows.length)
-            throw new IllegalArgumentException("transposed keys must be [dim][C]");
+        if (keysT.length != config.dim()) throw new IllegalArgumentException("transposed keys must be [dim][C]");
         this.config = config;
         this.log = state.coefficientLog();
         this.coefficients = log.coefficients();
-        this.keyRows = keyRows;
         this.keysT = keysT;
-        this.keys = keyRows.length / config.dim();
+        this.keys = keysT[0].length;
         this.contractions = state.contractions();
         this.longTermTokens = state.longTermTokens();
         this.updatedAt = state.updatedAt();
@@ -81,14 +76,9 @@ public final class ReadyMemory {
     public long contractions() {
         return contractions;
     }
-    /** Bytes of the arrays held (both layouts of the keys and B, float32; array headers not counted). */
+    /** Bytes of the arrays held, which are those a read touches at most: the keys and B, float32 (no headers). */
     public long bytes() {
-        return readBytes() + 4L * keyRows.length;
-    }
-
-    /** Bytes of the arrays one read touches at most: the keys in one layout and B (once when the keys are B). */
-    public long readBytes() {
-        return 4L * (keyRows == coefficients ? coefficients.length : keyRows.length + (long) coefficients.length);
+        return 4L * ((long) keys * config.dim() + coefficients.length);
     }
 
     /** B, row-major [N, d]: the state's own array; shared, do not modify. */
@@ -103,10 +93,5 @@ public final class ReadyMemory {
     /** The keys, transposed: [d][C]; shared, do not modify. */
     public float[][] keysTransposedRef() {
         return keysT;
-    }
-
-    /** The keys, row-major [C, d]; shared, do not modify. */
-    public float[] keysRef() {
-        return keyRows;
     }
 }

@@ -100,8 +100,8 @@ final class ZeroShotRead {
             throw new IllegalArgumentException("state does not match config");
         if (!state.hasLongTerm()) throw new IllegalArgumentException("the state has no long-term memory yet");
         if (keys == null) keys = new MemoryKeys(math.basis(), cfg.cosineKeys());
-        float[] rows = keys.rows(state.coefficientsRef(), cfg.dim());
-        return new ReadyMemory(cfg, state, rows, MemoryKeys.transpose(rows, cfg.dim()));
+        return new ReadyMemory(
+                cfg, state, MemoryKeys.transpose(keys.rows(state.coefficientsRef(), cfg.dim()), cfg.dim()));
     }
 
     private ReadyMemory readyFor(ReadRequest r) {
@@ -155,8 +155,8 @@ final class ZeroShotRead {
                 k[x] = o.spans();
                 context[x] = o.includeContext();
             }
-            HostZeroShot.Out[] outs = host.read(
-                    ready.keysRef(), ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, context, filled);
+            HostZeroShot.Out[] outs =
+                    host.read(ready.keysTransposedRef(), ready.coefficientsRef(), qs, k, context, filled);
             for (int x = 0; x < qs.length; x++) {
                 int i = members.get(x);
                 HostZeroShot.Out o = outs[x];

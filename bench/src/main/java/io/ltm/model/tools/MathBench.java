@@ -231,13 +231,15 @@ public final class MathBench {
             List<ReadRequest> reqs = new ArrayList<>();
             for (int k = 0; k < keys; k++) reqs.add(new ReadRequest("key" + k, states.get(k), randn(d, rng), 1, opts));
             ReadyMemory ready = ltm.ready(one);
-            touched = ready.readBytes();
+            touched = ready.bytes();
             long touchedBytes = touched;
             byte[] stored = io.ltm.topology.codec.MemoryStateCodec.toBytes(one, cfg);
             io.ltm.schemas.MemoryState storedAvro = io.ltm.topology.codec.MemoryStateCodec.toAvro(one, cfg);
             ReadyMemoryCache cache = ltm.readyCache();
             cache.get("decoded", io.ltm.topology.codec.MemoryStateCodec.fromAvro(storedAvro, cfg), ltm::ready);
-            float[] flatKeys = ready.keysRef();
+            float[][] keysT = ready.keysTransposedRef();
+            float[] flatKeys = new float[ready.keyCount() * d];
+            for (int i = 0; i < ready.keyCount(); i++) for (int j = 0; j < d; j++) flatKeys[i * d + j] = keysT[j][i];
             io.ltm.schemas.VectorBlock keyBlock =
                     io.ltm.topology.codec.MemoryStateCodec.block(flatKeys, ready.keyCount(), d, cfg.precision());
             for (int w = 0; w < 3; w++) {

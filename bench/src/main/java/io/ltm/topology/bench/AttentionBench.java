@@ -125,7 +125,7 @@ public final class AttentionBench {
                 states.add(MemoryStateCodec.fromAvro(stored, cfg));
             }
             ReadyMemory sample = engine.ready(states.get(0));
-            long bytesPerMemory = sample.readBytes();
+            long bytesPerMemory = sample.bytes();
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
             json.put("benchmark", "attention");
             json.put("date", startedAt);
@@ -140,7 +140,6 @@ public final class AttentionBench {
             json.put("chunk", chunk);
             json.put("queryVectors", QUERY_VECTORS);
             json.put("bytesPerMemoryVersion", bytesPerMemory);
-            json.put("heldBytesPerMemoryVersion", sample.bytes());
             json.put("targetBatch256OverSingle", TARGET_BATCH_256_OVER_SINGLE);
             json.put("targetOverBound", TARGET_OVER_BOUND);
             json.put("repeats", repeats);
@@ -316,7 +315,7 @@ public final class AttentionBench {
             row.put("tokens", s.tokensAbsorbed());
             row.put("contractions", s.contractions());
             row.put("storedBytes", storedBytes(stored));
-            row.put("readBytes", engine.ready(resident).readBytes());
+            row.put("readBytes", engine.ready(resident).bytes());
             row.put("contractionCpuMs", round(lastCpu / 1e6 / Math.max(1, lastCount), 3));
             row.put("firstReadUs", round(firstUs, 1));
             row.put("singleReadUs", round(single[0] / HISTORY_READS * 1e6, 2));

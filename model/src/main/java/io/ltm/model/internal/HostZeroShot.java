@@ -2,7 +2,6 @@ package io.ltm.model.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The query's own work of one zero-shot read, in plain Java on host arrays, given the memory's precomputed keys
@@ -36,14 +35,8 @@ public final class HostZeroShot {
     private final Basis basis;
     private final double spacing;
 
-    /** Partial sums of a score (see {@link #scores}). */
-    private static final int PARTIALS = 8;
-    /** From this many queries of one version, the scores are vectorised over the transposed keys. */
-    private static final int TRANSPOSE_FROM_QUERIES = 3;
-    /** Keys (C·d floats) from which one or two queries' pass over them is split across the cores. */
-    private static final long PARALLEL_KEYS_FLOATS = 1 << 16;
-    /** Blocks of key rows a split pass is cut into: enough for work-stealing to balance a few cores. */
-    private static final int KEY_BLOCKS = 8;
+    /** Rows of the transposed keys one pass of the scores loop adds at once (see {@link #scores}). */
+    private static final int ROWS_PER_PASS = 4;
 
     public HostZeroShot(
             DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
@@ -73,14 +66,12 @@ public final class HostZeroShot {
 
     /**
      * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
-     * from memory once for all of them. keys: [C, d] from {@link MemoryKeys#rows}, keysT the same as [d][C]; b: B,
-     * row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for
+     * from memory once for all of them. keysT: the keys of {@link MemoryKeys#rows} as [d][C]; b: B, row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for
      * the context vector (the span scores need only the content under the spans); filled: the end of the memory's
      * content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch, get no attention, as in
      * {@link ContinuousAttention#zeroShot}).
      */
-    public Out[] read(
-            float[] keys, float[][] keysT, float[] b, float[][] qs, int[] spans, boolean[] context, double filled) {
+    public Out[] read(float[][] keysT, float[] b, float[][] qs, int[] spans, boolean[] context, double filled) {
         int g = qs.length;
         int c = n / repeat;
         // scores: s = K q̂ (cosine keys, q̂ = q/|q|) or K q; each row of the keys read once for every query
@@ -98,7 +89,7 @@ public final class HostZeroShot {
                 for (int j = 0; j < d; j++) qv[x][j] = q[j] * inv;
             }
         }
-        float[][] s = scores(keys, keysT, qv, c);
+        float[][] s = scores(keysT, qv, c);
         boolean[] empty = new boolean[c];
         for (int i = 0; i < c; i++) empty[i] = muD[i * repeat] - spacing > filled;
         double[][] hist = new double[g][];
@@ -169,58 +160,40 @@ public final class HostZeroShot {
     }
 
     /**
-     * s[x] = K qv[x] for every query, K row-major [C, d]. Every score is the same sum whatever the group: eight
-     * partial sums over j ≡ m (mod 8) in increasing j (the tail after the last multiple of 8 into the first), combined
-     * as ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)), so that a query read alone and one read in a batch get the
-     * same bits. A few queries take dot products straight from the rows (eight independent sums: the fastest scalar
-     * pass over keys streamed from main memory); more queries share the transposed keys, where the same partial sums
-     * are vectorised axpys over rows that stay in cache.
+     * s[x] = K qv[x] for every query, from the transposed keys [d][C]: s[x] += Σ_{r<4} qv[x][j+r]·kt[j+r] as
+     * vectorised passes over C that add four rows at once (one load and store of s per four products: the store port,
+     * not the arithmetic, bounds an axpy), the rows shared by the group while they are in cache. Each score is the
+     * same sum whatever the group, so a query read alone and one read in a batch get the same bits. Faster than C
+     * dot products over row-major keys even from main memory (C2 does not vectorise a float reduction).
      */
-    private float[][] scores(float[] keys, float[][] kt, float[][] qv, int c) {
+    private float[][] scores(float[][] kt, float[][] qv, int c) {
         int g = qv.length;
         float[][] s = new float[g][c];
-        if (g < TRANSPOSE_FROM_QUERIES) {
-            // one core streams the keys from main memory at a fraction of what the cores together do: a large pass
-            // is split into blocks of rows on the common pool (each score is still the same sum)
-            int blocks = (long) c * d < PARALLEL_KEYS_FLOATS ? 1 : KEY_BLOCKS;
-            IntStream range = IntStream.range(0, blocks);
-            (blocks > 1 ? range.parallel() : range).forEach(bl -> {
-                for (int i = bl * c / blocks, end = (bl + 1) * c / blocks; i < end; i++) {
-                    int o = i * d;
-                    for (int x = 0; x < g; x++) s[x][i] = dot(keys, o, qv[x], d);
-                }
-            });
-            return s;
+        int j = 0;
+        for (; j + ROWS_PER_PASS - 1 < d; j += ROWS_PER_PASS) {
+            float[] r0 = kt[j], r1 = kt[j + 1], r2 = kt[j + 2], r3 = kt[j + 3];
+            for (int x = 0; x < g; x++) {
+                float[] q = qv[x], sx = s[x];
+                float w0 = q[j], w1 = q[j + 1], w2 = q[j + 2], w3 = q[j + 3];
+                for (int i = 0; i < c; i++) sx[i] += (w0 * r0[i] + w1 * r1[i]) + (w2 * r2[i] + w3 * r3[i]);
+            }
         }
-        float[][] p = new float[PARTIALS][c];
-        for (int x = 0; x < g; x++) {
-            float[] q = qv[x];
-            for (float[] pm : p) java.util.Arrays.fill(pm, 0f);
-            int j = 0;
-            for (; j + PARTIALS - 1 < d; j += PARTIALS) {
-                for (int m = 0; m < PARTIALS; m++) {
-                    float w = q[j + m];
-                    float[] row = kt[j + m], pm = p[m];
-                    for (int i = 0; i < c; i++) pm[i] += w * row[i];
-                }
+        for (; j < d; j++) {
+            float[] r = kt[j];
+            for (int x = 0; x < g; x++) {
+                float w = qv[x][j];
+                float[] sx = s[x];
+                for (int i = 0; i < c; i++) sx[i] += w * r[i];
             }
-            for (; j < d; j++) {
-                float w = q[j];
-                float[] row = kt[j], p0 = p[0];
-                for (int i = 0; i < c; i++) p0[i] += w * row[i];
-            }
-            float[] sx = s[x];
-            for (int i = 0; i < c; i++)
-                sx[i] = ((p[0][i] + p[1][i]) + (p[2][i] + p[3][i])) + ((p[4][i] + p[5][i]) + (p[6][i] + p[7][i]));
         }
         return s;
     }
 
-    /** Σ_j k[o + j] q[j] over j < d with the partial sums of {@link #scores} (also the short-term read's products). */
+    /** Σ_j k[o + j] q[j] over j < d in eight partial sums (the short-term read's products). */
     static float dot(float[] k, int o, float[] q, int d) {
         float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
         int j = 0;
-        for (; j + PARTIALS - 1 < d; j += PARTIALS) {
+        for (; j + 7 < d; j += 8) {
             a0 += q[j] * k[o + j];
             a1 += q[j + 1] * k[o + j + 1];
             a2 += q[j + 2] * k[o + j + 2];
