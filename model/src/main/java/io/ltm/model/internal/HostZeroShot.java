@@ -35,9 +35,6 @@ public final class HostZeroShot {
     private final Basis basis;
     private final double spacing;
 
-    /** Rows of the transposed keys one pass of the scores loop adds at once (see {@link #scores}). */
-    private static final int ROWS_PER_PASS = 4;
-
     public HostZeroShot(
             DeviceMath math, int d, boolean cosine, double temperature, double sigma2Min, Integer stickyBins) {
         this.n = math.n();
@@ -66,8 +63,8 @@ public final class HostZeroShot {
 
     /**
      * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
-     * from memory once for all of them. keysT: the keys of {@link MemoryKeys#rows} as [d][C]; b: B, row-major [N, d]; qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for
-     * the context vector (the span scores need only the content under the spans); filled: the end of the memory's
+     * from memory once for all of them. keysT: the keys of {@link MemoryKeys#rows} as [d][C]; b: B, row-major [N, d];
+     * qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for the context vector (the span scores need only the content under the spans); filled: the end of the memory's
      * content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch, get no attention, as in
      * {@link ContinuousAttention#zeroShot}).
      */
@@ -170,7 +167,7 @@ public final class HostZeroShot {
         int g = qv.length;
         float[][] s = new float[g][c];
         int j = 0;
-        for (; j + ROWS_PER_PASS - 1 < d; j += ROWS_PER_PASS) {
+        for (; j + 3 < d; j += 4) { // four rows per pass, unrolled
             float[] r0 = kt[j], r1 = kt[j + 1], r2 = kt[j + 2], r3 = kt[j + 3];
             for (int x = 0; x < g; x++) {
                 float[] q = qv[x], sx = s[x];
