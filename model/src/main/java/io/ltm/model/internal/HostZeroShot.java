@@ -64,8 +64,9 @@ public final class HostZeroShot {
     /**
      * Reads of one memory version, one per query: each gives what it would alone, but the keys and B are each streamed
      * from memory once for all of them. keysT: the keys of {@link MemoryKeys#rows} as [d][C]; b: B, row-major [N, d];
-     * qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for the context vector (the span scores need only the content under the spans); filled: the end of the memory's
-     * content on [0, 1] (keys centred past it, in the empty tail of a uniform epoch, get no attention, as in
+     * qs: the pooled queries [d]; spans: the spans each asks for; context: whether each asks for the context vector
+     * (the span scores need only the content under the spans); filled: the end of the memory's content on [0, 1] (keys
+     * centred past it, in the empty tail of a uniform epoch, get no attention, as in
      * {@link ContinuousAttention#zeroShot}).
      */
     public Out[] read(float[][] keysT, float[] b, float[][] qs, int[] spans, boolean[] context, double filled) {
