@@ -39,8 +39,9 @@ import org.apache.kafka.common.config.ConfigException;
  *       state, decoded per request (its B then found in the ready cache), for batches up to 256.</li>
  * </ul>
  * In the same run: the bytes per second {@code System.arraycopy} copies between two 256 MiB arrays (measured right
- * after each batch size), and from it the bandwidth bound of each batch: the bytes of the per-key arrays the batch
- * must touch (each distinct memory version's keys and B once, float32) over that bandwidth. Batches above C requests
+ * after each batch size), and from it the bandwidth bound of each batch: the bytes the batch must touch over that
+ * bandwidth, which are each distinct memory version's keys once (float32; these reads ask for no context, so of B they
+ * read only the few rows under their span). Batches above C requests
  * are split into engine calls of C, as the worker's max.poll.records splits them. {@code --path} picks the zero-shot
  * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
  * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
@@ -125,7 +126,7 @@ public final class AttentionBench {
                 states.add(MemoryStateCodec.fromAvro(stored, cfg));
             }
             ReadyMemory sample = engine.ready(states.get(0));
-            long bytesPerMemory = sample.bytes();
+            long keyBytes = 4L * sample.keyCount() * dim;
             ReadOptions options = new ReadOptions(1, false, true, AttentionHeadKind.ZERO_SHOT);
             json.put("benchmark", "attention");
             json.put("date", startedAt);
@@ -139,7 +140,8 @@ public final class AttentionBench {
             json.put("distinctKeys", keys);
             json.put("chunk", chunk);
             json.put("queryVectors", QUERY_VECTORS);
-            json.put("bytesPerMemoryVersion", bytesPerMemory);
+            json.put("bytesPerMemoryVersion", sample.bytes());
+            json.put("keyBytesPerMemoryVersion", keyBytes);
             json.put("targetBatch256OverSingle", TARGET_BATCH_256_OVER_SINGLE);
             json.put("targetOverBound", TARGET_OVER_BOUND);
             json.put("repeats", repeats);
@@ -209,7 +211,7 @@ public final class AttentionBench {
             }
             for (int bi = 0; bi < sizes; bi++) {
                 int batch = BATCHES[bi];
-                long touched = Math.min(batch, keys) * bytesPerMemory;
+                long touched = Math.min(batch, keys) * keyBytes;
                 double[] wall = new double[repeats], cpu = new double[repeats], overSingle = new double[repeats];
                 double[] overBound = new double[repeats];
                 for (int r = 0; r < repeats; r++) {
