@@ -493,9 +493,9 @@ public final class LtmConfig extends AbstractConfig {
                     Importance.LOW,
                     "Bound on the cache of read-ready memories of a memory node process (and of each attention "
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
-                            + "centres in two layouts and B, float32: about 1.6 MB at N = 512, d = 384) is computed at "
-                            + "the first read "
-                            + "after a contraction, not at every read; least recently read evicted first; 0 disables it.")
+                            + "centres, transposed, and B, float32: about 1.2 MB at N = 512, d = 384) is computed at "
+                            + "the first read after a contraction, not at every read; least recently read evicted "
+                            + "first; 0 disables it.")
             .define(
                     ATTENTION_MODE,
                     Type.STRING,
