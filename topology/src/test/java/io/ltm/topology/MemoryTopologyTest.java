@@ -13,6 +13,7 @@ import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.MemoryVersion;
 import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.RereadStretch;
@@ -241,7 +242,8 @@ class MemoryTopologyTest {
         assertThat(dlq.isEmpty()).isTrue();
         assertThat(memory().get("old")).isNotNull().isEqualTo(memory().get("new"));
         assertThat(coefficientRecords("old")).containsExactlyElementsOf(coefficientRecords("new"));
-        assertThat(index().get("old")).isEqualTo(index().get("new"));
+        assertThat(index().get("old").nextSeq()).isEqualTo(index().get("new").nextSeq());
+        assertThat(index().get("old").tokens()).isEqualTo(index().get("new").tokens());
     }
 
     @Test
@@ -893,10 +895,26 @@ class MemoryTopologyTest {
         assertThat(req.getVersion().getContractions()).isEqualTo(1);
         assertThat(req.getVersion().getShortTermTokens()).isEqualTo(4);
         assertThat(req.getVersion().getNextSeq()).isEqualTo(index().get("k").nextSeq());
+        assertThat(req.getVersion().getOrigin())
+                .as("the input offset of the event that began the memory")
+                .isZero();
         assertThat(attentionRequests.isEmpty())
                 .as("a key without a memory is answered by the node")
                 .isTrue();
         assertThat(responses.readValue().getFound()).isFalse();
+
+        // forgotten and begun again: smaller counters than the forgotten memory's, a later origin
+        control.pipeInput(
+                key("k"),
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build()));
+        send("k", 3);
+        queries.pipeInput(key("k"), query(textQuery("k", "question", 1)));
+        MemoryVersion again = attentionRequests.readValue().getVersion();
+        assertThat(again.getContractions()).isZero();
+        assertThat(again.getNextSeq()).isLessThanOrEqualTo(req.getVersion().getNextSeq());
+        assertThat(again.getOrigin()).as("the token event after the first two").isEqualTo(2);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.ltm.model.TokenBatch;
 import io.ltm.schemas.EncodedTokens;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Token events into a key's memory. An event is appended to the short-term store as one small record;
@@ -71,7 +72,10 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private void ingest(String key, EncodedTokens event, float[] vectors, long timestamp) {
         int count = event.getVectors().getCount();
         ShortTermIndex found = stores.index(key);
-        ShortTermIndex idx = found == null ? ShortTermIndex.EMPTY : found;
+        ShortTermIndex idx = found == null
+                ? ShortTermIndex.begunAt(
+                        context.recordMetadata().map(RecordMetadata::offset).orElse(ShortTermIndex.UNKNOWN_ORIGIN))
+                : found;
         NoveltyTracker.Scored scored =
                 novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {

@@ -248,13 +248,21 @@ public final class MemoryReplicas implements AutoCloseable {
 
     /**
      * EXACT: the version the request names; NEWER: more contractions or short-term records than it names (events
-     * after the query), whose short-term records agree with the index; NOT_YET otherwise, and whenever the short-term
-     * records and the index disagree (read to different points).
+     * after the query), or a memory begun after the one it names was forgotten, whose short-term records agree with
+     * the index; NOT_YET otherwise, whenever the short-term records and the index disagree (read to different points),
+     * and while the replica still holds a memory forgotten before the one the request names began (its counters may
+     * exceed the request's, but it is not a newer version of that memory).
      */
     private static Reach reach(Replica r, MemoryVersion v) {
         ShortTermIndex idx = r.index == null ? ShortTermIndex.EMPTY : r.index;
         if (r.shortTermTokens() != idx.tokens() || (r.stored() != null && r.complete() == null)) {
             return Reach.NOT_YET;
+        }
+        long origin = v.getOrigin();
+        if (origin != ShortTermIndex.UNKNOWN_ORIGIN
+                && idx.origin() != ShortTermIndex.UNKNOWN_ORIGIN
+                && idx.origin() != origin) {
+            return idx.origin() > origin ? Reach.NEWER : Reach.NOT_YET;
         }
         if (r.contractions() == v.getContractions() && idx.nextSeq() == v.getNextSeq()) {
             return idx.tokens() == v.getShortTermTokens() ? Reach.EXACT : Reach.NOT_YET;

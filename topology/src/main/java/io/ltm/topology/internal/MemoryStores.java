@@ -171,7 +171,7 @@ public final class MemoryStores {
         return index.get(key);
     }
 
-    /** Buffers one event of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
+    /** Buffers one event of {@code count} tokens after the key's index {@code idx} (a new one for a new memory). */
     void append(String key, ShortTermIndex idx, EncodedTokens event, int count) {
         // encoded again rather than stored as it came: the event's bytes carry its producer's registry id, which a
         // restore or a replica could then only read through that registry
@@ -198,6 +198,7 @@ public final class MemoryStores {
                 .setContractions(stored == null ? 0 : stored.getContractions())
                 .setNextSeq(idx.nextSeq())
                 .setShortTermTokens(idx.tokens())
+                .setOrigin(idx.origin())
                 .build();
     }
 
@@ -253,9 +254,9 @@ public final class MemoryStores {
         long seq = idx.nextSeq();
         if (rest > 0) {
             shortTerm.put(RecordKeys.of(key, seq), left);
-            index.put(key, new ShortTermIndex(seq + 1, rest));
+            index.put(key, new ShortTermIndex(seq + 1, rest, idx.origin()));
         } else {
-            index.put(key, new ShortTermIndex(seq, 0));
+            index.put(key, new ShortTermIndex(seq, 0, idx.origin()));
         }
         return new Contraction(before.state(), next, b.record(), putBytes);
     }

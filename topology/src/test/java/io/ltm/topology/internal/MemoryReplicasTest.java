@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
 class MemoryReplicasTest {
 
     private static final int PARTITION = 3;
+    /** The input offset of the event that began the memories of these tests (unless a test says otherwise). */
+    private static final long ORIGIN = 40;
+
     private final LtmConfig config = TestFixtures.config("replicas-" + UUID.randomUUID(), Map.of());
     private final MemoryConfig memory = config.memoryConfig();
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
@@ -126,19 +129,39 @@ class MemoryReplicasTest {
     }
 
     private void index(String key, long nextSeq, int tokens) {
+        index(key, nextSeq, tokens, ORIGIN);
+    }
+
+    private void index(String key, long nextSeq, int tokens, long origin) {
         changelog(
                 indexTopic,
                 key,
-                ShortTermIndex.serde().serializer().serialize(indexTopic, new ShortTermIndex(nextSeq, tokens)));
+                ShortTermIndex.serde().serializer().serialize(indexTopic, new ShortTermIndex(nextSeq, tokens, origin)));
     }
 
     private static MemoryVersion version(long contractions, long nextSeq, int tokens) {
+        return version(contractions, nextSeq, tokens, ORIGIN);
+    }
+
+    private static MemoryVersion version(long contractions, long nextSeq, int tokens, long origin) {
         return MemoryVersion.newBuilder()
                 .setPartition(PARTITION)
                 .setContractions(contractions)
                 .setNextSeq(nextSeq)
                 .setShortTermTokens(tokens)
+                .setOrigin(origin)
                 .build();
+    }
+
+    /** The forget's tombstones of every record of a memory with {@code segments} term filter segments. */
+    private void forget(String key, MemoryState s, long shortTermRecords) {
+        for (long seq = 0; seq < shortTermRecords; seq++) changelog(shortTermTopic, RecordKeys.of(key, seq), null);
+        for (int i = 0; i < MemoryStateCodec.termSegments(s.terms()).size(); i++) {
+            changelog(termsTopic, RecordKeys.of(key, i), null);
+        }
+        for (int j : write(s).puts().keySet()) changelog(coefficientsTopic, RecordKeys.of(key, j), null);
+        changelog(memoryTopic, key, null);
+        changelog(indexTopic, key, null);
     }
 
     private static long soon() {
@@ -195,6 +218,51 @@ class MemoryReplicasTest {
         MemoryStores.Loaded newer = replicas.await("k", version(1, 1, 3), soon());
         assertThat(newer).as("events after the query: the newer memory answers").isNotNull();
         assertThat(newer.state().shortTermCount()).isEqualTo(5);
+    }
+
+    @Test
+    void aMemoryForgottenAndBegunAgainIsReadOnlyOnceTheReplicaHoldsTheNewOne() {
+        MemoryState forgotten = longTerm("k", 2);
+        shortTerm("k", 0, 3);
+        index("k", 1, 3, ORIGIN);
+        // the node forgot the key, then the event at input offset 900 began a new memory, which the request names:
+        // its counters are below the forgotten memory's, so only the origin tells them apart
+        MemoryVersion begunAgain = version(0, 1, 2, 900);
+        assertThat(replicas.await("k", begunAgain, soon()))
+                .as("the forgotten memory, before the replica has read the forget")
+                .isNull();
+        assertThat(replicas.await("k", version(0, 1, 2, ShortTermIndex.UNKNOWN_ORIGIN), soon()))
+                .as("a request without an origin (a node of an earlier release) cannot tell them apart")
+                .isNotNull();
+        forget("k", forgotten, 1);
+        assertThat(replicas.await("k", begunAgain, soon()))
+                .as("forgotten, the new memory not replicated yet")
+                .isNull();
+        shortTerm("k", 0, 2);
+        index("k", 1, 2, 900);
+        MemoryStores.Loaded loaded = replicas.await("k", begunAgain, soon());
+        assertThat(loaded).isNotNull();
+        assertThat(loaded.state().contractions()).isZero();
+        assertThat(loaded.state().shortTermCount()).isEqualTo(2);
+        assertThat(replicas.await("k", version(2, 1, 3, ORIGIN), soon()))
+                .as("a request for the forgotten memory finds a memory begun after it: newer, read")
+                .isNotNull();
+    }
+
+    @Test
+    void anIndexWrittenByAnEarlierReleaseHasNoOrigin() {
+        ShortTermIndex legacy = ShortTermIndex.serde()
+                .deserializer()
+                .deserialize(
+                        indexTopic,
+                        java.nio.ByteBuffer.allocate(12).putLong(7).putInt(5).array());
+        assertThat(legacy).isEqualTo(new ShortTermIndex(7, 5, ShortTermIndex.UNKNOWN_ORIGIN));
+        ShortTermIndex now = new ShortTermIndex(7, 5, 123);
+        assertThat(ShortTermIndex.serde()
+                        .deserializer()
+                        .deserialize(
+                                indexTopic, ShortTermIndex.serde().serializer().serialize(indexTopic, now)))
+                .isEqualTo(now);
     }
 
     @Test
