@@ -898,6 +898,7 @@ class MemoryTopologyTest {
         assertThat(req.getVersion().getOrigin())
                 .as("the input offset of the event that began the memory")
                 .isZero();
+        assertThat(index().get("k").contractions()).isEqualTo(1);
         assertThat(attentionRequests.isEmpty())
                 .as("a key without a memory is answered by the node")
                 .isTrue();

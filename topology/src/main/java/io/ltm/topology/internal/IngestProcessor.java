@@ -74,7 +74,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         ShortTermIndex found = stores.index(key);
         ShortTermIndex idx = found == null
                 ? ShortTermIndex.begunAt(
-                        context.recordMetadata().map(RecordMetadata::offset).orElse(ShortTermIndex.UNKNOWN_ORIGIN))
+                        context.recordMetadata().map(RecordMetadata::offset).orElse(ShortTermIndex.UNKNOWN))
                 : found;
         NoveltyTracker.Scored scored =
                 novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);

@@ -36,14 +36,14 @@ import org.apache.kafka.common.serialization.Deserializer;
  * ({@link MemoryStores#withShortTerm}) at its first read after a change and kept until the next change, so a read
  * neither ships nor decodes the memory again.
  *
- * <p>The node names in each request the version it held (contractions, the short-term index). The node writes the
- * request and its changelog records in one transaction, but a read_committed consumer may see one partition's commit
- * before another's, so a read waits (bounded) until the replica holds that version, or a newer one whose short-term
- * records agree with its index and whose term filter segments and B's records match the record's digests, rather
- * than answering from
- * an older memory. Replicas are derived state: nothing is
- * committed for them, and a restarted or rebalanced worker rebuilds them from the changelogs. Not thread-safe: used
- * by the worker's own thread.
+ * <p>The node names in each request the version it held (contractions, the short-term index, the memory's origin). The
+ * node writes the request and its changelog records in one transaction, but a read_committed consumer may see one
+ * partition's commit before another's, so a read waits (bounded) until the replica holds that version, or a newer one,
+ * and only a coherent one: short-term records that agree with the index, a long-term record of the index's
+ * contraction whose term filter segments and B's records match its digests, and the request's memory (or one begun
+ * after it was forgotten), never an older memory. Replicas are derived state: nothing is committed for them, and a
+ * restarted or rebalanced worker rebuilds them from the changelogs. Not thread-safe: used by the worker's own
+ * thread.
  */
 public final class MemoryReplicas implements AutoCloseable {
 
@@ -250,18 +250,19 @@ public final class MemoryReplicas implements AutoCloseable {
      * EXACT: the version the request names; NEWER: more contractions or short-term records than it names (events
      * after the query), or a memory begun after the one it names was forgotten, whose short-term records agree with
      * the index; NOT_YET otherwise, whenever the short-term records and the index disagree (read to different points),
-     * and while the replica still holds a memory forgotten before the one the request names began (its counters may
-     * exceed the request's, but it is not a newer version of that memory).
+     * whenever the long-term record is of another contraction than the index (one changelog has shown a contraction's
+     * transaction, another not yet), and while the replica still holds a memory forgotten before the one the request
+     * names began (its counters may exceed the request's, but it is not a newer version of that memory).
      */
     private static Reach reach(Replica r, MemoryVersion v) {
         ShortTermIndex idx = r.index == null ? ShortTermIndex.EMPTY : r.index;
-        if (r.shortTermTokens() != idx.tokens() || (r.stored() != null && r.complete() == null)) {
+        if (r.shortTermTokens() != idx.tokens()
+                || (r.stored() != null && r.complete() == null)
+                || (idx.contractions() != ShortTermIndex.UNKNOWN && idx.contractions() != r.contractions())) {
             return Reach.NOT_YET;
         }
         long origin = v.getOrigin();
-        if (origin != ShortTermIndex.UNKNOWN_ORIGIN
-                && idx.origin() != ShortTermIndex.UNKNOWN_ORIGIN
-                && idx.origin() != origin) {
+        if (origin != ShortTermIndex.UNKNOWN && idx.origin() != ShortTermIndex.UNKNOWN && idx.origin() != origin) {
             return idx.origin() > origin ? Reach.NEWER : Reach.NOT_YET;
         }
         if (r.contractions() == v.getContractions() && idx.nextSeq() == v.getNextSeq()) {

@@ -251,13 +251,10 @@ public final class MemoryStores {
         }
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
-        long seq = idx.nextSeq();
         if (rest > 0) {
-            shortTerm.put(RecordKeys.of(key, seq), left);
-            index.put(key, new ShortTermIndex(seq + 1, rest, idx.origin()));
-        } else {
-            index.put(key, new ShortTermIndex(seq, 0, idx.origin()));
+            shortTerm.put(RecordKeys.of(key, idx.nextSeq()), left);
         }
+        index.put(key, idx.contracted(next.contractions(), rest));
         return new Contraction(before.state(), next, b.record(), putBytes);
     }
 

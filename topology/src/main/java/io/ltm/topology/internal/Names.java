@@ -33,7 +33,7 @@ public final class Names {
     public static final String STORE_MEMORY = "ltm-memory";
     /** Short-term buffer: one small record per event (key + sequence number), append-only, folded at contraction. */
     public static final String STORE_SHORT_TERM = "ltm-short-term";
-    /** Per key: next sequence number and token count of the short-term buffer, the memory's origin (20 bytes). */
+    /** Per key: the short-term buffer's next sequence number and token count, the memory's origin and contractions. */
     public static final String STORE_SHORT_TERM_INDEX = "ltm-short-term-index";
     /**
      * Per key and segment: the term filter's segments (segmentBits / 8 bytes each; 1 KiB at the defaults), kept apart

@@ -8,30 +8,37 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Per key: the sequence number of the next short-term record, the number of tokens buffered and the memory's origin,
- * the input offset of the token event that began it. Twenty bytes, rewritten per event instead of the whole buffer
- * (design notes). A memory begun again after a forget has a later origin than the forgotten one (the key's events
- * come through one input partition), which is how an attention worker's replica that has not yet seen the forget
- * tells the forgotten memory from a newer version of the one a request names; indexes written before the origin was
- * kept (twelve bytes) have {@link #UNKNOWN_ORIGIN}.
+ * Per key: the sequence number of the next short-term record, the number of tokens buffered, the memory's origin (the
+ * input offset of the token event that began it) and the contractions of the long-term part the buffer follows.
+ * Twenty-eight bytes, rewritten per event instead of the whole buffer (design notes). Both let an attention worker's
+ * replica, which reads the stores' changelogs one partition at a time, check that what it holds is one memory at one
+ * point: a memory begun again after a forget has a later origin than the forgotten one (the key's events come through
+ * one input partition), and a long-term record whose contraction count is not the index's belongs to another
+ * transaction than the short-term records. Indexes written before these were kept (twelve bytes) have
+ * {@link #UNKNOWN}.
  */
-public record ShortTermIndex(long nextSeq, int tokens, long origin) {
+public record ShortTermIndex(long nextSeq, int tokens, long origin, long contractions) {
 
-    /** The origin of an index written before origins were kept, or of a key without an index. */
-    public static final long UNKNOWN_ORIGIN = -1;
+    /** The origin or contraction count of an index written before they were kept, or of a key without an index. */
+    public static final long UNKNOWN = -1;
 
-    static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0, UNKNOWN_ORIGIN);
+    static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0, UNKNOWN, UNKNOWN);
 
-    private static final int BYTES = Long.BYTES + Integer.BYTES + Long.BYTES;
+    private static final int BYTES = Long.BYTES + Integer.BYTES + Long.BYTES + Long.BYTES;
     private static final int LEGACY_BYTES = Long.BYTES + Integer.BYTES;
 
     /** The index of a memory begun by the token event at input offset {@code origin}, before it is appended. */
     static ShortTermIndex begunAt(long origin) {
-        return new ShortTermIndex(0, 0, origin);
+        return new ShortTermIndex(0, 0, origin, 0);
     }
 
     ShortTermIndex append(int count) {
-        return new ShortTermIndex(nextSeq + 1, tokens + count, origin);
+        return new ShortTermIndex(nextSeq + 1, tokens + count, origin, contractions);
+    }
+
+    /** After a contraction to {@code contractions}: {@code tokens} left over in the record of sequence {@code seq}. */
+    ShortTermIndex contracted(long contractions, int tokens) {
+        return new ShortTermIndex(tokens > 0 ? nextSeq + 1 : nextSeq, tokens, origin, contractions);
     }
 
     public static Serde<ShortTermIndex> serde() {
@@ -41,6 +48,7 @@ public record ShortTermIndex(long nextSeq, int tokens, long origin) {
                         .putLong(v.nextSeq)
                         .putInt(v.tokens)
                         .putLong(v.origin)
+                        .putLong(v.contractions)
                         .array();
         Deserializer<ShortTermIndex> de = (topic, b) -> {
             if (b == null) {
@@ -51,7 +59,9 @@ public record ShortTermIndex(long nextSeq, int tokens, long origin) {
                         "short-term index must be " + BYTES + " (or " + LEGACY_BYTES + ") bytes, got " + b.length);
             }
             ByteBuffer buf = ByteBuffer.wrap(b);
-            return new ShortTermIndex(buf.getLong(), buf.getInt(), b.length == BYTES ? buf.getLong() : UNKNOWN_ORIGIN);
+            return b.length == BYTES
+                    ? new ShortTermIndex(buf.getLong(), buf.getInt(), buf.getLong(), buf.getLong())
+                    : new ShortTermIndex(buf.getLong(), buf.getInt(), UNKNOWN, UNKNOWN);
         };
         return Serdes.serdeFrom(ser, de);
     }

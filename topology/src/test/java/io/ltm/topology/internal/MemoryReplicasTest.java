@@ -128,15 +128,18 @@ class MemoryReplicasTest {
                         .serialize("ltm.tokens", t));
     }
 
-    private void index(String key, long nextSeq, int tokens) {
-        index(key, nextSeq, tokens, ORIGIN);
+    /** The index as the node writes it, after {@code contractions} of the long-term part. */
+    private void index(String key, long nextSeq, int tokens, long contractions) {
+        index(key, nextSeq, tokens, contractions, ORIGIN);
     }
 
-    private void index(String key, long nextSeq, int tokens, long origin) {
+    private void index(String key, long nextSeq, int tokens, long contractions, long origin) {
         changelog(
                 indexTopic,
                 key,
-                ShortTermIndex.serde().serializer().serialize(indexTopic, new ShortTermIndex(nextSeq, tokens, origin)));
+                ShortTermIndex.serde()
+                        .serializer()
+                        .serialize(indexTopic, new ShortTermIndex(nextSeq, tokens, origin, contractions)));
     }
 
     private static MemoryVersion version(long contractions, long nextSeq, int tokens) {
@@ -171,7 +174,7 @@ class MemoryReplicasTest {
     @Test
     void aReadWaitsUntilAllThreeChangelogsHaveReachedTheVersionItNames() {
         longTerm("k", 1);
-        index("k", 1, 4); // the index is ahead of the short-term changelog: a torn read across partitions
+        index("k", 1, 4, 1); // the index is ahead of the short-term changelog: a torn read across partitions
         assertThat(replicas.await("k", version(1, 1, 4), soon())).isNull();
         shortTerm("k", 0, 4);
         MemoryStores.Loaded loaded = replicas.await("k", version(1, 1, 4), soon());
@@ -184,7 +187,7 @@ class MemoryReplicasTest {
     @Test
     void aReadWaitsUntilTheTermFilterSegmentsAndBsRecordsMatchTheMemoryRecord() {
         MemoryState s = longTermRecord("k", 2);
-        index("k", 0, 0);
+        index("k", 0, 0, 2);
         assertThat(replicas.await("k", version(2, 0, 0), soon()))
                 .as("the record without its segments")
                 .isNull();
@@ -205,7 +208,7 @@ class MemoryReplicasTest {
     @Test
     void anOlderReplicaIsNeverReadANewerCoherentOneIs() {
         longTerm("k", 1);
-        index("k", 0, 0);
+        index("k", 0, 0, 1);
         assertThat(replicas.await("k", version(2, 0, 0), soon()))
                 .as("a contraction not replicated yet")
                 .isNull();
@@ -214,7 +217,7 @@ class MemoryReplicasTest {
                 .isNull();
         shortTerm("k", 0, 3);
         shortTerm("k", 1, 2);
-        index("k", 2, 5);
+        index("k", 2, 5, 1);
         MemoryStores.Loaded newer = replicas.await("k", version(1, 1, 3), soon());
         assertThat(newer).as("events after the query: the newer memory answers").isNotNull();
         assertThat(newer.state().shortTermCount()).isEqualTo(5);
@@ -224,14 +227,14 @@ class MemoryReplicasTest {
     void aMemoryForgottenAndBegunAgainIsReadOnlyOnceTheReplicaHoldsTheNewOne() {
         MemoryState forgotten = longTerm("k", 2);
         shortTerm("k", 0, 3);
-        index("k", 1, 3, ORIGIN);
+        index("k", 1, 3, 2, ORIGIN);
         // the node forgot the key, then the event at input offset 900 began a new memory, which the request names:
         // its counters are below the forgotten memory's, so only the origin tells them apart
         MemoryVersion begunAgain = version(0, 1, 2, 900);
         assertThat(replicas.await("k", begunAgain, soon()))
                 .as("the forgotten memory, before the replica has read the forget")
                 .isNull();
-        assertThat(replicas.await("k", version(0, 1, 2, ShortTermIndex.UNKNOWN_ORIGIN), soon()))
+        assertThat(replicas.await("k", version(0, 1, 2, ShortTermIndex.UNKNOWN), soon()))
                 .as("a request without an origin (a node of an earlier release) cannot tell them apart")
                 .isNotNull();
         forget("k", forgotten, 1);
@@ -239,7 +242,7 @@ class MemoryReplicasTest {
                 .as("forgotten, the new memory not replicated yet")
                 .isNull();
         shortTerm("k", 0, 2);
-        index("k", 1, 2, 900);
+        index("k", 1, 2, 0, 900);
         MemoryStores.Loaded loaded = replicas.await("k", begunAgain, soon());
         assertThat(loaded).isNotNull();
         assertThat(loaded.state().contractions()).isZero();
@@ -250,14 +253,35 @@ class MemoryReplicasTest {
     }
 
     @Test
-    void anIndexWrittenByAnEarlierReleaseHasNoOrigin() {
+    void aLongTermRecordOfAnotherContractionThanTheIndexIsNotReadWithTheShortTermRecords() {
+        longTerm("k", 1);
+        shortTerm("k", 0, 3);
+        index("k", 1, 3, 1);
+        assertThat(replicas.await("k", version(1, 1, 3), soon())).isNotNull();
+        // the next contraction's transaction, shown by the memory changelog but not yet by the short-term ones: its
+        // long-term part holds the 3 buffered tokens, which the replica still holds as short-term records too
+        longTerm("k", 2);
+        replicas.poll(java.time.Duration.ZERO);
+        assertThat(replicas.await("k", version(1, 1, 3), soon()))
+                .as("the new long-term part with the records it absorbed")
+                .isNull();
+        changelog(shortTermTopic, RecordKeys.of("k", 0), null);
+        index("k", 1, 0, 2);
+        MemoryStores.Loaded newer = replicas.await("k", version(1, 1, 3), soon());
+        assertThat(newer).isNotNull();
+        assertThat(newer.state().contractions()).isEqualTo(2);
+        assertThat(newer.state().shortTermCount()).isZero();
+    }
+
+    @Test
+    void anIndexWrittenByAnEarlierReleaseHasNoOriginNorContractionCount() {
         ShortTermIndex legacy = ShortTermIndex.serde()
                 .deserializer()
                 .deserialize(
                         indexTopic,
                         java.nio.ByteBuffer.allocate(12).putLong(7).putInt(5).array());
-        assertThat(legacy).isEqualTo(new ShortTermIndex(7, 5, ShortTermIndex.UNKNOWN_ORIGIN));
-        ShortTermIndex now = new ShortTermIndex(7, 5, 123);
+        assertThat(legacy).isEqualTo(new ShortTermIndex(7, 5, ShortTermIndex.UNKNOWN, ShortTermIndex.UNKNOWN));
+        ShortTermIndex now = new ShortTermIndex(7, 5, 123, 4);
         assertThat(ShortTermIndex.serde()
                         .deserializer()
                         .deserialize(
@@ -270,7 +294,7 @@ class MemoryReplicasTest {
         longTerm("k", 1);
         legacyShortTerm("k", 0, 3);
         shortTerm("k", 1, 2);
-        index("k", 2, 5);
+        index("k", 2, 5, 1);
         MemoryStores.Loaded loaded = replicas.await("k", version(1, 2, 5), soon());
         assertThat(loaded).isNotNull();
         assertThat(loaded.state().shortTermCount()).isEqualTo(5);
@@ -280,9 +304,9 @@ class MemoryReplicasTest {
     void forgottenKeysAndPartitionsNoLongerServedLeaveNothingBehind() {
         longTerm("k", 1);
         shortTerm("k", 0, 2);
-        index("k", 1, 2);
+        index("k", 1, 2, 1);
         longTerm("other", 2);
-        index("other", 0, 0);
+        index("other", 0, 0, 2);
         assertThat(replicas.await("k", version(1, 1, 2), soon())).isNotNull();
         assertThat(replicas.keys()).isEqualTo(2);
         changelog(shortTermTopic, RecordKeys.of("k", 0), null);

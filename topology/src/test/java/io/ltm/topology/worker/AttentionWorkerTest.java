@@ -104,7 +104,7 @@ class AttentionWorkerTest {
                 1,
                 0,
                 "k".getBytes(StandardCharsets.UTF_8),
-                ShortTermIndex.serde().serializer().serialize(index, new ShortTermIndex(1, 3, 0))));
+                ShortTermIndex.serde().serializer().serialize(index, new ShortTermIndex(1, 3, 0, 0))));
         replicas.poll(Duration.ZERO);
         assertThat(replicas.keys()).isEqualTo(1);
 
