@@ -532,7 +532,7 @@ public final class LtmConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(0L),
                     Importance.LOW,
                     "Bound on the memory versions an attention worker on a GPU keeps on the device between batches "
-                            + "(B and its cosine keys, float32: about 1.6 MB each at N = 512, d = 384): a batch "
+                            + "(B and its cosine keys, float32: about 1.2 MB each at N = 512, d = 384): a batch "
                             + "uploads only the versions it does not hold; least recently read evicted first; 0 "
                             + "uploads every batch's memories. Unused by reads on the CPU.")
             .define(
