@@ -28,6 +28,7 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
+import io.ltm.topology.internal.StoreSerdes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -364,6 +365,41 @@ class MemoryTopologyTest {
                     .as("record %d", i)
                     .isEqualTo(runs.get(1).get(i).value);
         }
+    }
+
+    @Test
+    void aShortTermRecordReplacedBehindTheIngestIsContractedAsStored() {
+        Random vectors = new Random(11);
+        EncodedTokens first = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
+        EncodedTokens replaced = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
+        EncodedTokens second = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 1);
+        EncodedTokens third = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 2); // 15 tokens: a contraction
+        // the reference: the replacing record buffered as it came
+        Instant at = Instant.ofEpochMilli(1_000_000L);
+        for (EncodedTokens e : List.of(replaced, second, third)) tokens.pipeInput(key("k"), encode(e), at);
+        List<byte[]> expected = storedMemory("k");
+        driver.close();
+        startWith(Map.of());
+        tokens.pipeInput(key("k"), encode(first), at);
+        tokens.pipeInput(key("k"), encode(second), at);
+        // what a restore of another history leaves under the first record's store key, the ingest's decoded copy aside
+        KeyValueStore<String, byte[]> shortTerm = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        shortTerm.put(
+                "k\u0000" + String.format("%019d", 0),
+                StoreSerdes.shortTerm(config.serdeConfig()).serializer().serialize(Names.STORE_SHORT_TERM, replaced));
+        tokens.pipeInput(key("k"), encode(third), at);
+        List<byte[]> contracted = storedMemory("k");
+        assertThat(contracted).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++)
+            assertThat(contracted.get(i)).as("record %d", i).isEqualTo(expected.get(i));
+    }
+
+    /** A key's stored memory record, then the records of its B. */
+    private List<byte[]> storedMemory(String k) {
+        List<byte[]> out = new ArrayList<>();
+        out.add(new InternalRecordSerde<>(MemoryState.class).serializer().serialize("", memory().get(k)));
+        out.addAll(coefficientRecords(k));
+        return out;
     }
 
     /** The records that keep a key's B apart, in order (the base first). */

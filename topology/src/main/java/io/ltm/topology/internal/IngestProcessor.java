@@ -50,7 +50,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm, decoded);
+        this.stores = new MemoryStores(context, config, shortTerm, decoded, new DecodedShortTerm());
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
@@ -75,7 +75,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         NoveltyTracker.Scored scored =
                 novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
-            stores.append(key, idx, event, count);
+            stores.append(key, idx, event, vectors, count);
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
             if (scored != null) {
@@ -85,7 +85,8 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             return;
         }
         TokenBatch batch = new TokenBatch(vectors, count, event.getTokens(), Sources.toModel(event.getSource()));
-        MemoryStores.Contraction c = stores.contract(key, idx, event, timestamp, state -> engine.absorb(state, batch));
+        MemoryStores.Contraction c =
+                stores.contract(key, idx, event, vectors, timestamp, state -> engine.absorb(state, batch));
         metrics.tokens.record(count);
         metrics.contractions.record(c.after().contractions() - c.before().contractions());
         metrics.stateBytes.record(c.coefficientBytes());

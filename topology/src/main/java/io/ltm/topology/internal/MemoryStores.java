@@ -14,6 +14,7 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,19 +50,26 @@ public final class MemoryStores {
 
     private final MemoryConfig config;
     private final CoefficientLogCache decoded;
+    /** The short-term records as decoded by this task's ingest, or null when they are decoded at every read. */
+    private final DecodedShortTerm buffered;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
-        this(context, config, records, null);
+        this(context, config, records, null, null);
     }
 
-    /** {@code decoded}: where contractions keep B decoded for the key's next contraction (null: nowhere). */
+    /**
+     * {@code decoded}: where contractions keep B decoded for the key's next contraction (null: nowhere); {@code
+     * buffered}: where appends and contractions keep the short-term records decoded (null: nowhere).
+     */
     MemoryStores(
             ProcessorContext<?, ?> context,
             MemoryConfig config,
             Serde<EncodedTokens> records,
-            CoefficientLogCache decoded) {
+            CoefficientLogCache decoded,
+            DecodedShortTerm buffered) {
         this.decoded = decoded;
+        this.buffered = buffered;
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -125,12 +133,12 @@ public final class MemoryStores {
                 : MemoryStateCodec.fromAvro(
                         withTermBits(key, stored), config, log != null ? log : coefficientLog(key, stored));
         List<String> keys = new ArrayList<>();
-        List<EncodedTokens> records = shortTermRecords(key, keys);
+        List<DecodedShortTerm.Decoded> records = decodedShortTerm(key, keys);
         long bytes = 0;
-        for (EncodedTokens r : records) {
-            bytes += r.getVectors().getData().remaining();
+        for (DecodedShortTerm.Decoded r : records) {
+            bytes += r.vectorBytes();
         }
-        return new Whole(withShortTerm(state, records, config).plusReads(attention.get(key)), keys, bytes);
+        return new Whole(withDecoded(state, records, config).plusReads(attention.get(key)), keys, bytes);
     }
 
     /** The stored record with its term filter's segments filled in from their store. */
@@ -171,12 +179,29 @@ public final class MemoryStores {
         return index.get(key);
     }
 
-    /** Buffers one event of {@code count} tokens after the key's index {@code idx} ({@link ShortTermIndex#EMPTY} for none). */
-    void append(String key, ShortTermIndex idx, EncodedTokens event, int count) {
+    /**
+     * Buffers one event of {@code count} tokens ({@code vectors}: decoded, not to be modified) after the key's index
+     * {@code idx} ({@link ShortTermIndex#EMPTY} for none).
+     */
+    void append(String key, ShortTermIndex idx, EncodedTokens event, float[] vectors, int count) {
         // encoded again rather than stored as it came: the event's bytes carry its producer's registry id, which a
         // restore or a replica could then only read through that registry
-        shortTerm.put(RecordKeys.of(key, idx.nextSeq()), records.serializer().serialize(Names.STORE_SHORT_TERM, event));
+        String storeKey = RecordKeys.of(key, idx.nextSeq());
+        byte[] bytes = records.serializer().serialize(Names.STORE_SHORT_TERM, event);
+        shortTerm.put(storeKey, bytes);
         index.put(key, idx.append(count));
+        if (buffered != null) {
+            buffered.put(
+                    key,
+                    storeKey,
+                    new DecodedShortTerm.Decoded(
+                            bytes,
+                            vectors,
+                            count,
+                            event.getTokens(),
+                            Sources.toModel(event.getSource()),
+                            event.getVectors().getData().remaining()));
+        }
     }
 
     /**
@@ -209,7 +234,12 @@ public final class MemoryStores {
      * Returns the memory before and after, and the long-term record written.
      */
     Contraction contract(
-            String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
+            String key,
+            ShortTermIndex idx,
+            EncodedTokens event,
+            float[] vectors,
+            long timestamp,
+            UnaryOperator<MemoryState> contract) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         CoefficientLogCache.Kept known =
                 decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
@@ -224,7 +254,8 @@ public final class MemoryStores {
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
-        byte[] left = rest == 0 ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail(event, rest));
+        EncodedTokens tail = rest == 0 ? null : tail(event, rest);
+        byte[] left = tail == null ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail);
         // B as written is kept from a new base on (all its records are put) and extended while it is kept
         boolean newBase = b.puts().containsKey(0);
         long putBytes = b.puts().values().stream().mapToLong(v -> v.length).sum();
@@ -251,9 +282,25 @@ public final class MemoryStores {
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
         long seq = idx.nextSeq();
+        if (buffered != null) buffered.clear(key);
         if (rest > 0) {
-            shortTerm.put(RecordKeys.of(key, seq), left);
+            String storeKey = RecordKeys.of(key, seq);
+            shortTerm.put(storeKey, left);
             index.put(key, new ShortTermIndex(seq + 1, rest));
+            if (buffered != null) {
+                int count = event.getVectors().getCount();
+                int dim = config.dim();
+                buffered.put(
+                        key,
+                        storeKey,
+                        new DecodedShortTerm.Decoded(
+                                left,
+                                Arrays.copyOfRange(vectors, (count - rest) * dim, count * dim),
+                                rest,
+                                tail.getTokens(),
+                                Sources.toModel(tail.getSource()),
+                                tail.getVectors().getData().remaining()));
+            }
         } else {
             index.put(key, new ShortTermIndex(seq, 0));
         }
@@ -310,23 +357,51 @@ public final class MemoryStores {
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
     static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
+        List<DecodedShortTerm.Decoded> decoded = new ArrayList<>(records.size());
+        for (EncodedTokens r : records) decoded.add(DecodedShortTerm.Decoded.of(r, null));
+        return withDecoded(state, decoded, config);
+    }
+
+    private static MemoryState withDecoded(
+            MemoryState state, List<DecodedShortTerm.Decoded> records, MemoryConfig config) {
         int dim = config.dim();
-        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
+        int count = records.stream().mapToInt(DecodedShortTerm.Decoded::count).sum();
         float[] vectors = new float[count * dim];
         List<String> tokens = new ArrayList<>(count);
         List<TokenSource> sources = new ArrayList<>(count);
         int at = 0;
-        for (EncodedTokens r : records) {
-            int n = r.getVectors().getCount();
-            MemoryStateCodec.unblockInto(r.getVectors(), n, r.getVectors().getDim(), vectors, at * dim);
-            TokenSource src = Sources.toModel(r.getSource());
+        for (DecodedShortTerm.Decoded r : records) {
+            int n = r.count();
+            System.arraycopy(r.vectors(), 0, vectors, at * dim, n * dim);
             for (int i = 0; i < n; i++) {
-                tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
-                sources.add(src);
+                tokens.add(r.tokens() == null ? null : r.tokens().get(i));
+                sources.add(r.source());
             }
             at += n;
         }
         return state.withShortTerm(vectors, count, tokens, sources);
+    }
+
+    /**
+     * The key's short-term records in order, decoded (those this task's ingest kept decoded from the same bytes are not
+     * decoded again); their store keys are added to {@code keysOut}.
+     */
+    private List<DecodedShortTerm.Decoded> decodedShortTerm(String key, List<String> keysOut) {
+        List<DecodedShortTerm.Decoded> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = shortTerm.range(RecordKeys.from(key), RecordKeys.to(key))) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                DecodedShortTerm.Decoded d = buffered == null ? null : buffered.find(key, kv.key, kv.value);
+                if (d == null) {
+                    d = DecodedShortTerm.Decoded.of(
+                            records.deserializer().deserialize(Names.STORE_SHORT_TERM, kv.value), kv.value);
+                    if (buffered != null) buffered.put(key, kv.key, d);
+                }
+                out.add(d);
+                keysOut.add(kv.key);
+            }
+        }
+        return out;
     }
 
     /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
@@ -389,6 +464,7 @@ public final class MemoryStores {
         memory.delete(key);
         index.delete(key);
         attention.delete(key);
+        if (buffered != null) buffered.clear(key);
         if (novelty != null) {
             novelty.delete(key);
         }

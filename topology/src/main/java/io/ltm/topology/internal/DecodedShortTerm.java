@@ -1,0 +1,100 @@
+package io.ltm.topology.internal;
+
+import io.ltm.model.TokenSource;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The short-term records of a task's recently ingested keys as decoded, so that a contraction neither decodes its
+ * buffer's records again (Avro, then float16 to float: at defaults 16 records of 32 tokens per contraction) nor needs
+ * the records' texts rebuilt. An entry is used only for the bytes it was decoded from: the reader compares them with
+ * the bytes the store holds under the same store key, so a rolled-back transaction, a restore or a forget can never be
+ * read through it. One per ingest processor (a task's stream thread only: not thread-safe); least recently used keys
+ * evicted first once the entries' floats and bytes exceed {@value #MAX_BYTES} bytes.
+ */
+final class DecodedShortTerm {
+
+    /**
+     * Per task: at defaults (L = 512, d = 384, 32-token events) a key's buffer holds on average 256 tokens, 443 KB of
+     * floats and bytes, so about 38 such keys.
+     */
+    static final long MAX_BYTES = 16L << 20;
+
+    /**
+     * One short-term record as decoded: the bytes stored, its {@code count} vectors, their texts (null: none), their
+     * source and the bytes of the vectors as they were encoded in the record.
+     */
+    record Decoded(
+            byte[] stored, float[] vectors, int count, List<String> tokens, TokenSource source, long vectorBytes) {
+
+        /** Decodes a stored record ({@code stored}: its bytes, or null when they are not to be kept). */
+        static Decoded of(EncodedTokens r, byte[] stored) {
+            int n = r.getVectors().getCount();
+            return new Decoded(
+                    stored,
+                    MemoryStateCodec.unblock(r.getVectors(), n, r.getVectors().getDim()),
+                    n,
+                    r.getTokens(),
+                    Sources.toModel(r.getSource()),
+                    r.getVectors().getData().remaining());
+        }
+
+        long size() {
+            return (long) vectors.length * Float.BYTES + stored.length;
+        }
+    }
+
+    private static final class Key {
+        final Map<String, Decoded> records = new HashMap<>();
+        long bytes;
+    }
+
+    private final long maxBytes;
+    private final LinkedHashMap<String, Key> keys = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+
+    DecodedShortTerm() {
+        this(MAX_BYTES);
+    }
+
+    DecodedShortTerm(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** The record stored under {@code storeKey} of {@code key} as decoded, when it was decoded from {@code stored}. */
+    Decoded find(String key, String storeKey, byte[] stored) {
+        Key k = keys.get(key);
+        Decoded d = k == null ? null : k.records.get(storeKey);
+        return d != null && Arrays.equals(d.stored(), stored) ? d : null;
+    }
+
+    /** Keeps {@code d} as the record of {@code key} stored under {@code storeKey} (beside the key's others). */
+    void put(String key, String storeKey, Decoded d) {
+        Key k = keys.computeIfAbsent(key, x -> new Key());
+        Decoded old = k.records.put(storeKey, d);
+        long delta = d.size() - (old == null ? 0 : old.size());
+        k.bytes += delta;
+        bytes += delta;
+        Iterator<Map.Entry<String, Key>> it = keys.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            bytes -= it.next().getValue().bytes;
+            it.remove();
+        }
+    }
+
+    /** Drops all records of {@code key} (its buffer was contracted or forgotten). */
+    void clear(String key) {
+        Key k = keys.remove(key);
+        if (k != null) bytes -= k.bytes;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+}
