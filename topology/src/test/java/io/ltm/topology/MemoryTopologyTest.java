@@ -394,6 +394,81 @@ class MemoryTopologyTest {
             assertThat(contracted.get(i)).as("record %d", i).isEqualTo(expected.get(i));
     }
 
+    @Test
+    void storesRestoredFromAnotherHistoryBehindTheIngestAreContractedAsStored() {
+        Random vectors = new Random(13);
+        List<float[]> v = new ArrayList<>();
+        for (int e = 0; e < 4; e++) v.add(TestFixtures.vectors(vectors, 6));
+        Instant at = Instant.ofEpochMilli(1_000_000L);
+        // the reference: two contractions of 12 tokens
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(0), 6, 0)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(1), 6, 1)), at);
+        Map<String, List<KeyValue<Object, Object>>> afterFirst = snapshot(ALL_STORES);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(2), 6, 2)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(3), 6, 3)), at);
+        Map<String, List<KeyValue<Object, Object>>> expected = snapshot(CONTRACTED_STORES);
+        driver.close();
+        startWith(Map.of());
+        // another history: the same vectors with other texts (another term filter, the same B), then the stores as
+        // a restore of the reference leaves them, while the ingest still holds what it decoded
+        for (int e = 0; e < 2; e++) {
+            EncodedTokens other = TestFixtures.tokens(v.get(e), 6, e);
+            other.setTokens(List.of("x" + e, "y", "z", "w", "u", "v"));
+            tokens.pipeInput(key("k"), encode(other), at);
+        }
+        assertThat(comparable(snapshot(List.of(Names.STORE_TERMS)).get(Names.STORE_TERMS)))
+                .isNotEqualTo(comparable(afterFirst.get(Names.STORE_TERMS)));
+        restore(afterFirst);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(2), 6, 2)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(3), 6, 3)), at);
+        Map<String, List<KeyValue<Object, Object>>> contracted = snapshot(CONTRACTED_STORES);
+        for (String store : CONTRACTED_STORES) {
+            assertThat(comparable(contracted.get(store))).as(store).isEqualTo(comparable(expected.get(store)));
+        }
+    }
+
+    private static final List<String> CONTRACTED_STORES =
+            List.of(Names.STORE_MEMORY, Names.STORE_TERMS, Names.STORE_COEFFICIENTS);
+    private static final List<String> ALL_STORES = List.of(
+            Names.STORE_MEMORY,
+            Names.STORE_TERMS,
+            Names.STORE_COEFFICIENTS,
+            Names.STORE_SHORT_TERM,
+            Names.STORE_SHORT_TERM_INDEX,
+            Names.STORE_ATTENTION);
+
+    /** Every record of the stores, in key order. */
+    private Map<String, List<KeyValue<Object, Object>>> snapshot(List<String> stores) {
+        Map<String, List<KeyValue<Object, Object>>> out = new java.util.HashMap<>();
+        for (String name : stores) {
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(name);
+            List<KeyValue<Object, Object>> records = new ArrayList<>();
+            try (KeyValueIterator<Object, Object> it = store.all()) {
+                it.forEachRemaining(records::add);
+            }
+            out.put(name, records);
+        }
+        return out;
+    }
+
+    /** Replaces the stores' records by a snapshot's. */
+    private void restore(Map<String, List<KeyValue<Object, Object>>> snapshot) {
+        for (Map.Entry<String, List<KeyValue<Object, Object>>> e : snapshot.entrySet()) {
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(e.getKey());
+            for (KeyValue<Object, Object> kv : snapshot(List.of(e.getKey())).get(e.getKey())) store.delete(kv.key);
+            for (KeyValue<Object, Object> kv : e.getValue()) store.put(kv.key, kv.value);
+        }
+    }
+
+    /** Records with byte[] values compared by content. */
+    private static List<String> comparable(List<KeyValue<Object, Object>> records) {
+        List<String> out = new ArrayList<>();
+        for (KeyValue<Object, Object> kv : records) {
+            out.add(kv.key + "=" + (kv.value instanceof byte[] b ? java.util.Arrays.toString(b) : kv.value));
+        }
+        return out;
+    }
+
     /** A key's stored memory record, then the records of its B. */
     private List<byte[]> storedMemory(String k) {
         List<byte[]> out = new ArrayList<>();

@@ -16,6 +16,8 @@ import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.internal.CoefficientLogCache;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.DecodedShortTerm;
+import io.ltm.topology.internal.DecodedTerms;
 import io.ltm.topology.internal.IngestProcessor;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.KeyPartitioner;
@@ -131,11 +133,22 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         Serde<EncodedTokens> shortTerm = StoreSerdes.shortTerm(serdeConfig);
-        CoefficientLogCache decoded = new CoefficientLogCache(config.getLong(LtmConfig.INGEST_CACHE_BYTES));
+        long ingestCache = config.getLong(LtmConfig.INGEST_CACHE_BYTES);
+        CoefficientLogCache decoded = new CoefficientLogCache(ingestCache);
+        DecodedShortTerm buffered = new DecodedShortTerm(ingestCache);
+        DecodedTerms filters = new DecodedTerms(ingestCache);
         topology.addProcessor(
                 Names.INGEST,
                 () -> new IngestProcessor(
-                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, decoded),
+                        memory,
+                        tokens.deserializer(),
+                        shortTerm,
+                        validator,
+                        deadLetters,
+                        novelty,
+                        decoded,
+                        buffered,
+                        filters),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));

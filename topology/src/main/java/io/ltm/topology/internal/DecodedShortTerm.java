@@ -11,20 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The short-term records of a task's recently ingested keys as decoded, so that a contraction neither decodes its
- * buffer's records again (Avro, then float16 to float: at defaults 16 records of 32 tokens per contraction) nor needs
- * the records' texts rebuilt. An entry is used only for the bytes it was decoded from: the reader compares them with
- * the bytes the store holds under the same store key, so a rolled-back transaction, a restore or a forget can never be
- * read through it. One per ingest processor (a task's stream thread only: not thread-safe); least recently used keys
- * evicted first once the entries' floats and bytes exceed {@value #MAX_BYTES} bytes.
+ * The short-term records of recently ingested keys as the ingest decoded them, so that a contraction does not decode
+ * its buffer's records again (Avro, then float16 to float: at defaults 16 records of 32 tokens per contraction). A
+ * record is used only for the bytes it was decoded from: the reader compares them with the bytes the store holds under
+ * the same store key, so a rolled-back transaction, a restore or a forget can never be read through it. Least recently
+ * used keys evicted first once the records' floats and bytes exceed the bound (at defaults a full buffer takes 1.2 MB,
+ * an event's record 74 KB); 0 disables it. Shared by the stream threads of a process (thread-safe).
  */
-final class DecodedShortTerm {
-
-    /**
-     * Per task: at defaults (L = 512, d = 384, 32-token events) a key's buffer holds on average 256 tokens, 443 KB of
-     * floats and bytes, so about 38 such keys.
-     */
-    static final long MAX_BYTES = 16L << 20;
+public final class DecodedShortTerm {
 
     /**
      * One short-term record as decoded: the bytes stored, its {@code count} vectors, their texts (null: none), their
@@ -33,11 +27,11 @@ final class DecodedShortTerm {
     record Decoded(
             byte[] stored, float[] vectors, int count, List<String> tokens, TokenSource source, long vectorBytes) {
 
-        /** Decodes a stored record ({@code stored}: its bytes, or null when they are not to be kept). */
-        static Decoded of(EncodedTokens r, byte[] stored) {
+        /** Decodes a record read from the store, for one use (its bytes are not kept: it is not to be cached). */
+        static Decoded of(EncodedTokens r) {
             int n = r.getVectors().getCount();
             return new Decoded(
-                    stored,
+                    null,
                     MemoryStateCodec.unblock(r.getVectors(), n, r.getVectors().getDim()),
                     n,
                     r.getTokens(),
@@ -59,23 +53,21 @@ final class DecodedShortTerm {
     private final LinkedHashMap<String, Key> keys = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
-    DecodedShortTerm() {
-        this(MAX_BYTES);
-    }
-
-    DecodedShortTerm(long maxBytes) {
+    public DecodedShortTerm(long maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
         this.maxBytes = maxBytes;
     }
 
     /** The record stored under {@code storeKey} of {@code key} as decoded, when it was decoded from {@code stored}. */
-    Decoded find(String key, String storeKey, byte[] stored) {
+    synchronized Decoded find(String key, String storeKey, byte[] stored) {
         Key k = keys.get(key);
         Decoded d = k == null ? null : k.records.get(storeKey);
         return d != null && Arrays.equals(d.stored(), stored) ? d : null;
     }
 
     /** Keeps {@code d} as the record of {@code key} stored under {@code storeKey} (beside the key's others). */
-    void put(String key, String storeKey, Decoded d) {
+    synchronized void put(String key, String storeKey, Decoded d) {
+        if (d.size() > maxBytes) return;
         Key k = keys.computeIfAbsent(key, x -> new Key());
         Decoded old = k.records.put(storeKey, d);
         long delta = d.size() - (old == null ? 0 : old.size());
@@ -89,12 +81,12 @@ final class DecodedShortTerm {
     }
 
     /** Drops all records of {@code key} (its buffer was contracted or forgotten). */
-    void clear(String key) {
+    synchronized void clear(String key) {
         Key k = keys.remove(key);
         if (k != null) bytes -= k.bytes;
     }
 
-    long bytes() {
+    synchronized long bytes() {
         return bytes;
     }
 }

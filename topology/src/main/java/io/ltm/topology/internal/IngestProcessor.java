@@ -26,11 +26,14 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     private final Serde<EncodedTokens> shortTerm;
     private final CoefficientLogCache decoded;
+    private final DecodedShortTerm buffered;
+    private final DecodedTerms filters;
 
     /**
      * {@code events}: the token events' deserializer; {@code shortTerm}: the short-term records' serde
      * ({@link StoreSerdes#shortTerm}); {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store
-     * and the novelty sink); {@code decoded}: B kept decoded between contractions (shared by the process's threads).
+     * and the novelty sink); {@code decoded}, {@code buffered}, {@code filters}: B, the short-term records and the
+     * term filters kept decoded between contractions (each shared by the process's threads).
      */
     public IngestProcessor(
             MemoryConfig config,
@@ -39,18 +42,22 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             InputValidator validator,
             DeadLetters deadLetters,
             boolean novelty,
-            CoefficientLogCache decoded) {
+            CoefficientLogCache decoded,
+            DecodedShortTerm buffered,
+            DecodedTerms filters) {
         super(events, Names.INGEST, "token event", deadLetters);
         this.shortTerm = shortTerm;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
         this.decoded = decoded;
+        this.buffered = buffered;
+        this.filters = filters;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm, decoded, new DecodedShortTerm());
+        this.stores = new MemoryStores(context, config, shortTerm, decoded, buffered, filters);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }
