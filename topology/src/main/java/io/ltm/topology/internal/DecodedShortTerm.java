@@ -21,8 +21,8 @@ import java.util.Map;
 public final class DecodedShortTerm {
 
     /**
-     * One short-term record as decoded: the bytes stored, its {@code count} vectors, their texts (null: none), their
-     * source and the bytes of the vectors as they were encoded in the record.
+     * One short-term record as decoded: the bytes stored (null: not known), its {@code count} vectors, their texts
+     * (null: none), their source and the bytes of the vectors as they were encoded in the record.
      */
     record Decoded(
             byte[] stored, float[] vectors, int count, List<String> tokens, TokenSource source, long vectorBytes) {
@@ -40,7 +40,7 @@ public final class DecodedShortTerm {
         }
 
         long size() {
-            return (long) vectors.length * Float.BYTES + stored.length;
+            return (long) vectors.length * Float.BYTES + (stored == null ? 0 : stored.length);
         }
     }
 

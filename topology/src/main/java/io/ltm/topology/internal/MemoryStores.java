@@ -49,9 +49,9 @@ public final class MemoryStores {
 
     private final MemoryConfig config;
     private final CoefficientLogCache decoded;
-    /** The short-term records as decoded by this task's ingest, or null when they are decoded at every read. */
+    /** The short-term records as the ingest decoded them, or null when they are decoded at every read. */
     private final DecodedShortTerm buffered;
-    /** The term filters as this task's ingest contracted them, or null when they are decoded at every read. */
+    /** The term filters as the ingest contracted them, or null when they are decoded at every read. */
     private final DecodedTerms filters;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
@@ -392,8 +392,8 @@ public final class MemoryStores {
     }
 
     /**
-     * The key's short-term records in order, decoded (those this task's ingest kept decoded from the same bytes are not
-     * decoded again); their store keys are added to {@code keysOut}.
+     * The key's short-term records in order, decoded (those the ingest kept decoded from the same bytes are not decoded
+     * again); their store keys are added to {@code keysOut}.
      */
     private List<DecodedShortTerm.Decoded> decodedShortTerm(String key, List<String> keysOut) {
         List<DecodedShortTerm.Decoded> out = new ArrayList<>();
