@@ -233,12 +233,17 @@ public final class CoefficientLog {
      * Z are streamed once per block of {@value #BLOCK} combinations instead of once per combination.
      */
     public float[][] combinations(float[][] weights) {
-        for (float[] w : weights)
-            if (w.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
+        return combinations(weights, baseCombinations(weights));
+    }
+
+    /**
+     * The part of {@link #combinations} that reads the base alone, Σₙ wₙ baseₙ per weight vector: the same for every log
+     * that shares this base ({@link #base()}, the same array), so a caller that combines the same weights after each
+     * contraction may keep it until a new base is taken.
+     */
+    public float[][] baseCombinations(float[][] weights) {
+        checkWeights(weights);
         float[] base = base();
-        boolean deltas = deltaCount() > 0;
-        Window w = deltas ? window() : null;
-        float[] gramInverse = deltas ? gramInverse() : null;
         float[][] out = new float[weights.length][dim];
         // each slice is copied out first, so that the sums index two arrays alike, which C2 vectorises (same sums)
         float[] row = new float[dim];
@@ -255,10 +260,28 @@ public final class CoefficientLog {
                     for (int c = 0; c < dim; c++) o[c] += a * row[c];
                 }
             }
-            if (!deltas) continue;
-            int width = w.z().length;
+        }
+        return out;
+    }
+
+    /**
+     * {@link #combinations} from {@code onBase}, the {@link #baseCombinations} of the same weights for this log's base
+     * (not modified): adds the deltas' part, Σₖ (Σₙ wₙ Â⁻¹ₙₖ) Zₖ, to a copy (the same bits as the whole computation).
+     */
+    public float[][] combinations(float[][] weights, float[][] onBase) {
+        checkWeights(weights);
+        if (onBase.length != weights.length)
+            throw new IllegalArgumentException("need one base combination per weights");
+        float[][] out = new float[weights.length][];
+        for (int i = 0; i < out.length; i++) out[i] = onBase[i].clone();
+        if (deltaCount() == 0) return out;
+        Window w = window();
+        float[] gramInverse = gramInverse();
+        int width = w.z().length;
+        float[] gramRow = new float[width];
+        for (int i0 = 0; i0 < weights.length; i0 += BLOCK) {
+            int ni = Math.min(BLOCK, weights.length - i0);
             float[][] onZ = new float[ni][width];
-            float[] gramRow = new float[width];
             for (int i = 0; i < ni; i++) {
                 float[] oz = onZ[i];
                 for (int n = 0; n < rows; n++) {
@@ -278,6 +301,11 @@ public final class CoefficientLog {
             }
         }
         return out;
+    }
+
+    private void checkWeights(float[][] weights) {
+        for (float[] w : weights)
+            if (w.length != rows) throw new IllegalArgumentException("need one weight per row (" + rows + ")");
     }
 
     /**

@@ -110,6 +110,14 @@ public final class TermFilter {
     }
 
     /**
+     * The bits themselves, segment after segment (shared, do not modify): for codecs that only read them, which a copy
+     * per use (256 KiB at defaults, several times per contraction) cost more than the contraction's own indexing.
+     */
+    public long[] bitsRef() {
+        return bits;
+    }
+
+    /**
      * The chance that a term a segment never held matches it anyway, averaged over the segments in use: for each
      * segment, the share of its bits set to the power of the hashes. Near 0 the filter says where words are; near 1
      * it is saturated and every segment matches every word (the reads then fall back on the continuous attention).

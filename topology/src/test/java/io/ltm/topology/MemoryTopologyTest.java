@@ -29,6 +29,7 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
+import io.ltm.topology.internal.StoreSerdes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -366,6 +367,116 @@ class MemoryTopologyTest {
                     .as("record %d", i)
                     .isEqualTo(runs.get(1).get(i).value);
         }
+    }
+
+    @Test
+    void aShortTermRecordReplacedBehindTheIngestIsContractedAsStored() {
+        Random vectors = new Random(11);
+        EncodedTokens first = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
+        EncodedTokens replaced = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
+        EncodedTokens second = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 1);
+        EncodedTokens third = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 2); // 15 tokens: a contraction
+        // the reference: the replacing record buffered as it came
+        Instant at = Instant.ofEpochMilli(1_000_000L);
+        for (EncodedTokens e : List.of(replaced, second, third)) tokens.pipeInput(key("k"), encode(e), at);
+        List<byte[]> expected = storedMemory("k");
+        driver.close();
+        startWith(Map.of());
+        tokens.pipeInput(key("k"), encode(first), at);
+        tokens.pipeInput(key("k"), encode(second), at);
+        // what a restore of another history leaves under the first record's store key, the ingest's decoded copy aside
+        KeyValueStore<String, byte[]> shortTerm = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
+        shortTerm.put(
+                "k\u0000" + String.format("%019d", 0),
+                StoreSerdes.shortTerm(config.serdeConfig()).serializer().serialize(Names.STORE_SHORT_TERM, replaced));
+        tokens.pipeInput(key("k"), encode(third), at);
+        List<byte[]> contracted = storedMemory("k");
+        assertThat(contracted).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++)
+            assertThat(contracted.get(i)).as("record %d", i).isEqualTo(expected.get(i));
+    }
+
+    @Test
+    void storesRestoredFromAnotherHistoryBehindTheIngestAreContractedAsStored() {
+        Random vectors = new Random(13);
+        List<float[]> v = new ArrayList<>();
+        for (int e = 0; e < 4; e++) v.add(TestFixtures.vectors(vectors, 6));
+        Instant at = Instant.ofEpochMilli(1_000_000L);
+        // the reference: two contractions of 12 tokens
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(0), 6, 0)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(1), 6, 1)), at);
+        Map<String, List<KeyValue<Object, Object>>> afterFirst = snapshot(ALL_STORES);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(2), 6, 2)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(3), 6, 3)), at);
+        Map<String, List<KeyValue<Object, Object>>> expected = snapshot(CONTRACTED_STORES);
+        driver.close();
+        startWith(Map.of());
+        // another history: the same vectors with other texts (another term filter, the same B), then the stores as
+        // a restore of the reference leaves them, while the ingest still holds what it decoded
+        for (int e = 0; e < 2; e++) {
+            EncodedTokens other = TestFixtures.tokens(v.get(e), 6, e);
+            other.setTokens(List.of("x" + e, "y", "z", "w", "u", "v"));
+            tokens.pipeInput(key("k"), encode(other), at);
+        }
+        assertThat(comparable(snapshot(List.of(Names.STORE_TERMS)).get(Names.STORE_TERMS)))
+                .isNotEqualTo(comparable(afterFirst.get(Names.STORE_TERMS)));
+        restore(afterFirst);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(2), 6, 2)), at);
+        tokens.pipeInput(key("k"), encode(TestFixtures.tokens(v.get(3), 6, 3)), at);
+        Map<String, List<KeyValue<Object, Object>>> contracted = snapshot(CONTRACTED_STORES);
+        for (String store : CONTRACTED_STORES) {
+            assertThat(comparable(contracted.get(store))).as(store).isEqualTo(comparable(expected.get(store)));
+        }
+    }
+
+    private static final List<String> CONTRACTED_STORES =
+            List.of(Names.STORE_MEMORY, Names.STORE_TERMS, Names.STORE_COEFFICIENTS);
+    private static final List<String> ALL_STORES = List.of(
+            Names.STORE_MEMORY,
+            Names.STORE_TERMS,
+            Names.STORE_COEFFICIENTS,
+            Names.STORE_SHORT_TERM,
+            Names.STORE_SHORT_TERM_INDEX,
+            Names.STORE_ATTENTION);
+
+    /** Every record of the stores, in key order. */
+    private Map<String, List<KeyValue<Object, Object>>> snapshot(List<String> stores) {
+        Map<String, List<KeyValue<Object, Object>>> out = new java.util.HashMap<>();
+        for (String name : stores) {
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(name);
+            List<KeyValue<Object, Object>> records = new ArrayList<>();
+            try (KeyValueIterator<Object, Object> it = store.all()) {
+                it.forEachRemaining(records::add);
+            }
+            out.put(name, records);
+        }
+        return out;
+    }
+
+    /** Replaces the stores' records by a snapshot's. */
+    private void restore(Map<String, List<KeyValue<Object, Object>>> snapshot) {
+        for (Map.Entry<String, List<KeyValue<Object, Object>>> e : snapshot.entrySet()) {
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(e.getKey());
+            for (KeyValue<Object, Object> kv : snapshot(List.of(e.getKey())).get(e.getKey())) store.delete(kv.key);
+            for (KeyValue<Object, Object> kv : e.getValue()) store.put(kv.key, kv.value);
+        }
+    }
+
+    /** Records with byte[] values compared by content. */
+    private static List<String> comparable(List<KeyValue<Object, Object>> records) {
+        List<String> out = new ArrayList<>();
+        for (KeyValue<Object, Object> kv : records) {
+            out.add(kv.key + "=" + (kv.value instanceof byte[] b ? java.util.Arrays.toString(b) : kv.value));
+        }
+        return out;
+    }
+
+    /** A key's stored memory record, then the records of its B. */
+    private List<byte[]> storedMemory(String k) {
+        List<byte[]> out = new ArrayList<>();
+        out.add(new InternalRecordSerde<>(MemoryState.class).serializer().serialize("", memory().get(k)));
+        out.addAll(coefficientRecords(k));
+        return out;
     }
 
     /** The records that keep a key's B apart, in order (the base first). */

@@ -397,10 +397,12 @@ public final class LtmConfig extends AbstractConfig {
                     64L << 20,
                     ConfigDef.Range.atLeast(0L),
                     Importance.LOW,
-                    "Bound on the B kept decoded (float32) between contractions by a memory node process: a key's "
-                            + "next contraction then neither reads nor decodes B's records (at N = 512, d = 384 a "
-                            + "786 KB base and its deltas per key, checked against the version the stored record "
-                            + "names); least recently contracted evicted first; 0 disables it.")
+                    "Bound on each of the two caches in which the ingest of a memory node process keeps what a "
+                            + "key's next contraction would otherwise read and decode again, each checked against what "
+                            + "the stores hold: B as float32 (at N = 512, d = 384 a 786 KB base and its deltas per key, "
+                            + "checked against the version the stored record names) and the term filters (256 KiB per "
+                            + "key, checked against the stored record's digest); least recently used evicted first; 0 "
+                            + "disables them.")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,

@@ -16,6 +16,7 @@ import io.ltm.topology.codec.InternalRecordSerde;
 import io.ltm.topology.internal.CoefficientLogCache;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.DecodedTerms;
 import io.ltm.topology.internal.IngestProcessor;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.KeyPartitioner;
@@ -131,11 +132,13 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         Serde<EncodedTokens> shortTerm = StoreSerdes.shortTerm(serdeConfig);
-        CoefficientLogCache decoded = new CoefficientLogCache(config.getLong(LtmConfig.INGEST_CACHE_BYTES));
+        long ingestCache = config.getLong(LtmConfig.INGEST_CACHE_BYTES);
+        CoefficientLogCache decoded = new CoefficientLogCache(ingestCache);
+        DecodedTerms filters = new DecodedTerms(ingestCache);
         topology.addProcessor(
                 Names.INGEST,
                 () -> new IngestProcessor(
-                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, decoded),
+                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, decoded, filters),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));

@@ -115,7 +115,7 @@ public final class MemoryStateCodec {
 
     private static TermFilterState terms(TermFilter f, boolean withBits) {
         if (f == null) return null;
-        long[] words = f.bits();
+        long[] words = f.bitsRef();
         ByteBuffer bb = ByteBuffer.allocate(words.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bb.asLongBuffer().put(words);
         return new TermFilterState(
@@ -133,15 +133,17 @@ public final class MemoryStateCodec {
      * apart (one record per segment).
      */
     public static List<byte[]> termSegments(TermFilter f) {
-        long[] words = f.bits();
-        int perSegment = f.segmentBits() / Long.SIZE;
         List<byte[]> out = new ArrayList<>(f.used());
-        for (int s = 0; s < f.used(); s++) {
-            ByteBuffer bb = ByteBuffer.allocate(perSegment * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            bb.asLongBuffer().put(words, s * perSegment, perSegment);
-            out.add(bb.array());
-        }
+        for (int s = 0; s < f.used(); s++) out.add(termSegment(f, s));
         return out;
+    }
+
+    /** Segment {@code s} of the filter as {@link #termSegments} stores it. */
+    public static byte[] termSegment(TermFilter f, int s) {
+        int perSegment = f.segmentBits() / Long.SIZE;
+        ByteBuffer bb = ByteBuffer.allocate(perSegment * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bb.asLongBuffer().put(f.bitsRef(), s * perSegment, perSegment);
+        return bb.array();
     }
 
     /** The record's filter; its bits must be in it (see {@link #withTermBits}): a state decoded without them would lose them. */

@@ -27,11 +27,13 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     private final Serde<EncodedTokens> shortTerm;
     private final CoefficientLogCache decoded;
+    private final DecodedTerms filters;
 
     /**
      * {@code events}: the token events' deserializer; {@code shortTerm}: the short-term records' serde
      * ({@link StoreSerdes#shortTerm}); {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store
-     * and the novelty sink); {@code decoded}: B kept decoded between contractions (shared by the process's threads).
+     * and the novelty sink); {@code decoded}, {@code filters}: B and the term filters kept decoded between
+     * contractions (each shared by the process's threads).
      */
     public IngestProcessor(
             MemoryConfig config,
@@ -40,18 +42,20 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             InputValidator validator,
             DeadLetters deadLetters,
             boolean novelty,
-            CoefficientLogCache decoded) {
+            CoefficientLogCache decoded,
+            DecodedTerms filters) {
         super(events, Names.INGEST, "token event", deadLetters);
         this.shortTerm = shortTerm;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
         this.decoded = decoded;
+        this.filters = filters;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm, decoded);
+        this.stores = new MemoryStores(context, config, shortTerm, decoded, filters);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }

@@ -12,8 +12,8 @@ import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,19 +49,26 @@ public final class MemoryStores {
 
     private final MemoryConfig config;
     private final CoefficientLogCache decoded;
+    /** The term filters as the ingest contracted them, or null when they are decoded at every read. */
+    private final DecodedTerms filters;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
-        this(context, config, records, null);
+        this(context, config, records, null, null);
     }
 
-    /** {@code decoded}: where contractions keep B decoded for the key's next contraction (null: nowhere). */
+    /**
+     * Where the ingest keeps what it decoded (null: nowhere): {@code decoded}, B for the key's next contraction;
+     * {@code filters}, the term filters it contracts.
+     */
     MemoryStores(
             ProcessorContext<?, ?> context,
             MemoryConfig config,
             Serde<EncodedTokens> records,
-            CoefficientLogCache decoded) {
+            CoefficientLogCache decoded,
+            DecodedTerms filters) {
         this.decoded = decoded;
+        this.filters = filters;
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -120,10 +127,7 @@ public final class MemoryStores {
 
     /** {@code log}: the stored state's B when the caller has it decoded already, else null. */
     private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log) {
-        MemoryState state = stored == null
-                ? MemoryState.empty(config)
-                : MemoryStateCodec.fromAvro(
-                        withTermBits(key, stored), config, log != null ? log : coefficientLog(key, stored));
+        MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
         List<String> keys = new ArrayList<>();
         List<EncodedTokens> records = shortTermRecords(key, keys);
         long bytes = 0;
@@ -131,6 +135,17 @@ public final class MemoryStores {
             bytes += r.getVectors().getData().remaining();
         }
         return new Whole(withShortTerm(state, records, config).plusReads(attention.get(key)), keys, bytes);
+    }
+
+    /** The stored long-term memory; {@code log}: its B when the caller has it decoded already, else null. */
+    private MemoryState longTerm(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log) {
+        CoefficientLog b = log != null ? log : coefficientLog(key, stored);
+        TermFilter kept = filters == null ? null : filters.find(key, stored);
+        if (kept != null) {
+            return MemoryStateCodec.fromAvro(MemoryStateCodec.withoutTerms(stored), config, b)
+                    .withTerms(kept);
+        }
+        return MemoryStateCodec.fromAvro(withTermBits(key, stored), config, b);
     }
 
     /** The stored record with its term filter's segments filled in from their store. */
@@ -240,6 +255,7 @@ public final class MemoryStores {
         }
         for (int j = b.count(); j < CoefficientRecords.count(stored); j++) coefficients.delete(RecordKeys.of(key, j));
         memory.put(key, b.record());
+        if (filters != null) filters.put(key, b.record(), next.terms());
         if (asStored != null) {
             decoded.put(
                     key,
@@ -263,24 +279,21 @@ public final class MemoryStores {
      * and deletes those no longer in use: a contraction changes one or two segments of 1 KiB, not the whole filter.
      */
     private void putTermSegments(String key, TermFilter before, TermFilter next) {
-        List<byte[]> segments = next == null ? List.of() : MemoryStateCodec.termSegments(next);
+        int used = next == null ? 0 : next.used();
         boolean same = before != null
                 && next != null
                 && before.segmentTokens() == next.segmentTokens()
                 && before.segmentBits() == next.segmentBits();
-        long[] old = same ? before.bits() : null;
+        // compared as words, and encoded only when changed: the filter is not copied or encoded whole per contraction
+        long[] old = same ? before.bitsRef() : null;
+        long[] now = next == null ? null : next.bitsRef();
         int words = next == null ? 0 : next.segmentBits() / Long.SIZE;
-        for (int s = 0; s < segments.size(); s++) {
-            if (same && s < before.used() && equalWords(old, s * words, segments.get(s))) continue;
-            terms.put(RecordKeys.of(key, s), segments.get(s));
+        for (int s = 0; s < used; s++) {
+            int from = s * words;
+            if (same && s < before.used() && Arrays.equals(old, from, from + words, now, from, from + words)) continue;
+            terms.put(RecordKeys.of(key, s), MemoryStateCodec.termSegment(next, s));
         }
-        for (int s = segments.size(); before != null && s < before.used(); s++) terms.delete(RecordKeys.of(key, s));
-    }
-
-    private static boolean equalWords(long[] words, int from, byte[] segment) {
-        ByteBuffer b = ByteBuffer.wrap(segment).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < segment.length / Long.BYTES; i++) if (words[from + i] != b.getLong()) return false;
-        return true;
+        for (int s = used; before != null && s < before.used(); s++) terms.delete(RecordKeys.of(key, s));
     }
 
     /**
@@ -387,6 +400,7 @@ public final class MemoryStores {
         memory.delete(key);
         index.delete(key);
         attention.delete(key);
+        if (filters != null) filters.invalidate(key);
         if (novelty != null) {
             novelty.delete(key);
         }

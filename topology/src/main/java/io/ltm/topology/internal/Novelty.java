@@ -4,8 +4,10 @@ import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.Half;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -76,6 +78,25 @@ public final class Novelty {
      * K = 0 before the first contraction.
      */
     static byte[] summary(MemoryState s, Basis basis, int maxKeys) {
+        return summary(s, basis, maxKeys, null).bytes();
+    }
+
+    /**
+     * The part of a summary's keys that reads B's base ({@link CoefficientLog#baseCombinations}) at the centres picked
+     * ({@code picks}, indices into {@link #centres}): valid for a later log whose base is the same array (held weakly:
+     * the sums must not keep a base alive that B's cache has let go).
+     */
+    record BaseSums(WeakReference<float[]> base, int[] picks, float[][] sums) {}
+
+    /** A summary's bytes and the base's part of its keys (null when it has none), for the key's next summary. */
+    record Made(byte[] bytes, BaseSums baseSums) {}
+
+    /**
+     * As {@link #summary(MemoryState, Basis, int)}, from {@code kept} (nullable: the previous summary's base part)
+     * when it was made for the same base and centres: a long stream takes a new base every 17 contractions, so most
+     * summaries add only the deltas' part to it (the same bits as computing it again).
+     */
+    static Made summary(MemoryState s, Basis basis, int maxKeys, BaseSums kept) {
         int d = s.dim();
         CoefficientLog b = s.coefficientLog();
         double[] c = centres(basis);
@@ -102,13 +123,22 @@ public final class Novelty {
             weights[i] = weightsAt(basis, c[pick[i]]);
         }
         // from B's base and deltas, all keys in one pass: a contraction that added a delta does not compute B for this
-        float[][] keys = k == 0 ? new float[0][] : b.combinations(weights);
+        BaseSums sums = null;
+        float[][] keys = new float[0][];
+        if (k > 0) {
+            int[] picked = Arrays.copyOf(pick, k);
+            float[] base = b.base();
+            sums = kept != null && kept.base().get() == base && Arrays.equals(kept.picks(), picked)
+                    ? kept
+                    : new BaseSums(new WeakReference<>(base), picked, b.baseCombinations(weights));
+            keys = b.combinations(weights, sums.sums());
+        }
         for (float[] key : keys) {
             for (float v : unit(key)) {
                 out.putShort(Half.fromFloat(v));
             }
         }
-        return out.array();
+        return new Made(out.array(), sums);
     }
 
     /** Tokens in the long-term memory a summary was made of. */

@@ -19,7 +19,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * small summary (store {@value Names#STORE_NOVELTY}, written once per contraction) and compares with the mean vectors of
  * the events in the short-term buffer, which it keeps in a per-task cache (rebuilt from the short-term store on a
  * miss, at most {@value #MAX_RECENT} newest events per key, {@value #MAX_CACHED_KEYS} keys); the summaries it wrote
- * are cached too ({@value #MAX_CACHED_SUMMARIES} keys), so a warm key costs only the dot products.
+ * are cached too ({@value #MAX_CACHED_SUMMARIES} keys), so a warm key costs only the dot products; so is the part of
+ * each summary that reads B's base, which the key's next summaries reuse until a new base is taken.
  */
 final class NoveltyTracker {
 
@@ -52,6 +53,17 @@ final class NoveltyTracker {
     private final Map<String, Novelty.Summary> summaries = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Novelty.Summary> e) {
+            return size() > MAX_CACHED_SUMMARIES;
+        }
+    };
+
+    /**
+     * The base's part of the last summary's keys per key ({@link Novelty.BaseSums}: K·d floats, 98 KB at defaults;
+     * valid only for the same base array, so never for a B decoded again, after a restart or a restore).
+     */
+    private final Map<String, Novelty.BaseSums> baseSums = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Novelty.BaseSums> e) {
             return size() > MAX_CACHED_SUMMARIES;
         }
     };
@@ -104,7 +116,10 @@ final class NoveltyTracker {
 
     /** After a contraction: new long-term keys; the short-term buffer now holds only the event's tail (if any). */
     void contracted(String key, MemoryState next, float[] mean) {
-        byte[] summary = Novelty.summary(next, basis, Novelty.MAX_KEYS);
+        Novelty.Made made = Novelty.summary(next, basis, Novelty.MAX_KEYS, baseSums.get(key));
+        byte[] summary = made.bytes();
+        if (made.baseSums() == null) baseSums.remove(key);
+        else baseSums.put(key, made.baseSums());
         store.put(key, summary);
         summaries.put(key, Novelty.Summary.decode(summary, dim));
         Recent r = new Recent();

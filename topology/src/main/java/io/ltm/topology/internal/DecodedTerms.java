@@ -1,0 +1,68 @@
+package io.ltm.topology.internal;
+
+import io.ltm.model.TermFilter;
+import io.ltm.schemas.MemoryState;
+import io.ltm.schemas.TermFilterState;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The term filters of recently contracted keys as the ingest made them, so that a key's next contraction neither
+ * range-scans the filter's segments (256 records of 1 KiB at defaults) nor checks and decodes them again. An entry is
+ * used only for the stored memory record it was made with: the record's filter header (geometry, segments in use and
+ * the CRC-32C digest of all its bits), contraction count and tokens absorbed must equal the entry's, so a rolled-back
+ * transaction, a restore or a forget is read from the store. Least recently contracted keys evicted first once the
+ * filters' bytes exceed the bound (256 KiB per key at defaults); 0 disables it. Shared by the stream threads of a
+ * process (thread-safe).
+ */
+public final class DecodedTerms {
+
+    private record Entry(TermFilterState header, long contractions, long tokensAbsorbed, TermFilter filter) {}
+
+    private final long maxBytes;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+
+    public DecodedTerms(long maxBytes) {
+        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
+        this.maxBytes = maxBytes;
+    }
+
+    /** The key's term filter as {@code stored} (the record as read, its bits kept apart) names it, or null. */
+    synchronized TermFilter find(String key, MemoryState stored) {
+        Entry e = keptApart(stored) ? entries.get(key) : null;
+        return e != null
+                        && e.header().equals(stored.getTerms())
+                        && e.contractions() == stored.getContractions()
+                        && e.tokensAbsorbed() == stored.getTokensAbsorbed()
+                ? e.filter()
+                : null;
+    }
+
+    /** Keeps {@code filter} as the key's term filter of the record {@code stored} (replacing any other). */
+    synchronized void put(String key, MemoryState stored, TermFilter filter) {
+        invalidate(key);
+        if (filter == null || !keptApart(stored) || filter.bytes() > maxBytes) return;
+        entries.put(key, new Entry(stored.getTerms(), stored.getContractions(), stored.getTokensAbsorbed(), filter));
+        bytes += filter.bytes();
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            bytes -= it.next().getValue().filter().bytes();
+            it.remove();
+        }
+    }
+
+    synchronized void invalidate(String key) {
+        Entry old = entries.remove(key);
+        if (old != null) bytes -= old.filter().bytes();
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    private static boolean keptApart(MemoryState stored) {
+        return stored != null && stored.getTerms() != null && stored.getTerms().getBits() == null;
+    }
+}
