@@ -1,8 +1,6 @@
 package io.ltm.model;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.ltm.model.internal.BytesBoundedMap;
 import java.util.function.Function;
 
 /**
@@ -12,16 +10,13 @@ import java.util.function.Function;
  * that miss on the same key at once both build it.
  */
 public final class ReadyMemoryCache {
-    private final long maxBytes;
-    private final LinkedHashMap<String, ReadyMemory> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private long bytes;
+    private final BytesBoundedMap<ReadyMemory> entries;
     private long hits;
     private long misses;
     private long evictions;
 
     public ReadyMemoryCache(long maxBytes) {
-        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
-        this.maxBytes = maxBytes;
+        this.entries = new BytesBoundedMap<>(maxBytes, ReadyMemory::bytes);
     }
 
     /** The ready memory of {@code key} for this version of its state, built with {@code build} on a miss. */
@@ -50,30 +45,19 @@ public final class ReadyMemoryCache {
 
     /** Drops the key's entry (for example when its memory is forgotten). */
     public synchronized void invalidate(String key) {
-        ReadyMemory old = entries.remove(key);
-        if (old != null) bytes -= old.bytes();
+        entries.remove(key);
     }
 
     private synchronized void put(String key, ReadyMemory r) {
-        invalidate(key);
-        if (r.bytes() > maxBytes) return;
-        entries.put(key, r);
-        bytes += r.bytes();
-        Iterator<Map.Entry<String, ReadyMemory>> it = entries.entrySet().iterator();
-        while (bytes > maxBytes && it.hasNext()) {
-            ReadyMemory e = it.next().getValue();
-            it.remove();
-            bytes -= e.bytes();
-            evictions++;
-        }
+        evictions += entries.put(key, r);
     }
 
     public long maxBytes() {
-        return maxBytes;
+        return entries.maxBytes();
     }
 
     public synchronized long bytes() {
-        return bytes;
+        return entries.bytes();
     }
 
     public synchronized int size() {
@@ -94,7 +78,8 @@ public final class ReadyMemoryCache {
 
     @Override
     public synchronized String toString() {
-        return "ReadyMemoryCache{entries=" + entries.size() + ", bytes=" + bytes + "/" + maxBytes + ", hits=" + hits
+        return "ReadyMemoryCache{entries=" + entries.size() + ", bytes=" + entries.bytes() + "/" + entries.maxBytes()
+                + ", hits=" + hits
                 + ", misses=" + misses + ", evictions=" + evictions + "}";
     }
 }

@@ -34,7 +34,7 @@ public final class DeviceMemories implements AutoCloseable {
     /** B [N, d] and, with cosine keys, the normalised keys [C, d] (null with raw keys: the keys are B's rows). */
     public record Memory(NDArray b, NDArray keys) {}
 
-    /** Bound of a new engine's device memories: 1 GiB, about 640 memories at the defaults (N 512, d 384). */
+    /** Bound of a new engine's device memories: 1 GiB, about 910 memories at the defaults (N 512, d 384). */
     public static final long DEFAULT_MAX_BYTES = 1L << 30;
 
     /** The staging slot uploads use. */

@@ -1,10 +1,8 @@
 package io.ltm.topology.internal;
 
 import io.ltm.model.CoefficientLog;
+import io.ltm.model.internal.BytesBoundedMap;
 import io.ltm.schemas.CoefficientLogState;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The decoded B ({@link CoefficientLog}) of the stored version of recently contracted keys, so that a key's next
@@ -22,13 +20,10 @@ public final class CoefficientLogCache {
 
     private record Entry(CoefficientLogState header, Kept kept, long bytes) {}
 
-    private final long maxBytes;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private long bytes;
+    private final BytesBoundedMap<Entry> entries;
 
     public CoefficientLogCache(long maxBytes) {
-        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
-        this.maxBytes = maxBytes;
+        this.entries = new BytesBoundedMap<>(maxBytes, Entry::bytes);
     }
 
     /** The key's B for the stored version {@code header} names, or null when the cache holds another or none. */
@@ -42,21 +37,15 @@ public final class CoefficientLogCache {
      * valueBytes}: the bytes of one stored value (the bound counts each as a float32).
      */
     synchronized void put(String key, CoefficientLogState header, Kept kept, int valueBytes) {
-        invalidate(key);
-        long size = kept.storedBytes() / valueBytes * Float.BYTES;
-        if (header == null || size > maxBytes) return;
-        entries.put(key, new Entry(header, kept, size));
-        bytes += size;
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (bytes > maxBytes && it.hasNext()) {
-            bytes -= it.next().getValue().bytes();
-            it.remove();
+        if (header == null) {
+            entries.remove(key);
+            return;
         }
+        entries.put(key, new Entry(header, kept, kept.storedBytes() / valueBytes * Float.BYTES));
     }
 
     synchronized void invalidate(String key) {
-        Entry old = entries.remove(key);
-        if (old != null) bytes -= old.bytes();
+        entries.remove(key);
     }
 
     synchronized int size() {
@@ -64,6 +53,6 @@ public final class CoefficientLogCache {
     }
 
     synchronized long bytes() {
-        return bytes;
+        return entries.bytes();
     }
 }

@@ -1,11 +1,9 @@
 package io.ltm.topology.internal;
 
 import io.ltm.model.TermFilter;
+import io.ltm.model.internal.BytesBoundedMap;
 import io.ltm.schemas.MemoryState;
 import io.ltm.schemas.TermFilterState;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The term filters of recently contracted keys as the ingest made them, so that a key's next contraction neither
@@ -20,13 +18,10 @@ public final class DecodedTerms {
 
     private record Entry(TermFilterState header, long contractions, long tokensAbsorbed, TermFilter filter) {}
 
-    private final long maxBytes;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private long bytes;
+    private final BytesBoundedMap<Entry> entries;
 
     public DecodedTerms(long maxBytes) {
-        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be >= 0");
-        this.maxBytes = maxBytes;
+        this.entries = new BytesBoundedMap<>(maxBytes, e -> e.filter().bytes());
     }
 
     /** The key's term filter as {@code stored} (the record as read, its bits kept apart) names it, or null. */
@@ -42,24 +37,19 @@ public final class DecodedTerms {
 
     /** Keeps {@code filter} as the key's term filter of the record {@code stored} (replacing any other). */
     synchronized void put(String key, MemoryState stored, TermFilter filter) {
-        invalidate(key);
-        if (filter == null || !keptApart(stored) || filter.bytes() > maxBytes) return;
-        entries.put(key, new Entry(stored.getTerms(), stored.getContractions(), stored.getTokensAbsorbed(), filter));
-        bytes += filter.bytes();
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (bytes > maxBytes && it.hasNext()) {
-            bytes -= it.next().getValue().filter().bytes();
-            it.remove();
+        if (filter == null || !keptApart(stored)) {
+            entries.remove(key);
+            return;
         }
+        entries.put(key, new Entry(stored.getTerms(), stored.getContractions(), stored.getTokensAbsorbed(), filter));
     }
 
     synchronized void invalidate(String key) {
-        Entry old = entries.remove(key);
-        if (old != null) bytes -= old.filter().bytes();
+        entries.remove(key);
     }
 
     synchronized long bytes() {
-        return bytes;
+        return entries.bytes();
     }
 
     private static boolean keptApart(MemoryState stored) {

@@ -400,6 +400,8 @@ public final class MemoryStores {
         memory.delete(key);
         index.delete(key);
         attention.delete(key);
+        // a forgotten key's decoded parts are not kept in the process either
+        if (decoded != null) decoded.invalidate(key);
         if (filters != null) filters.invalidate(key);
         if (novelty != null) {
             novelty.delete(key);
