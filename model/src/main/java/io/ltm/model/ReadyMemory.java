@@ -3,7 +3,7 @@ package io.ltm.model;
 /**
  * Everything a zero-shot read needs that depends only on one version of a memory (its coefficients B), computed
  * once per version instead of once per query: the keys of the basis functions, transposed [d][C] (the scores of a read
- * are vectorised axpys over these rows; C dot products over row-major keys are slower, in cache and beyond it, as the
+ * are vectorised axpys over these rows; C dot products over row-major keys are slower, from the L2 and the L3 alike, as the
  * JIT does not vectorise a float reduction), and B itself as float32: the very array of the state it was built from,
  * so that a state decoded again for the same version can share it (the codec in {@code topology} takes it) instead of
  * decoding it. With cosine keys the C = N/S keys are
