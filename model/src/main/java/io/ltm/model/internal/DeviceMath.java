@@ -289,9 +289,12 @@ public final class DeviceMath implements AutoCloseable {
         return flushTiny(f);
     }
 
-    /** Sets values below 1e-30 in magnitude to 0, so that no float32 denormals slow down the matmuls. */
+    /** Magnitude below which {@link #flushTiny} sets values to 0. */
+    static final float FLUSH = 1e-30f;
+
+    /** Sets values below {@link #FLUSH} in magnitude to 0, so that no float32 denormals slow down the matmuls. */
     static float[] flushTiny(float[] f) {
-        for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < 1e-30f) f[i] = 0f;
+        for (int i = 0; i < f.length; i++) if (Math.abs(f[i]) < FLUSH) f[i] = 0f;
         return f;
     }
 
@@ -305,23 +308,25 @@ public final class DeviceMath implements AutoCloseable {
         return uniformGramInverse;
     }
 
-    private NDArray halfAxisSamplesT;
+    private NDArray doublingRefit;
 
-    /**
-     * (L/2M)·Ψ(u)ᵀ with u_j = (j + ½)/(2M), [N, M] float32: the ridge statistics of M samples that stand for a
-     * uniform density of L per unit of t over [0, ½] (where a doubling puts the old signal). Cached.
-     */
-    NDArray halfAxisSamplesT() {
-        if (halfAxisSamplesT == null) {
-            double[] u = new double[m];
-            for (int j = 0; j < m; j++) u[j] = (j + 0.5) / (2.0 * m);
-            float[] p = toFloat(basis.psi(u)); // [M, N]
-            float[] t = new float[p.length];
-            float w = (float) (l / (2.0 * m));
-            for (int j = 0; j < m; j++) for (int i = 0; i < n(); i++) t[i * m + j] = p[j * n() + i] * w;
-            halfAxisSamplesT = mgr.create(flushTiny(t), new Shape(n(), m));
+    /** {@link RidgeSolver.Doubling#refit}, [N, M] float32: a doubling's fit of M samples of the old signal. Cached. */
+    NDArray doublingRefit() {
+        if (doublingRefit == null) {
+            doublingRefit = mgr.create(RidgeSolver.doubling(basis, l, m, lambda).refit(), new Shape(n(), m));
         }
-        return halfAxisSamplesT;
+        return doublingRefit;
+    }
+
+    private NDArray midpointDoubling;
+
+    /** {@link RidgeSolver.Doubling#midpoints}, [N, N] float32: a doubling that reads the old signal at the midpoints. */
+    NDArray midpointDoubling() {
+        if (midpointDoubling == null) {
+            midpointDoubling =
+                    mgr.create(RidgeSolver.doubling(basis, l, m, lambda).midpoints(), new Shape(n(), n()));
+        }
+        return midpointDoubling;
     }
 
     private final Map<Integer, NDArray> edgePsi = new LinkedHashMap<>();

@@ -38,10 +38,45 @@ public final class RidgeSolver {
 
     private record InfKey(Basis b, int l, int m, double tau, double lambda, boolean f32) {}
 
+    private record DoublingKey(Basis b, int l, int m, double lambda) {}
+
+    /**
+     * The operators of a doubling of uniform retention, float32 from float64 products: {@code refit}
+     * R = Â⁻¹ (L/2M) Ψ(u)ᵀ, [N, M] with u_j = (j + ½)/(2M), which fits M samples of the old signal onto [0, ½]; and
+     * {@code midpoints} R·Ψ(s), [N, N] with s_j = (j + ½)/M, the whole doubling when the samples are the midpoints.
+     */
+    public record Doubling(float[] refit, float[] midpoints) {}
+
     private static final Map<FitKey, Fit> FITS = new ConcurrentHashMap<>();
     private static final Map<FitKey, double[]> UNIFORM_INVERSES = new ConcurrentHashMap<>();
     private static final Map<FitKey, float[]> UNIFORM_INVERSES_F32 = new ConcurrentHashMap<>();
     private static final Map<InfKey, Inf> INFS = new ConcurrentHashMap<>();
+    private static final Map<DoublingKey, Doubling> DOUBLINGS = new ConcurrentHashMap<>();
+
+    /**
+     * {@link Doubling} for L = l and M = m samples. A doubling was three products of 100M multiply-adds at defaults
+     * (Ψ(s)·B, then the half axis' statistics, then Â⁻¹); with the operators taken once it is two, or one when it reads
+     * at the midpoints (a memory without sticky reads). Cached per configuration.
+     */
+    public static Doubling doubling(Basis b, int l, int m, double lambda) {
+        return DOUBLINGS.computeIfAbsent(new DoublingKey(b, l, m, lambda), k -> {
+            int n = b.size();
+            double[] u = new double[m], mid = new double[m];
+            for (int j = 0; j < m; j++) {
+                u[j] = (j + 0.5) / (2.0 * m);
+                mid[j] = (j + 0.5) / m;
+            }
+            try (NDManager mg = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                NDArray inverse = mg.create(uniformGramInverse(b, l, lambda), new Shape(n, n));
+                NDArray halfAxis =
+                        mg.create(b.psi(u), new Shape(m, n)).transpose().mul(l / (2.0 * m));
+                NDArray refit = inverse.matMul(halfAxis); // [N, M]
+                NDArray midpoints = refit.matMul(mg.create(b.psi(mid), new Shape(m, n))); // [N, N]
+                return new Doubling(
+                        DeviceMath.toFloat(refit.toDoubleArray()), DeviceMath.toFloat(midpoints.toDoubleArray()));
+            }
+        });
+    }
 
     public static Fit fit(Basis b, int l, double lambda) {
         return FITS.computeIfAbsent(new FitKey(b, l, lambda), k -> {

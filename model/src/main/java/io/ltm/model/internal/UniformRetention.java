@@ -18,7 +18,8 @@ import io.ltm.model.Timeline;
  * its positions with zero targets. Â does not depend on the stream, so a contraction adds its L tokens with one
  * product, B ← B + Â⁻¹ (L/c) Ψ(t)ᵀ X, restricted to the basis functions the chunk touches; nothing old is
  * resampled. When an epoch is full the capacity doubles: the old signal is read at M points s_j and refit at
- * u_j = (j + ½)/(2M) in [0, ½] (B ← Â⁻¹ (L/2M) Ψ(u)ᵀ Ψ(s) B). Without reads s_j = (j + ½)/M, a plain halving of t;
+ * u_j = (j + ½)/(2M) in [0, ½] (B ← Â⁻¹ (L/2M) Ψ(u)ᵀ Ψ(s) B, its constant operators taken once:
+ * {@link RidgeSolver#doubling}). Without reads s_j = (j + ½)/M, a plain halving of t;
  * with sticky memories the s_j are the quantiles of an even mix of the uniform density and the reads' histogram, so
  * where reads attended gets more of [0, ½] (and of the basis) — deterministic, so replays are identical.
  * The timeline is exact: t ↦ token is linear within an epoch and composed with each doubling's warp.
@@ -35,6 +36,7 @@ final class UniformRetention implements Retention {
     private final int centres;
     private final int widthsPerCentre;
     private final double reach;
+    private final double flushedBeyond;
 
     UniformRetention(MemoryConfig cfg, DeviceMath math) {
         this.cfg = cfg;
@@ -47,6 +49,13 @@ final class UniformRetention implements Retention {
         // ψ_n(t) below the stored format's unit roundoff of its peak is left out of a chunk's product: on a long stream
         // a delta then has about 40 of B's rows at FLOAT16, about 60 at FLOAT32
         this.reach = Math.sqrt(2 * Math.log(1 / cfg.precision().unitRoundoff())) * maxWidth;
+        // |t − μ_n| beyond which ψ_n(t) < e^-1·FLUSH for every n, so that it rounds below FLUSH in float32
+        double far = 0;
+        for (double w : basis.widths()) {
+            double peak = 1 / (w * Basis.SQRT2PI);
+            far = Math.max(far, w * Math.sqrt(2 * Math.log(peak / DeviceMath.FLUSH) + 2));
+        }
+        this.flushedBeyond = far;
     }
 
     /** Capacity of the epoch that receives tokens [n, n + l): the smallest l·2^k ≥ n + l. */
@@ -79,12 +88,16 @@ final class UniformRetention implements Retention {
         if (fresh) {
             b = m.zeros(new Shape(nb, d), DataType.FLOAT32);
         } else if (full(first, l)) {
-            double[] s = samplePositions(cfg.sticky() ? StickySampler.normalise(sticky) : null);
+            double[] p = cfg.sticky() ? StickySampler.normalise(sticky) : null;
+            double[] s = samplePositions(p);
             double[] u = new double[s.length];
             for (int j = 0; j < u.length; j++) u[j] = (j + 0.5) / (2.0 * s.length);
-            NDArray old = math.psi(m.create(toFloat(s))).matMul(b); // X̄(s_j), [M, d]
-            NDArray stats = DeviceMath.scoped(math.halfAxisSamplesT().matMul(old), x); // (L/2M) Ψ(u)ᵀ X̄(s)
-            b = DeviceMath.scoped(math.uniformGramInverse().matMul(stats), x);
+            if (p == null) {
+                b = DeviceMath.scoped(math.midpointDoubling().matMul(b), x);
+            } else {
+                NDArray old = math.psi(m.create(toFloat(s))).matMul(b); // X̄(s_j), [M, d]
+                b = DeviceMath.scoped(math.doublingRefit().matMul(old), x);
+            }
             tl = tl.afterWarp(s, u, cfg.maxTimelineKnots());
             sticky = null;
         }
@@ -95,7 +108,11 @@ final class UniformRetention implements Retention {
         float[] psi = new float[l * (hi - lo)];
         for (int i = 0; i < l; i++) {
             double t = (first + i + 0.5) / cap;
-            for (int k = lo; k < hi; k++) {
+            // only the centres near t: farther ψ_n(t) would be flushed to 0 below, and computing them was most of a
+            // young memory's chunk (N values per token, a fifth of them kept at the default widths)
+            int from = Math.max(lo, (int) Math.floor((t - flushedBeyond) * (centres - 1)) * widthsPerCentre);
+            int to = Math.min(hi, ((int) Math.ceil((t + flushedBeyond) * (centres - 1)) + 1) * widthsPerCentre);
+            for (int k = from; k < to; k++) {
                 double z = (t - basis.mu(k)) / basis.sigma(k);
                 psi[i * (hi - lo) + k - lo] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(k) * Basis.SQRT2PI));
             }
