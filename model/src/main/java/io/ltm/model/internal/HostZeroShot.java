@@ -187,8 +187,11 @@ public final class HostZeroShot {
         return s;
     }
 
-    /** Σ_j k[o + j] q[j] over j < d in eight partial sums (the short-term read's products). */
-    static float dot(float[] k, int o, float[] q, int d) {
+    /**
+     * Σ_j k[o + j] q[j] over j < d in eight partial sums, float (the short-term read's products, novelty's cosines with
+     * recent events): eight independent chains, as the JIT does not vectorise a float reduction.
+     */
+    public static float dot(float[] k, int o, float[] q, int d) {
         float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
         int j = 0;
         for (; j + 7 < d; j += 8) {

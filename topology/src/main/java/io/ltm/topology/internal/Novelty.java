@@ -4,6 +4,7 @@ import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
 import io.ltm.model.internal.Half;
+import io.ltm.model.internal.HostZeroShot;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -194,14 +195,16 @@ public final class Novelty {
      * @param keys      number of long-term keys K
      * @param tokens    tokens in the long-term memory it was made of
      * @param positions the K memory positions
-     * @param vectors   the K unit keys, row-major [K, d]
+     * @param keysT     the K unit keys, transposed: d rows of K (an event's K cosines are then vectorised passes over
+     *                  K, not K dot products, which the JIT does not vectorise; rows of their own, as C2 does not
+     *                  vectorise a loop over one array at an offset)
      */
-    public record Summary(int keys, long tokens, float[] positions, float[] vectors) {
+    public record Summary(int keys, long tokens, float[] positions, float[][] keysT) {
         /** Decodes {@link #summary} bytes (null: no keys, no tokens). */
         public static Summary decode(byte[] summary, int d) {
             int k = Novelty.keys(summary);
             if (k == 0) {
-                return new Summary(0, Novelty.tokens(summary), new float[0], new float[0]);
+                return new Summary(0, Novelty.tokens(summary), new float[0], new float[d][0]);
             }
             ByteBuffer bb = ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN);
             float[] positions = new float[k];
@@ -211,11 +214,13 @@ public final class Novelty {
             short[] h = new short[k * d];
             bb.position(HEADER + 4 * k);
             bb.asShortBuffer().get(h);
-            float[] vectors = new float[k * d];
-            for (int i = 0; i < h.length; i++) {
-                vectors[i] = Half.toFloat(h[i]);
+            float[][] keysT = new float[d][k];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < d; j++) {
+                    keysT[j][i] = Half.toFloat(h[i * d + j]);
+                }
             }
-            return new Summary(k, Novelty.tokens(summary), positions, vectors);
+            return new Summary(k, Novelty.tokens(summary), positions, keysT);
         }
     }
 
@@ -223,17 +228,15 @@ public final class Novelty {
     public static Score score(float[] unitMean, Summary summary, List<float[]> recent) {
         double best = Double.NEGATIVE_INFINITY;
         double at = Double.NaN;
-        int d = unitMean.length;
-        float[] keys = summary.vectors();
-        for (int i = 0; i < summary.keys(); i++) {
-            double dot = dot(unitMean, keys, i * d);
-            if (dot > best) {
-                best = dot;
+        float[] cos = cosines(unitMean, summary);
+        for (int i = 0; i < cos.length; i++) {
+            if (cos[i] > best) {
+                best = cos[i];
                 at = summary.positions()[i];
             }
         }
         for (float[] r : recent) {
-            double dot = dot(unitMean, r, 0);
+            double dot = HostZeroShot.dot(r, 0, unitMean, unitMean.length);
             if (dot > best) {
                 best = dot;
                 at = Double.NaN;
@@ -247,22 +250,29 @@ public final class Novelty {
     }
 
     /**
-     * Σ_j u[j] k[at + j] in float64 over four independent partial sums: one sum in a chain waited on each addition's
-     * latency, a twentieth of the ingest's CPU.
+     * The cosine of u with each long-term key, c = Kᵀu over the transposed keys, four rows per pass (one load and
+     * store of c per four products), in float.
      */
-    private static double dot(float[] u, float[] k, int at) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    private static float[] cosines(float[] u, Summary summary) {
+        int k = summary.keys();
         int d = u.length;
+        float[][] kt = summary.keysT();
+        float[] c = new float[k];
         int j = 0;
         for (; j + 3 < d; j += 4) {
-            s0 += u[j] * k[at + j];
-            s1 += u[j + 1] * k[at + j + 1];
-            s2 += u[j + 2] * k[at + j + 2];
-            s3 += u[j + 3] * k[at + j + 3];
+            float[] r0 = kt[j], r1 = kt[j + 1], r2 = kt[j + 2], r3 = kt[j + 3];
+            float w0 = u[j], w1 = u[j + 1], w2 = u[j + 2], w3 = u[j + 3];
+            for (int i = 0; i < k; i++) {
+                c[i] += (w0 * r0[i] + w1 * r1[i]) + (w2 * r2[i] + w3 * r3[i]);
+            }
         }
         for (; j < d; j++) {
-            s0 += u[j] * k[at + j];
+            float[] r = kt[j];
+            float w = u[j];
+            for (int i = 0; i < k; i++) {
+                c[i] += w * r[i];
+            }
         }
-        return (s0 + s1) + (s2 + s3);
+        return c;
     }
 }
