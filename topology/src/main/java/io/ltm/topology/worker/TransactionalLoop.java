@@ -189,12 +189,29 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     private void loop() {
         int failures = 0;
+        boolean reread = false; // a failed batch is read again, from the committed offsets, before anything else
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch;
             try {
+                if (reread) {
+                    rewind();
+                    reread = false;
+                }
                 batch = consumer.poll(poll);
             } catch (WakeupException e) {
                 break;
+            } catch (RuntimeException e) {
+                // the cluster away (the committed offsets or the fetch timed out): nothing new was read, and the
+                // thread must not end, or the worker's partitions would stall while the process stays up
+                failures++;
+                LOG.warn(
+                        "{} worker: {} failed ({} in a row); tried again",
+                        role,
+                        reread ? "reading the committed offsets" : "polling",
+                        failures,
+                        e);
+                backoff(failures);
+                continue;
             }
             if (batch.isEmpty()) {
                 try {
@@ -221,7 +238,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 failures++;
                 LOG.warn(
                         "{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
-                rewind();
+                reread = true;
                 backoff(failures);
             }
         }

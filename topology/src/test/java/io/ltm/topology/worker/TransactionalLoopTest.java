@@ -244,7 +244,7 @@ class TransactionalLoopTest {
     }
 
     /** Reads again after a seek, as KafkaConsumer does (MockConsumer forgets its records once they are polled). */
-    private static final class RereadingConsumer extends MockConsumer<byte[], byte[]> {
+    private static class RereadingConsumer extends MockConsumer<byte[], byte[]> {
         private final List<ConsumerRecord<byte[], byte[]>> log = new java.util.ArrayList<>();
 
         RereadingConsumer() {
@@ -307,6 +307,50 @@ class TransactionalLoopTest {
                 .isTrue();
         assertThat(ended.transactionCommitted()).isFalse();
         assertThat(next.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
+    }
+
+    @Test
+    void aBatchIsReadAgainWhenTheCommittedOffsetsCouldNotBeReadAtFirst() throws Exception {
+        LtmConfig config = TestFixtures.config("reread-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
+        // the first commit fails (the broker away), and so does the first look-up of the committed offsets
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+                    private boolean failed;
+
+                    @Override
+                    public synchronized void commitTransaction() {
+                        if (!failed) {
+                            failed = true;
+                            throw new org.apache.kafka.common.errors.TimeoutException("commit timed out");
+                        }
+                        super.commitTransaction();
+                    }
+                };
+        RereadingConsumer consumer = new RereadingConsumer() {
+            private boolean failed;
+
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndMetadata> committed(
+                    java.util.Set<TopicPartition> partitions) {
+                if (!failed) {
+                    failed = true;
+                    throw new org.apache.kafka.common.errors.TimeoutException("committed offsets timed out");
+                }
+                return super.committed(partitions);
+            }
+        };
+        TopicPartition tp = new TopicPartition("in", 0);
+        try (Echo loop = new Echo(
+                config, consumer, List.<Producer<String, byte[]>>of(producer).iterator())) {
+            consumer.rebalance(List.of(tp));
+            consumer.updateBeginningOffsets(Map.of(tp, 0L));
+            for (int i = 0; i < 3; i++) {
+                consumer.addRecord(new ConsumerRecord<>("in", 0, i, new byte[] {1}, new byte[] {(byte) i}));
+            }
+            loop.start();
+            awaitTrue(() -> committedOffset(producer, tp) == 3);
+        }
+        assertThat(producer.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
