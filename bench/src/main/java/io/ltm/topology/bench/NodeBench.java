@@ -1075,7 +1075,7 @@ public final class NodeBench {
                     "bench-relay",
                     List.of(ECHO_OUT),
                     consumer(config, "bench-relay", "bench"),
-                    producer(config, "bench-relay", "bench"));
+                    () -> producer(config, "bench-relay", "bench"));
         }
 
         @Override

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -90,7 +91,7 @@ public final class AttentionWorker extends TransactionalLoop {
                 encoder,
                 LongTermMemory.create(config.memoryConfig()),
                 consumer(config, ROLE, instanceId),
-                producer(config, ROLE, instanceId),
+                () -> producer(config, ROLE, instanceId),
                 cache -> new MemoryReplicas(config, cache));
     }
 
@@ -100,9 +101,9 @@ public final class AttentionWorker extends TransactionalLoop {
             TextEncoder encoder,
             LongTermMemory engine,
             Consumer<byte[], byte[]> consumer,
-            Producer<String, byte[]> producer,
+            Supplier<Producer<String, byte[]>> producers,
             Function<ReadyMemoryCache, MemoryReplicas> replicas) {
-        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producer);
+        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS)), consumer, producers);
         this.memory = config.memoryConfig();
         this.engine = engine;
         ReadyMemoryCache cache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -51,7 +52,7 @@ public final class EncodeWorker extends TransactionalLoop {
     private final String tokensTopic;
 
     public EncodeWorker(LtmConfig config, TextEncoder encoder, String instanceId) {
-        this(config, encoder, consumer(config, ROLE, instanceId), producer(config, ROLE, instanceId));
+        this(config, encoder, consumer(config, ROLE, instanceId), () -> producer(config, ROLE, instanceId));
     }
 
     /** With given clients (tests pass mock clients). */
@@ -59,8 +60,8 @@ public final class EncodeWorker extends TransactionalLoop {
             LtmConfig config,
             TextEncoder encoder,
             Consumer<byte[], byte[]> consumer,
-            Producer<String, byte[]> producer) {
-        super(config, ROLE, topics(config), consumer, producer);
+            Supplier<Producer<String, byte[]>> producers) {
+        super(config, ROLE, topics(config), consumer, producers);
         this.encoder = encoder;
         this.validator = InputValidator.of(config);
         this.events = LtmSerdes.avro(TokenEvent.class, config.serdeConfig());

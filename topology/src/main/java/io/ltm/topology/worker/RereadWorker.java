@@ -15,6 +15,7 @@ import io.ltm.topology.internal.Failures;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -48,7 +49,7 @@ public final class RereadWorker extends TransactionalLoop {
                 encoder,
                 new StretchReader(config),
                 consumer(config, ROLE, instanceId),
-                producer(config, ROLE, instanceId));
+                () -> producer(config, ROLE, instanceId));
     }
 
     /** With given clients (tests pass mock clients). */
@@ -57,8 +58,8 @@ public final class RereadWorker extends TransactionalLoop {
             TextEncoder encoder,
             StretchReader reader,
             Consumer<byte[], byte[]> consumer,
-            Producer<String, byte[]> producer) {
-        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_REREAD_REQUESTS)), consumer, producer);
+            Supplier<Producer<String, byte[]>> producers) {
+        super(config, ROLE, List.of(config.getString(LtmConfig.TOPIC_REREAD_REQUESTS)), consumer, producers);
         this.encoder = encoder;
         this.reader = reader;
         this.requests = LtmSerdes.avro(RereadRequest.class, config.serdeConfig());

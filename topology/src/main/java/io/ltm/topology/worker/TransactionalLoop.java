@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -42,13 +43,20 @@ import org.slf4j.LoggerFactory;
  * committed offsets (after a growing wait), so nothing is lost or duplicated; an output too large to write is
  * found by writing the batch record by record, and its input is dead-lettered; a restarted worker with the same instance id fences
  * its predecessor's open transaction at once. Members of one consumer group share the partitions.
+ *
+ * <p>A producer that cannot even abort (the broker ended its transaction meanwhile, for example a transaction that
+ * outlived {@code transaction.timeout.ms} across a broker restart: Kafka's producer then fails for good with
+ * {@code InvalidTxnStateException}) is closed and replaced by a new one with the same transactional id, whose
+ * {@code initTransactions} aborts whatever is still open; without that the worker would fail every batch from then on
+ * and its partitions would stall until the process is restarted.
  */
 public abstract class TransactionalLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalLoop.class);
 
     private final Consumer<byte[], byte[]> consumer;
-    private final Producer<String, byte[]> producer;
+    private final Supplier<Producer<String, byte[]>> producers;
+    private Producer<String, byte[]> producer; // null after one was given up, until the next transaction
     private final Duration poll;
     private final long maxBackoffMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -66,16 +74,16 @@ public abstract class TransactionalLoop implements AutoCloseable {
             String role,
             List<String> inputTopics,
             Consumer<byte[], byte[]> consumer,
-            Producer<String, byte[]> producer) {
+            Supplier<Producer<String, byte[]>> producers) {
         this.role = role;
         this.deadLetterSerde = LtmSerdes.avro(DeadLetter.class, config.serdeConfig());
         this.deadLetters = DeadLetters.of(config);
         this.dlqTopic = config.getString(LtmConfig.TOPIC_DLQ);
         this.consumer = consumer;
-        this.producer = producer;
+        this.producers = producers;
         this.poll = Duration.ofMillis(config.getLong(LtmConfig.WORKER_POLL_MS));
         this.maxBackoffMs = config.getLong(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS);
-        producer.initTransactions();
+        this.producer = initialized(); // fails fast: a broker or an id that cannot be used now
         // mock clients in tests have no cluster whose retention could be read
         this.oldRecords = consumer instanceof KafkaConsumer<byte[], byte[]>
                 ? RetentionWatch.describe(config, inputTopics, group(config, role))
@@ -181,12 +189,29 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     private void loop() {
         int failures = 0;
+        boolean reread = false; // a failed batch is read again, from the committed offsets, before anything else
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch;
             try {
+                if (reread) {
+                    rewind();
+                    reread = false;
+                }
                 batch = consumer.poll(poll);
             } catch (WakeupException e) {
                 break;
+            } catch (RuntimeException e) {
+                // the cluster away (the committed offsets or the fetch timed out): nothing new was read, and the
+                // thread must not end, or the worker's partitions would stall while the process stays up
+                failures++;
+                LOG.warn(
+                        "{} worker: {} failed ({} in a row); tried again",
+                        role,
+                        reread ? "reading the committed offsets" : "polling",
+                        failures,
+                        e);
+                backoff(failures);
+                continue;
             }
             if (batch.isEmpty()) {
                 try {
@@ -213,7 +238,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 failures++;
                 LOG.warn(
                         "{} batch failed ({} in a row), aborting its transaction and re-reading it", role, failures, e);
-                rewind();
+                reread = true;
                 backoff(failures);
             }
         }
@@ -278,8 +303,11 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     /** {@code out} and the offsets after {@code batch} (none when null) in one transaction. */
     private void transaction(ConsumerRecords<byte[], byte[]> batch, List<ProducerRecord<String, byte[]>> out) {
-        producer.beginTransaction();
+        if (producer == null) {
+            producer = initialized();
+        }
         try {
+            producer.beginTransaction();
             for (ProducerRecord<String, byte[]> r : out) {
                 producer.send(r);
             }
@@ -290,11 +318,44 @@ public abstract class TransactionalLoop implements AutoCloseable {
         } catch (ProducerFencedException e) {
             throw e; // a fenced producer cannot abort; the loop stops
         } catch (RuntimeException e) {
-            producer.abortTransaction();
+            abortOrGiveUp(e);
             aborted();
             throw e;
         }
         committed();
+    }
+
+    /** A new producer with the loop's transactional id, initialized: it fences and aborts a predecessor's transaction. */
+    private Producer<String, byte[]> initialized() {
+        Producer<String, byte[]> p = producers.get();
+        try {
+            p.initTransactions();
+            return p;
+        } catch (RuntimeException e) {
+            p.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Aborts the failed transaction; a producer that cannot abort is closed, and the next transaction starts with a
+     * new one (see the class comment). Only a fenced producer stops the loop.
+     */
+    private void abortOrGiveUp(RuntimeException failure) {
+        try {
+            producer.abortTransaction();
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{} worker: the producer cannot abort after {} ({}); replacing it with a new producer with the"
+                            + " same transactional id",
+                    role,
+                    failure.toString(),
+                    e.toString());
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
     }
 
     /** The record-too-large error among {@code e} and its causes (the commit wraps it), or null. */
@@ -356,7 +417,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        producer.close(Duration.ofSeconds(10));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
         consumer.close(Duration.ofSeconds(10));
         oldRecords.close();
     }

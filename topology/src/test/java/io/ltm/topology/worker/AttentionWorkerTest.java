@@ -53,7 +53,7 @@ class AttentionWorkerTest {
             new HashingEncoder(TestFixtures.DIM),
             engine,
             h.consumer,
-            h.producer,
+            () -> h.producer,
             cache -> replicas = new MemoryReplicas(h.config, cache, changelogs));
 
     @AfterEach
@@ -175,7 +175,7 @@ class AttentionWorkerTest {
                 new HashingEncoder(TestFixtures.DIM),
                 engine,
                 h0.consumer,
-                h0.producer,
+                () -> h0.producer,
                 cache -> new MemoryReplicas(h0.config, cache, new MockConsumer<>("earliest")));
         double[] expected = new double[memory.stickyBins()];
         for (String id : List.of("q1", "q2")) {

@@ -59,7 +59,7 @@ class EncodeWorkerTest {
 
     private final RecordingEncoder encoder = new RecordingEncoder();
     private final WorkerHarness h = new WorkerHarness(TestFixtures.config("encode-" + UUID.randomUUID(), Map.of()));
-    private final EncodeWorker worker = new EncodeWorker(h.config, encoder, h.consumer, h.producer);
+    private final EncodeWorker worker = new EncodeWorker(h.config, encoder, h.consumer, () -> h.producer);
 
     private static byte[] key(String k) {
         return k.getBytes(StandardCharsets.UTF_8);
@@ -163,7 +163,7 @@ class EncodeWorkerTest {
         Map<String, Object> cfg = TestFixtures.smallConfig("unused");
         cfg.putAll(Map.of(LtmConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + port, "max.retries", 0));
         WorkerHarness down = new WorkerHarness(new LtmConfig(cfg));
-        EncodeWorker w = new EncodeWorker(down.config, encoder, down.consumer, down.producer);
+        EncodeWorker w = new EncodeWorker(down.config, encoder, down.consumer, () -> down.producer);
         byte[] wellFormed = {0, 0, 0, 0, 13, 0, 0};
         assertThatThrownBy(() ->
                         w.process(down.add("ltm.events", key("k"), wellFormed).batch()))

@@ -47,7 +47,7 @@ class RereadWorkerTest {
     private final WorkerHarness h = new WorkerHarness(TestFixtures.config("reread-" + UUID.randomUUID(), Map.of()));
     private final MockConsumer<String, byte[]> log = new MockConsumer<>("none");
     private final RereadWorker worker =
-            new RereadWorker(h.config, encoder, new StretchReader(h.config, log), h.consumer, h.producer);
+            new RereadWorker(h.config, encoder, new StretchReader(h.config, log), h.consumer, () -> h.producer);
 
     @AfterEach
     void close() {

@@ -10,6 +10,7 @@ import io.ltm.topology.TestFixtures;
 import io.ltm.topology.api.LtmConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,10 +22,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -81,7 +84,8 @@ class TransactionalLoopTest {
         TopicPartition tp = new TopicPartition("ltm.events", 0);
         String big = "lorem ".repeat(50); // within the word-piece limit, but its output is over the producer's
         byte[] k = "k".getBytes(StandardCharsets.UTF_8);
-        try (EncodeWorker worker = new EncodeWorker(config, new HashingEncoder(TestFixtures.DIM), consumer, producer)) {
+        try (EncodeWorker worker =
+                new EncodeWorker(config, new HashingEncoder(TestFixtures.DIM), consumer, () -> producer)) {
             consumer.rebalance(List.of(tp));
             consumer.updateBeginningOffsets(Map.of(tp, 0L));
             List<String> texts = List.of("first event", big, "third event");
@@ -130,7 +134,7 @@ class TransactionalLoopTest {
         private int sending;
 
         Holding(LtmConfig config, MockConsumer<byte[], byte[]> consumer, MockProducer<String, byte[]> producer) {
-            super(config, "hold", List.of("in"), consumer, producer);
+            super(config, "hold", List.of("in"), consumer, () -> producer);
         }
 
         @Override
@@ -198,6 +202,155 @@ class TransactionalLoopTest {
         assertThat(producer.consumerGroupOffsetsHistory())
                 .as("transactions of held output alone carry no offsets")
                 .hasSize(2);
+    }
+
+    /**
+     * What KafkaProducer does when the broker ended the transaction meanwhile (it outlived transaction.timeout.ms
+     * across a broker restart, seen on Kafka 4.3.1 with transactions v2): the commit fails with
+     * InvalidTxnStateException, and from then on every transactional call, the abort included, fails.
+     */
+    private static final class EndedByTheBrokerProducer extends MockProducer<String, byte[]> {
+        private KafkaException failed;
+
+        EndedByTheBrokerProducer() {
+            super(true, null, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized void beginTransaction() {
+            throwIfFailed();
+            super.beginTransaction();
+        }
+
+        @Override
+        public synchronized void commitTransaction() {
+            InvalidTxnStateException e = new InvalidTxnStateException(
+                    "The producer attempted a transactional operation in an invalid state.");
+            failed = new KafkaException("Cannot execute transactional method because we are in an error state", e);
+            throw e;
+        }
+
+        @Override
+        public synchronized void abortTransaction() {
+            throwIfFailed();
+            super.abortTransaction();
+        }
+
+        private void throwIfFailed() {
+            if (failed != null) {
+                throw failed;
+            }
+        }
+    }
+
+    /** Reads again after a seek, as KafkaConsumer does (MockConsumer forgets its records once they are polled). */
+    private static class RereadingConsumer extends MockConsumer<byte[], byte[]> {
+        private final List<ConsumerRecord<byte[], byte[]>> log = new java.util.ArrayList<>();
+
+        RereadingConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized void addRecord(ConsumerRecord<byte[], byte[]> r) {
+            log.add(r);
+            super.addRecord(r);
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition tp, long offset) {
+            super.seek(tp, offset);
+            log.stream().filter(r -> r.offset() >= offset).forEach(super::addRecord);
+        }
+
+        @Override
+        public synchronized void seekToBeginning(java.util.Collection<TopicPartition> partitions) {
+            super.seekToBeginning(partitions);
+            log.forEach(super::addRecord);
+        }
+    }
+
+    /** One output record per input record. */
+    private static final class Echo extends TransactionalLoop {
+        Echo(LtmConfig config, RereadingConsumer consumer, Iterator<Producer<String, byte[]>> producers) {
+            super(config, "echo", List.of("in"), consumer, producers::next);
+        }
+
+        @Override
+        protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
+            List<ProducerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+            batch.forEach(r -> out.add(new ProducerRecord<>("out", "k", r.value())));
+            return out;
+        }
+    }
+
+    @Test
+    void aProducerThatCannotAbortAnyMoreIsReplacedAndTheBatchIsWrittenByItsSuccessor() throws Exception {
+        LtmConfig config = TestFixtures.config("ended-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
+        EndedByTheBrokerProducer ended = new EndedByTheBrokerProducer();
+        MockProducer<String, byte[]> next =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        RereadingConsumer consumer = new RereadingConsumer();
+        TopicPartition tp = new TopicPartition("in", 0);
+        try (Echo loop = new Echo(
+                config, consumer, List.<Producer<String, byte[]>>of(ended, next).iterator())) {
+            consumer.rebalance(List.of(tp));
+            consumer.updateBeginningOffsets(Map.of(tp, 0L));
+            for (int i = 0; i < 3; i++) {
+                consumer.addRecord(new ConsumerRecord<>("in", 0, i, new byte[] {1}, new byte[] {(byte) i}));
+            }
+            loop.start();
+            awaitTrue(() -> committedOffset(next, tp) == 3);
+        }
+        assertThat(ended.closed())
+                .as("the producer that failed for good is closed")
+                .isTrue();
+        assertThat(ended.transactionCommitted()).isFalse();
+        assertThat(next.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
+    }
+
+    @Test
+    void aBatchIsReadAgainWhenTheCommittedOffsetsCouldNotBeReadAtFirst() throws Exception {
+        LtmConfig config = TestFixtures.config("reread-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
+        // the first commit fails (the broker away), and so does the first look-up of the committed offsets
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+                    private boolean failed;
+
+                    @Override
+                    public synchronized void commitTransaction() {
+                        if (!failed) {
+                            failed = true;
+                            throw new org.apache.kafka.common.errors.TimeoutException("commit timed out");
+                        }
+                        super.commitTransaction();
+                    }
+                };
+        RereadingConsumer consumer = new RereadingConsumer() {
+            private boolean failed;
+
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndMetadata> committed(
+                    java.util.Set<TopicPartition> partitions) {
+                if (!failed) {
+                    failed = true;
+                    throw new org.apache.kafka.common.errors.TimeoutException("committed offsets timed out");
+                }
+                return super.committed(partitions);
+            }
+        };
+        TopicPartition tp = new TopicPartition("in", 0);
+        try (Echo loop = new Echo(
+                config, consumer, List.<Producer<String, byte[]>>of(producer).iterator())) {
+            consumer.rebalance(List.of(tp));
+            consumer.updateBeginningOffsets(Map.of(tp, 0L));
+            for (int i = 0; i < 3; i++) {
+                consumer.addRecord(new ConsumerRecord<>("in", 0, i, new byte[] {1}, new byte[] {(byte) i}));
+            }
+            loop.start();
+            awaitTrue(() -> committedOffset(producer, tp) == 3);
+        }
+        assertThat(producer.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
