@@ -641,7 +641,9 @@ public final class LtmConfig extends AbstractConfig {
                             + "readers, and whoever takes its partitions over, wait until the broker aborts it: "
                             + "this long after it began, plus up to the broker's "
                             + "transaction.abort.timed.out.transaction.cleanup.interval.ms (10 s by default; 1 s "
-                            + "on the bundled broker). A transaction spans one commit interval (100 ms).")
+                            + "on the bundled broker). A transaction spans one commit interval (100 ms); one that "
+                            + "the broker aborts because it outlived this (across a broker restart) fails its "
+                            + "commit, and the batch is written again with a new producer.")
             .define(
                     ACCEPTABLE_RECOVERY_LAG,
                     Type.LONG,
