@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -185,6 +186,39 @@ public final class LtmCli implements Runnable {
         }
     }
 
+    /**
+     * Waits for Ctrl-C, which closes the worker and the encoder (exit 0), or for the worker to stop on its own: fenced
+     * by a newer instance with the same id, or ended by an Error (exit 1, so that a supervisor sees it; the clients are
+     * closed on the way out).
+     */
+    static int awaitWorker(TransactionalLoop loop, AutoCloseable encoder) {
+        AtomicBoolean closing = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closing.set(true);
+            for (AutoCloseable r : new AutoCloseable[] {loop, encoder}) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    System.err.println("error while closing: " + e);
+                }
+            }
+        }));
+        try {
+            loop.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (closing.get()) {
+            return 0;
+        }
+        System.err.println(
+                loop.fenced()
+                        ? "the worker was fenced by a newer instance with the same --instance-id; exiting"
+                        : "the worker's loop ended (see the log); exiting");
+        return 1;
+    }
+
     @Command(name = "run", description = "Run a memory node against any Kafka cluster and schema registry.")
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
@@ -270,8 +304,7 @@ public final class LtmCli implements Runnable {
             };
             loop.start();
             System.out.println(role + " worker " + instanceId + " started; Ctrl-C stops it");
-            awaitShutdown(loop, encoder);
-            return 0;
+            return awaitWorker(loop, encoder);
         }
     }
 

@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -60,7 +61,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final Duration poll;
     private final long maxBackoffMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private boolean fenced; // the loop's thread only
+    private volatile boolean fenced;
     private final String role;
     private final Serde<DeadLetter> deadLetterSerde;
     private final DeadLetters deadLetters;
@@ -200,9 +201,10 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 batch = consumer.poll(poll);
             } catch (WakeupException e) {
                 break;
-            } catch (RuntimeException e) {
-                // the cluster away (the committed offsets or the fetch timed out): nothing new was read, and the
-                // thread must not end, or the worker's partitions would stall while the process stays up
+            } catch (RetriableException e) {
+                // the cluster away (the committed offsets or the fetch timed out): nothing new was read; tried again
+                // rather than ending the thread (anything else, such as a newer member with this instance id, does
+                // end it, and `ltm worker` exits)
                 failures++;
                 LOG.warn(
                         "{} worker: {} failed ({} in a row); tried again",
@@ -399,6 +401,27 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
+    }
+
+    /**
+     * Waits until the loop's thread has ended: after {@link #close}, or on its own, when a newer instance with the same
+     * id fenced it ({@link #fenced()}) or an Error ended it. A process that runs one worker exits then, rather than
+     * stay up serving nothing.
+     */
+    public void awaitStop() throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) {
+            throw new IllegalStateException("not started");
+        }
+        t.join();
+    }
+
+    /** True when the loop stopped because a newer instance with the same id fenced it. */
+    public boolean fenced() {
+        return fenced;
     }
 
     /** Stops after the current batch and closes the clients. */

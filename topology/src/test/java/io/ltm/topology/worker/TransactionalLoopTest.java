@@ -353,6 +353,37 @@ class TransactionalLoopTest {
         assertThat(producer.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
     }
 
+    @Test
+    void aFencedLoopStopsOnItsOwnAndSaysSo() throws Exception {
+        LtmConfig config = TestFixtures.config("fenced-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        RereadingConsumer consumer = new RereadingConsumer();
+        TopicPartition tp = new TopicPartition("in", 0);
+        try (Echo loop = new Echo(
+                config, consumer, List.<Producer<String, byte[]>>of(producer).iterator())) {
+            consumer.rebalance(List.of(tp));
+            consumer.updateBeginningOffsets(Map.of(tp, 0L));
+            loop.start();
+            producer.fenceProducer(); // a newer instance with the same transactional id took over
+            consumer.addRecord(new ConsumerRecord<>("in", 0, 0, new byte[] {1}, new byte[] {0}));
+            Thread waiter = new Thread(() -> {
+                try {
+                    loop.awaitStop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waiter.start();
+            waiter.join(Duration.ofSeconds(20).toMillis());
+            assertThat(waiter.isAlive())
+                    .as("the loop's thread ended without close()")
+                    .isFalse();
+            assertThat(loop.fenced()).isTrue();
+        }
+        assertThat(producer.history()).isEmpty();
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
