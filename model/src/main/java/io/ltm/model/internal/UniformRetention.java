@@ -95,7 +95,7 @@ final class UniformRetention implements Retention {
             if (p == null) {
                 b = DeviceMath.scoped(math.midpointDoubling().matMul(b), x);
             } else {
-                NDArray old = math.psi(m.create(toFloat(s))).matMul(b); // X̄(s_j), [M, d]
+                NDArray old = m.create(psi(s, 0, nb), new Shape(s.length, nb)).matMul(b); // X̄(s_j), [M, d]
                 b = DeviceMath.scoped(math.doublingRefit().matMul(old), x);
             }
             tl = tl.afterWarp(s, u, cfg.maxTimelineKnots());
@@ -105,20 +105,12 @@ final class UniformRetention implements Retention {
         double t0 = (first + 0.5) / cap, t1 = (first + l - 0.5) / cap;
         int lo = Math.max(0, (int) Math.ceil((t0 - reach) * (centres - 1))) * widthsPerCentre;
         int hi = Math.min(centres, (int) Math.floor((t1 + reach) * (centres - 1)) + 1) * widthsPerCentre;
-        float[] psi = new float[l * (hi - lo)];
-        for (int i = 0; i < l; i++) {
-            double t = (first + i + 0.5) / cap;
-            // only the centres near t: farther ψ_n(t) would be flushed to 0 below, and computing them was most of a
-            // young memory's chunk (N values per token, a fifth of them kept at the default widths)
-            int from = Math.max(lo, (int) Math.floor((t - flushedBeyond) * (centres - 1)) * widthsPerCentre);
-            int to = Math.min(hi, ((int) Math.ceil((t + flushedBeyond) * (centres - 1)) + 1) * widthsPerCentre);
-            for (int k = from; k < to; k++) {
-                double z = (t - basis.mu(k)) / basis.sigma(k);
-                psi[i * (hi - lo) + k - lo] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(k) * Basis.SQRT2PI));
-            }
-        }
-        DeviceMath.flushTiny(psi);
-        NDArray y = m.create(psi, new Shape(l, hi - lo)).transpose().matMul(x).muli((double) l / cap); // [w, d]
+        double[] t = new double[l];
+        for (int i = 0; i < l; i++) t[i] = (first + i + 0.5) / cap;
+        NDArray y = m.create(psi(t, lo, hi), new Shape(l, hi - lo))
+                .transpose()
+                .matMul(x)
+                .muli((double) l / cap); // [w, d]
         Timeline next = tl.afterAppend(first, l, cap, cfg.maxTimelineKnots());
         if (!fresh && !full(first, l)) {
             // B + Â⁻¹[:, lo, hi)·Y is left to CoefficientLog, which computes it the same on every device
@@ -126,6 +118,26 @@ final class UniformRetention implements Retention {
         }
         NDArray cols = DeviceMath.scoped(math.uniformGramInverse().get(":, " + lo + ":" + hi), x); // [N, w]
         return new Step(b.add(cols.matMul(y)), null, next, sticky);
+    }
+
+    /**
+     * Ψ(t) over basis functions [lo, hi), row-major [t.length, hi − lo] float32, values below {@link DeviceMath#FLUSH}
+     * set to 0. Only the centres near each t are computed: the others would be flushed anyway, and computing them was
+     * most of a young memory's chunk (N values per token, a fifth of them kept at the default widths) and, as
+     * elementwise device ops over [M, N], most of a doubling with sticky reads.
+     */
+    private float[] psi(double[] t, int lo, int hi) {
+        int w = hi - lo;
+        float[] psi = new float[t.length * w];
+        for (int i = 0; i < t.length; i++) {
+            int from = Math.max(lo, (int) Math.floor((t[i] - flushedBeyond) * (centres - 1)) * widthsPerCentre);
+            int to = Math.min(hi, ((int) Math.ceil((t[i] + flushedBeyond) * (centres - 1)) + 1) * widthsPerCentre);
+            for (int k = from; k < to; k++) {
+                double z = (t[i] - basis.mu(k)) / basis.sigma(k);
+                psi[i * w + k - lo] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(k) * Basis.SQRT2PI));
+            }
+        }
+        return DeviceMath.flushTiny(psi);
     }
 
     /**
@@ -150,11 +162,5 @@ final class UniformRetention implements Retention {
             s[j] = (k + (w > 0 ? (q - cdf[k]) / w : 0)) / bins;
         }
         return s;
-    }
-
-    private static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
-        return f;
     }
 }
