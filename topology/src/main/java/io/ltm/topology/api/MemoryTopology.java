@@ -13,10 +13,9 @@ import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.codec.InternalRecordSerde;
-import io.ltm.topology.internal.CoefficientLogCache;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
-import io.ltm.topology.internal.DecodedTerms;
+import io.ltm.topology.internal.DecodedState;
 import io.ltm.topology.internal.IngestProcessor;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.KeyPartitioner;
@@ -78,6 +77,13 @@ public final class MemoryTopology {
      * and warns about records older than their topic's retention.
      */
     static Topology addTo(Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords) {
+        return addTo(
+                topology, config, encoder, oldRecords, DecodedState.of(config.getLong(LtmConfig.INGEST_CACHE_BYTES)));
+    }
+
+    /** As above, with the process's decoded state given (tests look into it). */
+    static Topology addTo(
+            Topology topology, LtmConfig config, TextEncoder encoder, RetentionWatch oldRecords, DecodedState kept) {
         MemoryConfig memory = config.memoryConfig();
         Map<String, Object> serdeConfig = config.serdeConfig();
         InputValidator validator = InputValidator.of(config);
@@ -132,13 +138,17 @@ public final class MemoryTopology {
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
         Serde<EncodedTokens> shortTerm = StoreSerdes.shortTerm(serdeConfig);
-        long ingestCache = config.getLong(LtmConfig.INGEST_CACHE_BYTES);
-        CoefficientLogCache decoded = new CoefficientLogCache(ingestCache);
-        DecodedTerms filters = new DecodedTerms(ingestCache);
         topology.addProcessor(
                 Names.INGEST,
                 () -> new IngestProcessor(
-                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, decoded, filters),
+                        memory,
+                        tokens.deserializer(),
+                        shortTerm,
+                        validator,
+                        deadLetters,
+                        novelty,
+                        kept.coefficients(),
+                        kept.terms()),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
@@ -155,12 +165,13 @@ public final class MemoryTopology {
                         deadLetters,
                         readyCache,
                         rereads,
-                        shortTerm),
+                        shortTerm,
+                        kept),
                 queriesIn);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(
                 Names.CONTROL,
-                () -> new ControlProcessor(memory, control.deserializer(), deadLetters, shortTerm),
+                () -> new ControlProcessor(memory, control.deserializer(), deadLetters, shortTerm, kept),
                 controlIn);
 
         String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};

@@ -48,7 +48,8 @@ public final class CoefficientLogCache {
         entries.remove(key);
     }
 
-    synchronized int size() {
+    /** Keys held. */
+    public synchronized int size() {
         return entries.size();
     }
 

@@ -17,20 +17,23 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
     private final MemoryConfig config;
     private MemoryStores stores;
     private final Serde<EncodedTokens> records;
+    private final DecodedState kept;
 
     public ControlProcessor(
             MemoryConfig config,
             Deserializer<ControlCommand> deserializer,
             DeadLetters deadLetters,
-            Serde<EncodedTokens> records) {
+            Serde<EncodedTokens> records,
+            DecodedState kept) {
         super(deserializer, Names.CONTROL, "control command", deadLetters);
         this.records = records;
+        this.kept = kept;
         this.config = config;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, records);
+        this.stores = new MemoryStores(context, config, records, kept);
     }
 
     private void recordReads(String key, List<Double> histogram) {

@@ -48,7 +48,8 @@ public final class DecodedTerms {
         entries.remove(key);
     }
 
-    synchronized long bytes() {
+    /** Bytes of the filters held. */
+    public synchronized long bytes() {
         return entries.bytes();
     }
 

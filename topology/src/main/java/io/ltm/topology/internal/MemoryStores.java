@@ -57,6 +57,11 @@ public final class MemoryStores {
         this(context, config, records, null, null);
     }
 
+    /** With the process's {@link DecodedState}: read by load, kept up by contract, dropped for a key by forget. */
+    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
+        this(context, config, records, kept.coefficients(), kept.terms());
+    }
+
     /**
      * Where the ingest keeps what it decoded (null: nowhere): {@code decoded}, B for the key's next contraction;
      * {@code filters}, the term filters it contracts.
@@ -108,7 +113,10 @@ public final class MemoryStores {
             return null;
         }
         ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
-        Whole whole = whole(key, stored, cached == null ? null : cached.coefficientLog());
+        CoefficientLogCache.Kept kept = cached != null || decoded == null || stored == null
+                ? null
+                : decoded.find(key, stored.getCoefficientLog());
+        Whole whole = whole(key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log());
         return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
     }
 

@@ -37,6 +37,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
     private final Serde<EncodedTokens> records;
+    private final DecodedState kept;
 
     public QueryProcessor(
             MemoryConfig config,
@@ -48,9 +49,11 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
             DeadLetters deadLetters,
             ReadyMemoryCache readyCache,
             Rereads rereads,
-            Serde<EncodedTokens> records) {
+            Serde<EncodedTokens> records,
+            DecodedState kept) {
         super(deserializer, Names.QUERY, "query", deadLetters);
         this.records = records;
+        this.kept = kept;
         this.readyCache = readyCache;
         this.config = config;
         this.queryVectors = queryVectors;
@@ -62,7 +65,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, records);
+        this.stores = new MemoryStores(context, config, records, kept);
         // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
         this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());
         if (engine != null) {
