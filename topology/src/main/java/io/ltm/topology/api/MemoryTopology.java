@@ -141,14 +141,7 @@ public final class MemoryTopology {
         topology.addProcessor(
                 Names.INGEST,
                 () -> new IngestProcessor(
-                        memory,
-                        tokens.deserializer(),
-                        shortTerm,
-                        validator,
-                        deadLetters,
-                        novelty,
-                        kept.coefficients(),
-                        kept.terms()),
+                        memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, kept),
                 Names.SOURCE_TOKENS);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));

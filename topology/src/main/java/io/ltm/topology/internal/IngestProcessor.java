@@ -26,14 +26,13 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
     private NoveltyTracker novelty;
 
     private final Serde<EncodedTokens> shortTerm;
-    private final CoefficientLogCache decoded;
-    private final DecodedTerms filters;
+    private final DecodedState kept;
 
     /**
      * {@code events}: the token events' deserializer; {@code shortTerm}: the short-term records' serde
      * ({@link StoreSerdes#shortTerm}); {@code novelty}: score every event (needs the {@link Names#STORE_NOVELTY} store
-     * and the novelty sink); {@code decoded}, {@code filters}: B and the term filters kept decoded between
-     * contractions (each shared by the process's threads).
+     * and the novelty sink); {@code kept}: B and the term filters kept decoded between contractions (shared by the
+     * process's threads and the node's other processors).
      */
     public IngestProcessor(
             MemoryConfig config,
@@ -42,20 +41,18 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             InputValidator validator,
             DeadLetters deadLetters,
             boolean novelty,
-            CoefficientLogCache decoded,
-            DecodedTerms filters) {
+            DecodedState kept) {
         super(events, Names.INGEST, "token event", deadLetters);
         this.shortTerm = shortTerm;
         this.config = config;
         this.validator = validator;
         this.noveltyEnabled = novelty;
-        this.decoded = decoded;
-        this.filters = filters;
+        this.kept = kept;
     }
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm, decoded, filters);
+        this.stores = new MemoryStores(context, config, shortTerm, kept);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }

@@ -54,26 +54,16 @@ public final class MemoryStores {
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
-        this(context, config, records, null, null);
-    }
-
-    /** With the process's {@link DecodedState}: read by load, kept up by contract, dropped for a key by forget. */
-    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
-        this(context, config, records, kept.coefficients(), kept.terms());
+        this(context, config, records, null);
     }
 
     /**
-     * Where the ingest keeps what it decoded (null: nowhere): {@code decoded}, B for the key's next contraction;
-     * {@code filters}, the term filters it contracts.
+     * With the process's {@link DecodedState} (null: none, everything is decoded from the stores): read by load, kept
+     * up by contract (B for the key's next contraction, the term filter it contracted), dropped for a key by forget.
      */
-    MemoryStores(
-            ProcessorContext<?, ?> context,
-            MemoryConfig config,
-            Serde<EncodedTokens> records,
-            CoefficientLogCache decoded,
-            DecodedTerms filters) {
-        this.decoded = decoded;
-        this.filters = filters;
+    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
+        this.decoded = kept == null ? null : kept.coefficients();
+        this.filters = kept == null ? null : kept.terms();
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
