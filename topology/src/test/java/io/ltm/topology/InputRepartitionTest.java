@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.ControlAction;
-import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -200,15 +199,7 @@ class InputRepartitionTest {
         }
 
         void forget(String key) {
-            control.pipeInput(
-                    bytes(key),
-                    LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
-                            .serializer()
-                            .serialize(
-                                    "ltm.control",
-                                    ControlCommand.newBuilder()
-                                            .setAction(ControlAction.FORGET)
-                                            .build()));
+            control.pipeInput(bytes(key), TestFixtures.control(config, ControlAction.FORGET));
         }
 
         private static byte[] bytes(String s) {

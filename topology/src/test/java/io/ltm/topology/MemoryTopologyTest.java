@@ -651,15 +651,7 @@ class MemoryTopologyTest {
         send("a", 12);
         send("a", 3);
         send("b", 12);
-        control.pipeInput(
-                key("a"),
-                LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
-                        .serializer()
-                        .serialize(
-                                "ltm.control",
-                                ControlCommand.newBuilder()
-                                        .setAction(ControlAction.FORGET)
-                                        .build()));
+        control.pipeInput(key("a"), TestFixtures.control(config, ControlAction.FORGET));
         assertThat(memory().get("a")).isNull();
         assertThat(index().get("a")).isNull();
         assertThat(memory().get("b")).isNotNull();

@@ -1,8 +1,11 @@
 package io.ltm.topology;
 
 import io.ltm.model.CoefficientPrecision;
+import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.codec.MemoryStateCodec;
@@ -48,6 +51,15 @@ public final class TestFixtures {
             }
         }
         return v;
+    }
+
+    /** A control command with {@code action} as the node reads it from the control topic. */
+    public static byte[] control(LtmConfig config, ControlAction action) {
+        return LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
+                .serializer()
+                .serialize(
+                        "ltm.control",
+                        ControlCommand.newBuilder().setAction(action).build());
     }
 
     public static EncodedTokens tokens(float[] vectors, int count, long offset) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.ControlAction;
-import io.ltm.schemas.ControlCommand;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -82,15 +81,7 @@ class DecodedStateTest {
                             .serialize("ltm.queries", q));
             assertThat(responses.readValue().getFound()).isTrue();
 
-            control.pipeInput(
-                    key,
-                    LtmSerdes.avro(ControlCommand.class, config.serdeConfig())
-                            .serializer()
-                            .serialize(
-                                    "ltm.control",
-                                    ControlCommand.newBuilder()
-                                            .setAction(ControlAction.FORGET)
-                                            .build()));
+            control.pipeInput(key, TestFixtures.control(config, ControlAction.FORGET));
             assertThat(kept.coefficients().size())
                     .as("B decoded for the forgotten key")
                     .isZero();
