@@ -54,9 +54,9 @@ public final class RidgeSolver {
     private static final Map<DoublingKey, Doubling> DOUBLINGS = new ConcurrentHashMap<>();
 
     /**
-     * {@link Doubling} for L = l and M = m samples. A doubling was three products of 100M multiply-adds at defaults
-     * (Ψ(s)·B, then the half axis' statistics, then Â⁻¹); with the operators taken once it is two, or one when it reads
-     * at the midpoints (a memory without sticky reads). Cached per configuration.
+     * {@link Doubling} for L = l and M = m samples, cached per configuration: with them a doubling is two products of
+     * 100M multiply-adds at the defaults (Ψ(s)·B, then the refit), or one when it reads at the midpoints (a memory
+     * without sticky reads), instead of three with the half axis' statistics and Â⁻¹ applied in turn.
      */
     public static Doubling doubling(Basis b, int l, int m, double lambda) {
         return DOUBLINGS.computeIfAbsent(new DoublingKey(b, l, m, lambda), k -> {

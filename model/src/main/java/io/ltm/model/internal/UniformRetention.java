@@ -122,9 +122,9 @@ final class UniformRetention implements Retention {
 
     /**
      * Ψ(t) over basis functions [lo, hi), row-major [t.length, hi − lo] float32, values below {@link DeviceMath#FLUSH}
-     * set to 0. Only the centres near each t are computed: the others would be flushed anyway, and computing them was
-     * most of a young memory's chunk (N values per token, a fifth of them kept at the default widths) and, as
-     * elementwise device ops over [M, N], most of a doubling with sticky reads.
+     * set to 0. Only the centres near each t are computed: the others would be flushed anyway (four fifths of a young
+     * memory's chunk at the default widths), and elementwise device ops over all [M, N] cost a doubling with sticky
+     * reads more than its two products.
      */
     private float[] psi(double[] t, int lo, int hi) {
         int w = hi - lo;

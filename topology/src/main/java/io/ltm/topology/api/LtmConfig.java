@@ -402,7 +402,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "the stores hold: B as float32 (at N = 512, d = 384 a 786 KB base and its deltas per key, "
                             + "checked against the version the stored record names) and the term filters (256 KiB per "
                             + "key, checked against the stored record's digest); least recently used evicted first; 0 "
-                            + "disables them.")
+                            + "disables them. Queries read them too (B only when the version's ready memory is not "
+                            + "cached), and a forget drops the key from them.")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,

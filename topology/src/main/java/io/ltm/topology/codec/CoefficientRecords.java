@@ -18,8 +18,9 @@ import java.util.zip.CRC32C;
  * B kept apart from the memory record as a {@link CoefficientLog}: record 0 is the base (a {@link VectorBlock}), record
  * j the j-th {@link CoefficientDelta} since ({@link CoefficientDeltaBlock}). A contraction that adds a delta writes
  * one record of about a twelfth of B (on a long stream) instead of B. The records are in
- * {@link InternalRecordSerde}'s format: internal state, readable without a schema registry. The memory record keeps the CRC-32C of each, so that a
- * reader (a replica following the changelogs) knows when it holds the version the record names.
+ * {@link InternalRecordSerde}'s format: internal state, readable without a schema registry. The memory record keeps
+ * the CRC-32C of each, so that a reader (a replica following the changelogs) knows when it holds the version the
+ * record names.
  */
 public final class CoefficientRecords {
     private static final InternalRecordSerde<VectorBlock> BASES = new InternalRecordSerde<>(VectorBlock.class);

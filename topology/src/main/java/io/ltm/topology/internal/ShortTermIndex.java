@@ -36,7 +36,7 @@ public record ShortTermIndex(long nextSeq, int tokens, long origin, long contrac
         return new ShortTermIndex(nextSeq + 1, tokens + count, origin, contractions);
     }
 
-    /** After a contraction to {@code contractions}: {@code tokens} left over in the record of sequence {@code seq}. */
+    /** After a contraction to {@code contractions}: {@code tokens} left over, in a record at {@link #nextSeq} if any. */
     ShortTermIndex contracted(long contractions, int tokens) {
         return new ShortTermIndex(tokens > 0 ? nextSeq + 1 : nextSeq, tokens, origin, contractions);
     }

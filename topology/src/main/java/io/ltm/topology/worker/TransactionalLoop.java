@@ -405,7 +405,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
 
     /**
      * Waits until the loop's thread has ended: after {@link #close}, or on its own, when a newer instance with the same
-     * id fenced it ({@link #fenced()}) or an Error ended it. A process that runs one worker exits then, rather than
+     * id fenced it ({@link #fenced()}) or an error it cannot retry (an Error, a consumer error that is not retriable)
+     * ended it. A process that runs one worker exits then, rather than
      * stay up serving nothing.
      */
     public void awaitStop() throws InterruptedException {
