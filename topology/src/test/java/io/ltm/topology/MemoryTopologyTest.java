@@ -29,7 +29,6 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.ShortTermIndex;
-import io.ltm.topology.internal.StoreSerdes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -370,7 +369,7 @@ class MemoryTopologyTest {
     }
 
     @Test
-    void aShortTermRecordReplacedBehindTheIngestIsContractedAsStored() {
+    void aShortTermBufferRestoredFromAnotherHistoryBehindTheIngestIsContractedAsStored() {
         Random vectors = new Random(11);
         EncodedTokens first = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
         EncodedTokens replaced = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 0);
@@ -378,17 +377,18 @@ class MemoryTopologyTest {
         EncodedTokens third = TestFixtures.tokens(TestFixtures.vectors(vectors, 5), 5, 2); // 15 tokens: a contraction
         // the reference: the replacing record buffered as it came
         Instant at = Instant.ofEpochMilli(1_000_000L);
-        for (EncodedTokens e : List.of(replaced, second, third)) tokens.pipeInput(key("k"), encode(e), at);
+        for (EncodedTokens e : List.of(replaced, second)) tokens.pipeInput(key("k"), encode(e), at);
+        Map<String, List<KeyValue<Object, Object>>> buffered =
+                snapshot(List.of(Names.STORE_SHORT_TERM, Names.STORE_SHORT_TERM_INDEX));
+        tokens.pipeInput(key("k"), encode(third), at);
         List<byte[]> expected = storedMemory("k");
         driver.close();
         startWith(Map.of());
         tokens.pipeInput(key("k"), encode(first), at);
         tokens.pipeInput(key("k"), encode(second), at);
-        // what a restore of another history leaves under the first record's store key, the ingest's decoded copy aside
-        KeyValueStore<String, byte[]> shortTerm = driver.getKeyValueStore(Names.STORE_SHORT_TERM);
-        shortTerm.put(
-                "k\u0000" + String.format("%019d", 0),
-                StoreSerdes.shortTerm(config.serdeConfig()).serializer().serialize(Names.STORE_SHORT_TERM, replaced));
+        // what a restore of the reference's history leaves in the short-term stores (records and index, written in one
+        // transaction: the same sequence numbers, token count and origin, other bytes), the ingest's decoded copy aside
+        restore(buffered);
         tokens.pipeInput(key("k"), encode(third), at);
         List<byte[]> contracted = storedMemory("k");
         assertThat(contracted).hasSameSizeAs(expected);

@@ -397,13 +397,15 @@ public final class LtmConfig extends AbstractConfig {
                     64L << 20,
                     ConfigDef.Range.atLeast(0L),
                     Importance.LOW,
-                    "Bound on each of the two caches in which the ingest of a memory node process keeps what a "
-                            + "key's next contraction would otherwise read and decode again, each checked against what "
-                            + "the stores hold: B as float32 (at N = 512, d = 384 a 786 KB base and its deltas per key, "
-                            + "checked against the version the stored record names) and the term filters (256 KiB per "
-                            + "key, checked against the stored record's digest); least recently used evicted first; 0 "
-                            + "disables them. Queries read them too (B only when the version's ready memory is not "
-                            + "cached), and a forget drops the key from them.")
+                    "Bound on each of the three caches in which a memory node process keeps decoded what a key's "
+                            + "next contraction or query would otherwise read and decode again, each checked against "
+                            + "what the stores hold: B as float32 (at N = 512, d = 384 a 786 KB base and its deltas per "
+                            + "key, checked against the version the stored record names), the term filters (256 KiB per "
+                            + "key, checked against the stored record's digest) and the short-term buffers (float32, up "
+                            + "to 786 KB per key, checked against the short-term index, which holds a digest of the "
+                            + "records); least recently used evicted first; 0 disables them. Queries read them too (B "
+                            + "only when the version's ready memory is not cached), and a forget drops the key from "
+                            + "them.")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,

@@ -80,7 +80,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         NoveltyTracker.Scored scored =
                 novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
         if (idx.tokens() + count < config.contractionLength()) {
-            stores.append(key, idx, event, count);
+            stores.append(key, idx, event, vectors, count);
             metrics.tokens.record(count);
             metrics.stateBytes.record(event.getVectors().getData().remaining());
             if (scored != null) {
@@ -90,7 +90,8 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
             return;
         }
         TokenBatch batch = new TokenBatch(vectors, count, event.getTokens(), Sources.toModel(event.getSource()));
-        MemoryStores.Contraction c = stores.contract(key, idx, event, timestamp, state -> engine.absorb(state, batch));
+        MemoryStores.Contraction c =
+                stores.contract(key, idx, event, vectors, timestamp, state -> engine.absorb(state, batch));
         metrics.tokens.record(count);
         metrics.contractions.record(c.after().contractions() - c.before().contractions());
         metrics.stateBytes.record(c.coefficientBytes());

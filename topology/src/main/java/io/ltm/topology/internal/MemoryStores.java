@@ -51,6 +51,8 @@ public final class MemoryStores {
     private final CoefficientLogCache decoded;
     /** The term filters as the ingest contracted them, or null when they are decoded at every read. */
     private final DecodedTerms filters;
+    /** The short-term buffers decoded, or null when they are read from the store at every use. */
+    private final DecodedShortTerm buffers;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
@@ -59,11 +61,13 @@ public final class MemoryStores {
 
     /**
      * With the process's {@link DecodedState} (null: none, everything is decoded from the stores): read by load, kept
-     * up by contract (B for the key's next contraction, the term filter it contracted), dropped for a key by forget.
+     * up by append and contract (B for the key's next contraction, the term filter it contracted, the short-term
+     * buffer), dropped for a key by forget.
      */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
         this.decoded = kept == null ? null : kept.coefficients();
         this.filters = kept == null ? null : kept.terms();
+        this.buffers = kept == null ? null : kept.shortTerm();
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -106,7 +110,8 @@ public final class MemoryStores {
         CoefficientLogCache.Kept kept = cached != null || decoded == null || stored == null
                 ? null
                 : decoded.find(key, stored.getCoefficientLog());
-        Whole whole = whole(key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log());
+        Whole whole =
+                whole(key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx);
         return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
     }
 
@@ -123,16 +128,25 @@ public final class MemoryStores {
     /** A key's whole memory (reads since its last contraction included) and the store keys of its short-term records. */
     private record Whole(MemoryState state, List<String> shortTermKeys, long shortTermBytes) {}
 
-    /** {@code log}: the stored state's B when the caller has it decoded already, else null. */
-    private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log) {
+    /**
+     * {@code log}: the stored state's B when the caller has it decoded already, else null; {@code idx}: the key's
+     * short-term index (null when it has none).
+     */
+    private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log, ShortTermIndex idx) {
         MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
-        List<String> keys = new ArrayList<>();
-        List<EncodedTokens> records = shortTermRecords(key, keys);
-        long bytes = 0;
-        for (EncodedTokens r : records) {
-            bytes += r.getVectors().getData().remaining();
+        List<DecodedShortTerm.Part> parts = buffers == null || idx == null ? null : buffers.find(key, idx);
+        if (parts == null) {
+            List<String> keys = new ArrayList<>();
+            parts = parts(shortTermRecords(key, keys), keys);
+            if (buffers != null && idx != null) buffers.put(key, idx, parts);
         }
-        return new Whole(withShortTerm(state, records, config).plusReads(attention.get(key)), keys, bytes);
+        List<String> keys = new ArrayList<>(parts.size());
+        long bytes = 0;
+        for (DecodedShortTerm.Part p : parts) {
+            keys.add(p.storeKey());
+            bytes += p.storedBytes();
+        }
+        return new Whole(withParts(state, parts, config).plusReads(attention.get(key)), keys, bytes);
     }
 
     /** The stored long-term memory; {@code log}: its B when the caller has it decoded already, else null. */
@@ -184,12 +198,29 @@ public final class MemoryStores {
         return index.get(key);
     }
 
-    /** Buffers one event of {@code count} tokens after the key's index {@code idx} (a new one for a new memory). */
-    void append(String key, ShortTermIndex idx, EncodedTokens event, int count) {
+    /**
+     * Buffers one event of {@code count} tokens ({@code vectors}: decoded, not modified afterwards) after the key's index
+     * {@code idx} (a new one for a new memory).
+     */
+    void append(String key, ShortTermIndex idx, EncodedTokens event, float[] vectors, int count) {
+        String storeKey = RecordKeys.of(key, idx.nextSeq());
         // encoded again rather than stored as it came: the event's bytes carry its producer's registry id, which a
         // restore or a replica could then only read through that registry
-        shortTerm.put(RecordKeys.of(key, idx.nextSeq()), records.serializer().serialize(Names.STORE_SHORT_TERM, event));
-        index.put(key, idx.append(count));
+        byte[] stored = records.serializer().serialize(Names.STORE_SHORT_TERM, event);
+        shortTerm.put(storeKey, stored);
+        ShortTermIndex next = idx.append(count, stored);
+        index.put(key, next);
+        if (buffers != null) buffers.appended(key, idx, next, part(storeKey, event, vectors, count));
+    }
+
+    private static DecodedShortTerm.Part part(String storeKey, EncodedTokens event, float[] vectors, int count) {
+        return new DecodedShortTerm.Part(
+                storeKey,
+                vectors,
+                count,
+                event.getTokens() == null ? null : new ArrayList<>(event.getTokens()),
+                Sources.toModel(event.getSource()),
+                event.getVectors().getData().remaining());
     }
 
     /**
@@ -223,11 +254,16 @@ public final class MemoryStores {
      * Returns the memory before and after, and the long-term record written.
      */
     Contraction contract(
-            String key, ShortTermIndex idx, EncodedTokens event, long timestamp, UnaryOperator<MemoryState> contract) {
+            String key,
+            ShortTermIndex idx,
+            EncodedTokens event,
+            float[] vectors,
+            long timestamp,
+            UnaryOperator<MemoryState> contract) {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         CoefficientLogCache.Kept known =
                 decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
-        Whole before = whole(key, stored, known == null ? null : known.log());
+        Whole before = whole(key, stored, known == null ? null : known.log(), idx);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
         CoefficientRecords.Write b = CoefficientRecords.write(
@@ -238,7 +274,8 @@ public final class MemoryStores {
         int rest = next.shortTermCount();
         // fewer than L tokens were buffered before the event, so what is left over is always a tail of it; encoded
         // before anything is written, so that a failure leaves the stores untouched
-        byte[] left = rest == 0 ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail(event, rest));
+        EncodedTokens tail = rest == 0 ? null : tail(event, rest);
+        byte[] left = tail == null ? null : records.serializer().serialize(Names.STORE_SHORT_TERM, tail);
         // B as written is kept from a new base on (all its records are put) and extended while it is kept
         boolean newBase = b.puts().containsKey(0);
         long putBytes = b.puts().values().stream().mapToLong(v -> v.length).sum();
@@ -265,10 +302,25 @@ public final class MemoryStores {
         }
         before.shortTermKeys().forEach(shortTerm::delete);
         attention.delete(key);
+        String tailKey = RecordKeys.of(key, idx.nextSeq());
         if (rest > 0) {
-            shortTerm.put(RecordKeys.of(key, idx.nextSeq()), left);
+            shortTerm.put(tailKey, left);
         }
-        index.put(key, idx.contracted(next.contractions(), rest));
+        ShortTermIndex after = idx.contracted(next.contractions(), rest, left);
+        index.put(key, after);
+        if (buffers != null) {
+            int count = event.getVectors().getCount(), dim = config.dim();
+            buffers.put(
+                    key,
+                    after,
+                    tail == null
+                            ? List.of()
+                            : List.of(part(
+                                    tailKey,
+                                    tail,
+                                    Arrays.copyOfRange(vectors, (count - rest) * dim, count * dim),
+                                    rest)));
+        }
         return new Contraction(before.state(), next, b.record(), putBytes);
     }
 
@@ -319,19 +371,36 @@ public final class MemoryStores {
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
     static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
+        return withParts(state, parts(records, null), config);
+    }
+
+    /** Short-term records decoded; {@code keys}: their store keys, or null when they are not needed. */
+    private static List<DecodedShortTerm.Part> parts(List<EncodedTokens> records, List<String> keys) {
+        List<DecodedShortTerm.Part> parts = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            EncodedTokens r = records.get(i);
+            VectorBlock v = r.getVectors();
+            float[] vectors = MemoryStateCodec.unblock(v, v.getCount(), v.getDim());
+            parts.add(part(keys == null ? null : keys.get(i), r, vectors, v.getCount()));
+        }
+        return parts;
+    }
+
+    /** A long-term state with decoded short-term records (in arrival order) as its short-term buffer. */
+    private static MemoryState withParts(MemoryState state, List<DecodedShortTerm.Part> parts, MemoryConfig config) {
         int dim = config.dim();
-        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
+        int count = 0;
+        for (DecodedShortTerm.Part p : parts) count += p.count();
         float[] vectors = new float[count * dim];
         List<String> tokens = new ArrayList<>(count);
         List<TokenSource> sources = new ArrayList<>(count);
         int at = 0;
-        for (EncodedTokens r : records) {
-            int n = r.getVectors().getCount();
-            MemoryStateCodec.unblockInto(r.getVectors(), n, r.getVectors().getDim(), vectors, at * dim);
-            TokenSource src = Sources.toModel(r.getSource());
+        for (DecodedShortTerm.Part p : parts) {
+            int n = p.count();
+            System.arraycopy(p.vectors(), 0, vectors, at * dim, n * dim);
             for (int i = 0; i < n; i++) {
-                tokens.add(r.getTokens() == null ? null : r.getTokens().get(i));
-                sources.add(src);
+                tokens.add(p.tokens() == null ? null : p.tokens().get(i));
+                sources.add(p.source());
             }
             at += n;
         }
@@ -401,6 +470,7 @@ public final class MemoryStores {
         // a forgotten key's decoded parts are not kept in the process either
         if (decoded != null) decoded.invalidate(key);
         if (filters != null) filters.invalidate(key);
+        if (buffers != null) buffers.invalidate(key);
         if (novelty != null) {
             novelty.delete(key);
         }

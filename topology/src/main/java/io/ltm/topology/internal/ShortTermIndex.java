@@ -1,6 +1,7 @@
 package io.ltm.topology.internal;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -9,36 +10,61 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Per key: the sequence number of the next short-term record, the number of tokens buffered, the memory's origin (the
- * input offset of the token event that began it) and the contractions of the long-term part the buffer follows.
- * Twenty-eight bytes, rewritten per event instead of the whole buffer (design notes). Both let an attention worker's
- * replica, which reads the stores' changelogs one partition at a time, check that what it holds is one memory at one
- * point: a memory begun again after a forget has a later origin than the forgotten one (the key's events come through
- * one input partition), and a long-term record whose contraction count is not the index's belongs to another
- * transaction than the short-term records. Indexes written before these were kept (twelve bytes) have
- * {@link #UNKNOWN}.
+ * input offset of the token event that began it), the contractions of the long-term part the buffer follows and a
+ * digest of the buffered records. Thirty-six bytes, rewritten per event instead of the whole buffer (design notes).
+ * The origin and the count let an attention worker's replica, which reads the stores' changelogs one partition at a
+ * time, check that what it holds is one memory at one point: a memory begun again after a forget has a later origin
+ * than the forgotten one (the key's events come through one input partition), and a long-term record whose
+ * contraction count is not the index's belongs to another transaction than the short-term records. The digest (a
+ * CRC-32C chained over the records' stored bytes in order) tells the process's decoded copy of the buffer
+ * ({@link DecodedShortTerm}) from the records of another history that a restore brought. Indexes written before these
+ * were kept (twelve bytes, then twenty-eight without the digest) have {@link #UNKNOWN}.
  */
-public record ShortTermIndex(long nextSeq, int tokens, long origin, long contractions) {
+public record ShortTermIndex(long nextSeq, int tokens, long origin, long contractions, long digest) {
 
-    /** The origin or contraction count of an index written before they were kept, or of a key without an index. */
+    /** The origin, contraction count or digest of an index written before they were kept, or of a key without one. */
     public static final long UNKNOWN = -1;
 
-    static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0, UNKNOWN, UNKNOWN);
+    static final ShortTermIndex EMPTY = new ShortTermIndex(0, 0, UNKNOWN, UNKNOWN, UNKNOWN);
 
-    private static final int BYTES = Long.BYTES + Integer.BYTES + Long.BYTES + Long.BYTES;
+    /** The digest of an empty buffer. */
+    private static final long NOTHING = 0;
+
+    private static final int BYTES = Long.BYTES + Integer.BYTES + Long.BYTES + Long.BYTES + Long.BYTES;
+    private static final int UNDIGESTED_BYTES = BYTES - Long.BYTES;
     private static final int LEGACY_BYTES = Long.BYTES + Integer.BYTES;
+
+    /** An index without a digest, as earlier releases wrote it. */
+    public ShortTermIndex(long nextSeq, int tokens, long origin, long contractions) {
+        this(nextSeq, tokens, origin, contractions, UNKNOWN);
+    }
 
     /** The index of a memory begun by the token event at input offset {@code origin}, before it is appended. */
     static ShortTermIndex begunAt(long origin) {
-        return new ShortTermIndex(0, 0, origin, 0);
+        return new ShortTermIndex(0, 0, origin, 0, NOTHING);
     }
 
-    ShortTermIndex append(int count) {
-        return new ShortTermIndex(nextSeq + 1, tokens + count, origin, contractions);
+    /** After the record {@code stored} (its bytes in the store) of {@code count} tokens was appended. */
+    ShortTermIndex append(int count, byte[] stored) {
+        return new ShortTermIndex(nextSeq + 1, tokens + count, origin, contractions, chain(digest, stored));
     }
 
-    /** After a contraction to {@code contractions}: {@code tokens} left over, in a record at {@link #nextSeq} if any. */
-    ShortTermIndex contracted(long contractions, int tokens) {
-        return new ShortTermIndex(tokens > 0 ? nextSeq + 1 : nextSeq, tokens, origin, contractions);
+    /**
+     * After a contraction to {@code contractions}: {@code tokens} left over, in the record {@code tail} (its bytes in
+     * the store; null when nothing is left) at {@link #nextSeq}.
+     */
+    ShortTermIndex contracted(long contractions, int tokens, byte[] tail) {
+        return tail == null
+                ? new ShortTermIndex(nextSeq, 0, origin, contractions, NOTHING)
+                : new ShortTermIndex(nextSeq + 1, tokens, origin, contractions, chain(NOTHING, tail));
+    }
+
+    private static long chain(long digest, byte[] stored) {
+        if (digest == UNKNOWN) return UNKNOWN;
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(digest).flip());
+        crc.update(stored);
+        return crc.getValue();
     }
 
     public static Serde<ShortTermIndex> serde() {
@@ -49,19 +75,22 @@ public record ShortTermIndex(long nextSeq, int tokens, long origin, long contrac
                         .putInt(v.tokens)
                         .putLong(v.origin)
                         .putLong(v.contractions)
+                        .putLong(v.digest)
                         .array();
         Deserializer<ShortTermIndex> de = (topic, b) -> {
             if (b == null) {
                 return null;
             }
-            if (b.length != BYTES && b.length != LEGACY_BYTES) {
-                throw new SerializationException(
-                        "short-term index must be " + BYTES + " (or " + LEGACY_BYTES + ") bytes, got " + b.length);
+            if (b.length != BYTES && b.length != UNDIGESTED_BYTES && b.length != LEGACY_BYTES) {
+                throw new SerializationException("short-term index must be " + BYTES + " (or " + UNDIGESTED_BYTES
+                        + " or " + LEGACY_BYTES + ") bytes, got " + b.length);
             }
             ByteBuffer buf = ByteBuffer.wrap(b);
+            if (b.length == LEGACY_BYTES) return new ShortTermIndex(buf.getLong(), buf.getInt(), UNKNOWN, UNKNOWN);
+            ShortTermIndex i = new ShortTermIndex(buf.getLong(), buf.getInt(), buf.getLong(), buf.getLong());
             return b.length == BYTES
-                    ? new ShortTermIndex(buf.getLong(), buf.getInt(), buf.getLong(), buf.getLong())
-                    : new ShortTermIndex(buf.getLong(), buf.getInt(), UNKNOWN, UNKNOWN);
+                    ? new ShortTermIndex(i.nextSeq, i.tokens, i.origin, i.contractions, buf.getLong())
+                    : i;
         };
         return Serdes.serdeFrom(ser, de);
     }

@@ -281,7 +281,18 @@ class MemoryReplicasTest {
                         indexTopic,
                         java.nio.ByteBuffer.allocate(12).putLong(7).putInt(5).array());
         assertThat(legacy).isEqualTo(new ShortTermIndex(7, 5, ShortTermIndex.UNKNOWN, ShortTermIndex.UNKNOWN));
-        ShortTermIndex now = new ShortTermIndex(7, 5, 123, 4);
+        ShortTermIndex undigested = ShortTermIndex.serde()
+                .deserializer()
+                .deserialize(
+                        indexTopic,
+                        java.nio.ByteBuffer.allocate(28)
+                                .putLong(7)
+                                .putInt(5)
+                                .putLong(123)
+                                .putLong(4)
+                                .array());
+        assertThat(undigested).isEqualTo(new ShortTermIndex(7, 5, 123, 4, ShortTermIndex.UNKNOWN));
+        ShortTermIndex now = new ShortTermIndex(7, 5, 123, 4, 99);
         assertThat(ShortTermIndex.serde()
                         .deserializer()
                         .deserialize(
