@@ -55,7 +55,8 @@ public final class MemoryState {
         this.dim = dim;
         this.basisSize = basisSize;
         this.coefficients = coefficients;
-        this.stm = stm.length == stmCount * dim ? stm : Arrays.copyOf(stm, stmCount * dim);
+        // may be longer than the buffer (see withShortTermKept): only the first stmCount·dim floats are the state's
+        this.stm = stm;
         this.stmCount = stmCount;
         this.stmTokens = stmTokens;
         this.tokensAbsorbed = tokensAbsorbed;
@@ -131,7 +132,7 @@ public final class MemoryState {
     }
     /** Copy of the short-term vectors, row-major count×d. */
     public float[] shortTermVectors() {
-        return stm.clone();
+        return Arrays.copyOf(stm, stmCount * dim);
     }
     /** Short-term token strings (entries may be null). */
     public List<String> shortTermTokens() {
@@ -222,6 +223,19 @@ public final class MemoryState {
      * the state to be canonical; the engine contracts on the next absorb otherwise.
      */
     public MemoryState withShortTerm(float[] vectors, int count, List<String> tokens, List<TokenSource> sources) {
+        return shortTerm(Arrays.copyOf(vectors, count * dim), count, tokens, sources);
+    }
+
+    /**
+     * As {@link #withShortTerm}, keeping {@code vectors} instead of a copy: the state reads only its first count × d
+     * floats, which the caller must never change (it may write beyond them). For a process's decoded copy of a
+     * buffer that grows in place: a read then copies none of it.
+     */
+    public MemoryState withShortTermKept(float[] vectors, int count, List<String> tokens, List<TokenSource> sources) {
+        return shortTerm(vectors, count, tokens, sources);
+    }
+
+    private MemoryState shortTerm(float[] vectors, int count, List<String> tokens, List<TokenSource> sources) {
         if (vectors.length < count * dim) throw new IllegalArgumentException("vectors too short");
         if (tokens != null && tokens.size() != count) throw new IllegalArgumentException("tokens.size() != count");
         if (sources != null && sources.size() != count) throw new IllegalArgumentException("sources.size() != count");
@@ -237,7 +251,7 @@ public final class MemoryState {
                 dim,
                 basisSize,
                 coefficients,
-                Arrays.copyOf(vectors, count * dim),
+                vectors,
                 count,
                 tk,
                 lt + count,
@@ -254,6 +268,7 @@ public final class MemoryState {
         return coefficients == null ? null : coefficients.coefficients();
     }
 
+    /** The short-term vectors: only the first {@link #shortTermCount()} × d floats (the array may be longer). */
     public float[] shortTermRef() {
         return stm;
     }
@@ -338,7 +353,7 @@ public final class MemoryState {
                 && contractions == s.contractions
                 && updatedAt == s.updatedAt
                 && Arrays.equals(coefficientsRef(), s.coefficientsRef())
-                && Arrays.equals(stm, s.stm)
+                && Arrays.equals(stm, 0, stmCount * dim, s.stm, 0, stmCount * dim)
                 && stmTokens.equals(s.stmTokens)
                 && timeline.equals(s.timeline)
                 && Arrays.equals(stickyHistogram, s.stickyHistogram)
@@ -354,8 +369,14 @@ public final class MemoryState {
                 tokensAbsorbed,
                 contractions,
                 Arrays.hashCode(coefficientsRef()),
-                Arrays.hashCode(stm),
+                shortTermHash(),
                 timeline);
+    }
+
+    private int shortTermHash() {
+        int h = 1;
+        for (int i = 0; i < stmCount * dim; i++) h = 31 * h + Float.floatToIntBits(stm[i]);
+        return h;
     }
 
     @Override

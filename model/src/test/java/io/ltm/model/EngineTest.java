@@ -160,6 +160,19 @@ class EngineTest {
             assertThat(back.tokensAbsorbed()).isEqualTo(3);
             assertThat(back.shortTermSources()).isEqualTo(s.shortTermSources());
             assertThat(back.shortTermVectors()).isEqualTo(x);
+            // a kept array longer than the buffer: the state is the same, and writes beyond it do not change it
+            float[] longer = java.util.Arrays.copyOf(x, 5 * D);
+            MemoryState kept = lt.withShortTermKept(longer, 3, List.of("a", "b", "c"), s.shortTermSources());
+            longer[3 * D] = 9;
+            assertThat(kept).isEqualTo(back).hasSameHashCodeAs(back);
+            assertThat(kept.shortTermVectors()).isEqualTo(x);
+            ReadOptions options = new ReadOptions(1, true, true, AttentionHeadKind.ZERO_SHOT);
+            ReadResult fromKept = ltm.read(kept, unit(5), 1, options), fromCopy = ltm.read(back, unit(5), 1, options);
+            assertThat(fromKept.shortTermHits()).isEqualTo(fromCopy.shortTermHits());
+            assertThat(fromKept.context()).isEqualTo(fromCopy.context());
+            MemoryState grown = ltm.absorb(kept, new TokenBatch(new float[D], 1, List.of("d"), null));
+            assertThat(grown.shortTermCount()).isEqualTo(4);
+            assertThat(java.util.Arrays.copyOf(grown.shortTermVectors(), 3 * D)).isEqualTo(x);
         }
     }
 

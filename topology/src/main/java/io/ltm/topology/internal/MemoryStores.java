@@ -6,7 +6,6 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
 import io.ltm.model.TermFilter;
-import io.ltm.model.TokenSource;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.VectorBlock;
 import io.ltm.topology.codec.CoefficientRecords;
@@ -134,19 +133,19 @@ public final class MemoryStores {
      */
     private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log, ShortTermIndex idx) {
         MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
-        List<DecodedShortTerm.Part> parts = buffers == null || idx == null ? null : buffers.find(key, idx);
-        if (parts == null) {
+        DecodedShortTerm.Buffer buffer = buffers == null || idx == null ? null : buffers.find(key, idx);
+        if (buffer == null) {
             List<String> keys = new ArrayList<>();
-            parts = parts(shortTermRecords(key, keys), keys);
-            if (buffers != null && idx != null) buffers.put(key, idx, parts);
+            buffer = buffer(idx, shortTermRecords(key, keys), keys, config);
+            if (buffers != null && idx != null) buffers.put(key, buffer);
         }
-        List<String> keys = new ArrayList<>(parts.size());
+        List<String> keys = new ArrayList<>(buffer.parts().size());
         long bytes = 0;
-        for (DecodedShortTerm.Part p : parts) {
+        for (DecodedShortTerm.Part p : buffer.parts()) {
             keys.add(p.storeKey());
             bytes += p.storedBytes();
         }
-        return new Whole(withParts(state, parts, config).plusReads(attention.get(key)), keys, bytes);
+        return new Whole(withBuffer(state, buffer).plusReads(attention.get(key)), keys, bytes);
     }
 
     /** The stored long-term memory; {@code log}: its B when the caller has it decoded already, else null. */
@@ -210,15 +209,21 @@ public final class MemoryStores {
         shortTerm.put(storeKey, stored);
         ShortTermIndex next = idx.append(count, stored);
         index.put(key, next);
-        if (buffers != null) buffers.appended(key, idx, next, part(storeKey, event, vectors, count));
+        if (buffers != null)
+            buffers.appended(
+                    key,
+                    idx,
+                    next,
+                    part(storeKey, event),
+                    vectors,
+                    event.getTokens(),
+                    config.contractionLength() * config.dim());
     }
 
-    private static DecodedShortTerm.Part part(String storeKey, EncodedTokens event, float[] vectors, int count) {
+    private static DecodedShortTerm.Part part(String storeKey, EncodedTokens event) {
         return new DecodedShortTerm.Part(
                 storeKey,
-                vectors,
-                count,
-                event.getTokens() == null ? null : new ArrayList<>(event.getTokens()),
+                event.getVectors().getCount(),
                 Sources.toModel(event.getSource()),
                 event.getVectors().getData().remaining());
     }
@@ -312,14 +317,16 @@ public final class MemoryStores {
             int count = event.getVectors().getCount(), dim = config.dim();
             buffers.put(
                     key,
-                    after,
                     tail == null
-                            ? List.of()
-                            : List.of(part(
-                                    tailKey,
-                                    tail,
+                            ? new DecodedShortTerm.Buffer(after, new float[0], new String[0], 0, List.of())
+                            : new DecodedShortTerm.Buffer(
+                                    after,
                                     Arrays.copyOfRange(vectors, (count - rest) * dim, count * dim),
-                                    rest)));
+                                    tail.getTokens() == null
+                                            ? new String[rest]
+                                            : tail.getTokens().toArray(new String[0]),
+                                    rest,
+                                    List.of(part(tailKey, tail))));
         }
         return new Contraction(before.state(), next, b.record(), putBytes);
     }
@@ -371,40 +378,33 @@ public final class MemoryStores {
 
     /** A long-term state with short-term records (in arrival order) as its short-term buffer. */
     static MemoryState withShortTerm(MemoryState state, List<EncodedTokens> records, MemoryConfig config) {
-        return withParts(state, parts(records, null), config);
+        return withBuffer(state, buffer(null, records, null, config));
     }
 
-    /** Short-term records decoded; {@code keys}: their store keys, or null when they are not needed. */
-    private static List<DecodedShortTerm.Part> parts(List<EncodedTokens> records, List<String> keys) {
-        List<DecodedShortTerm.Part> parts = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            EncodedTokens r = records.get(i);
-            VectorBlock v = r.getVectors();
-            float[] vectors = MemoryStateCodec.unblock(v, v.getCount(), v.getDim());
-            parts.add(part(keys == null ? null : keys.get(i), r, vectors, v.getCount()));
-        }
-        return parts;
-    }
-
-    /** A long-term state with decoded short-term records (in arrival order) as its short-term buffer. */
-    private static MemoryState withParts(MemoryState state, List<DecodedShortTerm.Part> parts, MemoryConfig config) {
+    /** Short-term records decoded into one buffer; {@code keys}: their store keys, or null when not needed. */
+    private static DecodedShortTerm.Buffer buffer(
+            ShortTermIndex idx, List<EncodedTokens> records, List<String> keys, MemoryConfig config) {
         int dim = config.dim();
-        int count = 0;
-        for (DecodedShortTerm.Part p : parts) count += p.count();
+        int count = records.stream().mapToInt(r -> r.getVectors().getCount()).sum();
         float[] vectors = new float[count * dim];
-        List<String> tokens = new ArrayList<>(count);
-        List<TokenSource> sources = new ArrayList<>(count);
+        String[] tokens = new String[count];
+        List<DecodedShortTerm.Part> parts = new ArrayList<>(records.size());
         int at = 0;
-        for (DecodedShortTerm.Part p : parts) {
-            int n = p.count();
-            System.arraycopy(p.vectors(), 0, vectors, at * dim, n * dim);
-            for (int i = 0; i < n; i++) {
-                tokens.add(p.tokens() == null ? null : p.tokens().get(i));
-                sources.add(p.source());
-            }
+        for (int j = 0; j < records.size(); j++) {
+            EncodedTokens r = records.get(j);
+            int n = r.getVectors().getCount();
+            MemoryStateCodec.unblockInto(r.getVectors(), n, r.getVectors().getDim(), vectors, at * dim);
+            for (int i = 0; i < n; i++)
+                tokens[at + i] = r.getTokens() == null ? null : r.getTokens().get(i);
+            parts.add(part(keys == null ? null : keys.get(j), r));
             at += n;
         }
-        return state.withShortTerm(vectors, count, tokens, sources);
+        return new DecodedShortTerm.Buffer(idx, vectors, tokens, count, parts);
+    }
+
+    /** A long-term state with a decoded buffer as its short-term part (its arrays kept, not copied). */
+    private static MemoryState withBuffer(MemoryState state, DecodedShortTerm.Buffer b) {
+        return state.withShortTermKept(b.vectors(), b.count(), b.tokenList(), b.sources());
     }
 
     /** The key's short-term records in order; their store keys are added to {@code keysOut} when it is not null. */
