@@ -198,7 +198,7 @@ public final class MemoryStores {
     }
 
     /**
-     * Buffers one event of {@code count} tokens ({@code vectors}: decoded, not modified afterwards) after the key's index
+     * Buffers one event of {@code count} tokens ({@code vectors}: its vectors, decoded and checked) after the key's index
      * {@code idx} (a new one for a new memory).
      */
     void append(String key, ShortTermIndex idx, EncodedTokens event, float[] vectors, int count) {
