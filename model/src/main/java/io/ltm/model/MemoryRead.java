@@ -85,7 +85,7 @@ final class MemoryRead {
                 if (r.queryTokens() != null && s.terms() != null)
                     spans[i] = termGuide.spans(s, qbar[i], r.queryTokens(), o.spans(), spans[i]);
                 if (o.includeShortTerm() && s.shortTermCount() > 0)
-                    stmCtx[i] = shortTerm.read(s, qbar[i], o.spans(), hits[i]);
+                    stmCtx[i] = shortTerm.read(s, qbar[i], o.spans(), hits[i], o.includeContext());
             }
         }
         List<ReadResult> out = new ArrayList<>(n);

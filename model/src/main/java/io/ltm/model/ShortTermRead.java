@@ -16,10 +16,13 @@ final class ShortTermRead {
         this.cfg = cfg;
     }
 
-    /** c_STM of the state's short-term buffer (not empty) for q̄; adds its {@code k} strongest tokens to hits. */
-    float[] read(MemoryState s, float[] qbar, int k, List<ShortTermHit> hits) {
+    /**
+     * c_STM of the state's short-term buffer (not empty) for q̄ when {@code context}, else null; adds its {@code k}
+     * strongest tokens to hits.
+     */
+    float[] read(MemoryState s, float[] qbar, int k, List<ShortTermHit> hits, boolean context) {
         ShortTermMemory.Out st = ShortTermMemory.attend(
-                s.shortTermRef(), s.shortTermCount(), cfg.dim(), qbar, cfg.temperature(), cfg.cosineKeys());
+                s.shortTermRef(), s.shortTermCount(), cfg.dim(), qbar, cfg.temperature(), cfg.cosineKeys(), context);
         float[] w = st.weights();
         long firstIdx = s.tokensAbsorbed() - s.shortTermCount();
         List<String> toks = s.shortTermTokens();

@@ -3,17 +3,21 @@ package io.ltm.model.internal;
 /**
  * Plain softmax attention over the exact short-term vectors: w = softmax(cos(x_i, q)/T) (cosine scale, the same as
  * the zero-shot head's cosine keys) or, with raw scores, w = softmax(X q / (√d·T)); context = Xᵀ w,
- * score_i = cosine(x_i, q). On host arrays, in two passes over the buffer: at most L − 1 vectors, where an upload
+ * score_i = cosine(x_i, q). On host arrays, in one pass over the buffer (two with the context): at most L − 1 vectors, where an upload
  * and a native call per step cost more than the arithmetic.
  */
 public final class ShortTermMemory {
     private ShortTermMemory() {}
 
-    /** {weights[count], cosines[count], context[d]}. */
+    /** {weights[count], cosines[count], context[d] (null when not asked for)}. */
     public record Out(float[] weights, float[] cosines, float[] context) {}
 
-    /** x: [count, dim] row-major (from offset 0); cosine: w = softmax(cos/T), else softmax(x·q/(√d·T)). */
-    public static Out attend(float[] x, int count, int dim, float[] q, double temperature, boolean cosine) {
+    /**
+     * x: [count, dim] row-major (from offset 0); cosine: w = softmax(cos/T), else softmax(x·q/(√d·T)); withContext:
+     * compute Xᵀ w too.
+     */
+    public static Out attend(
+            float[] x, int count, int dim, float[] q, double temperature, boolean cosine, boolean withContext) {
         double qNorm = Math.sqrt(HostZeroShot.dot(q, 0, q, dim));
         float[] cos = new float[count];
         double[] logits = new double[count];
@@ -34,10 +38,12 @@ public final class ShortTermMemory {
             total += logits[i];
         }
         float[] weights = new float[count];
+        for (int i = 0; i < count; i++) weights[i] = (float) (logits[i] / total);
+        if (!withContext) return new Out(weights, cos, null);
+        // a second pass over the buffer only for a read that returns its context (not the default)
         float[] context = new float[dim];
         for (int i = 0; i < count; i++) {
-            float w = (float) (logits[i] / total);
-            weights[i] = w;
+            float w = weights[i];
             System.arraycopy(x, i * dim, row, 0, dim);
             for (int j = 0; j < dim; j++) context[j] += w * row[j];
         }

@@ -22,7 +22,11 @@ class ShortTermMemoryTest {
         for (int j = 0; j < dim; j++) q[j] += 0.1f * (float) rnd.nextGaussian();
         for (boolean cosine : new boolean[] {true, false}) {
             double temperature = cosine ? 0.05 : 0.5;
-            ShortTermMemory.Out host = ShortTermMemory.attend(x, count, dim, q, temperature, cosine);
+            ShortTermMemory.Out host = ShortTermMemory.attend(x, count, dim, q, temperature, cosine, true);
+            ShortTermMemory.Out noContext = ShortTermMemory.attend(x, count, dim, q, temperature, cosine, false);
+            assertThat(noContext.context()).isNull();
+            assertThat(noContext.weights()).isEqualTo(host.weights());
+            assertThat(noContext.cosines()).isEqualTo(host.cosines());
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray xs = m.create(x, new Shape(count, dim));
                 NDArray qq = m.create(q, new Shape(dim, 1));
