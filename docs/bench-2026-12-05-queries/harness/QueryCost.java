@@ -22,6 +22,7 @@ public class QueryCost {
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://qc");
         m.put(LtmConfig.APPLICATION_ID, "qc");
         m.put(LtmConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        if (a.length > 3) m.put(LtmConfig.INGEST_CACHE_BYTES, Long.parseLong(a[3])); // optional: ltm.ingest.cache.bytes
         LtmConfig config = new LtmConfig(m);
         Topology t = MemoryTopology.build(config, new HashingEncoder(dim));
         Properties p = new Properties();
