@@ -167,7 +167,18 @@ public final class LtmCli implements Runnable {
 
     static void awaitShutdown(AutoCloseable... resources) {
         CountDownLatch done = new CountDownLatch(1);
+        closeAtShutdown(() -> {}, done::countDown, resources);
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** At JVM shutdown (Ctrl-C): {@code before}, then closes the resources in order (nulls skipped), then {@code after}. */
+    private static void closeAtShutdown(Runnable before, Runnable after, AutoCloseable... resources) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            before.run();
             for (AutoCloseable r : resources) {
                 try {
                     if (r != null) {
@@ -177,13 +188,8 @@ public final class LtmCli implements Runnable {
                     System.err.println("error while closing: " + e);
                 }
             }
-            done.countDown();
+            after.run();
         }));
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -193,16 +199,7 @@ public final class LtmCli implements Runnable {
      */
     static int awaitWorker(TransactionalLoop loop, AutoCloseable encoder) {
         AtomicBoolean closing = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            closing.set(true);
-            for (AutoCloseable r : new AutoCloseable[] {loop, encoder}) {
-                try {
-                    r.close();
-                } catch (Exception e) {
-                    System.err.println("error while closing: " + e);
-                }
-            }
-        }));
+        closeAtShutdown(() -> closing.set(true), () -> {}, loop, encoder);
         try {
             loop.awaitStop();
         } catch (InterruptedException e) {
