@@ -109,8 +109,8 @@ public final class MemoryStores {
         CoefficientLogCache.Kept kept = cached != null || decoded == null || stored == null
                 ? null
                 : decoded.find(key, stored.getCoefficientLog());
-        Whole whole =
-                whole(key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx);
+        Whole whole = whole(
+                key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx, true);
         return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
     }
 
@@ -129,15 +129,17 @@ public final class MemoryStores {
 
     /**
      * {@code log}: the stored state's B when the caller has it decoded already, else null; {@code idx}: the key's
-     * short-term index (null when it has none).
+     * short-term index (null when it has none); {@code keep}: keep the buffer decoded when it had to be read from the
+     * store (not for a contraction, which replaces it at once).
      */
-    private Whole whole(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log, ShortTermIndex idx) {
+    private Whole whole(
+            String key, io.ltm.schemas.MemoryState stored, CoefficientLog log, ShortTermIndex idx, boolean keep) {
         MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
         DecodedShortTerm.Buffer buffer = buffers == null || idx == null ? null : buffers.find(key, idx);
         if (buffer == null) {
             List<String> keys = new ArrayList<>();
             buffer = buffer(idx, shortTermRecords(key, keys), keys, config);
-            if (buffers != null && idx != null) buffers.put(key, buffer);
+            if (keep && buffers != null && idx != null) buffers.put(key, buffer);
         }
         List<String> keys = new ArrayList<>(buffer.parts().size());
         long bytes = 0;
@@ -268,7 +270,7 @@ public final class MemoryStores {
         io.ltm.schemas.MemoryState stored = memory.get(key);
         CoefficientLogCache.Kept known =
                 decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
-        Whole before = whole(key, stored, known == null ? null : known.log(), idx);
+        Whole before = whole(key, stored, known == null ? null : known.log(), idx, false);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
         CoefficientRecords.Write b = CoefficientRecords.write(
