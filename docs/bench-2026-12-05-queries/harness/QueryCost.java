@@ -51,6 +51,7 @@ public class QueryCost {
             for (int i = 0; i < events; i++) tokens.pipeInput(("k" + (i % keys)).getBytes(), ev.get(i % 64));
             long c1 = bean.getCurrentThreadCpuTime();
             out.readRecordsToList();
+            // draws nothing that is used: kept so that every run in this directory drew the same random numbers
             List<byte[]> qv = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 float[] v = new float[8 * dim];
