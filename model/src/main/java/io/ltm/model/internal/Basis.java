@@ -73,11 +73,16 @@ public final class Basis {
         double[] out = new double[t.length * size];
         for (int j = 0; j < t.length; j++) {
             for (int n = 0; n < size; n++) {
-                double z = (t[j] - mu[n]) / sigma[n];
-                out[j * size + n] = Math.exp(-0.5 * z * z) / (sigma[n] * SQRT2PI);
+                out[j * size + n] = psi(n, t[j]);
             }
         }
         return out;
+    }
+
+    /** ψ_n(t), the n-th Gaussian's density at t, float64. */
+    public double psi(int n, double t) {
+        double z = (t - mu[n]) / sigma[n];
+        return Math.exp(-0.5 * z * z) / (sigma[n] * SQRT2PI);
     }
 
     /** r_n = E_{N(m, s2)}[ψ_n] = N(m; μ_n, σ_n² + s2), row-major [Q, N]. Host side, float64. */

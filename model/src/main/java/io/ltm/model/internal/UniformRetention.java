@@ -132,10 +132,7 @@ final class UniformRetention implements Retention {
         for (int i = 0; i < t.length; i++) {
             int from = Math.max(lo, (int) Math.floor((t[i] - flushedBeyond) * (centres - 1)) * widthsPerCentre);
             int to = Math.min(hi, ((int) Math.ceil((t[i] + flushedBeyond) * (centres - 1)) + 1) * widthsPerCentre);
-            for (int k = from; k < to; k++) {
-                double z = (t[i] - basis.mu(k)) / basis.sigma(k);
-                psi[i * w + k - lo] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(k) * Basis.SQRT2PI));
-            }
+            for (int k = from; k < to; k++) psi[i * w + k - lo] = (float) basis.psi(k, t[i]);
         }
         return DeviceMath.flushTiny(psi);
     }

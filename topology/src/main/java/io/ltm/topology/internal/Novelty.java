@@ -57,7 +57,7 @@ public final class Novelty {
         for (int n = 0; n < w.length; n++) {
             double z = (t - basis.mu(n)) / basis.sigma(n);
             if (Math.abs(z) <= CUTOFF) {
-                w[n] = (float) (Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI));
+                w[n] = (float) basis.psi(n, t);
             }
         }
         return w;

@@ -144,8 +144,7 @@ public final class MemoryPicture {
                         if (a[n] < 1e-9) {
                             continue;
                         }
-                        double z = (t[i] - basis.mu(n)) / basis.sigma(n);
-                        p += a[n] * Math.exp(-0.5 * z * z) / (basis.sigma(n) * Basis.SQRT2PI);
+                        p += a[n] * basis.psi(n, t[i]);
                     }
                     density[i] = p;
                 }
