@@ -89,8 +89,11 @@ public final class Novelty {
      */
     record BaseSums(WeakReference<float[]> base, int[] picks, float[][] sums) {}
 
-    /** A summary's bytes and the base's part of its keys (null when it has none), for the key's next summary. */
-    record Made(byte[] bytes, BaseSums baseSums) {}
+    /**
+     * A summary's bytes, the same decoded (what {@link Summary#decode} of the bytes gives) and the base's part of its
+     * keys (null when it has none), for the key's next summary.
+     */
+    record Made(byte[] bytes, Summary summary, BaseSums baseSums) {}
 
     /**
      * As {@link #summary(MemoryState, Basis, int)}, from {@code kept} (nullable: the previous summary's base part)
@@ -116,8 +119,10 @@ public final class Novelty {
         ByteBuffer out = ByteBuffer.allocate(HEADER + k * 4 + k * d * 2).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(k);
         out.putLong(s.longTermTokens());
+        float[] positions = new float[k];
         for (int i = 0; i < k; i++) {
-            out.putFloat((float) c[pick[i]]);
+            positions[i] = (float) c[pick[i]];
+            out.putFloat(positions[i]);
         }
         float[][] weights = new float[k][];
         for (int i = 0; i < k; i++) {
@@ -134,12 +139,17 @@ public final class Novelty {
                     : new BaseSums(new WeakReference<>(base), picked, b.baseCombinations(weights));
             keys = b.combinations(weights, sums.sums());
         }
-        for (float[] key : keys) {
-            for (float v : unit(key)) {
-                out.putShort(Half.fromFloat(v));
+        // the stored float16 values, and the same transposed as a decode would give them: not decoded again
+        float[][] keysT = new float[d][keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            float[] u = unit(keys[i]);
+            for (int j = 0; j < d; j++) {
+                short h = Half.fromFloat(u[j]);
+                out.putShort(h);
+                keysT[j][i] = Half.toFloat(h);
             }
         }
-        return new Made(out.array(), sums);
+        return new Made(out.array(), new Summary(k, s.longTermTokens(), positions, keysT), sums);
     }
 
     /** Tokens in the long-term memory a summary was made of. */

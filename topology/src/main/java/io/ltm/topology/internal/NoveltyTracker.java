@@ -121,7 +121,7 @@ final class NoveltyTracker {
         if (made.baseSums() == null) baseSums.remove(key);
         else baseSums.put(key, made.baseSums());
         store.put(key, summary);
-        summaries.put(key, Novelty.Summary.decode(summary, dim));
+        summaries.put(key, made.summary());
         Recent r = new Recent();
         r.tokens = next.shortTermCount();
         if (next.shortTermCount() > 0) {

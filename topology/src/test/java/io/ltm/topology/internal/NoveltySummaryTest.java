@@ -35,6 +35,10 @@ class NoveltySummaryTest {
                 s = engine.absorb(s, new TokenBatch(v, 12, null, null));
                 Novelty.Made m = Novelty.summary(s, basis, 16, kept);
                 assertThat(m.bytes()).as("contraction %d", e).isEqualTo(Novelty.summary(s, basis, 16));
+                assertThat(m.summary())
+                        .as("contraction %d, as decoded", e)
+                        .usingRecursiveComparison()
+                        .isEqualTo(Novelty.Summary.decode(m.bytes(), s.dim()));
                 if (m.baseSums() == kept) reused++;
                 else made++;
                 kept = m.baseSums();
