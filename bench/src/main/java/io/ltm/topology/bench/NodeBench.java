@@ -28,11 +28,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +74,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
  * [--novelty true|false] [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]
- * [--set KEY=VALUE]...}: the memory node, end to end,
+ * [--worker-restart same|new] [--set KEY=VALUE]...}: the memory node, end to end,
  * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
  * Streams settings in the same run. With {@code --set ltm.attention.mode=worker} an attention worker answers the
@@ -104,6 +106,8 @@ public final class NodeBench {
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
     private static final String ECHO_RELAYED = "bench.echo.relayed";
+    /** The attention worker's instance id (group.instance.id and transactional id suffix). */
+    private static final String WORKER_INSTANCE = "bench";
 
     private NodeBench() {}
 
@@ -126,6 +130,10 @@ public final class NodeBench {
         String commitMs = strArg(args, "--commit-ms", null);
         String lingerMs = strArg(args, "--linger-ms", null);
         String novelty = strArg(args, "--novelty", null);
+        String workerRestart = strArg(args, "--worker-restart", null);
+        if (workerRestart != null && !List.of("same", "new").contains(workerRestart)) {
+            throw new IllegalArgumentException("--worker-restart must be same or new, not " + workerRestart);
+        }
 
         long t0 = System.nanoTime();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -233,8 +241,9 @@ public final class NodeBench {
             Map<String, Object> nodeQuery = null;
             long nodeStart = System.nanoTime();
             boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
-            try (MemoryNode node = MemoryNode.start(config, null); // starts its KafkaStreams
-                    AttentionWorker worker = workerMode ? new AttentionWorker(config, null, "bench") : null) {
+            Map<String, Object> restart = null;
+            AttentionWorker worker = workerMode ? new AttentionWorker(config, null, WORKER_INSTANCE) : null;
+            try (MemoryNode node = MemoryNode.start(config, null)) { // starts its KafkaStreams
                 if (worker != null) {
                     // started with the node: its replicas follow the changelogs during the ingest (which shares the
                     // machine with it), so the queries meet a warm worker
@@ -264,6 +273,21 @@ public final class NodeBench {
                     nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
                     say("node queries: " + nodeQuery);
                 }
+                if (worker != null && workerRestart != null) {
+                    worker.close();
+                    worker = null;
+                    restart = measureWorkerRestart(
+                            config,
+                            broker.bootstrapServers(),
+                            workerRestart.equals("same") ? WORKER_INSTANCE : WORKER_INSTANCE + "-new",
+                            keys,
+                            memory.dim(),
+                            queryVectors);
+                    restart.put("nodeChangelogBytesOnDisk", nodeIngest.get("changelogBytesOnDisk"));
+                    say("worker restart: " + restart);
+                }
+            } finally {
+                if (worker != null) worker.close();
             }
 
             // the update alone on the same work (keys, tokens per key, configuration), in this process, after the node
@@ -349,6 +373,7 @@ public final class NodeBench {
                 }
                 out.put("query", query);
             }
+            if (restart != null) out.put("workerRestart", restart);
         } finally {
             deleteQuietly(stateDir);
         }
@@ -831,6 +856,124 @@ public final class NodeBench {
 
     // ---------------------------------------------------------------- query latency
 
+    /** A producer of queries, as LtmClient sends them. */
+    private static KafkaProducer<String, byte[]> queryProducer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5); // as LtmClient
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A read_committed consumer of every partition of {@code topic}, from its end (as a client waits for answers). */
+    private static KafkaConsumer<String, byte[]> fromEnd(String bootstrap, String topic) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    private static float[] randomVectors(SplittableRandom rnd, int floats) {
+        float[] v = new float[floats];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    /** A query of the {@code vectors} vectors {@code v} for {@code key}, one span, with a fresh id. */
+    private static MemoryQuery vectorQuery(String key, float[] v, int vectors, int dim) {
+        return MemoryQuery.newBuilder()
+                .setQueryId(UUID.randomUUID().toString())
+                .setKey(key)
+                .setVectors(WireVectors.query(v, vectors, dim))
+                .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                .setRequestedAt(Instant.now())
+                .build();
+    }
+
+    /** Longest a restarted worker is given to answer every key. */
+    private static final Duration RESTART_LIMIT = Duration.ofMinutes(5);
+
+    /**
+     * A new attention worker (after the bench's first one was closed, as after a crash or a deploy) rebuilds its
+     * replicas of the node's changelogs before it answers: from its start, a query for every key not yet answered is
+     * sent each second (a request the replica cannot serve within {@code ltm.attention.replica.wait.ms} is answered with
+     * an error) until every key has had an answer without one. Reports the seconds from the start to the first answer
+     * without an error and to the last key's, and how many answers carried an error.
+     */
+    private static Map<String, Object> measureWorkerRestart(
+            LtmConfig config, String bootstrap, String instance, int keys, int dim, int vectors) throws Exception {
+        Map<String, Object> serdeConfig = config.serdeConfig();
+        String inTopic = config.getString(LtmConfig.TOPIC_QUERIES);
+        String outTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
+        var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
+        var responseSerde = LtmSerdes.avro(MemoryResponse.class, serdeConfig);
+        Map<String, String> keyOfQuery = new HashMap<>();
+        Set<String> served = new HashSet<>();
+        int errors = 0;
+        double first = Double.NaN;
+        double last = Double.NaN;
+        SplittableRandom rnd = new SplittableRandom(13);
+        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap);
+                KafkaConsumer<String, byte[]> consumer = fromEnd(bootstrap, outTopic)) {
+            long start = System.nanoTime();
+            try (AttentionWorker restarted = new AttentionWorker(config, null, instance)) {
+                restarted.start();
+                long nextRound = start;
+                while (served.size() < keys && System.nanoTime() - start < RESTART_LIMIT.toNanos()) {
+                    if (System.nanoTime() >= nextRound) {
+                        for (int k = 0; k < keys; k++) {
+                            if (served.contains(key(k))) continue;
+                            MemoryQuery q = vectorQuery(key(k), randomVectors(rnd, vectors * dim), vectors, dim);
+                            keyOfQuery.put(q.getQueryId(), key(k));
+                            producer.send(new ProducerRecord<>(
+                                    inTopic, key(k), querySerde.serializer().serialize(inTopic, q)));
+                        }
+                        producer.flush();
+                        nextRound += TimeUnit.SECONDS.toNanos(1);
+                    }
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                        MemoryResponse resp = responseSerde.deserializer().deserialize(outTopic, r.value());
+                        String key = keyOfQuery.get(resp.getQueryId());
+                        if (key == null) continue;
+                        if (resp.getError() != null) {
+                            errors++;
+                        } else if (served.add(key)) {
+                            last = secs(start);
+                            if (Double.isNaN(first)) first = last;
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("instance", instance.equals(WORKER_INSTANCE) ? "same" : "new");
+        r.put("sessionTimeoutMs", config.getInt(LtmConfig.SESSION_TIMEOUT_MS));
+        r.put("keys", keys);
+        r.put("keysAnswered", served.size());
+        r.put("queriesSent", keyOfQuery.size());
+        r.put("answersWithAnError", errors);
+        r.put("firstAnswerSec", round3(first));
+        r.put("allKeysAnsweredSec", served.size() == keys ? round3(last) : null);
+        r.put("replicaWaitMs", config.getLong(LtmConfig.ATTENTION_REPLICA_WAIT_MS));
+        return r;
+    }
+
     /**
      * Sends MemoryQuery records at a fixed rate for {@code warmup + seconds} s and measures, for those sent after
      * the warm-up, the time from the producer's send call to the poll that returned the answer (read_committed).
@@ -852,14 +995,6 @@ public final class NodeBench {
         var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         var responseSerde = LtmSerdes.avro(MemoryResponse.class, serdeConfig);
         Map<String, Boolean> ok = new ConcurrentHashMap<>();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5); // as LtmClient
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> latencyNs = new ConcurrentHashMap<>();
         Map<String, Long> sentWallMs = new ConcurrentHashMap<>();
@@ -869,16 +1004,8 @@ public final class NodeBench {
         int total = qps * (seconds + warmup);
         long period = 1_000_000_000L / qps;
         int payloadBytes;
-        try (KafkaProducer<String, byte[]> producer =
-                        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-                KafkaConsumer<String, byte[]> consumer =
-                        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(outTopic, Duration.ofSeconds(30))
-                    .forEach(pi -> parts.add(new TopicPartition(outTopic, pi.partition())));
-            consumer.assign(parts);
-            consumer.seekToEnd(parts);
-            parts.forEach(consumer::position);
+        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap);
+                KafkaConsumer<String, byte[]> consumer = fromEnd(bootstrap, outTopic)) {
             Thread poller = new Thread(
                     () -> {
                         while (running.get()) {
@@ -916,20 +1043,10 @@ public final class NodeBench {
             List<String> keyOf = new ArrayList<>(total);
             List<byte[]> values = new ArrayList<>(total);
             for (int i = 0; i < total; i++) {
-                float[] v = new float[vectors * dim];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = (float) rnd.nextGaussian();
-                }
+                float[] v = randomVectors(rnd, vectors * dim);
                 String key = key(rnd.nextInt(keys));
-                String id = UUID.randomUUID().toString();
-                MemoryQuery q = MemoryQuery.newBuilder()
-                        .setQueryId(id)
-                        .setKey(key)
-                        .setVectors(WireVectors.query(v, vectors, dim))
-                        .setOptions(QueryOptions.newBuilder().setSpans(1).build())
-                        .setRequestedAt(Instant.now())
-                        .build();
-                ids.add(id);
+                MemoryQuery q = vectorQuery(key, v, vectors, dim);
+                ids.add(q.getQueryId());
                 keyOf.add(key);
                 values.add(querySerde.serializer().serialize(inTopic, q));
             }
