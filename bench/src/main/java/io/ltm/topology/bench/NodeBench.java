@@ -167,6 +167,9 @@ public final class NodeBench {
                 overrides.put(LtmConfig.NOVELTY_ENABLED, novelty);
             }
             LtmConfig config = LtmConfig.load(null, Map.of(), overrides);
+            if (workerRestart != null && config.attentionMode() != AttentionMode.WORKER) {
+                throw new IllegalArgumentException("--worker-restart needs --set ltm.attention.mode=worker");
+            }
             MemoryConfig memory = config.memoryConfig();
             Properties nodeProps = config.streamsProperties();
             String tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
