@@ -86,11 +86,12 @@ public record ShortTermIndex(long nextSeq, int tokens, long origin, long contrac
                         + " or " + LEGACY_BYTES + ") bytes, got " + b.length);
             }
             ByteBuffer buf = ByteBuffer.wrap(b);
-            if (b.length == LEGACY_BYTES) return new ShortTermIndex(buf.getLong(), buf.getInt(), UNKNOWN, UNKNOWN);
-            ShortTermIndex i = new ShortTermIndex(buf.getLong(), buf.getInt(), buf.getLong(), buf.getLong());
-            return b.length == BYTES
-                    ? new ShortTermIndex(i.nextSeq, i.tokens, i.origin, i.contractions, buf.getLong())
-                    : i;
+            long seq = buf.getLong();
+            int tokens = buf.getInt();
+            if (b.length == LEGACY_BYTES) return new ShortTermIndex(seq, tokens, UNKNOWN, UNKNOWN);
+            long origin = buf.getLong();
+            long contractions = buf.getLong();
+            return new ShortTermIndex(seq, tokens, origin, contractions, b.length == BYTES ? buf.getLong() : UNKNOWN);
         };
         return Serdes.serdeFrom(ser, de);
     }
