@@ -746,6 +746,43 @@ class MemoryTopologyTest {
         assertThat(dlq.readKeyValuesToList()).isEmpty();
     }
 
+    private static org.apache.kafka.streams.test.TestRecord<byte[], byte[]> markedAsWorkerReads(
+            String k, byte[] value) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(Names.HEADER_WORKER_READS, new byte[0]);
+        return new org.apache.kafka.streams.test.TestRecord<>(key(k), value, headers, 0L);
+    }
+
+    @Test
+    void workerReadsComeWithTheQueriesAddToTheStickyStatisticsAndCannotForget() {
+        send("k", 12);
+        ControlCommand reads = ControlCommand.newBuilder()
+                .setAction(ControlAction.RECORD_READS)
+                .setAttentionHistogram(java.util.Collections.nCopies(8, 0.125))
+                .build();
+        queries.pipeInput(markedAsWorkerReads("k", control(reads)));
+        queries.pipeInput(markedAsWorkerReads("k", control(reads)));
+        KeyValueStore<String, double[]> attention = driver.getKeyValueStore(Names.STORE_ATTENTION);
+        assertThat(attention.get("k")).containsOnly(0.25);
+        assertThat(responses.isEmpty()).as("reads are not queries: no answer").isTrue();
+
+        // the header admits RECORD_READS only: anything else goes to the dead-letter topic and changes nothing
+        queries.pipeInput(markedAsWorkerReads(
+                "k",
+                control(ControlCommand.newBuilder()
+                        .setAction(ControlAction.FORGET)
+                        .build())));
+        assertThat(expectDeadLetter("RECORD_READS").getTopic()).isEqualTo("ltm.queries");
+        queries.pipeInput(markedAsWorkerReads("k", query(textQuery("k", "a query marked as reads", 1))));
+        assertThat(expectDeadLetter("").getProcessor()).isEqualTo(Names.WORKER_READS);
+        assertThat(attention.get("k")).containsOnly(0.25);
+        assertThat(responses.isEmpty()).isTrue();
+
+        queries.pipeInput(key("k"), query(textQuery("k", "x", 1)));
+        assertThat(responses.readValue().getFound()).as("not forgotten").isTrue();
+    }
+
     private DeadLetter expectDeadLetter(String reasonFragment) {
         List<KeyValue<String, DeadLetter>> all = new ArrayList<>(dlq.readKeyValuesToList());
         assertThat(all).hasSize(1);

@@ -547,11 +547,11 @@ public final class LtmConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(0L),
                     Importance.LOW,
                     "How often the attention worker sends the nodes where its answers attended (sticky memories), "
-                            + "summed per key: each send is a control record, and a node task that has just "
-                            + "processed one waits max.task.idle.ms before its next query, so sending per answer "
-                            + "would delay nearly every query. A worker that stops gracefully sends what it holds; "
-                            + "one killed loses at most this interval of read statistics (never an answer). 0 sends "
-                            + "with every batch.")
+                            + "summed per key, as RECORD_READS records on the queries topic (header "
+                            + "ltm.worker.reads): each send adds records to the worker's transaction and to the "
+                            + "node's work, so the worker holds them rather than sending one per answer. A worker "
+                            + "that stops gracefully sends what it holds; one killed loses at most this interval of "
+                            + "read statistics (never an answer). 0 sends with every batch.")
             .define(
                     ENCODER,
                     Type.STRING,

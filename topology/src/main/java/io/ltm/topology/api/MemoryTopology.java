@@ -23,6 +23,7 @@ import io.ltm.topology.internal.KeyRouter;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryProcessor;
 import io.ltm.topology.internal.QueryVectors;
+import io.ltm.topology.internal.ReadsSplitter;
 import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.RetentionWatch;
 import io.ltm.topology.internal.ShortTermIndex;
@@ -119,7 +120,7 @@ public final class MemoryTopology {
                     topology,
                     Names.SOURCE_QUERIES,
                     Names.ROUTER_QUERIES,
-                    Names.QUERY,
+                    Names.QUERIES_OR_READS,
                     Names.SINK_QUERIES_BY_KEY,
                     Names.TOPIC_QUERIES_BY_KEY,
                     Names.SOURCE_QUERIES_BY_KEY);
@@ -143,6 +144,9 @@ public final class MemoryTopology {
                 () -> new IngestProcessor(
                         memory, tokens.deserializer(), shortTerm, validator, deadLetters, novelty, kept),
                 Names.SOURCE_TOKENS);
+        // the attention worker's reads come with the queries (Names.HEADER_WORKER_READS says why)
+        topology.addProcessor(
+                Names.QUERIES_OR_READS, () -> new ReadsSplitter(Names.QUERY, Names.WORKER_READS), queriesIn);
         Serde<MemoryQuery> queries = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         ReadyMemoryCache readyCache = new ReadyMemoryCache(config.getLong(LtmConfig.QUERY_READY_CACHE_BYTES));
         Rereads rereads = new Rereads(config);
@@ -160,14 +164,18 @@ public final class MemoryTopology {
                         rereads,
                         shortTerm,
                         kept),
-                queriesIn);
+                Names.QUERIES_OR_READS);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(
                 Names.CONTROL,
                 () -> new ControlProcessor(memory, control.deserializer(), deadLetters, shortTerm, kept),
                 controlIn);
+        topology.addProcessor(
+                Names.WORKER_READS,
+                () -> ControlProcessor.workerReads(memory, control.deserializer(), deadLetters, shortTerm, kept),
+                Names.QUERIES_OR_READS);
 
-        String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL};
+        String[] all = {Names.INGEST, Names.QUERY, Names.CONTROL, Names.WORKER_READS};
         Map<String, String> compacted = Map.of("cleanup.policy", "compact");
         topology.addStateStore(
                 store(

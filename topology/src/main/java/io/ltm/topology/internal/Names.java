@@ -20,6 +20,18 @@ public final class Names {
     public static final String INGEST = "ltm-ingest";
     public static final String QUERY = "ltm-query";
     public static final String CONTROL = "ltm-control";
+    /** Tells the attention worker's reads, which come with the queries, from the queries. */
+    public static final String QUERIES_OR_READS = "ltm-queries-or-reads";
+    /** The attention worker's RECORD_READS, sent on the queries topic ({@link #HEADER_WORKER_READS}). */
+    public static final String WORKER_READS = "ltm-worker-reads";
+    /**
+     * Header of a record on the queries topic that is the attention worker's RECORD_READS ControlCommand, not a query.
+     * The reads come with the queries rather than on the control topic: a task that has just drained one input waits
+     * max.task.idle.ms for it before processing another input's records, so reads on the control topic delayed the
+     * queries that followed them; on the queries' own partition the next query is not held back.
+     */
+    public static final String HEADER_WORKER_READS = "ltm.worker.reads";
+
     public static final String SINK_RESPONSES = "ltm-responses-sink";
     public static final String SINK_ATTENTION_REQUESTS = "ltm-attention-requests-sink";
     public static final String SINK_REREAD_REQUESTS = "ltm-reread-requests-sink";

@@ -20,6 +20,7 @@ import io.ltm.topology.internal.Failures;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.MemoryReplicas;
 import io.ltm.topology.internal.MemoryStores;
+import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.QueryVectors;
 import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.Responses;
@@ -50,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * snapshot of the memory. All requests of a poll,
  * across keys, are answered by one batched read on the engine's device (the GPU when present). Where the reads
  * attended goes back to the node as RECORD_READS control commands, so sticky memories see worker-answered reads
- * too: summed per key and sent every {@code ltm.attention.reads.interval.ms} (a control record makes the node's task
- * wait max.task.idle.ms before its next query). A query that asks for a two-stage read leaves as a RereadRequest
+ * too: summed per key and sent every {@code ltm.attention.reads.interval.ms}, on the queries topic with the header
+ * {@link Names#HEADER_WORKER_READS} (it says why). A query that asks for a two-stage read leaves as a RereadRequest
  * instead.
  */
 public final class AttentionWorker extends TransactionalLoop {
@@ -68,6 +69,7 @@ public final class AttentionWorker extends TransactionalLoop {
     private final Serde<MemoryResponse> responses;
     private final Serde<ControlCommand> control;
     private final String controlTopic;
+    private final String queriesTopic;
     private final String responsesTopic;
     private final Rereads rereads;
     private final Serde<RereadRequest> rereadRequests;
@@ -118,6 +120,7 @@ public final class AttentionWorker extends TransactionalLoop {
         this.responses = LtmSerdes.avro(MemoryResponse.class, config.serdeConfig());
         this.control = LtmSerdes.avro(ControlCommand.class, config.serdeConfig());
         this.controlTopic = config.getString(LtmConfig.TOPIC_CONTROL);
+        this.queriesTopic = config.getString(LtmConfig.TOPIC_QUERIES);
         this.responsesTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
         this.rereads = new Rereads(config);
         this.rereadRequests = LtmSerdes.avro(RereadRequest.class, config.serdeConfig());
@@ -302,7 +305,11 @@ public final class AttentionWorker extends TransactionalLoop {
                 .setAttentionHistogram(h)
                 .setIssuedAt(java.time.Instant.ofEpochMilli(now))
                 .build();
-        return new ProducerRecord<>(controlTopic, key, control.serializer().serialize(controlTopic, c));
+        // serialised as for the control topic, so the command's schema stays under that topic's subject
+        byte[] value = control.serializer().serialize(controlTopic, c);
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(queriesTopic, key, value);
+        r.headers().add(Names.HEADER_WORKER_READS, new byte[0]);
+        return r;
     }
 
     private static long vectorBytes(io.ltm.schemas.VectorBlock b) {

@@ -158,7 +158,7 @@ class AttentionWorkerTest {
         for (String id : List.of("q1", "q2")) {
             List<ProducerRecord<String, byte[]>> out = worker.process(one(id));
             assertThat(h.values(out, "ltm.responses", MemoryResponse.class)).hasSize(1);
-            assertThat(h.values(out, "ltm.control", ControlCommand.class)).isEmpty();
+            assertThat(h.values(out, "ltm.queries", ControlCommand.class)).isEmpty();
             worker.committed();
         }
         assertThat(worker.due(false)).as("the interval has not passed").isEmpty();
@@ -179,7 +179,15 @@ class AttentionWorkerTest {
                 cache -> new MemoryReplicas(h0.config, cache, new MockConsumer<>("earliest")));
         double[] expected = new double[memory.stickyBins()];
         for (String id : List.of("q1", "q2")) {
-            List<ControlCommand> sent = h0.values(eager.process(one(id)), "ltm.control", ControlCommand.class);
+            List<ProducerRecord<String, byte[]>> out = eager.process(one(id));
+            // on the queries topic, marked as reads: on the control topic they held the node's next queries back
+            assertThat(out)
+                    .filteredOn(r -> r.topic().equals("ltm.queries"))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.headers().lastHeader(Names.HEADER_WORKER_READS))
+                            .isNotNull());
+            assertThat(out).noneMatch(r -> r.topic().equals("ltm.control"));
+            List<ControlCommand> sent = h0.values(out, "ltm.queries", ControlCommand.class);
             eager.committed();
             assertThat(sent)
                     .singleElement()
@@ -192,7 +200,7 @@ class AttentionWorkerTest {
         List<ProducerRecord<String, byte[]>> closing = worker.due(true);
         assertThat(closing).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("k"));
         List<Double> held =
-                h.values(closing, "ltm.control", ControlCommand.class).get(0).getAttentionHistogram();
+                h.values(closing, "ltm.queries", ControlCommand.class).get(0).getAttentionHistogram();
         for (int i = 0; i < expected.length; i++) {
             assertThat(held.get(i)).as("bin " + i).isCloseTo(expected[i], within(1e-12));
         }
