@@ -51,6 +51,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
@@ -74,7 +75,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
  * [--novelty true|false] [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]
- * [--worker-restart same|new] [--set KEY=VALUE]...}: the memory node, end to end,
+ * [--worker-restart same|new] [--query-partitioner java|crc32] [--set KEY=VALUE]...}: the memory node, end to end,
  * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
  * Streams settings in the same run. With {@code --set ltm.attention.mode=worker} an attention worker answers the
@@ -92,7 +93,9 @@ import org.apache.kafka.streams.state.Stores;
  *   and the responses consumed (read_committed); latency is produce call to response poll. In the same run
  *   the same bytes go through a plain produce, Streams (pass-through plus a 16-byte counter), consume
  *   pipeline with the same settings; in worker mode also through that pipeline followed by the worker's
- *   transactional loop relaying each record unchanged (the worker path's second exactly-once hop).</li>
+ *   transactional loop relaying each record unchanged (the worker path's second exactly-once hop). The queries'
+ *   producer places them with murmur2 (the Java client's), or with {@code --query-partitioner crc32} as a
+ *   librdkafka client at its default settings does ({@link Crc32Partitioner}).</li>
  * </ol>
  */
 public final class NodeBench {
@@ -131,6 +134,13 @@ public final class NodeBench {
         String lingerMs = strArg(args, "--linger-ms", null);
         String novelty = strArg(args, "--novelty", null);
         String workerRestart = strArg(args, "--worker-restart", null);
+        String queryPartitioner = strArg(args, "--query-partitioner", "java");
+        if (!List.of("java", "crc32").contains(queryPartitioner)) {
+            throw new IllegalArgumentException("--query-partitioner must be java or crc32, not " + queryPartitioner);
+        }
+        // java: murmur2, where the node's tokens are; crc32: librdkafka's default, so most queries take the detour
+        // through the node's repartition topic
+        Class<? extends Partitioner> queryClients = queryPartitioner.equals("crc32") ? Crc32Partitioner.class : null;
         if (workerRestart != null && !List.of("same", "new").contains(workerRestart)) {
             throw new IllegalArgumentException("--worker-restart must be same or new, not " + workerRestart);
         }
@@ -190,6 +200,8 @@ public final class NodeBench {
                     "producerLingerMs", nodeProps.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)));
             settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
             settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
+            settings.put("queryPartitioner", queryPartitioner);
+            settings.put("queryCommitImmediate", config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE));
             settings.put("streamThreads", threads);
             settings.put("partitions", partitions);
             settings.put("keys", keys);
@@ -226,7 +238,7 @@ public final class NodeBench {
             // 2. ingest: the plain stateful baseline, then the memory node, on the same backlog
             Properties plainProps = copyWith(nodeProps, PLAIN_INGEST_APP, stateDir.resolve("plain-ingest"));
             Map<String, Object> plainIngest;
-            try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null), plainProps)) {
+            try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null, false), plainProps)) {
                 plainIngest = measureIngest(
                         broker,
                         plain,
@@ -259,6 +271,7 @@ public final class NodeBench {
                 if (qps > 0) {
                     nodeQuery = measureLatency(
                             broker.bootstrapServers(),
+                            queryClients,
                             config.getString(LtmConfig.TOPIC_QUERIES),
                             config.getString(LtmConfig.TOPIC_RESPONSES),
                             serdeConfig,
@@ -282,6 +295,7 @@ public final class NodeBench {
                     restart = measureWorkerRestart(
                             config,
                             broker.bootstrapServers(),
+                            queryClients,
                             workerRestart.equals("same") ? WORKER_INSTANCE : WORKER_INSTANCE + "-new",
                             keys,
                             memory.dim(),
@@ -302,11 +316,14 @@ public final class NodeBench {
             Map<String, Object> plainRelayedQuery = null;
             if (qps > 0) {
                 Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
-                try (KafkaStreams echo = new KafkaStreams(counterTopology(ECHO_IN, ECHO_OUT), echoProps)) {
+                try (KafkaStreams echo = new KafkaStreams(
+                        counterTopology(ECHO_IN, ECHO_OUT, config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE)),
+                        echoProps)) {
                     echo.start();
                     awaitRunning(echo);
                     plainQuery = measureLatency(
                             broker.bootstrapServers(),
+                            queryClients,
                             ECHO_IN,
                             ECHO_OUT,
                             serdeConfig,
@@ -325,6 +342,7 @@ public final class NodeBench {
                             relay.start();
                             plainRelayedQuery = measureLatency(
                                     broker.bootstrapServers(),
+                                    queryClients,
                                     ECHO_IN,
                                     ECHO_RELAYED,
                                     serdeConfig,
@@ -507,13 +525,14 @@ public final class NodeBench {
     /**
      * The plain stateful baseline: per record, read a 16-byte value of the key (count, bytes seen), update it and
      * write it back, in a logged, cached RocksDB store like the node's; with {@code sinkTopic}, also forward the
-     * record unchanged (the plain request/response pipeline).
+     * record unchanged (the plain request/response pipeline), and with {@code commitEach} ask for a commit after each
+     * record, as the node does after each query with {@code ltm.query.commit.immediate}.
      */
-    static Topology counterTopology(String sourceTopic, String sinkTopic) {
+    static Topology counterTopology(String sourceTopic, String sinkTopic, boolean commitEach) {
         Topology t = new Topology();
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         t.addSource("src", bytes, bytes, sourceTopic);
-        t.addProcessor("count", () -> new Counter(sinkTopic != null), "src");
+        t.addProcessor("count", () -> new Counter(sinkTopic != null, commitEach), "src");
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.persistentKeyValueStore("bench-counter"), Serdes.String(), Serdes.ByteArray())
@@ -528,11 +547,13 @@ public final class NodeBench {
 
     private static final class Counter implements Processor<byte[], byte[], byte[], byte[]> {
         private final boolean forward;
+        private final boolean commitEach;
         private ProcessorContext<byte[], byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
-        Counter(boolean forward) {
+        Counter(boolean forward, boolean commitEach) {
             this.forward = forward;
+            this.commitEach = commitEach;
         }
 
         @Override
@@ -552,6 +573,9 @@ public final class NodeBench {
             store.put(key, b.array());
             if (forward) {
                 context.forward(record);
+            }
+            if (commitEach) {
+                context.commit();
             }
         }
     }
@@ -859,12 +883,16 @@ public final class NodeBench {
 
     // ---------------------------------------------------------------- query latency
 
-    /** A producer of queries, as LtmClient sends them. */
-    private static KafkaProducer<String, byte[]> queryProducer(String bootstrap) {
+    /** A producer of queries, as LtmClient sends them; {@code partitioner} null: the Java client's own (murmur2). */
+    private static KafkaProducer<String, byte[]> queryProducer(
+            String bootstrap, Class<? extends Partitioner> partitioner) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5); // as LtmClient
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        if (partitioner != null) {
+            p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, partitioner.getName());
+        }
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -920,7 +948,14 @@ public final class NodeBench {
      * without an error and to the last key's, and how many answers carried an error.
      */
     private static Map<String, Object> measureWorkerRestart(
-            LtmConfig config, String bootstrap, String instance, int keys, int dim, int vectors) throws Exception {
+            LtmConfig config,
+            String bootstrap,
+            Class<? extends Partitioner> partitioner,
+            String instance,
+            int keys,
+            int dim,
+            int vectors)
+            throws Exception {
         Map<String, Object> serdeConfig = config.serdeConfig();
         String inTopic = config.getString(LtmConfig.TOPIC_QUERIES);
         String outTopic = config.getString(LtmConfig.TOPIC_RESPONSES);
@@ -932,7 +967,7 @@ public final class NodeBench {
         double first = Double.NaN;
         double last = Double.NaN;
         SplittableRandom rnd = new SplittableRandom(13);
-        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap);
+        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap, partitioner);
                 KafkaConsumer<String, byte[]> consumer = fromEnd(bootstrap, outTopic)) {
             long start = System.nanoTime();
             try (AttentionWorker restarted = new AttentionWorker(config, null, instance)) {
@@ -984,6 +1019,7 @@ public final class NodeBench {
      */
     private static Map<String, Object> measureLatency(
             String bootstrap,
+            Class<? extends Partitioner> partitioner,
             String inTopic,
             String outTopic,
             Map<String, Object> serdeConfig,
@@ -1007,7 +1043,7 @@ public final class NodeBench {
         int total = qps * (seconds + warmup);
         long period = 1_000_000_000L / qps;
         int payloadBytes;
-        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap);
+        try (KafkaProducer<String, byte[]> producer = queryProducer(bootstrap, partitioner);
                 KafkaConsumer<String, byte[]> consumer = fromEnd(bootstrap, outTopic)) {
             Thread poller = new Thread(
                     () -> {

@@ -74,6 +74,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String INGEST_CACHE_BYTES = "ltm.ingest.cache.bytes";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
+    public static final String QUERY_COMMIT_IMMEDIATE = "ltm.query.commit.immediate";
     public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
     public static final String QUERY_REREAD_MAX_TOKENS = "ltm.query.reread.max.tokens";
     public static final String REREAD_MAX_RECORDS = "ltm.reread.max.records";
@@ -161,7 +162,8 @@ public final class LtmConfig extends AbstractConfig {
                     Type.STRING,
                     "ltm.queries",
                     Importance.MEDIUM,
-                    "MemoryQuery keyed by memory key; co-partitioned with the tokens topic.")
+                    "MemoryQuery keyed by memory key; co-partitioned with the tokens topic. The attention "
+                            + "worker also writes its RECORD_READS here (header ltm.worker.reads).")
             .define(
                     TOPIC_QUERY_REQUESTS,
                     Type.STRING,
@@ -406,6 +408,18 @@ public final class LtmConfig extends AbstractConfig {
                             + "records); least recently used evicted first; 0 disables them. Queries read them too (B "
                             + "only when the version's ready memory is not cached), and a forget drops the key from "
                             + "them.")
+            .define(
+                    QUERY_COMMIT_IMMEDIATE,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
+                    "true: the memory node asks Kafka Streams to commit as soon as it has answered a query (or "
+                            + "handed it to the attention worker, or sent it on through the queries' internal "
+                            + "topic), instead of waiting for commit.interval.ms (100 ms under exactly-once): under "
+                            + "exactly_once_v2 an answer is visible to read_committed clients only after the commit, "
+                            + "so this takes most of that wait off every query. Costs one more transaction per "
+                            + "stream-thread loop that answered queries; tokens are still committed every "
+                            + "commit.interval.ms when no query comes. false: answers wait for the next commit.")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,

@@ -93,6 +93,7 @@ public final class MemoryTopology {
         boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
         int maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         boolean novelty = config.getBoolean(LtmConfig.NOVELTY_ENABLED);
+        boolean commitAnswers = config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE);
 
         // Inputs are read as bytes and decoded inside the processors, so undecodable records reach the DLQ.
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
@@ -123,7 +124,8 @@ public final class MemoryTopology {
                     Names.QUERIES_OR_READS,
                     Names.SINK_QUERIES_BY_KEY,
                     Names.TOPIC_QUERIES_BY_KEY,
-                    Names.SOURCE_QUERIES_BY_KEY);
+                    Names.SOURCE_QUERIES_BY_KEY,
+                    commitAnswers);
             controlIn = byKey(
                     topology,
                     Names.SOURCE_CONTROL,
@@ -131,7 +133,8 @@ public final class MemoryTopology {
                     Names.CONTROL,
                     Names.SINK_CONTROL_BY_KEY,
                     Names.TOPIC_CONTROL_BY_KEY,
-                    Names.SOURCE_CONTROL_BY_KEY);
+                    Names.SOURCE_CONTROL_BY_KEY,
+                    false);
             // sized like the tokens topic
             LtmInternalTopics.copartition(
                     topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY, Names.SOURCE_CONTROL_BY_KEY));
@@ -163,7 +166,8 @@ public final class MemoryTopology {
                         readyCache,
                         rereads,
                         shortTerm,
-                        kept),
+                        kept,
+                        commitAnswers),
                 Names.QUERIES_OR_READS);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(
@@ -264,10 +268,11 @@ public final class MemoryTopology {
             String target,
             String sink,
             String topic,
-            String newSource) {
+            String newSource,
+            boolean commitDetours) {
         LtmInternalTopics.declare(topology, topic);
         KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
-        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink), source);
+        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink, commitDetours), source);
         ByteArraySerializer bytesOut = new ByteArraySerializer();
         topology.addSink(sink, topic, bytesOut, bytesOut, partitioner, router);
         ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();

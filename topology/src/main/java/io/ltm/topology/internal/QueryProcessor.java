@@ -33,6 +33,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final boolean workerMode;
     private final Rereads rereads;
     private final boolean resident; // worker mode: requests name the memory version instead of carrying the memory
+    private final boolean commitAnswers; // ltm.query.commit.immediate
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
@@ -50,8 +51,10 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
             ReadyMemoryCache readyCache,
             Rereads rereads,
             Serde<EncodedTokens> records,
-            DecodedState kept) {
+            DecodedState kept,
+            boolean commitAnswers) {
         super(deserializer, Names.QUERY, "query", deadLetters);
+        this.commitAnswers = commitAnswers;
         this.records = records;
         this.kept = kept;
         this.readyCache = readyCache;
@@ -82,6 +85,14 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         long start = System.nanoTime();
         answer(key, query, timestamp);
         metrics.queries.record((System.nanoTime() - start) / 1e6);
+        requestCommit();
+    }
+
+    /** Under exactly-once the answer (or the request to the worker) is visible only once the task commits. */
+    private void requestCommit() {
+        if (commitAnswers) {
+            context.commit();
+        }
     }
 
     /** A query that could be decoded still gets an answer: the error, so the caller does not wait in vain. */
@@ -98,6 +109,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
                             context.currentSystemTimeMs()),
                     timestamp,
                     Names.SINK_RESPONSES);
+            requestCommit();
         }
     }
 
