@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Under exactly_once_v2 an answer is visible to read_committed clients once the node commits. With a commit interval
- * of a minute, a query is still answered within seconds when the node asks for a commit after each query
- * (ltm.query.commit.immediate, the default) and is not without it. The node's first query takes the detour through
+ * of a minute, a query is still answered within seconds when the node asks for a commit after queries
+ * (ltm.query.commit.gap.ms at its default) and is not when it never asks (-1). The node's first query takes the detour through
  * the queries' internal topic (the router does not know the partition count yet), so the router's commit is needed
  * as well.
  */
@@ -57,7 +57,7 @@ class QueryCommitTest {
     }
 
     /** Starts a node with a one-minute commit interval, writes the key's tokens and asks one query. */
-    private MemoryResponse ask(boolean immediate, String name, Duration timeout) throws Exception {
+    private MemoryResponse ask(long commitGapMs, String name, Duration timeout) throws Exception {
         LtmConfig config = new LtmConfig(cluster.node(name)
                 .stateUnder(tmp)
                 .partitions(1)
@@ -67,7 +67,7 @@ class QueryCommitTest {
                 // Streams refuses a transaction timeout below the commit interval
                 .set(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int)
                         (2 * COMMIT_INTERVAL_MS))
-                .set(LtmConfig.QUERY_COMMIT_IMMEDIATE, immediate)
+                .set(LtmConfig.QUERY_COMMIT_GAP_MS, commitGapMs)
                 .entries());
         cluster.createTopics(config.topicPartitions());
         String tokensTopic = config.getString(LtmConfig.TOPIC_TOKENS);
@@ -95,7 +95,7 @@ class QueryCommitTest {
     @Test
     void aQueryIsAnsweredWithoutWaitingForTheCommitInterval() throws Exception {
         long start = System.nanoTime();
-        MemoryResponse r = ask(true, "commit-now", Duration.ofSeconds(20));
+        MemoryResponse r = ask(50, "commit-now", Duration.ofSeconds(20));
         assertThat(r.getFound()).isTrue();
         assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(TOKENS);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(COMMIT_INTERVAL_MS));
@@ -103,7 +103,6 @@ class QueryCommitTest {
 
     @Test
     void withoutTheCommitRequestTheAnswerWaitsForTheInterval() {
-        assertThatThrownBy(() -> ask(false, "commit-later", Duration.ofSeconds(8)))
-                .isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> ask(-1, "commit-later", Duration.ofSeconds(8))).isInstanceOf(TimeoutException.class);
     }
 }

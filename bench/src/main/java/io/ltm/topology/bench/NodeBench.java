@@ -40,6 +40,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,6 +67,7 @@ import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -201,7 +203,7 @@ public final class NodeBench {
             settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
             settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
             settings.put("queryPartitioner", queryPartitioner);
-            settings.put("queryCommitImmediate", config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE));
+            settings.put("queryCommitGapMs", config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS));
             settings.put("streamThreads", threads);
             settings.put("partitions", partitions);
             settings.put("keys", keys);
@@ -238,7 +240,7 @@ public final class NodeBench {
             // 2. ingest: the plain stateful baseline, then the memory node, on the same backlog
             Properties plainProps = copyWith(nodeProps, PLAIN_INGEST_APP, stateDir.resolve("plain-ingest"));
             Map<String, Object> plainIngest;
-            try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null, false), plainProps)) {
+            try (KafkaStreams plain = new KafkaStreams(counterTopology(tokensTopic, null, -1), plainProps)) {
                 plainIngest = measureIngest(
                         broker,
                         plain,
@@ -317,8 +319,7 @@ public final class NodeBench {
             if (qps > 0) {
                 Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
                 try (KafkaStreams echo = new KafkaStreams(
-                        counterTopology(ECHO_IN, ECHO_OUT, config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE)),
-                        echoProps)) {
+                        counterTopology(ECHO_IN, ECHO_OUT, config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS)), echoProps)) {
                     echo.start();
                     awaitRunning(echo);
                     plainQuery = measureLatency(
@@ -525,14 +526,16 @@ public final class NodeBench {
     /**
      * The plain stateful baseline: per record, read a 16-byte value of the key (count, bytes seen), update it and
      * write it back, in a logged, cached RocksDB store like the node's; with {@code sinkTopic}, also forward the
-     * record unchanged (the plain request/response pipeline), and with {@code commitEach} ask for a commit after each
-     * record, as the node does after each query with {@code ltm.query.commit.immediate}.
+     * record unchanged (the plain request/response pipeline), asking for commits after its records as the node does
+     * after queries ({@code ltm.query.commit.gap.ms}: at once, unless asked less than {@code commitGapMs} ago in
+     * this topology, then at a punctuation at most one gap later; never when negative).
      */
-    static Topology counterTopology(String sourceTopic, String sinkTopic, boolean commitEach) {
+    static Topology counterTopology(String sourceTopic, String sinkTopic, long commitGapMs) {
         Topology t = new Topology();
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         t.addSource("src", bytes, bytes, sourceTopic);
-        t.addProcessor("count", () -> new Counter(sinkTopic != null, commitEach), "src");
+        AtomicLong lastCommitRequest = new AtomicLong(Long.MIN_VALUE / 2); // shared by the topology's tasks
+        t.addProcessor("count", () -> new Counter(sinkTopic != null, commitGapMs, lastCommitRequest), "src");
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.persistentKeyValueStore("bench-counter"), Serdes.String(), Serdes.ByteArray())
@@ -547,19 +550,33 @@ public final class NodeBench {
 
     private static final class Counter implements Processor<byte[], byte[], byte[], byte[]> {
         private final boolean forward;
-        private final boolean commitEach;
+        private final long commitGapMs;
+        private final AtomicLong lastCommitRequest;
+        private boolean pending;
         private ProcessorContext<byte[], byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
-        Counter(boolean forward, boolean commitEach) {
+        Counter(boolean forward, long commitGapMs, AtomicLong lastCommitRequest) {
             this.forward = forward;
-            this.commitEach = commitEach;
+            this.commitGapMs = commitGapMs;
+            this.lastCommitRequest = lastCommitRequest;
         }
 
         @Override
         public void init(ProcessorContext<byte[], byte[]> context) {
             this.context = context;
             this.store = context.getStateStore("bench-counter");
+            if (forward && commitGapMs > 0) {
+                context.schedule(Duration.ofMillis(commitGapMs), PunctuationType.WALL_CLOCK_TIME, this::maybeCommit);
+            }
+        }
+
+        private void maybeCommit(long nowMs) {
+            long last = lastCommitRequest.get();
+            if (pending && nowMs - last >= commitGapMs && lastCommitRequest.compareAndSet(last, nowMs)) {
+                context.commit();
+                pending = false;
+            }
         }
 
         @Override
@@ -574,8 +591,9 @@ public final class NodeBench {
             if (forward) {
                 context.forward(record);
             }
-            if (commitEach) {
-                context.commit();
+            if (forward && commitGapMs >= 0) {
+                pending = true;
+                maybeCommit(context.currentSystemTimeMs());
             }
         }
     }

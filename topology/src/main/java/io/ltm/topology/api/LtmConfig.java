@@ -74,7 +74,8 @@ public final class LtmConfig extends AbstractConfig {
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String INGEST_CACHE_BYTES = "ltm.ingest.cache.bytes";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
-    public static final String QUERY_COMMIT_IMMEDIATE = "ltm.query.commit.immediate";
+    public static final String QUERY_COMMIT_GAP_MS = "ltm.query.commit.gap.ms";
+
     public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
     public static final String QUERY_REREAD_MAX_TOKENS = "ltm.query.reread.max.tokens";
     public static final String REREAD_MAX_RECORDS = "ltm.reread.max.records";
@@ -409,17 +410,20 @@ public final class LtmConfig extends AbstractConfig {
                             + "only when the version's ready memory is not cached), and a forget drops the key from "
                             + "them.")
             .define(
-                    QUERY_COMMIT_IMMEDIATE,
-                    Type.BOOLEAN,
-                    true,
+                    QUERY_COMMIT_GAP_MS,
+                    Type.LONG,
+                    50L,
+                    ConfigDef.Range.atLeast(-1L),
                     Importance.MEDIUM,
-                    "true: the memory node asks Kafka Streams to commit as soon as it has answered a query (or "
-                            + "handed it to the attention worker, or sent it on through the queries' internal "
-                            + "topic), instead of waiting for commit.interval.ms (100 ms under exactly-once): under "
-                            + "exactly_once_v2 an answer is visible to read_committed clients only after the commit, "
-                            + "so this takes most of that wait off every query. Costs one more transaction per "
-                            + "stream-thread loop that answered queries; tokens are still committed every "
-                            + "commit.interval.ms when no query comes. false: answers wait for the next commit.")
+                    "Under exactly_once_v2 an answer is visible to read_committed clients only after the node's "
+                            + "commit. After answering a query (or handing it to the attention worker, or sending it "
+                            + "on through the queries' internal topic) the node asks Kafka Streams to commit at once, "
+                            + "unless it asked less than this long ago; then the commit comes at most this long "
+                            + "later. So a query is not held for commit.interval.ms (100 ms under exactly-once), "
+                            + "and a node with hundreds of queries a second commits at most once per gap (a commit "
+                            + "holds the stream thread for milliseconds). Each commit writes what Streams' record "
+                            + "cache holds, so queries during a heavy ingest make the changelogs larger. 0 asks after "
+                            + "every query; -1 never asks (answers wait for commit.interval.ms).")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,
@@ -860,7 +864,7 @@ public final class LtmConfig extends AbstractConfig {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // p50 query latency is about half the commit interval plus linger (design notes): keep both short.
+        // the longest a query waits for its commit when ltm.query.commit.gap.ms is -1; otherwise the ingest's pace
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_STATE_BYTES);

@@ -13,6 +13,7 @@ import io.ltm.schemas.NoveltyScore;
 import io.ltm.schemas.RereadRequest;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.codec.InternalRecordSerde;
+import io.ltm.topology.internal.CommitPacer;
 import io.ltm.topology.internal.ControlProcessor;
 import io.ltm.topology.internal.DeadLetters;
 import io.ltm.topology.internal.DecodedState;
@@ -93,7 +94,7 @@ public final class MemoryTopology {
         boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
         int maxSpans = config.getInt(LtmConfig.QUERY_MAX_SPANS);
         boolean novelty = config.getBoolean(LtmConfig.NOVELTY_ENABLED);
-        boolean commitAnswers = config.getBoolean(LtmConfig.QUERY_COMMIT_IMMEDIATE);
+        CommitPacer answers = new CommitPacer(config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS));
 
         // Inputs are read as bytes and decoded inside the processors, so undecodable records reach the DLQ.
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
@@ -125,7 +126,7 @@ public final class MemoryTopology {
                     Names.SINK_QUERIES_BY_KEY,
                     Names.TOPIC_QUERIES_BY_KEY,
                     Names.SOURCE_QUERIES_BY_KEY,
-                    commitAnswers);
+                    answers);
             controlIn = byKey(
                     topology,
                     Names.SOURCE_CONTROL,
@@ -134,7 +135,7 @@ public final class MemoryTopology {
                     Names.SINK_CONTROL_BY_KEY,
                     Names.TOPIC_CONTROL_BY_KEY,
                     Names.SOURCE_CONTROL_BY_KEY,
-                    false);
+                    new CommitPacer(-1)); // control commands wait for the commit interval
             // sized like the tokens topic
             LtmInternalTopics.copartition(
                     topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY, Names.SOURCE_CONTROL_BY_KEY));
@@ -167,7 +168,7 @@ public final class MemoryTopology {
                         rereads,
                         shortTerm,
                         kept,
-                        commitAnswers),
+                        answers),
                 Names.QUERIES_OR_READS);
         Serde<ControlCommand> control = LtmSerdes.avro(ControlCommand.class, serdeConfig);
         topology.addProcessor(
@@ -269,10 +270,10 @@ public final class MemoryTopology {
             String sink,
             String topic,
             String newSource,
-            boolean commitDetours) {
+            CommitPacer detours) {
         LtmInternalTopics.declare(topology, topic);
         KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
-        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink, commitDetours), source);
+        topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink, detours), source);
         ByteArraySerializer bytesOut = new ByteArraySerializer();
         topology.addSink(sink, topic, bytesOut, bytesOut, partitioner, router);
         ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();

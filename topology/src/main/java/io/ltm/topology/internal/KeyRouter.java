@@ -8,28 +8,30 @@ import org.apache.kafka.streams.processor.api.Record;
  * In front of a processor that needs the key's memory: a record already on the partition that murmur2 gives its
  * key (any Java producer's) goes straight on; any other (librdkafka's default partitioner, an explicit partition)
  * goes through the repartition sink, whose {@link KeyPartitioner} sends it to the task that holds the key. Until
- * that sink has seen one record the partition count is unknown, and every record takes the repartition topic. With
- * {@code commitDetours}, a record sent through the repartition topic asks for a commit at once: under exactly-once
- * the task that holds the key reads it only after this task's transaction commits.
+ * that sink has seen one record the partition count is unknown, and every record takes the repartition topic. A
+ * record sent through the repartition topic asks {@code detours} for a commit: under exactly-once the task that holds
+ * the key reads it only after this task's transaction commits.
  */
 public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]> {
 
     private final KeyPartitioner partitioner;
     private final String direct;
     private final String repartition;
-    private final boolean commitDetours;
+    private final CommitPacer detours;
     private ProcessorContext<byte[], byte[]> context;
+    private CommitPacer.Task commits;
 
-    public KeyRouter(KeyPartitioner partitioner, String direct, String repartition, boolean commitDetours) {
+    public KeyRouter(KeyPartitioner partitioner, String direct, String repartition, CommitPacer detours) {
         this.partitioner = partitioner;
         this.direct = direct;
         this.repartition = repartition;
-        this.commitDetours = commitDetours;
+        this.detours = detours;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.commits = detours.forTask(context);
     }
 
     @Override
@@ -39,8 +41,8 @@ public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]
         boolean home = record.key() == null // no memory to reach: the processor sends it to the dead-letter topic
                 || (partitions > 0 && KeyPartitioner.partition(record.key(), partitions) == here);
         context.forward(record, home ? direct : repartition);
-        if (!home && commitDetours) {
-            context.commit();
+        if (!home) {
+            commits.written();
         }
     }
 }

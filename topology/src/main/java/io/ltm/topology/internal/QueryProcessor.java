@@ -33,7 +33,8 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     private final boolean workerMode;
     private final Rereads rereads;
     private final boolean resident; // worker mode: requests name the memory version instead of carrying the memory
-    private final boolean commitAnswers; // ltm.query.commit.immediate
+    private final CommitPacer pacer;
+    private CommitPacer.Task commits;
     private MemoryStores stores;
     private LongTermMemory engine;
     private final ReadyMemoryCache readyCache; // shared by the node's query processors: keys per memory version
@@ -52,9 +53,9 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
             Rereads rereads,
             Serde<EncodedTokens> records,
             DecodedState kept,
-            boolean commitAnswers) {
+            CommitPacer pacer) {
         super(deserializer, Names.QUERY, "query", deadLetters);
-        this.commitAnswers = commitAnswers;
+        this.pacer = pacer;
         this.records = records;
         this.kept = kept;
         this.readyCache = readyCache;
@@ -69,6 +70,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
     @Override
     protected void open() {
         this.stores = new MemoryStores(context, config, records, kept);
+        this.commits = pacer.forTask(context);
         // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
         this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());
         if (engine != null) {
@@ -90,9 +92,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     /** Under exactly-once the answer (or the request to the worker) is visible only once the task commits. */
     private void requestCommit() {
-        if (commitAnswers) {
-            context.commit();
-        }
+        commits.written();
     }
 
     /** A query that could be decoded still gets an answer: the error, so the caller does not wait in vain. */
