@@ -75,7 +75,6 @@ public final class LtmConfig extends AbstractConfig {
     public static final String INGEST_CACHE_BYTES = "ltm.ingest.cache.bytes";
     public static final String QUERY_MAX_SPANS = "ltm.query.max.spans";
     public static final String QUERY_COMMIT_GAP_MS = "ltm.query.commit.gap.ms";
-
     public static final String QUERY_MAX_TOKENS = "ltm.query.max.tokens";
     public static final String QUERY_REREAD_MAX_TOKENS = "ltm.query.reread.max.tokens";
     public static final String REREAD_MAX_RECORDS = "ltm.reread.max.records";
