@@ -140,10 +140,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         try {
             answer = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
         } catch (SchemaRegistryException e) {
-            // Two clients registering a new subject at once: Apicurio answers the loser with 409 "already
-            // exists". The schema is registered then, so look it up; an incompatible schema is not found.
+            // Two clients registering a new subject at once, or a POST retried after a timeout whose first try
+            // succeeded: Apicurio answers with 409 "already exists", and the winner's version may become visible a
+            // moment later. So look it up, with the retries' backoff; an incompatible schema is never found.
             if (e.status() == 409) {
-                return lookup(subject, schema).orElseThrow(() -> e);
+                return lookupAfterConflict(subject, schema, e);
             }
             throw e;
         }
@@ -151,6 +152,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         bySchema.put(schema, id);
         remember(id, schema);
         return id;
+    }
+
+    private int lookupAfterConflict(String subject, Schema schema, SchemaRegistryException conflict) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<Integer> id = lookup(subject, schema);
+            if (id.isPresent()) return id.get();
+            if (attempt >= options.maxRetries()) throw conflict;
+            try {
+                Thread.sleep(backoffMillis(attempt));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw conflict;
+            }
+        }
     }
 
     @Override

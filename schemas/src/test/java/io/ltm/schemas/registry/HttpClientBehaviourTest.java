@@ -22,6 +22,9 @@ class HttpClientBehaviourTest {
     private HttpServer server;
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    /** Lookups of subject "raced-value" that find nothing before the schema shows (its registration answers 409). */
+    private final AtomicInteger racedLookupsMissing = new AtomicInteger();
+
     private String base;
 
     @BeforeEach
@@ -37,6 +40,13 @@ class HttpClientBehaviourTest {
             if (failuresLeft.getAndDecrement() > 0) {
                 status = 503;
                 body = "{\"error_code\":50301,\"message\":\"try later\"}";
+            } else if (ex.getRequestURI().getPath().equals("/sr/subjects/raced-value/versions")) {
+                status = 409;
+                body = "{\"error_code\":409,\"message\":\"An artifact with ID 'raced-value' already exists.\"}";
+            } else if (ex.getRequestURI().getPath().equals("/sr/subjects/raced-value")) {
+                boolean missing = racedLookupsMissing.getAndDecrement() > 0;
+                status = missing ? 404 : 200;
+                body = missing ? "{\"error_code\":40403,\"message\":\"Schema not found\"}" : "{\"id\":23}";
             } else if (ex.getRequestURI().getPath().startsWith("/sr/schemas/ids/")) {
                 status = 200;
                 body = "{\"schema\":"
@@ -109,6 +119,21 @@ class HttpClientBehaviourTest {
         assertThat(c.register("t-value", TokenEvent.getClassSchema())).isEqualTo(17);
         c.register("t-value", TokenEvent.getClassSchema()); // cached
         assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    void aConflictingRegistrationLooksTheSchemaUpUntilItShowsThenGivesUp() {
+        racedLookupsMissing.set(2);
+        assertThat(client(Map.of("max.retries", 3)).register("raced-value", TokenEvent.getClassSchema()))
+                .isEqualTo(23);
+        assertThat(seen).hasSize(4); // the POST, two lookups that found nothing, the one that found it
+
+        racedLookupsMissing.set(100); // an incompatible schema: never found
+        seen.clear();
+        assertThatThrownBy(() -> client(Map.of("max.retries", 2)).register("raced-value", TokenEvent.getClassSchema()))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("409");
+        assertThat(seen).hasSize(4); // the POST and 3 lookups
     }
 
     @Test
