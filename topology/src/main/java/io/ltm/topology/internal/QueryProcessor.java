@@ -87,12 +87,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
         long start = System.nanoTime();
         answer(key, query, timestamp);
         metrics.queries.record((System.nanoTime() - start) / 1e6);
-        requestCommit();
-    }
-
-    /** Under exactly-once the answer (or the request to the worker) is visible only once the task commits. */
-    private void requestCommit() {
-        commits.written();
+        commits.written(); // under exactly-once the answer (or the worker's request) is visible once committed
     }
 
     /** A query that could be decoded still gets an answer: the error, so the caller does not wait in vain. */
@@ -109,7 +104,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
                             context.currentSystemTimeMs()),
                     timestamp,
                     Names.SINK_RESPONSES);
-            requestCommit();
+            commits.written();
         }
     }
 
