@@ -111,7 +111,8 @@ class ReadYourWritesTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(1500); // the query passes the repartition hop and reaches the task meanwhile
+            Thread.sleep(
+                    1500); // the query takes its detour (written again to its key's partition) and reaches the task
             writer.commitTransaction();
             MemoryResponse r = answer.get();
             assertThat(r.getFound()).isTrue();

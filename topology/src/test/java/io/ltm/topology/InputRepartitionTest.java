@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.ControlAction;
+import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
@@ -34,10 +35,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Queries and control commands that are not on their key's murmur2 partition pass through internal topics
- * partitioned by murmur2 of the key, so a record that a non-Java producer put on another partition reaches the task
- * of its key. The driver has one partition per topic, so here the wiring and the partitioner are checked;
- * ForeignPartitionerTest (it module) sends to the wrong partitions of a real broker.
+ * Queries and control commands that are not on their key's murmur2 partition are written again to their topic on
+ * that partition, so a record that a non-Java producer put on another partition reaches the task of its key. The
+ * driver has one partition per topic, so here the wiring and the partitioner are checked; ForeignPartitionerTest
+ * (it module) sends to the wrong partitions of a real broker.
  */
 class InputRepartitionTest {
 
@@ -73,7 +74,7 @@ class InputRepartitionTest {
     }
 
     @Test
-    void queriesAndControlCommandsGoThroughTheNamedRepartitionTopicsAndAreAnswered() {
+    void queriesAndControlCommandsAreWrittenAgainToTheirTopicMarkedAndAnswered() {
         LtmConfig config = TestFixtures.config("repartition-" + UUID.randomUUID(), Map.of());
         Topology topology = MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM));
         String description = topology.describe().toString();
@@ -82,14 +83,10 @@ class InputRepartitionTest {
                         Names.ROUTER_QUERIES,
                         Names.ROUTER_CONTROL,
                         Names.SINK_QUERIES_BY_KEY,
-                        Names.SOURCE_QUERIES_BY_KEY,
-                        Names.SINK_CONTROL_BY_KEY,
-                        Names.SOURCE_CONTROL_BY_KEY,
-                        Names.TOPIC_QUERIES_BY_KEY,
-                        Names.TOPIC_CONTROL_BY_KEY);
+                        Names.SINK_CONTROL_BY_KEY);
         try (Driver d = new Driver(config, topology, stateDir)) {
-            var hop = d.driver.createOutputTopic(
-                    "ltm-test-" + Names.TOPIC_QUERIES_BY_KEY, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            var copies =
+                    d.driver.createOutputTopic("ltm.queries", new ByteArrayDeserializer(), new ByteArrayDeserializer());
             String key = keyOnAnotherPartition(4);
             for (int i = 0; i < 3; i++) {
                 d.tokens(key, 5, i);
@@ -97,29 +94,58 @@ class InputRepartitionTest {
             MemoryResponse r = d.query(key);
             assertThat(r.getFound()).isTrue();
             assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(15);
-            // the first query took the internal topic (the partition count was not known yet); the driver has one
-            // partition, so from then on every key is on its partition and queries go straight to the memory
-            assertThat(hop.readRecordsToList()).hasSize(1);
+            // the first query was written again (the partition count was not known yet), marked with where it was
+            // read; the driver has one partition, so from then on every key is on its partition
+            var copy = copies.readRecordsToList();
+            assertThat(copy).singleElement().satisfies(c -> {
+                assertThat(new String(c.key(), StandardCharsets.UTF_8)).isEqualTo(key);
+                assertThat(c.headers().lastHeader(Names.HEADER_ROUTED_FROM).value())
+                        .asString(StandardCharsets.US_ASCII)
+                        .isEqualTo("0:0");
+            });
             assertThat(d.query(key).getFound()).isTrue();
-            assertThat(hop.readRecordsToList()).isEmpty();
+            assertThat(copies.readRecordsToList()).isEmpty();
             d.forget(key);
             assertThat(d.query(key).getFound()).isFalse();
-            // the internal topics are {application.id}-NAME, created by Streams
             assertThat(d.driver.producedTopicNames())
-                    .contains("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY, "ltm-test-" + Names.TOPIC_CONTROL_BY_KEY);
+                    .as("no internal topic")
+                    .allSatisfy(t -> assertThat(t).doesNotEndWith("-repartition"));
         }
     }
 
     @Test
-    void withoutRepartitioningQueriesAreReadDirectly() {
+    void theDeadLetterOfARoutedRecordNamesWhereItsProducerWroteIt() {
+        LtmConfig config = TestFixtures.config("routed-dlq-" + UUID.randomUUID(), Map.of());
+        try (Driver d =
+                new Driver(config, MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM)), stateDir)) {
+            var copies =
+                    d.driver.createOutputTopic("ltm.queries", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            var dlq = d.driver.createOutputTopic(
+                    "ltm.dlq",
+                    new StringDeserializer(),
+                    LtmSerdes.avro(DeadLetter.class, config.serdeConfig()).deserializer());
+            d.queries.pipeInput(Driver.bytes("k"), new byte[] {0, 0, 0, 0, 7}); // the first record takes the detour
+            assertThat(copies.readRecordsToList()).hasSize(1);
+            assertThat(dlq.readValuesToList()).singleElement().satisfies(dead -> {
+                assertThat(dead.getTopic()).isEqualTo("ltm.queries");
+                assertThat(dead.getPartition()).isZero();
+                assertThat(dead.getOffset())
+                        .as("the producer's record, not the copy at 1")
+                        .isZero();
+            });
+        }
+    }
+
+    @Test
+    void withoutRoutingQueriesAreReadDirectly() {
         LtmConfig config =
                 TestFixtures.config("direct-" + UUID.randomUUID(), Map.of(LtmConfig.INPUT_REPARTITION, false));
         Topology topology = MemoryTopology.build(config, new HashingEncoder(TestFixtures.DIM));
-        assertThat(topology.describe().toString()).doesNotContain(Names.TOPIC_QUERIES_BY_KEY);
+        assertThat(topology.describe().toString()).doesNotContain(Names.ROUTER_QUERIES);
         try (Driver d = new Driver(config, topology, stateDir)) {
             d.tokens("k", 5, 0);
             assertThat(d.query("k").getFound()).isTrue();
-            assertThat(d.driver.producedTopicNames()).doesNotContain("ltm-test-" + Names.TOPIC_QUERIES_BY_KEY);
+            assertThat(d.driver.producedTopicNames()).doesNotContain("ltm.queries");
         }
     }
 
@@ -128,6 +154,9 @@ class InputRepartitionTest {
         Properties p = TestFixtures.config("props", Map.of(LtmConfig.INSTANCE_ID, "node-a"))
                 .streamsProperties();
         assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(100L);
+        assertThat(p.get(StreamsConfig.POLL_MS_CONFIG))
+                .as("a commit the pacer holds back is not held for Streams' 100 ms poll")
+                .isEqualTo(25L);
         assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
         assertThat(p.get(StreamsConfig.mainConsumerPrefix("session.timeout.ms")))
                 .isEqualTo(6_000);
@@ -180,19 +209,25 @@ class InputRepartitionTest {
                             .serialize("ltm.tokens", t));
         }
 
-        MemoryResponse query(String key) {
-            MemoryQuery q = MemoryQuery.newBuilder()
+        MemoryQuery queryFor(String key) {
+            return MemoryQuery.newBuilder()
                     .setQueryId(UUID.randomUUID().toString())
                     .setKey(key)
                     .setText("what was said")
                     .setOptions(QueryOptions.newBuilder().setSpans(1).build())
                     .setRequestedAt(Instant.now())
                     .build();
-            queries.pipeInput(
-                    bytes(key),
-                    LtmSerdes.avro(MemoryQuery.class, config.serdeConfig())
-                            .serializer()
-                            .serialize("ltm.queries", q));
+        }
+
+        byte[] encode(MemoryQuery q) {
+            return LtmSerdes.avro(MemoryQuery.class, config.serdeConfig())
+                    .serializer()
+                    .serialize("ltm.queries", q);
+        }
+
+        MemoryResponse query(String key) {
+            MemoryQuery q = queryFor(key);
+            queries.pipeInput(bytes(key), encode(q));
             MemoryResponse r = responses.readValue();
             assertThat(r.getQueryId()).isEqualTo(q.getQueryId());
             return r;
@@ -202,7 +237,7 @@ class InputRepartitionTest {
             control.pipeInput(bytes(key), TestFixtures.control(config, ControlAction.FORGET));
         }
 
-        private static byte[] bytes(String s) {
+        static byte[] bytes(String s) {
             return s.getBytes(StandardCharsets.UTF_8);
         }
 

@@ -14,6 +14,7 @@ import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.codec.WireVectors;
+import io.ltm.topology.internal.CommitPacer;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.TransactionalLoop;
 import java.io.IOException;
@@ -40,7 +41,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,7 +67,6 @@ import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -141,7 +140,7 @@ public final class NodeBench {
             throw new IllegalArgumentException("--query-partitioner must be java or crc32, not " + queryPartitioner);
         }
         // java: murmur2, where the node's tokens are; crc32: librdkafka's default, so most queries take the detour
-        // through the node's repartition topic
+        // (the node writes them again to their key's partition)
         Class<? extends Partitioner> queryClients = queryPartitioner.equals("crc32") ? Crc32Partitioner.class : null;
         if (workerRestart != null && !List.of("same", "new").contains(workerRestart)) {
             throw new IllegalArgumentException("--worker-restart must be same or new, not " + workerRestart);
@@ -526,16 +525,15 @@ public final class NodeBench {
     /**
      * The plain stateful baseline: per record, read a 16-byte value of the key (count, bytes seen), update it and
      * write it back, in a logged, cached RocksDB store like the node's; with {@code sinkTopic}, also forward the
-     * record unchanged (the plain request/response pipeline), asking for commits after its records as the node does
-     * after queries ({@code ltm.query.commit.gap.ms}: at once, unless asked less than {@code commitGapMs} ago in
-     * this topology, then at a punctuation at most one gap later; never when negative).
+     * record unchanged (the plain request/response pipeline), asking for commits after its records with the node's
+     * own {@link CommitPacer} and gap ({@code ltm.query.commit.gap.ms}), so both pipelines commit alike.
      */
     static Topology counterTopology(String sourceTopic, String sinkTopic, long commitGapMs) {
         Topology t = new Topology();
         ByteArrayDeserializer bytes = new ByteArrayDeserializer();
         t.addSource("src", bytes, bytes, sourceTopic);
-        AtomicLong lastCommitRequest = new AtomicLong(Long.MIN_VALUE / 2); // shared by the topology's tasks
-        t.addProcessor("count", () -> new Counter(sinkTopic != null, commitGapMs, lastCommitRequest), "src");
+        CommitPacer pacer = new CommitPacer(sinkTopic == null ? -1 : commitGapMs); // shared by the topology's tasks
+        t.addProcessor("count", () -> new Counter(sinkTopic != null, pacer), "src");
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.persistentKeyValueStore("bench-counter"), Serdes.String(), Serdes.ByteArray())
@@ -550,33 +548,21 @@ public final class NodeBench {
 
     private static final class Counter implements Processor<byte[], byte[], byte[], byte[]> {
         private final boolean forward;
-        private final long commitGapMs;
-        private final AtomicLong lastCommitRequest;
-        private boolean pending;
+        private final CommitPacer pacer;
+        private CommitPacer.Task commits;
         private ProcessorContext<byte[], byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
-        Counter(boolean forward, long commitGapMs, AtomicLong lastCommitRequest) {
+        Counter(boolean forward, CommitPacer pacer) {
             this.forward = forward;
-            this.commitGapMs = commitGapMs;
-            this.lastCommitRequest = lastCommitRequest;
+            this.pacer = pacer;
         }
 
         @Override
         public void init(ProcessorContext<byte[], byte[]> context) {
             this.context = context;
             this.store = context.getStateStore("bench-counter");
-            if (forward && commitGapMs > 0) {
-                context.schedule(Duration.ofMillis(commitGapMs), PunctuationType.WALL_CLOCK_TIME, this::maybeCommit);
-            }
-        }
-
-        private void maybeCommit(long nowMs) {
-            long last = lastCommitRequest.get();
-            if (pending && nowMs - last >= commitGapMs && lastCommitRequest.compareAndSet(last, nowMs)) {
-                context.commit();
-                pending = false;
-            }
+            this.commits = pacer.forTask(context);
         }
 
         @Override
@@ -590,10 +576,7 @@ public final class NodeBench {
             store.put(key, b.array());
             if (forward) {
                 context.forward(record);
-            }
-            if (forward && commitGapMs >= 0) {
-                pending = true;
-                maybeCommit(context.currentSystemTimeMs());
+                commits.written();
             }
         }
     }

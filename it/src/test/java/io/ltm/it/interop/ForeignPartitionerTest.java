@@ -17,14 +17,18 @@ import io.ltm.testutils.it.MemoryProgress;
 import io.ltm.testutils.it.TopicReader;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.internal.Names;
 import io.ltm.topology.worker.EncodeWorker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.zip.CRC32;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -193,15 +197,33 @@ class ForeignPartitionerTest {
                     assertThat(rp.getStats().getTokensAbsorbed()).isEqualTo(tokens);
                 }
             }
-            // Streams created the internal topics with the tokens topic's partition count
+            // the node wrote each query again to the key's murmur2 partition, naming where its producer wrote it
+            try (TopicReader<MemoryQuery> all =
+                    new TopicReader<>(cluster.bootstrapServers(), queries, MemoryQuery.class, config.serdeConfig())) {
+                all.awaitCount(2 * PARTITIONS, Duration.ofSeconds(30));
+                all.poll(Duration.ofSeconds(1));
+                Map<Boolean, List<ConsumerRecord<String, MemoryQuery>>> byCopy = all.records().stream()
+                        .collect(Collectors.partitioningBy(
+                                rec -> rec.headers().lastHeader(Names.HEADER_ROUTED_FROM) != null));
+                assertThat(byCopy.get(true))
+                        .hasSize(PARTITIONS)
+                        .allSatisfy(c -> assertThat(c.partition()).isEqualTo(murmur2Partition(key)));
+                assertThat(byCopy.get(true).stream()
+                                .map(c -> new String(
+                                        c.headers()
+                                                .lastHeader(Names.HEADER_ROUTED_FROM)
+                                                .value(),
+                                        StandardCharsets.US_ASCII))
+                                .toList())
+                        .containsExactlyInAnyOrderElementsOf(byCopy.get(false).stream()
+                                .map(o -> o.partition() + ":" + o.offset())
+                                .toList());
+            }
+            // no internal topic carries them
             try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
                 String appId = config.getString(LtmConfig.APPLICATION_ID);
-                var described = admin.describeTopics(List.of(
-                                appId + "-ltm-queries-by-key-repartition", appId + "-ltm-control-by-key-repartition"))
-                        .allTopicNames()
-                        .get();
-                assertThat(described.values())
-                        .allSatisfy(t -> assertThat(t.partitions()).hasSize(PARTITIONS));
+                assertThat(admin.listTopics().names().get())
+                        .noneMatch(t -> t.startsWith(appId) && t.endsWith("-repartition"));
             }
         }
     }

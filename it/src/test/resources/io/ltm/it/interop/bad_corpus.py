@@ -5,8 +5,8 @@ usage: bad_corpus.py SPEC.json
 SPEC: bootstrap, registry, topics {tokens, events, queries, control}, schemas {EncodedTokens, TokenEvent,
 MemoryQuery, ControlCommand} (Avro JSON), dim, max_tokens, max_chars, repeat, seed, keys, huge_bytes.
 Every record is written with murmur2 (librdkafka's murmur2_random, as Java producers place keys), so the dead
-letters name the very topic, partition and offset printed here (except queries and control commands that the node
-sends through its repartition topics, such as the first ones it sees). Output: one JSON object per record on stdout, in
+letters name the very topic, partition and offset printed here (a query or control command that the node writes
+again to its key's partition, such as the first one it sees, is named where it was written first). Output: one JSON object per record on stdout, in
 the order produced: kind, good (bool), topic, partition, offset, key (hex, or null), the value's size and
 SHA-256 (of no bytes for a tombstone), and for good records the tokens
 they carry (count, or the text) and for queries their id.

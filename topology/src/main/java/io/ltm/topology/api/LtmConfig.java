@@ -98,6 +98,7 @@ public final class LtmConfig extends AbstractConfig {
 
     public static final String INPUT_REPARTITION = "ltm.input.repartition";
     public static final String MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_CONFIG;
+    public static final String POLL_MS = StreamsConfig.POLL_MS_CONFIG;
     public static final String INSTANCE_ID = "ltm.instance.id";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
@@ -415,10 +416,11 @@ public final class LtmConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(-1L),
                     Importance.MEDIUM,
                     "Under exactly_once_v2 an answer is visible to read_committed clients only after the node's "
-                            + "commit. After answering a query (or handing it to the attention worker, or sending it "
-                            + "on through the queries' internal topic) the node asks Kafka Streams to commit at once, "
+                            + "commit. After answering a query (or handing it to the attention worker, or writing it "
+                            + "again to its key's partition) the node asks Kafka Streams to commit at once, "
                             + "unless it asked less than this long ago; then the commit comes at most this long "
-                            + "later. So a query is not held for commit.interval.ms (100 ms under exactly-once), "
+                            + "and a fifth later (sooner when a commit it did not ask for comes first: a stream "
+                            + "thread commits all its tasks together). So a query is not held for commit.interval.ms (100 ms under exactly-once), "
                             + "and a node with hundreds of queries a second commits at most once per gap (a commit "
                             + "holds the stream thread for milliseconds). Each commit writes what Streams' record "
                             + "cache holds, so queries during a heavy ingest make the changelogs larger. 0 asks after "
@@ -608,16 +610,32 @@ public final class LtmConfig extends AbstractConfig {
                     true,
                     Importance.MEDIUM,
                     "true: queries and control commands that are not on the partition murmur2 gives their key "
-                            + "(as Java producers place them) pass through two internal topics, "
-                            + "{application.id}-ltm-queries-by-key-repartition and "
-                            + "{application.id}-ltm-control-by-key-repartition, partitioned by murmur2, so they reach "
-                            + "the key's memory whatever partitioner their producer used (librdkafka's default, "
-                            + "consistent_random, is CRC32: without this a Python, Go or C client's query lands on "
-                            + "another task and is answered found=false). Those records pay one more hop (see README, "
-                            + "Measured numbers); the others go straight on. false: read them directly, only when "
-                            + "every producer of those topics partitions with murmur2 (Java clients, or librdkafka "
-                            + "with partitioner=murmur2_random). The tokens topic is never repartitioned: the encode "
-                            + "worker writes it with the Java producer whatever client wrote the events.")
+                            + "(as Java producers place them) are written again to their own topic, on that "
+                            + "partition, with the header ltm.routed.from (\"partition:offset\" where they were read "
+                            + "first; a dead letter names that position), so they reach the key's memory whatever "
+                            + "partitioner their producer used (librdkafka's default, consistent_random, is CRC32: "
+                            + "without this a Python, Go or C client's query lands on another task and is answered "
+                            + "found=false). Those records pay one more commit (see README, Measured numbers); the "
+                            + "others go straight on. The node needs write access to the query and control topics, "
+                            + "and other consumers of them see the copies (skip records with the header). Earlier "
+                            + "versions routed them through the internal topics "
+                            + "{application.id}-ltm-queries-by-key-repartition and -ltm-control-by-key-repartition, "
+                            + "which are no longer read (delete them after upgrading). false: read them directly, only when every producer of those topics partitions "
+                            + "with murmur2 (Java clients, or librdkafka with partitioner=murmur2_random). The tokens "
+                            + "topic is never routed: the encode worker writes it with the Java producer whatever "
+                            + "client wrote the events.")
+            .define(
+                    POLL_MS,
+                    Type.LONG,
+                    25L,
+                    ConfigDef.Range.atLeast(1L),
+                    Importance.LOW,
+                    "Kafka Streams' poll.ms for the memory node (Streams' own default is 100): the longest a stream "
+                            + "thread with nothing to process blocks waiting for input. Punctuations wait as long, "
+                            + "among them the commit of an answer that ltm.query.commit.gap.ms holds back, so with "
+                            + "Streams' default such an answer waited for the next input record or 100 ms. Shorter "
+                            + "cuts that wait further but, as measured, raised the median answer time (see README, "
+                            + "Measured numbers).")
             .define(
                     MAX_TASK_IDLE_MS,
                     Type.LONG,
@@ -874,6 +892,7 @@ public final class LtmConfig extends AbstractConfig {
         p.put(ROCKSDB_BLOCK_CACHE_BYTES, getLong(ROCKSDB_BLOCK_CACHE_BYTES));
         p.put(ROCKSDB_WRITE_BUFFER_BYTES, getLong(ROCKSDB_WRITE_BUFFER_BYTES));
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, getLong(MAX_TASK_IDLE_MS));
+        p.put(StreamsConfig.POLL_MS_CONFIG, getLong(POLL_MS));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(NUM_STANDBY_REPLICAS));
         // the main consumer's session: how long a dead node's tasks stay unassigned
         p.put(StreamsConfig.mainConsumerPrefix(SESSION_TIMEOUT_MS), getInt(SESSION_TIMEOUT_MS));

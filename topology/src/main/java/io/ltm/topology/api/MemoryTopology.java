@@ -49,8 +49,8 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the memory node: token events into per-key memory, queries answered on the responses topic,
  * control commands, bad input to the dead-letter topic. Use {@link #build} for a standalone node, or
  * {@link #addTo} to add the memory to a topology of your own (for example {@code streamsBuilder.build()}).
- * Queries and control commands pass through internal repartition topics unless
- * {@link LtmConfig#INPUT_REPARTITION} is false (see {@link io.ltm.topology.internal.Names}).
+ * Queries and control commands not on their key's partition are written again to their topic on that partition
+ * unless {@link LtmConfig#INPUT_REPARTITION} is false (see {@link io.ltm.topology.internal.Names}).
  */
 public final class MemoryTopology {
 
@@ -116,29 +116,27 @@ public final class MemoryTopology {
         String[] controlIn = {Names.SOURCE_CONTROL};
         if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
             // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
-            // partition than its tokens: such records pass through an internal topic partitioned with murmur2, as
-            // the tokens are, so each reaches the task holding the key's memory.
+            // partition than its tokens: such records are written again to their topic, on the partition murmur2
+            // gives the key, as the tokens are, so each reaches the task holding the key's memory.
             queriesIn = byKey(
                     topology,
+                    config.getString(LtmConfig.TOPIC_QUERIES),
                     Names.SOURCE_QUERIES,
                     Names.ROUTER_QUERIES,
                     Names.QUERIES_OR_READS,
                     Names.SINK_QUERIES_BY_KEY,
-                    Names.TOPIC_QUERIES_BY_KEY,
-                    Names.SOURCE_QUERIES_BY_KEY,
                     answers);
             controlIn = byKey(
                     topology,
+                    config.getString(LtmConfig.TOPIC_CONTROL),
                     Names.SOURCE_CONTROL,
                     Names.ROUTER_CONTROL,
                     Names.CONTROL,
                     Names.SINK_CONTROL_BY_KEY,
-                    Names.TOPIC_CONTROL_BY_KEY,
-                    Names.SOURCE_CONTROL_BY_KEY,
                     new CommitPacer(-1)); // control commands wait for the commit interval
-            // sized like the tokens topic
+            // the routers place records by the partition count of their own topic: it must be the tokens'
             LtmInternalTopics.copartition(
-                    topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES_BY_KEY, Names.SOURCE_CONTROL_BY_KEY));
+                    topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES, Names.SOURCE_CONTROL));
         }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);
@@ -258,28 +256,24 @@ public final class MemoryTopology {
     }
 
     /**
-     * {@code source} -> a {@link KeyRouter}: records on their key's partition go straight to {@code target}, the
-     * others to a sink into the internal topic {@code topic} (murmur2 of the key) -> a new source -> {@code target}.
-     * Returns {@code target}'s parents. Records pass as the bytes they arrived as, with timestamps and headers.
+     * {@code source} (reading {@code inputTopic}) -> a {@link KeyRouter}: records on their key's partition go straight
+     * to {@code target}, the others to a sink that writes them again to {@code inputTopic} on that partition (murmur2
+     * of the key), where the router sends them on. Returns {@code target}'s parent. Records pass as the bytes they
+     * arrived as, with timestamps and headers.
      */
     private static String[] byKey(
             Topology topology,
+            String inputTopic,
             String source,
             String router,
             String target,
             String sink,
-            String topic,
-            String newSource,
             CommitPacer detours) {
-        LtmInternalTopics.declare(topology, topic);
         KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
         topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink, detours), source);
         ByteArraySerializer bytesOut = new ByteArraySerializer();
-        topology.addSink(sink, topic, bytesOut, bytesOut, partitioner, router);
-        ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
-        AutoOffsetReset appDefault = null; // as for the input topics
-        topology.addSource(appDefault, newSource, new FailOnInvalidTimestamp(), bytesIn, bytesIn, topic);
-        return new String[] {router, newSource};
+        topology.addSink(sink, inputTopic, bytesOut, bytesOut, partitioner, router);
+        return new String[] {router};
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(

@@ -10,13 +10,20 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * output the node asks Kafka Streams for a commit ({@code ltm.query.commit.gap.ms}) rather than waiting for
  * commit.interval.ms; but not more often than once per gap in the whole process: a commit holds the stream thread
  * for milliseconds, and one per query stalls a node that gets hundreds of queries a second. Output written within
- * the gap after the last request waits for the task's next punctuation, at most one gap later. One pacer per
- * process, shared by its processors; a negative gap never asks.
+ * the gap after the last request waits for a punctuation of its task, which comes every fifth of a gap, so it is
+ * committed at most about a gap and a fifth later. A stream thread commits all its tasks at once (one transaction),
+ * so output that another task of the same thread asked a commit for after it was written asks for none of its own.
+ * One pacer per process, shared by its processors; a negative gap never asks.
  */
 public final class CommitPacer {
 
+    /** Punctuations per gap: how late, in fifths of a gap, output written within the gap may be committed. */
+    private static final int CHECKS_PER_GAP = 5;
+
     private final long gapMs;
     private final AtomicLong lastRequestMs = new AtomicLong(Long.MIN_VALUE / 2);
+    /** Per stream thread: outputs counted in the order written, and the count at the thread's last request. */
+    private final ThreadLocal<long[]> threadOutputs = ThreadLocal.withInitial(() -> new long[2]);
 
     public CommitPacer(long gapMs) {
         this.gapMs = gapMs;
@@ -28,35 +35,46 @@ public final class CommitPacer {
         return nowMs - last >= gapMs && lastRequestMs.compareAndSet(last, nowMs);
     }
 
-    /** A processor's side of the pacer; {@link Task#written} after output that should be visible soon. */
-    Task forTask(ProcessingContext context) {
+    /** A processor's side of the pacer (call from its init); {@link Task#written} after output to be seen soon. */
+    public Task forTask(ProcessingContext context) {
         return new Task(context);
     }
 
-    final class Task {
+    public final class Task {
         private final ProcessingContext context;
-        private boolean pending;
+        /** This thread's output count at this task's latest output not yet asked a commit for; 0 when none. */
+        private long pending;
 
         private Task(ProcessingContext context) {
             this.context = context;
             if (gapMs > 0) {
-                context.schedule(Duration.ofMillis(gapMs), PunctuationType.WALL_CLOCK_TIME, this::request);
+                context.schedule(
+                        Duration.ofMillis(Math.max(1, gapMs / CHECKS_PER_GAP)),
+                        PunctuationType.WALL_CLOCK_TIME,
+                        this::request);
             }
         }
 
         /** After output that read_committed clients wait for. */
-        void written() {
+        public void written() {
             if (gapMs < 0) {
                 return;
             }
-            pending = true;
+            pending = ++threadOutputs.get()[0];
             request(context.currentSystemTimeMs());
         }
 
         private void request(long nowMs) {
-            if (pending && mayRequest(nowMs)) {
+            if (pending == 0) {
+                return;
+            }
+            long[] thread = threadOutputs.get();
+            if (thread[1] >= pending) {
+                pending = 0; // the thread asked for a commit after this output: that commit takes it
+            } else if (mayRequest(nowMs)) {
                 context.commit();
-                pending = false;
+                thread[1] = thread[0];
+                pending = 0;
             }
         }
     }

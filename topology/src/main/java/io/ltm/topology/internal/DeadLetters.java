@@ -31,12 +31,14 @@ public final class DeadLetters {
         return new DeadLetters(config.getInt(LtmConfig.DLQ_MAX_BYTES));
     }
 
+    /** A record the node routed to its key's partition is named where its producer wrote it ({@link RoutedFrom}). */
     DeadLetter of(ProcessorContext<?, ?> context, Record<byte[], byte[]> record, Throwable error, String processor) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
+        RoutedFrom first = RoutedFrom.of(record.headers()).orElse(null);
         return of(
                 meta == null ? "" : meta.topic(),
-                meta == null ? -1 : meta.partition(),
-                meta == null ? -1 : meta.offset(),
+                first != null ? first.partition() : meta == null ? -1 : meta.partition(),
+                first != null ? first.offset() : meta == null ? -1 : meta.offset(),
                 record.timestamp(),
                 record.key(),
                 record.value(),

@@ -1,48 +1,78 @@
 package io.ltm.topology.internal;
 
+import io.ltm.topology.api.LtmConfig;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * In front of a processor that needs the key's memory: a record already on the partition that murmur2 gives its
  * key (any Java producer's) goes straight on; any other (librdkafka's default partitioner, an explicit partition)
- * goes through the repartition sink, whose {@link KeyPartitioner} sends it to the task that holds the key. Until
- * that sink has seen one record the partition count is unknown, and every record takes the repartition topic. A
- * record sent through the repartition topic asks {@code detours} for a commit: under exactly-once the task that holds
- * the key reads it only after this task's transaction commits.
+ * goes to the sink {@code detour}, whose {@link KeyPartitioner} writes it again to its own topic, on the partition of
+ * the task that holds the key, marked with where it was read first ({@link RoutedFrom}). Until that sink has written
+ * one record the partition count is unknown, and every record takes the detour. A detour asks {@code commits} for a
+ * commit: under exactly-once the task that holds the key reads it only after this task's transaction commits.
  */
 public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]> {
 
+    /** Room for the routing header and the record's and batch's framing, with a wide margin. */
+    private static final int COPY_OVERHEAD_BYTES = 4096;
+
     private final KeyPartitioner partitioner;
     private final String direct;
-    private final String repartition;
-    private final CommitPacer detours;
+    private final String detour;
+    private final CommitPacer commits;
     private ProcessorContext<byte[], byte[]> context;
-    private CommitPacer.Task commits;
+    private CommitPacer.Task taskCommits;
 
-    public KeyRouter(KeyPartitioner partitioner, String direct, String repartition, CommitPacer detours) {
+    public KeyRouter(KeyPartitioner partitioner, String direct, String detour, CommitPacer commits) {
         this.partitioner = partitioner;
         this.direct = direct;
-        this.repartition = repartition;
-        this.detours = detours;
+        this.detour = detour;
+        this.commits = commits;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.commits = detours.forTask(context);
+        this.taskCommits = commits.forTask(context);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         int partitions = partitioner.partitionCount();
-        int here = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        int here = meta == null ? -1 : meta.partition();
         boolean home = record.key() == null // no memory to reach: the processor sends it to the dead-letter topic
+                || tooLargeToWriteAgain(record)
                 || (partitions > 0 && KeyPartitioner.partition(record.key(), partitions) == here);
-        context.forward(record, home ? direct : repartition);
-        if (!home) {
-            commits.written();
+        if (home) {
+            context.forward(record, direct);
+            return;
         }
+        Record<byte[], byte[]> routed = record;
+        if (meta != null && RoutedFrom.of(record.headers()).isEmpty()) {
+            RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+            headers.add(Names.HEADER_ROUTED_FROM, new RoutedFrom(meta.partition(), meta.offset()).encode());
+            routed = record.withHeaders(headers);
+        }
+        context.forward(routed, detour);
+        taskCommits.written();
+    }
+
+    /**
+     * A copy the producer would refuse (max.request.size) would fail the task on every retry. Such a record is far
+     * beyond the largest query or command the processors take, so it goes to them on this partition, and they send it
+     * to the dead-letter topic (a query answered with an error).
+     */
+    private static boolean tooLargeToWriteAgain(Record<byte[], byte[]> record) {
+        long bytes = (long) record.key().length + (record.value() == null ? 0 : record.value().length);
+        for (Header h : record.headers()) {
+            bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return bytes > LtmConfig.MAX_STATE_BYTES - COPY_OVERHEAD_BYTES;
     }
 }

@@ -5,18 +5,16 @@ public final class Names {
     public static final String SOURCE_TOKENS = "ltm-tokens-source";
     public static final String SOURCE_QUERIES = "ltm-queries-source";
     public static final String SOURCE_CONTROL = "ltm-control-source";
-    /** Queries and control commands re-keyed by murmur2, whatever partition their producer chose (ltm.input.repartition). */
+    /**
+     * Queries and control commands not on the partition murmur2 gives their key are written again to their own topic
+     * on that partition (ltm.input.repartition): the task's one queries input then holds them all, and Streams' idling
+     * (max.task.idle.ms) does not hold a query back for another input of queries that has just run dry.
+     */
     public static final String ROUTER_QUERIES = "ltm-queries-router";
 
     public static final String ROUTER_CONTROL = "ltm-control-router";
     public static final String SINK_QUERIES_BY_KEY = "ltm-queries-by-key-sink";
-    public static final String SOURCE_QUERIES_BY_KEY = "ltm-queries-by-key-source";
     public static final String SINK_CONTROL_BY_KEY = "ltm-control-by-key-sink";
-    public static final String SOURCE_CONTROL_BY_KEY = "ltm-control-by-key-source";
-    /** Internal topics; Streams names them {application.id}-NAME. */
-    public static final String TOPIC_QUERIES_BY_KEY = "ltm-queries-by-key-repartition";
-
-    public static final String TOPIC_CONTROL_BY_KEY = "ltm-control-by-key-repartition";
     public static final String INGEST = "ltm-ingest";
     public static final String QUERY = "ltm-query";
     public static final String CONTROL = "ltm-control";
@@ -31,6 +29,11 @@ public final class Names {
      * queries that followed them; on the queries' own partition the next query is not held back.
      */
     public static final String HEADER_WORKER_READS = "ltm.worker.reads";
+    /**
+     * Header of a query or control command that the node wrote again to its key's partition: "partition:offset" where
+     * it was read first ({@link RoutedFrom}).
+     */
+    public static final String HEADER_ROUTED_FROM = "ltm.routed.from";
 
     public static final String SINK_RESPONSES = "ltm-responses-sink";
     public static final String SINK_ATTENTION_REQUESTS = "ltm-attention-requests-sink";

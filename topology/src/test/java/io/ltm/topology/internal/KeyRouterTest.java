@@ -2,6 +2,7 @@ package io.ltm.topology.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.topology.api.LtmConfig;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -13,17 +14,28 @@ class KeyRouterTest {
     private static final byte[] KEY = "chat-1".getBytes(StandardCharsets.UTF_8);
     private static final long NOW = 1_000_000L;
 
+    /** A router of a task whose records come from {@code partition} at {@code offset}, at {@code nowMs}. */
+    private record Routing(KeyRouter router, MockProcessorContext<byte[], byte[]> context) {
+        static Routing at(CommitPacer pacer, int partition, long offset, long nowMs) {
+            KeyPartitioner partitioner = new KeyPartitioner();
+            partitioner.partitions("ltm.queries", KEY, new byte[0], PARTITIONS); // the sink has written a record
+            KeyRouter router = new KeyRouter(partitioner, "direct", "detour", pacer);
+            MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
+            context.setRecordMetadata("ltm.queries", partition, offset);
+            context.setCurrentSystemTimeMs(nowMs);
+            router.init(context);
+            return new Routing(router, context);
+        }
+
+        MockProcessorContext<byte[], byte[]> process(Record<byte[], byte[]> record) {
+            router.process(record);
+            return context;
+        }
+    }
+
     /** A router whose record arrives on {@code partition} at {@link #NOW}: what it forwarded and asked for. */
     private static MockProcessorContext<byte[], byte[]> route(CommitPacer pacer, int partition) {
-        KeyPartitioner partitioner = new KeyPartitioner();
-        partitioner.partitions("internal", KEY, new byte[0], PARTITIONS); // the sink has written a record
-        KeyRouter router = new KeyRouter(partitioner, "direct", "detour", pacer);
-        MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
-        context.setRecordMetadata("ltm.queries", partition, 0L);
-        context.setCurrentSystemTimeMs(NOW);
-        router.init(context);
-        router.process(new Record<>(KEY, new byte[] {1}, 0L));
-        return context;
+        return Routing.at(pacer, partition, 0L, NOW).process(new Record<>(KEY, new byte[] {1}, 0L));
     }
 
     private static int elsewhere() {
@@ -53,6 +65,74 @@ class KeyRouterTest {
     }
 
     @Test
+    void aDetourIsMarkedWithWhereItWasReadFirstAndKeepsAnEarlierMark() {
+        Routing routing = Routing.at(new CommitPacer(-1), elsewhere(), 41L, NOW);
+        MockProcessorContext<byte[], byte[]> context = routing.context();
+        Record<byte[], byte[]> original = new Record<>(KEY, new byte[] {1}, 0L);
+        routing.process(original);
+        assertThat(context.forwarded()
+                        .get(0)
+                        .record()
+                        .headers()
+                        .lastHeader(Names.HEADER_ROUTED_FROM)
+                        .value())
+                .asString(StandardCharsets.US_ASCII)
+                .isEqualTo(elsewhere() + ":41");
+        assertThat(original.headers().toArray())
+                .as("the input record is not changed")
+                .isEmpty();
+        assertThat(RoutedFrom.of(context.forwarded().get(0).record().headers()))
+                .contains(new RoutedFrom(elsewhere(), 41L));
+
+        context.resetForwards();
+        context.setRecordMetadata("ltm.queries", elsewhere(), 99L);
+        routing.process(marked("2:7"));
+        assertThat(RoutedFrom.of(context.forwarded().get(0).record().headers()))
+                .as("routed again (the partitions changed): still named where its producer wrote it")
+                .contains(new RoutedFrom(2, 7L));
+
+        context.resetForwards();
+        routing.process(marked("not a position"));
+        assertThat(RoutedFrom.of(context.forwarded().get(0).record().headers()))
+                .as("a producer's own header of that name is not taken for a position")
+                .contains(new RoutedFrom(elsewhere(), 99L));
+    }
+
+    @Test
+    void aRecordTooLargeToWriteAgainGoesOnWhereItIs() {
+        Routing routing = Routing.at(new CommitPacer(-1), elsewhere(), 0L, NOW);
+        MockProcessorContext<byte[], byte[]> context =
+                routing.process(new Record<>(KEY, new byte[LtmConfig.MAX_STATE_BYTES - 100], 0L));
+        assertThat(context.forwarded())
+                .as("the producer would refuse the copy; the processor sends the record to the dead-letter topic")
+                .singleElement()
+                .satisfies(f -> assertThat(f.childName()).hasValue("direct"));
+        routing.process(new Record<>(KEY, new byte[1 << 20], 0L));
+        assertThat(context.forwarded().get(1).childName()).hasValue("detour");
+    }
+
+    @Test
+    void outputThatAnotherTaskOfTheThreadAskedACommitForAfterItAsksNone() {
+        long gap = 50;
+        CommitPacer pacer = new CommitPacer(gap);
+        assertThat(route(pacer, elsewhere()).committed()).isTrue();
+        MockProcessorContext<byte[], byte[]> waiting = route(pacer, elsewhere()); // within the gap: pending
+        assertThat(waiting.committed()).isFalse();
+        MockProcessorContext<byte[], byte[]> later =
+                Routing.at(pacer, elsewhere(), 1L, NOW + gap).process(new Record<>(KEY, new byte[] {1}, 0L));
+        assertThat(later.committed()).as("the gap has passed").isTrue();
+        // the stream thread commits all its tasks at once: the waiting output goes with that commit
+        waiting.scheduledPunctuators().get(0).getPunctuator().punctuate(NOW + 3 * gap);
+        assertThat(waiting.committed()).isFalse();
+    }
+
+    private static Record<byte[], byte[]> marked(String from) {
+        Record<byte[], byte[]> r = new Record<>(KEY, new byte[] {1}, 0L);
+        r.headers().add(Names.HEADER_ROUTED_FROM, from.getBytes(StandardCharsets.US_ASCII));
+        return r;
+    }
+
+    @Test
     void withinTheGapTheCommitWaitsForThePunctuation() {
         long gap = 50;
         CommitPacer pacer = new CommitPacer(gap); // one per process: shared by its tasks
@@ -60,7 +140,7 @@ class KeyRouterTest {
         MockProcessorContext<byte[], byte[]> second = route(pacer, elsewhere());
         assertThat(second.committed()).as("asked %d ms ago", 0).isFalse();
         var punctuator = second.scheduledPunctuators().get(0);
-        assertThat(punctuator.getInterval().toMillis()).isEqualTo(gap);
+        assertThat(punctuator.getInterval().toMillis()).as("a fifth of the gap").isEqualTo(gap / 5);
         punctuator.getPunctuator().punctuate(NOW + gap - 1);
         assertThat(second.committed()).isFalse();
         punctuator.getPunctuator().punctuate(NOW + gap);
