@@ -416,13 +416,15 @@ public final class LtmConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(-1L),
                     Importance.MEDIUM,
                     "Under exactly_once_v2 an answer is visible to read_committed clients only after the node's "
-                            + "commit. After answering a query (or handing it to the attention worker, or writing it "
-                            + "again to its key's partition) the node asks Kafka Streams to commit at once, "
-                            + "unless it asked less than this long ago; then the commit comes at most this long "
-                            + "and a fifth later (sooner when a commit it did not ask for comes first: a stream "
-                            + "thread commits all its tasks together). So a query is not held for commit.interval.ms (100 ms under exactly-once), "
-                            + "and a node with hundreds of queries a second commits at most once per gap (a commit "
-                            + "holds the stream thread for milliseconds). Each commit writes what Streams' record "
+                            + "commit. After answering a query (or handing it to the attention worker) the node asks "
+                            + "Kafka Streams to commit at once, unless it asked less than this long ago; then the "
+                            + "commit comes about this long later (within a fifth of it more, or poll.ms while the "
+                            + "stream thread waits for input; sooner when a commit it did not ask for comes first: a "
+                            + "stream thread commits all its tasks together). A query written again to its key's "
+                            + "partition asks the same way, paced apart from the answers, so that its answer does not "
+                            + "wait a gap after it. So a query is not held for commit.interval.ms (100 ms under "
+                            + "exactly-once), and a node with hundreds of queries a second asks at most twice per gap "
+                            + "(a commit holds the stream thread for milliseconds). Each commit writes what Streams' record "
                             + "cache holds, so queries during a heavy ingest make the changelogs larger. 0 asks after "
                             + "every query; -1 never asks (answers wait for commit.interval.ms).")
             .define(

@@ -125,7 +125,8 @@ public final class MemoryTopology {
                     Names.ROUTER_QUERIES,
                     Names.QUERIES_OR_READS,
                     Names.SINK_QUERIES_BY_KEY,
-                    answers);
+                    // a pacer of their own: a detour's commit is followed at once by its answer's
+                    new CommitPacer(config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS)));
             controlIn = byKey(
                     topology,
                     config.getString(LtmConfig.TOPIC_CONTROL),
