@@ -424,9 +424,9 @@ public final class LtmConfig extends AbstractConfig {
                             + "partition asks the same way, paced apart from the answers, so that its answer does not "
                             + "wait a gap after it. So a query is not held for commit.interval.ms (100 ms under "
                             + "exactly-once), and a node with hundreds of queries a second asks at most twice per gap "
-                            + "(a commit holds the stream thread for milliseconds). Each commit writes what Streams' record "
-                            + "cache holds, so queries during a heavy ingest make the changelogs larger. 0 asks after "
-                            + "every query; -1 never asks (answers wait for commit.interval.ms).")
+                            + "(a commit holds the stream thread for milliseconds). Each commit writes what Streams' "
+                            + "record cache holds, so queries during a heavy ingest make the changelogs larger. 0 "
+                            + "asks after every query; -1 never asks (answers wait for commit.interval.ms).")
             .define(
                     QUERY_MAX_SPANS,
                     Type.INT,
@@ -622,8 +622,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "and other consumers of them see the copies (skip records with the header). Earlier "
                             + "versions routed them through the internal topics "
                             + "{application.id}-ltm-queries-by-key-repartition and -ltm-control-by-key-repartition, "
-                            + "which are no longer read (delete them after upgrading). false: read them directly, only when every producer of those topics partitions "
-                            + "with murmur2 (Java clients, or librdkafka with partitioner=murmur2_random). The tokens "
+                            + "which are no longer read (delete them after upgrading). false: read them directly, "
+                            + "only when every producer of those topics partitions with murmur2 (Java clients, or librdkafka with partitioner=murmur2_random). The tokens "
                             + "topic is never routed: the encode worker writes it with the Java producer whatever "
                             + "client wrote the events.")
             .define(

@@ -11,8 +11,9 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * commit.interval.ms; but not more often than once per gap for all the pacer's processors in the process: a commit
  * holds the stream thread for milliseconds, and one per query stalls a node that gets hundreds of queries a second.
  * Output written within the gap after the last request waits for a punctuation of its task, which comes every fifth
- * of a gap (or when the thread's poll returns), so it is committed about a gap and a fifth later at most. A stream thread commits all its tasks at once (one transaction),
- * so output that another task of the same thread asked a commit for after it was written asks for none of its own.
+ * of a gap (or when the thread's poll returns), so it is committed about a gap and a fifth later at most. A stream
+ * thread commits all its tasks at once (one transaction), so output that another task of the same thread asked a
+ * commit for after it was written asks for none of its own.
  * One pacer per kind of output in a process, shared by its processors (the node has one for answers and one for the
  * queries it writes again to their key's partition, whose answers follow them at once); a negative gap never asks.
  */
