@@ -29,7 +29,6 @@ import io.ltm.topology.internal.Rereads;
 import io.ltm.topology.internal.RetentionWatch;
 import io.ltm.topology.internal.ShortTermIndex;
 import io.ltm.topology.internal.StoreSerdes;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,7 +36,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
-import org.apache.kafka.streams.LtmInternalTopics;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -135,9 +133,6 @@ public final class MemoryTopology {
                     Names.CONTROL,
                     Names.SINK_CONTROL_BY_KEY,
                     new CommitPacer(-1)); // control commands wait for the commit interval
-            // the routers place records by the partition count of their own topic: it must be the tokens'
-            LtmInternalTopics.copartition(
-                    topology, List.of(Names.SOURCE_TOKENS, Names.SOURCE_QUERIES, Names.SOURCE_CONTROL));
         }
 
         Serde<EncodedTokens> tokens = LtmSerdes.avro(EncodedTokens.class, serdeConfig);

@@ -47,9 +47,8 @@ public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]
         RecordMetadata meta = context.recordMetadata().orElse(null);
         int here = meta == null ? -1 : meta.partition();
         boolean home = record.key() == null // no memory to reach: the processor sends it to the dead-letter topic
-                || tooLargeToWriteAgain(record)
                 || (partitions > 0 && KeyPartitioner.partition(record.key(), partitions) == here);
-        if (home) {
+        if (home || tooLargeToWriteAgain(record)) {
             context.forward(record, direct);
             return;
         }
