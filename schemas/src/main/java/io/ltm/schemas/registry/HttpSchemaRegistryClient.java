@@ -159,12 +159,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             Optional<Integer> id = lookup(subject, schema);
             if (id.isPresent()) return id.get();
             if (attempt >= options.maxRetries()) throw conflict;
-            try {
-                Thread.sleep(backoffMillis(attempt));
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw conflict;
-            }
+            backOff(attempt, conflict);
+        }
+    }
+
+    /** Sleeps the backoff of retry {@code attempt}; interrupted, keeps the flag and throws {@code failure}. */
+    private void backOff(int attempt, SchemaRegistryException failure) {
+        try {
+            Thread.sleep(backoffMillis(attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure;
         }
     }
 
@@ -334,19 +339,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 throw new SchemaRegistryException("interrupted during schema registry " + method + " " + url, 0, 0, e);
             }
             if (attempt + 1 < attempts) {
-                long wait = backoffMillis(attempt);
                 LOG.debug(
-                        "schema registry call failed ({}), retry {} of {} in {} ms",
+                        "schema registry call failed ({}), retry {} of {}",
                         last.getMessage(),
                         attempt + 1,
-                        options.maxRetries(),
-                        wait);
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw last;
-                }
+                        options.maxRetries());
+                backOff(attempt, last);
             }
         }
         // only retriable failures get here (others were thrown at once): the registry did not answer, which
