@@ -76,8 +76,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * {@code ./ltm bench node [--events E] [--keys K] [--tokens T] [--partitions P] [--threads S] [--qps Q]
  * [--novelty true|false] [--seconds S] [--warmup W] [--commit-ms C] [--linger-ms L] [--query-vectors V]
- * [--worker-restart same|new] [--query-partitioner java|crc32] [--set KEY=VALUE]...}: the memory node, end to end,
- * on an embedded KRaft broker and the real schema registry, with the default memory configuration and
+ * [--worker-restart same|new] [--query-partitioner java|crc32] [--ingest-warmup W] [--set KEY=VALUE]...}: the memory
+ * node, end to end, on an embedded KRaft broker and the real schema registry, with the default memory configuration and
  * pre-encoded token vectors (no encoder cost), next to a plain stateful Kafka Streams topology with the same
  * Streams settings in the same run. With {@code --set ltm.attention.mode=worker} an attention worker answers the
  * queries (started with the node). Prints one JSON object on stdout (progress goes to stderr).
@@ -86,7 +86,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Ingest: E events of T tokens (random but smooth vectors: an AR(1) walk per key; token texts drawn from a
  *   Zipf-like vocabulary of 50,000 words, for the term filter) are produced to the tokens topic first; then a plain topology (same records, a 16-byte counter per key) and then the memory
  *   node consume that backlog. Throughput is measured from the first record processed (Streams'
- *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic.</li>
+ *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic. Before the
+ *   measured node, a node of its own (another application id) ingests W events (default E) of another topic, so that
+ *   the measured one runs code the JIT has compiled, as the update alone does; {@code --ingest-warmup 0} measures a
+ *   cold node.</li>
  *   <li>The update alone ({@link UpdateRate}): the same tokens per key through {@code LongTermMemory.absorb} in this
  *   process, and the node's ingest per stream thread against it (wall clock and CPU time); the changelog bytes
  *   against the token vectors' own bytes.</li>
@@ -107,6 +110,10 @@ public final class NodeBench {
     private static final String PLAIN_INGEST_APP = "ltm-bench-plain-ingest";
     private static final String PLAIN_ECHO_APP = "ltm-bench-plain-echo";
     private static final String NODE_APP = "ltm-bench-node";
+    /** A node of its own, on a backlog of its own, run before the measured node so that it meets a warm JIT. */
+    private static final String WARM_APP = "ltm-bench-warm";
+
+    private static final String WARM_TOKENS = "bench.warm.tokens";
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
     private static final String ECHO_RELAYED = "bench.echo.relayed";
@@ -130,6 +137,7 @@ public final class NodeBench {
         int qps = intArg(args, "--qps", 100);
         int seconds = intArg(args, "--seconds", 10);
         int warmup = intArg(args, "--warmup", 2);
+        int ingestWarmup = intArg(args, "--ingest-warmup", events);
         int queryVectors = intArg(args, "--query-vectors", 4);
         String commitMs = strArg(args, "--commit-ms", null);
         String lingerMs = strArg(args, "--linger-ms", null);
@@ -253,6 +261,39 @@ public final class NodeBench {
             }
             say("plain ingest: " + plainIngest);
 
+            // a node of its own on a backlog of its own first: the measured node then runs compiled code, as the
+            // update alone (measured after it) does; on two cores the JIT's threads took more CPU than the stream
+            // thread during a cold node's ingest
+            Map<String, Object> warmIngest = null;
+            if (ingestWarmup > 0) {
+                Map<String, Object> warmOverrides = new HashMap<>(overrides);
+                warmOverrides.put(LtmConfig.APPLICATION_ID, WARM_APP);
+                warmOverrides.put(LtmConfig.TOPIC_TOKENS, WARM_TOKENS);
+                LtmConfig warmConfig = LtmConfig.load(null, Map.of(), warmOverrides);
+                broker.createTopics(Map.of(WARM_TOKENS, partitions), Map.of());
+                awaitLeaders(broker, Set.of(WARM_TOKENS));
+                produceTokens(
+                        broker.bootstrapServers(),
+                        serdeConfig,
+                        WARM_TOKENS,
+                        ingestWarmup,
+                        keys,
+                        tokensPerEvent,
+                        memory.dim());
+                try (MemoryNode warm = MemoryNode.start(warmConfig, null)) {
+                    warmIngest = measureIngest(
+                            broker,
+                            warm.streams(),
+                            null,
+                            System.nanoTime(),
+                            WARM_APP,
+                            WARM_TOKENS,
+                            ingestWarmup,
+                            tokensPerEvent);
+                }
+                say("warm-up ingest (another node, another topic): " + warmIngest);
+            }
+
             Map<String, Object> nodeIngest;
             Map<String, Object> nodeQuery = null;
             long nodeStart = System.nanoTime();
@@ -361,6 +402,8 @@ public final class NodeBench {
             }
 
             Map<String, Object> ingest = new LinkedHashMap<>();
+            ingest.put("warmUpEvents", ingestWarmup);
+            if (warmIngest != null) ingest.put("warmUp", warmIngest);
             ingest.put("node", nodeIngest);
             ingest.put("plain", plainIngest);
             ingest.put(

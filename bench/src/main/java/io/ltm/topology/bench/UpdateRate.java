@@ -15,13 +15,15 @@ import java.util.SplittableRandom;
  * The memory math alone on the node bench's workload, in the bench's own process: {@code keys} fresh memories of the
  * node's {@link MemoryConfig}, each absorbing {@code tokensPerKey} tokens in chunks of L through
  * {@link LongTermMemory#absorb} on the CPU (as a stream thread does), so the same contractions at the same stream
- * positions as the node's. This is the update rate of {@code bench math} for that configuration, and what the node's
- * per-thread ingest rate is compared with.
+ * positions as the node's, three times over; the fastest repeat is the update rate of {@code bench math} for that
+ * configuration, and what the node's per-thread ingest rate is compared with.
  */
 final class UpdateRate {
 
     /** Chunks of random vectors cycled through: their content does not change the cost of a contraction. */
     private static final int DISTINCT_CHUNKS = 4;
+
+    private static final int REPEATS = 3;
 
     private UpdateRate() {}
 
@@ -38,22 +40,34 @@ final class UpdateRate {
         var threads = ManagementFactory.getThreadMXBean();
         try (LongTermMemory engine = LongTermMemory.create(config, Device.cpu())) {
             stream(engine, config, chunks, tokensPerKey); // warm-up: JIT and the engine's cached matrices
-            long cpu0 = threads.getCurrentThreadCpuTime();
-            long t0 = System.nanoTime();
+            // repeated, and the fastest repeat taken: one measurement moved by a factor of 1.8 between runs of the
+            // node bench, and the fastest is the choice that can only make the node's ratio to it smaller
+            double[] wall = new double[REPEATS], cpu = new double[REPEATS];
             long tokens = 0;
-            for (int k = 0; k < keys; k++) {
-                tokens += stream(engine, config, chunks, tokensPerKey);
+            int best = 0;
+            for (int r = 0; r < REPEATS; r++) {
+                long cpu0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                tokens = 0;
+                for (int k = 0; k < keys; k++) {
+                    tokens += stream(engine, config, chunks, tokensPerKey);
+                }
+                wall[r] = (System.nanoTime() - t0) / 1e9;
+                cpu[r] = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+                if (cpu[r] < cpu[best]) best = r;
             }
-            double wall = (System.nanoTime() - t0) / 1e9;
-            double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("keys", keys);
             r.put("tokensPerKey", tokensPerKey);
             r.put("tokens", tokens);
-            r.put("wallSec", round3(wall));
-            r.put("cpuSec", round3(cpu));
-            r.put("tokensPerSec", Math.round(tokens / wall));
-            r.put("tokensPerCpuSec", Math.round(tokens / cpu));
+            r.put("repeats", REPEATS);
+            r.put(
+                    "cpuSecPerRepeat",
+                    Arrays.stream(cpu).map(UpdateRate::round3).boxed().toList());
+            r.put("wallSec", round3(wall[best]));
+            r.put("cpuSec", round3(cpu[best]));
+            r.put("tokensPerSec", Math.round(tokens / wall[best]));
+            r.put("tokensPerCpuSec", Math.round(tokens / cpu[best]));
             return r;
         }
     }
