@@ -188,8 +188,9 @@ public final class HostZeroShot {
     }
 
     /**
-     * Σ_j k[o + j] q[j] over j < d in eight partial sums, float (the short-term read's products, novelty's cosines with
-     * recent events): eight independent chains, as the JIT does not vectorise a float reduction.
+     * Σ_j k[o + j] q[j] over j < d in eight partial sums, float (a query's norm, novelty's cosines with recent events;
+     * the short-term read's products in {@link ShortTermMemory#dotAndSquare}, in the same order): eight independent
+     * chains, as the JIT does not vectorise a float reduction.
      */
     public static float dot(float[] k, int o, float[] q, int d) {
         float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;

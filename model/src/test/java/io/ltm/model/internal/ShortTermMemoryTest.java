@@ -5,11 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The host attention over the short-term buffer against the same formulas as DJL array operations (float32). */
 class ShortTermMemoryTest {
+
+    @Test
+    void bothProductsOfARowInOnePassTakeTheBitsOfTwoDots() {
+        Random rnd = new Random(9);
+        for (int dim : new int[] {384, 13, 7}) {
+            int rows = 5;
+            float[] x = new float[rows * dim];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] q = new float[dim];
+            for (int j = 0; j < dim; j++) q[j] = (float) rnd.nextGaussian();
+            float[] out = new float[2];
+            for (int i = 0; i < rows; i++) {
+                ShortTermMemory.dotAndSquare(x, i * dim, q, dim, out);
+                float[] row = Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
+                assertThat(Float.floatToRawIntBits(out[0]))
+                        .isEqualTo(Float.floatToRawIntBits(HostZeroShot.dot(x, i * dim, q, dim)));
+                assertThat(Float.floatToRawIntBits(out[1]))
+                        .isEqualTo(Float.floatToRawIntBits(HostZeroShot.dot(row, 0, row, dim)));
+            }
+        }
+    }
 
     @Test
     void theHostAttentionEqualsTheArrayFormulas() {
