@@ -22,11 +22,11 @@ public final class ShortTermMemory {
         float[] cos = new float[count];
         double[] logits = new double[count];
         double max = Double.NEGATIVE_INFINITY;
-        float[] dotAndNorm = new float[2];
+        float[] products = new float[2]; // x_i·q and x_i·x_i
         for (int i = 0; i < count; i++) {
-            dotAndSquare(x, i * dim, q, dim, dotAndNorm);
-            double dot = dotAndNorm[0];
-            double c = dot / Math.max(Math.sqrt(dotAndNorm[1]) * qNorm, 1e-30);
+            dotAndSquare(x, i * dim, q, dim, products);
+            double dot = products[0];
+            double c = dot / Math.max(Math.sqrt(products[1]) * qNorm, 1e-30);
             cos[i] = (float) c;
             logits[i] = cosine ? c / temperature : dot / (Math.sqrt(dim) * temperature);
             max = Math.max(max, logits[i]);

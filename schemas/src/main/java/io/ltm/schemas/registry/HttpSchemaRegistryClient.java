@@ -159,14 +159,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             Optional<Integer> id = lookup(subject, schema);
             if (id.isPresent()) return id.get();
             if (attempt >= options.maxRetries()) throw conflict;
-            backOff(attempt, conflict);
+            backOff(backoffMillis(attempt), conflict);
         }
     }
 
-    /** Sleeps the backoff of retry {@code attempt}; interrupted, keeps the flag and throws {@code failure}. */
-    private void backOff(int attempt, SchemaRegistryException failure) {
+    /** Sleeps {@code millis} before a retry; interrupted, keeps the flag and throws {@code failure}. */
+    private static void backOff(long millis, SchemaRegistryException failure) {
         try {
-            Thread.sleep(backoffMillis(attempt));
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failure;
@@ -339,12 +339,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 throw new SchemaRegistryException("interrupted during schema registry " + method + " " + url, 0, 0, e);
             }
             if (attempt + 1 < attempts) {
+                long wait = backoffMillis(attempt);
                 LOG.debug(
-                        "schema registry call failed ({}), retry {} of {}",
+                        "schema registry call failed ({}), retry {} of {} in {} ms",
                         last.getMessage(),
                         attempt + 1,
-                        options.maxRetries());
-                backOff(attempt, last);
+                        options.maxRetries(),
+                        wait);
+                backOff(wait, last);
             }
         }
         // only retriable failures get here (others were thrown at once): the registry did not answer, which
