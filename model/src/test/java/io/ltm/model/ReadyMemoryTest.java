@@ -218,7 +218,7 @@ class ReadyMemoryTest {
                         double[] ref = basis.expectedPsi(new double[] {m}, new double[] {s2});
                         for (int k = 0; k < basis.size(); k++) {
                             double v = s2 + basis.sigma(k) * basis.sigma(k), dm = m - basis.mu(k);
-                            if (dm * dm / v * -0.5 > -69)
+                            if (dm * dm / v * -0.5 > io.ltm.model.internal.ExpectedPsi.CUTOFF_EXPONENT)
                                 assertThat((double) r[k]).isCloseTo(ref[k], offset(1e-6 * ref[k]));
                             else assertThat(r[k]).isZero();
                         }

@@ -27,7 +27,8 @@ public final class HostZeroShot {
     private final double scoreScale;
     private final double sigma2Min;
     private final double[] muD;
-    private final double[] sig2;
+    private final double[] keyMu; // the centre the basis functions of key i share
+    private final double[] keyVar; // the sum of their variances σ_n²
     private final BandedRows profile;
     private final double[] profileRef;
     private final BandedRows sticky; // null when not sticky
@@ -46,8 +47,16 @@ public final class HostZeroShot {
         this.sigma2Min = sigma2Min;
         double[] s = math.basis().sigma();
         this.muD = math.basis().mu();
-        this.sig2 = new double[n];
-        for (int i = 0; i < n; i++) sig2[i] = s[i] * s[i];
+        // the moments of the attention run over the keys: all S basis functions of a key have its weight and centre
+        this.keyMu = new double[keys];
+        this.keyVar = new double[keys];
+        for (int i = 0; i < keys; i++) {
+            keyMu[i] = muD[i * repeat];
+            for (int k = i * repeat; k < (i + 1) * repeat; k++) {
+                if (muD[k] != keyMu[i]) throw new IllegalStateException("the basis functions of a key share a centre");
+                keyVar[i] += s[k] * s[k];
+            }
+        }
         int rb = math.profileBins();
         this.profile =
                 BandedRows.of(math.profileBinMass().toFloatArray(), n, rb).foldRows(repeat);
@@ -211,8 +220,9 @@ public final class HostZeroShot {
 
     /**
      * The softmax over the N basis functions (basis n has key n / repeat) of scores s into a (per key, every basis
-     * function of a key gets it), and the moment-matched Gaussian: {mean, variance}. Moments in float64, two passes
-     * (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which cancels when σ² is small).
+     * function of a key gets it), and the moment-matched Gaussian: {mean, variance}. Moments in float64 over the keys
+     * (a key's S basis functions share its weight and centre), two passes (Σ a (μ_n − μ)² + σ_n², not m2 − μ², which
+     * cancels when σ² is small).
      */
     private double[] attention(float[] s, boolean[] empty, float[] a) {
         int c = s.length;
@@ -225,12 +235,16 @@ public final class HostZeroShot {
             sum += e[i];
         }
         double norm = 1.0 / (sum * repeat);
-        for (int i = 0; i < c; i++) a[i] = (float) (e[i] * norm);
         double m1 = 0, m2 = 0;
-        for (int k = 0; k < n; k++) m1 += e[k / repeat] * norm * muD[k];
-        for (int k = 0; k < n; k++) {
-            double dm = muD[k] - m1;
-            m2 += e[k / repeat] * norm * (dm * dm + sig2[k]);
+        for (int i = 0; i < c; i++) {
+            e[i] *= norm; // the weight of each of key i's basis functions
+            a[i] = (float) e[i];
+            m1 += e[i] * keyMu[i];
+        }
+        m1 *= repeat;
+        for (int i = 0; i < c; i++) {
+            double dm = keyMu[i] - m1;
+            m2 += e[i] * (repeat * dm * dm + keyVar[i]);
         }
         return new double[] {m1, Math.max(m2, sigma2Min)};
     }

@@ -197,7 +197,8 @@ public final class SpanFitter {
 
     /**
      * The k-th smallest of a (0-based; a is reordered): Hoare's selection, linear on average. A read needs one quantile
-     * of a few hundred bins, and sorting them was a tenth of a single read's time.
+     * of a few hundred bins, and sorting them was a tenth of a single read's time. The values must not be NaN (a
+     * profile's densities are finite): plain comparisons, where {@code Double.compare} was a fifth of the selection.
      */
     static double kthSmallest(double[] a, int k) {
         int lo = 0, hi = a.length - 1;
@@ -205,8 +206,8 @@ public final class SpanFitter {
             double pivot = a[(lo + hi) >>> 1];
             int i = lo, j = hi;
             while (i <= j) {
-                while (Double.compare(a[i], pivot) < 0) i++;
-                while (Double.compare(a[j], pivot) > 0) j--;
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
                 if (i <= j) {
                     double t = a[i];
                     a[i++] = a[j];
