@@ -10,16 +10,21 @@ import io.ltm.model.MemoryEngine;
 import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadRequest;
+import io.ltm.model.ReadResult;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.Span;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
+import io.ltm.model.internal.Basis;
+import io.ltm.model.internal.ExpectedPsi;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +45,9 @@ import org.apache.kafka.common.config.ConfigException;
  * </ul>
  * In the same run: the bytes per second {@code System.arraycopy} copies between two 256 MiB arrays (measured right
  * after each batch size), and from it the bandwidth bound of each batch: the bytes the batch must touch over that
- * bandwidth, which are each distinct memory version's keys once (float32; these reads ask for no context, so of B they
- * read only the few rows under their span). Batches above C requests
+ * bandwidth, counted from what the reads returned (see {@link #touched}): each distinct memory version's keys once
+ * (float32) and the rows of its B under the spans its reads found (these reads ask for no context; a span's content is
+ * Bᵀ E[ψ], and E[ψ] is exactly 0 outside a few of the N rows). Batches above C requests
  * are split into engine calls of C, as the worker's max.poll.records splits them. {@code --path} picks the zero-shot
  * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
  * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
@@ -209,9 +215,21 @@ public final class AttentionBench {
                     }
                 }
             }
+            ExpectedPsi psi = new ExpectedPsi(Basis.of(cfg.basisSize(), cfg.widths()));
             for (int bi = 0; bi < sizes; bi++) {
                 int batch = BATCHES[bi];
-                long touched = Math.min(batch, keys) * keyBytes;
+                List<ReadRequest> rs = resident.get(bi);
+                int step = Math.min(batch, chunk);
+                long[] bytes = new long[2]; // keys, rows of B: over every engine call of one pass, then per batch
+                for (int from = 0; from < rs.size(); from += step) {
+                    List<ReadRequest> call = rs.subList(from, Math.min(rs.size(), from + step));
+                    long[] b = touched(call, engine.readBatch(call), psi, keyBytes, dim);
+                    bytes[0] += b[0];
+                    bytes[1] += b[1];
+                }
+                double perBatch = (double) batch / rs.size();
+                long keysTouched = Math.round(bytes[0] * perBatch), rowsTouched = Math.round(bytes[1] * perBatch);
+                long touched = keysTouched + rowsTouched;
                 double[] wall = new double[repeats], cpu = new double[repeats], overSingle = new double[repeats];
                 double[] overBound = new double[repeats];
                 for (int r = 0; r < repeats; r++) {
@@ -230,6 +248,8 @@ public final class AttentionBench {
                 row.put("processCpuUsPerQuery", round(median(cpu) / batch * 1e6, 2));
                 row.put("overSingleReads", round(median(overSingle), 2));
                 row.put("bytesTouched", touched);
+                row.put("keyBytesTouched", keysTouched);
+                row.put("bRowBytesTouched", rowsTouched);
                 row.put("copyBandwidthBytesPerSec", Math.round(bw));
                 row.put("boundUsPerQuery", round(touched / bw / batch * 1e6, 2));
                 row.put("overBound", round(median(overBound), 2));
@@ -324,6 +344,30 @@ public final class AttentionBench {
             rows.add(row);
         }
         return rows;
+    }
+
+    /**
+     * {key bytes, B-row bytes} the reads of one engine call must bring from memory: each distinct memory version's keys
+     * once, and its B's rows where E[ψ] of a span one of its reads returned is not 0 (each span's content is Bᵀ E[ψ]
+     * over exactly those rows; {@link ExpectedPsi} is the read's own), each row once. The reads ask for no context and
+     * their memories hold no short-term tokens, so nothing else is read per memory.
+     */
+    private static long[] touched(
+            List<ReadRequest> call, List<ReadResult> results, ExpectedPsi psi, long keyBytes, int dim) {
+        Map<float[], boolean[]> rows = new IdentityHashMap<>();
+        for (int i = 0; i < call.size(); i++) {
+            MemoryState s = call.get(i).state();
+            if (s.shortTermCount() > 0 || call.get(i).options().includeContext())
+                throw new IllegalStateException("the bound counts long-term reads without a context only");
+            boolean[] used = rows.computeIfAbsent(s.coefficientsRef(), b -> new boolean[s.basisSize()]);
+            for (Span span : results.get(i).spans()) {
+                float[] r = psi.expected(span.mu(), span.sigma() * span.sigma());
+                for (int k = 0; k < r.length; k++) used[k] |= r[k] != 0f;
+            }
+        }
+        long rowCount = 0;
+        for (boolean[] used : rows.values()) for (boolean u : used) if (u) rowCount++;
+        return new long[] {rows.size() * keyBytes, rowCount * 4L * dim};
     }
 
     private static long threadCpu() {
