@@ -3,10 +3,9 @@ package io.ltm.model.internal;
 /**
  * r_n = E_{N(m, s2)}[ψ_n] = N(m; μ_n, σ_n² + s2) on the host, as {@link DeviceMath#expectedPsi} computes it (exactly
  * 0 where the exponent x_n = −(m − μ_n)²/(2(σ_n² + s2)) is at most {@link #CUTOFF_EXPONENT}), without an exp per
- * basis function: the
- * centres of one width are equally spaced (μ_i = i·h), so along i the Gaussian is a geometric recurrence,
- * g_{i±1} = g_i·ρ, ρ ← ρ·exp(−h²/v), started at the centre nearest to m with three exps per width. In float64 the
- * recurrence's relative error after k steps is about k·1e-16.
+ * basis function: the centres of one width are equally spaced (μ_i = i·h), so along i the Gaussian is a geometric
+ * recurrence, g_{i±1} = g_i·ρ, ρ ← ρ·exp(−h²/v), started at the centre nearest to m with three exps per width. In
+ * float64 the recurrence's relative error after k steps is about k·1e-16.
  */
 public final class ExpectedPsi {
     /**
