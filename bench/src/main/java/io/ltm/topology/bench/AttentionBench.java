@@ -352,8 +352,7 @@ public final class AttentionBench {
      * over exactly those rows; {@link ExpectedPsi} is the read's own), each row once. The reads ask for no context and
      * their memories hold no short-term tokens, so nothing else is read per memory.
      */
-    private static long[] touched(
-            List<ReadRequest> call, List<ReadResult> results, ExpectedPsi psi, long keyBytes, int dim) {
+    static long[] touched(List<ReadRequest> call, List<ReadResult> results, ExpectedPsi psi, long keyBytes, int dim) {
         Map<float[], boolean[]> rows = new IdentityHashMap<>();
         for (int i = 0; i < call.size(); i++) {
             MemoryState s = call.get(i).state();
