@@ -43,12 +43,14 @@ import org.apache.kafka.common.config.ConfigException;
  *   <li>snapshot (before resident memories; {@code ltm.attention.resident=false}): every request carries the Avro
  *       state, decoded per request (its B then found in the ready cache), for batches up to 256.</li>
  * </ul>
- * In the same run: the bytes per second {@code System.arraycopy} copies between two 256 MiB arrays (measured right
- * after each batch size), and from it the bandwidth bound of each batch: the bytes the batch must touch over that
- * bandwidth, counted from what the reads returned (see {@link #touched}): each distinct memory version's keys once
- * (float32) and the rows of its B under the spans its reads found (these reads ask for no context; a span's content is
- * Bᵀ E[ψ], and E[ψ] is exactly 0 outside a few of the N rows). Batches above C requests
- * are split into engine calls of C, as the worker's max.poll.records splits them. {@code --path} picks the zero-shot
+ * Then a single read of one memory, read over and over with its arrays in cache ({@code singleReadInCacheUs}): what
+ * a query costs on its own, which no batch shares. In the same run: the bytes per second {@code System.arraycopy}
+ * copies between two 256 MiB arrays (measured right after each batch size), and from it the bandwidth bound of each
+ * batch: the bytes the batch must touch over that bandwidth, counted from what the reads returned (see
+ * {@link #touched}): each distinct memory version's keys once (float32) and the rows of its B under the spans its
+ * reads found (these reads ask for no context; a span's content is Bᵀ E[ψ], and E[ψ] is exactly 0 outside a few of
+ * the N rows). Batches above C requests are split into engine calls of C, as the worker's max.poll.records splits
+ * them. {@code --path} picks the zero-shot
  * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
  * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
  * CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K requests, one per key, so that
@@ -76,6 +78,8 @@ public final class AttentionBench {
     private static final int HISTORY_LAST_CONTRACTIONS = 50;
     /** Single reads timed together per length (one read alone is too short to time). */
     private static final int HISTORY_READS = 200;
+    /** Single reads of one memory timed together (its arrays stay in cache). */
+    private static final int HOT_READS = 200;
 
     private AttentionBench() {}
 
@@ -266,6 +270,12 @@ public final class AttentionBench {
                     row.put("residentOverSnapshot", round(median(gain), 2));
                 }
             }
+            // a query's own work, which no batch shares: single reads of one memory, its arrays in cache
+            List<ReadRequest> hot = List.of(resident.get(0).get(0));
+            double[] hotRun = time(mx, () -> {
+                for (int i = 0; i < HOT_READS; i++) engine.readBatch(hot);
+            });
+            json.put("singleReadInCacheUs", round(hotRun[0] / HOT_READS * 1e6, 2));
             if (!history.isEmpty()) {
                 json.put("history", history(engine, cfg, history, options, mx));
             }
