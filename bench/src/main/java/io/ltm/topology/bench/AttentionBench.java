@@ -50,10 +50,9 @@ import org.apache.kafka.common.config.ConfigException;
  * {@link #touched}): each distinct memory version's keys once (float32) and the rows of its B under the spans its
  * reads found (these reads ask for no context; a span's content is Bᵀ E[ψ], and E[ψ] is exactly 0 outside a few of
  * the N rows). Batches above C requests are split into engine calls of C, as the worker's max.poll.records splits
- * them. {@code --path} picks the zero-shot
- * read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's default for its device (host arrays on
- * the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine runs the GPU's code path with DJL's
- * CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K requests, one per key, so that
+ * them. {@code --path} picks the zero-shot read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's
+ * default for its device (host arrays on the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine
+ * runs the GPU's code path with DJL's CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K requests, one per key, so that
  * single reads go to every memory in turn. Wall time and the process's CPU time (all threads: a batch spreads its
  * memories over the cores) are both printed: on a shared machine wall time includes
  * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
