@@ -26,7 +26,6 @@ public final class HostZeroShot {
     private final boolean cosine;
     private final double scoreScale;
     private final double sigma2Min;
-    private final double[] muD;
     private final double[] keyMu; // the centre the basis functions of key i share
     private final double[] keyVar; // the sum of their variances σ_n²
     private final BandedRows profile;
@@ -46,14 +45,14 @@ public final class HostZeroShot {
         this.scoreScale = cosine ? 1.0 / temperature : 1.0 / (Math.sqrt(d) * temperature);
         this.sigma2Min = sigma2Min;
         double[] s = math.basis().sigma();
-        this.muD = math.basis().mu();
+        double[] mu = math.basis().mu();
         // the moments of the attention run over the keys: all S basis functions of a key have its weight and centre
         this.keyMu = new double[keys];
         this.keyVar = new double[keys];
         for (int i = 0; i < keys; i++) {
-            keyMu[i] = muD[i * repeat];
+            keyMu[i] = mu[i * repeat];
             for (int k = i * repeat; k < (i + 1) * repeat; k++) {
-                if (muD[k] != keyMu[i]) throw new IllegalStateException("the basis functions of a key share a centre");
+                if (mu[k] != keyMu[i]) throw new IllegalStateException("the basis functions of a key share a centre");
                 keyVar[i] += s[k] * s[k];
             }
         }
@@ -98,7 +97,7 @@ public final class HostZeroShot {
         }
         float[][] s = scores(keysT, qv, c);
         boolean[] empty = new boolean[c];
-        for (int i = 0; i < c; i++) empty[i] = muD[i * repeat] - spacing > filled;
+        for (int i = 0; i < c; i++) empty[i] = keyMu[i] - spacing > filled;
         double[][] hist = new double[g][];
         List<List<double[]>> fits = new ArrayList<>(g);
         float[][][] r = new float[g][][];
