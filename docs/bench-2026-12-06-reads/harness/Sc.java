@@ -66,13 +66,16 @@ public class Sc {
             while (System.nanoTime()-t0 < 5e8) { for (float[][] kt: kts) sink += cur(kt,q)[0][3]; n++; }
             double tc = (System.nanoTime()-t0)/1e3/n/mems/g;
             t0=System.nanoTime(); n=0;
+            while (System.nanoTime()-t0 < 5e8) { for (float[][] kt: kts) sink += eight(kt,q)[0][3]; n++; }
+            double te = (System.nanoTime()-t0)/1e3/n/mems/g;
+            t0=System.nanoTime(); n=0;
             while (System.nanoTime()-t0 < 5e8) { for (float[][] kt: kts) sink += fma(kt,q)[0][3]; n++; }
             double tf = (System.nanoTime()-t0)/1e3/n/mems/g;
             double[] ta = new double[3]; int[] dists = {8, 16, 32};
             for (int di = 0; di < 3; di++) { t0=System.nanoTime(); n=0;
               while (System.nanoTime()-t0 < 5e8) { for (float[][] kt: kts) sink += ahead(kt,q,dists[di])[0][3]; n++; }
               ta[di] = (System.nanoTime()-t0)/1e3/n/mems/g; }
-            System.out.printf("g=%d mems=%d cur %.2f fma %.2f ahead8 %.2f ahead16 %.2f ahead32 %.2f us/query %s%n", g, mems, tc, tf, ta[0], ta[1], ta[2], sink>0?"":" ");
+            System.out.printf("g=%d mems=%d cur %.2f eight %.2f fma %.2f ahead8 %.2f ahead16 %.2f ahead32 %.2f us/query %s%n", g, mems, tc, te, tf, ta[0], ta[1], ta[2], sink>0?"":" ");
         }
     }
 }
