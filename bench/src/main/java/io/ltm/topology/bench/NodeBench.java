@@ -58,6 +58,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -99,7 +101,12 @@ import org.apache.kafka.streams.state.Stores;
  *   pipeline with the same settings; in worker mode also through that pipeline followed by the worker's
  *   transactional loop relaying each record unchanged (the worker path's second exactly-once hop). The queries'
  *   producer places them with murmur2 (the Java client's), or with {@code --query-partitioner crc32} as a
- *   librdkafka client at its default settings does ({@link Crc32Partitioner}).</li>
+ *   librdkafka client at its default settings does ({@link Crc32Partitioner}). The pipelines run side by side
+ *   and the queries go to one at a time, in N turns (default 4) of S/N seconds each, node then plain (then relayed),
+ *   each pipeline given the same queries in a turn: a node queried right after its ingest answered more slowly (its
+ *   commits and first reads) than the same node tens of seconds later, and the plain pipeline, queried after it,
+ *   never met that. W seconds of warm-up before the first turn of each, one before every later turn (new clients).
+ *   Percentiles are over all turns; {@code p50MsPerSlice} gives each turn's median.</li>
  * </ol>
  */
 public final class NodeBench {
@@ -117,6 +124,12 @@ public final class NodeBench {
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
     private static final String ECHO_RELAYED = "bench.echo.relayed";
+    /** Header of the plain pipeline's echo: when its stream thread took the query up (epoch ms, 8 bytes). */
+    static final String TAKEN_UP_AT = "bench.taken.up.at";
+    /** Warm-up of each turn of queries after the first: its clients are new. */
+    private static final int SLICE_WARMUP_SECONDS = 1;
+    /** The queries' keys and vectors: turn k draws them from this seed + k, for each pipeline alike. */
+    private static final long QUERY_SEED = 11;
     /** The attention worker's instance id (group.instance.id and transactional id suffix). */
     private static final String WORKER_INSTANCE = "bench";
 
@@ -137,6 +150,7 @@ public final class NodeBench {
         int qps = intArg(args, "--qps", 100);
         int seconds = intArg(args, "--seconds", 10);
         int warmup = intArg(args, "--warmup", 2);
+        int slices = intArg(args, "--slices", 4);
         int ingestWarmup = intArg(args, "--ingest-warmup", events);
         int queryVectors = intArg(args, "--query-vectors", 4);
         String commitMs = strArg(args, "--commit-ms", null);
@@ -211,6 +225,8 @@ public final class NodeBench {
             settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
             settings.put("queryPartitioner", queryPartitioner);
             settings.put("queryCommitGapMs", config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS));
+            settings.put("querySlices", slices);
+            settings.put("querySliceSeconds", Math.max(1, seconds / slices));
             settings.put("streamThreads", threads);
             settings.put("partitions", partitions);
             settings.put("keys", keys);
@@ -296,6 +312,8 @@ public final class NodeBench {
 
             Map<String, Object> nodeIngest;
             Map<String, Object> nodeQuery = null;
+            Map<String, Object> plainQuery = null;
+            Map<String, Object> plainRelayedQuery = null;
             long nodeStart = System.nanoTime();
             boolean workerMode = config.attentionMode() == AttentionMode.WORKER;
             Map<String, Object> restart = null;
@@ -309,27 +327,72 @@ public final class NodeBench {
                 nodeIngest = measureIngest(
                         broker, node.streams(), null, nodeStart, NODE_APP, tokensTopic, events, tokensPerEvent);
                 say("node ingest: " + nodeIngest);
-                // 3. queries through the node
+                // 3. queries: the node and the plain pipeline (in worker mode also the plain pipeline followed by a
+                // relay, the worker's second exactly-once hop) all run; the queries go to one of them at a time, in
+                // turns of seconds/slices each, so that what the machine does meanwhile (the work an ingest leaves
+                // behind it, load from elsewhere) falls on both alike
                 if (qps > 0) {
-                    nodeQuery = measureLatency(
-                            broker.bootstrapServers(),
-                            queryClients,
-                            config.getString(LtmConfig.TOPIC_QUERIES),
-                            config.getString(LtmConfig.TOPIC_RESPONSES),
-                            serdeConfig,
-                            keys,
-                            memory.dim(),
-                            queryVectors,
-                            qps,
-                            seconds,
-                            warmup,
-                            true);
-                    Map<String, Double> m = metrics(
-                            node.streams(),
-                            Map.of("query-latency-avg", "query-latency-avg", "query-latency-max", "query-latency-max"));
-                    nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
-                    nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
-                    say("node queries: " + nodeQuery);
+                    Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
+                    try (KafkaStreams echo = new KafkaStreams(
+                                    counterTopology(ECHO_IN, ECHO_OUT, config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS)),
+                                    echoProps);
+                            Relay relay = workerMode ? new Relay(config) : null) {
+                        echo.start();
+                        awaitRunning(echo);
+                        if (relay != null) {
+                            relay.start();
+                        }
+                        List<Slice> nodeSlices = new ArrayList<>(), plainSlices = new ArrayList<>();
+                        List<Slice> relayedSlices = new ArrayList<>();
+                        int sliceSeconds = Math.max(1, seconds / slices);
+                        for (int k = 0; k < slices; k++) {
+                            // each turn opens its own clients: a second of warm-up for them, the first turn more
+                            int w = k == 0 ? warmup : SLICE_WARMUP_SECONDS;
+                            long seed = QUERY_SEED + k; // both pipelines get the same queries in a turn
+                            QueryTurn turn = (in, answers, isNode) -> measureLatency(
+                                    broker.bootstrapServers(),
+                                    queryClients,
+                                    in,
+                                    answers,
+                                    serdeConfig,
+                                    keys,
+                                    memory.dim(),
+                                    queryVectors,
+                                    qps,
+                                    sliceSeconds,
+                                    w,
+                                    seed,
+                                    isNode);
+                            nodeSlices.add(turn.run(
+                                    config.getString(LtmConfig.TOPIC_QUERIES),
+                                    config.getString(LtmConfig.TOPIC_RESPONSES),
+                                    true));
+                            plainSlices.add(turn.run(ECHO_IN, ECHO_OUT, false));
+                            if (relay != null) {
+                                relayedSlices.add(turn.run(ECHO_IN, ECHO_RELAYED, false));
+                            }
+                        }
+                        nodeQuery = summary(nodeSlices, qps, true);
+                        Map<String, Double> m = metrics(
+                                node.streams(),
+                                Map.of(
+                                        "query-latency-avg",
+                                        "query-latency-avg",
+                                        "query-latency-max",
+                                        "query-latency-max"));
+                        nodeQuery.put("nodeProcessMsAvg", round3(m.getOrDefault("query-latency-avg", Double.NaN)));
+                        nodeQuery.put("nodeProcessMsMax", round3(m.getOrDefault("query-latency-max", Double.NaN)));
+                        nodeQuery.put("streamThreadLoop", threadLoop(node.streams()));
+                        say("node queries: " + nodeQuery);
+                        plainQuery = summary(plainSlices, qps, false);
+                        plainQuery.put("streamThreadLoop", threadLoop(echo));
+                        say("plain pipeline: " + plainQuery);
+                        if (relay != null) {
+                            plainRelayedQuery = summary(relayedSlices, qps, false);
+                            say("plain pipeline and a relay: " + plainRelayedQuery);
+                        }
+                        echo.close(Duration.ofSeconds(30));
+                    }
                 }
                 if (worker != null && workerRestart != null) {
                     worker.close();
@@ -353,53 +416,6 @@ public final class NodeBench {
             // has stopped so that nothing else of this run competes for the CPU
             Map<String, Object> math = UpdateRate.measure(memory, keys, (long) events * tokensPerEvent / keys);
             say("update alone: " + math);
-
-            Map<String, Object> plainQuery = null;
-            Map<String, Object> plainRelayedQuery = null;
-            if (qps > 0) {
-                Properties echoProps = copyWith(nodeProps, PLAIN_ECHO_APP, stateDir.resolve("plain-echo"));
-                try (KafkaStreams echo = new KafkaStreams(
-                        counterTopology(ECHO_IN, ECHO_OUT, config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS)), echoProps)) {
-                    echo.start();
-                    awaitRunning(echo);
-                    plainQuery = measureLatency(
-                            broker.bootstrapServers(),
-                            queryClients,
-                            ECHO_IN,
-                            ECHO_OUT,
-                            serdeConfig,
-                            keys,
-                            memory.dim(),
-                            queryVectors,
-                            qps,
-                            seconds,
-                            warmup,
-                            false);
-                    say("plain pipeline: " + plainQuery);
-                    if (workerMode) {
-                        // the worker's path has a second exactly-once hop: the same pipeline followed by the
-                        // worker's own transactional loop relaying each record (same settings as the worker)
-                        try (Relay relay = new Relay(config)) {
-                            relay.start();
-                            plainRelayedQuery = measureLatency(
-                                    broker.bootstrapServers(),
-                                    queryClients,
-                                    ECHO_IN,
-                                    ECHO_RELAYED,
-                                    serdeConfig,
-                                    keys,
-                                    memory.dim(),
-                                    queryVectors,
-                                    qps,
-                                    seconds,
-                                    warmup,
-                                    false);
-                        }
-                        say("plain pipeline and a relay: " + plainRelayedQuery);
-                    }
-                    echo.close(Duration.ofSeconds(30));
-                }
-            }
 
             Map<String, Object> ingest = new LinkedHashMap<>();
             ingest.put("warmUpEvents", ingestWarmup);
@@ -618,7 +634,12 @@ public final class NodeBench {
             b.putLong(count + 1).putLong(seen + (record.value() == null ? 0 : record.value().length));
             store.put(key, b.array());
             if (forward) {
-                context.forward(record);
+                // when the stream thread took it up (its cached wall clock), as the node's answeredAt says
+                byte[] at = ByteBuffer.allocate(Long.BYTES)
+                        .putLong(context.currentSystemTimeMs())
+                        .array();
+                context.forward(
+                        record.withHeaders(new RecordHeaders(record.headers().toArray()).add(TAKEN_UP_AT, at)));
                 commits.written();
             }
         }
@@ -852,12 +873,17 @@ public final class NodeBench {
      * maximum, averages (Streams' windowed avg, about the last minute) the mean over the tasks that have one.
      */
     private static Map<String, Double> metrics(KafkaStreams streams, Map<String, String> names) {
+        return metrics(streams, "ltm", names);
+    }
+
+    /** As {@link #metrics(KafkaStreams, Map)}, of the metric groups whose name contains {@code group}. */
+    private static Map<String, Double> metrics(KafkaStreams streams, String group, Map<String, String> names) {
         Map<String, Double> out = new HashMap<>();
         Map<String, Integer> n = new HashMap<>();
         for (var e : streams.metrics().entrySet()) {
             String name = e.getKey().name();
             String as = names.get(name);
-            if (as != null && e.getKey().group().contains("ltm")) {
+            if (as != null && e.getKey().group().contains(group)) {
                 double v = value(e.getValue());
                 if (!Double.isNaN(v)) {
                     out.merge(as, v, name.endsWith("-max") ? Math::max : Double::sum);
@@ -870,6 +896,28 @@ public final class NodeBench {
                 out.put(as, out.get(as) / n.get(as));
             }
         });
+        return out;
+    }
+
+    /**
+     * What the stream threads' loop spent its time on (Streams' stream-thread-metrics, windowed averages of about the
+     * last minute, ms; maxima over it): where an answer waits between its processing and its commit.
+     */
+    private static Map<String, Object> threadLoop(KafkaStreams streams) {
+        List<String> names = List.of(
+                "poll-latency-avg",
+                "process-latency-avg",
+                "process-latency-max",
+                "punctuate-latency-avg",
+                "punctuate-latency-max",
+                "commit-latency-avg",
+                "commit-latency-max",
+                "commit-rate");
+        Map<String, String> as = new LinkedHashMap<>();
+        names.forEach(n -> as.put(n, n));
+        Map<String, Double> m = metrics(streams, "stream-thread-metrics", as);
+        Map<String, Object> out = new LinkedHashMap<>();
+        names.forEach(n -> out.put(n, round3(m.getOrDefault(n, Double.NaN))));
         return out;
     }
 
@@ -1057,11 +1105,33 @@ public final class NodeBench {
     }
 
     /**
-     * Sends MemoryQuery records at a fixed rate for {@code warmup + seconds} s and measures, for those sent after
-     * the warm-up, the time from the producer's send call to the poll that returned the answer (read_committed).
-     * {@code node}: answers are MemoryResponse records; otherwise the plain pipeline echoes the query bytes.
+     * What one slice of queries measured: per query answered after the warm-up, the time from the send call to the
+     * poll that returned the answer, from the send to when the stream thread took the query up (wall clock, ms), and
+     * from there to the poll; with the queries sent, their seconds, the stream threads' CPU and the answers found.
      */
-    private static Map<String, Object> measureLatency(
+    record Slice(
+            long[] latencyNs,
+            long[] untilTakenUpNs,
+            long[] afterTakenUpNs,
+            int measured,
+            long answeredFound,
+            int sent,
+            double sendSeconds,
+            long streamThreadCpuNanos,
+            int payloadBytes) {}
+
+    /** One turn of queries to one pipeline: its input topic, where its answers come, whether it is the node. */
+    private interface QueryTurn {
+        Slice run(String in, String answers, boolean node) throws Exception;
+    }
+
+    /**
+     * Sends MemoryQuery records at a fixed rate for {@code warmup + seconds} s (keys and vectors drawn from
+     * {@code seed}) and measures, for those sent after the warm-up, the time from the producer's send call to the
+     * poll that returned the answer (read_committed). {@code node}: answers are MemoryResponse records; otherwise the
+     * plain pipeline echoes the query bytes.
+     */
+    private static Slice measureLatency(
             String bootstrap,
             Class<? extends Partitioner> partitioner,
             String inTopic,
@@ -1073,6 +1143,7 @@ public final class NodeBench {
             int qps,
             int seconds,
             int warmup,
+            long seed,
             boolean node)
             throws Exception {
         var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
@@ -1083,7 +1154,7 @@ public final class NodeBench {
         Map<String, Long> sentWallMs = new ConcurrentHashMap<>();
         Map<String, Long> untilAnsweredMs = new ConcurrentHashMap<>(); // node: answeredAt - send (wall clock)
         AtomicBoolean running = new AtomicBoolean(true);
-        SplittableRandom rnd = new SplittableRandom(11);
+        SplittableRandom rnd = new SplittableRandom(seed);
         int total = qps * (seconds + warmup);
         long period = 1_000_000_000L / qps;
         int payloadBytes;
@@ -1111,6 +1182,12 @@ public final class NodeBench {
                                             .deserializer()
                                             .deserialize(outTopic, r.value())
                                             .getQueryId();
+                                    Long wall = sentWallMs.get(id);
+                                    Header at = r.headers().lastHeader(TAKEN_UP_AT);
+                                    if (wall != null && at != null) {
+                                        untilAnsweredMs.putIfAbsent(
+                                                id, ByteBuffer.wrap(at.value()).getLong() - wall);
+                                    }
                                 }
                                 Long s = sentAt.get(id);
                                 if (s != null) {
@@ -1165,53 +1242,85 @@ public final class NodeBench {
                     .map(latencyNs::get)
                     .filter(x -> x != null)
                     .mapToLong(Long::longValue)
-                    .sorted()
                     .toArray();
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("queriesPerSecTarget", qps);
-            r.put("queriesPerSecActual", round1(total / ((sendEnd - start) / 1e9)));
-            r.put("measured", measured.size());
-            r.put("answered", lat.length);
-            r.put("payloadBytes", payloadBytes);
-            r.put("streamThreadCpuMsPerQuery", round3((cpuAfter - cpuBefore) / 1e6 / total));
-            if (node) {
-                r.put(
-                        "answeredFound",
-                        measured.stream()
-                                .filter(id -> Boolean.TRUE.equals(ok.get(id)))
-                                .count());
-            }
-            r.put("p50Ms", pct(lat, 50));
-            r.put("p95Ms", pct(lat, 95));
-            r.put("p99Ms", pct(lat, 99));
-            r.put("meanMs", round3(Arrays.stream(lat).average().orElse(Double.NaN) / 1e6));
-            r.put("maxMs", lat.length == 0 ? Double.NaN : round3(lat[lat.length - 1] / 1e6));
-            if (node) {
-                // where the time goes: send -> the node's stream thread took the query up (answeredAt, the
-                // thread's cached wall clock of that processing loop, ms), and from there to the client's poll
-                // (processing, the transaction commit that makes the answer visible, the fetch)
-                long[] until = measured.stream()
-                        .map(untilAnsweredMs::get)
-                        .filter(x -> x != null)
-                        .mapToLong(ms -> ms * 1_000_000L)
-                        .sorted()
-                        .toArray();
-                Map<String, Object> split = new LinkedHashMap<>();
-                split.put("sendToNodeP50Ms", pct(until, 50));
-                split.put("sendToNodeP95Ms", pct(until, 95));
-                split.put("sendToNodeP99Ms", pct(until, 99));
-                long[] rest = measured.stream()
-                        .filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
-                        .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L)
-                        .sorted()
-                        .toArray();
-                split.put("nodeToClientP50Ms", pct(rest, 50));
-                split.put("nodeToClientP95Ms", pct(rest, 95));
-                split.put("nodeToClientP99Ms", pct(rest, 99));
-                r.put("split", split);
-            }
-            return r;
+            long[] until = measured.stream()
+                    .map(untilAnsweredMs::get)
+                    .filter(x -> x != null)
+                    .mapToLong(ms -> ms * 1_000_000L)
+                    .toArray();
+            long[] rest = measured.stream()
+                    .filter(id -> untilAnsweredMs.containsKey(id) && latencyNs.containsKey(id))
+                    .mapToLong(id -> latencyNs.get(id) - untilAnsweredMs.get(id) * 1_000_000L)
+                    .toArray();
+            long found = measured.stream()
+                    .filter(id -> Boolean.TRUE.equals(ok.get(id)))
+                    .count();
+            return new Slice(
+                    lat,
+                    until,
+                    rest,
+                    measured.size(),
+                    found,
+                    total,
+                    (sendEnd - start) / 1e9,
+                    cpuAfter - cpuBefore,
+                    payloadBytes);
         }
+    }
+
+    /** The slices of one pipeline as one measurement: percentiles over every query they measured. */
+    static Map<String, Object> summary(List<Slice> slices, int qps, boolean node) {
+        long[] lat = concat(slices, Slice::latencyNs);
+        int sent = slices.stream().mapToInt(Slice::sent).sum();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("queriesPerSecTarget", qps);
+        r.put(
+                "queriesPerSecActual",
+                round1(sent / slices.stream().mapToDouble(Slice::sendSeconds).sum()));
+        r.put("measured", slices.stream().mapToInt(Slice::measured).sum());
+        r.put("answered", lat.length);
+        r.put("payloadBytes", slices.get(0).payloadBytes());
+        r.put(
+                "streamThreadCpuMsPerQuery",
+                round3(slices.stream().mapToLong(Slice::streamThreadCpuNanos).sum() / 1e6 / sent));
+        if (node) {
+            r.put(
+                    "answeredFound",
+                    slices.stream().mapToLong(Slice::answeredFound).sum());
+        }
+        r.put("p50Ms", pct(lat, 50));
+        r.put("p95Ms", pct(lat, 95));
+        r.put("p99Ms", pct(lat, 99));
+        r.put("meanMs", round3(Arrays.stream(lat).average().orElse(Double.NaN) / 1e6));
+        r.put("maxMs", lat.length == 0 ? Double.NaN : round3(lat[lat.length - 1] / 1e6));
+        // where the time goes: send -> the stream thread took the query up (the node's answeredAt, the plain
+        // pipeline's header: the thread's cached wall clock of that processing loop, ms), and from there to the
+        // client's poll (processing, the transaction commit that makes the answer visible, the fetch)
+        long[] until = concat(slices, Slice::untilTakenUpNs);
+        long[] rest = concat(slices, Slice::afterTakenUpNs);
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("sendToNodeP50Ms", pct(until, 50));
+        split.put("sendToNodeP95Ms", pct(until, 95));
+        split.put("sendToNodeP99Ms", pct(until, 99));
+        split.put("nodeToClientP50Ms", pct(rest, 50));
+        split.put("nodeToClientP95Ms", pct(rest, 95));
+        split.put("nodeToClientP99Ms", pct(rest, 99));
+        r.put("split", split);
+        // per slice, in the order measured: whether one pipeline's figures drift within the run
+        r.put(
+                "p50MsPerSlice",
+                slices.stream().map(x -> pct(sorted(x.latencyNs()), 50)).toList());
+        return r;
+    }
+
+    private static long[] concat(List<Slice> slices, java.util.function.Function<Slice, long[]> part) {
+        return sorted(slices.stream().map(part).flatMapToLong(Arrays::stream).toArray());
+    }
+
+    private static long[] sorted(long[] values) {
+        long[] c = values.clone();
+        Arrays.sort(c);
+        return c;
     }
 
     /** Nearest-rank percentile in ms. */
@@ -1282,7 +1391,8 @@ public final class NodeBench {
         protected List<ProducerRecord<String, byte[]>> process(ConsumerRecords<byte[], byte[]> batch) {
             List<ProducerRecord<String, byte[]>> out = new ArrayList<>(batch.count());
             for (ConsumerRecord<byte[], byte[]> r : batch) {
-                out.add(new ProducerRecord<>(ECHO_RELAYED, new String(r.key(), StandardCharsets.UTF_8), r.value()));
+                out.add(new ProducerRecord<>(
+                        ECHO_RELAYED, null, new String(r.key(), StandardCharsets.UTF_8), r.value(), r.headers()));
             }
             return out;
         }
