@@ -90,8 +90,9 @@ import org.apache.kafka.streams.state.Stores;
  *   node consume that backlog. Throughput is measured from the first record processed (Streams'
  *   {@code process-total}) to the moment the group's committed offsets reach the end of the topic. Before the
  *   measured node, a node of its own (another application id) ingests W events (default E) of another topic, so that
- *   the measured one runs code the JIT has compiled, as the update alone does; {@code --ingest-warmup 0} measures a
- *   cold node.</li>
+ *   the measured one runs code the JIT has compiled, as the update alone does, and (unless {@code --qps 0}) answers
+ *   10 s of queries on topics of its own, in line, so that the read's code is compiled too; {@code --ingest-warmup 0}
+ *   measures a cold node.</li>
  *   <li>The update alone ({@link UpdateRate}): the same tokens per key through {@code LongTermMemory.absorb} in this
  *   process, and the node's ingest per stream thread against it (wall clock and CPU time); the changelog bytes
  *   against the token vectors' own bytes.</li>
@@ -121,6 +122,11 @@ public final class NodeBench {
     private static final String WARM_APP = "ltm-bench-warm";
 
     private static final String WARM_TOKENS = "bench.warm.tokens";
+    private static final String WARM_QUERIES = "bench.warm.queries";
+    private static final String WARM_RESPONSES = "bench.warm.responses";
+    /** Seconds of queries the warm-up node answers after its ingest (at the measured rate). */
+    private static final int QUERY_WARMUP_SECONDS = 10;
+
     private static final String ECHO_IN = "bench.echo.in";
     private static final String ECHO_OUT = "bench.echo.out";
     private static final String ECHO_RELAYED = "bench.echo.relayed";
@@ -285,9 +291,16 @@ public final class NodeBench {
                 Map<String, Object> warmOverrides = new HashMap<>(overrides);
                 warmOverrides.put(LtmConfig.APPLICATION_ID, WARM_APP);
                 warmOverrides.put(LtmConfig.TOPIC_TOKENS, WARM_TOKENS);
+                // queries of its own too, answered in line: the read's code is then compiled as well (the measured
+                // node's and, in this process, the attention worker's)
+                warmOverrides.put(LtmConfig.TOPIC_QUERIES, WARM_QUERIES);
+                warmOverrides.put(LtmConfig.TOPIC_RESPONSES, WARM_RESPONSES);
+                warmOverrides.put(LtmConfig.ATTENTION_MODE, AttentionMode.INLINE.configValue());
                 LtmConfig warmConfig = LtmConfig.load(null, Map.of(), warmOverrides);
-                broker.createTopics(Map.of(WARM_TOKENS, partitions), Map.of());
-                awaitLeaders(broker, Set.of(WARM_TOKENS));
+                Map<String, Integer> warmTopics =
+                        Map.of(WARM_TOKENS, partitions, WARM_QUERIES, partitions, WARM_RESPONSES, partitions);
+                broker.createTopics(warmTopics, Map.of());
+                awaitLeaders(broker, warmTopics.keySet());
                 produceTokens(
                         broker.bootstrapServers(),
                         serdeConfig,
@@ -306,8 +319,29 @@ public final class NodeBench {
                             WARM_TOKENS,
                             ingestWarmup,
                             tokensPerEvent);
+                    if (qps > 0) {
+                        Slice q = measureLatency(
+                                broker.bootstrapServers(),
+                                queryClients,
+                                WARM_QUERIES,
+                                WARM_RESPONSES,
+                                serdeConfig,
+                                keys,
+                                memory.dim(),
+                                queryVectors,
+                                qps,
+                                QUERY_WARMUP_SECONDS,
+                                0,
+                                QUERY_SEED - 1,
+                                true);
+                        Map<String, Object> warmQueries = new LinkedHashMap<>();
+                        warmQueries.put("seconds", QUERY_WARMUP_SECONDS);
+                        warmQueries.put("answered", q.latencyNs().length);
+                        warmQueries.put("p50Ms", pct(sorted(q.latencyNs()), 50));
+                        warmIngest.put("queries", warmQueries);
+                    }
                 }
-                say("warm-up ingest (another node, another topic): " + warmIngest);
+                say("warm-up (another node, other topics): " + warmIngest);
             }
 
             Map<String, Object> nodeIngest;
