@@ -106,8 +106,10 @@ import org.apache.kafka.streams.state.Stores;
  *   and the queries go to one at a time, in N turns (default 4) of S/N seconds each, node then plain (then relayed),
  *   each pipeline given the same queries in a turn: a node queried right after its ingest answered more slowly (its
  *   commits and first reads) than the same node tens of seconds later, and the plain pipeline, queried after it,
- *   never met that. W seconds of warm-up before the first turn of each, one before every later turn (new clients).
- *   Percentiles are over all turns; {@code p50MsPerSlice} gives each turn's median.</li>
+ *   never met that. Turns of S/N seconds (rounded down, at least one); W seconds of warm-up before the first turn of
+ *   each, one before every later turn (new clients). In worker mode the relay runs through every turn, so the plain
+ *   pipeline's echoes are relayed in its turns too. Percentiles are over all turns; {@code p50MsPerSlice} gives each
+ *   turn's median.</li>
  * </ol>
  */
 public final class NodeBench {
