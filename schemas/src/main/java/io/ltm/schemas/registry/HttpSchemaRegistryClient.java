@@ -136,30 +136,46 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Map<Schema, Integer> bySchema = idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = bySchema.get(schema);
         if (cached != null) return cached;
-        JsonNode answer;
         try {
-            answer = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+            return registered(
+                    subject, schema, call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema)));
         } catch (SchemaRegistryException e) {
             // Two clients registering a new subject at once, or a POST retried after a timeout whose first try
             // succeeded: Apicurio answers with 409 "already exists", and the winner's version may become visible a
-            // moment later. So look it up, with the retries' backoff; an incompatible schema is never found.
+            // moment later. So look it up, with the retries' backoff.
             if (e.status() == 409) {
-                return lookupAfterConflict(subject, schema, e);
+                return afterConflict(subject, schema, e);
             }
             throw e;
         }
+    }
+
+    private int registered(String subject, Schema schema, JsonNode answer) {
         int id = requiredInt(answer, "id");
-        bySchema.put(schema, id);
+        idBySubjectSchema.get(subject).put(schema, id);
         remember(id, schema);
         return id;
     }
 
-    private int lookupAfterConflict(String subject, Schema schema, SchemaRegistryException conflict) {
+    /**
+     * Looks the schema up; while it is not found, posts it again: once the winner's artifact exists, that adds this
+     * schema as a version of it (or answers the id of the same schema, which a slow lookup had not shown yet). Another
+     * 409 is the race still going on, or a schema the subject's compatibility refuses: after the retries, that 409.
+     */
+    private int afterConflict(String subject, Schema schema, SchemaRegistryException conflict) {
+        SchemaRegistryException last = conflict;
         for (int attempt = 0; ; attempt++) {
             Optional<Integer> id = lookup(subject, schema);
             if (id.isPresent()) return id.get();
-            if (attempt >= options.maxRetries()) throw conflict;
-            backOff(backoffMillis(attempt), conflict);
+            if (attempt >= options.maxRetries()) throw last;
+            backOff(backoffMillis(attempt), last);
+            try {
+                return registered(
+                        subject, schema, call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema)));
+            } catch (SchemaRegistryException e) {
+                if (e.status() != 409) throw e;
+                last = e;
+            }
         }
     }
 

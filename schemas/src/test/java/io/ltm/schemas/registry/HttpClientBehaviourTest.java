@@ -24,6 +24,8 @@ class HttpClientBehaviourTest {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     /** Lookups of subject "raced-value" that find nothing before the schema shows (its registration answers 409). */
     private final AtomicInteger racedLookupsMissing = new AtomicInteger();
+    /** Registrations under "raced-value" that answer 409 before one succeeds (id 29). */
+    private final AtomicInteger racedPostsConflicting = new AtomicInteger(Integer.MAX_VALUE);
 
     private String base;
 
@@ -41,8 +43,11 @@ class HttpClientBehaviourTest {
                 status = 503;
                 body = "{\"error_code\":50301,\"message\":\"try later\"}";
             } else if (ex.getRequestURI().getPath().equals("/sr/subjects/raced-value/versions")) {
-                status = 409;
-                body = "{\"error_code\":409,\"message\":\"An artifact with ID 'raced-value' already exists.\"}";
+                boolean conflict = racedPostsConflicting.getAndDecrement() > 0;
+                status = conflict ? 409 : 200;
+                body = conflict
+                        ? "{\"error_code\":409,\"message\":\"An artifact with ID 'raced-value' already exists.\"}"
+                        : "{\"id\":29}";
             } else if (ex.getRequestURI().getPath().equals("/sr/subjects/raced-value")) {
                 boolean missing = racedLookupsMissing.getAndDecrement() > 0;
                 status = missing ? 404 : 200;
@@ -122,18 +127,26 @@ class HttpClientBehaviourTest {
     }
 
     @Test
-    void aConflictingRegistrationLooksTheSchemaUpUntilItShowsThenGivesUp() {
+    void aConflictingRegistrationLooksTheSchemaUpAndPostsAgainUntilOneAnswersThenGivesUp() {
         racedLookupsMissing.set(2);
         assertThat(client(Map.of("max.retries", 3)).register("raced-value", TokenEvent.getClassSchema()))
                 .isEqualTo(23);
-        assertThat(seen).hasSize(4); // the POST, two lookups that found nothing, the one that found it
+        // the POST, then twice a lookup that found nothing and the POST again (409), then the lookup that found it
+        assertThat(seen).hasSize(6);
 
-        racedLookupsMissing.set(100); // an incompatible schema: never found
+        racedLookupsMissing.set(100); // the winner's schema is another one: this one is never found by a lookup
+        racedPostsConflicting.set(1); // but once the winner's artifact exists, posting again adds it
+        seen.clear();
+        assertThat(client(Map.of("max.retries", 3)).register("raced-value", TokenEvent.getClassSchema()))
+                .isEqualTo(29);
+        assertThat(seen).hasSize(3); // the POST (409), a lookup that found nothing, the POST that registered it
+
+        racedPostsConflicting.set(Integer.MAX_VALUE); // an incompatible schema: never found, always 409
         seen.clear();
         assertThatThrownBy(() -> client(Map.of("max.retries", 2)).register("raced-value", TokenEvent.getClassSchema()))
                 .isInstanceOf(SchemaRegistryException.class)
                 .hasMessageContaining("409");
-        assertThat(seen).hasSize(4); // the POST and 3 lookups
+        assertThat(seen).hasSize(6); // the POST, 3 lookups, and 2 POSTs between them
     }
 
     @Test
