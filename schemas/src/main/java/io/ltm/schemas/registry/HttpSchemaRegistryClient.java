@@ -137,8 +137,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Integer cached = bySchema.get(schema);
         if (cached != null) return cached;
         try {
-            return registered(
-                    subject, schema, call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema)));
+            return registered(subject, schema, post(subject, schema));
         } catch (SchemaRegistryException e) {
             // Two clients registering a new subject at once, or a POST retried after a timeout whose first try
             // succeeded: Apicurio answers with 409 "already exists", and the winner's version may become visible a
@@ -148,6 +147,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             }
             throw e;
         }
+    }
+
+    private JsonNode post(String subject, Schema schema) {
+        return call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
     }
 
     private int registered(String subject, Schema schema, JsonNode answer) {
@@ -170,8 +173,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             if (attempt >= options.maxRetries()) throw last;
             backOff(backoffMillis(attempt), last);
             try {
-                return registered(
-                        subject, schema, call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema)));
+                return registered(subject, schema, post(subject, schema));
             } catch (SchemaRegistryException e) {
                 if (e.status() != 409) throw e;
                 last = e;
