@@ -52,13 +52,13 @@ import org.apache.kafka.common.config.ConfigException;
  * the N rows). Batches above C requests are split into engine calls of C, as the worker's max.poll.records splits
  * them. {@code --path} picks the zero-shot read's code path ({@code LongTermMemory#setHostReads}): auto, the engine's
  * default for its device (host arrays on the CPU, batched DJL arrays on a GPU); host; or device, which on a CPU engine
- * runs the GPU's code path with DJL's CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at least K requests, one per key, so that
- * single reads go to every memory in turn. Wall time and the process's CPU time (all threads: a batch spreads its
- * memories over the cores) are both printed: on a shared machine wall time includes
- * waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each ratio the
- * median of the ratios within one repeat. Then, for streams of T1, T2, ... tokens (default 1k, 100k, 1M, 5M; 0 skips),
- * one memory each: its stored bytes, the bytes a read touches, the CPU time of its last contractions and the time of
- * a single read, which must not grow with the stream.
+ * runs the GPU's code path with DJL's CPU PyTorch (its host-side cost is the GPU path's). Every batch size reads at
+ * least K requests, one per key, so that single reads go to every memory in turn. Wall time and the process's CPU
+ * time (all threads: a batch spreads its memories over the cores) are both printed: on a shared machine wall time
+ * includes waiting for a core. R repeats interleave the batch sizes; each figure is the median over them, and each
+ * ratio the median of the ratios within one repeat. Then, for streams of T1, T2, ... tokens (default 1k, 100k, 1M,
+ * 5M; 0 skips), one memory each: its stored bytes, the bytes a read touches, the CPU time of its last contractions
+ * and the time of a single read, which must not grow with the stream.
  */
 public final class AttentionBench {
 

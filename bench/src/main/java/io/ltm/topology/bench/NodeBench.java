@@ -335,11 +335,13 @@ public final class NodeBench {
                                 QUERY_WARMUP_SECONDS,
                                 0,
                                 QUERY_SEED - 1,
-                                true);
+                                true,
+                                WARM_APP);
                         Map<String, Object> warmQueries = new LinkedHashMap<>();
                         warmQueries.put("seconds", QUERY_WARMUP_SECONDS);
                         warmQueries.put("answered", q.latencyNs().length);
                         warmQueries.put("p50Ms", pct(sorted(q.latencyNs()), 50));
+                        warmQueries.put("streamThreadCpuMsPerQuery", round3(q.streamThreadCpuNanos() / 1e6 / q.sent()));
                         warmIngest.put("queries", warmQueries);
                     }
                 }
@@ -398,7 +400,8 @@ public final class NodeBench {
                                     sliceSeconds,
                                     w,
                                     seed,
-                                    isNode);
+                                    isNode,
+                                    isNode ? NODE_APP : PLAIN_ECHO_APP);
                             nodeSlices.add(turn.run(
                                     config.getString(LtmConfig.TOPIC_QUERIES),
                                     config.getString(LtmConfig.TOPIC_RESPONSES),
@@ -1165,7 +1168,7 @@ public final class NodeBench {
      * Sends MemoryQuery records at a fixed rate for {@code warmup + seconds} s (keys and vectors drawn from
      * {@code seed}) and measures, for those sent after the warm-up, the time from the producer's send call to the
      * poll that returned the answer (read_committed). {@code node}: answers are MemoryResponse records; otherwise the
-     * plain pipeline echoes the query bytes.
+     * plain pipeline echoes the query bytes. {@code app}: the application whose stream threads' CPU the slice counts.
      */
     private static Slice measureLatency(
             String bootstrap,
@@ -1180,7 +1183,8 @@ public final class NodeBench {
             int seconds,
             int warmup,
             long seed,
-            boolean node)
+            boolean node,
+            String app)
             throws Exception {
         var querySerde = LtmSerdes.avro(MemoryQuery.class, serdeConfig);
         var responseSerde = LtmSerdes.avro(MemoryResponse.class, serdeConfig);
@@ -1247,7 +1251,6 @@ public final class NodeBench {
                 values.add(querySerde.serializer().serialize(inTopic, q));
             }
             payloadBytes = values.get(0).length;
-            String app = node ? NODE_APP : PLAIN_ECHO_APP;
             long cpuBefore = streamThreadCpuNanos(app);
             long start = System.nanoTime();
             long measuredFrom = start + TimeUnit.SECONDS.toNanos(warmup);
