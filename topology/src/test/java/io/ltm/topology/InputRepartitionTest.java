@@ -12,7 +12,7 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
-import io.ltm.topology.internal.KeyPartitioner;
+import io.ltm.topology.api.Murmur2Placement;
 import io.ltm.topology.internal.Names;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.zip.CRC32;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Queries and control commands that are not on their key's murmur2 partition are written again to their topic on
- * that partition, so a record that a non-Java producer put on another partition reaches the task of its key. The
- * driver has one partition per topic, so here the wiring and the partitioner are checked; ForeignPartitionerTest
- * (it module) sends to the wrong partitions of a real broker.
+ * Queries and control commands that are not on their key's partition (murmur2, the default placement) are written
+ * again to their topic on that partition, so a record that a non-Java producer put on another partition reaches the
+ * task of its key. The driver has one partition per topic, so here the wiring and the partitioner are checked;
+ * ForeignPartitionerTest (it module) sends to the wrong partitions of a real broker.
  */
 class InputRepartitionTest {
 
@@ -52,25 +51,10 @@ class InputRepartitionTest {
             byte[] b = k.getBytes(StandardCharsets.UTF_8);
             CRC32 crc = new CRC32();
             crc.update(b);
-            if (crc.getValue() % partitions != KeyPartitioner.partition(b, partitions)) {
+            if (crc.getValue() % partitions != new Murmur2Placement().partition(b, partitions)) {
                 return k;
             }
         }
-    }
-
-    @Test
-    void theKeyPartitionerPlacesKeysAsTheJavaProducerDoesNotAsLibrdkafkasDefault() {
-        for (int i = 0; i < 1000; i++) {
-            byte[] k = ("key-" + i).getBytes(StandardCharsets.UTF_8);
-            assertThat(KeyPartitioner.partition(k, 4)).isEqualTo(BuiltInPartitioner.partitionForKey(k, 4));
-            assertThat(new KeyPartitioner().partitions("t", k, null, 7))
-                    .contains(java.util.Set.of(BuiltInPartitioner.partitionForKey(k, 7)));
-        }
-        String k = keyOnAnotherPartition(4);
-        byte[] b = k.getBytes(StandardCharsets.UTF_8);
-        CRC32 crc = new CRC32();
-        crc.update(b);
-        assertThat(KeyPartitioner.partition(b, 4)).isNotEqualTo((int) (crc.getValue() % 4));
     }
 
     @Test

@@ -11,6 +11,8 @@ import io.ltm.schemas.QueryOptions;
 import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.Crc32Placement;
+import io.ltm.topology.api.KeyPlacement;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.codec.WireVectors;
@@ -102,7 +104,7 @@ import org.apache.kafka.streams.state.Stores;
  *   pipeline with the same settings; in worker mode also through that pipeline followed by the worker's
  *   transactional loop relaying each record unchanged (the worker path's second exactly-once hop). The queries'
  *   producer places them with murmur2 (the Java client's), or with {@code --query-partitioner crc32} as a
- *   librdkafka client at its default settings does ({@link Crc32Partitioner}). The pipelines run side by side
+ *   librdkafka client at its default settings does ({@link Crc32Placement}). The pipelines run side by side
  *   and the queries go to one at a time, in N turns (default 4) of S/N seconds each, node then plain (then relayed),
  *   each pipeline given the same queries in a turn: a node queried right after its ingest answered more slowly (its
  *   commits and first reads) than the same node tens of seconds later, and the plain pipeline, queried after it,
@@ -169,9 +171,9 @@ public final class NodeBench {
         if (!List.of("java", "crc32").contains(queryPartitioner)) {
             throw new IllegalArgumentException("--query-partitioner must be java or crc32, not " + queryPartitioner);
         }
-        // java: murmur2, where the node's tokens are; crc32: librdkafka's default, so most queries take the detour
-        // (the node writes them again to their key's partition)
-        Class<? extends Partitioner> queryClients = queryPartitioner.equals("crc32") ? Crc32Partitioner.class : null;
+        // java: murmur2; crc32: librdkafka's default. Queries placed otherwise than the node's ltm.key.placement
+        // take the detour (the node writes them again to their key's partition)
+        Class<? extends Partitioner> queryClients = queryPartitioner.equals("crc32") ? Crc32Placement.class : null;
         if (workerRestart != null && !List.of("same", "new").contains(workerRestart)) {
             throw new IllegalArgumentException("--worker-restart must be same or new, not " + workerRestart);
         }
@@ -232,6 +234,7 @@ public final class NodeBench {
             settings.put("maxTaskIdleMs", nodeProps.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
             settings.put("inputRepartition", config.getBoolean(LtmConfig.INPUT_REPARTITION));
             settings.put("queryPartitioner", queryPartitioner);
+            settings.put("keyPlacement", config.keyPlacement().configValue());
             settings.put("queryCommitGapMs", config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS));
             settings.put("querySlices", slices);
             settings.put("querySliceSeconds", Math.max(1, seconds / slices));
@@ -258,7 +261,14 @@ public final class NodeBench {
             Map<String, Object> serdeConfig = config.serdeConfig();
             long t = System.nanoTime();
             long bytes = produceTokens(
-                    broker.bootstrapServers(), serdeConfig, tokensTopic, events, keys, tokensPerEvent, memory.dim());
+                    broker.bootstrapServers(),
+                    serdeConfig,
+                    config.keyPlacement(),
+                    tokensTopic,
+                    events,
+                    keys,
+                    tokensPerEvent,
+                    memory.dim());
             settings.put("eventBytesAvg", bytes / events);
             say(String.format(
                     Locale.ROOT,
@@ -306,6 +316,7 @@ public final class NodeBench {
                 produceTokens(
                         broker.bootstrapServers(),
                         serdeConfig,
+                        warmConfig.keyPlacement(),
                         WARM_TOKENS,
                         ingestWarmup,
                         keys,
@@ -545,6 +556,7 @@ public final class NodeBench {
     private static long produceTokens(
             String bootstrap,
             Map<String, Object> serdeConfig,
+            KeyPlacement placement,
             String topic,
             int events,
             int keys,
@@ -557,6 +569,7 @@ public final class NodeBench {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, placement.getClass()); // on the partitions of the keys' memories
         SplittableRandom rnd = new SplittableRandom(7);
         float[][] walk = new float[keys][dim];
         for (float[] w : walk) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.MemoryQuery;
 import io.ltm.schemas.MemoryResponse;
 import io.ltm.schemas.QueryOptions;
@@ -15,9 +16,11 @@ import io.ltm.testutils.SmallMemory;
 import io.ltm.testutils.it.LocalCluster;
 import io.ltm.testutils.it.MemoryProgress;
 import io.ltm.testutils.it.TopicReader;
+import io.ltm.topology.api.AttentionMode;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
 import io.ltm.topology.internal.Names;
+import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -88,13 +91,18 @@ class ForeignPartitionerTest {
     }
 
     LtmConfig config() {
-        LtmConfig c = new LtmConfig(cluster.node("foreign")
+        return config(Map.of());
+    }
+
+    LtmConfig config(Map<String, Object> settings) {
+        var node = cluster.node("foreign")
                 .stateUnder(tmp)
                 .partitions(PARTITIONS)
                 .topicsOfItsOwn()
                 .memory(SmallMemory.INTEROP)
-                .set("commit.interval.ms", 50)
-                .entries());
+                .set("commit.interval.ms", 50);
+        settings.forEach(node::set);
+        LtmConfig c = new LtmConfig(node.entries());
         cluster.createTopics(c.topicPartitions());
         return c;
     }
@@ -110,33 +118,12 @@ class ForeignPartitionerTest {
         try (HashingEncoder encoder = new HashingEncoder(DIM);
                 MemoryNode node = MemoryNode.start(config, encoder);
                 EncodeWorker worker = new EncodeWorker(config, encoder, "foreign");
-                TopicReader<MemoryResponse> responses = new TopicReader<>(
-                        cluster.bootstrapServers(),
-                        config.getString(LtmConfig.TOPIC_RESPONSES),
-                        MemoryResponse.class,
-                        config.serdeConfig())) {
+                TopicReader<MemoryResponse> responses = responses(config)) {
             node.awaitRunning(Duration.ofSeconds(60));
             worker.start();
 
             // 1. events from Python, keyed, default partitioner
-            ObjectNode spec = ConfluentPythonInteropTest.spec(cluster);
-            ArrayNode records = spec.putArray("records");
-            for (int i = 0; i < lines.size(); i++) {
-                TokenEvent e = TokenEvent.newBuilder()
-                        .setText(lines.get(i))
-                        .setVectors(null)
-                        .setTokens(null)
-                        .setEventTime(Instant.ofEpochMilli(1_764_100_000_000L + i))
-                        .setSourceId("py-" + i)
-                        .build();
-                records.addObject()
-                        .put("topic", events)
-                        .put("api", "serializer")
-                        .put("key", key)
-                        .put("schema", TokenEvent.getClassSchema().toString())
-                        .set("value", ConfluentPythonInteropTest.plain(e));
-            }
-            JsonNode produced = produce(spec);
+            JsonNode produced = produceEvents(events, key, lines);
             for (JsonNode p : produced.get("partitions")) {
                 assertThat(p.asInt())
                         .as("librdkafka's default partitioner is CRC32")
@@ -150,24 +137,8 @@ class ForeignPartitionerTest {
             MemoryProgress.awaitTokens(node::describe, key, tokens, Duration.ofSeconds(60));
 
             // 2. a query from Python, keyed, default partitioner
-            MemoryQuery q = MemoryQuery.newBuilder()
-                    .setQueryId("py-q-" + UUID.randomUUID())
-                    .setKey(key)
-                    .setText("late invoice fees")
-                    .setVectors(null)
-                    .setOptions(QueryOptions.newBuilder().setSpans(1).build())
-                    .setRequestedAt(Instant.now())
-                    .build();
-            spec = ConfluentPythonInteropTest.spec(cluster);
-            spec.putArray("records")
-                    .addObject()
-                    .put("topic", queries)
-                    .put("api", "serializer")
-                    .put("key", key)
-                    .put("schema", MemoryQuery.getClassSchema().toString())
-                    .set("value", ConfluentPythonInteropTest.plain(q));
-            produced = produce(spec);
-            assertThat(produced.get("partitions").get(0).asInt()).isEqualTo(crc32Partition(key));
+            MemoryQuery q = query("py-q-", key, "late invoice fees");
+            assertThat(produceQuery(queries, q)).isEqualTo(crc32Partition(key));
             MemoryResponse r = answer(responses, q.getQueryId());
             assertThat(r.getError()).isNull();
             assertThat(r.getFound()).as("answered from the key's memory").isTrue();
@@ -228,8 +199,125 @@ class ForeignPartitionerTest {
         }
     }
 
+    @Test
+    void withTheCrc32PlacementAPythonClientsEventsAndQueriesReachTheMemoryWithoutTheDetourThroughTheWorkerToo()
+            throws Exception {
+        LtmConfig config = config(
+                Map.of(LtmConfig.KEY_PLACEMENT, "crc32", LtmConfig.ATTENTION_MODE, AttentionMode.WORKER.configValue()));
+        String key = foreignKey("py-crc32-");
+        String queries = config.getString(LtmConfig.TOPIC_QUERIES);
+        List<String> lines = List.of("the boiler pressure dropped at night", "a plumber fixed the boiler valve");
+        try (HashingEncoder encoder = new HashingEncoder(DIM);
+                MemoryNode node = MemoryNode.start(config, encoder);
+                EncodeWorker worker = new EncodeWorker(config, encoder, "foreign-crc32");
+                AttentionWorker attention = new AttentionWorker(config, encoder, "foreign-crc32");
+                TopicReader<MemoryResponse> responses = responses(config)) {
+            node.awaitRunning(Duration.ofSeconds(60));
+            worker.start();
+            attention.start();
+
+            produceEvents(config.getString(LtmConfig.TOPIC_EVENTS), key, lines);
+            long tokens;
+            try (HashingEncoder e = new HashingEncoder(DIM)) {
+                tokens = lines.stream().mapToLong(s -> e.encode(s).count()).sum();
+            }
+            MemoryProgress.awaitTokens(node::describe, key, tokens, Duration.ofSeconds(60));
+            // the encode worker wrote the key's tokens where librdkafka puts the key
+            try (TopicReader<EncodedTokens> written = new TopicReader<>(
+                    cluster.bootstrapServers(),
+                    config.getString(LtmConfig.TOPIC_TOKENS),
+                    EncodedTokens.class,
+                    config.serdeConfig())) {
+                written.awaitCount(lines.size(), Duration.ofSeconds(30));
+                assertThat(written.records())
+                        .allSatisfy(r -> assertThat(r.partition()).isEqualTo(crc32Partition(key)));
+            }
+
+            // two queries from Python at its default settings, answered by the attention worker
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                MemoryQuery q = query("py-crc32-q" + i + "-", key, "boiler valve");
+                assertThat(produceQuery(queries, q)).isEqualTo(crc32Partition(key));
+                MemoryResponse r = answer(responses, q.getQueryId());
+                assertThat(r.getError()).isNull();
+                assertThat(r.getFound()).as("answered from the key's memory").isTrue();
+                assertThat(r.getStats().getTokensAbsorbed()).isEqualTo(tokens);
+                ids.add(q.getQueryId());
+            }
+            // at most the node's first record takes the detour (it learns the partition count from it); the second
+            // query was read where Python wrote it and answered from there
+            try (TopicReader<MemoryQuery> all =
+                    new TopicReader<>(cluster.bootstrapServers(), queries, MemoryQuery.class, config.serdeConfig())) {
+                all.awaitCount(2, Duration.ofSeconds(30));
+                all.poll(Duration.ofSeconds(1));
+                List<ConsumerRecord<String, MemoryQuery>> second = all.records().stream()
+                        .filter(r ->
+                                r.value() != null && ids.get(1).equals(r.value().getQueryId()))
+                        .toList();
+                assertThat(second)
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.headers().lastHeader(Names.HEADER_ROUTED_FROM))
+                                .isNull());
+            }
+        }
+    }
+
+    static TopicReader<MemoryResponse> responses(LtmConfig config) {
+        return new TopicReader<>(
+                cluster.bootstrapServers(),
+                config.getString(LtmConfig.TOPIC_RESPONSES),
+                MemoryResponse.class,
+                config.serdeConfig());
+    }
+
     static MemoryResponse answer(TopicReader<MemoryResponse> responses, String queryId) {
         return responses.await(r -> queryId.equals(r.getQueryId()), "answer to " + queryId, Duration.ofSeconds(60));
+    }
+
+    static MemoryQuery query(String idPrefix, String key, String text) {
+        return MemoryQuery.newBuilder()
+                .setQueryId(idPrefix + UUID.randomUUID())
+                .setKey(key)
+                .setText(text)
+                .setVectors(null)
+                .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                .setRequestedAt(Instant.now())
+                .build();
+    }
+
+    /** Text events from Python, keyed, at its default settings: what it printed (the partitions among it). */
+    JsonNode produceEvents(String topic, String key, List<String> lines) throws Exception {
+        ObjectNode spec = ConfluentPythonInteropTest.spec(cluster);
+        ArrayNode records = spec.putArray("records");
+        for (int i = 0; i < lines.size(); i++) {
+            TokenEvent e = TokenEvent.newBuilder()
+                    .setText(lines.get(i))
+                    .setVectors(null)
+                    .setTokens(null)
+                    .setEventTime(Instant.ofEpochMilli(1_764_100_000_000L + i))
+                    .setSourceId("py-" + i)
+                    .build();
+            records.addObject()
+                    .put("topic", topic)
+                    .put("api", "serializer")
+                    .put("key", key)
+                    .put("schema", TokenEvent.getClassSchema().toString())
+                    .set("value", ConfluentPythonInteropTest.plain(e));
+        }
+        return produce(spec);
+    }
+
+    /** A query from Python, keyed, at its default settings: the partition it was written to. */
+    int produceQuery(String topic, MemoryQuery q) throws Exception {
+        ObjectNode spec = ConfluentPythonInteropTest.spec(cluster);
+        spec.putArray("records")
+                .addObject()
+                .put("topic", topic)
+                .put("api", "serializer")
+                .put("key", q.getKey())
+                .put("schema", MemoryQuery.getClassSchema().toString())
+                .set("value", ConfluentPythonInteropTest.plain(q));
+        return produce(spec).get("partitions").get(0).asInt();
     }
 
     JsonNode produce(ObjectNode spec) throws Exception {

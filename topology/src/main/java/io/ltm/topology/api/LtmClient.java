@@ -60,6 +60,8 @@ public final class LtmClient implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
+        // tokens, queries and commands go to their key's partition, where the node holds its memory
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, config.keyPlacement().getClass());
         Serde<org.apache.avro.specific.SpecificRecord> values =
                 LtmSerdes.avro(org.apache.avro.specific.SpecificRecord.class, serdes);
         this.producer = new KafkaProducer<>(

@@ -97,6 +97,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String ROCKSDB_WRITE_BUFFER_BYTES = "ltm.rocksdb.write.buffer.bytes";
 
     public static final String INPUT_REPARTITION = "ltm.input.repartition";
+    public static final String KEY_PLACEMENT = "ltm.key.placement";
     public static final String MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_CONFIG;
     public static final String POLL_MS = StreamsConfig.POLL_MS_CONFIG;
     public static final String INSTANCE_ID = "ltm.instance.id";
@@ -611,21 +612,39 @@ public final class LtmConfig extends AbstractConfig {
                     Type.BOOLEAN,
                     true,
                     Importance.MEDIUM,
-                    "true: queries and control commands that are not on the partition murmur2 gives their key "
-                            + "(as Java producers place them) are written again to their own topic, on that "
-                            + "partition, with the header ltm.routed.from (\"partition:offset\" where they were read "
-                            + "first; a dead letter names that position), so they reach the key's memory whatever "
-                            + "partitioner their producer used (librdkafka's default, consistent_random, is CRC32: "
-                            + "without this a Python, Go or C client's query lands on another task and is answered "
-                            + "found=false). Those records pay one more commit (see README, Measured numbers); the "
-                            + "others go straight on. The node needs write access to the query and control topics, "
-                            + "and other consumers of them see the copies (skip records with the header). Earlier "
-                            + "versions routed them through the internal topics "
+                    "true: queries and control commands that are not on their key's partition (ltm.key.placement) "
+                            + "are written again to their own topic, on that partition, with the header "
+                            + "ltm.routed.from (\"partition:offset\" where they were read first; a dead letter names "
+                            + "that position), so they reach the key's memory whatever partitioner their producer used "
+                            + "(without this, with the default placement murmur2, a query from a Python, Go or C "
+                            + "client at its default settings, which places keys by CRC32, lands on another task and "
+                            + "is answered found=false). Those records pay one more commit (see README, Measured "
+                            + "numbers); the others go straight on. The node needs write access to the query and "
+                            + "control topics, and other consumers of them see the copies (skip records with the "
+                            + "header). Earlier versions routed them through the internal topics "
                             + "{application.id}-ltm-queries-by-key-repartition and -ltm-control-by-key-repartition, "
                             + "which are no longer read (delete them after upgrading). false: read them directly, "
-                            + "only when every producer of those topics partitions with murmur2 (Java clients, or librdkafka with partitioner=murmur2_random). The tokens "
-                            + "topic is never routed: the encode worker writes it with the Java producer whatever "
+                            + "only when every producer of those topics places keys as ltm.key.placement says. The "
+                            + "tokens topic is never routed: the encode worker writes it with the placement whatever "
                             + "client wrote the events.")
+            .define(
+                    KEY_PLACEMENT,
+                    Type.STRING,
+                    new Murmur2Placement().configValue(),
+                    ValidString.in(KeyPlacement.all().stream()
+                            .map(KeyPlacement::configValue)
+                            .toArray(String[]::new)),
+                    Importance.MEDIUM,
+                    "The partition of the tokens, queries and control topics on which a key's records belong, "
+                            + "whose task holds the key's memory. murmur2: where the Java producer's default "
+                            + "partitioner puts a key; crc32: where librdkafka's default (consistent_random) puts it "
+                            + "(Confluent's Python, Go and .NET clients, kcat). The encode worker, the attention "
+                            + "worker, the commands and LtmClient write with this placement; queries and control "
+                            + "commands that arrive elsewhere are routed (ltm.input.repartition) and pay one more "
+                            + "commit, so choose the placement of the clients that send most queries. A Java "
+                            + "producer follows crc32 with partitioner.class=io.ltm.topology.api.Crc32Placement. "
+                            + "Fixed for the life of the memories: a node with another placement finds each key's "
+                            + "memory on another partition (see README, Any client's partitioner).")
             .define(
                     POLL_MS,
                     Type.LONG,
@@ -772,6 +791,11 @@ public final class LtmConfig extends AbstractConfig {
     /** What the node does with queries: answer them itself or hand them to the attention worker. */
     public AttentionMode attentionMode() {
         return AttentionMode.of(getString(ATTENTION_MODE));
+    }
+
+    /** On which partition of the input topics a key's records belong. */
+    public KeyPlacement keyPlacement() {
+        return KeyPlacement.of(getString(KEY_PLACEMENT));
     }
 
     /** The text encoder the node and the encode worker load. */

@@ -115,6 +115,7 @@ public final class MemoryNode implements AutoCloseable {
             if (port >= 0) {
                 http = new HttpEndpoint(
                         streams,
+                        config.keyPlacement(),
                         config.getString(LtmConfig.HTTP_HOST),
                         port,
                         registry::scrape,

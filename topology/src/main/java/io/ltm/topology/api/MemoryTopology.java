@@ -110,14 +110,16 @@ public final class MemoryTopology {
                 appDefault, Names.SOURCE_QUERIES, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_QUERIES));
         topology.addSource(
                 appDefault, Names.SOURCE_CONTROL, watched, bytes, bytes, config.getString(LtmConfig.TOPIC_CONTROL));
+        KeyPlacement placement = config.keyPlacement();
         String[] queriesIn = {Names.SOURCE_QUERIES};
         String[] controlIn = {Names.SOURCE_CONTROL};
         if (config.getBoolean(LtmConfig.INPUT_REPARTITION)) {
-            // A non-Java producer (librdkafka's default partitioner is CRC32) may put a key's query on another
-            // partition than its tokens: such records are written again to their topic, on the partition murmur2
-            // gives the key, as the tokens are, so each reaches the task holding the key's memory.
+            // Another client's partitioner may put a key's query on another partition than its tokens: such
+            // records are written again to their topic, on the key's partition by the node's placement, as the
+            // tokens are, so each reaches the task holding the key's memory.
             queriesIn = byKey(
                     topology,
+                    placement,
                     config.getString(LtmConfig.TOPIC_QUERIES),
                     Names.SOURCE_QUERIES,
                     Names.ROUTER_QUERIES,
@@ -127,6 +129,7 @@ public final class MemoryTopology {
                     new CommitPacer(config.getLong(LtmConfig.QUERY_COMMIT_GAP_MS)));
             controlIn = byKey(
                     topology,
+                    placement,
                     config.getString(LtmConfig.TOPIC_CONTROL),
                     Names.SOURCE_CONTROL,
                     Names.ROUTER_CONTROL,
@@ -227,6 +230,9 @@ public final class MemoryTopology {
                 config.getString(LtmConfig.TOPIC_ATTENTION_REQUESTS),
                 keys,
                 LtmSerdes.avro(AttentionRequest.class, serdeConfig).serializer(),
+                // on the partition of the key's memory: a worker replicates the changelogs of the partitions whose
+                // requests it is given, and one that finds a request of another partition replicates that one too
+                KeyPartitioner.ofStringKeys(placement),
                 Names.QUERY);
         topology.addSink(
                 Names.SINK_REREAD_REQUESTS,
@@ -253,19 +259,21 @@ public final class MemoryTopology {
 
     /**
      * {@code source} (reading {@code inputTopic}) -> a {@link KeyRouter}: records on their key's partition go straight
-     * to {@code target}, the others to a sink that writes them again to {@code inputTopic} on that partition (murmur2
-     * of the key), where the router sends them on. Returns {@code target}'s parent. Records pass as the bytes they
-     * arrived as, with timestamps and headers.
+     * to {@code target}, the others to a sink that writes them again to {@code inputTopic} on that partition (by
+     * {@code placement}), where the router sends them on. Returns {@code target}'s parent. Records pass as the bytes
+     * they arrived as, with timestamps and headers.
      */
     private static String[] byKey(
             Topology topology,
+            KeyPlacement placement,
             String inputTopic,
             String source,
             String router,
             String target,
             String sink,
             CommitPacer detours) {
-        KeyPartitioner partitioner = new KeyPartitioner(); // shared: the router learns the partition count from it
+        // shared: the router learns the partition count from it
+        KeyPartitioner partitioner = new KeyPartitioner(placement);
         topology.addProcessor(router, () -> new KeyRouter(partitioner, target, sink, detours), source);
         ByteArraySerializer bytesOut = new ByteArraySerializer();
         topology.addSink(sink, inputTopic, bytesOut, bytesOut, partitioner, router);

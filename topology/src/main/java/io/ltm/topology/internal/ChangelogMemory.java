@@ -19,7 +19,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A key's memory read from the memory node's changelog topics ({application.id}-ltm-memory-changelog and
@@ -62,7 +61,7 @@ public final class ChangelogMemory {
             if (parts == null || parts.isEmpty()) {
                 throw new UserFacingException("topic " + config.getString(LtmConfig.TOPIC_TOKENS) + " does not exist");
             }
-            int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % parts.size();
+            int partition = config.keyPlacement().partition(key.getBytes(StandardCharsets.UTF_8), parts.size());
             List<TopicPartition> tps = new ArrayList<>();
             for (String t : List.of(memoryTopic, shortTopic, termsTopic, coefficientsTopic)) {
                 List<PartitionInfo> pi = c.partitionsFor(t, timeout);

@@ -3,6 +3,7 @@ package io.ltm.topology.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ltm.topology.api.KeyPlacement;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,9 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -37,6 +38,9 @@ public final class HttpEndpoint implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaStreams streams;
+    /** Places a key as the node does, so that the instance holding its memory is found. */
+    private final StreamPartitioner<String, Object> keys;
+
     private final HostInfo self;
     private final HttpServer server;
     private final PicturePages pages;
@@ -49,11 +53,21 @@ public final class HttpEndpoint implements AutoCloseable {
         String scrape();
     }
 
-    /** {@code pages} (may be null) serves the web page and the pictures. */
+    /**
+     * {@code pages} (may be null) serves the web page and the pictures; {@code placement} finds the instance that holds
+     * a key's memory.
+     */
     public HttpEndpoint(
-            KafkaStreams streams, String host, int port, MetricsScraper metrics, NodeHealth health, PicturePages pages)
+            KafkaStreams streams,
+            KeyPlacement placement,
+            String host,
+            int port,
+            MetricsScraper metrics,
+            NodeHealth health,
+            PicturePages pages)
             throws IOException {
         this.streams = streams;
+        this.keys = KeyPartitioner.ofStringKeys(placement);
         this.pages = pages;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.self = new HostInfo(host, server.getAddress().getPort());
@@ -93,7 +107,7 @@ public final class HttpEndpoint implements AutoCloseable {
             String key = URLDecoder.decode(rest, StandardCharsets.UTF_8);
             Map<String, String> params = params(ex.getRequestURI().getRawQuery());
             boolean local = "true".equals(params.get("local"));
-            KeyQueryMetadata md = streams.queryMetadataForKey(Names.STORE_MEMORY, key, new StringSerializer());
+            KeyQueryMetadata md = streams.queryMetadataForKey(Names.STORE_MEMORY, key, keys);
             HostInfo owner = md == null || md == KeyQueryMetadata.NOT_AVAILABLE ? self : md.activeHost();
             if (!local && !owner.equals(self)) {
                 String q = ex.getRequestURI().getRawQuery();

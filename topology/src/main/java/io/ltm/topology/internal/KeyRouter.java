@@ -9,12 +9,13 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * In front of a processor that needs the key's memory: a record already on the partition that murmur2 gives its
- * key (any Java producer's) goes straight on; any other (librdkafka's default partitioner, an explicit partition)
- * goes to the sink {@code detour}, whose {@link KeyPartitioner} writes it again to its own topic, on the partition of
- * the task that holds the key, marked with where it was read first ({@link RoutedFrom}). Until that sink has written
- * one record the partition count is unknown, and every record takes the detour. A detour asks {@code commits} for a
- * commit: under exactly-once the task that holds the key reads it only after this task's transaction commits.
+ * In front of a processor that needs the key's memory: a record already on its key's partition (the node's
+ * {@link io.ltm.topology.api.KeyPlacement}) goes straight on; any other (another client's partitioner, an explicit
+ * partition) goes to the sink {@code detour}, whose {@link KeyPartitioner} writes it again to its own topic, on the
+ * partition of the task that holds the key, marked with where it was read first ({@link RoutedFrom}). Until that sink
+ * has written one record the partition count is unknown, and every record takes the detour. A detour asks
+ * {@code commits} for a commit: under exactly-once the task that holds the key reads it only after this task's
+ * transaction commits.
  */
 public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -47,7 +48,7 @@ public final class KeyRouter implements Processor<byte[], byte[], byte[], byte[]
         RecordMetadata meta = context.recordMetadata().orElse(null);
         int here = meta == null ? -1 : meta.partition();
         boolean home = record.key() == null // no memory to reach: the processor sends it to the dead-letter topic
-                || (partitions > 0 && KeyPartitioner.partition(record.key(), partitions) == here);
+                || (partitions > 0 && partitioner.partition(record.key(), partitions) == here);
         if (home || tooLargeToWriteAgain(record)) {
             context.forward(record, direct);
             return;

@@ -142,6 +142,8 @@ public abstract class TransactionalLoop implements AutoCloseable {
         // another instance taking the partitions over waits for this producer's open transaction to be aborted
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, config.getInt(LtmConfig.TRANSACTION_TIMEOUT_MS));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LtmConfig.MAX_STATE_BYTES);
+        // tokens, queries and reads go to their key's partition, where the node holds its memory
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, config.keyPlacement().getClass());
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

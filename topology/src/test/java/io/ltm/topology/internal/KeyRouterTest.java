@@ -2,8 +2,12 @@ package io.ltm.topology.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ltm.topology.api.Crc32Placement;
+import io.ltm.topology.api.KeyPlacement;
 import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.Murmur2Placement;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
@@ -13,11 +17,15 @@ class KeyRouterTest {
     private static final int PARTITIONS = 4;
     private static final byte[] KEY = "chat-1".getBytes(StandardCharsets.UTF_8);
     private static final long NOW = 1_000_000L;
+    private static final KeyPartitioner MURMUR2 = new KeyPartitioner(new Murmur2Placement());
 
     /** A router of a task whose records come from {@code partition} at {@code offset}, at {@code nowMs}. */
     private record Routing(KeyRouter router, MockProcessorContext<byte[], byte[]> context) {
         static Routing at(CommitPacer pacer, int partition, long offset, long nowMs) {
-            KeyPartitioner partitioner = new KeyPartitioner();
+            return at(MURMUR2, pacer, partition, offset, nowMs);
+        }
+
+        static Routing at(KeyPartitioner partitioner, CommitPacer pacer, int partition, long offset, long nowMs) {
             partitioner.partitions("ltm.queries", KEY, new byte[0], PARTITIONS); // the sink has written a record
             KeyRouter router = new KeyRouter(partitioner, "direct", "detour", pacer);
             MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
@@ -39,17 +47,45 @@ class KeyRouterTest {
     }
 
     private static int elsewhere() {
-        return (KeyPartitioner.partition(KEY, PARTITIONS) + 1) % PARTITIONS;
+        return (MURMUR2.partition(KEY, PARTITIONS) + 1) % PARTITIONS;
     }
 
     @Test
     void aRecordOnItsKeysPartitionGoesStraightOnWithoutACommit() {
-        MockProcessorContext<byte[], byte[]> context =
-                route(new CommitPacer(0), KeyPartitioner.partition(KEY, PARTITIONS));
+        MockProcessorContext<byte[], byte[]> context = route(new CommitPacer(0), MURMUR2.partition(KEY, PARTITIONS));
         assertThat(context.forwarded())
                 .singleElement()
                 .satisfies(f -> assertThat(f.childName()).hasValue("direct"));
         assertThat(context.committed()).isFalse();
+    }
+
+    @Test
+    void withTheCrc32PlacementARecordWhereLibrdkafkaPutsItGoesStraightOnAndOneWhereJavaPutsItTakesTheDetour() {
+        KeyPartitioner crc32 = new KeyPartitioner(new Crc32Placement());
+        int librdkafka = crc32.partition(KEY, PARTITIONS);
+        int java = MURMUR2.partition(KEY, PARTITIONS);
+        assertThat(librdkafka).as("the test's key is placed apart by the two").isNotEqualTo(java);
+        assertThat(Routing.at(crc32, new CommitPacer(0), librdkafka, 0L, NOW)
+                        .process(new Record<>(KEY, new byte[] {1}, 0L))
+                        .forwarded())
+                .singleElement()
+                .satisfies(f -> assertThat(f.childName()).hasValue("direct"));
+        assertThat(Routing.at(crc32, new CommitPacer(0), java, 0L, NOW)
+                        .process(new Record<>(KEY, new byte[] {1}, 0L))
+                        .forwarded())
+                .singleElement()
+                .satisfies(f -> assertThat(f.childName()).hasValue("detour"));
+    }
+
+    @Test
+    void recordsKeyedByStringsArePlacedOnTheirKeysPartitionByThePlacement() {
+        for (KeyPlacement placement : KeyPlacement.all()) {
+            for (int i = 0; i < 100; i++) {
+                String key = "chat-" + i;
+                assertThat(KeyPartitioner.<Object>ofStringKeys(placement).partitions("t", key, null, 7))
+                        .contains(Set.of(placement.partition(key.getBytes(StandardCharsets.UTF_8), 7)));
+            }
+        }
     }
 
     @Test
