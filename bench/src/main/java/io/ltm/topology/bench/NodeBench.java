@@ -110,8 +110,8 @@ import org.apache.kafka.streams.state.Stores;
  *   commits and first reads) than the same node tens of seconds later, and the plain pipeline, queried after it,
  *   never met that. Turns of S/N seconds (rounded down, at least one); W seconds of warm-up before the first turn of
  *   each, one before every later turn (new clients). In worker mode the relay runs through every turn, so the plain
- *   pipeline's echoes are relayed in its turns too. Percentiles are over all turns; {@code p50MsPerSlice} gives each
- *   turn's median.</li>
+ *   pipeline's echoes are relayed in its turns too. Percentiles are over all turns; {@code p50MsPerSlice} and
+ *   {@code p99MsPerSlice} give each turn's median and 99th percentile.</li>
  * </ol>
  */
 public final class NodeBench {
@@ -1362,6 +1362,9 @@ public final class NodeBench {
         r.put(
                 "p50MsPerSlice",
                 slices.stream().map(x -> pct(sorted(x.latencyNs()), 50)).toList());
+        r.put(
+                "p99MsPerSlice",
+                slices.stream().map(x -> pct(sorted(x.latencyNs()), 99)).toList());
         return r;
     }
 

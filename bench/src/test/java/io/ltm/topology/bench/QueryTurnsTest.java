@@ -46,6 +46,7 @@ class QueryTurnsTest {
         assertThat(s.get("queriesPerSecActual")).isEqualTo(20.0); // 80 sent in 4 s
         assertThat(s.get("streamThreadCpuMsPerQuery")).isEqualTo(0.5); // 40 ms over 80 queries
         assertThat(s.get("p50MsPerSlice")).isEqualTo(List.of(2.0, 30.0));
+        assertThat(s.get("p99MsPerSlice")).isEqualTo(List.of(3.0, 50.0));
         @SuppressWarnings("unchecked")
         Map<String, Object> split = (Map<String, Object>) s.get("split");
         assertThat(split.get("sendToNodeP50Ms")).isEqualTo(5.0); // 4th of 1, 1, 1, 5, 5, 5, 5, 5
