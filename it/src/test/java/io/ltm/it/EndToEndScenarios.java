@@ -18,9 +18,11 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
 import io.ltm.testutils.it.NodeSettings;
 import io.ltm.topology.api.AttentionMode;
+import io.ltm.topology.api.Crc32Placement;
 import io.ltm.topology.api.LtmClient;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.api.Murmur2Placement;
 import io.ltm.topology.internal.InputValidator;
 import io.ltm.topology.internal.LocalMemories;
 import io.ltm.topology.internal.QueryVectors;
@@ -32,6 +34,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +56,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * End-to-end scenarios on a real broker and a real schema registry, through Avro on every topic: text events
@@ -367,9 +372,11 @@ abstract class EndToEndScenarios {
         }
     }
 
-    @Test
-    void anyInstanceAnswersTheHttpStatsOfAKeyByAskingTheInstanceThatOwnsIt() throws Exception {
-        LtmConfig first = config(AttentionMode.INLINE.configValue());
+    /** With either placement: the owner is found by the node's placement, not by the Java producer's murmur2. */
+    @ParameterizedTest
+    @ValueSource(strings = {"murmur2", "crc32"})
+    void anyInstanceAnswersTheHttpStatsOfAKeyByAskingTheInstanceThatOwnsIt(String placement) throws Exception {
+        LtmConfig first = config(AttentionMode.INLINE.configValue(), Map.of(LtmConfig.KEY_PLACEMENT, placement));
         Map<String, Object> shared = new HashMap<>(first.originals());
         int portA = freePort();
         int portB = freePort();
@@ -390,6 +397,10 @@ abstract class EndToEndScenarios {
             nodeB.awaitRunning(Duration.ofSeconds(60));
             enc.start();
             List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5");
+            assertThat(keys)
+                    .as("a key the two placements put on different partitions of 2")
+                    .anyMatch(k -> new Murmur2Placement().partition(k.getBytes(StandardCharsets.UTF_8), 2)
+                            != new Crc32Placement().partition(k.getBytes(StandardCharsets.UTF_8), 2));
             for (String k : keys) {
                 client.sendText(k, "some words for key " + k, k);
             }
