@@ -153,6 +153,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
     }
 
+    /** The id of the subject's schema in the registry's answer (to a registration or a lookup), kept for later calls. */
     private int registered(String subject, Schema schema, JsonNode answer) {
         int id = requiredInt(answer, "id");
         idBySubjectSchema.get(subject).put(schema, id);
@@ -207,11 +208,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Integer cached = bySchema.get(schema);
         if (cached != null) return Optional.of(cached);
         try {
-            JsonNode answer = call("POST", "/subjects/" + enc(subject), schemaBody(schema));
-            int id = requiredInt(answer, "id");
-            bySchema.put(schema, id);
-            remember(id, schema);
-            return Optional.of(id);
+            return Optional.of(
+                    registered(subject, schema, call("POST", "/subjects/" + enc(subject), schemaBody(schema))));
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) return Optional.empty();
             throw e;
