@@ -17,6 +17,9 @@ import java.util.List;
  * Constants per configuration; one instance per engine (not thread-safe only because the engine is not).
  */
 public final class HostZeroShot {
+    /** Rows of B added per pass over a read's outputs (see {@link #weightedRows}). */
+    private static final int ROWS_PER_PASS = 4;
+
     /** Output of one read: context [d] or null, histogram [D] or null, fits {mu, sigma, weight}, score per fit. */
     public record Out(float[] context, double[] histogram, List<double[]> fits, double[] scores) {}
 
@@ -127,26 +130,7 @@ public final class HostZeroShot {
             r[x][0] = context[x] ? psi.expected(m1, s2) : null;
             for (int k = 0; k < f.size(); k++) r[x][k + 1] = psi.expected(f.get(k)[0], f.get(k)[1] * f.get(k)[1]);
         }
-        // one pass over B for every output of every query
-        float[][][] acc = new float[g][][];
-        for (int x = 0; x < g; x++) acc[x] = new float[r[x].length][d];
-        float[] row =
-                new float[d]; // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
-        for (int k = 0; k < n; k++) {
-            boolean any = false;
-            for (int x = 0; x < g && !any; x++) for (float[] rx : r[x]) any |= rx != null && rx[k] != 0f;
-            if (!any) continue;
-            System.arraycopy(b, k * d, row, 0, d);
-            for (int x = 0; x < g; x++) {
-                for (int o = 0; o < r[x].length; o++) {
-                    if (r[x][o] == null) continue;
-                    float w = r[x][o][k];
-                    if (w == 0f) continue;
-                    float[] y = acc[x][o];
-                    for (int j = 0; j < d; j++) y[j] += w * row[j];
-                }
-            }
-        }
+        float[][][] acc = weightedRows(b, n, d, r);
         Out[] out = new Out[g];
         for (int x = 0; x < g; x++) {
             List<double[]> f = fits.get(x);
@@ -163,6 +147,59 @@ public final class HostZeroShot {
             out[x] = new Out(context[x] ? acc[x][0] : null, hist[x], f, scores);
         }
         return out;
+    }
+
+    /**
+     * acc[x][o] = Σ_k r[x][o][k] B_k over the rows of B ([n, d] row-major) for every output o of every query x (null
+     * outputs are skipped and get a zero vector), in one pass over B: a row is read once for all outputs, and only
+     * where some weight is not 0 (a span's E[ψ] is 0 outside a few rows). Four rows at a time: one load and store of
+     * an output per four rows (the store, not the arithmetic, bounds an axpy). Each output still adds the rows one at
+     * a time in order, and a row of weight 0 adds exactly ±0 to a sum that is never −0 (B is finite), so the sums are
+     * those of one row per pass, row by row.
+     */
+    static float[][][] weightedRows(float[] b, int n, int d, float[][][] r) {
+        int g = r.length;
+        float[][][] acc = new float[g][][];
+        for (int x = 0; x < g; x++) acc[x] = new float[r[x].length][d];
+        // each row copied out first: JDK 17's C2 vectorises x[j] += w·row[j], not b[k·d + j]
+        float[][] rows = new float[ROWS_PER_PASS][d];
+        for (int k0 = 0; k0 < n; k0 += ROWS_PER_PASS) {
+            int m = Math.min(ROWS_PER_PASS, n - k0);
+            if (!anyWeight(r, k0, m)) continue;
+            for (int t = 0; t < m; t++) System.arraycopy(b, (k0 + t) * d, rows[t], 0, d);
+            for (int x = 0; x < g; x++) {
+                for (int o = 0; o < r[x].length; o++) {
+                    float[] rx = r[x][o];
+                    if (rx == null) continue;
+                    float[] y = acc[x][o];
+                    if (m == ROWS_PER_PASS) {
+                        float w0 = rx[k0], w1 = rx[k0 + 1], w2 = rx[k0 + 2], w3 = rx[k0 + 3];
+                        if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) continue;
+                        float[] r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
+                        for (int j = 0; j < d; j++)
+                            y[j] = (((y[j] + w0 * r0[j]) + w1 * r1[j]) + w2 * r2[j]) + w3 * r3[j];
+                        continue;
+                    }
+                    for (int t = 0; t < m; t++) {
+                        float w = rx[k0 + t];
+                        if (w == 0f) continue;
+                        float[] row = rows[t];
+                        for (int j = 0; j < d; j++) y[j] += w * row[j];
+                    }
+                }
+            }
+        }
+        return acc;
+    }
+
+    /** Whether any output weighs any of rows [k0, k0 + m) of B. */
+    private static boolean anyWeight(float[][][] r, int k0, int m) {
+        for (float[][] rx : r)
+            for (float[] w : rx) {
+                if (w == null) continue;
+                for (int k = k0; k < k0 + m; k++) if (w[k] != 0f) return true;
+            }
+        return false;
     }
 
     /**
