@@ -206,8 +206,21 @@ public final class CoefficientLog {
         for (int r0 = 0; r0 < rows; r0 += BLOCK) {
             int nr = Math.min(BLOCK, rows - r0);
             for (int r = 0; r < nr; r++) System.arraycopy(base, (r0 + r) * dim, row[r], 0, dim);
-            for (int k = 0; k < w.z().length; k++) {
-                float[] zk = w.z()[k];
+            float[][] z = w.z();
+            int k = 0;
+            for (; k + 3 < z.length; k += 4) {
+                float[] z0 = z[k], z1 = z[k + 1], z2 = z[k + 2], z3 = z[k + 3];
+                for (int r = 0; r < nr; r++) {
+                    int at = (r0 + r) * rows + w.lo() + k;
+                    float a0 = gramInverse[at], a1 = gramInverse[at + 1], a2 = gramInverse[at + 2];
+                    float a3 = gramInverse[at + 3];
+                    float[] out = row[r];
+                    for (int c = 0; c < d; c++)
+                        out[c] = (((out[c] + a0 * z0[c]) + a1 * z1[c]) + a2 * z2[c]) + a3 * z3[c];
+                }
+            }
+            for (; k < z.length; k++) {
+                float[] zk = z[k];
                 for (int r = 0; r < nr; r++) {
                     float a = gramInverse[(r0 + r) * rows + w.lo() + k];
                     float[] out = row[r];
@@ -245,18 +258,35 @@ public final class CoefficientLog {
         checkWeights(weights);
         float[] base = base();
         float[][] out = new float[weights.length][dim];
-        // each slice is copied out first, so that the sums index two arrays alike, which C2 vectorises (same sums)
-        float[] row = new float[dim];
+        // each slice is copied out first, so that the sums index two arrays alike, which C2 vectorises; four rows per
+        // pass over an output, each added in order (a row of weight 0 adds exactly ±0 to a sum that is never −0):
+        // the sums of one row at a time
+        float[][] slices = new float[4][dim];
         for (int i0 = 0; i0 < weights.length; i0 += BLOCK) {
             int ni = Math.min(BLOCK, weights.length - i0);
-            for (int n = 0; n < rows; n++) {
+            int n = 0;
+            for (; n + 3 < rows; n += 4) {
+                boolean copied = false;
+                for (int i = i0; i < i0 + ni; i++) {
+                    float[] wi = weights[i];
+                    float a0 = wi[n], a1 = wi[n + 1], a2 = wi[n + 2], a3 = wi[n + 3];
+                    if (a0 == 0f && a1 == 0f && a2 == 0f && a3 == 0f) continue;
+                    if (!copied) for (int t = 0; t < 4; t++) System.arraycopy(base, (n + t) * dim, slices[t], 0, dim);
+                    copied = true;
+                    float[] r0 = slices[0], r1 = slices[1], r2 = slices[2], r3 = slices[3];
+                    float[] o = out[i];
+                    for (int c = 0; c < dim; c++) o[c] = (((o[c] + a0 * r0[c]) + a1 * r1[c]) + a2 * r2[c]) + a3 * r3[c];
+                }
+            }
+            for (; n < rows; n++) {
                 boolean copied = false;
                 for (int i = i0; i < i0 + ni; i++) {
                     float a = weights[i][n];
                     if (a == 0f) continue;
-                    if (!copied) System.arraycopy(base, n * dim, row, 0, dim);
+                    if (!copied) System.arraycopy(base, n * dim, slices[0], 0, dim);
                     copied = true;
                     float[] o = out[i];
+                    float[] row = slices[0];
                     for (int c = 0; c < dim; c++) o[c] += a * row[c];
                 }
             }
@@ -291,8 +321,19 @@ public final class CoefficientLog {
                     for (int k = 0; k < width; k++) oz[k] += a * gramRow[k];
                 }
             }
-            for (int k = 0; k < width; k++) {
-                float[] zk = w.z()[k];
+            float[][] z = w.z();
+            int k = 0;
+            for (; k + 3 < width; k += 4) {
+                float[] z0 = z[k], z1 = z[k + 1], z2 = z[k + 2], z3 = z[k + 3];
+                for (int i = 0; i < ni; i++) {
+                    float[] a = onZ[i];
+                    float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
+                    float[] o = out[i0 + i];
+                    for (int c = 0; c < dim; c++) o[c] = (((o[c] + a0 * z0[c]) + a1 * z1[c]) + a2 * z2[c]) + a3 * z3[c];
+                }
+            }
+            for (; k < width; k++) {
+                float[] zk = z[k];
                 for (int i = 0; i < ni; i++) {
                     float a = onZ[i][k];
                     float[] o = out[i0 + i];
