@@ -208,6 +208,7 @@ public final class CoefficientLog {
             for (int r = 0; r < nr; r++) System.arraycopy(base, (r0 + r) * dim, row[r], 0, dim);
             float[][] z = w.z();
             int k = 0;
+            // four terms per pass over a row (one load and store of it per four), still added in order: same bits
             for (; k + 3 < z.length; k += 4) {
                 float[] z0 = z[k], z1 = z[k + 1], z2 = z[k + 2], z3 = z[k + 3];
                 for (int r = 0; r < nr; r++) {
@@ -323,6 +324,7 @@ public final class CoefficientLog {
             }
             float[][] z = w.z();
             int k = 0;
+            // four rows of Z per pass over an output, still added in order: the same bits as one at a time
             for (; k + 3 < width; k += 4) {
                 float[] z0 = z[k], z1 = z[k + 1], z2 = z[k + 2], z3 = z[k + 3];
                 for (int i = 0; i < ni; i++) {
