@@ -1,4 +1,6 @@
 #!/bin/bash
+# Compiled first, in one directory: javac -cp "<cli jar>:<cli lib>/*" Ap.java Bc.java; javac -cp <model classes> -d . LM.java
+# (LM is in package io.ltm.model.internal: BandedRows is package-private). /tmp/cli1 held the CLI build of 11d691d.
 # A = the model of 11d691d (before this session), B = the model of 39880a1 (both changes)
 A="/tmp/cli1/lib/*"; B="/work/main/model/target/classes:/tmp/cli1/lib/*"
 for i in 1 2; do
