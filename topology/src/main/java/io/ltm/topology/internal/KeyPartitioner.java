@@ -46,6 +46,6 @@ public final class KeyPartitioner implements StreamPartitioner<byte[], byte[]> {
     public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
         partitionCount = numPartitions;
         // a record without a key has no memory; it goes to the dead-letter topic from whichever task reads it
-        return key == null ? Optional.empty() : Optional.of(Set.of(placement.partition(key, numPartitions)));
+        return key == null ? Optional.empty() : Optional.of(Set.of(partition(key, numPartitions)));
     }
 }
