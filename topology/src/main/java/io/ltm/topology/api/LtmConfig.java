@@ -401,15 +401,17 @@ public final class LtmConfig extends AbstractConfig {
                     64L << 20,
                     ConfigDef.Range.atLeast(0L),
                     Importance.LOW,
-                    "Bound on each of the three caches in which a memory node process keeps decoded what a key's "
+                    "Bound on each of the four caches in which a memory node process keeps decoded what a key's "
                             + "next contraction or query would otherwise read and decode again, each checked against "
                             + "what the stores hold: B as float32 (at N = 512, d = 384 a 786 KB base and its deltas per "
                             + "key, checked against the version the stored record names), the term filters (256 KiB per "
-                            + "key, checked against the stored record's digest) and the short-term buffers (float32, up "
+                            + "key, checked against the stored record's digest), the short-term buffers (float32, up "
                             + "to 786 KB per key, checked against the short-term index, which holds a digest of the "
-                            + "records); least recently used evicted first; 0 disables them. Queries read them too (B "
-                            + "only when the version's ready memory is not cached), and a forget drops the key from "
-                            + "them.")
+                            + "records) and the long-term records with their timelines (about 0.4 MB per key of 1,024 "
+                            + "source segments, checked against the id the short-term index holds of the record "
+                            + "written with it); least recently used evicted first; 0 disables them. Queries read them "
+                            + "too (B only when the version's ready memory is not cached), and a forget drops the key "
+                            + "from them.")
             .define(
                     QUERY_COMMIT_GAP_MS,
                     Type.LONG,

@@ -228,6 +228,15 @@ public final class MemoryStateCodec {
      * for which {@code isFor(a)} holds), or null to decode it from the record, which must then hold it whole.
      */
     public static MemoryState fromAvro(io.ltm.schemas.MemoryState a, MemoryConfig cfg, CoefficientLog coefficients) {
+        return fromAvro(a, cfg, coefficients, null);
+    }
+
+    /**
+     * As {@link #fromAvro(io.ltm.schemas.MemoryState, MemoryConfig, CoefficientLog)}, with the record's timeline given
+     * already decoded by {@link #timeline} (null: decode it): a long stream's timeline is most of a record's decoding.
+     */
+    public static MemoryState fromAvro(
+            io.ltm.schemas.MemoryState a, MemoryConfig cfg, CoefficientLog coefficients, Timeline timeline) {
         check(a.getFormatVersion() == 1, () -> "unsupported formatVersion " + a.getFormatVersion());
         check(
                 a.getDim() == cfg.dim() && a.getBasisSize() == cfg.basisSize(),
@@ -250,6 +259,29 @@ public final class MemoryStateCodec {
                 a.getShortTermTokens() == null || a.getShortTermTokens().isEmpty()
                         ? Collections.nCopies(sc, null)
                         : Collections.unmodifiableList(new ArrayList<>(a.getShortTermTokens()));
+        double[] hist = null;
+        if (a.getStickyHistogram() != null) {
+            hist = new double[a.getStickyHistogram().size()];
+            for (int i = 0; i < hist.length; i++)
+                hist[i] = a.getStickyHistogram().get(i);
+        }
+        return MemoryState.restore(
+                        cfg.dim(),
+                        cfg.basisSize(),
+                        b,
+                        stm,
+                        sc,
+                        tokens,
+                        a.getTokensAbsorbed(),
+                        a.getContractions(),
+                        timeline != null ? timeline : timeline(a),
+                        hist,
+                        a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli())
+                .withTerms(terms(a.getTerms()));
+    }
+
+    /** The record's timeline: its knots and source segments. */
+    public static Timeline timeline(io.ltm.schemas.MemoryState a) {
         int nk = a.getTimeline().size();
         double[] t = new double[nk], k = new double[nk];
         for (int i = 0; i < nk; i++) {
@@ -266,25 +298,7 @@ public final class MemoryStateCodec {
             srcs.add(source(g.getSource()));
             lasts.add(g.getLastSource() == null ? null : source(g.getLastSource()));
         }
-        double[] hist = null;
-        if (a.getStickyHistogram() != null) {
-            hist = new double[a.getStickyHistogram().size()];
-            for (int i = 0; i < hist.length; i++)
-                hist[i] = a.getStickyHistogram().get(i);
-        }
-        return MemoryState.restore(
-                        cfg.dim(),
-                        cfg.basisSize(),
-                        b,
-                        stm,
-                        sc,
-                        tokens,
-                        a.getTokensAbsorbed(),
-                        a.getContractions(),
-                        Timeline.of(t, k, first, srcs, lasts),
-                        hist,
-                        a.getUpdatedAt() == null ? 0 : a.getUpdatedAt().toEpochMilli())
-                .withTerms(terms(a.getTerms()));
+        return Timeline.of(t, k, first, srcs, lasts);
     }
 
     private static SourcePosition position(TokenSource s) {

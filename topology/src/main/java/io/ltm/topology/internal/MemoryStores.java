@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
@@ -52,6 +53,8 @@ public final class MemoryStores {
     private final DecodedTerms filters;
     /** The short-term buffers decoded, or null when they are read from the store at every use. */
     private final DecodedShortTerm buffers;
+    /** The long-term records with their timelines decoded, or null when they are decoded at every use. */
+    private final DecodedLongTerm longTerms;
 
     /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
@@ -61,12 +64,13 @@ public final class MemoryStores {
     /**
      * With the process's {@link DecodedState} (null: none, everything is decoded from the stores): read by load, kept
      * up by append and contract (B for the key's next contraction, the term filter it contracted, the short-term
-     * buffer), dropped for a key by forget.
+     * buffer, the long-term record it wrote), dropped for a key by forget.
      */
     MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
         this.decoded = kept == null ? null : kept.coefficients();
         this.filters = kept == null ? null : kept.terms();
         this.buffers = kept == null ? null : kept.shortTerm();
+        this.longTerms = kept == null ? null : kept.longTerm();
         this.records = records;
         this.memory = context.getStateStore(Names.STORE_MEMORY);
         this.shortTerm = context.getStateStore(Names.STORE_SHORT_TERM);
@@ -100,8 +104,9 @@ public final class MemoryStores {
      * its B stands in for decoding the stored one.
      */
     Loaded load(String key, ReadyMemoryCache ready) {
-        io.ltm.schemas.MemoryState stored = memory.get(key);
         ShortTermIndex idx = index.get(key);
+        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
@@ -110,8 +115,24 @@ public final class MemoryStores {
                 ? null
                 : decoded.find(key, stored.getCoefficientLog());
         Whole whole = whole(
-                key, stored, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx, true);
+                key, longTerm, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx, true);
         return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
+    }
+
+    /**
+     * The key's stored long-term record and its timeline, or null when it has none: the process's copy when the index
+     * {@code idx} (nullable) names it, else decoded from the store (and kept, under the index's id).
+     */
+    private DecodedLongTerm.Kept longTerm(String key, ShortTermIndex idx) {
+        DecodedLongTerm.Kept kept = longTerms == null ? null : longTerms.find(key, idx);
+        if (kept != null) return kept;
+        io.ltm.schemas.MemoryState stored = memory.get(key);
+        if (stored == null) return null;
+        // the index and the record read together: one transaction wrote both, so the index's id is this record's
+        kept = new DecodedLongTerm.Kept(
+                idx == null ? ShortTermIndex.UNKNOWN : idx.longTerm(), stored, MemoryStateCodec.timeline(stored));
+        if (longTerms != null) longTerms.put(key, kept);
+        return kept;
     }
 
     /** The bytes of B in a stored record (whole, or kept apart at the configured precision). */
@@ -132,8 +153,7 @@ public final class MemoryStores {
      * short-term index (null when it has none); {@code keep}: keep the buffer decoded when it had to be read from the
      * store (not for a contraction, which replaces it at once).
      */
-    private Whole whole(
-            String key, io.ltm.schemas.MemoryState stored, CoefficientLog log, ShortTermIndex idx, boolean keep) {
+    private Whole whole(String key, DecodedLongTerm.Kept stored, CoefficientLog log, ShortTermIndex idx, boolean keep) {
         MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
         DecodedShortTerm.Buffer buffer = buffers == null || idx == null ? null : buffers.find(key, idx);
         if (buffer == null) {
@@ -151,14 +171,15 @@ public final class MemoryStores {
     }
 
     /** The stored long-term memory; {@code log}: its B when the caller has it decoded already, else null. */
-    private MemoryState longTerm(String key, io.ltm.schemas.MemoryState stored, CoefficientLog log) {
+    private MemoryState longTerm(String key, DecodedLongTerm.Kept longTerm, CoefficientLog log) {
+        io.ltm.schemas.MemoryState stored = longTerm.record();
         CoefficientLog b = log != null ? log : coefficientLog(key, stored);
         TermFilter kept = filters == null ? null : filters.find(key, stored);
         if (kept != null) {
-            return MemoryStateCodec.fromAvro(MemoryStateCodec.withoutTerms(stored), config, b)
+            return MemoryStateCodec.fromAvro(MemoryStateCodec.withoutTerms(stored), config, b, longTerm.timeline())
                     .withTerms(kept);
         }
-        return MemoryStateCodec.fromAvro(withTermBits(key, stored), config, b);
+        return MemoryStateCodec.fromAvro(withTermBits(key, stored), config, b, longTerm.timeline());
     }
 
     /** The stored record with its term filter's segments filled in from their store. */
@@ -237,7 +258,8 @@ public final class MemoryStores {
      */
     io.ltm.schemas.MemoryVersion version(String key, int partition) {
         ShortTermIndex idx = index.get(key);
-        io.ltm.schemas.MemoryState stored = memory.get(key);
+        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
         }
@@ -267,10 +289,11 @@ public final class MemoryStores {
             float[] vectors,
             long timestamp,
             UnaryOperator<MemoryState> contract) {
-        io.ltm.schemas.MemoryState stored = memory.get(key);
+        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         CoefficientLogCache.Kept known =
                 decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
-        Whole before = whole(key, stored, known == null ? null : known.log(), idx, false);
+        Whole before = whole(key, longTerm, known == null ? null : known.log(), idx, false);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();
         CoefficientRecords.Write b = CoefficientRecords.write(
@@ -313,8 +336,11 @@ public final class MemoryStores {
         if (rest > 0) {
             shortTerm.put(tailKey, left);
         }
-        ShortTermIndex after = idx.contracted(next.contractions(), rest, left);
+        long id = newLongTermId();
+        ShortTermIndex after = idx.contracted(next.contractions(), rest, left, id);
         index.put(key, after);
+        // the record's timeline is the state's: the codec writes it as it is (MemoryStateCodecTest)
+        if (longTerms != null) longTerms.put(key, new DecodedLongTerm.Kept(id, b.record(), longTermState.timeline()));
         if (buffers != null) {
             int count = event.getVectors().getCount(), dim = config.dim();
             buffers.put(
@@ -331,6 +357,18 @@ public final class MemoryStores {
                                     List.of(part(tailKey, tail))));
         }
         return new Contraction(before.state(), next, b.record(), putBytes);
+    }
+
+    /**
+     * A contraction's long-term id: drawn at random, so that no other write of the key's record, a rolled-back one
+     * included, has it.
+     */
+    private static long newLongTermId() {
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == ShortTermIndex.UNKNOWN);
+        return id;
     }
 
     /**
@@ -473,6 +511,7 @@ public final class MemoryStores {
         if (decoded != null) decoded.invalidate(key);
         if (filters != null) filters.invalidate(key);
         if (buffers != null) buffers.invalidate(key);
+        if (longTerms != null) longTerms.invalidate(key);
         if (novelty != null) {
             novelty.delete(key);
         }

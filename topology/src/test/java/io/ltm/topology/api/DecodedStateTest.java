@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The process's decoded state (B as stored, the term filter) across the node's processors. */
 class DecodedStateTest {
+    private static final Instant START = Instant.ofEpochMilli(1_000_000L);
+
     @TempDir
     Path stateDir;
 
@@ -74,6 +75,7 @@ class DecodedStateTest {
             assertThat(kept.coefficients().size()).isEqualTo(1);
             assertThat(kept.terms().bytes()).isPositive();
             assertThat(kept.shortTerm().bytes()).isPositive();
+            assertThat(kept.longTerm().size()).isEqualTo(1);
 
             MemoryQuery q = MemoryQuery.newBuilder()
                     .setQueryId("q1")
@@ -95,6 +97,9 @@ class DecodedStateTest {
             assertThat(kept.shortTerm().size())
                     .as("the forgotten key's short-term buffer")
                     .isZero();
+            assertThat(kept.longTerm().size())
+                    .as("the forgotten key's long-term record")
+                    .isZero();
         }
     }
 
@@ -104,6 +109,7 @@ class DecodedStateTest {
         Run decoded = run(kept, "decoded");
         Run stored = run(DecodedState.of(0), "stored");
         assertThat(kept.shortTerm().size()).as("buffers kept").isPositive();
+        assertThat(kept.longTerm().size()).as("long-term records kept").isPositive();
         assertThat(decoded.answers()).hasSize(stored.answers().size()).hasSizeGreaterThan(20);
         for (int i = 0; i < stored.answers().size(); i++) {
             assertThat(decoded.answers().get(i))
@@ -111,6 +117,124 @@ class DecodedStateTest {
                     .isEqualTo(stored.answers().get(i));
         }
         assertThat(decoded.memories()).isEqualTo(stored.memories());
+    }
+
+    /**
+     * Two nodes share the process's decoded state and hold the same keys with the same counters (the same token counts
+     * and vectors), but their events came from other offsets: the records one node kept last must not answer for the
+     * other's, as after a restore from another history or a rolled-back contraction.
+     */
+    @Test
+    void aLongTermRecordKeptFromAnotherHistoryIsNotUsed() {
+        DecodedState kept = DecodedState.of(1L << 30);
+        try (Node a = new Node(kept, "a", 0);
+                Node b = new Node(kept, "b", 1000);
+                Node alone = new Node(DecodedState.of(0), "alone", 1000)) {
+            Random rnd = new Random(7);
+            int spans = 0;
+            for (int i = 0; i < 40; i++) {
+                int count = 1 + rnd.nextInt(TestFixtures.L - 1);
+                float[] v = TestFixtures.vectors(rnd, count);
+                String k = "k" + (i % 2);
+                alone.event(k, v, count, i);
+                b.event(k, v, count, i);
+                a.event(k, v, count, i); // last: the process keeps a's records
+                if (i % 4 == 3) {
+                    MemoryResponse fromB = b.query(k, i);
+                    MemoryResponse expected = alone.query(k, i);
+                    assertThat(fromB).as("answer %d", i).isEqualTo(expected);
+                    for (var span : fromB.getSpans()) {
+                        assertThat(span.getFrom().getOffset())
+                                .as("b's own offsets")
+                                .isGreaterThanOrEqualTo(1000);
+                        spans++;
+                    }
+                    a.query(k, i);
+                }
+            }
+            assertThat(spans).as("spans of the long-term memory answered").isGreaterThan(5);
+            assertThat(kept.longTerm().size()).isEqualTo(2);
+            assertThat(b.memories()).isEqualTo(alone.memories());
+        }
+    }
+
+    /** A node of its own state directory whose events come from offsets {@code offsets} on. */
+    private final class Node implements AutoCloseable {
+        private final LtmConfig config;
+        private final TopologyTestDriver driver;
+        private final TestInputTopic<byte[], byte[]> tokens;
+        private final TestInputTopic<byte[], byte[]> queries;
+        private final TestInputTopic<byte[], byte[]> control;
+        private final TestOutputTopic<String, MemoryResponse> responses;
+        private final long offsets;
+
+        Node(DecodedState kept, String name, long offsets) {
+            this.config = TestFixtures.config("decoded-" + UUID.randomUUID(), Map.of());
+            this.offsets = offsets;
+            Topology topology = MemoryTopology.addTo(
+                    new Topology(), config, new HashingEncoder(TestFixtures.DIM), RetentionWatch.none(), kept);
+            Properties p = new Properties();
+            p.putAll(config.streamsProperties());
+            p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
+            p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
+            this.driver = new TopologyTestDriver(topology, p);
+            ByteArraySerializer b = new ByteArraySerializer();
+            this.tokens = driver.createInputTopic("ltm.tokens", b, b, START, Duration.ofMillis(1));
+            this.queries = driver.createInputTopic("ltm.queries", b, b, START, Duration.ofMillis(1));
+            this.control = driver.createInputTopic("ltm.control", b, b, START, Duration.ofMillis(1));
+            this.responses = driver.createOutputTopic(
+                    "ltm.responses",
+                    new StringDeserializer(),
+                    LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
+        }
+
+        void event(String key, EncodedTokens e) {
+            tokens.pipeInput(key.getBytes(StandardCharsets.UTF_8), DecodedStateTest.event(config, e));
+        }
+
+        void event(String key, float[] vectors, int count, int i) {
+            event(key, TestFixtures.tokens(vectors, count, offsets + i));
+        }
+
+        void forget(String key) {
+            control.pipeInput(key.getBytes(StandardCharsets.UTF_8), TestFixtures.control(config, ControlAction.FORGET));
+        }
+
+        void ask(MemoryQuery q) {
+            queries.pipeInput(q.getKey().getBytes(StandardCharsets.UTF_8), DecodedStateTest.query(config, q));
+        }
+
+        /** The answers since the last call, their time of answer cleared. */
+        List<MemoryResponse> answers() {
+            List<MemoryResponse> answers = responses.readValuesToList();
+            answers.forEach(r -> r.setAnsweredAt(Instant.EPOCH));
+            return answers;
+        }
+
+        MemoryResponse query(String key, int i) {
+            ask(MemoryQuery.newBuilder()
+                    .setQueryId("q" + i)
+                    .setKey(key)
+                    .setText("anything")
+                    .setOptions(QueryOptions.newBuilder().setSpans(1).build())
+                    .setRequestedAt(Instant.EPOCH)
+                    .build());
+            return answers().get(0);
+        }
+
+        Map<String, io.ltm.schemas.MemoryState> memories() {
+            Map<String, io.ltm.schemas.MemoryState> memories = new TreeMap<>();
+            KeyValueStore<String, io.ltm.schemas.MemoryState> store = driver.getKeyValueStore(Names.STORE_MEMORY);
+            try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it = store.all()) {
+                it.forEachRemaining(kv -> memories.put(kv.key, kv.value));
+            }
+            return memories;
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+        }
     }
 
     /** The answers in order (their time of answer cleared) and every key's stored memory record at the end. */
@@ -121,42 +245,20 @@ class DecodedStateTest {
      * every other event; a forget of one key half-way, whose events then begin a new memory.
      */
     private Run run(DecodedState kept, String name) {
-        String scope = "decoded-" + UUID.randomUUID();
-        LtmConfig config = TestFixtures.config(scope, Map.of());
-        Topology topology = MemoryTopology.addTo(
-                new Topology(), config, new HashingEncoder(TestFixtures.DIM), RetentionWatch.none(), kept);
-        Properties p = new Properties();
-        p.putAll(config.streamsProperties());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
-        List<MemoryResponse> answers = new ArrayList<>();
-        Map<String, io.ltm.schemas.MemoryState> memories = new TreeMap<>();
-        try (TopologyTestDriver d = new TopologyTestDriver(topology, p)) {
-            ByteArraySerializer b = new ByteArraySerializer();
-            Instant start = Instant.ofEpochMilli(1_000_000L);
-            TestInputTopic<byte[], byte[]> tokens = d.createInputTopic("ltm.tokens", b, b, start, Duration.ofMillis(1));
-            TestInputTopic<byte[], byte[]> queries =
-                    d.createInputTopic("ltm.queries", b, b, start, Duration.ofMillis(1));
-            TestInputTopic<byte[], byte[]> control =
-                    d.createInputTopic("ltm.control", b, b, start, Duration.ofMillis(1));
-            TestOutputTopic<String, MemoryResponse> responses = d.createOutputTopic(
-                    "ltm.responses",
-                    new StringDeserializer(),
-                    LtmSerdes.avro(MemoryResponse.class, config.serdeConfig()).deserializer());
+        try (Node node = new Node(kept, name, 0)) {
             Random rnd = new Random(5);
             for (int i = 0; i < 60; i++) {
                 String k = "k" + (i % 3);
-                byte[] key = k.getBytes(StandardCharsets.UTF_8);
                 int count = 1 + rnd.nextInt(TestFixtures.L - 1);
                 EncodedTokens e = TestFixtures.tokens(TestFixtures.vectors(rnd, count), count, i);
                 if (i % 2 == 0) {
                     float[] v = MemoryStateCodec.unblock(e.getVectors(), count, TestFixtures.DIM);
                     e.setVectors(MemoryStateCodec.block(v, count, TestFixtures.DIM, CoefficientPrecision.FLOAT16));
                 }
-                tokens.pipeInput(key, event(config, e));
-                if (i == 30) control.pipeInput(key, TestFixtures.control(config, ControlAction.FORGET));
+                node.event(k, e);
+                if (i == 30) node.forget(k);
                 if (i % 2 == 1) {
-                    MemoryQuery q = MemoryQuery.newBuilder()
+                    node.ask(MemoryQuery.newBuilder()
                             .setQueryId("q" + i)
                             .setKey(k)
                             .setText("tok" + (i - 3) + "_0 anything")
@@ -164,21 +266,12 @@ class DecodedStateTest {
                                     .setSpans(2)
                                     .setIncludeContext(true)
                                     .build())
-                            .setRequestedAt(start)
-                            .build();
-                    queries.pipeInput(key, query(config, q));
+                            .setRequestedAt(START)
+                            .build());
                 }
             }
-            for (MemoryResponse r : responses.readValuesToList()) {
-                r.setAnsweredAt(Instant.EPOCH);
-                answers.add(r);
-            }
-            KeyValueStore<String, io.ltm.schemas.MemoryState> store = d.getKeyValueStore(Names.STORE_MEMORY);
-            try (KeyValueIterator<String, io.ltm.schemas.MemoryState> it = store.all()) {
-                it.forEachRemaining(kv -> memories.put(kv.key, kv.value));
-            }
+            return new Run(node.answers(), node.memories());
         }
-        return new Run(answers, memories);
     }
 
     private static byte[] event(LtmConfig config, EncodedTokens e) {

@@ -11,6 +11,7 @@ import io.ltm.model.MemoryState;
 import io.ltm.model.ReadOptions;
 import io.ltm.model.ReadyMemory;
 import io.ltm.model.ReadyMemoryCache;
+import io.ltm.model.Timeline;
 import io.ltm.model.TokenBatch;
 import io.ltm.model.TokenSource;
 import java.util.Random;
@@ -100,6 +101,44 @@ class MemoryStateCodecTest {
             assertThat(exact).isEqualTo(s);
             assertThatThrownBy(() -> MemoryStateCodec.fromBytes(full, small()))
                     .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * The node keeps the timeline of the state it wrote as the record's own (DecodedLongTerm): merged segments, sources
+     * of unknown origin and segments of one record must all read back equal.
+     */
+    @Test
+    void aTimelineReadsBackFromItsRecordAsItWasWritten() {
+        MemoryConfig cfg = small().toBuilder().maxSourceSegments(8).build();
+        Random rng = new Random(9);
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            for (int i = 0; i < 40; i++) {
+                TokenSource src = i % 7 == 3
+                        ? null
+                        : new TokenSource(
+                                i % 5 == 0 ? "other" : "events",
+                                i % 5 == 0 ? 1 : 0,
+                                500 + i,
+                                1_700_000_000_123L + i,
+                                i % 2 == 0 ? null : "id" + i);
+                s = ltm.absorb(s, new TokenBatch(randn(20 * cfg.dim(), rng), 20, null, src));
+            }
+            MemoryState longTerm = s.withoutShortTerm();
+            Timeline tl = longTerm.timeline();
+            assertThat(tl.segmentCount()).isBetween(4, 8);
+            boolean merged = false, unknown = false, single = false;
+            for (int i = 0; i < tl.segmentCount(); i++) {
+                merged |= !tl.segmentLastSource(i).equals(tl.segmentSource(i));
+                single |= tl.segmentLastSource(i).equals(tl.segmentSource(i));
+                unknown |= tl.segmentSource(i).equals(TokenSource.UNKNOWN);
+            }
+            assertThat(merged).as("segments merged").isTrue();
+            assertThat(single).as("segments of one record").isTrue();
+            assertThat(unknown).as("sources unknown").isTrue();
+            io.ltm.schemas.MemoryState record = MemoryStateCodec.toAvro(longTerm, cfg);
+            assertThat(MemoryStateCodec.timeline(record)).isEqualTo(longTerm.timeline());
         }
     }
 

@@ -45,7 +45,7 @@ class DecodedShortTermTest {
         assertThat(b.tokenList()).isNull();
         assertThat(b.sources()).hasSize(5);
         assertThat(kept.find("k", one)).as("an index the buffer has passed").isNull();
-        assertThat(kept.find("k", new ShortTermIndex(2, 5, 41, 0, two.digest())))
+        assertThat(kept.find("k", new ShortTermIndex(2, 5, 41, 0, two.digest(), ShortTermIndex.UNKNOWN)))
                 .as("another memory's")
                 .isNull();
         ShortTermIndex other = begun.append(3, new byte[] {1}).append(2, new byte[] {3});
@@ -61,7 +61,7 @@ class DecodedShortTermTest {
         assertThat(kept.size()).isZero();
 
         // an empty buffer (after a contraction that left nothing) starts again from the append
-        ShortTermIndex contracted = two.contracted(1, 0, null);
+        ShortTermIndex contracted = two.contracted(1, 0, null, 17);
         ShortTermIndex after = contracted.append(6, new byte[] {5});
         append(kept, contracted, after, "k2", 6);
         assertThat(kept.find("k", after).parts()).hasSize(1);

@@ -274,30 +274,25 @@ class MemoryReplicasTest {
     }
 
     @Test
-    void anIndexWrittenByAnEarlierReleaseHasNoOriginNorContractionCount() {
-        ShortTermIndex legacy = ShortTermIndex.serde()
-                .deserializer()
-                .deserialize(
-                        indexTopic,
-                        java.nio.ByteBuffer.allocate(12).putLong(7).putInt(5).array());
-        assertThat(legacy).isEqualTo(new ShortTermIndex(7, 5, ShortTermIndex.UNKNOWN, ShortTermIndex.UNKNOWN));
-        ShortTermIndex undigested = ShortTermIndex.serde()
-                .deserializer()
-                .deserialize(
-                        indexTopic,
-                        java.nio.ByteBuffer.allocate(28)
-                                .putLong(7)
-                                .putInt(5)
-                                .putLong(123)
-                                .putLong(4)
-                                .array());
-        assertThat(undigested).isEqualTo(new ShortTermIndex(7, 5, 123, 4, ShortTermIndex.UNKNOWN));
-        ShortTermIndex now = new ShortTermIndex(7, 5, 123, 4, 99);
+    void anIndexWrittenByAnEarlierReleaseHasUnknownsForWhatItDidNotKeep() {
+        long u = ShortTermIndex.UNKNOWN;
+        assertThat(writtenBefore()).as("12 bytes").isEqualTo(new ShortTermIndex(7, 5, u, u, u, u));
+        assertThat(writtenBefore(123, 4)).as("28 bytes").isEqualTo(new ShortTermIndex(7, 5, 123, 4, u, u));
+        assertThat(writtenBefore(123, 4, 99)).as("36 bytes").isEqualTo(new ShortTermIndex(7, 5, 123, 4, 99, u));
+        ShortTermIndex now = new ShortTermIndex(7, 5, 123, 4, 99, 1234);
         assertThat(ShortTermIndex.serde()
                         .deserializer()
                         .deserialize(
                                 indexTopic, ShortTermIndex.serde().serializer().serialize(indexTopic, now)))
                 .isEqualTo(now);
+    }
+
+    /** An index of next sequence number 7 and 5 tokens as an earlier release wrote it, with {@code more} after them. */
+    private ShortTermIndex writtenBefore(long... more) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Long.BYTES + Integer.BYTES + more.length * Long.BYTES);
+        b.putLong(7).putInt(5);
+        for (long v : more) b.putLong(v);
+        return ShortTermIndex.serde().deserializer().deserialize(indexTopic, b.array());
     }
 
     @Test
