@@ -1,9 +1,11 @@
 package io.ltm.topology.codec;
 
+import io.ltm.schemas.serde.EarlierSchemas;
 import io.ltm.schemas.serde.LtmSerdes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -24,8 +26,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * A serde for the memory node's own state records: a format byte, the 64-bit parsing fingerprint of the writer's
  * schema (Avro's CRC-64-AVRO) and the Avro binary body. Unlike the Confluent wire format it needs no schema registry
  * to be read, so a store stays readable when a registry forgets its schemas or gives their ids to others. A record
- * in the Confluent wire format (magic byte 0: written by releases before this one) is still read, through the
- * registry.
+ * written with one of the type's {@link EarlierSchemas} is resolved against this release's schema as Avro resolves a
+ * writer's schema against a reader's. A record in the Confluent wire format (magic byte 0: written by releases before
+ * this one) is still read, through the registry.
  */
 public final class InternalRecordSerde<T extends SpecificRecord> implements Serde<T> {
     /** This format; the Confluent wire format starts with 0. */
@@ -36,7 +39,8 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
     private final Schema schema;
     private final long fingerprint;
     private final SpecificDatumWriter<T> writer;
-    private final SpecificDatumReader<T> reader;
+    /** By the fingerprint of the schema a record was written with: this release's and the earlier ones. */
+    private final Map<Long, SpecificDatumReader<T>> readers = new HashMap<>();
     /** Reads records in the Confluent wire format, or null for a record type that was never written in it. */
     private final Deserializer<T> legacy;
 
@@ -56,7 +60,9 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
         this.schema = SpecificData.get().getSchema(type);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         this.writer = new SpecificDatumWriter<>(schema);
-        this.reader = new SpecificDatumReader<>(schema);
+        readers.put(fingerprint, new SpecificDatumReader<>(schema));
+        for (Schema earlier : EarlierSchemas.of(schema.getName()))
+            readers.put(SchemaNormalization.parsingFingerprint64(earlier), new SpecificDatumReader<>(earlier, schema));
         this.legacy = legacy;
         this.serializer = newSerializer();
     }
@@ -115,10 +121,11 @@ public final class InternalRecordSerde<T extends SpecificRecord> implements Serd
                 throw new SerializationException("a " + schema.getName() + " record of unknown format "
                         + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])));
             long writtenWith = ByteBuffer.wrap(bytes, 1, Long.BYTES).getLong();
-            if (writtenWith != fingerprint)
+            SpecificDatumReader<T> reader = readers.get(writtenWith);
+            if (reader == null)
                 throw new SerializationException("a " + schema.getName() + " record written with another schema "
                         + "(fingerprint " + Long.toHexString(writtenWith) + ", this release's is "
-                        + Long.toHexString(fingerprint) + "): written by another release of LTM Streams");
+                        + Long.toHexString(fingerprint) + "): written by a later release of LTM Streams, or damaged");
             try {
                 BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, null);
                 return reader.read(null, dec);

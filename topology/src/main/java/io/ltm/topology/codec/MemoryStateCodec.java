@@ -83,11 +83,13 @@ public final class MemoryStateCodec {
         Timeline tl = s.timeline();
         List<TimelineKnot> knots = new ArrayList<>(tl.knotCount());
         for (int i = 0; i < tl.knotCount(); i++) knots.add(new TimelineKnot(tl.knotPosition(i), tl.knotToken(i)));
-        List<SourceSegment> segs = new ArrayList<>(tl.segmentCount());
-        for (int i = 0; i < tl.segmentCount(); i++) {
-            TokenSource src = tl.segmentSource(i), last = tl.segmentLastSource(i);
-            segs.add(new SourceSegment(
-                    tl.segmentFirstToken(i), position(src), last.equals(src) ? null : position(last)));
+        int ns = tl.segmentCount();
+        long[] firsts = new long[ns];
+        List<TokenSource> sources = new ArrayList<>(ns), lasts = new ArrayList<>(ns);
+        for (int i = 0; i < ns; i++) {
+            firsts[i] = tl.segmentFirstToken(i);
+            sources.add(tl.segmentSource(i));
+            lasts.add(tl.segmentLastSource(i));
         }
         double[] h = s.stickyRef();
         List<Double> hist = null;
@@ -107,7 +109,8 @@ public final class MemoryStateCodec {
                 .setTokensAbsorbed(s.tokensAbsorbed())
                 .setContractions(s.contractions())
                 .setTimeline(knots)
-                .setSources(segs)
+                .setSources(List.of())
+                .setPackedSources(PackedSources.encode(new PackedSources.Segments(firsts, sources, lasts)))
                 .setStickyHistogram(hist)
                 .setUpdatedAt(Instant.ofEpochMilli(s.updatedAt()))
                 .setTerms(terms(s.terms(), termBits));
@@ -280,13 +283,17 @@ public final class MemoryStateCodec {
                 .withTerms(terms(a.getTerms()));
     }
 
-    /** The record's timeline: its knots and source segments. */
+    /** The record's timeline: its knots and source segments (packed, or as records by releases before packing). */
     public static Timeline timeline(io.ltm.schemas.MemoryState a) {
         int nk = a.getTimeline().size();
         double[] t = new double[nk], k = new double[nk];
         for (int i = 0; i < nk; i++) {
             t[i] = a.getTimeline().get(i).getT();
             k[i] = a.getTimeline().get(i).getTokenIndex();
+        }
+        if (a.getPackedSources() != null) {
+            PackedSources.Segments p = PackedSources.decode(a.getPackedSources());
+            return Timeline.of(t, k, p.firstTokens(), p.sources(), p.lastSources());
         }
         int ns = a.getSources().size();
         long[] first = new long[ns];
@@ -299,11 +306,6 @@ public final class MemoryStateCodec {
             lasts.add(g.getLastSource() == null ? null : source(g.getLastSource()));
         }
         return Timeline.of(t, k, first, srcs, lasts);
-    }
-
-    private static SourcePosition position(TokenSource s) {
-        return new SourcePosition(
-                s.topic(), s.partition(), s.offset(), Instant.ofEpochMilli(s.timestamp()), s.sourceId());
     }
 
     private static TokenSource source(SourcePosition p) {

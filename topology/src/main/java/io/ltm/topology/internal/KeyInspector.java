@@ -1,11 +1,13 @@
 package io.ltm.topology.internal;
 
 import io.ltm.model.TermFilter;
+import io.ltm.model.Timeline;
+import io.ltm.model.TokenSource;
 import io.ltm.schemas.MemoryState;
-import io.ltm.schemas.SourceSegment;
 import io.ltm.schemas.TimelineKnot;
 import io.ltm.topology.codec.CoefficientRecords;
 import io.ltm.topology.codec.MemoryStateCodec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,13 +85,15 @@ public final class KeyInspector {
         out.put("timeline", timeline);
         List<Map<String, Object>> sources = new ArrayList<>();
         if (s != null) {
-            for (SourceSegment seg : s.getSources()) {
+            Timeline tl = MemoryStateCodec.timeline(s);
+            for (int i = 0; i < tl.segmentCount(); i++) {
+                TokenSource src = tl.segmentSource(i);
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("firstToken", seg.getFirstToken());
-                m.put("topic", seg.getSource().getTopic());
-                m.put("partition", seg.getSource().getPartition());
-                m.put("offset", seg.getSource().getOffset());
-                m.put("timestamp", seg.getSource().getTimestamp().toString());
+                m.put("firstToken", tl.segmentFirstToken(i));
+                m.put("topic", src.topic());
+                m.put("partition", src.partition());
+                m.put("offset", src.offset());
+                m.put("timestamp", Instant.ofEpochMilli(src.timestamp()).toString());
                 sources.add(m);
             }
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
+import io.ltm.model.Timeline;
+import io.ltm.model.TokenSource;
 import io.ltm.schemas.serde.LtmSerdes;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -47,9 +49,49 @@ class InternalRecordSerdeTest {
         bytes[3] ^= 1; // another writer's schema
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
                 .isInstanceOf(SerializationException.class)
-                .hasMessageContaining("another schema");
+                .hasMessageContaining("another schema")
+                .hasMessageContaining("later release");
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", new byte[] {7, 1, 2}))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("unknown format 7");
+    }
+
+    /**
+     * A record the release before packed sources wrote (resource memory-state-with-source-records.bin: three segments,
+     * the second merged, source ids and a second topic) is resolved against this release's schema, and its timeline
+     * reads as it was written.
+     */
+    @Test
+    void aRecordWrittenWithAnEarlierSchemaIsRead() throws Exception {
+        byte[] old;
+        try (var in = getClass().getResourceAsStream("memory-state-with-source-records.bin")) {
+            old = in.readAllBytes();
+        }
+        var serde = new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class);
+        io.ltm.schemas.MemoryState read = serde.deserializer().deserialize("t", old);
+        assertThat(read.getPackedSources()).isNull();
+        assertThat(read.getContractions()).isEqualTo(3);
+        assertThat(read.getTokensAbsorbed()).isEqualTo(96);
+        Timeline tl = MemoryStateCodec.timeline(read);
+        assertThat(tl.segmentCount()).isEqualTo(3);
+        assertThat(tl.segmentFirstToken(1)).isEqualTo(32);
+        assertThat(tl.segmentSource(0)).isEqualTo(new TokenSource("ltm.events", 2, 100, 1_700_000_000_000L, "e100"));
+        assertThat(tl.segmentSource(1)).isEqualTo(new TokenSource("ltm.events", 2, 101, 1_700_000_001_000L, null));
+        assertThat(tl.segmentLastSource(1))
+                .isEqualTo(new TokenSource("ltm.events", 2, 140, 1_700_000_040_000L, "e140"));
+        assertThat(tl.segmentLastSource(2)).isEqualTo(new TokenSource("other", 0, 7, 1_700_000_050_000L, null));
+        assertThat(tl.knotToken(1)).isEqualTo(95.0);
+
+        // written again by this release: the same timeline, packed
+        byte[] again = serde.serializer().serialize("t", MemoryStateCodec.toAvro(stateWith(tl), CFG));
+        io.ltm.schemas.MemoryState packed = serde.deserializer().deserialize("t", again);
+        assertThat(packed.getSources()).isEmpty();
+        assertThat(packed.getPackedSources()).isNotNull();
+        assertThat(MemoryStateCodec.timeline(packed)).isEqualTo(tl);
+    }
+
+    private static MemoryState stateWith(Timeline tl) {
+        return MemoryState.restore(
+                CFG.dim(), CFG.basisSize(), null, new float[0], 0, java.util.List.of(), 96, 3, tl, null, 0);
     }
 }
