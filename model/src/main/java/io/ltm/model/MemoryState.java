@@ -240,10 +240,7 @@ public final class MemoryState {
         if (tokens != null && tokens.size() != count) throw new IllegalArgumentException("tokens.size() != count");
         if (sources != null && sources.size() != count) throw new IllegalArgumentException("sources.size() != count");
         long lt = longTermTokens();
-        Timeline tl = timeline.truncateSources(lt);
-        if (sources != null) {
-            for (int i = 0; i < count; i++) tl = tl.withSource(lt + i, sources.get(i), Integer.MAX_VALUE);
-        }
+        Timeline tl = sources == null ? timeline.truncateSources(lt) : timeline.withSources(lt, sources);
         List<String> tk = tokens == null
                 ? Collections.nCopies(count, null)
                 : Collections.unmodifiableList(new ArrayList<>(tokens));

@@ -184,6 +184,37 @@ public final class Timeline {
     }
 
     /**
+     * Records that token firstToken + i came from sources.get(i), for every i, without merging: what withSource does
+     * token by token with no bound, in one copy of the segments (a short-term buffer of 511 tokens from 16 events over
+     * a long stream's 1,024 segments: 16 copies of them, token by token).
+     */
+    Timeline withSources(long firstToken, List<TokenSource> sources) {
+        Timeline t0 = truncateSources(firstToken);
+        int n = t0.segFirst.length;
+        TokenSource lastSrc = n == 0 ? null : t0.segSource[n - 1], lastEnd = n == 0 ? null : t0.segLast[n - 1];
+        long[] f = null;
+        TokenSource[] s = null;
+        int len = n;
+        for (int i = 0; i < sources.size(); i++) {
+            TokenSource src = sources.get(i);
+            if (len > 0 && Objects.equals(lastSrc, src) && Objects.equals(lastEnd, src)) continue;
+            if (f == null) {
+                f = Arrays.copyOf(t0.segFirst, n + sources.size());
+                s = Arrays.copyOf(t0.segSource, n + sources.size());
+            }
+            f[len] = firstToken + i;
+            s[len] = src;
+            len++;
+            lastSrc = src;
+            lastEnd = src;
+        }
+        if (f == null) return t0;
+        TokenSource[] e = Arrays.copyOf(t0.segLast, len);
+        System.arraycopy(s, n, e, n, len - n); // appended segments are of one record each
+        return new Timeline(t0.t, t0.tok, Arrays.copyOf(f, len), Arrays.copyOf(s, len), e);
+    }
+
+    /**
      * The segment i to merge with i + 1: the pair covering the fewest tokens, among pairs of one topic-partition when
      * there are any (so a merged range stays a range of offsets). The open last segment is never merged.
      */
