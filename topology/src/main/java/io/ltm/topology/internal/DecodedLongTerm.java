@@ -17,8 +17,9 @@ import io.ltm.schemas.MemoryState;
 public final class DecodedLongTerm {
 
     /**
-     * Heap bytes per source segment, estimated: the Avro segment and its two positions with their timestamps and topic
-     * strings, and the timeline's two sources.
+     * Heap bytes per source segment, estimated from above: the timeline's two sources, and the record's segment as a
+     * record written before packing holds it (an Avro segment and its two positions with their timestamps and topic
+     * strings; packed, about 11 bytes).
      */
     private static final long BYTES_PER_SEGMENT = 400;
 
