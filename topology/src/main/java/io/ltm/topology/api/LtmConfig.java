@@ -407,9 +407,10 @@ public final class LtmConfig extends AbstractConfig {
                             + "key, checked against the version the stored record names), the term filters (256 KiB per "
                             + "key, checked against the stored record's digest), the short-term buffers (float32, up "
                             + "to 786 KB per key, checked against the short-term index, which holds a digest of the "
-                            + "records) and the long-term records with their timelines (about 0.4 MB per key of 1,024 "
-                            + "source segments, checked against the id the short-term index holds of the record "
-                            + "written with it); least recently used evicted first; 0 disables them. Queries read them "
+                            + "records) and the long-term records with their timelines (about 0.13 MB per key of "
+                            + "1,024 source segments, 0.33 MB for a record an earlier release wrote, checked against the "
+                            + "id the short-term index holds of the record written with it); least recently used "
+                            + "evicted first; 0 disables them. Queries read them "
                             + "too (B only when the version's ready memory is not cached), and a forget drops the key "
                             + "from them.")
             .define(

@@ -17,11 +17,16 @@ import io.ltm.schemas.MemoryState;
 public final class DecodedLongTerm {
 
     /**
-     * Heap bytes per source segment, estimated from above: the timeline's two sources, and the record's segment as a
-     * record written before packing holds it (an Avro segment and its two positions with their timestamps and topic
-     * strings; packed, about 11 bytes).
+     * Heap bytes per source segment of a packed record, from above: the timeline's two sources and the packed bytes
+     * (108 measured with 1,024 segments, a third merged, half with source ids).
      */
-    private static final long BYTES_PER_SEGMENT = 400;
+    private static final long BYTES_PER_PACKED_SEGMENT = 128;
+
+    /**
+     * Heap bytes per source segment of a record written before packing, from above: its Avro segment, two positions
+     * with their timestamps and strings, and the timeline's two sources (290 measured as above).
+     */
+    private static final long BYTES_PER_RECORD_SEGMENT = 320;
 
     /** Heap bytes per timeline knot, estimated: the Avro knot and the timeline's two doubles. */
     private static final long BYTES_PER_KNOT = 48;
@@ -32,9 +37,8 @@ public final class DecodedLongTerm {
     /** A key's long-term record as stored under the index's long-term id {@code id}, and its timeline decoded. */
     record Kept(long id, MemoryState record, Timeline timeline) {
         long bytes() {
-            return BYTES_PER_RECORD
-                    + BYTES_PER_SEGMENT * timeline.segmentCount()
-                    + BYTES_PER_KNOT * timeline.knotCount();
+            long perSegment = record.getPackedSources() != null ? BYTES_PER_PACKED_SEGMENT : BYTES_PER_RECORD_SEGMENT;
+            return BYTES_PER_RECORD + perSegment * timeline.segmentCount() + BYTES_PER_KNOT * timeline.knotCount();
         }
     }
 

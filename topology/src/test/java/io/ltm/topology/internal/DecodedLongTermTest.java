@@ -71,7 +71,14 @@ class DecodedLongTermTest {
     void theLeastRecentlyUsedRecordsLeaveFirstAndLongTimelinesCountForTheirSegments() {
         DecodedLongTerm.Kept small = new DecodedLongTerm.Kept(1, record(1), timeline(1));
         DecodedLongTerm.Kept large = new DecodedLongTerm.Kept(2, record(1), timeline(1024));
-        assertThat(large.bytes()).isGreaterThan(1000 * small.bytes() / 4);
+        assertThat(large.bytes()).isGreaterThan(100 * small.bytes());
+        MemoryState packed = MemoryState.newBuilder(record(1))
+                .setPackedSources(java.nio.ByteBuffer.wrap(new byte[1024 * 11]))
+                .build();
+        DecodedLongTerm.Kept largePacked = new DecodedLongTerm.Kept(3, packed, timeline(1024));
+        assertThat(largePacked.bytes())
+                .as("a packed record's segments hold a third of the heap of Avro records")
+                .isLessThan(large.bytes() / 2);
 
         DecodedLongTerm kept = new DecodedLongTerm(2 * small.bytes());
         kept.put("a", small);
