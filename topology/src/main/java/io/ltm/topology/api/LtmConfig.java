@@ -410,9 +410,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "records) and the long-term records with their timelines (about 0.13 MB per key of "
                             + "1,024 source segments, 0.33 MB for a record an earlier release wrote, checked against the "
                             + "id the short-term index holds of the record written with it); least recently used "
-                            + "evicted first; 0 disables them. Queries read them "
-                            + "too (B only when the version's ready memory is not cached), and a forget drops the key "
-                            + "from them.")
+                            + "evicted first; 0 disables them. Queries read them too (B only when the version's ready "
+                            + "memory is not cached), and a forget drops the key from them.")
             .define(
                     QUERY_COMMIT_GAP_MS,
                     Type.LONG,

@@ -105,7 +105,7 @@ public final class MemoryStores {
      */
     Loaded load(String key, ReadyMemoryCache ready) {
         ShortTermIndex idx = index.get(key);
-        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
         io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
@@ -123,7 +123,7 @@ public final class MemoryStores {
      * The key's stored long-term record and its timeline, or null when it has none: the process's copy when the index
      * {@code idx} (nullable) names it, else decoded from the store (and kept, under the index's id).
      */
-    private DecodedLongTerm.Kept longTerm(String key, ShortTermIndex idx) {
+    private DecodedLongTerm.Kept storedLongTerm(String key, ShortTermIndex idx) {
         DecodedLongTerm.Kept kept = longTerms == null ? null : longTerms.find(key, idx);
         if (kept != null) return kept;
         io.ltm.schemas.MemoryState stored = memory.get(key);
@@ -153,8 +153,9 @@ public final class MemoryStores {
      * short-term index (null when it has none); {@code keep}: keep the buffer decoded when it had to be read from the
      * store (not for a contraction, which replaces it at once).
      */
-    private Whole whole(String key, DecodedLongTerm.Kept stored, CoefficientLog log, ShortTermIndex idx, boolean keep) {
-        MemoryState state = stored == null ? MemoryState.empty(config) : longTerm(key, stored, log);
+    private Whole whole(
+            String key, DecodedLongTerm.Kept longTerm, CoefficientLog log, ShortTermIndex idx, boolean keep) {
+        MemoryState state = longTerm == null ? MemoryState.empty(config) : longTermState(key, longTerm, log);
         DecodedShortTerm.Buffer buffer = buffers == null || idx == null ? null : buffers.find(key, idx);
         if (buffer == null) {
             List<String> keys = new ArrayList<>();
@@ -171,7 +172,7 @@ public final class MemoryStores {
     }
 
     /** The stored long-term memory; {@code log}: its B when the caller has it decoded already, else null. */
-    private MemoryState longTerm(String key, DecodedLongTerm.Kept longTerm, CoefficientLog log) {
+    private MemoryState longTermState(String key, DecodedLongTerm.Kept longTerm, CoefficientLog log) {
         io.ltm.schemas.MemoryState stored = longTerm.record();
         CoefficientLog b = log != null ? log : coefficientLog(key, stored);
         TermFilter kept = filters == null ? null : filters.find(key, stored);
@@ -258,7 +259,7 @@ public final class MemoryStores {
      */
     io.ltm.schemas.MemoryVersion version(String key, int partition) {
         ShortTermIndex idx = index.get(key);
-        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
         io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         if (stored == null && (idx == null || idx.tokens() == 0)) {
             return null;
@@ -289,7 +290,7 @@ public final class MemoryStores {
             float[] vectors,
             long timestamp,
             UnaryOperator<MemoryState> contract) {
-        DecodedLongTerm.Kept longTerm = longTerm(key, idx);
+        DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
         io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
         CoefficientLogCache.Kept known =
                 decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
