@@ -226,6 +226,45 @@ class MathPropertiesTest {
     }
 
     @Test
+    void everyKindOfFloatEncodesAsTheNearestHalfComputedInDoubles() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        for (int i = 0; i < 2_000_000; i++) {
+            int bits = rnd.nextInt();
+            // half of them near binary16's range, where the subnormal, normal and overflow cases meet
+            if ((i & 1) == 0) bits = (bits & 0x807fffff) | ((0x60 + rnd.nextInt(0x30)) << 23);
+            float f = Float.intBitsToFloat(bits);
+            assertThat(Half.fromFloat(f) & 0xffff).as("float 0x%08x", bits).isEqualTo(nearestHalf(f));
+        }
+        for (float f : new float[] {
+            Float.NaN,
+            Float.intBitsToFloat(0xff800001),
+            Float.MIN_VALUE,
+            -Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            Float.NEGATIVE_INFINITY,
+            0x1p-25f,
+            0x1.8p-25f,
+            0x1p-24f,
+            0x1.ffcp-15f,
+            0x1.ffep-15f
+        }) {
+            assertThat(Half.fromFloat(f) & 0xffff).as("float %s", f).isEqualTo(nearestHalf(f));
+        }
+    }
+
+    /** The binary16 nearest to f (ties to even), worked out in doubles, where scaling a float by 2^k is exact. */
+    private static int nearestHalf(float f) {
+        int sign = Float.floatToRawIntBits(f) >>> 31 << 15;
+        if (Float.isNaN(f)) return sign | 0x7e00;
+        double a = Math.abs((double) f);
+        if (a >= 65520) return sign | 0x7c00;
+        if (a < 0x1p-14) return sign | (int) Math.rint(a / 0x1p-24); // 0x400 when it rounds up to the smallest normal
+        int e = Math.getExponent(a);
+        int m = (int) Math.rint(a / Math.scalb(1.0, e - 10)); // 1024..2048
+        return sign | (((e + 15) << 10) + m - 1024); // m = 2048 carries into the exponent
+    }
+
+    @Test
     void floatsBetweenTwoHalvesRoundToTheNearestAndTiesToTheEvenOne() {
         for (int h = 0; h < 0x7bff; h++) { // every pair of adjacent finite non-negative halves
             float lo = Half.toFloat((short) h), hi = Half.toFloat((short) (h + 1));

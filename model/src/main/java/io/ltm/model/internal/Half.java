@@ -11,41 +11,34 @@ public final class Half {
 
     private Half() {}
 
-    /** |f| bits from the smallest normal binary16 (2^-14) up to, not including, 65520 (which rounds to infinity). */
-    private static final int NORMAL_FROM = 0x38800000, NORMAL_TO = 0x477ff000;
+    /** |f| bits of the smallest normal binary16, 2^-14: below it a float encodes as a subnormal or zero. */
+    private static final int NORMAL_FROM = 0x38800000;
+    /** |f| bits of 2^16, from which every float encodes as infinity (or NaN); 65520 up to it rounds to infinity. */
+    private static final int INFINITE_FROM = 0x47800000;
     /** (127 - 15) << 23: moves a float's exponent bias to binary16's. */
     private static final int REBIAS = 0x38000000;
+    /**
+     * 0.5, whose ulp is binary16's subnormal step 2^-24: adding it to |f| < 2^-14 rounds |f| to that step (to nearest,
+     * ties to even, as float addition does), and the low bits of the sum are then the binary16 bits.
+     */
+    private static final int SUBNORMAL_MAGIC = 126 << 23;
 
+    /**
+     * Round to nearest even. Each case is computed and one picked without a branch: 3–61% of a base of B lies below
+     * 2^-14, interleaved with normal values (one change of side every 6 to 17 values), and with a branch per case 30%
+     * zeros at random took 3.3–3.6 times as long to encode as normal values alone.
+     */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
         int abs = bits & 0x7fffffff;
-        if (abs >= NORMAL_FROM && abs < NORMAL_TO) {
-            // the common case, branch-free: rebias, add just under half an ulp plus the kept bit's parity (ties to
-            // even), and a carry out of the mantissa moves into the exponent as it should
-            int r = abs - REBIAS;
-            r += 0xfff + ((r >>> 13) & 1);
-            return (short) (sign | (r >>> 13));
-        }
-        int exp = (bits >>> 23) & 0xff;
-        int mant = bits & 0x7fffff;
-        if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
-        int e = exp - 127 + 15;
-        if (e >= 0x1f) return (short) (sign | 0x7c00);
-        if (e <= 0) {
-            if (e < -10) return (short) sign;
-            mant |= 0x800000;
-            int shift = 14 - e;
-            int h = mant >>> shift;
-            int rem = mant & ((1 << shift) - 1);
-            int half = 1 << (shift - 1);
-            if (rem > half || (rem == half && (h & 1) != 0)) h++;
-            return (short) (sign | h);
-        }
-        int h = (e << 10) | (mant >>> 13);
-        int rem = mant & 0x1fff;
-        if (rem > 0x1000 || (rem == 0x1000 && (h & 1) != 0)) h++;
-        return (short) (sign | h);
+        // rebias, then add just under half an ulp plus the kept bit's parity (ties to even); a carry out of the
+        // mantissa moves into the exponent as it should, up to infinity
+        int normal = (abs - REBIAS + 0xfff + ((abs >>> 13) & 1)) >>> 13;
+        int subnormal = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + Float.intBitsToFloat(SUBNORMAL_MAGIC))
+                - SUBNORMAL_MAGIC;
+        int infinite = abs > 0x7f800000 ? 0x7e00 : 0x7c00;
+        int h = abs >= INFINITE_FROM ? infinite : abs < NORMAL_FROM ? subnormal : normal;
+        return (short) (((bits >>> 16) & 0x8000) | h);
     }
 
     public static float toFloat(short hs) {
