@@ -83,9 +83,10 @@ public final class Novelty {
     }
 
     /**
-     * The part of a summary's keys that reads B's base ({@link CoefficientLog#baseCombinations}) at the centres picked
-     * ({@code picks}, indices into {@link #centres}): valid for a later log whose base is the same array (held weakly:
-     * the sums must not keep a base alive that B's cache has let go).
+     * The part of a summary's keys that reads B's base ({@link CoefficientLog#baseCombinations}) at every centre a
+     * summary may pick ({@code picks}, indices into {@link #centres}; a summary uses the first of them, those within the
+     * filled extent): valid for a later log whose base is the same array (held weakly: the sums must not keep a base
+     * alive that B's cache has let go).
      */
     record BaseSums(WeakReference<float[]> base, int[] picks, float[][] sums) {}
 
@@ -97,8 +98,9 @@ public final class Novelty {
 
     /**
      * As {@link #summary(MemoryState, Basis, int)}, from {@code kept} (nullable: the previous summary's base part)
-     * when it was made for the same base and centres: a long stream takes a new base every 17 contractions, so most
-     * summaries add only the deltas' part to it (the same bits as computing it again).
+     * when it was made for the same base: a long stream takes a new base every 17 contractions, so most summaries add
+     * only the deltas' part to it (the same bits as computing it again). The base part covers every centre a summary may
+     * pick, not only those within the filled extent, which grows at almost every contraction of a filling epoch.
      */
     static Made summary(MemoryState s, Basis basis, int maxKeys, BaseSums kept) {
         int d = s.dim();
@@ -107,37 +109,30 @@ public final class Novelty {
         double spacing = c.length > 1 ? c[1] - c[0] : 1;
         double filled = s.timeline().filledUpTo();
         int stride = Math.max(1, (c.length + maxKeys - 1) / maxKeys);
+        int[] candidates = new int[(c.length + stride - 1) / stride];
+        for (int i = 0; i < candidates.length; i++) candidates[i] = i * stride;
+        // the centres increase, so those within the filled extent are the first k candidates
         int k = 0;
-        int[] pick = new int[c.length];
-        if (b != null) {
-            for (int i = 0; i < c.length; i += stride) {
-                if (c[i] - spacing <= filled) {
-                    pick[k++] = i;
-                }
-            }
-        }
+        while (b != null && k < candidates.length && c[candidates[k]] - spacing <= filled) k++;
         ByteBuffer out = ByteBuffer.allocate(HEADER + k * 4 + k * d * 2).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(k);
         out.putLong(s.longTermTokens());
         float[] positions = new float[k];
         for (int i = 0; i < k; i++) {
-            positions[i] = (float) c[pick[i]];
+            positions[i] = (float) c[candidates[i]];
             out.putFloat(positions[i]);
-        }
-        float[][] weights = new float[k][];
-        for (int i = 0; i < k; i++) {
-            weights[i] = weightsAt(basis, c[pick[i]]);
         }
         // from B's base and deltas, all keys in one pass: a contraction that added a delta does not compute B for this
         BaseSums sums = null;
         float[][] keys = new float[0][];
         if (k > 0) {
-            int[] picked = Arrays.copyOf(pick, k);
             float[] base = b.base();
-            sums = kept != null && kept.base().get() == base && Arrays.equals(kept.picks(), picked)
-                    ? kept
-                    : new BaseSums(new WeakReference<>(base), picked, b.baseCombinations(weights));
-            keys = b.combinations(weights, sums.sums());
+            boolean reuse = kept != null && kept.base().get() == base && Arrays.equals(kept.picks(), candidates);
+            float[][] weights = new float[reuse ? k : candidates.length][];
+            for (int i = 0; i < weights.length; i++) weights[i] = weightsAt(basis, c[candidates[i]]);
+            sums = reuse ? kept : new BaseSums(new WeakReference<>(base), candidates, b.baseCombinations(weights));
+            // each combination is the same bits computed alone or with others (CoefficientLog#combinations)
+            keys = b.combinations(Arrays.copyOf(weights, k), Arrays.copyOf(sums.sums(), k));
         }
         // the stored float16 values, and the same transposed as a decode would give them: not decoded again
         float[][] keysT = new float[d][keys.length];
