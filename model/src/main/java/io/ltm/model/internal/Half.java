@@ -25,8 +25,8 @@ public final class Half {
 
     /**
      * Round to nearest even. Each case is computed and one picked without a branch: 3–61% of a base of B lies below
-     * 2^-14, interleaved with normal values (one change of side every 6 to 17 values), and with a branch per case 30%
-     * zeros at random took 3.3–3.6 times as long to encode as normal values alone.
+     * 2^-14, interleaved with normal values (one change of side every 6 to 17 values), which a branch per case
+     * mispredicts.
      */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
