@@ -7,8 +7,8 @@ import java.util.*;
 /**
  * A real base of B: one key at the defaults absorbs C contractions of random vectors. {@code RealBase count C}: after the
  * first, the doublings and every 17th contraction, the share of the base's values below binary16's smallest normal
- * (2^-14) and how often consecutive values change side. {@code RealBase time C}: MemoryStateCodec.block (float16) of the
- * base after C contractions, and Half.fromFloat alone into a kept array; median and min of 200 after 200 of warm-up.
+ * (2^-14) and how often consecutive values change side. {@code RealBase time C}: MemoryStateCodec.coefficientBlock (float16) of the
+ * base after C contractions, and Half.fromFloatBranchless alone into a kept array (block and fromFloat in c380e1f, which made `block-real-base.txt`); median and min of 200 after 200 of warm-up.
  */
 public class RealBase {
     public static void main(String[] a) throws Exception {
@@ -36,14 +36,14 @@ public class RealBase {
             long[] t = new long[200], u = new long[200]; long sink = 0;
             for (int r = 0; r < 400; r++) {
                 long t0 = System.nanoTime();
-                var blk = MemoryStateCodec.block(b, cfg.basisSize(), d, CoefficientPrecision.FLOAT16);
+                var blk = MemoryStateCodec.coefficientBlock(b, cfg.basisSize(), d, CoefficientPrecision.FLOAT16);
                 if (r >= 200) t[r - 200] = System.nanoTime() - t0;
                 sink += blk.getData().get(r);
             }
             short[] h = new short[b.length];
             for (int r = 0; r < 400; r++) {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < b.length; i++) h[i] = io.ltm.model.internal.Half.fromFloat(b[i]);
+                for (int i = 0; i < b.length; i++) h[i] = io.ltm.model.internal.Half.fromFloatBranchless(b[i]);
                 if (r >= 200) u[r - 200] = System.nanoTime() - t0;
                 sink += h[r];
             }

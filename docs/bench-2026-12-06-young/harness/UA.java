@@ -3,6 +3,10 @@ import io.ltm.model.*;
 import io.ltm.topology.api.LtmConfig;
 import java.util.*;
 
+/**
+ * The update alone: KEYS fresh memories at the defaults each absorbing TOKENS_PER_KEY tokens in chunks of L, key after key
+ * ({@code seq}) or interleaved as a node sees them ({@code inter}); thread CPU per contraction, three repeats.
+ */
 public class UA {
     public static void main(String[] a) throws Exception {
         int keys = Integer.parseInt(a[0]); long tokensPerKey = Long.parseLong(a[1]); boolean inter = a[2].equals("inter");

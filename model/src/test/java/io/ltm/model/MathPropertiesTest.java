@@ -226,7 +226,7 @@ class MathPropertiesTest {
     }
 
     @Test
-    void everyKindOfFloatEncodesAsTheNearestHalfComputedInDoubles() {
+    void everyKindOfFloatEncodesAsTheNearestHalfComputedInDoublesWithAndWithoutBranches() {
         SplittableRandom rnd = new SplittableRandom(16);
         for (int i = 0; i < 2_000_000; i++) {
             int bits = rnd.nextInt();
@@ -234,6 +234,9 @@ class MathPropertiesTest {
             if ((i & 1) == 0) bits = (bits & 0x807fffff) | ((0x60 + rnd.nextInt(0x30)) << 23);
             float f = Float.intBitsToFloat(bits);
             assertThat(Half.fromFloat(f) & 0xffff).as("float 0x%08x", bits).isEqualTo(nearestHalf(f));
+            assertThat(Half.fromFloatBranchless(f) & 0xffff)
+                    .as("float 0x%08x without branches", bits)
+                    .isEqualTo(nearestHalf(f));
         }
         for (float f : new float[] {
             Float.NaN,
@@ -246,9 +249,15 @@ class MathPropertiesTest {
             0x1.8p-25f,
             0x1p-24f,
             0x1.ffcp-15f,
-            0x1.ffep-15f
+            0x1.ffep-15f,
+            65519.99f,
+            65520f,
+            -0f
         }) {
             assertThat(Half.fromFloat(f) & 0xffff).as("float %s", f).isEqualTo(nearestHalf(f));
+            assertThat(Half.fromFloatBranchless(f) & 0xffff)
+                    .as("float %s without branches", f)
+                    .isEqualTo(nearestHalf(f));
         }
     }
 

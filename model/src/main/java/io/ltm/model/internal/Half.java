@@ -18,27 +18,42 @@ public final class Half {
     /** (127 - 15) << 23: moves a float's exponent bias to binary16's. */
     private static final int REBIAS = 0x38000000;
     /**
-     * 0.5, whose ulp is binary16's subnormal step 2^-24: adding it to |f| < 2^-14 rounds |f| to that step (to nearest,
-     * ties to even, as float addition does), and the low bits of the sum are then the binary16 bits.
+     * The bits of 0.5f, whose ulp is binary16's subnormal step 2^-24: adding 0.5f to |f| < 2^-14 rounds |f| to that step
+     * (to nearest, ties to even, as float addition does), and the sum's bits less these are the binary16 bits.
      */
     private static final int SUBNORMAL_MAGIC = 126 << 23;
 
     /**
-     * Round to nearest even. Each case is computed and one picked without a branch: 3–61% of a base of B lies below
-     * 2^-14, interleaved with normal values (one change of side every 6 to 17 values), which a branch per case
-     * mispredicts.
+     * Round to nearest even, with a branch for normal values, for values nearly all normal, as token vectors: on them
+     * {@link #fromFloatBranchless} took from about as long to more than twice as long (docs/bench-2026-12-06-young).
      */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int abs = bits & 0x7fffffff;
-        // rebias, then add just under half an ulp plus the kept bit's parity (ties to even); a carry out of the
-        // mantissa moves into the exponent as it should, up to infinity
-        int normal = (abs - REBIAS + 0xfff + ((abs >>> 13) & 1)) >>> 13;
-        int subnormal = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + Float.intBitsToFloat(SUBNORMAL_MAGIC))
-                - SUBNORMAL_MAGIC;
+        if (abs >= NORMAL_FROM && abs < INFINITE_FROM) return (short) (((bits >>> 16) & 0x8000) | normal(abs));
+        return fromFloatBranchless(f);
+    }
+
+    /**
+     * {@link #fromFloat}'s bits, each case computed and one picked without a branch: for values that mix normal ones
+     * with ones below 2^-14 in no order a branch predictor learns, as B does (3–61% of a base below 2^-14, one change of
+     * side every 6 to 17 values), where {@link #fromFloat}'s branch mispredicts.
+     */
+    public static short fromFloatBranchless(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int abs = bits & 0x7fffffff;
+        int subnormal = Float.floatToRawIntBits(Math.abs(f) + 0.5f) - SUBNORMAL_MAGIC;
         int infinite = abs > 0x7f800000 ? 0x7e00 : 0x7c00;
-        int h = abs >= INFINITE_FROM ? infinite : abs < NORMAL_FROM ? subnormal : normal;
+        int h = abs >= INFINITE_FROM ? infinite : abs < NORMAL_FROM ? subnormal : normal(abs);
         return (short) (((bits >>> 16) & 0x8000) | h);
+    }
+
+    /**
+     * A normal binary16 (or infinity, from 65520 up) of |f|'s bits: rebias, then add just under half an ulp plus the
+     * kept bit's parity (ties to even); a carry out of the mantissa moves into the exponent as it should.
+     */
+    private static int normal(int abs) {
+        return (abs - REBIAS + 0xfff + ((abs >>> 13) & 1)) >>> 13;
     }
 
     public static float toFloat(short hs) {

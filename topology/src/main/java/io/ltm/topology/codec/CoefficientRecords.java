@@ -59,7 +59,7 @@ public final class CoefficientRecords {
             fingerprint = beforeHeader.getFingerprint();
             first = digests.size();
         } else {
-            VectorBlock base = MemoryStateCodec.block(log.base(), cfg.basisSize(), cfg.dim(), p);
+            VectorBlock base = MemoryStateCodec.coefficientBlock(log.base(), cfg.basisSize(), cfg.dim(), p);
             put(puts, digests, 0, BASES.serializer().serialize(null, base));
             fingerprint = CoefficientLog.fingerprint(
                     new CoefficientLog.Values(log.size(), i -> MemoryStateCodec.valueAt(base, i)));
@@ -68,7 +68,7 @@ public final class CoefficientRecords {
         }
         for (int j = 0; j < added.size(); j++) {
             CoefficientDelta d = added.get(j);
-            VectorBlock y = MemoryStateCodec.block(d.y(), d.hi() - d.lo(), cfg.dim(), p);
+            VectorBlock y = MemoryStateCodec.coefficientBlock(d.y(), d.hi() - d.lo(), cfg.dim(), p);
             put(
                     puts,
                     digests,

@@ -65,7 +65,7 @@ public final class MemoryStateCodec {
                 .setCoefficients(
                         s.coefficientsRef() == null
                                 ? null
-                                : block(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
+                                : coefficientBlock(s.coefficientsRef(), s.basisSize(), s.dim(), cfg.precision()))
                 .build();
     }
 
@@ -365,8 +365,20 @@ public final class MemoryStateCodec {
         }
     }
 
-    /** Packs count×dim floats as a little-endian VectorBlock. */
+    /** Packs count×dim floats as a little-endian VectorBlock (values that are nearly all normal, as token vectors). */
     public static VectorBlock block(float[] v, int count, int dim, CoefficientPrecision p) {
+        return block(v, count, dim, p, false);
+    }
+
+    /**
+     * {@link #block} for B's base and deltas, whose values mix normal ones with ones below binary16's smallest normal
+     * ({@link Half#fromFloatBranchless}); the same bytes.
+     */
+    public static VectorBlock coefficientBlock(float[] v, int count, int dim, CoefficientPrecision p) {
+        return block(v, count, dim, p, true);
+    }
+
+    private static VectorBlock block(float[] v, int count, int dim, CoefficientPrecision p, boolean mixed) {
         int n = count * dim;
         ByteBuffer bb;
         if (p == CoefficientPrecision.FLOAT32) {
@@ -376,7 +388,8 @@ public final class MemoryStateCodec {
             // converted into a short[] first, then one bulk copy: per-element ByteBuffer writes cost more than the
             // conversion
             short[] h = new short[n];
-            for (int i = 0; i < n; i++) h[i] = Half.fromFloat(v[i]);
+            if (mixed) for (int i = 0; i < n; i++) h[i] = Half.fromFloatBranchless(v[i]);
+            else for (int i = 0; i < n; i++) h[i] = Half.fromFloat(v[i]);
             bb = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
             bb.asShortBuffer().put(h);
         }
