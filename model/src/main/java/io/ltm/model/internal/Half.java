@@ -24,8 +24,9 @@ public final class Half {
     private static final int SUBNORMAL_MAGIC = 126 << 23;
 
     /**
-     * Round to nearest even, with a branch for normal values, for values nearly all normal, as token vectors: on them
-     * {@link #fromFloatBranchless} took from about as long to more than twice as long (docs/bench-2026-12-06-young).
+     * Round to nearest even; a branch takes normal values, {@link #fromFloatBranchless} the rest. For values nearly all
+     * normal, as token vectors, on which the branch-free form took from about as long to more than twice as long
+     * (docs/bench-2026-12-06-young).
      */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
