@@ -25,8 +25,8 @@ public final class Half {
 
     /**
      * Round to nearest even; a branch takes normal values, {@link #fromFloatBranchless} the rest. For values nearly all
-     * normal, as token vectors, on which the branch-free form took from about as long to more than twice as long
-     * (docs/bench-2026-12-06-young).
+     * normal, as token vectors: on them the branch-free form took 0.8 to 2.5 times as long as this branch, from one JVM
+     * to another (docs/bench-2026-12-06-young), and this is the code they were encoded with before.
      */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
