@@ -5,9 +5,9 @@ import java.util.function.Function;
 
 /**
  * A bounded cache of {@link ReadyMemory} by memory key: at most one version per key (a newer version replaces the
- * older one when it is first read), least recently read evicted first once the entries' {@link ReadyMemory#bytes()}
- * exceed the bound. A bound of 0 disables it. Thread-safe; a ready memory is built outside the lock, so two threads
- * that miss on the same key at once both build it.
+ * older one when it is first read), bounded by the entries' {@link ReadyMemory#bytes()} ({@link BytesBoundedMap}: the
+ * memories read most often lately stay). A bound of 0 disables it. Thread-safe; a ready memory is built outside the
+ * lock, so two threads that miss on the same key at once both build it.
  */
 public final class ReadyMemoryCache {
     private final BytesBoundedMap<ReadyMemory> entries;

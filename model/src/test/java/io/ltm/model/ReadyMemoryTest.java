@@ -407,7 +407,7 @@ class ReadyMemoryTest {
     }
 
     @Test
-    void theCacheKeepsToItsByteBoundLeastRecentlyReadFirst() {
+    void theCacheKeepsToItsByteBoundAndTheMostReadStay() {
         MemoryConfig cfg = EngineTest.small(false);
         Random rng = new Random(14);
         try (LongTermMemory ltm = LongTermMemory.create(cfg, Device.cpu())) {
@@ -419,16 +419,17 @@ class ReadyMemoryTest {
             ltm.setReadyCache(cache);
             float[] q = MathPropertiesTest.randn(cfg.dim(), rng);
             for (String k : List.of("a", "b", "c")) ltm.read(k, s, q, 1, ReadOptions.defaults());
-            ltm.read("a", s, q, 1, ReadOptions.defaults()); // a is now the most recent
-            ltm.read("d", s, q, 1, ReadOptions.defaults()); // evicts b
+            ltm.read("a", s, q, 1, ReadOptions.defaults()); // a is now read more often than the others
+            ltm.read("d", s, q, 1, ReadOptions.defaults()); // evicts one of b, c and d
             assertThat(cache.size()).isEqualTo(3);
             assertThat(cache.bytes()).isEqualTo(3 * one);
             assertThat(cache.evictions()).isEqualTo(1);
             long misses = cache.misses();
             ltm.read("a", s, q, 1, ReadOptions.defaults());
             assertThat(cache.misses()).isEqualTo(misses);
-            ltm.read("b", s, q, 1, ReadOptions.defaults());
-            assertThat(cache.misses()).isEqualTo(misses + 1);
+            for (String k : List.of("b", "c", "d")) ltm.read(k, s, q, 1, ReadOptions.defaults());
+            assertThat(cache.misses()).isGreaterThan(misses);
+            assertThat(cache.bytes()).isLessThanOrEqualTo(3 * one);
             ReadyMemoryCache off = new ReadyMemoryCache(0);
             ltm.setReadyCache(off);
             ltm.read("a", s, q, 1, ReadOptions.defaults());

@@ -409,9 +409,10 @@ public final class LtmConfig extends AbstractConfig {
                             + "to 786 KB per key, checked against the short-term index, which holds a digest of the "
                             + "records) and the long-term records with their timelines (about 0.13 MB per key of "
                             + "1,024 source segments, 0.33 MB for a record an earlier release wrote, checked against the "
-                            + "id the short-term index holds of the record written with it); least recently used "
-                            + "evicted first; 0 disables them. Queries read them too (B only when the version's ready "
-                            + "memory is not cached), and a forget drops the key from them.")
+                            + "id the short-term index holds of the record written with it); Caffeine's "
+                            + "W-TinyLFU decides what stays (the keys used most often lately); 0 disables them. "
+                            + "Queries read them too (B only when the version's ready memory is not cached), and a "
+                            + "forget drops the key from them.")
             .define(
                     QUERY_COMMIT_GAP_MS,
                     Type.LONG,
@@ -523,8 +524,8 @@ public final class LtmConfig extends AbstractConfig {
                     "Bound on the cache of read-ready memories of a memory node process (and of each attention "
                             + "worker): what a zero-shot read needs from a memory version (the keys at the basis "
                             + "centres, transposed, and B, float32: about 1.2 MB at N = 512, d = 384) is computed at "
-                            + "the first read after a contraction, not at every read; least recently read evicted "
-                            + "first; 0 disables it.")
+                            + "the first read after a contraction, not at every read; Caffeine's W-TinyLFU decides "
+                            + "what stays (the memories read most often lately); 0 disables it.")
             .define(
                     ATTENTION_MODE,
                     Type.STRING,

@@ -10,9 +10,10 @@ import io.ltm.schemas.CoefficientLogState;
  * contraction). An entry is used only for the stored version it was made from: a memory record names its B records by
  * their CRCs ({@link CoefficientLogState}), and an entry is kept with that header, so a rolled-back transaction, a
  * restore or another task's write can never be read through it. An entry is made when a contraction writes a new base
- * and extended by the deltas after it; it is decoded only when a contraction needs its values. Least recently
- * contracted evicted first once the entries' values, counted as float32, exceed the bound; 0 disables it. Shared by
- * the stream threads of a process (thread-safe).
+ * and extended by the deltas after it; it is decoded only when a contraction needs its values. Bounded by the entries'
+ * values counted as float32 ({@link BytesBoundedMap}: the keys contracted most often lately stay, which keeps most of
+ * those that fit when more keys than fit contract in turn); 0 disables it. Shared by the stream threads of a process
+ * (thread-safe).
  */
 public final class CoefficientLogCache {
     /** A key's B of one stored version, and the bytes of its stored records (the bound counts them as float32). */

@@ -5,14 +5,14 @@ import io.ltm.model.internal.BytesBoundedMap;
 import io.ltm.schemas.MemoryState;
 
 /**
- * The long-term records of recently contracted or read keys, with their timelines decoded, so that a query or the
- * next contraction neither decodes the record (on a long stream 1,024 source segments: about 0.2 ms) nor converts its
+ * The long-term records of recently contracted or read keys, with their timelines decoded, so that a query or the next
+ * contraction neither decodes the record (on a long stream 1,024 source segments: about 0.2 ms) nor converts its
  * timeline again. An entry is used only while the key's short-term index names the id it was kept with: every
  * contraction draws a new id and writes it to the index in the transaction that writes the record, so a record of a
  * rolled-back transaction, of a restore from another history or of a forgotten memory is read from the store, even
- * where its counters equal the entry's. Least recently used keys evicted first once the estimated bytes exceed the
- * bound; 0 disables it. Shared by the stream threads of a process (thread-safe). A record is not changed once built
- * (the codec copies a record to change a field), so an entry can hand out the record itself.
+ * where its counters equal the entry's. Bounded by the estimated bytes ({@link BytesBoundedMap}: the keys used most
+ * often lately stay); 0 disables it. Shared by the stream threads of a process (thread-safe). A record is not changed
+ * once built (the codec copies a record to change a field), so an entry can hand out the record itself.
  */
 public final class DecodedLongTerm {
 

@@ -13,8 +13,8 @@ import java.util.List;
  * stored index is the one it was kept with (next sequence number, tokens buffered, origin, contraction count and the
  * digest of the records' bytes: a rolled-back transaction, a restore of another history or a forget leaves another
  * index), and an append extends it only when it follows that index; a buffer whose index has no origin or digest (written
- * by an earlier release) is not kept. Least recently used keys evicted first once the buffers' bytes exceed the bound;
- * 0 keeps nothing. Shared by the stream threads of a process (thread-safe).
+ * by an earlier release) is not kept. Bounded by the buffers' bytes ({@link BytesBoundedMap}: the keys used most often
+ * lately stay); 0 keeps nothing. Shared by the stream threads of a process (thread-safe).
  */
 public final class DecodedShortTerm {
 

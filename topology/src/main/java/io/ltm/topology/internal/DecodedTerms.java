@@ -10,9 +10,9 @@ import io.ltm.schemas.TermFilterState;
  * range-scans the filter's segments (256 records of 1 KiB at defaults) nor checks and decodes them again. An entry is
  * used only for the stored memory record it was made with: the record's filter header (geometry, segments in use and
  * the CRC-32C digest of all its bits), contraction count and tokens absorbed must equal the entry's, so a rolled-back
- * transaction, a restore or a forget is read from the store. Least recently contracted keys evicted first once the
- * filters' bytes exceed the bound (256 KiB per key at defaults); 0 disables it. Shared by the stream threads of a
- * process (thread-safe).
+ * transaction, a restore or a forget is read from the store. Bounded by the filters' bytes (256 KiB per key at
+ * defaults; {@link BytesBoundedMap}: the keys contracted most often lately stay); 0 disables it. Shared by the stream
+ * threads of a process (thread-safe).
  */
 public final class DecodedTerms {
 
