@@ -847,6 +847,17 @@ public final class NodeBench {
                 r.put("deadLetters", m.getOrDefault("deadLetters", 0.0).longValue());
             }
             r.put("processTotal", (long) processTotal(streams));
+            // how often a contraction or query found a memory part decoded (ltm.ingest.cache.bytes)
+            Map<String, Object> lookups = new LinkedHashMap<>();
+            for (String part : List.of("b", "short-term", "long-term", "terms")) {
+                Map<String, Double> c = metrics(
+                        streams, Map.of(part + "-cache-lookups-total", "lookups", part + "-cache-hits-total", "hits"));
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("lookups", c.getOrDefault("lookups", 0.0).longValue());
+                one.put("hits", c.getOrDefault("hits", 0.0).longValue());
+                lookups.put(part, one);
+            }
+            r.put("decodedStateLookups", lookups);
             // what the Streams producer sent to each changelog (producer-topic-metrics, batch bytes as sent)
             Map<String, Object> changelogs = new LinkedHashMap<>();
             long sentBytes = 0;

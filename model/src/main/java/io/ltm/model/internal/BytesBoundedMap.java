@@ -9,8 +9,8 @@ import java.util.function.ToLongFunction;
  * Values by key, bounded by the bytes of the values held, on Caffeine's W-TinyLFU policy: once the values exceed the
  * bound, a value put is kept only if its key was used more often lately than the one it would evict. A memory node
  * uses its keys' entries in turn (one contraction after another), which least-recently-used eviction answers with
- * almost no hits as soon as the keys outgrow the bound; this policy keeps most of those that fit. A value larger than
- * the bound is not kept (a bound of 0 keeps nothing). The caches of decoded memory parts are built on it, each deciding
+ * almost no hits as soon as the keys outgrow the bound; this policy keeps most of those that fit. A value of no bytes
+ * (which Caffeine would never evict) or of more than the bound is not kept (a bound of 0 keeps nothing). The caches of decoded memory parts are built on it, each deciding
  * for itself which value answers for which version. Not thread-safe: its callers synchronise.
  */
 public final class BytesBoundedMap<V> {
@@ -44,7 +44,7 @@ public final class BytesBoundedMap<V> {
      */
     public int put(String key, V value) {
         long s = size.applyAsLong(value);
-        if (s > maxBytes || s > Integer.MAX_VALUE) {
+        if (s == 0 || s > maxBytes || s > Integer.MAX_VALUE) {
             entries.invalidate(key);
             return 0;
         }

@@ -60,6 +60,9 @@ class BytesBoundedMapTest {
         assertThat(m.get("b")).isNull();
         assertThat(m.bytes()).isZero();
         assertThat(m.size()).isZero();
+        m.put("e", "eee");
+        assertThat(m.put("e", "")).as("a value of no bytes").isZero();
+        assertThat(m.get("e")).isNull();
         BytesBoundedMap<String> none = map(0);
         assertThat(none.put("c", "c")).isZero();
         assertThat(none.get("c")).isNull();

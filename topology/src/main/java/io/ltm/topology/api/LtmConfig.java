@@ -412,7 +412,9 @@ public final class LtmConfig extends AbstractConfig {
                             + "id the short-term index holds of the record written with it); Caffeine's "
                             + "W-TinyLFU decides what stays (the keys used most often lately); 0 disables them. "
                             + "Queries read them too (B only when the version's ready memory is not cached), and a "
-                            + "forget drops the key from them.")
+                            + "forget drops the key from them. Each task counts its lookups and those that found the "
+                            + "part decoded (metrics b-, short-term-, long-term- and terms-cache-lookups-total, "
+                            + "-hits-total and -hit-ratio in group stream-ltm-metrics).")
             .define(
                     QUERY_COMMIT_GAP_MS,
                     Type.LONG,

@@ -69,7 +69,7 @@ public final class ControlProcessor extends DecodingProcessor<ControlCommand> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, records, kept);
+        this.stores = new MemoryStores(context, config, records, kept, metrics);
     }
 
     private void recordReads(String key, List<Double> histogram) {

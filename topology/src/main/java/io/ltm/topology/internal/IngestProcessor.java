@@ -52,7 +52,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, shortTerm, kept);
+        this.stores = new MemoryStores(context, config, shortTerm, kept, metrics);
         this.engine = LongTermMemory.create(config, Device.cpu()); // never a GPU call in a stream thread
         this.novelty = noveltyEnabled ? new NoveltyTracker(context, stores, config) : null;
     }

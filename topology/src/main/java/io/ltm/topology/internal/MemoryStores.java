@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -48,6 +49,7 @@ public final class MemoryStores {
     private final KeyValueStore<String, byte[]> novelty;
 
     private final MemoryConfig config;
+    private final NodeMetrics metrics;
     private final CoefficientLogCache decoded;
     /** The term filters as the ingest contracted them, or null when they are decoded at every read. */
     private final DecodedTerms filters;
@@ -56,17 +58,19 @@ public final class MemoryStores {
     /** The long-term records with their timelines decoded, or null when they are decoded at every use. */
     private final DecodedLongTerm longTerms;
 
-    /** {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}). */
-    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records) {
-        this(context, config, records, null);
-    }
-
     /**
-     * With the process's {@link DecodedState} (null: none, everything is decoded from the stores): read by load, kept
-     * up by append and contract (B for the key's next contraction, the term filter it contracted, the short-term
-     * buffer, the long-term record it wrote), dropped for a key by forget.
+     * {@code records}: the serde of the short-term records ({@link StoreSerdes#shortTerm}); {@code kept}: the process's
+     * {@link DecodedState} (null: none, everything is decoded from the stores), read by load, kept up by append and
+     * contract (B for the key's next contraction, the term filter it contracted, the short-term buffer, the long-term
+     * record it wrote), dropped for a key by forget; {@code metrics}: the task's sensors, which count its lookups there.
      */
-    MemoryStores(ProcessorContext<?, ?> context, MemoryConfig config, Serde<EncodedTokens> records, DecodedState kept) {
+    MemoryStores(
+            ProcessorContext<?, ?> context,
+            MemoryConfig config,
+            Serde<EncodedTokens> records,
+            DecodedState kept,
+            NodeMetrics metrics) {
+        this.metrics = metrics;
         this.decoded = kept == null ? null : kept.coefficients();
         this.filters = kept == null ? null : kept.terms();
         this.buffers = kept == null ? null : kept.shortTerm();
@@ -113,7 +117,7 @@ public final class MemoryStores {
         ReadyMemory cached = stored == null || ready == null ? null : ready.find(key, MemoryStateCodec.version(stored));
         CoefficientLogCache.Kept kept = cached != null || decoded == null || stored == null
                 ? null
-                : decoded.find(key, stored.getCoefficientLog());
+                : looked(metrics.bCache, decoded.find(key, stored.getCoefficientLog()));
         Whole whole = whole(
                 key, longTerm, cached != null ? cached.coefficientLog() : kept == null ? null : kept.log(), idx, true);
         return new Loaded(whole.state(), coefficientBytes(stored, config) + whole.shortTermBytes());
@@ -125,14 +129,21 @@ public final class MemoryStores {
      */
     private DecodedLongTerm.Kept storedLongTerm(String key, ShortTermIndex idx) {
         DecodedLongTerm.Kept kept = longTerms == null ? null : longTerms.find(key, idx);
-        if (kept != null) return kept;
+        if (kept != null) return looked(metrics.longTermCache, kept);
         io.ltm.schemas.MemoryState stored = memory.get(key);
         if (stored == null) return null;
+        if (longTerms != null) looked(metrics.longTermCache, null);
         // the index and the record read together: one transaction wrote both, so the index's id is this record's
         kept = new DecodedLongTerm.Kept(
                 idx == null ? ShortTermIndex.UNKNOWN : idx.longTerm(), stored, MemoryStateCodec.timeline(stored));
         if (longTerms != null) longTerms.put(key, kept);
         return kept;
+    }
+
+    /** Counts a lookup of the process's decoded state that found {@code found} (null: a miss); returns it. */
+    private static <T> T looked(Sensor lookups, T found) {
+        lookups.record(found == null ? 0 : 1);
+        return found;
     }
 
     /** The bytes of B in a stored record (whole, or kept apart at the configured precision). */
@@ -156,7 +167,8 @@ public final class MemoryStores {
     private Whole whole(
             String key, DecodedLongTerm.Kept longTerm, CoefficientLog log, ShortTermIndex idx, boolean keep) {
         MemoryState state = longTerm == null ? MemoryState.empty(config) : longTermState(key, longTerm, log);
-        DecodedShortTerm.Buffer buffer = buffers == null || idx == null ? null : buffers.find(key, idx);
+        DecodedShortTerm.Buffer buffer =
+                buffers == null || idx == null ? null : looked(metrics.shortTermCache, buffers.find(key, idx));
         if (buffer == null) {
             List<String> keys = new ArrayList<>();
             buffer = buffer(idx, shortTermRecords(key, keys), keys, config);
@@ -175,7 +187,7 @@ public final class MemoryStores {
     private MemoryState longTermState(String key, DecodedLongTerm.Kept longTerm, CoefficientLog log) {
         io.ltm.schemas.MemoryState stored = longTerm.record();
         CoefficientLog b = log != null ? log : coefficientLog(key, stored);
-        TermFilter kept = filters == null ? null : filters.find(key, stored);
+        TermFilter kept = filters == null ? null : looked(metrics.termsCache, filters.find(key, stored));
         if (kept != null) {
             return MemoryStateCodec.fromAvro(MemoryStateCodec.withoutTerms(stored), config, b, longTerm.timeline())
                     .withTerms(kept);
@@ -292,8 +304,9 @@ public final class MemoryStores {
             UnaryOperator<MemoryState> contract) {
         DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
         io.ltm.schemas.MemoryState stored = longTerm == null ? null : longTerm.record();
-        CoefficientLogCache.Kept known =
-                decoded == null || stored == null ? null : decoded.find(key, stored.getCoefficientLog());
+        CoefficientLogCache.Kept known = decoded == null || stored == null
+                ? null
+                : looked(metrics.bCache, decoded.find(key, stored.getCoefficientLog()));
         Whole before = whole(key, longTerm, known == null ? null : known.log(), idx, false);
         MemoryState next = contract.apply(before.state()).withUpdatedAt(timestamp);
         MemoryState longTermState = next.withoutShortTerm();

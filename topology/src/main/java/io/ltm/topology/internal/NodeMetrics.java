@@ -16,8 +16,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * The memory node's own sensors, registered in Kafka Streams' metrics (so JMX and the Prometheus endpoint
  * see them) in group {@value #GROUP}, one set per task: tokens absorbed, contractions and state bytes written
  * (sums: {@code -total} and {@code -rate} per second of the recorded values), query latency and dead letters
- * (counts of occurrences, with latency avg/max for queries), and the novelty of absorbed events (avg, max, p50/p95/p99
- * over Kafka's sample window, and a count).
+ * (counts of occurrences, with latency avg/max for queries), the novelty of absorbed events (avg, max, p50/p95/p99
+ * over Kafka's sample window, and a count), and the lookups of the process's decoded memory parts (a count, the hits
+ * and the hit ratio over the window, per part).
  */
 final class NodeMetrics {
 
@@ -30,6 +31,11 @@ final class NodeMetrics {
     final Sensor deadLetters;
     final Sensor stateBytes;
     final Sensor novelty;
+    // lookups of the process's decoded memory parts (DecodedState) by this task, one sensor per part
+    final Sensor bCache;
+    final Sensor shortTermCache;
+    final Sensor longTermCache;
+    final Sensor termsCache;
 
     NodeMetrics(ProcessorContext<?, ?> context) {
         StreamsMetrics m = context.metrics();
@@ -57,6 +63,32 @@ final class NodeMetrics {
         novelty.add(
                 new MetricName("novelty-scored-total", GROUP, "Events scored for novelty", tags),
                 new org.apache.kafka.common.metrics.stats.CumulativeCount());
+        bCache = lookups(m, task, tags, "b-cache", "B of a key's stored version");
+        shortTermCache = lookups(m, task, tags, "short-term-cache", "a key's short-term buffer");
+        longTermCache = lookups(m, task, tags, "long-term-cache", "a key's long-term record and timeline");
+        termsCache = lookups(m, task, tags, "terms-cache", "a key's term filter");
+    }
+
+    /**
+     * Lookups of one of the process's caches of decoded memory parts ({@code ltm.ingest.cache.bytes}): each records 1
+     * when it found the part decoded, 0 when the part was read from the store.
+     */
+    private static Sensor lookups(StreamsMetrics m, String task, Map<String, String> tags, String name, String what) {
+        Sensor s = m.addSensor("ltm-task-" + task + "-" + name, Sensor.RecordingLevel.INFO);
+        s.add(
+                new MetricName(name + "-lookups-total", GROUP, "Lookups of " + what + " decoded", tags),
+                new org.apache.kafka.common.metrics.stats.CumulativeCount());
+        s.add(
+                new MetricName(name + "-hits-total", GROUP, "Lookups that found " + what + " decoded", tags),
+                new CumulativeSum());
+        s.add(
+                new MetricName(
+                        name + "-hit-ratio",
+                        GROUP,
+                        "Share of the lookups that found " + what + " decoded (window)",
+                        tags),
+                new Avg());
+        return s;
     }
 
     /** A sensor whose recorded values are summed (Kafka's rate-total sensors count recordings instead). */

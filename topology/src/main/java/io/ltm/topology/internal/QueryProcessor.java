@@ -69,7 +69,7 @@ public final class QueryProcessor extends DecodingProcessor<MemoryQuery> {
 
     @Override
     protected void open() {
-        this.stores = new MemoryStores(context, config, records, kept);
+        this.stores = new MemoryStores(context, config, records, kept, metrics);
         this.commits = pacer.forTask(context);
         // in line on the CPU: a stream thread never waits on a GPU (the attention worker uses it)
         this.engine = workerMode ? null : LongTermMemory.create(config, Device.cpu());

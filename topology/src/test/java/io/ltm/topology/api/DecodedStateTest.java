@@ -103,6 +103,51 @@ class DecodedStateTest {
         }
     }
 
+    /** Each task counts its lookups of the decoded state, and how many found the part decoded, in its metrics. */
+    @Test
+    void theTasksMetricsCountTheLookupsOfTheDecodedStateAndTheirHits() {
+        Map<String, Double> kept = lookups(DecodedState.of(1L << 30), "counted-kept");
+        Map<String, Double> none = lookups(DecodedState.of(0), "counted-none");
+        // three contractions of one key: the second and third look for B (the first finds none stored yet)
+        assertThat(kept).containsEntry("b-cache-lookups-total", 2.0).containsEntry("b-cache-hits-total", 2.0);
+        assertThat(none).containsEntry("b-cache-lookups-total", 2.0).containsEntry("b-cache-hits-total", 0.0);
+        assertThat(kept.get("b-cache-hit-ratio")).isEqualTo(1.0);
+        for (String part : List.of("short-term-cache", "long-term-cache", "terms-cache")) {
+            assertThat(kept.get(part + "-lookups-total")).as(part).isPositive();
+            assertThat(kept.get(part + "-hits-total")).as(part).isPositive();
+            assertThat(none.get(part + "-lookups-total")).as(part).isEqualTo(kept.get(part + "-lookups-total"));
+            assertThat(none.get(part + "-hits-total")).as(part).isZero();
+        }
+    }
+
+    /** The decoded state's lookup metrics after four events of one key, of which the last three contract. */
+    private Map<String, Double> lookups(DecodedState kept, String scope) {
+        LtmConfig config = TestFixtures.config(scope + "-" + UUID.randomUUID(), Map.of());
+        Topology topology = MemoryTopology.addTo(
+                new Topology(), config, new HashingEncoder(TestFixtures.DIM), RetentionWatch.none(), kept);
+        Properties p = new Properties();
+        p.putAll(config.streamsProperties());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(scope).toString());
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
+        try (TopologyTestDriver d = new TopologyTestDriver(topology, p)) {
+            ByteArraySerializer b = new ByteArraySerializer();
+            TestInputTopic<byte[], byte[]> tokens = d.createInputTopic("ltm.tokens", b, b);
+            byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+            Random rnd = new Random(3);
+            int count = TestFixtures.L - 1;
+            for (int i = 0; i < 4; i++) { // the last three contract, each leaving a buffer behind
+                tokens.pipeInput(key, event(config, TestFixtures.tokens(TestFixtures.vectors(rnd, count), count, i)));
+            }
+            Map<String, Double> out = new TreeMap<>();
+            d.metrics().forEach((name, metric) -> {
+                if (name.group().equals("stream-ltm-metrics") && name.name().contains("-cache-")) {
+                    out.merge(name.name(), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+                }
+            });
+            return out;
+        }
+    }
+
     @Test
     void answersAndMemoriesFromTheDecodedStateEqualThoseReadFromTheStores() {
         DecodedState kept = DecodedState.of(1L << 30);
