@@ -8,10 +8,11 @@ import java.util.function.ToLongFunction;
 /**
  * Values by key, bounded by the bytes of the values held, on Caffeine's W-TinyLFU policy: once the values exceed the
  * bound, a value put is kept only if its key was used more often lately than the one it would evict. A memory node
- * uses its keys' entries in turn (one contraction after another), which least-recently-used eviction answers with
- * almost no hits as soon as the keys outgrow the bound; this policy keeps most of those that fit. A value of no bytes
- * (which Caffeine would never evict) or of more than the bound is not kept (a bound of 0 keeps nothing). The caches of decoded memory parts are built on it, each deciding
- * for itself which value answers for which version. Not thread-safe: its callers synchronise.
+ * uses its keys' entries in turn (one contraction after another); once the keys outgrow the bound, least recently used
+ * eviction drops each entry just before it is used again, while this policy keeps most of those that fit
+ * (docs/bench-2026-12-06-caches). A value of no bytes (which Caffeine would never evict) or of more than the bound is
+ * not kept (a bound of 0 keeps nothing). The caches of decoded memory parts are built on it, each deciding for itself
+ * which value answers for which version. Not thread-safe: its callers synchronise.
  */
 public final class BytesBoundedMap<V> {
     private final long maxBytes;
