@@ -350,7 +350,10 @@ abstract class EndToEndScenarios {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
-            assertThat(metrics).contains("tokens_absorbed").contains("dead_letters");
+            assertThat(metrics)
+                    .contains("tokens_absorbed")
+                    .contains("dead_letters")
+                    .contains("kafka_stream_ltm_b_cache_hit_ratio");
             // the same sensors are Kafka Streams metrics, so JMX has them too
             var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
             double absorbed = 0;
