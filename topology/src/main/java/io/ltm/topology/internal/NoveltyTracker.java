@@ -1,5 +1,7 @@
 package io.ltm.topology.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
@@ -8,9 +10,7 @@ import io.ltm.schemas.NoveltyScore;
 import io.ltm.topology.codec.MemoryStateCodec;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -20,7 +20,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the events in the short-term buffer, which it keeps in a per-task cache (rebuilt from the short-term store on a
  * miss, at most {@value #MAX_RECENT} newest events per key, {@value #MAX_CACHED_KEYS} keys); the summaries it wrote
  * are cached too ({@value #MAX_CACHED_SUMMARIES} keys), so a warm key costs only the dot products; so is the part of
- * each summary that reads B's base, which the key's next summaries reuse until a new base is taken.
+ * each summary that reads B's base, which the key's next summaries reuse until a new base is taken. Each cache keeps its
+ * entries by Caffeine's W-TinyLFU, as {@code BytesBoundedMap} does: keys arrive in turn, and once more keys than fit do,
+ * least recently used eviction would drop each key just before its next event (530 keys in turn over one task cost a
+ * third more per event than 500 with it, docs/bench-2026-12-06-caches).
  */
 final class NoveltyTracker {
 
@@ -39,34 +42,27 @@ final class NoveltyTracker {
         final List<float[]> means = new ArrayList<>();
     }
 
-    private final Map<String, Recent> recent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Recent> e) {
-            return size() > MAX_CACHED_KEYS;
-        }
-    };
+    private final Cache<String, Recent> recent = cache(MAX_CACHED_KEYS);
 
     /**
      * The summaries this processor wrote or read (only it writes them; a forget deletes them, and the first event after
      * a forget finds no short-term index, which drops the cached one).
      */
-    private final Map<String, Novelty.Summary> summaries = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Novelty.Summary> e) {
-            return size() > MAX_CACHED_SUMMARIES;
-        }
-    };
+    private final Cache<String, Novelty.Summary> summaries = cache(MAX_CACHED_SUMMARIES);
 
     /**
      * The base's part of the last summary's keys per key ({@link Novelty.BaseSums}: K·d floats, 98 KB at defaults;
      * valid only for the same base array, so never for a B decoded again, after a restart or a restore).
      */
-    private final Map<String, Novelty.BaseSums> baseSums = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Novelty.BaseSums> e) {
-            return size() > MAX_CACHED_SUMMARIES;
-        }
-    };
+    private final Cache<String, Novelty.BaseSums> baseSums = cache(MAX_CACHED_SUMMARIES);
+
+    /** At most {@code entries} values, evicted in the calling thread (a task's caches are its stream thread's alone). */
+    private static <V> Cache<String, V> cache(int entries) {
+        return Caffeine.newBuilder()
+                .maximumSize(entries)
+                .executor(Runnable::run)
+                .build();
+    }
 
     NoveltyTracker(ProcessorContext<?, ?> context, MemoryStores stores, MemoryConfig config) {
         this.store = context.getStateStore(Names.STORE_NOVELTY);
@@ -81,7 +77,7 @@ final class NoveltyTracker {
     /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
     Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
         float[] mean = Novelty.unitMean(vectors, count, dim);
-        Novelty.Summary summary = noIndex ? null : summaries.get(key);
+        Novelty.Summary summary = noIndex ? null : summaries.getIfPresent(key);
         if (summary == null) {
             summary = Novelty.Summary.decode(store.get(key), dim);
             summaries.put(key, summary);
@@ -103,7 +99,7 @@ final class NoveltyTracker {
 
     /** After the event (count tokens) was buffered in the short-term store. */
     void buffered(String key, float[] mean, int count) {
-        Recent r = recent.get(key);
+        Recent r = recent.getIfPresent(key);
         if (r == null) {
             return;
         }
@@ -116,9 +112,9 @@ final class NoveltyTracker {
 
     /** After a contraction: new long-term keys; the short-term buffer now holds only the event's tail (if any). */
     void contracted(String key, MemoryState next, float[] mean) {
-        Novelty.Made made = Novelty.summary(next, basis, Novelty.MAX_KEYS, baseSums.get(key));
+        Novelty.Made made = Novelty.summary(next, basis, Novelty.MAX_KEYS, baseSums.getIfPresent(key));
         byte[] summary = made.bytes();
-        if (made.baseSums() == null) baseSums.remove(key);
+        if (made.baseSums() == null) baseSums.invalidate(key);
         else baseSums.put(key, made.baseSums());
         store.put(key, summary);
         summaries.put(key, made.summary());
@@ -132,7 +128,7 @@ final class NoveltyTracker {
 
     /** The cached means, rebuilt from the short-term store when missing or stale (after a restart, a forget). */
     private List<float[]> recent(String key, int shortTermTokens) {
-        Recent r = recent.get(key);
+        Recent r = recent.getIfPresent(key);
         if (r == null || r.tokens != shortTermTokens) {
             r = new Recent();
             if (shortTermTokens > 0) {
