@@ -376,7 +376,7 @@ public final class MemoryStores {
     /**
      * Deletes {@code key} without reading its value back: {@code KeyValueStore.delete} returns the old value, which
      * Streams' caching layer reads from RocksDB once the record has left its cache (with 100 keys a contraction's 16
-     * short-term records, 24 KB each, took 313–369 µs to delete, 74–85 µs this way); a put of null writes the same
+     * short-term records, 24 KB each, took 313–318 µs to delete, 74–85 µs this way); a put of null writes the same
      * tombstone to the store and its changelog. For stores whose serde writes null as null.
      */
     private static <V> void erase(KeyValueStore<String, V> store, String key) {

@@ -121,30 +121,12 @@ class DecodedStateTest {
     }
 
     /** The decoded state's lookup metrics after four events of one key, of which the last three contract. */
-    private Map<String, Double> lookups(DecodedState kept, String scope) {
-        LtmConfig config = TestFixtures.config(scope + "-" + UUID.randomUUID(), Map.of());
-        Topology topology = MemoryTopology.addTo(
-                new Topology(), config, new HashingEncoder(TestFixtures.DIM), RetentionWatch.none(), kept);
-        Properties p = new Properties();
-        p.putAll(config.streamsProperties());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(scope).toString());
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
-        try (TopologyTestDriver d = new TopologyTestDriver(topology, p)) {
-            ByteArraySerializer b = new ByteArraySerializer();
-            TestInputTopic<byte[], byte[]> tokens = d.createInputTopic("ltm.tokens", b, b);
-            byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+    private Map<String, Double> lookups(DecodedState kept, String name) {
+        try (Node node = new Node(kept, name, 0)) {
             Random rnd = new Random(3);
             int count = TestFixtures.L - 1;
-            for (int i = 0; i < 4; i++) { // the last three contract, each leaving a buffer behind
-                tokens.pipeInput(key, event(config, TestFixtures.tokens(TestFixtures.vectors(rnd, count), count, i)));
-            }
-            Map<String, Double> out = new TreeMap<>();
-            d.metrics().forEach((name, metric) -> {
-                if (name.group().equals("stream-ltm-metrics") && name.name().contains("-cache-")) {
-                    out.merge(name.name(), ((Number) metric.metricValue()).doubleValue(), Double::sum);
-                }
-            });
-            return out;
+            for (int i = 0; i < 4; i++) node.event("a", TestFixtures.vectors(rnd, count), count, i);
+            return node.lookups();
         }
     }
 
@@ -265,6 +247,17 @@ class DecodedStateTest {
                     .setRequestedAt(Instant.EPOCH)
                     .build());
             return answers().get(0);
+        }
+
+        /** The decoded state's lookup metrics, summed over the tasks. */
+        Map<String, Double> lookups() {
+            Map<String, Double> out = new TreeMap<>();
+            driver.metrics().forEach((name, metric) -> {
+                if (name.group().equals("stream-ltm-metrics") && name.name().contains("-cache-")) {
+                    out.merge(name.name(), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+                }
+            });
+            return out;
         }
 
         Map<String, io.ltm.schemas.MemoryState> memories() {
