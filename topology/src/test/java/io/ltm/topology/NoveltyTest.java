@@ -2,7 +2,6 @@ package io.ltm.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.EncodedText;
 import io.ltm.model.encoder.Encoders;
 import io.ltm.model.encoder.HashingEncoder;
@@ -14,10 +13,10 @@ import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryTopology;
-import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.codec.WireVectors;
 import io.ltm.topology.internal.Names;
 import io.ltm.topology.internal.Novelty;
+import io.ltm.topology.internal.TokenEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -238,8 +237,8 @@ class NoveltyTest {
         }
     }
 
-    @Test
-    void aForgottenMemoryIsNotComparedWithAndRepeatsAreNotNew() {
+    /** The small memory of the forget and the summary tests (d = 64, L = 64). */
+    private static LtmConfig smallConfig() {
         Map<String, Object> m = new HashMap<>();
         m.put(LtmConfig.SCHEMA_REGISTRY_URL, "mock://novelty-" + UUID.randomUUID());
         m.put(LtmConfig.APPLICATION_ID, "ltm-novelty-test");
@@ -250,38 +249,37 @@ class NoveltyTest {
         m.put(LtmConfig.MEMORY_CONTRACTION_LENGTH, 64);
         m.put(LtmConfig.MEMORY_SAMPLES, 64);
         m.put(LtmConfig.MEMORY_BASIS_WIDTHS, "0.02,0.04");
-        LtmConfig config = new LtmConfig(m);
+        return new LtmConfig(m);
+    }
+
+    private TopologyTestDriver driver(LtmConfig config, String dir) {
         Properties p = new Properties();
         p.putAll(config.streamsProperties());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("forget").toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(dir).toString());
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L); // the driver's wall clock stands still
+        return new TopologyTestDriver(MemoryTopology.build(config, null), p);
+    }
+
+    private static TestOutputTopic<String, NoveltyScore> scores(TopologyTestDriver d, LtmConfig config) {
+        return d.createOutputTopic(
+                "ltm.novelty",
+                new StringDeserializer(),
+                LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
+    }
+
+    @Test
+    void aForgottenMemoryIsNotComparedWithAndRepeatsAreNotNew() {
+        LtmConfig config = smallConfig();
         List<String> log = packageLog(60, 5);
         try (HashingEncoder enc = new HashingEncoder(64);
-                TopologyTestDriver d = new TopologyTestDriver(MemoryTopology.build(config, null), p)) {
+                TopologyTestDriver d = driver(config, "forget")) {
             ByteArraySerializer b = new ByteArraySerializer();
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ltm.tokens", b, b);
             TestInputTopic<byte[], byte[]> control = d.createInputTopic("ltm.control", b, b);
-            TestOutputTopic<String, NoveltyScore> out = d.createOutputTopic(
-                    "ltm.novelty",
-                    new StringDeserializer(),
-                    LtmSerdes.avro(NoveltyScore.class, config.serdeConfig()).deserializer());
-            var ser = LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).serializer();
+            TestOutputTopic<String, NoveltyScore> out = scores(d, config);
             byte[] key = "k".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < log.size(); i++) {
-                EncodedText e = enc.encode(log.get(i));
-                in.pipeInput(
-                        key,
-                        ser.serialize(
-                                "ltm.tokens",
-                                EncodedTokens.newBuilder()
-                                        .setVectors(MemoryStateCodec.block(
-                                                e.vectors(), e.count(), 64, CoefficientPrecision.FLOAT32))
-                                        .setSource(SourcePosition.newBuilder()
-                                                .setPartition(0)
-                                                .setOffset(i)
-                                                .setTimestamp(Instant.ofEpochMilli(i))
-                                                .build())
-                                        .build()));
+                in.pipeInput(key, TokenEvents.of(config, enc, log.get(i), i));
             }
             assertThat(Novelty.keys(
                             (byte[]) d.getKeyValueStore(Names.STORE_NOVELTY).get("k")))
@@ -290,18 +288,7 @@ class NoveltyTest {
             assertThat(before).hasSize(log.size());
             assertThat(before.get(before.size() - 1).getMemoryTokens()).isPositive();
             // a line seen before (long-term by now) is not new
-            EncodedText again = enc.encode(log.get(3));
-            byte[] repeat = ser.serialize(
-                    "ltm.tokens",
-                    EncodedTokens.newBuilder()
-                            .setVectors(MemoryStateCodec.block(
-                                    again.vectors(), again.count(), 64, CoefficientPrecision.FLOAT32))
-                            .setSource(SourcePosition.newBuilder()
-                                    .setPartition(0)
-                                    .setOffset(99)
-                                    .setTimestamp(Instant.ofEpochMilli(99))
-                                    .build())
-                            .build());
+            byte[] repeat = TokenEvents.of(config, enc, log.get(3), 99);
             in.pipeInput(key, repeat);
             assertThat(out.readValue().getNovelty()).isLessThan(0.3);
             control.pipeInput(
@@ -316,6 +303,10 @@ class NoveltyTest {
                                             .setIssuedAt(Instant.now())
                                             .build()));
             assertThat(d.getKeyValueStore(Names.STORE_NOVELTY).get("k")).isNull();
+            // the summaries are made again from the memory where missing (NoveltySummaryStoreTest), so not logged
+            assertThat(d.producedTopicNames())
+                    .contains("ltm-novelty-test-" + Names.STORE_MEMORY + "-changelog")
+                    .doesNotContain("ltm-novelty-test-" + Names.STORE_NOVELTY + "-changelog");
             // after forget there is nothing to compare with: the same line is new again
             in.pipeInput(key, repeat);
             NoveltyScore after = out.readValue();

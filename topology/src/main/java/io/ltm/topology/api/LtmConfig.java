@@ -597,7 +597,8 @@ public final class LtmConfig extends AbstractConfig {
                             + "between the event's mean vector and the remembered signal at up to 64 basis centres or "
                             + "the short-term events' means) and write it to ltm.topic.novelty and the ltm novelty "
                             + "metrics. The keys are kept per key in the ltm-novelty store (about 49 KB, float16, "
-                            + "rewritten once per contraction).")
+                            + "rewritten once per contraction; local, without a changelog: made again from the memory "
+                            + "where missing, as after a restore).")
             .define(
                     ROCKSDB_BLOCK_CACHE_BYTES,
                     Type.LONG,

@@ -207,14 +207,15 @@ public final class MemoryTopology {
                 all);
         if (novelty) {
             // not through the thread's record cache: 49 KB values would crowd out the states (the processor caches
-            // them)
+            // them); no changelog: a summary is a function of the memory, made again where the local store lacks it
+            // (NoveltyTracker)
             topology.addStateStore(
                     Stores.keyValueStoreBuilder(
                                     Stores.persistentKeyValueStore(Names.STORE_NOVELTY),
                                     Serdes.String(),
                                     Serdes.ByteArray())
                             .withCachingDisabled()
-                            .withLoggingEnabled(compacted),
+                            .withLoggingDisabled(),
                     all);
         }
 

@@ -77,8 +77,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
                 ? ShortTermIndex.begunAt(
                         context.recordMetadata().map(RecordMetadata::offset).orElse(ShortTermIndex.UNKNOWN))
                 : found;
-        NoveltyTracker.Scored scored =
-                novelty == null ? null : novelty.score(key, event, vectors, count, idx.tokens(), found == null);
+        NoveltyTracker.Scored scored = novelty == null ? null : novelty.score(key, event, vectors, count, found);
         if (idx.tokens() + count < config.contractionLength()) {
             stores.append(key, idx, event, vectors, count);
             metrics.tokens.record(count);
@@ -96,7 +95,7 @@ public final class IngestProcessor extends DecodingProcessor<EncodedTokens> {
         metrics.contractions.record(c.after().contractions() - c.before().contractions());
         metrics.stateBytes.record(c.coefficientBytes());
         if (scored != null) {
-            novelty.contracted(key, c.after(), scored.mean());
+            novelty.contracted(key, c.after(), c.written(), c.longTermId(), scored.mean());
             emit(key, scored, timestamp);
         }
     }

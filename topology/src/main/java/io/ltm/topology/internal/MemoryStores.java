@@ -124,6 +124,19 @@ public final class MemoryStores {
     }
 
     /**
+     * The key's long-term memory as stored (no short-term records, no reads since its last contraction), or null when
+     * it has none; {@code idx}: the key's index (nullable).
+     */
+    MemoryState longTerm(String key, ShortTermIndex idx) {
+        DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
+        if (longTerm == null) return null;
+        CoefficientLogCache.Kept kept = decoded == null
+                ? null
+                : looked(metrics.bCache, decoded.find(key, longTerm.record().getCoefficientLog()));
+        return longTermState(key, longTerm, kept == null ? null : kept.log());
+    }
+
+    /**
      * The key's stored long-term record and its timeline, or null when it has none: the process's copy when the index
      * {@code idx} (nullable) names it, else decoded from the store (and kept, under the index's id).
      */
@@ -323,11 +336,11 @@ public final class MemoryStores {
         // B as written is kept from a new base on (all its records are put) and extended while it is kept
         boolean newBase = b.puts().containsKey(0);
         long putBytes = b.puts().values().stream().mapToLong(v -> v.length).sum();
+        // decoded from the written records when first used
+        CoefficientLog written = CoefficientRecords.asWritten(before.state().coefficientLog(), b, config);
         CoefficientLogCache.Kept asStored = decoded == null || !(newBase || known != null)
                 ? null
-                : new CoefficientLogCache.Kept(
-                        CoefficientRecords.asWritten(before.state().coefficientLog(), b, config),
-                        putBytes + (newBase ? 0 : known.storedBytes()));
+                : new CoefficientLogCache.Kept(written, putBytes + (newBase ? 0 : known.storedBytes()));
         putTermSegments(key, before.state().terms(), next.terms());
         for (Map.Entry<Integer, byte[]> e : b.puts().entrySet()) {
             coefficients.put(RecordKeys.of(key, e.getKey()), e.getValue());
@@ -370,7 +383,7 @@ public final class MemoryStores {
                                     rest,
                                     List.of(part(tailKey, tail))));
         }
-        return new Contraction(before.state(), next, b.record(), putBytes);
+        return new Contraction(before.state(), next, b.record(), written, id, putBytes);
     }
 
     /**
@@ -418,11 +431,17 @@ public final class MemoryStores {
     }
 
     /**
-     * The memory before and after a contraction, the long-term record written and the bytes of B's records written
-     * (a delta, or a new base and its deltas).
+     * The memory before and after a contraction, the long-term record written, B as written (at the stored precision:
+     * what a read of the stores gives, where {@code after} holds B in float32), the record's id
+     * ({@link ShortTermIndex#longTerm}) and the bytes of B's records written (a delta, or a new base and its deltas).
      */
     record Contraction(
-            MemoryState before, MemoryState after, io.ltm.schemas.MemoryState longTerm, long coefficientBytes) {}
+            MemoryState before,
+            MemoryState after,
+            io.ltm.schemas.MemoryState longTerm,
+            CoefficientLog written,
+            long longTermId,
+            long coefficientBytes) {}
 
     /** The event's last {@code rest} tokens: their vectors' bytes as they came, their texts, the same source. */
     static EncodedTokens tail(EncodedTokens event, int rest) {

@@ -63,7 +63,10 @@ public final class Names {
     /** Per key: sticky attention statistics of the reads since the last contraction (D floats). */
     public static final String STORE_ATTENTION = "ltm-attention";
 
-    /** Per key: the long-term content keys for novelty scores ({@link Novelty#summary}, rewritten once per L tokens). */
+    /**
+     * Per key: the long-term content keys for novelty scores ({@link Novelty}, rewritten once per L tokens); local,
+     * without a changelog: they are made again from the memory where missing ({@code NoveltyTracker}).
+     */
     public static final String STORE_NOVELTY = "ltm-novelty";
 
     private Names() {}

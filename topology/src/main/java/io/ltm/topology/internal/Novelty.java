@@ -21,8 +21,9 @@ import java.util.List;
  * A key with no memory yet scores 1. The range is [0, 2]; 0 means an event just like something remembered.
  *
  * <p><b>Cost.</b> The long-term keys are computed once per contraction ({@link #summary}) and kept, normalised and
- * float16, as one small record per key in their own store: K·(4 + 2d) + 12 bytes (49 KB for K = 64, d = 384, against
- * 393 KB for B); scoring an event is K + J dot products of d floats, never a read of B.
+ * float16, as one small record per key in their own store: K·(4 + 2d) + 20 bytes (49 KB for K = 64, d = 384, against
+ * 393 KB for B); scoring an event is K + J dot products of d floats, never a read of B. A summary names the long-term
+ * record it was made of (its id, {@link ShortTermIndex#longTerm}), so that one made of another is not used.
  */
 public final class Novelty {
 
@@ -31,7 +32,10 @@ public final class Novelty {
     /** ψ_n is negligible beyond this many widths from its centre. */
     private static final double CUTOFF = 4.0;
 
-    private static final int HEADER = 12;
+    /** int K, long tokens, long the long-term record's id. */
+    private static final int HEADER = 20;
+    /** The header of summaries written before they named their long-term record: int K, long tokens. */
+    private static final int UNNAMED_HEADER = 12;
 
     private Novelty() {}
 
@@ -75,11 +79,11 @@ public final class Novelty {
 
     /**
      * The long-term keys of a memory: X̄ at up to {@code maxKeys} evenly spaced centres within its filled extent,
-     * normalised, as bytes (little-endian: int K, long tokens in the long-term memory, K float positions, K·d float16).
-     * K = 0 before the first contraction.
+     * normalised, as bytes (little-endian: int K, long tokens in the long-term memory, long {@code longTerm}: the id
+     * of the long-term record {@code s} is, K float positions, K·d float16). K = 0 before the first contraction.
      */
-    static byte[] summary(MemoryState s, Basis basis, int maxKeys) {
-        return summary(s, basis, maxKeys, null).bytes();
+    static byte[] summary(MemoryState s, long longTerm, Basis basis, int maxKeys) {
+        return summary(s, s.coefficientLog(), longTerm, basis, maxKeys, null).bytes();
     }
 
     /**
@@ -97,14 +101,14 @@ public final class Novelty {
     record Made(byte[] bytes, Summary summary, BaseSums baseSums) {}
 
     /**
-     * As {@link #summary(MemoryState, Basis, int)}, from {@code kept} (nullable: the previous summary's base part)
-     * when it was made for the same base: a long stream takes a new base every 17 contractions, so most summaries add
-     * only the deltas' part to it (the same bits as computing it again). The base part covers every centre a summary may
-     * pick, not only those within the filled extent, which grows at almost every contraction of a filling epoch.
+     * As {@link #summary(MemoryState, long, Basis, int)} with B as {@code b} (the state's own, or the same as stored),
+     * from {@code kept} (nullable: the previous summary's base part) when it was made for the same base: a long stream
+     * takes a new base every 17 contractions, so most summaries add only the deltas' part to it (the same bits as
+     * computing it again). The base part covers every centre a summary may pick, not only those within the filled
+     * extent, which grows at almost every contraction of a filling epoch.
      */
-    static Made summary(MemoryState s, Basis basis, int maxKeys, BaseSums kept) {
+    static Made summary(MemoryState s, CoefficientLog b, long longTerm, Basis basis, int maxKeys, BaseSums kept) {
         int d = s.dim();
-        CoefficientLog b = s.coefficientLog();
         double[] c = centres(basis);
         double spacing = c.length > 1 ? c[1] - c[0] : 1;
         double filled = s.timeline().filledUpTo();
@@ -117,6 +121,7 @@ public final class Novelty {
         ByteBuffer out = ByteBuffer.allocate(HEADER + k * 4 + k * d * 2).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(k);
         out.putLong(s.longTermTokens());
+        out.putLong(longTerm);
         float[] positions = new float[k];
         for (int i = 0; i < k; i++) {
             positions[i] = (float) c[candidates[i]];
@@ -144,14 +149,25 @@ public final class Novelty {
                 keysT[j][i] = Half.toFloat(h);
             }
         }
-        return new Made(out.array(), new Summary(k, s.longTermTokens(), positions, keysT), sums);
+        return new Made(out.array(), new Summary(k, s.longTermTokens(), longTerm, positions, keysT), sums);
     }
 
     /** Tokens in the long-term memory a summary was made of. */
     static long tokens(byte[] summary) {
-        return summary == null || summary.length < HEADER
+        return summary == null || summary.length < UNNAMED_HEADER
                 ? 0
                 : ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN).getLong(4);
+    }
+
+    /** The header's length: summaries written before they named their record are told apart by their length. */
+    private static int header(byte[] summary, int k, int d) {
+        return summary.length == UNNAMED_HEADER + k * 4 + k * d * 2 ? UNNAMED_HEADER : HEADER;
+    }
+
+    /** The id of the long-term record a summary was made of ({@link ShortTermIndex#UNKNOWN} when it does not say). */
+    static long longTerm(byte[] summary, int d) {
+        if (summary == null || header(summary, keys(summary), d) == UNNAMED_HEADER) return ShortTermIndex.UNKNOWN;
+        return ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN).getLong(UNNAMED_HEADER);
     }
 
     /** Number of long-term keys in a summary. */
@@ -199,25 +215,28 @@ public final class Novelty {
      *
      * @param keys      number of long-term keys K
      * @param tokens    tokens in the long-term memory it was made of
+     * @param longTerm  the id of the long-term record it was made of ({@link ShortTermIndex#UNKNOWN}: not said)
      * @param positions the K memory positions
      * @param keysT     the K unit keys, transposed: d rows of K (an event's K cosines are then vectorised passes over
      *                  K, not K dot products, which the JIT does not vectorise; rows of their own, as C2 does not
      *                  vectorise a loop over one array at an offset)
      */
-    public record Summary(int keys, long tokens, float[] positions, float[][] keysT) {
+    public record Summary(int keys, long tokens, long longTerm, float[] positions, float[][] keysT) {
         /** Decodes {@link #summary} bytes (null: no keys, no tokens). */
         public static Summary decode(byte[] summary, int d) {
             int k = Novelty.keys(summary);
+            long id = Novelty.longTerm(summary, d);
             if (k == 0) {
-                return new Summary(0, Novelty.tokens(summary), new float[0], new float[d][0]);
+                return new Summary(0, Novelty.tokens(summary), id, new float[0], new float[d][0]);
             }
+            int header = header(summary, k, d);
             ByteBuffer bb = ByteBuffer.wrap(summary).order(ByteOrder.LITTLE_ENDIAN);
             float[] positions = new float[k];
             for (int i = 0; i < k; i++) {
-                positions[i] = bb.getFloat(HEADER + 4 * i);
+                positions[i] = bb.getFloat(header + 4 * i);
             }
             short[] h = new short[k * d];
-            bb.position(HEADER + 4 * k);
+            bb.position(header + 4 * k);
             bb.asShortBuffer().get(h);
             float[][] keysT = new float[d][k];
             for (int i = 0; i < k; i++) {
@@ -225,7 +244,7 @@ public final class Novelty {
                     keysT[j][i] = Half.toFloat(h[i * d + j]);
                 }
             }
-            return new Summary(k, Novelty.tokens(summary), positions, keysT);
+            return new Summary(k, Novelty.tokens(summary), id, positions, keysT);
         }
     }
 

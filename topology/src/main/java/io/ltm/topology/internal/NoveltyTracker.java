@@ -2,6 +2,7 @@ package io.ltm.topology.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ltm.model.CoefficientLog;
 import io.ltm.model.MemoryConfig;
 import io.ltm.model.MemoryState;
 import io.ltm.model.internal.Basis;
@@ -24,6 +25,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * entries by Caffeine's W-TinyLFU, as {@code BytesBoundedMap} does: keys arrive in turn, and once more keys than fit do,
  * least recently used eviction would drop each key just before its next event (530 keys in turn over one task cost a
  * third more per event than 500 with it, docs/bench-2026-12-06-caches).
+ *
+ * <p>A summary is a function of the long-term memory, so its store has no changelog: one found is used only when it
+ * names the long-term record the key's index names (a restore, a rebalance or a rolled-back transaction leaves the
+ * local store without the summary or with one of another record), and is otherwise made again from the memory.
  */
 final class NoveltyTracker {
 
@@ -44,10 +49,7 @@ final class NoveltyTracker {
 
     private final Cache<String, Recent> recent = cache(MAX_CACHED_KEYS);
 
-    /**
-     * The summaries this processor wrote or read (only it writes them; a forget deletes them, and the first event after
-     * a forget finds no short-term index, which drops the cached one).
-     */
+    /** The summaries this processor wrote, read or made (each names its long-term record). */
     private final Cache<String, Novelty.Summary> summaries = cache(MAX_CACHED_SUMMARIES);
 
     /**
@@ -74,14 +76,14 @@ final class NoveltyTracker {
     /** The event's novelty against the key's memory before it, and its unit mean vector (for {@link #after}). */
     record Scored(NoveltyScore record, float[] mean) {}
 
-    /** {@code noIndex}: the key had no short-term index (new, or forgotten since): cached state is not trusted. */
-    Scored score(String key, EncodedTokens event, float[] vectors, int count, int shortTermTokens, boolean noIndex) {
+    /**
+     * {@code idx}: the key's short-term index, null when it had none (new, or forgotten since: cached state is not
+     * trusted).
+     */
+    Scored score(String key, EncodedTokens event, float[] vectors, int count, ShortTermIndex idx) {
         float[] mean = Novelty.unitMean(vectors, count, dim);
-        Novelty.Summary summary = noIndex ? null : summaries.getIfPresent(key);
-        if (summary == null) {
-            summary = Novelty.Summary.decode(store.get(key), dim);
-            summaries.put(key, summary);
-        }
+        Novelty.Summary summary = summary(key, idx);
+        int shortTermTokens = idx == null ? 0 : idx.tokens();
         Novelty.Score s = Novelty.score(mean, summary, recent(key, shortTermTokens));
         NoveltyScore r = NoveltyScore.newBuilder()
                 .setKey(key)
@@ -110,14 +112,44 @@ final class NoveltyTracker {
         }
     }
 
-    /** After a contraction: new long-term keys; the short-term buffer now holds only the event's tail (if any). */
-    void contracted(String key, MemoryState next, float[] mean) {
-        Novelty.Made made = Novelty.summary(next, basis, Novelty.MAX_KEYS, baseSums.getIfPresent(key));
-        byte[] summary = made.bytes();
+    /**
+     * The key's summary of the long-term record its index names: the cached one, the stored one, or one made again
+     * from the memory (and stored) when neither names that record.
+     */
+    private Novelty.Summary summary(String key, ShortTermIndex idx) {
+        if (idx != null && idx.contractions() == 0) return Novelty.Summary.decode(null, dim); // no long-term part yet
+        long id = idx == null ? ShortTermIndex.UNKNOWN : idx.longTerm();
+        Novelty.Summary summary = idx == null ? null : summaries.getIfPresent(key);
+        if (summary != null && summary.longTerm() == id) return summary;
+        byte[] stored = idx == null ? null : store.get(key);
+        summary = stored == null ? null : Novelty.Summary.decode(stored, dim);
+        if (summary == null || summary.longTerm() != id) {
+            MemoryState longTerm = stores.longTerm(key, idx);
+            if (longTerm == null) return Novelty.Summary.decode(null, dim);
+            summary = made(key, longTerm, longTerm.coefficientLog(), id);
+        }
+        summaries.put(key, summary);
+        return summary;
+    }
+
+    /**
+     * Makes the key's summary of {@code longTerm} with B as stored ({@code b}), the long-term record of id {@code id},
+     * and stores it: made at a contraction or again from the stores, it has the same bits.
+     */
+    private Novelty.Summary made(String key, MemoryState longTerm, CoefficientLog b, long id) {
+        Novelty.Made made = Novelty.summary(longTerm, b, id, basis, Novelty.MAX_KEYS, baseSums.getIfPresent(key));
         if (made.baseSums() == null) baseSums.invalidate(key);
         else baseSums.put(key, made.baseSums());
-        store.put(key, summary);
-        summaries.put(key, made.summary());
+        store.put(key, made.bytes());
+        return made.summary();
+    }
+
+    /**
+     * After a contraction that wrote the long-term record {@code longTermId} with B as {@code written}: new long-term
+     * keys; the short-term buffer now holds only the event's tail (if any).
+     */
+    void contracted(String key, MemoryState next, CoefficientLog written, long longTermId, float[] mean) {
+        summaries.put(key, made(key, next, written, longTermId));
         Recent r = new Recent();
         r.tokens = next.shortTermCount();
         if (next.shortTermCount() > 0) {

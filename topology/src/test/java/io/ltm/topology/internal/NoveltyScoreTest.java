@@ -13,11 +13,19 @@ import org.junit.jupiter.api.Test;
 
 class NoveltyScoreTest {
     private static final int D = 384;
+    private static final long LONG_TERM = 0x5eed_1d5L;
 
-    /** A summary's bytes: int K, long tokens, K positions, K·d float16 unit keys. */
+    /** A summary's bytes: int K, long tokens, long the long-term record's id, K positions, K·d float16 unit keys. */
     private static byte[] summary(float[][] keys, float[] positions) {
-        ByteBuffer bb = ByteBuffer.allocate(12 + keys.length * (4 + 2 * D)).order(ByteOrder.LITTLE_ENDIAN);
+        return summary(keys, positions, true);
+    }
+
+    /** {@code named}: false for the form written before summaries named their long-term record (no id). */
+    private static byte[] summary(float[][] keys, float[] positions, boolean named) {
+        int header = named ? 20 : 12;
+        ByteBuffer bb = ByteBuffer.allocate(header + keys.length * (4 + 2 * D)).order(ByteOrder.LITTLE_ENDIAN);
         bb.putInt(keys.length).putLong(1000);
+        if (named) bb.putLong(LONG_TERM);
         for (float p : positions) bb.putFloat(p);
         for (float[] k : keys) for (float v : Novelty.unit(k)) bb.putShort(Half.fromFloat(v));
         return bb.array();
@@ -36,7 +44,7 @@ class NoveltyScoreTest {
         double best = Double.NEGATIVE_INFINITY, at = -1;
         for (int i = 0; i < k; i++) {
             double dot = 0;
-            for (int j = 0; j < D; j++) dot += u[j] * (double) Half.toFloat(bb.getShort(12 + 4 * k + 2 * (i * D + j)));
+            for (int j = 0; j < D; j++) dot += u[j] * (double) Half.toFloat(bb.getShort(20 + 4 * k + 2 * (i * D + j)));
             if (dot > best) {
                 best = dot;
                 at = i;
@@ -81,5 +89,30 @@ class NoveltyScoreTest {
                 else assertThat(score.nearestT()).isEqualTo(positions[(int) ref[1]]);
             }
         }
+    }
+
+    @Test
+    void aSummaryNamesItsLongTermRecordAndOneWrittenBeforeThatNamesNone() {
+        Random rng = new Random(9);
+        for (int k : new int[] {0, 1, 3, 64}) {
+            float[][] keys = new float[k][];
+            float[] positions = new float[k];
+            for (int i = 0; i < k; i++) {
+                keys[i] = randn(rng);
+                positions[i] = (i + 0.5f) / k;
+            }
+            Novelty.Summary named = Novelty.Summary.decode(summary(keys, positions, true), D);
+            Novelty.Summary unnamed = Novelty.Summary.decode(summary(keys, positions, false), D);
+            assertThat(named.longTerm()).as("K = %d", k).isEqualTo(LONG_TERM);
+            assertThat(unnamed.longTerm()).as("K = %d", k).isEqualTo(ShortTermIndex.UNKNOWN);
+            assertThat(unnamed)
+                    .as("K = %d", k)
+                    .usingRecursiveComparison()
+                    .ignoringFields("longTerm")
+                    .isEqualTo(named);
+            assertThat(named.keys()).isEqualTo(k);
+            assertThat(named.tokens()).isEqualTo(1000);
+        }
+        assertThat(Novelty.Summary.decode(null, D).longTerm()).isEqualTo(ShortTermIndex.UNKNOWN);
     }
 }

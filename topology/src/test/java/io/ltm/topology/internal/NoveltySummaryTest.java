@@ -34,8 +34,8 @@ class NoveltySummaryTest {
                 float[] v = new float[12 * cfg.dim()];
                 for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
                 s = engine.absorb(s, new TokenBatch(v, 12, null, null));
-                Novelty.Made m = Novelty.summary(s, basis, 16, kept);
-                assertThat(m.bytes()).as("contraction %d", e).isEqualTo(Novelty.summary(s, basis, 16));
+                Novelty.Made m = Novelty.summary(s, s.coefficientLog(), e, basis, 16, kept);
+                assertThat(m.bytes()).as("contraction %d", e).isEqualTo(Novelty.summary(s, e, basis, 16));
                 assertThat(m.summary())
                         .as("contraction %d, as decoded", e)
                         .usingRecursiveComparison()
