@@ -539,14 +539,19 @@ public final class NodeBench {
         return r;
     }
 
-    /** Changelog bytes the node sent, per token and against the token vectors' own bytes. */
-    private static Map<String, Object> changelogVersusTokens(Map<String, Object> node, long tokens, long vectorBytes) {
+    /** Changelog bytes the node sent, per token and against the token vectors' own bytes, in all and per store. */
+    static Map<String, Object> changelogVersusTokens(Map<String, Object> node, long tokens, long vectorBytes) {
         Map<String, Object> r = new LinkedHashMap<>();
         long sent = (long) node.get("changelogBytesSent");
         r.put("changelogBytesPerToken", round1((double) sent / tokens));
         r.put("tokenVectorBytesPerToken", round1((double) vectorBytes / tokens));
         r.put("ratio", round3((double) sent / vectorBytes));
         r.put("target", TARGET_CHANGELOG_TO_TOKENS);
+        Map<String, Object> byStore = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stores = (Map<String, Object>) node.get("changelogBytesSentByStore");
+        stores.forEach((store, bytes) -> byStore.put(store, round4((long) bytes / (double) vectorBytes)));
+        r.put("ratioByStore", byStore);
         return r;
     }
 
@@ -1414,6 +1419,10 @@ public final class NodeBench {
 
     private static double round3(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10000) / 10000.0;
     }
 
     private static void say(String s) {
