@@ -124,16 +124,17 @@ public final class MemoryStores {
     }
 
     /**
-     * The key's long-term memory as stored (no short-term records, no reads since its last contraction), or null when
-     * it has none; {@code idx}: the key's index (nullable).
+     * The key's long-term memory as stored without its term filter (no short-term records, no reads since its last
+     * contraction), or null when it has none; {@code idx}: the key's index (nullable).
      */
-    MemoryState longTerm(String key, ShortTermIndex idx) {
+    MemoryState longTermWithoutTerms(String key, ShortTermIndex idx) {
         DecodedLongTerm.Kept longTerm = storedLongTerm(key, idx);
         if (longTerm == null) return null;
-        CoefficientLogCache.Kept kept = decoded == null
-                ? null
-                : looked(metrics.bCache, decoded.find(key, longTerm.record().getCoefficientLog()));
-        return longTermState(key, longTerm, kept == null ? null : kept.log());
+        io.ltm.schemas.MemoryState stored = longTerm.record();
+        CoefficientLogCache.Kept kept =
+                decoded == null ? null : looked(metrics.bCache, decoded.find(key, stored.getCoefficientLog()));
+        CoefficientLog b = kept != null ? kept.log() : coefficientLog(key, stored);
+        return MemoryStateCodec.fromAvro(MemoryStateCodec.withoutTerms(stored), config, b, longTerm.timeline());
     }
 
     /**

@@ -124,7 +124,7 @@ final class NoveltyTracker {
         byte[] stored = idx == null ? null : store.get(key);
         summary = stored == null ? null : Novelty.Summary.decode(stored, dim);
         if (summary == null || summary.longTerm() != id) {
-            MemoryState longTerm = stores.longTerm(key, idx);
+            MemoryState longTerm = stores.longTermWithoutTerms(key, idx);
             if (longTerm == null) return Novelty.Summary.decode(null, dim);
             summary = made(key, longTerm, longTerm.coefficientLog(), id);
         }
