@@ -3,12 +3,9 @@ package io.ltm.topology.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ltm.model.encoder.HashingEncoder;
-import io.ltm.schemas.EncodedTokens;
 import io.ltm.schemas.NoveltyScore;
-import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.NoveltyTestLogs;
 import io.ltm.topology.api.LtmConfig;
-import io.ltm.topology.codec.InternalRecordSerde;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,46 +54,6 @@ class NoveltySummaryStoreTest {
     /** What a processor scored for the repeated line, and the summary and long-term id stored after it. */
     private record Repeat(NoveltyScore score, byte[] summary, long longTerm) {}
 
-    /** The node's stores, in memory and without changelogs, in a context the processors share. */
-    private MockProcessorContext<String, Object> context() {
-        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-        Serde<byte[]> bytes = Serdes.ByteArray();
-        add(
-                context,
-                Names.STORE_MEMORY,
-                new InternalRecordSerde<>(io.ltm.schemas.MemoryState.class, config.serdeConfig()));
-        add(context, Names.STORE_SHORT_TERM, bytes);
-        add(context, Names.STORE_SHORT_TERM_INDEX, ShortTermIndex.serde());
-        add(context, Names.STORE_ATTENTION, StoreSerdes.histogram());
-        add(context, Names.STORE_TERMS, bytes);
-        add(context, Names.STORE_COEFFICIENTS, bytes);
-        add(context, Names.STORE_NOVELTY, bytes);
-        return context;
-    }
-
-    private static <V> void add(MockProcessorContext<String, Object> context, String name, Serde<V> values) {
-        KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-                .withLoggingDisabled()
-                .build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private IngestProcessor processor(MockProcessorContext<String, Object> context) {
-        IngestProcessor p = new IngestProcessor(
-                config.memoryConfig(),
-                LtmSerdes.avro(EncodedTokens.class, config.serdeConfig()).deserializer(),
-                StoreSerdes.shortTerm(config.serdeConfig()),
-                InputValidator.of(config),
-                DeadLetters.of(config),
-                true,
-                null);
-        p.init((MockProcessorContext) context);
-        return p;
-    }
-
     /** Processes one event; its novelty score (no record went to the dead-letter topic). */
     private static NoveltyScore process(
             MockProcessorContext<String, Object> context, IngestProcessor p, byte[] value, long offset) {
@@ -117,10 +71,10 @@ class NoveltySummaryStoreTest {
      * then scores a line of the log again (with null, the same processor does).
      */
     private Repeat repeat(Consumer<KeyValueStore<String, byte[]>> touch) {
-        MockProcessorContext<String, Object> context = context();
+        MockProcessorContext<String, Object> context = MockNodeStores.context(config);
         KeyValueStore<String, byte[]> summaries = context.getStateStore(Names.STORE_NOVELTY);
         try (HashingEncoder enc = new HashingEncoder(DIM)) {
-            IngestProcessor first = processor(context);
+            IngestProcessor first = MockNodeStores.ingest(config, context);
             for (int i = 0; i < log.size(); i++) {
                 process(context, first, TokenEvents.of(config, enc, log.get(i), i), i);
                 if (i == 20) early = summaries.get("k").clone();
@@ -128,7 +82,7 @@ class NoveltySummaryStoreTest {
             IngestProcessor scoring = first;
             if (touch != null) {
                 touch.accept(summaries);
-                scoring = processor(context);
+                scoring = MockNodeStores.ingest(config, context);
             }
             KeyValueStore<String, ShortTermIndex> index = context.getStateStore(Names.STORE_SHORT_TERM_INDEX);
             long contractions = index.get("k").contractions();
