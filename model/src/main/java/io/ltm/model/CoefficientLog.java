@@ -92,6 +92,11 @@ public final class CoefficientLog {
         return of(b, List.of(), cfg);
     }
 
+    /** B of zeros, the base of a memory that begins with deltas ({@link MemoryConfig#firstEpoch} above 1). */
+    public static CoefficientLog zeros(MemoryConfig cfg) {
+        return of(new float[cfg.basisSize() * cfg.dim()], cfg);
+    }
+
     /** A base and its deltas in order (the arrays are taken, not copied). */
     public static CoefficientLog of(float[] base, List<CoefficientDelta> deltas, MemoryConfig cfg) {
         if (base.length != cfg.basisSize() * cfg.dim())

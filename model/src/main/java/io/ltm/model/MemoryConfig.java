@@ -29,6 +29,7 @@ public final class MemoryConfig {
     private final int termSegmentBits;
     private final int termHashes;
     private final int coefficientDeltas;
+    private final int firstEpoch;
 
     private MemoryConfig(Builder b) {
         this.dim = b.dim;
@@ -53,6 +54,7 @@ public final class MemoryConfig {
         this.termSegmentBits = b.termSegmentBits;
         this.termHashes = b.termHashes;
         this.coefficientDeltas = b.coefficientDeltas;
+        this.firstEpoch = b.firstEpoch;
     }
 
     public static Builder builder() {
@@ -90,7 +92,8 @@ public final class MemoryConfig {
                 .termSegments(termSegments)
                 .termSegmentBits(termSegmentBits)
                 .termHashes(termHashes)
-                .coefficientDeltas(coefficientDeltas);
+                .coefficientDeltas(coefficientDeltas)
+                .firstEpoch(firstEpoch);
     }
 
     /** d: dimension of the token vectors. */
@@ -214,13 +217,23 @@ public final class MemoryConfig {
         return coefficientDeltas;
     }
 
+    /**
+     * The capacity of a memory's first epoch under uniform retention, in contractions (L tokens each; a power of two):
+     * its first contractions fill [0, firstEpoch·L) of the axis and add deltas to B instead of rewriting it, and the
+     * first doubling comes when the epoch is full. 1: the first contraction fills the whole axis. A memory keeps the
+     * epochs it began with when this changes.
+     */
+    public int firstEpoch() {
+        return firstEpoch;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof MemoryConfig c)) return false;
         if (cosineKeys != c.cosineKeys) return false;
         if (termSegments != c.termSegments || termSegmentBits != c.termSegmentBits || termHashes != c.termHashes)
             return false;
-        if (coefficientDeltas != c.coefficientDeltas) return false;
+        if (coefficientDeltas != c.coefficientDeltas || firstEpoch != c.firstEpoch) return false;
         return dim == c.dim
                 && basisSize == c.basisSize
                 && Arrays.equals(widths, c.widths)
@@ -259,7 +272,8 @@ public final class MemoryConfig {
                 termSegments,
                 termSegmentBits,
                 termHashes,
-                coefficientDeltas);
+                coefficientDeltas,
+                firstEpoch);
     }
 
     @Override
@@ -271,7 +285,7 @@ public final class MemoryConfig {
                 + ", seed=" + seed + ", maxTimelineKnots=" + maxTimelineKnots
                 + ", maxSourceSegments=" + maxSourceSegments + ", cosineKeys=" + cosineKeys + ", termSegments="
                 + termSegments + ", termSegmentBits=" + termSegmentBits + ", termHashes=" + termHashes
-                + ", coefficientDeltas=" + coefficientDeltas + "}";
+                + ", coefficientDeltas=" + coefficientDeltas + ", firstEpoch=" + firstEpoch + "}";
     }
 
     public static final class Builder {
@@ -296,8 +310,14 @@ public final class MemoryConfig {
         private int termSegmentBits = 8192;
         private int termHashes = 4;
         private int coefficientDeltas = 16;
+        private int firstEpoch = 1;
 
         private Builder() {}
+
+        public Builder firstEpoch(int v) {
+            firstEpoch = v;
+            return this;
+        }
 
         public Builder coefficientDeltas(int v) {
             coefficientDeltas = v;
@@ -431,6 +451,10 @@ public final class MemoryConfig {
                     "termSegmentBits must be a positive multiple of 64");
             req(termHashes >= 1 && termHashes <= 16, "termHashes", "termHashes must be in [1, 16]");
             req(coefficientDeltas >= 0, "coefficientDeltas", "coefficientDeltas must be >= 0");
+            req(
+                    firstEpoch >= 1 && Integer.bitCount(firstEpoch) == 1,
+                    "firstEpoch",
+                    "firstEpoch must be a power of two (1, 2, 4, ...)");
             return new MemoryConfig(this);
         }
 

@@ -107,6 +107,16 @@ public final class Timeline {
         return t.length == 0 ? 1.0 : t[t.length - 1];
     }
 
+    /**
+     * The capacity l·2^k of the uniform epoch the last appended tokens went into ({@link #afterAppend} placed token i
+     * at (i + ½)/capacity, and the last knot is always that of the last token appended), or 0 when empty.
+     */
+    public long epochCapacity(int l) {
+        if (t.length == 0) return 0;
+        double c = (tok[tok.length - 1] + 0.5) / t[t.length - 1];
+        return (long) l << Math.max(0, Math.round(Math.log(c / l) / Math.log(2)));
+    }
+
     /** Smallest memory position whose token index is ≥ tokenIndex (inverse of {@link #tokenAt}); NaN if empty. */
     public double positionOf(double tokenIndex) {
         int n = t.length;

@@ -74,7 +74,7 @@ final class UnboundedMemoryUpdate {
                 NDArray bArr = null;
                 while (total - off >= l) {
                     long at = absorbed - (total - off);
-                    if (bArr == null && coef != null && retention.readsCoefficients(at)) {
+                    if (bArr == null && coef != null && retention.readsCoefficients(at, tl)) {
                         coef = coef.plus(deltas);
                         deltas.clear();
                         bArr = staging.upload(m, SLOT_B, coef.coefficients(), 0, new Shape(cfg.basisSize(), d));
@@ -83,6 +83,8 @@ final class UnboundedMemoryUpdate {
                     Retention.Step step = retention.contract(bArr, x, at, tl, sticky, contractions);
                     if (step.delta() != null) {
                         if (bArr != null) coef = CoefficientLog.of(bArr.toFloatArray(), cfg);
+                        // a new memory whose first epoch is longer than a contraction: B begins as zeros
+                        else if (coef == null) coef = CoefficientLog.zeros(cfg);
                         deltas.add(step.delta());
                         bArr = null;
                     } else {

@@ -1,6 +1,7 @@
 package io.ltm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import io.ltm.model.internal.Basis;
@@ -313,5 +314,69 @@ class UniformRetentionTest {
         }
         for (int j = 0; j < d; j++) v[j] /= (float) Math.sqrt(n);
         return v;
+    }
+
+    @Test
+    void aLongerFirstEpochFillsItsShareWithDeltasAndDoublesWhenFull() {
+        MemoryConfig cfg = small().sticky(false).firstEpoch(8).build();
+        int l = 32, d = 8;
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            MemoryState s = MemoryState.empty(cfg);
+            Random rng = new Random(7);
+            float[][] chunks = new float[9][];
+            for (int c = 0; c < 8; c++) {
+                chunks[c] = MathPropertiesTest.randn(l * d, rng);
+                s = ltm.absorb(s, new TokenBatch(chunks[c], l, null, null));
+                // B began as zeros and took one delta per contraction: no base written after the first
+                assertThat(s.coefficientLog().deltaCount())
+                        .as("contraction %d", c + 1)
+                        .isEqualTo(c + 1);
+                assertThat(s.timeline().filledUpTo()).isCloseTo(((c + 1) * l - 0.5) / (8.0 * l), offset(1e-12));
+            }
+            // the first epoch's tokens sit at (i + ½)/256
+            for (long i : new long[] {0, 31, 32, 255}) {
+                assertThat(s.timeline().positionOf(i)).isCloseTo((i + 0.5) / 256, offset(1e-12));
+            }
+            chunks[8] = MathPropertiesTest.randn(l * d, rng);
+            MemoryState doubled = ltm.absorb(s, new TokenBatch(chunks[8], l, null, null));
+            assertThat(doubled.coefficientLog().deltaCount())
+                    .as("a doubling rewrites B")
+                    .isZero();
+            assertThat(doubled.timeline().filledUpTo()).isCloseTo((9 * l - 0.5) / (16.0 * l), offset(1e-12));
+        }
+    }
+
+    @Test
+    void aMemoryKeepsTheEpochsItBeganWithWhenTheFirstEpochSettingChanges() {
+        MemoryConfig eight = small().sticky(false).firstEpoch(8).build();
+        MemoryConfig one = small().sticky(false).build();
+        int l = 32, d = 8;
+        Random rng = new Random(11);
+        float[][] chunks = new float[14][];
+        for (int c = 0; c < chunks.length; c++) chunks[c] = MathPropertiesTest.randn(l * d, rng);
+        try (LongTermMemory began = LongTermMemory.create(eight);
+                LongTermMemory changed = LongTermMemory.create(one)) {
+            MemoryState s = MemoryState.empty(eight);
+            for (int c = 0; c < 3; c++) s = began.absorb(s, new TokenBatch(chunks[c], l, null, null));
+            MemoryState kept = s, switched = s;
+            for (int c = 3; c < chunks.length; c++) {
+                kept = began.absorb(kept, new TokenBatch(chunks[c], l, null, null));
+                switched = changed.absorb(switched, new TokenBatch(chunks[c], l, null, null));
+            }
+            assertThat(switched.coefficients()).isEqualTo(kept.coefficients());
+            assertThat(switched.timeline()).isEqualTo(kept.timeline());
+            // 14 contractions: the epoch of 8 doubled once, to 16
+            assertThat(kept.timeline().filledUpTo()).isCloseTo((14 * l - 0.5) / (16.0 * l), offset(1e-12));
+        }
+    }
+
+    @Test
+    void theFirstEpochIsAPowerOfTwo() {
+        for (int bad : new int[] {0, -1, 3, 6}) {
+            assertThatThrownBy(() -> small().firstEpoch(bad).build())
+                    .isInstanceOf(MemoryConfig.InvalidSetting.class)
+                    .hasMessageContaining("firstEpoch");
+        }
+        assertThat(small().firstEpoch(16).build().firstEpoch()).isEqualTo(16);
     }
 }

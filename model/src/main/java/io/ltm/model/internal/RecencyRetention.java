@@ -25,7 +25,7 @@ final class RecencyRetention implements Retention {
 
     /** Every contraction contracts the old signal into [0, τ]: it reads all of B. */
     @Override
-    public boolean readsCoefficients(long first) {
+    public boolean readsCoefficients(long first, Timeline timeline) {
         return true;
     }
 

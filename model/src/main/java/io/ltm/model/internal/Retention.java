@@ -19,8 +19,11 @@ public interface Retention {
      */
     record Step(NDArray coefficients, CoefficientDelta delta, Timeline timeline, double[] sticky) {}
 
-    /** False when the contraction of tokens [first, first + L) only adds a delta, which does not depend on B. */
-    boolean readsCoefficients(long first);
+    /**
+     * False when the contraction of tokens [first, first + L) into a memory whose timeline is {@code timeline} only adds
+     * a delta, which does not depend on B.
+     */
+    boolean readsCoefficients(long first, Timeline timeline);
 
     /**
      * Folds the L rows of x, tokens [first, first + L), into b.

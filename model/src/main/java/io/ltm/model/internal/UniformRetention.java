@@ -58,22 +58,31 @@ final class UniformRetention implements Retention {
         this.flushedBeyond = far;
     }
 
-    /** Capacity of the epoch that receives tokens [n, n + l): the smallest l·2^k ≥ n + l. */
-    static long capacity(long n, int l) {
-        long c = l;
-        while (c < n + l) c <<= 1;
+    /**
+     * Capacity of the epoch that receives tokens [first, first + L) of a memory whose timeline is {@code tl}: the first
+     * epoch's ({@link MemoryConfig#firstEpoch}·L) for a new memory, else the memory's own epoch (as its timeline
+     * says, so a memory keeps the epochs it began with), doubled when full.
+     */
+    long capacity(long first, Timeline tl) {
+        int l = cfg.contractionLength();
+        if (first == 0) return (long) l * cfg.firstEpoch();
+        long c = tl.epochCapacity(l);
+        while (c < first + l) c <<= 1;
         return c;
     }
 
-    /** True when the epoch holding tokens [0, n) is full, so absorbing more doubles the capacity. */
-    static boolean full(long n, int l) {
-        return n > 0 && n % l == 0 && Long.bitCount(n / l) == 1;
+    /** True when the epoch holding the memory's first tokens [0, first) is full, so absorbing more doubles it. */
+    boolean full(long first, Timeline tl) {
+        return first > 0 && first == tl.epochCapacity(cfg.contractionLength());
     }
 
-    /** Only the first contraction and a doubling read B; the others add a delta ({@link CoefficientDelta}). */
+    /**
+     * Only a doubling reads B, and a new memory's first contraction computes it whole when its first epoch is one
+     * contraction; the others add a delta ({@link CoefficientDelta}).
+     */
     @Override
-    public boolean readsCoefficients(long first) {
-        return full(first, cfg.contractionLength());
+    public boolean readsCoefficients(long first, Timeline tl) {
+        return full(first, tl);
     }
 
     @Override
@@ -84,10 +93,12 @@ final class UniformRetention implements Retention {
         NDManager m = x.getManager();
         int nb = basis.size();
         long d = x.getShape().get(1);
-        boolean fresh = first == 0;
-        if (fresh) {
+        // a new memory whose first epoch is one contraction: B computed whole, as at a doubling
+        boolean whole = first == 0 && cfg.firstEpoch() == 1;
+        boolean doubling = full(first, tl);
+        if (whole) {
             b = m.zeros(new Shape(nb, d), DataType.FLOAT32);
-        } else if (full(first, l)) {
+        } else if (doubling) {
             double[] p = cfg.sticky() ? StickySampler.normalise(sticky) : null;
             double[] s = samplePositions(p);
             double[] u = new double[s.length];
@@ -101,7 +112,7 @@ final class UniformRetention implements Retention {
             tl = tl.afterWarp(s, u, cfg.maxTimelineKnots());
             sticky = null;
         }
-        long cap = capacity(first, l);
+        long cap = capacity(first, tl);
         double t0 = (first + 0.5) / cap, t1 = (first + l - 0.5) / cap;
         int lo = Math.max(0, (int) Math.ceil((t0 - reach) * (centres - 1))) * widthsPerCentre;
         int hi = Math.min(centres, (int) Math.floor((t1 + reach) * (centres - 1)) + 1) * widthsPerCentre;
@@ -112,7 +123,7 @@ final class UniformRetention implements Retention {
                 .matMul(x)
                 .muli((double) l / cap); // [w, d]
         Timeline next = tl.afterAppend(first, l, cap, cfg.maxTimelineKnots());
-        if (!fresh && !full(first, l)) {
+        if (!whole && !doubling) {
             // B + Â⁻¹[:, lo, hi)·Y is left to CoefficientLog, which computes it the same on every device
             return new Step(null, new CoefficientDelta(lo, hi, y.toFloatArray()), next, sticky);
         }

@@ -70,6 +70,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String MEMORY_TERM_SEGMENT_BITS = "ltm.memory.terms.segment.bits";
     public static final String MEMORY_TERM_HASHES = "ltm.memory.terms.hashes";
     public static final String MEMORY_COEFFICIENT_DELTAS = "ltm.memory.coefficient.deltas";
+    public static final String MEMORY_FIRST_EPOCH = "ltm.memory.first.epoch";
 
     public static final String INGEST_MAX_TOKENS = "ltm.ingest.max.tokens.per.event";
     public static final String INGEST_CACHE_BYTES = "ltm.ingest.cache.bytes";
@@ -386,6 +387,17 @@ public final class LtmConfig extends AbstractConfig {
                             + "whole again, in the ltm-coefficients store; 0 writes B whole at every contraction. More "
                             + "deltas write fewer changelog bytes; B is computed from its last whole copy and the "
                             + "deltas when a read or a doubling needs it.")
+            .define(
+                    MEMORY_FIRST_EPOCH,
+                    Type.INT,
+                    MEMORY_DEFAULTS.firstEpoch(),
+                    Importance.LOW,
+                    "Uniform retention: the capacity of a memory's first epoch, in contractions (a power of two). "
+                            + "Its first contractions fill [0, first.epoch x L) of the axis and add deltas to B "
+                            + "instead of rewriting it; the first doubling comes when that epoch is full. Larger "
+                            + "values write a young memory's B far less often (fewer changelog bytes, cheaper "
+                            + "contractions) at the price of a coarser memory until the stream reaches first.epoch x L "
+                            + "tokens. A memory keeps the epochs it began with when this changes.")
             .define(
                     INGEST_MAX_TOKENS,
                     Type.INT,
@@ -780,7 +792,8 @@ public final class LtmConfig extends AbstractConfig {
             Map.entry("termSegments", MEMORY_TERM_SEGMENTS),
             Map.entry("termSegmentBits", MEMORY_TERM_SEGMENT_BITS),
             Map.entry("termHashes", MEMORY_TERM_HASHES),
-            Map.entry("coefficientDeltas", MEMORY_COEFFICIENT_DELTAS));
+            Map.entry("coefficientDeltas", MEMORY_COEFFICIENT_DELTAS),
+            Map.entry("firstEpoch", MEMORY_FIRST_EPOCH));
 
     /** Rejects a configuration at once, naming the key, when its memory settings break MemoryConfig's rules. */
     public LtmConfig(Map<?, ?> props) {
@@ -876,6 +889,7 @@ public final class LtmConfig extends AbstractConfig {
                 .termSegmentBits(getInt(MEMORY_TERM_SEGMENT_BITS))
                 .termHashes(getInt(MEMORY_TERM_HASHES))
                 .coefficientDeltas(getInt(MEMORY_COEFFICIENT_DELTAS))
+                .firstEpoch(getInt(MEMORY_FIRST_EPOCH))
                 .build();
     }
 

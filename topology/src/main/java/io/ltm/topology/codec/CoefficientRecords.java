@@ -59,10 +59,13 @@ public final class CoefficientRecords {
             fingerprint = beforeHeader.getFingerprint();
             first = digests.size();
         } else {
-            VectorBlock base = MemoryStateCodec.coefficientBlock(log.base(), cfg.basisSize(), cfg.dim(), p);
+            float[] values = log.base();
+            boolean zeros = allZero(values);
+            // a base of zeros (a memory that began with deltas) is written as a block of no vectors
+            VectorBlock base = MemoryStateCodec.coefficientBlock(values, zeros ? 0 : cfg.basisSize(), cfg.dim(), p);
             put(puts, digests, 0, BASES.serializer().serialize(null, base));
             fingerprint = CoefficientLog.fingerprint(
-                    new CoefficientLog.Values(log.size(), i -> MemoryStateCodec.valueAt(base, i)));
+                    new CoefficientLog.Values(log.size(), i -> zeros ? 0f : MemoryStateCodec.valueAt(base, i)));
             added = log.deltas();
             first = 1;
         }
@@ -81,6 +84,11 @@ public final class CoefficientRecords {
         io.ltm.schemas.MemoryState record =
                 MemoryStateCodec.stored(next, cfg, new CoefficientLogState(digests, fingerprint));
         return new Write(record, puts, digests.size());
+    }
+
+    private static boolean allZero(float[] v) {
+        for (float x : v) if (x != 0f) return false;
+        return true;
     }
 
     private static void put(TreeMap<Integer, byte[]> puts, List<Long> digests, int at, byte[] bytes) {
@@ -133,8 +141,10 @@ public final class CoefficientRecords {
     }
 
     private static CoefficientLog.Parts decode(byte[][] bytes, MemoryConfig cfg) {
-        float[] base =
-                MemoryStateCodec.unblock(BASES.deserializer().deserialize(null, bytes[0]), cfg.basisSize(), cfg.dim());
+        VectorBlock block = BASES.deserializer().deserialize(null, bytes[0]);
+        float[] base = block.getCount() == 0
+                ? new float[cfg.basisSize() * cfg.dim()]
+                : MemoryStateCodec.unblock(block, cfg.basisSize(), cfg.dim());
         List<CoefficientDelta> deltas = new ArrayList<>(bytes.length - 1);
         for (int j = 1; j < bytes.length; j++) deltas.add(delta(bytes[j], cfg));
         return new CoefficientLog.Parts(base, List.copyOf(deltas));

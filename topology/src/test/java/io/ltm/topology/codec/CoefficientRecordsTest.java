@@ -84,6 +84,47 @@ class CoefficientRecordsTest {
         assertThat(deltaWrites).isGreaterThan(baseWrites);
     }
 
+    /** A memory whose first epoch is 8 contractions begins with B of zeros and a delta: its base takes a few bytes. */
+    @Test
+    void aMemoryThatBeginsWithDeltasStoresItsBaseOfZerosInAFewBytes() {
+        MemoryConfig cfg = CFG.toBuilder().firstEpoch(8).coefficientDeltas(16).build();
+        Random rng = new Random(7);
+        Map<Integer, byte[]> store = new HashMap<>();
+        io.ltm.schemas.MemoryState stored = null;
+        MemoryState state = MemoryState.empty(cfg);
+        try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
+            for (int i = 0; i < 9; i++) {
+                MemoryState next = ltm.absorb(state, batch(64, rng, i));
+                CoefficientRecords.Write w = CoefficientRecords.write(
+                        next, state.coefficientLog(), stored == null ? null : stored.getCoefficientLog(), cfg);
+                if (i == 0) {
+                    assertThat(w.puts().keySet()).containsExactly(0, 1);
+                    assertThat(w.puts().get(0).length).as("the base of zeros").isLessThan(64);
+                } else if (i < 8) {
+                    assertThat(w.puts().keySet()).as("contraction %d", i + 1).containsExactly(i + 1);
+                } else {
+                    // the ninth doubles the epoch: B whole, at the stored precision
+                    assertThat(w.puts().get(0).length).isGreaterThan(cfg.basisSize() * cfg.dim() * 2);
+                }
+                store.putAll(w.puts());
+                for (int j = w.count(); j < CoefficientRecords.count(stored); j++) store.remove(j);
+                stored = w.record();
+                CoefficientLog log = CoefficientRecords.read(stored, store::get, cfg);
+                assertThat(MemoryStateCodec.version(stored).fingerprint()).isEqualTo(log.fingerprint());
+                state = MemoryStateCodec.fromAvro(stored, cfg, log);
+                // read back about as close as B stored whole at that precision would be (the deltas' Y rounded to
+                // float16 and multiplied by Â⁻¹, instead of B rounded: 1.03 times as far at the first contraction)
+                float[] wholeF16 = MemoryStateCodec.unblock(
+                        MemoryStateCodec.block(next.coefficientsRef(), cfg.basisSize(), cfg.dim(), cfg.precision()),
+                        cfg.basisSize(),
+                        cfg.dim());
+                assertThat(relativeError(signal(state.coefficientsRef()), signal(next.coefficientsRef())))
+                        .as("contraction %d read back", i + 1)
+                        .isLessThanOrEqualTo(relativeError(signal(wholeF16), signal(next.coefficientsRef())) * 1.1);
+            }
+        }
+    }
+
     @Test
     void recordsOfAnotherVersionAreNotRead() {
         Random rng = new Random(6);
