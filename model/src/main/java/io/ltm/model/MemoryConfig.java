@@ -64,7 +64,7 @@ public final class MemoryConfig {
     /**
      * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
      * cosine keys, T 0.05, seed 0, a term filter of 256 segments of 8,192 bits with 4 hashes (256 KiB), B kept as a
-     * base and up to 16 contractions' deltas.
+     * base and up to 16 contractions' deltas, a first epoch of one contraction.
      */
     public static MemoryConfig defaults() {
         return builder().build();
