@@ -200,10 +200,12 @@ public final class NodeBench {
             if (lingerMs != null) {
                 overrides.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), lingerMs);
             }
+            Map<String, String> set = new LinkedHashMap<>(); // printed with the settings
             for (int i = 0; i + 1 < args.length; i++) { // --set KEY=VALUE, repeatable: any configuration key
                 if (args[i].equals("--set")) {
                     String[] kv = args[i + 1].split("=", 2);
                     overrides.put(kv[0], kv[1]);
+                    set.put(kv[0], kv[1]);
                 }
             }
             if (novelty != null) {
@@ -248,6 +250,8 @@ public final class NodeBench {
             settings.put("L", memory.contractionLength());
             settings.put("precision", memory.precision().name());
             settings.put("sticky", memory.sticky());
+            settings.put("retention", memory.retention().name());
+            settings.put("firstEpoch", memory.firstEpoch());
             settings.put("novelty", config.getBoolean(LtmConfig.NOVELTY_ENABLED));
             settings.put("tokenVectorEncoding", "FLOAT16");
             settings.put("storeCaching", true);
@@ -255,6 +259,7 @@ public final class NodeBench {
             settings.put("cpuModel", out.get("cpu")); // the key of the node results already in docs/bench-*
             settings.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
             settings.put("loadAverageAtStart", round2(loadBefore));
+            settings.put("set", set);
             out.put("settings", settings);
 
             // 1. the backlog of token events
