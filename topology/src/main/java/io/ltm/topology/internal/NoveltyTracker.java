@@ -117,11 +117,13 @@ final class NoveltyTracker {
      * from the memory (and stored) when neither names that record.
      */
     private Novelty.Summary summary(String key, ShortTermIndex idx) {
-        if (idx != null && idx.contractions() == 0) return Novelty.Summary.decode(null, dim); // no long-term part yet
-        long id = idx == null ? ShortTermIndex.UNKNOWN : idx.longTerm();
-        Novelty.Summary summary = idx == null ? null : summaries.getIfPresent(key);
+        // no index: a new or forgotten key (forget deletes the index with the memory); no contraction: no long-term
+        // part
+        if (idx == null || idx.contractions() == 0) return Novelty.Summary.decode(null, dim);
+        long id = idx.longTerm();
+        Novelty.Summary summary = summaries.getIfPresent(key);
         if (summary != null && summary.longTerm() == id) return summary;
-        byte[] stored = idx == null ? null : store.get(key);
+        byte[] stored = store.get(key);
         summary = stored == null ? null : Novelty.Summary.decode(stored, dim);
         if (summary == null || summary.longTerm() != id) {
             MemoryState longTerm = stores.longTermWithoutTerms(key, idx);
