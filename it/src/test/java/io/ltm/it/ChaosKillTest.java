@@ -20,7 +20,9 @@ import io.ltm.topology.codec.MemoryStateCodec;
 import io.ltm.topology.internal.Responses;
 import io.ltm.topology.worker.AttentionWorker;
 import io.ltm.topology.worker.EncodeWorker;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,14 +35,19 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -77,6 +84,9 @@ class ChaosKillTest {
     static final int KEYS = 12;
 
     static final int PACE_EVERY = 50;
+    /** Of each child's warnings and of its last lines, how many a failed run prints. */
+    static final int LOG_LINES_SHOWN = 40;
+
     static final int FIXED_QUERIES_PER_KEY = 3;
     static final Instant EVENT_TIME = Instant.parse("2026-01-01T00:00:00Z");
     static final String NODE = "node";
@@ -325,10 +335,89 @@ class ChaosKillTest {
                         deadLetters,
                         (System.nanoTime() - t0) / 1e9);
             }
+        } catch (Exception | AssertionError e) {
+            keepLogs(v, processes);
+            describeTransactions(broker);
+            throw e;
         } finally {
             processes.values().forEach(Process::destroyForcibly);
             for (Process p : processes.values()) p.waitFor();
             broker.close();
+        }
+    }
+
+    /**
+     * A failed run's evidence, which would otherwise go with the temporary directory: whether each process is still up
+     * (a worker that stopped for good exits, and nothing here restarts it), each log's warnings and errors and its last
+     * lines on the console, the whole logs under {@code target/chaos-logs}.
+     */
+    private void keepLogs(Variant v, Map<String, Process> processes) throws IOException {
+        Path kept = Path.of("target", "chaos-logs", v.mode().configValue() + "-" + System.currentTimeMillis());
+        Files.createDirectories(kept);
+        for (Map.Entry<String, Process> p : processes.entrySet()) {
+            Process process = p.getValue();
+            System.out.printf(
+                    "CHAOS FAILED (%s): %s %s%n",
+                    v.mode().configValue(),
+                    p.getKey(),
+                    process.isAlive() ? "running" : "exited with status " + process.exitValue());
+            Path log = tmp.resolve(p.getKey() + ".log");
+            if (!Files.exists(log)) continue;
+            Files.copy(log, kept.resolve(p.getKey() + ".log"));
+            List<String> lines = Files.readAllLines(log);
+            List<String> notable = lines.stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.startsWith("Caused by"))
+                    .toList();
+            notable.subList(Math.max(0, notable.size() - LOG_LINES_SHOWN), notable.size())
+                    .forEach(l -> System.out.println("  " + p.getKey() + "| " + l));
+            lines.subList(Math.max(0, lines.size() - LOG_LINES_SHOWN), lines.size())
+                    .forEach(l -> System.out.println("  " + p.getKey() + "$ " + l));
+        }
+        System.out.println("CHAOS FAILED: the whole logs are in " + kept.toAbsolutePath());
+    }
+
+    /**
+     * The broker's side of a failed run: per partition of every topic, the last stable offset against the log end (an
+     * open or hanging transaction holds read_committed readers at the former), the producers with a transaction open,
+     * and the transactions the coordinators know.
+     */
+    private static void describeTransactions(EmbeddedKafkaBroker broker) {
+        try (Admin admin = broker.admin()) {
+            List<TopicPartition> tps = new ArrayList<>();
+            admin.describeTopics(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((name, d) ->
+                            d.partitions().forEach(p -> tps.add(new TopicPartition(name, p.partition()))));
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            List<TopicPartition> open = new ArrayList<>();
+            for (TopicPartition tp : tps) {
+                if (stable.get(tp).offset() != end.get(tp).offset()) {
+                    open.add(tp);
+                    System.out.printf(
+                            "CHAOS FAILED: %s last stable offset %d, log end %d%n",
+                            tp, stable.get(tp).offset(), end.get(tp).offset());
+                }
+            }
+            admin.describeProducers(open)
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((tp, d) -> d.activeProducers().stream()
+                            .filter(ps -> ps.currentTransactionStartOffset().isPresent())
+                            .forEach(ps -> System.out.printf("CHAOS FAILED: %s open transaction %s%n", tp, ps)));
+            admin.listTransactions()
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach(t -> System.out.println("CHAOS FAILED: transaction " + t));
+        } catch (Exception e) {
+            System.out.println("CHAOS FAILED: the broker could not be described: " + e);
         }
     }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -50,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * {@code InvalidTxnStateException}) is closed and replaced by a new one with the same transactional id, whose
  * {@code initTransactions} aborts whatever is still open; without that the worker would fail every batch from then on
  * and its partitions would stall until the process is restarted.
+ *
+ * <p>A fenced producer ({@code ProducerFencedException}) does not by itself mean that a newer instance took over: the
+ * transaction coordinator also fences a transaction it aborted because it outlived {@code transaction.timeout.ms}
+ * (across a broker restart, say), and its answer to the late commit is then the same. As Kafka Streams does, the group
+ * decides: the producer is replaced and the consumer rejoins the group before the batch is read again; a newer member
+ * with the same instance id makes that rejoin fail ({@code FencedInstanceIdException}), and only then does the loop stop
+ * as fenced. Offsets are committed with the consumer's group metadata, so a fenced member cannot commit in between.
  */
 public abstract class TransactionalLoop implements AutoCloseable {
 
@@ -203,6 +211,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 batch = consumer.poll(poll);
             } catch (WakeupException e) {
                 break;
+            } catch (FencedInstanceIdException e) {
+                stopFenced(e);
+                break;
             } catch (RetriableException e) {
                 // the cluster away (the committed offsets or the fetch timed out): nothing new was read; tried again
                 // rather than ending the thread (anything else, such as a newer member with this instance id, does
@@ -230,10 +241,20 @@ public abstract class TransactionalLoop implements AutoCloseable {
             try {
                 write(batch);
                 failures = 0;
-            } catch (ProducerFencedException e) {
-                LOG.error("worker fenced by a newer instance with the same id; stopping", e);
-                fenced = true;
+            } catch (FencedInstanceIdException e) { // the group refused the offsets: a newer member has this id
+                stopFenced(e);
                 break;
+            } catch (ProducerFencedException e) {
+                failures++;
+                LOG.warn(
+                        "{} worker: its producer was fenced ({} in a row); replacing it, rejoining the group and"
+                                + " re-reading the batch",
+                        role,
+                        failures,
+                        e);
+                replaceFencedProducer();
+                reread = true;
+                backoff(failures);
             } catch (RuntimeException e) {
                 // a failed batch (broker or registry unavailable; bad records never get here, process()
                 // dead-letters them) was aborted and is read again: nothing is lost, and none of its output
@@ -262,9 +283,9 @@ public abstract class TransactionalLoop implements AutoCloseable {
             transaction(null, out);
             return 0;
         } catch (ProducerFencedException e) {
-            fenced = true;
-            running.set(false);
-            return failures;
+            LOG.warn("{} worker: its producer was fenced; replacing it and rejoining the group", role, e);
+            replaceFencedProducer();
+            return failures + 1;
         } catch (RuntimeException e) {
             aborted();
             LOG.warn("{} worker: writing held-back output failed; it stays owed", role, e);
@@ -320,7 +341,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
             }
             producer.commitTransaction();
         } catch (ProducerFencedException e) {
-            throw e; // a fenced producer cannot abort; the loop stops
+            throw e; // a fenced producer cannot abort: the loop replaces it
         } catch (RuntimeException e) {
             abortOrGiveUp(e);
             aborted();
@@ -341,9 +362,28 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
     }
 
+    private void stopFenced(FencedInstanceIdException e) {
+        LOG.error("{} worker fenced by a newer instance with the same id; stopping", role, e);
+        fenced = true;
+    }
+
+    /**
+     * After a fenced producer: its transaction is over (aborted by the coordinator or by a newer producer), so the
+     * producer is closed and the next transaction starts with a new one; the rejoin asked for here takes place in the
+     * next poll, which fails if a newer member has this instance id (see the class comment).
+     */
+    private void replaceFencedProducer() {
+        aborted();
+        if (producer != null) { // null when a new producer's initTransactions was the call fenced
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+        consumer.enforceRebalance("the producer was fenced: is this instance still the group's member?");
+    }
+
     /**
      * Aborts the failed transaction; a producer that cannot abort is closed, and the next transaction starts with a
-     * new one (see the class comment). Only a fenced producer stops the loop.
+     * new one (see the class comment). A fenced producer is left to the loop.
      */
     private void abortOrGiveUp(RuntimeException failure) {
         try {

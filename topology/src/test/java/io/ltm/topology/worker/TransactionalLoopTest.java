@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -286,14 +287,27 @@ class TransactionalLoopTest {
 
     @Test
     void aProducerThatCannotAbortAnyMoreIsReplacedAndTheBatchIsWrittenByItsSuccessor() throws Exception {
-        LtmConfig config = TestFixtures.config("ended-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
         EndedByTheBrokerProducer ended = new EndedByTheBrokerProducer();
+        RereadingConsumer consumer = new RereadingConsumer();
+        writtenOnceBySuccessor(ended, consumer);
+        assertThat(ended.transactionCommitted()).isFalse();
+    }
+
+    /**
+     * Three input records through an echo loop whose first producer fails for good at its first commit: the loop
+     * closes it and its successor writes the records and their offsets once. Answers whether the loop ended fenced.
+     */
+    private static boolean writtenOnceBySuccessor(MockProducer<String, byte[]> failing, RereadingConsumer consumer)
+            throws Exception {
+        LtmConfig config = TestFixtures.config("replaced-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
         MockProducer<String, byte[]> next =
                 new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-        RereadingConsumer consumer = new RereadingConsumer();
         TopicPartition tp = new TopicPartition("in", 0);
+        boolean fenced;
         try (Echo loop = new Echo(
-                config, consumer, List.<Producer<String, byte[]>>of(ended, next).iterator())) {
+                config,
+                consumer,
+                List.<Producer<String, byte[]>>of(failing, next).iterator())) {
             consumer.rebalance(List.of(tp));
             consumer.updateBeginningOffsets(Map.of(tp, 0L));
             for (int i = 0; i < 3; i++) {
@@ -301,12 +315,13 @@ class TransactionalLoopTest {
             }
             loop.start();
             awaitTrue(() -> committedOffset(next, tp) == 3);
+            fenced = loop.fenced();
         }
-        assertThat(ended.closed())
+        assertThat(failing.closed())
                 .as("the producer that failed for good is closed")
                 .isTrue();
-        assertThat(ended.transactionCommitted()).isFalse();
         assertThat(next.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
+        return fenced;
     }
 
     @Test
@@ -353,12 +368,21 @@ class TransactionalLoopTest {
         assertThat(producer.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
     }
 
+    /** A newer instance with the same instance id joined the group: the rejoin a fenced producer asks for fails. */
+    private static final class TakenOverConsumer extends RereadingConsumer {
+        @Override
+        public void enforceRebalance(String reason) {
+            super.enforceRebalance(reason);
+            setPollException(new FencedInstanceIdException("a newer member has this group.instance.id"));
+        }
+    }
+
     @Test
-    void aFencedLoopStopsOnItsOwnAndSaysSo() throws Exception {
+    void aLoopWhoseInstanceANewerOneTookOverStopsOnItsOwnAndSaysSo() throws Exception {
         LtmConfig config = TestFixtures.config("fenced-" + UUID.randomUUID(), Map.of(LtmConfig.WORKER_POLL_MS, 5L));
         MockProducer<String, byte[]> producer =
                 new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-        RereadingConsumer consumer = new RereadingConsumer();
+        RereadingConsumer consumer = new TakenOverConsumer();
         TopicPartition tp = new TopicPartition("in", 0);
         try (Echo loop = new Echo(
                 config, consumer, List.<Producer<String, byte[]>>of(producer).iterator())) {
@@ -382,6 +406,34 @@ class TransactionalLoopTest {
             assertThat(loop.fenced()).isTrue();
         }
         assertThat(producer.history()).isEmpty();
+    }
+
+    /**
+     * The coordinator aborted the transaction itself (it outlived transaction.timeout.ms across a broker restart) and
+     * bumped the producer's epoch: the late commit is answered PRODUCER_FENCED, and KafkaProducer refuses every call
+     * from then on, as for a newer instance.
+     */
+    private static final class FencedAtCommitProducer extends MockProducer<String, byte[]> {
+        FencedAtCommitProducer() {
+            super(true, null, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized void commitTransaction() {
+            fenceProducer();
+            super.commitTransaction();
+        }
+    }
+
+    @Test
+    void aProducerFencedWhileTheGroupKeepsTheInstanceIsReplacedAndTheBatchIsWrittenOnce() throws Exception {
+        FencedAtCommitProducer fenced = new FencedAtCommitProducer();
+        RereadingConsumer consumer = new RereadingConsumer();
+        assertThat(writtenOnceBySuccessor(fenced, consumer)).isFalse();
+        assertThat(consumer.shouldRebalance())
+                .as("the group asked whether this instance is still its member")
+                .isTrue();
+        assertThat(fenced.transactionCommitted()).isFalse();
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
