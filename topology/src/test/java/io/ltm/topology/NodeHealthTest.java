@@ -27,17 +27,17 @@ class NodeHealthTest {
 
     @Test
     void aThreadThatKeepsFailingMakesTheNodeDegradedWithTheReasonWhileStreamsSaysRunning() {
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isTrue();
         health.threadFailed(registryDown(), Set.of());
         health.threadFailed(registryDown(), Set.of());
-        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
+        NodeHealth.Report two = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of());
         assertThat(two.ok()).isTrue(); // one or two replacements are a blip, not a stuck partition
         assertThat(two.body()).containsEntry("threadFailures", 2).containsKey("lastFailure");
         now.addAndGet(1_000);
         health.threadFailed(registryDown(), Set.of());
-        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
+        NodeHealth.Report degraded = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of());
         assertThat(degraded.ok()).isFalse();
         assertThat(degraded.body()).containsEntry("state", "DEGRADED").containsEntry("streamsState", "RUNNING");
         assertThat((String) degraded.body().get("reason"))
@@ -51,24 +51,24 @@ class NodeHealthTest {
         for (int i = 0; i < 3; i++) {
             health.threadFailed(registryDown(), Set.of());
         }
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isFalse();
         now.addAndGet(60_001);
-        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of());
+        NodeHealth.Report r = health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of());
         assertThat(r.ok()).isTrue();
         assertThat(r.body()).containsEntry("state", "RUNNING").containsEntry("threadFailures", 0);
     }
 
     @Test
     void aNodeThatIsNotRunningIsNotHealthy() {
-        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.REBALANCING, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isTrue();
-        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.ERROR, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isFalse();
-        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.PENDING_SHUTDOWN, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isFalse();
     }
@@ -77,12 +77,17 @@ class NodeHealthTest {
 
     private NodeHealth.Report at(long committed, long end) {
         return health.report(
-                KafkaStreams.State.RUNNING, Set.of(TOKENS_1), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
+                KafkaStreams.State.RUNNING,
+                Set.of(TOKENS_1),
+                Map.of(TOKENS_1, committed),
+                Map.of(TOKENS_1, end),
+                Map.of());
     }
 
     /** A sample while the task of tokens-1 is away from this instance (its offsets asked because it is tracked). */
     private NodeHealth.Report away(long committed, long end) {
-        return health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end));
+        return health.report(
+                KafkaStreams.State.RUNNING, Set.of(), Map.of(TOKENS_1, committed), Map.of(TOKENS_1, end), Map.of());
     }
 
     @Test
@@ -102,6 +107,43 @@ class NodeHealthTest {
         NodeHealth.Report moved = at(41, 70);
         assertThat(moved.ok()).as("the offset moved: its clock starts again").isTrue();
         assertThat(moved.body()).containsEntry("stuckPartitions", List.of());
+    }
+
+    /** A sample of tokens-1 caught up to its last stable offset {@code stable}, with the log reaching {@code logEnd}. */
+    private NodeHealth.Report behindTransaction(long stable, long logEnd) {
+        return health.report(
+                KafkaStreams.State.RUNNING,
+                Set.of(TOKENS_1),
+                Map.of(TOKENS_1, stable),
+                Map.of(TOKENS_1, stable),
+                Map.of(TOKENS_1, logEnd));
+    }
+
+    @Test
+    void aPartitionHeldBehindATransactionThatStaysOpenMakesTheNodeDegradedAndIsNamed() {
+        assertThat(behindTransaction(40, 45).ok()).isTrue();
+        now.addAndGet(60_000);
+        assertThat(behindTransaction(52, 60).ok())
+                .as("transactions that end move the last stable offset")
+                .isTrue();
+        now.addAndGet(119_999);
+        assertThat(behindTransaction(52, 90).ok()).as("not yet").isTrue();
+        now.addAndGet(1);
+        NodeHealth.Report held = behindTransaction(52, 95);
+        assertThat(held.ok()).isFalse();
+        assertThat(held.body())
+                .containsEntry("state", "DEGRADED")
+                .containsEntry("stuckPartitions", List.of())
+                .containsEntry("heldPartitions", List.of("tokens-1"));
+        assertThat((String) held.body().get("reason"))
+                .contains("tokens-1 at offset 52 (log end 95) for 120000 ms")
+                .contains("kafka-transactions.sh");
+
+        assertThat(behindTransaction(95, 95).ok())
+                .as("aborted: nothing open any more")
+                .isTrue();
+        now.addAndGet(600_000);
+        assertThat(behindTransaction(95, 95).ok()).isTrue();
     }
 
     @Test
@@ -134,7 +176,7 @@ class NodeHealthTest {
         at(70, 90);
         now.addAndGet(60_000);
         assertThat(away(75, 95).ok()).as("another instance moves it").isTrue();
-        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of())
+        assertThat(health.report(KafkaStreams.State.RUNNING, Set.of(), Map.of(), Map.of(), Map.of())
                         .ok())
                 .isTrue();
         now.addAndGet(120_000);

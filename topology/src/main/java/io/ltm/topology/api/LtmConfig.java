@@ -527,7 +527,9 @@ public final class LtmConfig extends AbstractConfig {
                     "An input partition of an active task whose committed offset has not moved for this long while "
                             + "records wait behind it (the consumer group's committed offset below the partition's "
                             + "last stable offset) makes /health answer 503 DEGRADED naming the partition: a record "
-                            + "or a dependency that holds it up however the threads fare. Offsets are asked of the "
+                            + "or a dependency that holds it up however the threads fare. So does one whose last "
+                            + "stable offset stays below its log end this long (held by a transaction that stays "
+                            + "open). Offsets are asked of the "
                             + "cluster at each /health call; the time counts from the first call that saw the offset.")
             .define(
                     QUERY_READY_CACHE_BYTES,

@@ -19,8 +19,8 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Where the node's consumer group stands, asked of the cluster: its committed offsets and the partitions' last
- * stable offsets (what a read_committed consumer can reach). Kafka Streams' own task metadata does not do: a task
+ * Where the node's consumer group stands, asked of the cluster: its committed offsets, the partitions' last stable
+ * offsets (what a read_committed consumer can reach) and their log ends. Kafka Streams' own task metadata does not do: a task
  * that has not committed since it was assigned to this instance (one that fails on its first record, every time)
  * reports its committed offset as unknown. The admin client is created at the first call.
  *
@@ -29,9 +29,13 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class GroupOffsets implements AutoCloseable {
 
-    /** Committed and end offsets by partition; for a partition the group never committed, its log start offset. */
-    record Offsets(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
-        static final Offsets NONE = new Offsets(Map.of(), Map.of());
+    /**
+     * Committed offsets (for a partition the group never committed, its log start offset), last stable offsets
+     * ({@code end}) and log ends by partition.
+     */
+    record Offsets(
+            Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end, Map<TopicPartition, Long> logEnd) {
+        static final Offsets NONE = new Offsets(Map.of(), Map.of(), Map.of());
     }
 
     /** A health check must answer quickly: past this, for all requests together, what has not come is left out. */
@@ -80,16 +84,19 @@ final class GroupOffsets implements AutoCloseable {
                     committed.put(tp, at.offset());
                 }
             }
-            // both requests go out before either is waited for, so that together they stay within the deadline
+            // the requests go out before any is waited for, so that together they stay within the deadline
             ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
             ListOffsetsResult ends = admin.listOffsets(latest, options);
+            ListOffsetsResult logEnds =
+                    admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED));
             ListOffsetsResult starts = earliest.isEmpty() ? null : admin.listOffsets(earliest, options);
             Map<TopicPartition, Long> end = answered(ends, latest.keySet(), deadline);
+            Map<TopicPartition, Long> logEnd = answered(logEnds, latest.keySet(), deadline);
             if (starts != null) {
                 // never committed: the group starts where the log starts (auto.offset.reset=earliest)
                 committed.putAll(answered(starts, earliest.keySet(), deadline));
             }
-            return new Offsets(committed, end);
+            return new Offsets(committed, end, logEnd);
         } catch (ExecutionException | TimeoutException e) {
             return Offsets.NONE;
         } catch (InterruptedException e) {

@@ -23,8 +23,9 @@ import org.apache.kafka.streams.processor.TaskId;
  * state stays RUNNING while a thread fails again and again on the same record or on an unreachable dependency and
  * its partitions never move. So failures are counted in a sliding window, and from the configured count on the
  * node is DEGRADED, with the last failure as the reason. It is DEGRADED too while an input partition of an active
- * task, or of a task whose thread failed, has lag and its committed offset does not move ({@link StuckPartitions});
- * the reason names the partitions.
+ * task, or of a task whose thread failed, has lag and its committed offset does not move ({@link StuckPartitions}),
+ * and while one of an active task stays held behind an open transaction ({@link HeldPartitions}); the reason names
+ * the partitions.
  */
 public final class NodeHealth implements AutoCloseable {
 
@@ -35,6 +36,7 @@ public final class NodeHealth implements AutoCloseable {
     private final int maxFailures;
     private final LongSupplier clock;
     private final StuckPartitions stuckPartitions;
+    private final HeldPartitions heldPartitions;
     private final GroupOffsets groupOffsets;
     private final Deque<Long> failures = new ArrayDeque<>();
     private String lastFailure;
@@ -46,6 +48,7 @@ public final class NodeHealth implements AutoCloseable {
         this.maxFailures = maxFailures;
         this.clock = clock;
         this.stuckPartitions = new StuckPartitions(stuckPartitionMs);
+        this.heldPartitions = new HeldPartitions(stuckPartitionMs);
         this.groupOffsets = groupOffsets;
     }
 
@@ -125,25 +128,28 @@ public final class NodeHealth implements AutoCloseable {
         Set<TopicPartition> asked = new HashSet<>(active);
         asked.addAll(stuckPartitions.tracked());
         GroupOffsets.Offsets offsets = groupOffsets == null ? GroupOffsets.Offsets.NONE : groupOffsets.of(asked);
-        return report(state, active, offsets.committed(), offsets.end());
+        return report(state, active, offsets.committed(), offsets.end(), offsets.logEnd());
     }
 
     /**
      * The report for a node in {@code state} whose active tasks read the partitions {@code active}, with the group's
-     * {@code committed} offsets and {@code end}, the offsets a read_committed consumer can reach, of those and of the
-     * partitions it tracks ({@link StuckPartitions#tracked()}).
+     * {@code committed} offsets, {@code end}, the offsets a read_committed consumer can reach, and the log ends, of
+     * those and of the partitions it tracks ({@link StuckPartitions#tracked()}).
      */
     public synchronized Report report(
             KafkaStreams.State state,
             Set<TopicPartition> active,
             Map<TopicPartition, Long> committed,
-            Map<TopicPartition, Long> end) {
+            Map<TopicPartition, Long> end,
+            Map<TopicPartition, Long> logEnd) {
         prune();
-        List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(active, committed, end, clock.getAsLong());
+        long now = clock.getAsLong();
+        List<StuckPartitions.Stuck> stuck = stuckPartitions.sample(active, committed, end, now);
+        List<HeldPartitions.Held> held = heldPartitions.sample(active, end, logEnd, now);
         Map<String, Object> body = new LinkedHashMap<>();
         boolean running = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
         boolean failing = failures.size() >= maxFailures;
-        boolean degraded = failing || !stuck.isEmpty();
+        boolean degraded = failing || !stuck.isEmpty() || !held.isEmpty();
         body.put("state", degraded ? "DEGRADED" : state.toString());
         body.put("streamsState", state.toString());
         body.put("threadFailures", failures.size());
@@ -151,6 +157,9 @@ public final class NodeHealth implements AutoCloseable {
         body.put(
                 "stuckPartitions",
                 stuck.stream().map(s -> s.partition().toString()).toList());
+        body.put(
+                "heldPartitions",
+                held.stream().map(h -> h.partition().toString()).toList());
         if (degraded) {
             List<String> reasons = new ArrayList<>();
             if (failing) {
@@ -159,6 +168,11 @@ public final class NodeHealth implements AutoCloseable {
             }
             if (!stuck.isEmpty()) {
                 reasons.add("committed offset not moving while records wait behind it: " + stuck);
+            }
+            if (!held.isEmpty()) {
+                reasons.add("last stable offset held below the log end by a transaction that stays open (records"
+                        + " behind it do not reach this node; a transaction its coordinator no longer knows is"
+                        + " found and aborted with Kafka's kafka-transactions.sh find-hanging and abort): " + held);
             }
             body.put("reason", String.join("; ", reasons));
         } else if (lastFailure != null && !failures.isEmpty()) {

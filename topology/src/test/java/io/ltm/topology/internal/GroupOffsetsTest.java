@@ -10,10 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.internals.CoordinatorKey;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -29,7 +31,7 @@ class GroupOffsetsTest {
 
     /**
      * An admin client that knows the "tokens" partitions (committed 5 on partition 0, never on partition 1; log
-     * start 2 and end 9 everywhere), fails "no-such-topic" as a broker does, and never answers for "slow".
+     * start 2, last stable offset 9 and log end 12 everywhere: a transaction open), fails "no-such-topic" as a broker does, and never answers for "slow".
      */
     private static Admin cluster() {
         return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (p, m, a) -> {
@@ -40,7 +42,9 @@ class GroupOffsetsTest {
                     @SuppressWarnings("unchecked")
                     Map<TopicPartition, OffsetSpec> specs = (Map<TopicPartition, OffsetSpec>) a[0];
                     Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> futures = new HashMap<>();
-                    specs.forEach((tp, spec) -> futures.put(tp, answer(tp, spec)));
+                    boolean uncommitted =
+                            ((ListOffsetsOptions) a[1]).isolationLevel() == IsolationLevel.READ_UNCOMMITTED;
+                    specs.forEach((tp, spec) -> futures.put(tp, answer(tp, spec, uncommitted)));
                     return new ListOffsetsResult(futures);
                 case "close":
                     return null;
@@ -50,10 +54,11 @@ class GroupOffsetsTest {
         });
     }
 
-    private static KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> answer(TopicPartition tp, OffsetSpec spec) {
+    private static KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo> answer(
+            TopicPartition tp, OffsetSpec spec, boolean uncommitted) {
         KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> f = new KafkaFutureImpl<>();
         if (tp.topic().equals("tokens")) {
-            long offset = spec instanceof OffsetSpec.EarliestSpec ? 2 : 9;
+            long offset = spec instanceof OffsetSpec.EarliestSpec ? 2 : uncommitted ? 12 : 9;
             f.complete(new ListOffsetsResult.ListOffsetsResultInfo(offset, -1, Optional.empty()));
         } else if (tp.equals(UNKNOWN)) {
             f.completeExceptionally(new UnknownTopicOrPartitionException("This server does not host this partition"));
@@ -76,6 +81,7 @@ class GroupOffsetsTest {
             GroupOffsets.Offsets o = offsets.of(Set.of(TOKENS_0, TOKENS_1, UNKNOWN));
             assertThat(o.committed()).isEqualTo(Map.of(TOKENS_0, 5L, TOKENS_1, 2L));
             assertThat(o.end()).isEqualTo(Map.of(TOKENS_0, 9L, TOKENS_1, 9L));
+            assertThat(o.logEnd()).isEqualTo(Map.of(TOKENS_0, 12L, TOKENS_1, 12L));
         }
     }
 

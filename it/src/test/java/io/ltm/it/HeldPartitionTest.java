@@ -1,0 +1,125 @@
+package io.ltm.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ltm.model.CoefficientPrecision;
+import io.ltm.model.encoder.HashingEncoder;
+import io.ltm.schemas.EncodedTokens;
+import io.ltm.schemas.SourcePosition;
+import io.ltm.schemas.serde.LtmSerdes;
+import io.ltm.testutils.SmallMemory;
+import io.ltm.testutils.it.LocalCluster;
+import io.ltm.topology.api.LtmConfig;
+import io.ltm.topology.api.MemoryNode;
+import io.ltm.topology.codec.MemoryStateCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A transaction that stays open on an input partition holds the node (a read_committed reader) at the last stable
+ * offset, where its committed offset has caught up: {@code /health} must still say so, naming the partition in
+ * {@code heldPartitions}, and be healthy again once the transaction ends. A real broker and a real transactional
+ * producer; the transaction stands for a hanging one, which a client cannot make on purpose.
+ */
+class HeldPartitionTest {
+    static final long HELD_MS = 3_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anInputPartitionHeldByAnOpenTransactionMakesTheNodeDegradedUntilTheTransactionEnds() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start();
+                HashingEncoder encoder = new HashingEncoder(SmallMemory.NODE.dim())) {
+            LtmConfig config = new LtmConfig(cluster.node("held")
+                    .stateUnder(tmp)
+                    .partitions(1)
+                    .memory(SmallMemory.NODE)
+                    .set(LtmConfig.HTTP_PORT, 0)
+                    .set(LtmConfig.HEALTH_STUCK_PARTITION_MS, HELD_MS)
+                    .entries());
+            cluster.createTopics(config.topicPartitions());
+            String tokens = config.getString(LtmConfig.TOPIC_TOKENS);
+            try (MemoryNode node = MemoryNode.start(config, encoder);
+                    KafkaProducer<String, byte[]> producer = transactional(cluster)) {
+                node.awaitRunning(Duration.ofSeconds(60));
+                HttpClient http = HttpClient.newHttpClient();
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(
+                        tokens,
+                        "k",
+                        LtmSerdes.avro(EncodedTokens.class, cluster.serdeConfig())
+                                .serializer()
+                                .serialize(tokens, tokens())));
+                producer.flush(); // on the log, behind a transaction that is not ended
+
+                String degraded = awaitHealth(http, node, 503);
+                assertThat(degraded)
+                        .contains("\"state\":\"DEGRADED\"")
+                        .contains("\"heldPartitions\":[\"" + tokens + "-0\"]")
+                        .contains("\"stuckPartitions\":[]")
+                        .contains("kafka-transactions.sh");
+
+                producer.commitTransaction();
+                String healthy = awaitHealth(http, node, 200);
+                assertThat(healthy).contains("\"heldPartitions\":[]");
+                System.out.printf(
+                        "HELD: an open transaction on %s-0 made /health say %s; after its commit: %s%n",
+                        tokens, degraded, healthy);
+            }
+        }
+    }
+
+    /** A producer whose transaction the coordinator lets stay open well past the test's wait. */
+    private static KafkaProducer<String, byte[]> transactional(LocalCluster cluster) {
+        Properties p = cluster.producerProperties();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "held-" + UUID.randomUUID());
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static EncodedTokens tokens() {
+        int dim = SmallMemory.NODE.dim();
+        float[] v = new float[dim];
+        v[0] = 1;
+        return EncodedTokens.newBuilder()
+                .setVectors(MemoryStateCodec.block(v, 1, dim, CoefficientPrecision.FLOAT32))
+                .setSource(SourcePosition.newBuilder()
+                        .setTopic("direct")
+                        .setPartition(0)
+                        .setOffset(0)
+                        .setTimestamp(Instant.now())
+                        .build())
+                .build();
+    }
+
+    /** Polls {@code /health} every half second until it answers {@code status}; its body. */
+    private static String awaitHealth(HttpClient http, MemoryNode node, int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> r;
+        do {
+            Thread.sleep(500);
+            r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } while (r.statusCode() != status && System.nanoTime() < deadline);
+        assertThat(r.statusCode()).as("/health: %s", r.body()).isEqualTo(status);
+        return r.body();
+    }
+}
