@@ -510,7 +510,8 @@ class ChaosKillTest {
                 long absorbed = -1;
                 for (int probe = 0; absorbed != e.getValue(); probe++) {
                     if (System.nanoTime() > deadline) {
-                        throw new AssertionError(e.getKey() + ": " + absorbed + " tokens, expected " + e.getValue());
+                        throw new AssertionError(e.getKey() + ": " + absorbed + " tokens, expected " + e.getValue()
+                                + "; every key now: " + absorbedNow(client, config, tokensPerKey, rnd));
                     }
                     if (probe > 0) Thread.sleep(500);
                     MemoryResponse r =
@@ -521,6 +522,27 @@ class ChaosKillTest {
             }
         }
         return probes;
+    }
+
+    /** Each key's tokens in memory, of those expected, and its partition: which keys a failed wait left behind. */
+    private static String absorbedNow(LtmClient client, LtmConfig config, Map<String, Long> tokensPerKey, Random rnd) {
+        Map<String, String> now = new TreeMap<>();
+        for (Map.Entry<String, Long> e : tokensPerKey.entrySet()) {
+            int partition = config.keyPlacement()
+                    .partition(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), PARTITIONS);
+            String absorbed;
+            try {
+                MemoryResponse r =
+                        client.query(query("last-" + e.getKey(), e.getKey(), rnd, 1), Duration.ofSeconds(10));
+                absorbed = r.getStats() == null
+                        ? "no stats (" + r.getError() + ")"
+                        : "" + r.getStats().getTokensAbsorbed();
+            } catch (Exception failed) {
+                absorbed = "no answer (" + failed + ")";
+            }
+            now.put(e.getKey(), absorbed + " of " + e.getValue() + " (partition " + partition + ")");
+        }
+        return now.toString();
     }
 
     /** The nodes (instance ids) that hold partitions in the group's current assignment, sorted. */
