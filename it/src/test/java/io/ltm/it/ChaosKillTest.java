@@ -349,11 +349,21 @@ class ChaosKillTest {
     /**
      * A failed run's evidence, which would otherwise go with the temporary directory: whether each process is still up
      * (a worker that stopped for good exits, and nothing here restarts it), each log's warnings and errors and its last
-     * lines on the console, the whole logs under {@code target/chaos-logs}.
+     * lines on the console, the whole logs under {@code target/chaos-logs}. Never throws: the run's own failure is
+     * what the test reports.
      */
-    private void keepLogs(Variant v, Map<String, Process> processes) throws IOException {
-        Path kept = Path.of("target", "chaos-logs", v.mode().configValue() + "-" + System.currentTimeMillis());
-        Files.createDirectories(kept);
+    private void keepLogs(Variant v, Map<String, Process> processes) {
+        try {
+            Path kept = Path.of("target", "chaos-logs", v.mode().configValue() + "-" + System.currentTimeMillis());
+            Files.createDirectories(kept);
+            keepLogs(v, processes, kept);
+            System.out.println("CHAOS FAILED: the whole logs are in " + kept.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("CHAOS FAILED: the logs could not be kept: " + e);
+        }
+    }
+
+    private void keepLogs(Variant v, Map<String, Process> processes, Path kept) throws IOException {
         for (Map.Entry<String, Process> p : processes.entrySet()) {
             Process process = p.getValue();
             System.out.printf(
@@ -373,7 +383,6 @@ class ChaosKillTest {
             lines.subList(Math.max(0, lines.size() - LOG_LINES_SHOWN), lines.size())
                     .forEach(l -> System.out.println("  " + p.getKey() + "$ " + l));
         }
-        System.out.println("CHAOS FAILED: the whole logs are in " + kept.toAbsolutePath());
     }
 
     /**
