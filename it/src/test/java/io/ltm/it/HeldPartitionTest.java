@@ -2,24 +2,19 @@ package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ltm.model.CoefficientPrecision;
 import io.ltm.model.encoder.HashingEncoder;
 import io.ltm.schemas.EncodedTokens;
-import io.ltm.schemas.SourcePosition;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.testutils.SmallMemory;
 import io.ltm.testutils.it.LocalCluster;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.api.MemoryNode;
-import io.ltm.topology.codec.MemoryStateCodec;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Properties;
+import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,7 +60,7 @@ class HeldPartitionTest {
                         "k",
                         LtmSerdes.avro(EncodedTokens.class, cluster.serdeConfig())
                                 .serializer()
-                                .serialize(tokens, tokens())));
+                                .serialize(tokens, ReadYourWritesTest.tokens(new Random(1), 1))));
                 producer.flush(); // on the log, behind a transaction that is not ended
 
                 String degraded = awaitHealth(http, node, 503);
@@ -93,31 +88,13 @@ class HeldPartitionTest {
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static EncodedTokens tokens() {
-        int dim = SmallMemory.NODE.dim();
-        float[] v = new float[dim];
-        v[0] = 1;
-        return EncodedTokens.newBuilder()
-                .setVectors(MemoryStateCodec.block(v, 1, dim, CoefficientPrecision.FLOAT32))
-                .setSource(SourcePosition.newBuilder()
-                        .setTopic("direct")
-                        .setPartition(0)
-                        .setOffset(0)
-                        .setTimestamp(Instant.now())
-                        .build())
-                .build();
-    }
-
     /** Polls {@code /health} every half second until it answers {@code status}; its body. */
     private static String awaitHealth(HttpClient http, MemoryNode node, int status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         HttpResponse<String> r;
         do {
             Thread.sleep(500);
-            r = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            r = RegistryOutageTest.health(http, node);
         } while (r.statusCode() != status && System.nanoTime() < deadline);
         assertThat(r.statusCode()).as("/health: %s", r.body()).isEqualTo(status);
         return r.body();

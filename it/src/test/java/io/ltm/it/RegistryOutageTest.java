@@ -210,7 +210,8 @@ class RegistryOutageTest {
         throw new AssertionError("tokens per key " + now + ", expected " + expected);
     }
 
-    private static HttpResponse<String> health(HttpClient http, MemoryNode node) throws Exception {
+    /** {@code GET /health} of an in-process node with its HTTP endpoint on. */
+    static HttpResponse<String> health(HttpClient http, MemoryNode node) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/health"))
                         .build(),

@@ -76,12 +76,17 @@ class NodeHealthTest {
     private static final TopicPartition TOKENS_1 = new TopicPartition("tokens", 1);
 
     private NodeHealth.Report at(long committed, long end) {
+        return at(committed, end, end);
+    }
+
+    /** A sample of tokens-1, active here, with its committed offset, last stable offset and log end. */
+    private NodeHealth.Report at(long committed, long end, long logEnd) {
         return health.report(
                 KafkaStreams.State.RUNNING,
                 Set.of(TOKENS_1),
                 Map.of(TOKENS_1, committed),
                 Map.of(TOKENS_1, end),
-                Map.of());
+                Map.of(TOKENS_1, logEnd));
     }
 
     /** A sample while the task of tokens-1 is away from this instance (its offsets asked because it is tracked). */
@@ -111,12 +116,7 @@ class NodeHealthTest {
 
     /** A sample of tokens-1 caught up to its last stable offset {@code stable}, with the log reaching {@code logEnd}. */
     private NodeHealth.Report behindTransaction(long stable, long logEnd) {
-        return health.report(
-                KafkaStreams.State.RUNNING,
-                Set.of(TOKENS_1),
-                Map.of(TOKENS_1, stable),
-                Map.of(TOKENS_1, stable),
-                Map.of(TOKENS_1, logEnd));
+        return at(stable, stable, logEnd);
     }
 
     @Test

@@ -216,8 +216,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
                 break;
             } catch (RetriableException e) {
                 // the cluster away (the committed offsets or the fetch timed out): nothing new was read; tried again
-                // rather than ending the thread (anything else, such as a newer member with this instance id, does
-                // end it, and `ltm worker` exits)
+                // rather than ending the thread (an error that cannot be retried does end it, and `ltm worker` exits)
                 failures++;
                 LOG.warn(
                         "{} worker: {} failed ({} in a row); tried again",
