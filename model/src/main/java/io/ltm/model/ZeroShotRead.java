@@ -273,11 +273,11 @@ final class ZeroShotRead {
         NDArray r = math.expectedPsi(m.create(smu), m.create(ss2)).reshape(groups.size(), (long) g * kmax, nb);
         NDArray c = r.batchMatMul(b).reshape(slots, kmax, d);
         NDArray qs = q.reshape(slots, d);
-        NDArray dots = c.batchMatMul(qs.reshape(slots, d, 1)).reshape(slots, kmax);
-        NDArray norms = c.norm(new int[] {2})
-                .mul(qs.norm(new int[] {1}).reshape(slots, 1))
-                .maximum(1e-30f);
-        float[] cos = dots.div(norms).toFloatArray();
+        NDArray qu = ContinuousAttention.unit(qs, 1);
+        float[] cos = ContinuousAttention.unit(c, 2)
+                .batchMatMul(qu.reshape(slots, d, 1))
+                .reshape(slots, kmax)
+                .toFloatArray();
         // each read adds to its own request's spans
         reads(k).forEach(j -> {
             int i = zs.get(j);

@@ -71,7 +71,17 @@ public final class ContinuousAttention {
      */
     public static NDArray cosineKeys(DeviceMath k, NDArray b) {
         NDArray kb = DeviceMath.scoped(k.centreRowsOp().matMul(b), b); // X̄(centre i), [C, d]
-        return kb.div(kb.norm(new int[] {1}, true).maximum(1e-30f));
+        return unit(kb, 1);
+    }
+
+    /**
+     * x / |x| along {@code axis} (0 where x is 0), with x first divided by its largest magnitude there: past a young
+     * memory's content X̄ fades to entries of 1e-25 and less (and so do queries made of it), whose float32 squares
+     * underflow, and a norm of 0 made cosines of 1e7 that no penalty outweighs. The host computes the same in float64 ({@link MemoryKeys}).
+     */
+    public static NDArray unit(NDArray x, int axis) {
+        NDArray scaled = x.div(x.abs().max(new int[] {axis}, true).maximum(DeviceMath.FLUSH));
+        return scaled.div(scaled.norm(new int[] {axis}, true).maximum(1e-30f));
     }
 
     /**
@@ -98,7 +108,7 @@ public final class ContinuousAttention {
         NDArray s;
         if (keys != null) {
             long c = keys.getShape().get(1);
-            NDArray qn = q.div(q.norm(new int[] {2}, true).maximum(1e-30f));
+            NDArray qn = unit(q, 2);
             s = qn.batchMatMul(keys.transpose(0, 2, 1)).reshape(kk, c).mul(1.0 / temperature);
             if (c != n) s = s.repeat(1, n / c); // basis n = i·S + s has centre i
         } else {

@@ -2,6 +2,8 @@ package io.ltm.model.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,33 @@ class MemoryKeysTest {
             }
             // float32 rounds a unit vector's entries to within 6e-8 (half an ulp below 1); the dropped terms add less
             assertThat(worst).as("widths %s", java.util.Arrays.toString(widths)).isLessThan(6e-8);
+        }
+    }
+
+    /**
+     * Past a young memory's content X̄ fades to 1e-25 and less, whose float32 squares underflow: the device's keys are
+     * still the host's unit vectors (a norm that underflowed to 0 made them 1e5 long, and cosines of 1e7).
+     */
+    @Test
+    void theDevicesKeysOfAFaintSignalAreUnitVectorsAsTheHostsAre() {
+        Basis basis = Basis.of(128, new double[] {0.005, 0.01});
+        int n = basis.size(), c = n / 2, d = 16;
+        Random rnd = new Random(9);
+        float[] b = new float[n * d];
+        for (int i = 0; i < b.length; i++) b[i] = (float) (1e-25 * rnd.nextGaussian());
+        float[] host = new MemoryKeys(basis, true).rows(b, d);
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+                DeviceMath math = new DeviceMath(m, basis, 64, 64, 0.5, false)) {
+            float[] dev = ContinuousAttention.cosineKeys(math, m.create(b, new Shape(n, d)))
+                    .toFloatArray();
+            double worst = 0;
+            for (int i = 0; i < c * d; i++) worst = Math.max(worst, Math.abs(dev[i] - host[i]));
+            for (int i = 0; i < c; i++) {
+                double norm = 0;
+                for (int j = 0; j < d; j++) norm += host[i * d + j] * (double) host[i * d + j];
+                assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+            }
+            assertThat(worst).isLessThan(1e-5);
         }
     }
 }
