@@ -64,7 +64,7 @@ public final class MemoryConfig {
     /**
      * dim 384, N 512, widths {0.005,0.01}, L 512, M 512, τ 0.5, λ 0.5, D 128, sticky, UNIFORM, σ²min 1e-4, FLOAT16,
      * cosine keys, T 0.05, seed 0, a term filter of 256 segments of 8,192 bits with 4 hashes (256 KiB), B kept as a
-     * base and up to 16 contractions' deltas, a first epoch of one contraction.
+     * base and up to 16 contractions' deltas, a first epoch of eight contractions.
      */
     public static MemoryConfig defaults() {
         return builder().build();
@@ -220,8 +220,11 @@ public final class MemoryConfig {
     /**
      * The capacity of a memory's first epoch under uniform retention, in contractions (L tokens each; a power of two):
      * its first contractions fill [0, firstEpoch·L) of the axis and add deltas to B instead of rewriting it, and the
-     * first doubling comes when the epoch is full. 1: the first contraction fills the whole axis. A memory keeps the
-     * epochs it began with when this changes.
+     * first doubling comes when the epoch is full. 1: the first contraction fills the whole axis, and B is written
+     * whole at the doublings after 1, 2 and 4 contractions. The default 8 writes its first eight contractions as deltas
+     * of an eighth of the axis each, at the price of a coarser memory until the fifth: its tokens are spread over the
+     * basis as a first epoch of one spreads them from the fifth contraction on (8·L/N tokens per basis function). A
+     * memory keeps the epochs it began with when this changes.
      */
     public int firstEpoch() {
         return firstEpoch;
@@ -310,7 +313,7 @@ public final class MemoryConfig {
         private int termSegmentBits = 8192;
         private int termHashes = 4;
         private int coefficientDeltas = 16;
-        private int firstEpoch = 1;
+        private int firstEpoch = 8;
 
         private Builder() {}
 

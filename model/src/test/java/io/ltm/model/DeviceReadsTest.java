@@ -98,6 +98,7 @@ class DeviceReadsTest {
                 ReadResult single = dev.readBatch(List.of(reqs.get(i))).get(0);
                 double[] w = ReadyMemoryTest.compare(batch.get(i), single);
                 assertThat(w[0]).isLessThan(BATCH_SHAPE_TOL); // spans
+                assertThat(w[3]).isLessThan(BATCH_SHAPE_TOL); // their scores
                 assertThat(w[2]).isLessThan(BATCH_SHAPE_TOL); // histogram
                 double[] f64 = ReadyMemoryTest.contextF64(
                         cfg, reqs.get(i).state(), reqs.get(i).query(), 1);

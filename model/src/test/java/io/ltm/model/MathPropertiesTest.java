@@ -93,7 +93,9 @@ class MathPropertiesTest {
 
     @Test
     void contractionPreservesTheOldSignal() {
-        MemoryConfig cfg = MemoryConfig.builder().dim(6).sticky(false).build(); // GPT-2 numbers: N=L=M=512, τ=0.5
+        // GPT-2 numbers: N=L=M=512, τ=0.5; a first epoch of one contraction, so that the second one contracts
+        MemoryConfig cfg =
+                MemoryConfig.builder().dim(6).sticky(false).firstEpoch(1).build();
         Basis b = Basis.of(cfg.basisSize(), cfg.widths());
         Random rng = new Random(5);
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
@@ -191,6 +193,7 @@ class MathPropertiesTest {
                 .samples(32)
                 .retention(RetentionPolicy.UNIFORM)
                 .sticky(false)
+                .firstEpoch(1) // every contraction fills its epoch: the memory spans [0, 1] at once
                 .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);

