@@ -394,11 +394,11 @@ public final class LtmConfig extends AbstractConfig {
                     Importance.LOW,
                     "Uniform retention: the capacity of a memory's first epoch, in contractions (a power of two). "
                             + "Its first contractions fill [0, first.epoch x L) of the axis and add deltas to B "
-                            + "instead of rewriting it; the first doubling comes when that epoch is full. 1 rewrites "
-                            + "B whole at the doublings after 1, 2 and 4 contractions; larger values write a young "
-                            + "memory's B far less often (fewer changelog bytes, cheaper contractions) at the price of "
-                            + "a coarser memory until the stream passes first.epoch/2 x L tokens. A memory keeps the "
-                            + "epochs it began with when this changes.")
+                            + "instead of rewriting it; the first doubling comes when that epoch is full. 1 writes B "
+                            + "whole at the first contraction and the doublings after 1, 2 and 4; larger values write "
+                            + "a young memory's B far less often (fewer changelog bytes, cheaper contractions) at the "
+                            + "price of a coarser memory until the stream passes first.epoch/2 x L tokens. A memory "
+                            + "keeps the epochs it began with when this changes.")
             .define(
                     INGEST_MAX_TOKENS,
                     Type.INT,
