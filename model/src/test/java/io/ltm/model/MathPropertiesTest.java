@@ -193,7 +193,7 @@ class MathPropertiesTest {
                 .samples(32)
                 .retention(RetentionPolicy.UNIFORM)
                 .sticky(false)
-                .firstEpoch(1) // every contraction fills its epoch: the memory spans [0, 1] at once
+                .firstEpoch(1) // after 4 contractions the epoch holds 4: they span [0, 1]
                 .build();
         try (LongTermMemory ltm = LongTermMemory.create(cfg)) {
             MemoryState s = MemoryState.empty(cfg);
