@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * ./ltm bench recall [--lengths 10000,100000] [--retention uniform,recency] [--encoder hashing|minilm]
- *     [--licenses DIR] [--docs DIR] [--seed S] [--per-question] [--reread-tokens 4096] [--out DIR]
+ *     [--licenses DIR] [--docs DIR] [--seed S] [--per-question] [--reread-tokens 4096] [--first-epoch E] [--out DIR]
  * </pre>
  *
  * <p><b>Stream</b> ({@link TextCorpus}): licence paragraphs, then Debian changelog lines, one event each, encoded by
@@ -96,6 +96,10 @@ public final class RecallBench {
                     MemoryConfig.defaults(),
                     DEFAULT_REREAD_TOKENS);
         }
+
+        Options with(MemoryConfig c, long reread) {
+            return new Options(lengths, retentions, encoder, licences, docs, seed, perQuestion, c, reread);
+        }
     }
 
     public static void main(String... args) throws Exception {
@@ -133,22 +137,18 @@ public final class RecallBench {
                 case "--seed" -> o = with(o, null, null, null, null, null, Long.parseLong(args[++i]), null);
                 case "--per-question" -> o = with(o, null, null, null, null, null, null, true);
                 case "--out" -> out = Path.of(args[++i]);
-                case "--reread-tokens" ->
-                    o = new Options(
-                            o.lengths(),
-                            o.retentions(),
-                            o.encoder(),
-                            o.licences(),
-                            o.docs(),
-                            o.seed(),
-                            o.perQuestion(),
-                            o.config(),
-                            parseCount(args[++i]));
+                case "--reread-tokens" -> o = o.with(o.config(), parseCount(args[++i]));
+                case "--first-epoch" ->
+                    o = o.with(
+                            o.config().toBuilder()
+                                    .firstEpoch(Integer.parseInt(args[++i]))
+                                    .build(),
+                            o.rereadTokens());
                 default ->
                     throw new IllegalArgumentException(
                             "unknown argument " + args[i] + " (use --lengths 10000,100000,1000000"
                                     + " --retention uniform,recency --encoder hashing|minilm --licenses DIR --docs DIR --seed S"
-                                    + " --per-question --reread-tokens N --out DIR)");
+                                    + " --per-question --reread-tokens N --first-epoch E --out DIR)");
             }
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
