@@ -77,7 +77,8 @@ public final class ContinuousAttention {
     /**
      * x / |x| along {@code axis} (0 where x is 0), with x first divided by its largest magnitude there: past a young
      * memory's content X̄ fades to entries of 1e-25 and less (and so do queries made of it), whose float32 squares
-     * underflow, and a norm of 0 made cosines of 1e7 that no penalty outweighs. The host computes the same in float64 ({@link MemoryKeys}).
+     * underflow, and a norm of 0 made cosines of 1e7 that no penalty outweighs. The host computes the same in float64
+     * ({@link MemoryKeys}).
      */
     public static NDArray unit(NDArray x, int axis) {
         NDArray scaled = x.div(x.abs().max(new int[] {axis}, true).maximum(DeviceMath.FLUSH));
