@@ -11,8 +11,8 @@ import java.util.function.Supplier;
  * The coefficients B as a base and the {@link CoefficientDelta}s of the contractions since it was taken:
  * B = base + Â⁻¹[:, W) · Σⱼ Yⱼ, where W is the union of the deltas' windows. A memory keeps a contraction as its delta
  * (about a twelfth of B on a long stream) and takes a new base only every {@link MemoryConfig#coefficientDeltas()} contractions or when a
- * contraction rewrites all of B (the first one, a doubling of uniform retention, every contraction of recency
- * retention), so that storing a memory writes B rarely.
+ * contraction rewrites all of B (a doubling of uniform retention, the first contraction when the first epoch holds
+ * one, every contraction of recency retention), so that storing a memory writes B rarely.
  *
  * <p>B is computed here, in Java float arithmetic, in one fixed order (the Yⱼ summed in order into Z, then
  * base + Â⁻¹[:, W)·Z row by row): every JVM and device computes the same bits, so a memory node, an attention worker's

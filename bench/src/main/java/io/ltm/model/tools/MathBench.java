@@ -86,7 +86,8 @@ public final class MathBench {
         for (int i = 0; i < batches.length; i++) batches[i] = randn(l * d, rng);
         double officialFlops = 2.0 * d * n * (m + m + l);
         // the paper's update (recency retention) with uniform and with sticky samples, and uniform retention (the
-        // default) early in a stream (doublings and chunks that touch most of the basis) and after a million tokens
+        // default) early in a stream (the first epoch's deltas, then doublings and chunks that touch a large share of
+        // the basis) and after a million tokens
         MemoryConfig ucfg = MemoryConfig.builder()
                 .dim(d)
                 .sticky(false)
@@ -196,7 +197,8 @@ public final class MathBench {
                         + "repeat); update = absorb() of 512-token batches incl. float[]<->NDArray copies; update_uniform and "
                         + "update_sticky = the paper's update (recency retention) with uniform samples (one [N,N+L]x[N+L,d] "
                         + "matmul) and sticky samples (one-hot bins path); uniform_retention = the default policy with sticky "
-                        + "reads, from the first contraction on (doublings, chunks touching most of the basis) and from a "
+                        + "reads, from the first contraction on (the first epoch's deltas, then doublings and chunks "
+                        + "touching a large share of the basis) and from a "
                         + "state of " + GROWN_CHUNKS * 512
                         + " tokens on (chunks touching a band of the basis); plain chain = "
                         + "the official update's two matmuls (Psi(s)B, G_inf^T[X_old;X]) on resident arrays, result copied out");
