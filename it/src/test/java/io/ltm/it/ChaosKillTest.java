@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -388,12 +389,15 @@ class ChaosKillTest {
     /**
      * The broker's side of a failed run: per partition of every topic, the last stable offset against the log end (an
      * open or hanging transaction holds read_committed readers at the former), the producers with a transaction open,
-     * and the transactions the coordinators know.
+     * and the transactions the coordinators know. Internal topics too: a group's offsets sent in a transaction that
+     * hangs stay pending in {@code __consumer_offsets}, and the group's consumers cannot fetch them.
      */
     private static void describeTransactions(EmbeddedKafkaBroker broker) {
         try (Admin admin = broker.admin()) {
             List<TopicPartition> tps = new ArrayList<>();
-            admin.describeTopics(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+            admin.describeTopics(admin.listTopics(new ListTopicsOptions().listInternal(true))
+                            .names()
+                            .get(30, TimeUnit.SECONDS))
                     .allTopicNames()
                     .get(30, TimeUnit.SECONDS)
                     .forEach((name, d) ->
