@@ -94,9 +94,9 @@ final class TrainedHeadRead {
         }
         NDArray c = math.expectedPsi(m.create(smu), m.create(ss2)).matMul(b); // [S, e]
         NDArray qq = m.create(qbar, new Shape(e, 1));
-        float[] cos = c.matMul(qq)
+        float[] cos = ContinuousAttention.unit(c, 1)
+                .matMul(ContinuousAttention.unit(qq, 0))
                 .reshape(-1)
-                .div(c.norm(new int[] {1}).mul(qq.norm()).maximum(1e-30f))
                 .toFloatArray();
         for (int j = 0; j < f.size(); j++) spans[i].add(Span.of(r.state(), f.get(j), cos[j]));
     }
