@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -335,6 +336,7 @@ class ChaosKillTest {
                         inFlight.size(),
                         deadLetters,
                         (System.nanoTime() - t0) / 1e9);
+                printHangingTransactionsAborted(processes.keySet());
             }
         } catch (Exception | AssertionError e) {
             keepLogs(v, processes);
@@ -345,6 +347,21 @@ class ChaosKillTest {
             for (Process p : processes.values()) p.waitFor();
             broker.close();
         }
+    }
+
+    /** The hanging transactions the processes aborted (HangingTransactions logs each), as evidence of how often. */
+    private void printHangingTransactionsAborted(Collection<String> names) throws IOException {
+        List<String> aborts = new ArrayList<>();
+        for (String name : names) {
+            Path log = tmp.resolve(name + ".log");
+            if (Files.exists(log)) {
+                Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("aborting a hanging transaction"))
+                        .forEach(l -> aborts.add(name + "| " + l));
+            }
+        }
+        System.out.println("CHAOS: hanging transactions aborted: " + aborts.size());
+        aborts.forEach(l -> System.out.println("  " + l));
     }
 
     /**

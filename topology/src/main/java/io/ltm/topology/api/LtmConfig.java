@@ -104,6 +104,7 @@ public final class LtmConfig extends AbstractConfig {
     public static final String INSTANCE_ID = "ltm.instance.id";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
+    public static final String HANGING_TRANSACTION_ABORT_MS = "ltm.hanging.transaction.abort.ms";
     public static final String ACCEPTABLE_RECOVERY_LAG = StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG;
     public static final String NUM_STANDBY_REPLICAS = StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG;
 
@@ -724,6 +725,19 @@ public final class LtmConfig extends AbstractConfig {
                             + "on the bundled broker). A transaction spans one commit interval (100 ms); one that "
                             + "the broker aborts because it outlived this (across a broker restart) fails its "
                             + "commit, and the batch is written again with a new producer.")
+            .define(
+                    HANGING_TRANSACTION_ABORT_MS,
+                    Type.LONG,
+                    30_000L,
+                    ConfigDef.Range.atLeast(0),
+                    Importance.LOW,
+                    "A transaction left open on a partition the node or a worker uses (the ltm topics, the node's "
+                            + "internal topics, its group's offsets) while its transaction coordinator no longer has "
+                            + "it in progress (a hanging transaction: seen after a broker restart) holds every "
+                            + "read_committed reader of the partition for good. The node and each worker look for "
+                            + "such transactions every half of this and abort one they have seen open for this long, "
+                            + "as kafka-transactions.sh abort would (needs ClusterAction on the cluster under ACLs). "
+                            + "0: never.")
             .define(
                     ACCEPTABLE_RECOVERY_LAG,
                     Type.LONG,

@@ -1,6 +1,7 @@
 package io.ltm.topology.api;
 
 import io.ltm.model.encoder.TextEncoder;
+import io.ltm.topology.internal.HangingTransactions;
 import io.ltm.topology.internal.HttpEndpoint;
 import io.ltm.topology.internal.KeyInspector;
 import io.ltm.topology.internal.LocalMemories;
@@ -42,6 +43,7 @@ public final class MemoryNode implements AutoCloseable {
     private final HttpEndpoint http;
     private final RetentionWatch oldRecords;
     private final NodeHealth health;
+    private final HangingTransactions hanging;
 
     private MemoryNode(
             KafkaStreams streams,
@@ -49,8 +51,10 @@ public final class MemoryNode implements AutoCloseable {
             KafkaStreamsMetrics streamsMetrics,
             HttpEndpoint http,
             RetentionWatch oldRecords,
-            NodeHealth health) {
+            NodeHealth health,
+            HangingTransactions hanging) {
         this.streams = streams;
+        this.hanging = hanging;
         this.health = health;
         this.registry = registry;
         this.streamsMetrics = streamsMetrics;
@@ -126,7 +130,13 @@ public final class MemoryNode implements AutoCloseable {
             throw new UncheckedIOException("cannot open the HTTP endpoint on port " + port, e);
         }
         streams.start();
-        return new MemoryNode(streams, registry, metrics, http, oldRecords, health);
+        // Kafka Streams does not end a transaction its coordinator forgot; one on an input, changelog or output
+        // partition would stop that partition's task (or its readers) for good
+        HangingTransactions hanging = HangingTransactions.start(config, config.getString(LtmConfig.APPLICATION_ID));
+        FunctionCounter.builder("ltm.hanging.transactions.aborted", hanging, HangingTransactions::aborted)
+                .description("Hanging transactions this node found on the partitions it uses and aborted")
+                .register(registry);
+        return new MemoryNode(streams, registry, metrics, http, oldRecords, health, hanging);
     }
 
     /** Waits until the node is RUNNING (all tasks assigned and restored). */
@@ -178,6 +188,7 @@ public final class MemoryNode implements AutoCloseable {
         registry.close();
         oldRecords.close();
         health.close();
+        hanging.close();
     }
 
     /** Input records of {@code topic} read when already older than the topic's retention.ms. */

@@ -4,6 +4,7 @@ import io.ltm.schemas.DeadLetter;
 import io.ltm.schemas.serde.LtmSerdes;
 import io.ltm.topology.api.LtmConfig;
 import io.ltm.topology.internal.DeadLetters;
+import io.ltm.topology.internal.HangingTransactions;
 import io.ltm.topology.internal.RetentionWatch;
 import java.time.Duration;
 import java.util.Collection;
@@ -75,6 +76,7 @@ public abstract class TransactionalLoop implements AutoCloseable {
     private final DeadLetters deadLetters;
     private final String dlqTopic;
     private final RetentionWatch oldRecords;
+    private final HangingTransactions hanging;
     private Thread thread;
 
     /** Clients from {@link #consumer} and {@link #producer}, or mock clients in tests. */
@@ -94,9 +96,11 @@ public abstract class TransactionalLoop implements AutoCloseable {
         this.maxBackoffMs = config.getLong(LtmConfig.WORKER_RETRY_BACKOFF_MAX_MS);
         this.producer = initialized(); // fails fast: a broker or an id that cannot be used now
         // mock clients in tests have no cluster whose retention could be read
-        this.oldRecords = consumer instanceof KafkaConsumer<byte[], byte[]>
-                ? RetentionWatch.describe(config, inputTopics, group(config, role))
-                : RetentionWatch.none();
+        boolean cluster = consumer instanceof KafkaConsumer<byte[], byte[]>;
+        this.oldRecords =
+                cluster ? RetentionWatch.describe(config, inputTopics, group(config, role)) : RetentionWatch.none();
+        // a hanging transaction on the output, the input or the group's offsets would stop this worker or its readers
+        this.hanging = cluster ? HangingTransactions.start(config, group(config, role)) : HangingTransactions.none();
         consumer.subscribe(inputTopics, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -487,5 +491,6 @@ public abstract class TransactionalLoop implements AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(10));
         oldRecords.close();
+        hanging.close();
     }
 }

@@ -1,0 +1,253 @@
+package io.ltm.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ltm.embedded.EmbeddedKafkaBroker;
+import io.ltm.topology.api.HangingTransactionCheck;
+import io.ltm.topology.api.LtmConfig;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hanging transaction on a real broker, and the node's and workers' check that ends it. The transaction is the kind
+ * the chaos runs left after a broker restart: open on a partition, of a producer whose coordinator has no transaction
+ * in progress (state Empty). To make one at will, a transactional batch is written to the partition with a raw
+ * produce request, past the coordinator, on a broker whose leaders do not verify transactional writes with the
+ * coordinator ({@code transaction.partition.verification.enable=false}; with it, Kafka refuses such a write, but not
+ * the one the restart left).
+ */
+class HangingTransactionTest {
+
+    /** The last produce request version of transaction version 1, whose leaders tell the coordinator nothing. */
+    private static final short TV1_PRODUCE = 11;
+
+    private static final short TV2_PRODUCE = 12;
+    private static final long FORGOTTEN_TIMEOUT_MS = 6_000;
+    private static final long CHECK_AFTER_MS = 1_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    static EmbeddedKafkaBroker broker;
+    static Admin admin;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start(Map.of("transaction.partition.verification.enable", "false"));
+        admin = broker.admin();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        admin.close();
+        broker.close();
+    }
+
+    @Test
+    void aTransactionItsCoordinatorForgotIsAbortedAndTheRecordsBehindItAreRead() throws Exception {
+        Scenario s = new Scenario(TV1_PRODUCE);
+        s.writeHangingTransaction();
+        Thread.sleep(2 * FORGOTTEN_TIMEOUT_MS); // the broker ends nothing by itself
+        assertThat(stable(s.tokens)).as("the partition hangs").isZero();
+
+        try (HangingTransactionCheck check = HangingTransactionCheck.start(s.config, s.app)) {
+            awaitStable(s.tokens);
+            assertThat(check.aborted()).isEqualTo(1);
+        }
+        assertThat(stable(s.tokens)).as("last stable offset").isEqualTo(end(s.tokens));
+        assertThat(readCommitted(s.tokens)).containsExactly("committed");
+    }
+
+    /**
+     * The same write as a produce request of transaction version 2 (Kafka 4's): the partition's leader adds the
+     * partition to the producer's transaction at its coordinator whatever the verification setting, so the transaction
+     * is in progress there, and the check leaves it to the coordinator, which aborts it at its timeout.
+     */
+    @Test
+    void aTransactionInProgressAtItsCoordinatorIsLeftToIt() throws Exception {
+        Scenario s = new Scenario(TV2_PRODUCE);
+        long written = System.nanoTime();
+        s.writeHangingTransaction();
+        try (HangingTransactionCheck check = HangingTransactionCheck.start(s.config, s.app)) {
+            awaitStable(s.tokens);
+            assertThat(Duration.ofNanos(System.nanoTime() - written))
+                    .as("ended at the coordinator's timeout")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(FORGOTTEN_TIMEOUT_MS));
+            assertThat(check.aborted()).isZero();
+        }
+        assertThat(readCommitted(s.tokens)).containsExactly("committed");
+    }
+
+    /** A tokens topic, and the open transaction on it (with a committed record behind it) that a test needs. */
+    private static final class Scenario {
+        final String app = "hang-" + UUID.randomUUID();
+        final LtmConfig config = new LtmConfig(Map.of(
+                LtmConfig.BOOTSTRAP_SERVERS,
+                broker.bootstrapServers(),
+                LtmConfig.APPLICATION_ID,
+                app,
+                LtmConfig.TOPIC_TOKENS,
+                app + ".tokens",
+                LtmConfig.HANGING_TRANSACTION_ABORT_MS,
+                CHECK_AFTER_MS));
+        final TopicPartition tokens = new TopicPartition(config.getString(LtmConfig.TOPIC_TOKENS), 0);
+        final short produceVersion;
+
+        Scenario(short produceVersion) {
+            this.produceVersion = produceVersion;
+            broker.createTopic(tokens.topic(), 1);
+        }
+
+        void writeHangingTransaction() throws Exception {
+            // a producer the coordinator knows, with no transaction in progress: the encode worker's in the chaos run
+            String forgotten = app + "-encode";
+            try (KafkaProducer<String, String> p = producer(forgotten, FORGOTTEN_TIMEOUT_MS)) {
+                p.initTransactions();
+            }
+            TransactionDescription before = admin.describeTransactions(List.of(forgotten))
+                    .description(forgotten)
+                    .get();
+            writePastTheCoordinator(
+                    tokens, forgotten, before.producerId(), (short) before.producerEpoch(), produceVersion);
+            // a committed record behind it, which read_committed readers cannot reach while it is open
+            try (KafkaProducer<String, String> p = producer(app + "-other", FORGOTTEN_TIMEOUT_MS)) {
+                p.initTransactions();
+                p.beginTransaction();
+                p.send(new ProducerRecord<>(tokens.topic(), 0, "key", "committed"));
+                p.commitTransaction();
+            }
+            assertThat(stable(tokens)).isZero();
+            // the open batch and the committed record (its marker may still be on its way)
+            assertThat(end(tokens)).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static void awaitStable(TopicPartition tp) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (stable(tp) < end(tp) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(String transactionalId, long transactionTimeoutMs) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeoutMs);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** One transactional batch of {@code producerId}, sent straight to the leader without telling the coordinator. */
+    private static void writePastTheCoordinator(
+            TopicPartition tp, String transactionalId, long producerId, short epoch, short version) throws Exception {
+        MemoryRecords records = MemoryRecords.withTransactionalRecords(
+                Compression.NONE,
+                producerId,
+                epoch,
+                0,
+                new SimpleRecord(System.currentTimeMillis(), null, "hanging".getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData data = new ProduceRequestData()
+                .setAcks((short) -1)
+                .setTimeoutMs(10_000)
+                .setTransactionalId(transactionalId)
+                .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
+                                new ProduceRequestData.TopicProduceData()
+                                        .setName(tp.topic())
+                                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                                                .setIndex(tp.partition())
+                                                .setRecords(records))))
+                        .iterator()));
+        RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "hanging-test", 1);
+        ByteBuffer request = new ProduceRequest.Builder(version, version, data)
+                .build(version)
+                .serializeWithHeader(header);
+        String[] hostPort = broker.bootstrapServers().split(":");
+        try (Socket s = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeInt(request.remaining());
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] response = new byte[in.readInt()];
+            in.readFully(response);
+            ProduceResponse answer =
+                    (ProduceResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            short error = answer.data()
+                    .responses()
+                    .iterator()
+                    .next()
+                    .partitionResponses()
+                    .get(0)
+                    .errorCode();
+            assertThat(Errors.forCode(error)).isEqualTo(Errors.NONE);
+        }
+    }
+
+    private static long stable(TopicPartition tp) throws Exception {
+        return offset(tp, IsolationLevel.READ_COMMITTED);
+    }
+
+    private static long end(TopicPartition tp) throws Exception {
+        return offset(tp, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    private static long offset(TopicPartition tp, IsolationLevel isolation) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(isolation))
+                .partitionResult(tp)
+                .get()
+                .offset();
+    }
+
+    private static List<String> readCommitted(TopicPartition tp) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (consumer.position(tp) < consumer.endOffsets(List.of(tp)).get(tp) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+}
