@@ -353,7 +353,8 @@ abstract class EndToEndScenarios {
             assertThat(metrics)
                     .contains("tokens_absorbed")
                     .contains("dead_letters")
-                    .contains("kafka_stream_ltm_b_cache_hit_ratio");
+                    .contains("kafka_stream_ltm_b_cache_hit_ratio")
+                    .contains("ltm_hanging_transactions_aborted_total 0.0");
             // the same sensors are Kafka Streams metrics, so JMX has them too
             var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
             double absorbed = 0;

@@ -1,6 +1,7 @@
 package io.ltm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.embedded.EmbeddedKafkaBroker;
 import io.ltm.topology.api.HangingTransactionCheck;
@@ -14,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -23,6 +26,7 @@ import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,6 +42,8 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
+import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -58,6 +64,9 @@ class HangingTransactionTest {
     private static final short TV1_PRODUCE = 11;
 
     private static final short TV2_PRODUCE = 12;
+    /** The last TxnOffsetCommit version of transaction version 1. */
+    private static final short TV1_TXN_OFFSET_COMMIT = 4;
+
     private static final long FORGOTTEN_TIMEOUT_MS = 6_000;
     private static final long CHECK_AFTER_MS = 1_000;
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -112,6 +121,54 @@ class HangingTransactionTest {
         assertThat(readCommitted(s.tokens)).containsExactly("committed");
     }
 
+    /**
+     * The chaos run's other symptom: the restarted encode worker read nothing, most likely because its group's offsets
+     * were in the hanging transaction. Offsets pending in a transaction are not given to a read_committed consumer
+     * (the broker answers UNSTABLE_OFFSET_COMMIT until the transaction ends), so the group cannot start; the check
+     * watches the group's partition of {@code __consumer_offsets} and aborts them.
+     */
+    @Test
+    void offsetsOfATransactionItsCoordinatorForgotAreAbortedAndTheGroupStarts() throws Exception {
+        Scenario s = new Scenario(TV1_PRODUCE);
+        String group = s.app;
+        // the group coordinator's topic exists from the first look-up of a group
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        TransactionDescription p = s.forgottenProducer();
+        commitOffsetsPastTheCoordinator(group, s.forgotten, p.producerId(), (short) p.producerEpoch(), s.tokens, 1);
+        try (KafkaConsumer<String, String> consumer = groupConsumer(group)) {
+            assertThatThrownBy(() -> consumer.committed(Set.of(s.tokens), Duration.ofSeconds(3)))
+                    .as("the group's offsets are pending")
+                    .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            try (HangingTransactionCheck check = HangingTransactionCheck.start(s.config, group)) {
+                Map<TopicPartition, OffsetAndMetadata> committed = awaitCommitted(consumer, s.tokens);
+                assertThat(check.aborted()).isEqualTo(1);
+                assertThat(committed.get(s.tokens)).as("the aborted offsets").isNull();
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, String> groupConsumer(String group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> awaitCommitted(
+            KafkaConsumer<String, String> consumer, TopicPartition tp) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                return consumer.committed(Set.of(tp), Duration.ofSeconds(2));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** A tokens topic, and the open transaction on it (with a committed record behind it) that a test needs. */
     private static final class Scenario {
         final String app = "hang-" + UUID.randomUUID();
@@ -132,17 +189,21 @@ class HangingTransactionTest {
             broker.createTopic(tokens.topic(), 1);
         }
 
-        void writeHangingTransaction() throws Exception {
-            // a producer the coordinator knows, with no transaction in progress: the encode worker's in the chaos run
-            String forgotten = app + "-encode";
+        /** A producer the coordinator knows, with no transaction in progress: the encode worker's in the chaos run. */
+        final String forgotten = app + "-encode";
+
+        TransactionDescription forgottenProducer() throws Exception {
             try (KafkaProducer<String, String> p = producer(forgotten, FORGOTTEN_TIMEOUT_MS)) {
                 p.initTransactions();
             }
-            TransactionDescription before = admin.describeTransactions(List.of(forgotten))
+            return admin.describeTransactions(List.of(forgotten))
                     .description(forgotten)
                     .get();
-            writePastTheCoordinator(
-                    tokens, forgotten, before.producerId(), (short) before.producerEpoch(), produceVersion);
+        }
+
+        void writeHangingTransaction() throws Exception {
+            TransactionDescription f = forgottenProducer();
+            writePastTheCoordinator(tokens, forgotten, f.producerId(), (short) f.producerEpoch(), produceVersion);
             // a committed record behind it, which read_committed readers cannot reach while it is open
             try (KafkaProducer<String, String> p = producer(app + "-other", FORGOTTEN_TIMEOUT_MS)) {
                 p.initTransactions();
@@ -195,6 +256,41 @@ class HangingTransactionTest {
         ByteBuffer request = new ProduceRequest.Builder(version, version, data)
                 .build(version)
                 .serializeWithHeader(header);
+        ProduceResponse answer = (ProduceResponse) send(request, header);
+        short error = answer.data()
+                .responses()
+                .iterator()
+                .next()
+                .partitionResponses()
+                .get(0)
+                .errorCode();
+        assertThat(Errors.forCode(error)).isEqualTo(Errors.NONE);
+    }
+
+    /**
+     * Offsets of {@code group} committed in a transaction of {@code producerId}, sent straight to the group coordinator
+     * (a request of transaction version 1) without the transaction coordinator adding the offsets to the transaction.
+     */
+    private static void commitOffsetsPastTheCoordinator(
+            String group, String transactionalId, long producerId, short epoch, TopicPartition tp, long offset)
+            throws Exception {
+        short version = TV1_TXN_OFFSET_COMMIT;
+        RequestHeader header = new RequestHeader(ApiKeys.TXN_OFFSET_COMMIT, version, "hanging-test", 2);
+        ByteBuffer request = new TxnOffsetCommitRequest.Builder(
+                        transactionalId,
+                        group,
+                        producerId,
+                        epoch,
+                        Map.of(tp, new TxnOffsetCommitRequest.CommittedOffset(offset, "", Optional.empty())),
+                        false)
+                .build(version)
+                .serializeWithHeader(header);
+        TxnOffsetCommitResponse answer = (TxnOffsetCommitResponse) send(request, header);
+        assertThat(answer.errors()).containsExactly(Map.entry(tp, Errors.NONE));
+    }
+
+    /** One request to the (single) broker and its answer. */
+    private static AbstractResponse send(ByteBuffer request, RequestHeader header) throws Exception {
         String[] hostPort = broker.bootstrapServers().split(":");
         try (Socket s = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -204,16 +300,7 @@ class HangingTransactionTest {
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] response = new byte[in.readInt()];
             in.readFully(response);
-            ProduceResponse answer =
-                    (ProduceResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
-            short error = answer.data()
-                    .responses()
-                    .iterator()
-                    .next()
-                    .partitionResponses()
-                    .get(0)
-                    .errorCode();
-            assertThat(Errors.forCode(error)).isEqualTo(Errors.NONE);
+            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
         }
     }
 
