@@ -193,19 +193,21 @@ class HangingTransactionTest {
         final String forgotten = app + "-encode";
 
         TransactionDescription forgottenProducer() throws Exception {
-            try (KafkaProducer<String, String> p = producer(forgotten, FORGOTTEN_TIMEOUT_MS)) {
-                p.initTransactions();
-            }
-            return admin.describeTransactions(List.of(forgotten))
-                    .description(forgotten)
-                    .get();
+            return initialized(broker.bootstrapServers(), admin, forgotten);
         }
 
         void writeHangingTransaction() throws Exception {
             TransactionDescription f = forgottenProducer();
-            writePastTheCoordinator(tokens, forgotten, f.producerId(), (short) f.producerEpoch(), produceVersion);
+            writePastTheCoordinator(
+                    broker.bootstrapServers(),
+                    tokens,
+                    forgotten,
+                    f.producerId(),
+                    (short) f.producerEpoch(),
+                    produceVersion);
             // a committed record behind it, which read_committed readers cannot reach while it is open
-            try (KafkaProducer<String, String> p = producer(app + "-other", FORGOTTEN_TIMEOUT_MS)) {
+            try (KafkaProducer<String, String> p =
+                    producer(broker.bootstrapServers(), app + "-other", FORGOTTEN_TIMEOUT_MS)) {
                 p.initTransactions();
                 p.beginTransaction();
                 p.send(new ProducerRecord<>(tokens.topic(), 0, "key", "committed"));
@@ -224,17 +226,46 @@ class HangingTransactionTest {
         }
     }
 
-    private static KafkaProducer<String, String> producer(String transactionalId, long transactionTimeoutMs) {
+    private static KafkaProducer<String, String> producer(
+            String bootstrapServers, String transactionalId, long transactionTimeoutMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeoutMs);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
+    /**
+     * A hanging transaction on {@code tp} (a single broker's), for tests elsewhere too: a transactional batch of a
+     * producer its coordinator knows with no transaction in progress, written with a request of transaction version 1.
+     * The broker must not verify transactional writes ({@code transaction.partition.verification.enable=false}).
+     */
+    static void hang(String bootstrapServers, Admin admin, TopicPartition tp, String transactionalId) throws Exception {
+        TransactionDescription p = initialized(bootstrapServers, admin, transactionalId);
+        writePastTheCoordinator(
+                bootstrapServers, tp, transactionalId, p.producerId(), (short) p.producerEpoch(), TV1_PRODUCE);
+    }
+
+    /** The coordinator's view of {@code transactionalId} once a producer with that id has initialized and closed. */
+    private static TransactionDescription initialized(String bootstrapServers, Admin admin, String transactionalId)
+            throws Exception {
+        try (KafkaProducer<String, String> p = producer(bootstrapServers, transactionalId, FORGOTTEN_TIMEOUT_MS)) {
+            p.initTransactions();
+        }
+        return admin.describeTransactions(List.of(transactionalId))
+                .description(transactionalId)
+                .get();
+    }
+
     /** One transactional batch of {@code producerId}, sent straight to the leader without telling the coordinator. */
     private static void writePastTheCoordinator(
-            TopicPartition tp, String transactionalId, long producerId, short epoch, short version) throws Exception {
+            String bootstrapServers,
+            TopicPartition tp,
+            String transactionalId,
+            long producerId,
+            short epoch,
+            short version)
+            throws Exception {
         MemoryRecords records = MemoryRecords.withTransactionalRecords(
                 Compression.NONE,
                 producerId,
@@ -256,7 +287,7 @@ class HangingTransactionTest {
         ByteBuffer request = new ProduceRequest.Builder(version, version, data)
                 .build(version)
                 .serializeWithHeader(header);
-        ProduceResponse answer = (ProduceResponse) send(request, header);
+        ProduceResponse answer = (ProduceResponse) send(bootstrapServers, request, header);
         short error = answer.data()
                 .responses()
                 .iterator()
@@ -285,13 +316,14 @@ class HangingTransactionTest {
                         false)
                 .build(version)
                 .serializeWithHeader(header);
-        TxnOffsetCommitResponse answer = (TxnOffsetCommitResponse) send(request, header);
+        TxnOffsetCommitResponse answer = (TxnOffsetCommitResponse) send(broker.bootstrapServers(), request, header);
         assertThat(answer.errors()).containsExactly(Map.entry(tp, Errors.NONE));
     }
 
     /** One request to the (single) broker and its answer. */
-    private static AbstractResponse send(ByteBuffer request, RequestHeader header) throws Exception {
-        String[] hostPort = broker.bootstrapServers().split(":");
+    private static AbstractResponse send(String bootstrapServers, ByteBuffer request, RequestHeader header)
+            throws Exception {
+        String[] hostPort = bootstrapServers.split(":");
         try (Socket s = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             out.writeInt(request.remaining());

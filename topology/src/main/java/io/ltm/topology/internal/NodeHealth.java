@@ -171,8 +171,9 @@ public final class NodeHealth implements AutoCloseable {
             }
             if (!held.isEmpty()) {
                 reasons.add("last stable offset held below the log end by a transaction that stays open (records"
-                        + " behind it do not reach this node; a transaction its coordinator no longer knows is"
-                        + " found and aborted with Kafka's kafka-transactions.sh find-hanging and abort): " + held);
+                        + " behind it do not reach this node; one its coordinator no longer has in progress is aborted"
+                        + " by the node after ltm.hanging.transaction.abort.ms, or by hand with Kafka's"
+                        + " kafka-transactions.sh find-hanging and abort): " + held);
             }
             body.put("reason", String.join("; ", reasons));
         } else if (lastFailure != null && !failures.isEmpty()) {
