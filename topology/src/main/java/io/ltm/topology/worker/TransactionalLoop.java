@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * decides: the producer is replaced and the consumer rejoins the group before the batch is read again; a newer member
  * with the same instance id makes that rejoin fail ({@code FencedInstanceIdException}), and only then does the loop stop
  * as fenced. Offsets are committed with the consumer's group metadata, so a fenced member cannot commit in between.
+ *
+ * <p>A transaction that its coordinator no longer has in progress (a hanging one, left by a broker's restart) is never
+ * ended by Kafka, and one that holds this worker's output, input or group offsets would stop it or its readers for
+ * good: {@link HangingTransactions} runs beside the loop and aborts it.
  */
 public abstract class TransactionalLoop implements AutoCloseable {
 
