@@ -191,8 +191,10 @@ public final class HangingTransactions implements AutoCloseable {
         }
         firstSeen.keySet().retainAll(current);
         List<Open> aborted = new ArrayList<>();
+        // a producer's transaction hangs on all its partitions at once: its coordinator is asked once per check
+        Map<Long, Optional<TransactionDescription>> coordinators = new HashMap<>();
         for (Open o : due) {
-            if (inProgress(o) || !stillOpen(o)) {
+            if (inProgress(o, coordinators) || !stillOpen(o)) {
                 continue;
             }
             LOG.warn(
@@ -212,8 +214,12 @@ public final class HangingTransactions implements AutoCloseable {
         return aborted;
     }
 
-    private boolean inProgress(Open o) throws Exception {
-        Optional<TransactionDescription> t = cluster.transaction(o.producerId());
+    private boolean inProgress(Open o, Map<Long, Optional<TransactionDescription>> coordinators) throws Exception {
+        Optional<TransactionDescription> t = coordinators.get(o.producerId());
+        if (t == null) {
+            t = cluster.transaction(o.producerId());
+            coordinators.put(o.producerId(), t);
+        }
         return t.isPresent()
                 && IN_PROGRESS.contains(t.get().state())
                 && t.get().topicPartitions().contains(o.partition());

@@ -34,6 +34,8 @@ class HangingTransactionsTest {
         final List<AbortTransactionSpec> aborts = new ArrayList<>();
         /** Runs between the coordinator's answer and the partition's second answer. */
         Runnable afterCoordinator = () -> {};
+
+        int coordinatorQuestions;
         /** Thrown by every question while set: the cluster away. */
         RuntimeException failure;
 
@@ -52,6 +54,7 @@ class HangingTransactionsTest {
 
         @Override
         public Optional<TransactionDescription> transaction(long producerId) {
+            coordinatorQuestions++;
             Optional<TransactionDescription> t = Optional.ofNullable(coordinator.get(producerId));
             afterCoordinator.run();
             return t;
@@ -85,6 +88,18 @@ class HangingTransactionsTest {
         now.addAndGet(1);
         assertEquals(List.of(HANGING), hanging.check());
         assertEquals(List.of(new AbortTransactionSpec(TOKENS_0, 7, (short) 16, 0)), cluster.aborts);
+    }
+
+    @Test
+    void aProducerHangingOnSeveralPartitionsIsAskedOfItsCoordinatorOncePerCheck() throws Exception {
+        Open other = new Open(TOKENS_1, 7, 120, 16, 0);
+        cluster.open.add(HANGING);
+        cluster.open.add(other);
+        cluster.coordinator.put(7L, coordinator(TransactionState.EMPTY, 16));
+        hanging.check();
+        now.addAndGet(AFTER_MS);
+        assertEquals(List.of(HANGING, other), hanging.check());
+        assertEquals(1, cluster.coordinatorQuestions);
     }
 
     @Test
